@@ -1,0 +1,3 @@
+from guanwei.cli import main
+
+raise SystemExit(main())

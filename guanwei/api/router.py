@@ -1,0 +1,156 @@
+"""REST API (django-ninja): /api/v1/…, OpenAPI at /api/openapi.json.
+
+Session auth for the browser (CSRF enforced), bearer tokens for scripts. Every
+endpoint calls the same queries and actions the pages call.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import NinjaAPI, Router, Schema
+from ninja.errors import HttpError
+from ninja.security import HttpBearer, django_auth
+
+from guanwei.audit.verify import verify_chain
+from guanwei.channels.models import Channel
+from guanwei.orgs import actions as org_actions
+from guanwei.orgs import queries as org_queries
+from guanwei.orgs.errors import DomainError, PermissionDenied
+from guanwei.orgs.models import ApiToken, Organisation, Unit, User
+from guanwei.orgs.permissions import can
+
+
+class TokenAuth(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str) -> User | None:
+        digest = hashlib.sha256(token.encode()).hexdigest()
+        found = ApiToken.objects.select_related("user").filter(digest=digest).first()
+        if found is None or not found.user.is_active:
+            return None
+        ApiToken.objects.filter(pk=found.pk).update(last_used=timezone.now())
+        request.user = found.user
+        return found.user
+
+
+api = NinjaAPI(
+    title="guanwei API",
+    version="1",
+    urls_namespace="api",
+    openapi_url="/openapi.json",
+    auth=[TokenAuth(), django_auth],
+)
+
+
+@api.exception_handler(DomainError)
+def domain_error(request: HttpRequest, exc: DomainError) -> Any:
+    status = 403 if isinstance(exc, PermissionDenied) else 400
+    return api.create_response(request, {"detail": exc.message}, status=status)
+
+
+class UnitOut(Schema):
+    id: int
+    key: str
+    name: str
+    unit_type: str
+    parent_id: int | None
+    depth: int
+
+
+class ChannelOut(Schema):
+    id: int
+    key: str
+    name: str
+    kind: str
+    platform: str
+    unit_id: int
+    account_id: str
+    status: str
+    verified: bool
+    manager: str | None
+    responsible: str | None
+
+
+class GrantIn(Schema):
+    username: str
+    role: str
+
+
+class MembershipOut(Schema):
+    id: int
+    username: str
+    unit_id: int
+    role: str
+
+
+def _user(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+def _org(request: HttpRequest, key: str) -> Organisation:
+    for org in org_queries.organisations_for(_user(request)):
+        if org.key == key:
+            return org
+    raise HttpError(404, "organisation not found")
+
+
+orgs_router = Router(tags=["orgs"])
+channels_router = Router(tags=["channels"])
+audit_router = Router(tags=["audit"])
+
+
+@orgs_router.get("/organisations/{key}/units", response=list[UnitOut])
+def list_units(request: HttpRequest, key: str) -> Any:
+    return list(_org(request, key).units.order_by("path"))
+
+
+@orgs_router.post("/units/{unit_id}/memberships", response={201: MembershipOut})
+def grant(request: HttpRequest, unit_id: int, payload: GrantIn) -> Any:
+    unit = Unit.objects.filter(pk=unit_id).first()
+    visible = {o.pk for o in org_queries.organisations_for(_user(request))}
+    if unit is None or unit.organisation_id not in visible:
+        raise HttpError(404, "unit not found")
+    person = User.objects.filter(username=payload.username).first()
+    if person is None:
+        raise HttpError(400, f"unknown user {payload.username!r}")
+    m = org_actions.grant_role(person, unit, payload.role, actor=_user(request))
+    return 201, {"id": m.pk, "username": person.username, "unit_id": unit.pk, "role": m.role}
+
+
+@channels_router.get("/organisations/{key}/channels", response=list[ChannelOut])
+def list_channels(request: HttpRequest, key: str) -> Any:
+    org = _org(request, key)
+    return [
+        {
+            **{f: getattr(c, f) for f in ("id", "key", "name", "kind", "platform", "unit_id")},
+            "account_id": c.account_id,
+            "status": c.status,
+            "verified": c.verified,
+            "manager": c.manager.username if c.manager else None,
+            "responsible": c.responsible.username if c.responsible else None,
+        }
+        for c in Channel.objects.filter(organisation=org).select_related("manager", "responsible")
+    ]
+
+
+class VerifyOut(Schema):
+    ok: bool
+    count: int
+    broken_seq: int | None
+    reason: str
+
+
+@audit_router.get("/verify", response=VerifyOut)
+def audit_verify(request: HttpRequest) -> Any:
+    if not can(_user(request), "audit.view"):
+        raise HttpError(403, "audit.view required")
+    result = verify_chain()
+    return {"ok": result.ok, "count": result.count, "broken_seq": result.broken_seq,
+            "reason": result.reason}
+
+
+api.add_router("/v1/orgs", orgs_router)
+api.add_router("/v1/channels", channels_router)
+api.add_router("/v1/audit", audit_router)

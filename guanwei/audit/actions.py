@@ -1,0 +1,85 @@
+"""Writing the audit log. Every action of every room calls ``record`` inside its
+own transaction, so the change and its record commit or roll back together
+(DESIGN invariant 3, REQ X-02)."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import connection
+from django.utils import timezone
+
+from guanwei.audit.chain import GENESIS_HASH, chain_hash, record_fields
+from guanwei.audit.events import AuditAction
+from guanwei.audit.models import AuditRecord
+
+if TYPE_CHECKING:
+    from guanwei.orgs.models import User
+
+# Any 64-bit number of our own: the PostgreSQL advisory lock serialising appends.
+_CHAIN_LOCK_KEY = 0x6775616E776569  # "guanwei"
+
+
+class AuditOutsideTransaction(RuntimeError):
+    """record() was called outside a transaction: the audit record could commit
+    without the change it describes, or the other way round."""
+
+
+def _plain(value: Any) -> Any:
+    """JSON-normalise before/after so the stored JSON and the hashed JSON agree."""
+    if value is None:
+        return None
+    return json.loads(json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False))
+
+
+def _lock_chain() -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK_KEY])
+    # SQLite: settings open every atomic block with BEGIN IMMEDIATE, which
+    # already holds the single write lock for the whole transaction.
+
+
+def record(
+    action: AuditAction,
+    *,
+    actor: User | None,
+    object_type: str,
+    object_id: object,
+    object_repr: str = "",
+    organisation_id: int | None = None,
+    before: Any = None,
+    after: Any = None,
+) -> AuditRecord:
+    """Append one record to the chain. ``actor=None`` means the system itself
+    (a command run by the operator, a scheduled job)."""
+    if not connection.in_atomic_block:
+        raise AuditOutsideTransaction(f"audit.record({action.name}) needs a transaction")
+    _lock_chain()
+    last = AuditRecord.objects.order_by("-seq").values_list("seq", "hash").first()
+    seq, prev_hash = (last[0] + 1, last[1]) if last else (1, GENESIS_HASH)
+    now = timezone.now()
+    fields = record_fields(
+        seq=seq,
+        created=now,
+        actor_id=actor.pk if actor is not None else None,
+        actor_name=actor.get_username() if actor is not None else "system",
+        organisation_id=organisation_id,
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id),
+        object_repr=object_repr[:255],
+        before=_plain(before),
+        after=_plain(after),
+    )
+    digest = chain_hash(prev_hash, fields)
+    rec = AuditRecord(
+        **{k: v for k, v in fields.items() if k != "created"},
+        created=now,
+        prev_hash=prev_hash,
+        hash=digest,
+    )
+    rec.save(force_insert=True)
+    return rec

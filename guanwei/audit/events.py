@@ -1,0 +1,57 @@
+"""Audit event types: a stable, numbered catalogue (REQ X-02).
+
+Numbers are stored in the database and hashed into the chain: never renumber,
+only append. Blocks of 100 per room.
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum, unique
+
+
+@unique
+class AuditAction(IntEnum):
+    # 100: organisations, units, people, roles (orgs)
+    ORGANISATION_CREATED = 101
+    ORGANISATION_CHANGED = 102
+    UNIT_CREATED = 110
+    UNIT_MOVED = 111
+    UNIT_CHANGED = 112
+    PERSON_CREATED = 120
+    PERSON_CHANGED = 121
+    ROLE_GRANTED = 130
+    ROLE_REVOKED = 131
+
+    # 200: official accounts (channels)
+    CHANNEL_CREATED = 201
+    CHANNEL_CHANGED = 202
+    REQUIRED_FOLLOW_ADDED = 210
+    REQUIRED_FOLLOW_REMOVED = 211
+
+    # 300: policy packs
+    PACK_LOADED = 301
+
+    # 400: screening; 500: content; 600: workflow; 700: publishing;
+    # 800: interaction; 900: vault; 1000: oversight (reserved for later rooms)
+
+    @property
+    def label(self) -> str:
+        return AUDIT_LABELS.get(self, self.name)
+
+
+AUDIT_LABELS: dict[AuditAction, str] = {
+    AuditAction.ORGANISATION_CREATED: "新建单位",
+    AuditAction.ORGANISATION_CHANGED: "修改单位",
+    AuditAction.UNIT_CREATED: "新建部门",
+    AuditAction.UNIT_MOVED: "调整部门隶属",
+    AuditAction.UNIT_CHANGED: "修改部门",
+    AuditAction.PERSON_CREATED: "新建人员",
+    AuditAction.PERSON_CHANGED: "修改人员",
+    AuditAction.ROLE_GRANTED: "授予角色",
+    AuditAction.ROLE_REVOKED: "撤销角色",
+    AuditAction.CHANNEL_CREATED: "登记官方账号",
+    AuditAction.CHANNEL_CHANGED: "修改官方账号",
+    AuditAction.REQUIRED_FOLLOW_ADDED: "新增必须关注",
+    AuditAction.REQUIRED_FOLLOW_REMOVED: "删除必须关注",
+    AuditAction.PACK_LOADED: "加载制度包",
+}

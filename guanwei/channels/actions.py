@@ -1,0 +1,173 @@
+"""State changes of official accounts and required follows (REQ C-01, C-08, W-04, W-07)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+
+from guanwei.audit.actions import record
+from guanwei.audit.events import AuditAction
+from guanwei.channels.models import Channel, ChannelStatus, Platform, RequiredFollow
+from guanwei.orgs.errors import InvalidChange
+from guanwei.orgs.models import Unit, User
+from guanwei.orgs.permissions import require
+from guanwei.orgs.rules import rules_for
+
+CHANGEABLE = ("name", "account_id", "purpose", "manager", "responsible", "status", "verified")
+
+
+def channel_snapshot(channel: Channel) -> dict[str, Any]:
+    return {
+        "key": channel.key,
+        "name": channel.name,
+        "kind": channel.kind,
+        "platform": channel.platform,
+        "unit": channel.unit.key,
+        "account_id": channel.account_id,
+        "purpose": channel.purpose,
+        "manager": channel.manager.username if channel.manager else None,
+        "responsible": channel.responsible.username if channel.responsible else None,
+        "status": channel.status,
+        "verified": channel.verified,
+    }
+
+
+def _check_people(unit: Unit, manager: User | None, responsible: User | None) -> None:
+    for person, label in ((manager, "管理员"), (responsible, "直接责任人")):
+        if person is not None and not person.is_active:
+            raise InvalidChange(f"{label}“{person}”的账号已停用。")
+
+
+@transaction.atomic
+def create_channel(
+    unit: Unit,
+    *,
+    actor: User | None,
+    key: str,
+    name: str,
+    kind: str,
+    account_id: str = "",
+    purpose: str = "",
+    manager: User | None = None,
+    responsible: User | None = None,
+    status: str = ChannelStatus.PENDING,
+    verified: bool = False,
+) -> Channel:
+    """Register an official account of ``unit`` (REQ C-01, C-08)."""
+    require(actor, "channel.create", unit)
+    kinds = rules_for(unit.organisation_id).channel_kinds
+    if kind not in kinds:
+        raise InvalidChange(f"账号类型“{kind}”不在本单位的制度包中。")
+    if not name.strip():
+        raise InvalidChange("账号名称不能为空。")
+    if Channel.objects.filter(organisation_id=unit.organisation_id, key=key).exists():
+        raise InvalidChange(f"账号标识“{key}”已被使用。")
+    if status not in ChannelStatus.values:
+        raise InvalidChange(f"未知的账号状态“{status}”。")
+    if status != ChannelStatus.PENDING:
+        # Opening an account is approved by the managing unit (W-04).
+        require(actor, "channel.approve", unit)
+    _check_people(unit, manager, responsible)
+    channel = Channel.objects.create(
+        organisation_id=unit.organisation_id,
+        unit=unit,
+        key=key,
+        name=name.strip(),
+        kind=kind,
+        platform=Platform(kinds[kind]["platform"]),
+        account_id=account_id,
+        purpose=purpose,
+        manager=manager,
+        responsible=responsible,
+        status=status,
+        verified=verified,
+    )
+    record(
+        AuditAction.CHANNEL_CREATED,
+        actor=actor,
+        object_type="channel",
+        object_id=channel.pk,
+        object_repr=channel.name,
+        organisation_id=channel.organisation_id,
+        after=channel_snapshot(channel),
+    )
+    return channel
+
+
+@transaction.atomic
+def change_channel(channel: Channel, *, actor: User | None, **changes: Any) -> Channel:
+    """Change an account's details. Opening or closing it (status) needs the
+    managing unit's approval right (REQ W-04, C-12); a change of manager or
+    responsible person is recorded (REQ C-03)."""
+    unknown = set(changes) - set(CHANGEABLE)
+    if unknown:
+        raise InvalidChange(f"不能修改这些字段：{', '.join(sorted(unknown))}")
+    require(actor, "channel.change", channel)
+    channel = Channel.objects.select_for_update().select_related("unit").get(pk=channel.pk)
+    before = channel_snapshot(channel)
+    if "status" in changes:
+        if changes["status"] not in ChannelStatus.values:
+            raise InvalidChange(f"未知的账号状态“{changes['status']}”。")
+        if changes["status"] != channel.status:
+            require(actor, "channel.approve", channel)
+    if "name" in changes and not str(changes["name"]).strip():
+        raise InvalidChange("账号名称不能为空。")
+    _check_people(channel.unit, changes.get("manager"), changes.get("responsible"))
+    changed = [f for f, v in changes.items() if getattr(channel, f) != v]
+    if not changed:
+        return channel
+    for field, value in changes.items():
+        setattr(channel, field, value)
+    channel.save(update_fields=[*changed, "updated"])
+    record(
+        AuditAction.CHANNEL_CHANGED,
+        actor=actor,
+        object_type="channel",
+        object_id=channel.pk,
+        object_repr=channel.name,
+        organisation_id=channel.organisation_id,
+        before=before,
+        after=channel_snapshot(channel),
+    )
+    return channel
+
+
+@transaction.atomic
+def add_required_follow(
+    follower: Channel, followee: Channel, *, actor: User | None, req: str = "W-07"
+) -> RequiredFollow:
+    """Record that ``follower`` must follow ``followee`` (REQ W-07)."""
+    require(actor, "follow.manage", follower)
+    if follower.pk == followee.pk:
+        raise InvalidChange("账号不能关注自己。")
+    if RequiredFollow.objects.filter(follower=follower, followee=followee).exists():
+        raise InvalidChange(f"“{follower}”必须关注“{followee}”已登记。")
+    follow = RequiredFollow.objects.create(follower=follower, followee=followee, req=req)
+    record(
+        AuditAction.REQUIRED_FOLLOW_ADDED,
+        actor=actor,
+        object_type="required_follow",
+        object_id=follow.pk,
+        object_repr=str(follow),
+        organisation_id=follower.organisation_id,
+        after={"follower": follower.key, "followee": followee.key, "req": req},
+    )
+    return follow
+
+
+@transaction.atomic
+def remove_required_follow(follow: RequiredFollow, *, actor: User | None) -> None:
+    require(actor, "follow.manage", follow.follower)
+    snapshot = {"follower": follow.follower.key, "followee": follow.followee.key, "req": follow.req}
+    pk, text = follow.pk, str(follow)
+    follow.delete()
+    record(
+        AuditAction.REQUIRED_FOLLOW_REMOVED,
+        actor=actor,
+        object_type="required_follow",
+        object_id=pk,
+        object_repr=text,
+        organisation_id=follow.follower.organisation_id,
+        before=snapshot,
+    )

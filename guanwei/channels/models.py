@@ -1,0 +1,94 @@
+"""Official accounts (channels) and the follows they owe each other (REQ C-01, C-08, W-07)."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import F, Q
+
+from guanwei.orgs.models import Organisation, Unit, User
+from guanwei.packs.catalog import CHANNEL_STATUSES, PLATFORMS
+
+
+class Platform(models.TextChoices):
+    WEIBO = "weibo", PLATFORMS["weibo"]
+    WECHAT = "wechat", PLATFORMS["wechat"]
+    WEBSITE = "website", PLATFORMS["website"]
+    OUTBOX = "outbox", PLATFORMS["outbox"]
+    OTHER = "other", PLATFORMS["other"]
+
+
+class ChannelStatus(models.TextChoices):
+    PENDING = "pending", CHANNEL_STATUSES["pending"]
+    ACTIVE = "active", CHANNEL_STATUSES["active"]
+    SUSPENDED = "suspended", CHANNEL_STATUSES["suspended"]
+    CLOSED = "closed", CHANNEL_STATUSES["closed"]
+
+
+class Channel(models.Model):
+    """One official presence on one platform, run by a unit (官方账号)."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="channels")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="channels")
+    key = models.SlugField("标识", max_length=64)
+    name = models.CharField("账号名称", max_length=128)
+    kind = models.CharField("账号类型", max_length=64)
+    platform = models.CharField("平台", max_length=16, choices=Platform.choices)
+    account_id = models.CharField("账号ID", max_length=128, blank=True)
+    purpose = models.TextField("用途和发布范围", blank=True)
+    manager = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="managed_channels",
+        verbose_name="管理员",
+    )
+    responsible = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="responsible_channels", verbose_name="直接责任人",
+    )
+    status = models.CharField(
+        "状态", max_length=16, choices=ChannelStatus.choices, default=ChannelStatus.PENDING
+    )
+    verified = models.BooleanField("实名认证", default=False)
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["organisation_id", "unit__path", "key"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "key"], name="channel_key_unique"),
+        ]
+        verbose_name = "官方账号"
+        verbose_name_plural = "官方账号"
+
+    def __str__(self) -> str:
+        return self.name
+
+    def permission_unit(self) -> Unit:
+        return self.unit
+
+
+class RequiredFollow(models.Model):
+    """``follower`` must follow ``followee`` on the platform (REQ W-07).
+
+    Stored now; checked against the platform by the publishing issue's adapters
+    (``last_checked_at`` / ``satisfied`` are filled by that check).
+    """
+
+    follower = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="must_follow")
+    followee = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="must_be_followed_by")
+    req = models.CharField(max_length=64, default="W-07")
+    created = models.DateTimeField(auto_now_add=True)
+    last_checked_at = models.DateTimeField(null=True, blank=True)
+    satisfied = models.BooleanField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["follower", "followee"], name="follow_once"),
+            models.CheckConstraint(condition=~Q(follower=F("followee")), name="no_self_follow"),
+        ]
+        verbose_name = "必须关注"
+        verbose_name_plural = "必须关注"
+
+    def __str__(self) -> str:
+        return f"{self.follower} → {self.followee}"
+
+    def permission_unit(self) -> Unit:
+        return self.follower.unit

@@ -1,0 +1,367 @@
+"""The ``guanwei`` console script (also ``python -m guanwei``).
+
+Subcommands: run, serve, demo, packs list|show|validate|load, audit verify,
+screen, bench NAME, token create, manage (Django management passthrough).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import runpy
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "guanwei.settings")
+    import django
+
+    django.setup()
+
+
+# ---------------------------------------------------------------- packs
+
+
+def cmd_packs(args: argparse.Namespace) -> int:
+    from guanwei.packs.schema import (
+        PackValidationError,
+        available_packs,
+        load_pack,
+        validate_files,
+    )
+
+    if args.packs_command == "list":
+        for name, path in available_packs().items():
+            try:
+                pack = load_pack(name)
+            except PackValidationError:
+                print(f"{name:18} (invalid: run guanwei packs validate {path})")
+                continue
+            print(f"{name:18} {pack.version:8} {pack.kind:8} {pack.title}")
+        return 0
+    if args.packs_command == "validate":
+        errors = validate_files(args.files)
+        for error in errors:
+            print(error, file=sys.stderr)
+        if errors:
+            print(f"{len(errors)} error(s)", file=sys.stderr)
+            return 1
+        print(f"OK {len(args.files)} pack(s)")
+        return 0
+    try:
+        pack = load_pack(args.name)
+    except PackValidationError as e:
+        print(e, file=sys.stderr)
+        return 1
+    if args.packs_command == "show":
+        _show_pack(pack)
+        return 0
+    # load
+    _django()
+    from guanwei.orgs.errors import DomainError
+    from guanwei.orgs.models import Organisation
+    from guanwei.packs.actions import load_pack as apply_pack
+
+    org = None
+    if args.org:
+        org = Organisation.objects.filter(key=args.org).first()
+        if org is None:
+            print(f"no organisation with key {args.org!r}", file=sys.stderr)
+            return 1
+    try:
+        report = apply_pack(pack, actor=None, organisation=org)
+    except DomainError as e:
+        print(e.message, file=sys.stderr)
+        return 1
+    _print_report(report)
+    return 0
+
+
+def _show_pack(pack: Any) -> None:
+    print(f"{pack.name} {pack.version} ({pack.kind}) — {pack.title}")
+    if pack.summary:
+        print(pack.summary)
+    sections = [
+        ("principles", [p.text for p in pack.principles]),
+        ("roles", [f"{r.key} {r.name} [{r.scope}]" for r in pack.roles]),
+        ("unit types", [f"{t.key} {t.name} ({len(t.duties)} duties)" for t in pack.unit_types]),
+        ("categories", [f"{c.key} {c.name}: {len(c.subtypes)} sub-types" for c in pack.categories]),
+        ("columns", [f"{c.hashtag} {c.name}" for c in pack.columns]),
+        ("channel kinds", [f"{k.key} {k.name} ({k.platform})" for k in pack.channel_kinds]),
+    ]
+    for title, rows in sections:
+        if rows:
+            print(f"\n{title}:")
+            for row in rows:
+                print(f"  {row}")
+    if pack.organisation:
+        o = pack.organisation
+        print(
+            f"\norganisation: {o.name} — {len(o.units)} units, {len(o.people)} people, "
+            f"{len(o.channels)} accounts, {len(o.follows)} required follows"
+        )
+    if pack.extras:
+        print(f"\nother sections: {', '.join(sorted(pack.extras))}")
+
+
+def _print_report(report: Any) -> None:
+    org = report.organisation
+    if report.nothing_changed:
+        print(f"{org.name} ({org.key}): already up to date")
+        return
+    parts = [f"{n} {k} created" for k, n in report.created.items()]
+    parts += [f"{n} {k} changed" for k, n in report.changed.items()]
+    if report.pack_changed:
+        parts.append("pack version recorded")
+    print(f"{org.name} ({org.key}): " + ", ".join(parts))
+
+
+# ---------------------------------------------------------------- audit
+
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    _django()
+    from guanwei.audit.verify import verify_chain
+
+    result = verify_chain()
+    print(result)
+    return 0 if result.ok else 1
+
+
+# ---------------------------------------------------------------- demo and run
+
+
+def _migrate(verbosity: int = 0) -> None:
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=verbosity, interactive=False)
+
+
+def ensure_demo(pack_name: str = "weather-bureau", *, quiet: bool = False) -> Path:
+    """Migrate, load the demo organisation once, keep its logins in var/demo-logins.txt."""
+    from django.conf import settings
+    from django.db import transaction
+
+    from guanwei.orgs.models import Organisation, User
+    from guanwei.packs.actions import demo_password, load_pack
+    from guanwei.packs.schema import load_pack as read_pack
+
+    _migrate()
+    logins = Path(settings.VAR_DIR) / "demo-logins.txt"
+    pack = read_pack(pack_name)
+    first = pack.organisation is not None and not Organisation.objects.filter(
+        key=pack.organisation.key
+    ).exists()
+    with transaction.atomic():
+        report = load_pack(pack, actor=None)
+        admin_password = None
+        if not User.objects.filter(username="admin").exists():
+            admin_password = demo_password()
+            User.objects.create_superuser("admin", "", admin_password, display_name="系统管理员")
+    if first or report.logins:
+        lines = [
+            f"# guanwei demo logins ({pack.name}) — http://127.0.0.1:8000/",
+            "# username\tpassword\tname\troles",
+        ]
+        if admin_password:
+            lines.append(f"admin\t{admin_password}\t系统管理员\tsuperuser (Django admin /admin/)")
+        lines += [
+            f"{n.username}\t{n.password}\t{n.display_name}\t{', '.join(n.roles)}"
+            for n in report.logins
+        ]
+        logins.parent.mkdir(parents=True, exist_ok=True)
+        mode = "a" if logins.exists() and not first else "w"
+        with logins.open(mode, encoding="utf-8") as fh:
+            fh.write("\n".join(lines) + "\n")
+        logins.chmod(0o600)
+        if not quiet:
+            print("\n".join(lines))
+            print(f"(kept in {logins})")
+    elif not quiet:
+        print(f"demo organisation ready; logins are in {logins}")
+    return logins
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    _django()
+    ensure_demo(args.pack)
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    _django()
+    from waitress import serve
+
+    from guanwei.wsgi import application
+
+    print(f"guanwei web on http://{args.host}:{args.port}/", flush=True)
+    serve(application, host=args.host, port=args.port, threads=8, ident="guanwei")
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """Embedded mode: one process group with the web server and the task worker.
+    Ctrl-C (SIGINT) or SIGTERM stops every child before this process exits."""
+    _django()
+    ensure_demo(args.pack)
+    python = sys.executable
+    children: list[subprocess.Popen[bytes]] = [
+        subprocess.Popen(
+            [python, "-m", "guanwei", "serve", "--host", args.host, "--port", str(args.port)]
+        )
+    ]
+    if not args.no_worker:
+        children.append(
+            subprocess.Popen([python, "-m", "guanwei", "manage", "db_worker", "--interval", "1"])
+        )
+    stopping = False
+
+    def stop(signum: int, frame: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        while not stopping and all(c.poll() is None for c in children):
+            time.sleep(0.2)
+    finally:
+        for child in children:
+            if child.poll() is None:
+                child.send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + 10
+        for child in children:
+            try:
+                child.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                child.kill()
+                child.wait()
+    print("guanwei stopped", flush=True)
+    failed = [c for c in children if c.returncode not in (0, -signal.SIGTERM, -signal.SIGINT)]
+    return 1 if failed and not stopping else 0
+
+
+def cmd_manage(args: argparse.Namespace) -> int:
+    _django()
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["guanwei manage", *args.rest])
+    return 0
+
+
+def cmd_token(args: argparse.Namespace) -> int:
+    _django()
+    import hashlib
+    import secrets
+
+    from guanwei.orgs.models import ApiToken, User
+
+    user = User.objects.filter(username=args.username).first()
+    if user is None:
+        print(f"no user {args.username!r}", file=sys.stderr)
+        return 1
+    token = secrets.token_urlsafe(32)
+    ApiToken.objects.create(
+        user=user, name=args.name, digest=hashlib.sha256(token.encode()).hexdigest()
+    )
+    print(token)
+    return 0
+
+
+# ---------------------------------------------------------------- screen and bench
+
+
+def cmd_screen(args: argparse.Namespace) -> int:
+    from guanwei.screening.engine.cli import screen_main
+
+    return screen_main(args.rest)
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    script = REPO_ROOT / "bench" / f"{args.name}.py"
+    if not script.exists():
+        known = sorted(p.stem for p in (REPO_ROOT / "bench").glob("*.py") if p.stem != "__init__")
+        print(f"unknown benchmark {args.name!r}; known: {', '.join(known)}", file=sys.stderr)
+        return 2
+    sys.argv = [str(script), *args.rest]
+    namespace = runpy.run_path(str(script), run_name="guanwei_bench")
+    result: int = namespace["main"](args.rest)
+    return result
+
+
+# ---------------------------------------------------------------- parser
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="guanwei", description="官微 — official account governance")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser("run", help="embedded mode: web server + task worker (Ctrl-C stops all)")
+    run.add_argument("--host", default="127.0.0.1")
+    run.add_argument("--port", type=int, default=8000)
+    run.add_argument("--pack", default="weather-bureau", help="demo pack loaded on first run")
+    run.add_argument("--no-worker", action="store_true")
+    run.set_defaults(func=cmd_run)
+
+    serve = sub.add_parser("serve", help="web server only (waitress)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.set_defaults(func=cmd_serve)
+
+    demo = sub.add_parser("demo", help="migrate and load the demo organisation")
+    demo.add_argument("--pack", default="weather-bureau")
+    demo.set_defaults(func=cmd_demo)
+
+    packs = sub.add_parser("packs", help="policy packs")
+    packs_sub = packs.add_subparsers(dest="packs_command", required=True)
+    packs_sub.add_parser("list", help="list the shipped packs")
+    show = packs_sub.add_parser("show", help="summarise one pack")
+    show.add_argument("name")
+    validate = packs_sub.add_parser("validate", help="validate pack files")
+    validate.add_argument("files", nargs="+")
+    load = packs_sub.add_parser("load", help="create or update an organisation from a pack")
+    load.add_argument("name")
+    load.add_argument("--org", help="organisation key (required for overlay packs)")
+    packs.set_defaults(func=cmd_packs)
+
+    audit = sub.add_parser("audit", help="audit log")
+    audit_sub = audit.add_subparsers(dest="audit_command", required=True)
+    audit_sub.add_parser("verify", help="verify the hash chain")
+    audit.set_defaults(func=cmd_audit)
+
+    screen = sub.add_parser("screen", help="screen text from stdin", add_help=False)
+    screen.add_argument("rest", nargs=argparse.REMAINDER)
+    screen.set_defaults(func=cmd_screen)
+
+    bench = sub.add_parser("bench", help="run a benchmark from bench/")
+    bench.add_argument("name")
+    bench.add_argument("rest", nargs=argparse.REMAINDER)
+    bench.set_defaults(func=cmd_bench)
+
+    token = sub.add_parser("token", help="create an API token for a user")
+    token.add_argument("action", choices=["create"])
+    token.add_argument("username")
+    token.add_argument("--name", default="script")
+    token.set_defaults(func=cmd_token)
+
+    manage = sub.add_parser("manage", help="Django management commands", add_help=False)
+    manage.add_argument("rest", nargs=argparse.REMAINDER)
+    manage.set_defaults(func=cmd_manage)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    result: int = args.func(args)
+    return result
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,36 @@
+from django.contrib import admin
+
+from guanwei.web.admin_mixins import ViewOnlyAdmin
+from django.contrib.auth.admin import UserAdmin
+
+from guanwei.orgs.models import Membership, Organisation, PackApplication, Unit, User
+
+
+@admin.register(User)
+class PersonAdmin(UserAdmin):
+    list_display = ("username", "display_name", "title", "is_active", "is_superuser")
+    fieldsets = (*(UserAdmin.fieldsets or ()), ("guanwei", {"fields": ("display_name", "title", "phone")}))
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(ViewOnlyAdmin, admin.ModelAdmin):  # type: ignore[misc]
+    list_display = ("name", "key", "base_pack")
+
+
+@admin.register(Unit)
+class UnitAdmin(ViewOnlyAdmin, admin.ModelAdmin):  # type: ignore[misc]
+    list_display = ("name", "key", "unit_type", "organisation", "depth")
+    list_filter = ("organisation",)
+    readonly_fields = ("path", "depth")
+
+
+@admin.register(Membership)
+class MembershipAdmin(ViewOnlyAdmin, admin.ModelAdmin):  # type: ignore[misc]
+    list_display = ("user", "unit", "role", "granted_at", "revoked_at")
+    list_filter = ("role",)
+
+
+@admin.register(PackApplication)
+class PackApplicationAdmin(ViewOnlyAdmin, admin.ModelAdmin):  # type: ignore[misc]
+    list_display = ("organisation", "pack_name", "version", "in_force_from", "in_force_until")
+    readonly_fields = ("rules",)

@@ -1,0 +1,184 @@
+"""Organisations, the unit tree, people and their roles per unit (REQ X-01, W-02, W-14)."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+
+
+class User(AbstractUser):
+    """A person who logs in: editor, reviewer, officer, leader, custodian …"""
+
+    display_name = models.CharField("姓名", max_length=64, blank=True)
+    title = models.CharField("职务", max_length=64, blank=True)
+    phone = models.CharField("联系电话", max_length=32, blank=True)
+
+    class Meta:
+        verbose_name = "人员"
+        verbose_name_plural = "人员"
+
+    def __str__(self) -> str:
+        return self.display_name or self.get_username()
+
+
+class Organisation(models.Model):
+    """The body that owns accounts and lives by one base policy pack (单位/机构)."""
+
+    key = models.SlugField("标识", max_length=64, unique=True)
+    name = models.CharField("名称", max_length=128)
+    base_pack = models.CharField("基础制度包", max_length=64)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "单位"
+        verbose_name_plural = "单位"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Unit(models.Model):
+    """A node of the organisation tree: bureau, section, department, county bureau.
+
+    ``path`` is a materialised path of zero-padded ids (``"000001.000004."``) so a
+    whole subtree is one indexed prefix query; ``move_unit`` keeps it right.
+    """
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="units")
+    key = models.SlugField("标识", max_length=64)
+    name = models.CharField("名称", max_length=128)
+    unit_type = models.CharField("部门类型", max_length=64)
+    parent = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children"
+    )
+    path = models.CharField(max_length=1024, db_index=True, editable=False)
+    depth = models.PositiveSmallIntegerField(default=0, editable=False)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["path"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "key"], name="unit_key_unique"),
+            models.UniqueConstraint(
+                fields=["organisation"], condition=Q(parent__isnull=True), name="one_root_unit"
+            ),
+        ]
+        verbose_name = "部门"
+        verbose_name_plural = "部门"
+
+    def __str__(self) -> str:
+        return self.name
+
+    def permission_unit(self) -> Unit:
+        return self
+
+    def is_within(self, other: Unit) -> bool:
+        """True when self is other or lies below it."""
+        return self.organisation_id == other.organisation_id and self.path.startswith(other.path)
+
+    def ancestors(self) -> models.QuerySet[Unit]:
+        ids = [int(part) for part in self.path.split(".") if part]
+        return Unit.objects.filter(pk__in=ids).order_by("depth")
+
+    def subtree(self) -> models.QuerySet[Unit]:
+        return Unit.objects.filter(organisation_id=self.organisation_id, path__startswith=self.path)
+
+
+def unit_path(parent: Unit | None, pk: int) -> str:
+    return f"{parent.path if parent else ''}{pk:06d}."
+
+
+class Membership(models.Model):
+    """A person holds a role in a unit. Revoking keeps the row (history) with
+    ``revoked_at`` set; at most one active grant per (person, unit, role)."""
+
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="memberships")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="memberships")
+    role = models.CharField("角色", max_length=64)
+    granted_at = models.DateTimeField()
+    granted_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "unit", "role"],
+                condition=Q(revoked_at__isnull=True),
+                name="one_active_grant",
+            )
+        ]
+        verbose_name = "角色任职"
+        verbose_name_plural = "角色任职"
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.unit} · {self.role}"
+
+    @property
+    def active(self) -> bool:
+        return self.revoked_at is None
+
+    def permission_unit(self) -> Unit:
+        return self.unit
+
+
+class PackApplication(models.Model):
+    """Which pack version is in force for an organisation, from when to when.
+
+    ``rules`` is the parsed pack as loaded (roles, unit types and duties,
+    categories, columns, channel kinds, reserved sections), so every past
+    decision can be explained by the rules of its day even after the TOML file
+    changed.
+    """
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="pack_applications"
+    )
+    pack_name = models.CharField("制度包", max_length=64)
+    version = models.CharField("版本", max_length=32)
+    kind = models.CharField(max_length=16)  # base | overlay
+    sha256 = models.CharField(max_length=64)
+    rules = models.JSONField()
+    in_force_from = models.DateTimeField()
+    in_force_until = models.DateTimeField(null=True, blank=True)
+    applied_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-in_force_from"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "pack_name"],
+                condition=Q(in_force_until__isnull=True),
+                name="one_pack_version_in_force",
+            )
+        ]
+        verbose_name = "制度包实施记录"
+        verbose_name_plural = "制度包实施记录"
+
+    def __str__(self) -> str:
+        return f"{self.pack_name} {self.version}"
+
+
+class ApiToken(models.Model):
+    """A bearer token for scripts using /api/v1/. Only the SHA-256 of the token
+    is stored; the plaintext is shown once when created."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField("用途", max_length=64)
+    digest = models.CharField(max_length=64, unique=True)
+    created = models.DateTimeField(auto_now_add=True)
+    last_used = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "接口令牌"
+        verbose_name_plural = "接口令牌"
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.name}"

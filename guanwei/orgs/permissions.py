@@ -1,0 +1,114 @@
+"""The one place that decides who may do what (``can``); every action calls it.
+
+Rights come from the pack: a role grants permissions with a scope (its own
+unit, the unit and everything below it, or the whole organisation), and the
+duties of a unit's type add permissions to the roles that carry them (W-02,
+W-14). A superuser (set-up by Django admin) may do everything; ``actor=None``
+is the system itself (operator commands, scheduled jobs).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Protocol
+
+from guanwei.orgs.errors import PermissionDenied
+from guanwei.orgs.models import Membership, Organisation, Unit
+from guanwei.orgs.rules import Grant, rules_for
+from guanwei.packs.catalog import PERMISSIONS
+
+if TYPE_CHECKING:
+    from guanwei.orgs.models import User
+
+_CACHE_ATTR = "_guanwei_grants"
+
+
+class UnitScoped(Protocol):
+    def permission_unit(self) -> Unit: ...
+
+
+def _grants(user: User) -> list[tuple[Grant, Unit]]:
+    cached: list[tuple[Grant, Unit]] | None = getattr(user, _CACHE_ATTR, None)
+    if cached is not None:
+        return cached
+    memberships = Membership.objects.filter(user=user, revoked_at__isnull=True).select_related(
+        "unit"
+    )
+    rules_by_org: dict[int, Any] = {}
+    grants: list[tuple[Grant, Unit]] = []
+    for m in memberships:
+        org_id = m.unit.organisation_id
+        if org_id not in rules_by_org:
+            rules_by_org[org_id] = rules_for(org_id)
+        grants.extend((g, m.unit) for g in rules_by_org[org_id].grants_for(m.role, m.unit.unit_type))
+    setattr(user, _CACHE_ATTR, grants)
+    return grants
+
+
+def forget_grants(user: User) -> None:
+    """Drop the per-request cache after a grant or revoke."""
+    if hasattr(user, _CACHE_ATTR):
+        delattr(user, _CACHE_ATTR)
+
+
+def _target_unit(obj: object) -> Unit | Organisation | None:
+    if obj is None:
+        return None
+    if isinstance(obj, Organisation):
+        return obj
+    permission_unit = getattr(obj, "permission_unit", None)
+    if permission_unit is None:
+        raise TypeError(f"can(): {type(obj).__name__} has no permission_unit()")
+    unit: Unit = permission_unit()
+    return unit
+
+
+def _covers(grant: Grant, held_in: Unit, target: Unit | Organisation) -> bool:
+    if isinstance(target, Organisation):
+        return grant.scope == "organisation" and held_in.organisation_id == target.pk
+    if held_in.organisation_id != target.organisation_id:
+        return False
+    if grant.scope == "organisation":
+        return True
+    if grant.scope == "subtree":
+        return target.path.startswith(held_in.path)
+    return target.pk == held_in.pk
+
+
+def can(user: User | None, action: str, obj: object = None) -> bool:
+    """May ``user`` perform ``action`` (a name from the pack catalogue) on ``obj``?
+
+    ``obj`` is a Unit, an Organisation, anything with ``permission_unit()``, or
+    None for "anywhere" (e.g. whether to show a menu entry at all).
+    """
+    if action not in PERMISSIONS:
+        raise ValueError(f"unknown permission {action!r}")
+    if user is None:
+        return True
+    if not user.is_active or not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    target = _target_unit(obj)
+    for grant, held_in in _grants(user):
+        if grant.permission != action:
+            continue
+        if target is None or _covers(grant, held_in, target):
+            return True
+    return False
+
+
+def require(user: User | None, action: str, obj: object = None) -> None:
+    if not can(user, action, obj):
+        label = PERMISSIONS.get(action, action)
+        raise PermissionDenied(f"您没有“{label}”的权限。")
+
+
+def visible_organisation_ids(user: User) -> set[int] | None:
+    """Organisations whose pages the user may see; None means all (superuser)."""
+    if user.is_superuser:
+        return None
+    return set(
+        Membership.objects.filter(user=user, revoked_at__isnull=True).values_list(
+            "unit__organisation_id", flat=True
+        )
+    )

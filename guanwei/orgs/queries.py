@@ -1,0 +1,59 @@
+"""Read-only queries about organisations, units and people."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from django.db.models import Count, Q, QuerySet
+
+from guanwei.orgs.models import Membership, Organisation, Unit, User
+from guanwei.orgs.permissions import visible_organisation_ids
+
+
+def organisations_for(user: User) -> QuerySet[Organisation]:
+    ids = visible_organisation_ids(user)
+    qs = Organisation.objects.order_by("name")
+    return qs if ids is None else qs.filter(pk__in=ids)
+
+
+def unit_tree(organisation: Organisation) -> list[Unit]:
+    """All units of the organisation in tree order (path), annotated with counts."""
+    return list(
+        organisation.units.annotate(
+            people_count=Count(
+                "memberships__user",
+                filter=Q(memberships__revoked_at__isnull=True),
+                distinct=True,
+            ),
+            channel_count=Count("channels", distinct=True),
+        ).order_by("path")
+    )
+
+
+def active_memberships(unit: Unit) -> QuerySet[Membership]:
+    return unit.memberships.filter(revoked_at__isnull=True).select_related("user").order_by(
+        "role", "user__username"
+    )
+
+
+def people_of(organisation: Organisation) -> list[tuple[User, list[Membership]]]:
+    memberships = (
+        Membership.objects.filter(unit__organisation=organisation, revoked_at__isnull=True)
+        .select_related("user", "unit")
+        .order_by("user__username", "unit__path")
+    )
+    grouped: dict[int, list[Membership]] = defaultdict(list)
+    users: dict[int, User] = {}
+    for m in memberships:
+        grouped[m.user_id].append(m)
+        users[m.user_id] = m.user
+    return [(users[uid], grouped[uid]) for uid in users]
+
+
+def people_count(organisation: Organisation) -> int:
+    return (
+        Membership.objects.filter(unit__organisation=organisation, revoked_at__isnull=True)
+        .values("user_id")
+        .distinct()
+        .count()
+    )

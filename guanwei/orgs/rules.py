@@ -1,0 +1,84 @@
+"""The pack rules in force for an organisation, read from its PackApplication rows.
+
+The rules are the parsed pack snapshot (``dataclasses.asdict`` of the schema's
+``Pack``); base pack first, overlays after it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from guanwei.orgs.models import PackApplication
+
+
+@dataclass(frozen=True)
+class Grant:
+    permission: str
+    scope: str  # unit | subtree | organisation
+
+
+@dataclass
+class OrgRules:
+    packs: list[dict[str, Any]] = field(default_factory=list)
+
+    def _entries(self, section: str) -> list[dict[str, Any]]:
+        out: list[dict[str, Any]] = []
+        for pack in self.packs:
+            out.extend(pack.get(section) or [])
+        return out
+
+    @property
+    def roles(self) -> dict[str, dict[str, Any]]:
+        return {r["key"]: r for r in self._entries("roles")}
+
+    @property
+    def unit_types(self) -> dict[str, dict[str, Any]]:
+        return {t["key"]: t for t in self._entries("unit_types")}
+
+    @property
+    def categories(self) -> list[dict[str, Any]]:
+        return self._entries("categories")
+
+    @property
+    def columns(self) -> list[dict[str, Any]]:
+        return self._entries("columns")
+
+    @property
+    def channel_kinds(self) -> dict[str, dict[str, Any]]:
+        return {k["key"]: k for k in self._entries("channel_kinds")}
+
+    @property
+    def principles(self) -> list[dict[str, Any]]:
+        return self._entries("principles")
+
+    def role_name(self, key: str) -> str:
+        role = self.roles.get(key)
+        return role["name"] if role else key
+
+    def unit_type_name(self, key: str) -> str:
+        unit_type = self.unit_types.get(key)
+        return unit_type["name"] if unit_type else key
+
+    def grants_for(self, role: str, unit_type: str) -> list[Grant]:
+        """What holding ``role`` in a unit of ``unit_type`` allows (W-02, W-14):
+        the role's own permissions plus those of the unit type's duties the
+        role carries."""
+        grants: list[Grant] = []
+        role_def = self.roles.get(role)
+        if role_def is None:
+            return grants
+        grants.extend(Grant(p, role_def["scope"]) for p in role_def["permissions"])
+        type_def = self.unit_types.get(unit_type)
+        for duty in (type_def or {}).get("duties", []):
+            if role in duty["roles"]:
+                grants.extend(Grant(p, duty["scope"]) for p in duty["permissions"])
+        return grants
+
+
+def rules_for(organisation_id: int) -> OrgRules:
+    rows = PackApplication.objects.filter(
+        organisation_id=organisation_id, in_force_until__isnull=True
+    ).values_list("kind", "rules")
+    ordered = sorted(rows, key=lambda row: 0 if row[0] == "base" else 1)
+    return OrgRules(packs=[rules for _, rules in ordered])

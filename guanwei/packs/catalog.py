@@ -1,0 +1,72 @@
+"""The product's permission catalogue: every name a pack may grant to a role or a duty.
+
+Pure Python (no Django import) so the pack validator can check packs without a database.
+Each entry is ``name -> Chinese label`` (the label is what the UI shows). Later issues
+add their names here; a pack granting a name not in this catalogue is refused.
+"""
+
+from __future__ import annotations
+
+PERMISSIONS: dict[str, str] = {
+    # orgs (X-01)
+    "unit.view": "查看部门",
+    "unit.create": "新建部门",
+    "unit.move": "调整部门隶属",
+    "unit.change": "修改部门信息",
+    "person.view": "查看人员",
+    "role.grant": "授予角色",
+    "role.revoke": "撤销角色",
+    # channels (C-01, C-08, W-04, W-07)
+    "channel.view": "查看官方账号",
+    "channel.create": "登记官方账号",
+    "channel.change": "修改官方账号",
+    "channel.approve": "审批账号开通与关闭",
+    "follow.manage": "管理关注关系",
+    # packs
+    "pack.load": "加载制度包",
+    "category.approve": "审定信息类别增减",
+    # audit (X-02)
+    "audit.view": "查看审计日志",
+    # content and workflow (later issues)
+    "material.submit": "报送素材",
+    "material.approve": "审定本单位素材",
+    "dropbox.manage": "处理报送箱",
+    "post.create": "撰写稿件",
+    "post.review": "审核稿件",
+    "post.file": "备案",
+    "post.schedule": "安排发布",
+    "post.publish": "发布",
+    "post.emergency": "特殊天气随时发布",
+    # screening
+    "lexicon.manage": "管理敏感词库",
+    # interaction, vault, oversight (later issues)
+    "comment.moderate": "处理评论",
+    "question.answer": "答复网友提问",
+    "activity.approve": "审批互动活动",
+    "credential.reveal": "查看账号密码",
+    "credential.manage": "管理账号密码",
+    "incident.handle": "处置突发事件",
+    "report.view": "查看统计报表",
+    "assessment.manage": "考核通报",
+}
+
+SCOPES: dict[str, str] = {
+    "unit": "本部门",
+    "subtree": "本部门及下级",
+    "organisation": "全单位",
+}
+
+PLATFORMS: dict[str, str] = {
+    "weibo": "新浪微博",
+    "wechat": "微信公众号",
+    "website": "网站",
+    "outbox": "本地发件箱",
+    "other": "其他新媒体",
+}
+
+CHANNEL_STATUSES: dict[str, str] = {
+    "pending": "待审批",
+    "active": "运行中",
+    "suspended": "暂停",
+    "closed": "已关闭",
+}
