@@ -142,12 +142,22 @@ def _sync_units(
     return units
 
 
+def _belongs_elsewhere(user: User, org: Organisation) -> bool:
+    """A demo person of one pack must not silently gain roles in another organisation."""
+    memberships = Membership.objects.filter(user=user, revoked_at__isnull=True)
+    return memberships.exists() and not memberships.filter(unit__organisation=org).exists()
+
+
 def _sync_people(
     org: Organisation, spec: OrgSpec, units: dict[str, Unit], actor: User | None, report: LoadReport
 ) -> dict[str, User]:
     people: dict[str, User] = {}
     for p in spec.people:
         user = User.objects.filter(username=p.username).first()
+        if user is not None and _belongs_elsewhere(user, org):
+            raise InvalidChange(
+                f"登录名“{p.username}”已被其他单位的人员使用，请在制度包中换一个登录名。"
+            )
         if user is None:
             password = demo_password()
             user = org_actions.create_person(

@@ -1,0 +1,91 @@
+"""Official accounts and required follows (REQ C-01, C-08, W-04, W-05, W-07)."""
+
+from __future__ import annotations
+
+import pytest
+
+from guanwei.audit.events import AuditAction
+from guanwei.audit.models import AuditRecord
+from guanwei.channels import actions
+from guanwei.channels.models import Channel, ChannelStatus, RequiredFollow
+from guanwei.orgs.errors import InvalidChange, PermissionDenied
+from guanwei.testing.personas import channel, person, unit
+
+pytestmark = pytest.mark.django_db
+W = "demo_weather"
+
+
+def test_it_lists_the_demo_accounts_with_manager_and_responsible_person() -> None:
+    """C-01, C-08: each account has platform, manager, responsible person, status, verification."""
+    city = channel(W, "city_weibo")
+    assert city.platform == "weibo"
+    assert city.manager == person("kj_publisher")
+    assert city.responsible == person("kj_leader")
+    assert city.status == ChannelStatus.ACTIVE and city.verified
+
+
+def test_it_serves_a_county_without_an_account_from_the_city() -> None:
+    """W-05: the third county has no account of its own."""
+    assert not Channel.objects.filter(unit=unit(W, "county_c")).exists()
+
+
+def test_it_stores_the_required_follows_of_w07() -> None:
+    """W-07: city → province; each county → province and city."""
+    pairs = {
+        (f.follower.key, f.followee.key)
+        for f in RequiredFollow.objects.filter(follower__organisation__key=W).select_related(
+            "follower", "followee"
+        )
+    }
+    assert {
+        ("city_weibo", "province_weibo"),
+        ("county_a_weibo", "province_weibo"),
+        ("county_a_weibo", "city_weibo"),
+        ("county_b_weibo", "province_weibo"),
+        ("county_b_weibo", "city_weibo"),
+    } <= pairs
+
+
+def test_it_refuses_a_self_follow_and_a_duplicate() -> None:
+    """W-07: a follow is between two different accounts, recorded once."""
+    city = channel(W, "city_weibo")
+    with pytest.raises(InvalidChange):
+        actions.add_required_follow(city, city, actor=None)
+    with pytest.raises(InvalidChange):
+        actions.add_required_follow(city, channel(W, "province_weibo"), actor=None)
+
+
+def test_it_registers_a_new_account_as_pending() -> None:
+    """C-01, W-04: a new account waits for approval."""
+    admin = person("gw_admin")
+    site = actions.create_channel(
+        unit(W, "county_c"), actor=admin, key="county_c_site", name="丙县气象网", kind="website",
+        manager=person("xc_officer"),
+    )
+    assert site.status == ChannelStatus.PENDING and site.platform == "website"
+    rec = AuditRecord.objects.order_by("-seq").first()
+    assert rec is not None and rec.action == AuditAction.CHANNEL_CREATED
+
+
+def test_it_needs_the_business_section_to_open_or_close_an_account() -> None:
+    """W-04: the administrator may edit an account but not open or close it."""
+    admin = person("gw_admin")
+    county = channel(W, "county_b_weibo")
+    with pytest.raises(PermissionDenied):
+        actions.change_channel(county, actor=admin, status=ChannelStatus.CLOSED)
+    county.refresh_from_db()
+    assert county.status == ChannelStatus.ACTIVE
+
+
+def test_it_records_a_change_of_manager() -> None:
+    """C-03: a change of manager is audited with before and after."""
+    county = channel(W, "county_a_weibo")
+    actions.change_channel(county, actor=person("gw_admin"), manager=person("xa_leader"))
+    rec = AuditRecord.objects.order_by("-seq").first()
+    assert rec is not None and rec.action == AuditAction.CHANNEL_CHANGED
+    assert rec.before["manager"] == "xa_publisher" and rec.after["manager"] == "xa_leader"
+
+
+def test_it_refuses_an_account_kind_the_pack_does_not_know() -> None:
+    with pytest.raises(InvalidChange):
+        actions.create_channel(unit(W, "county_c"), actor=None, key="tt", name="抖音", kind="douyin")

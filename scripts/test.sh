@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# The whole suite: lint, types, pytest on SQLite (with browser tests when
+# Chromium is present), then pytest again on PostgreSQL when reachable.
+# Says plainly what it skipped and why; fails when any part fails.
+set -u
+cd "$(dirname "$0")/.."
+VENV=.venv
+failed=()
+skipped=()
+
+step() { echo; echo "=== $1"; }
+
+step "ruff check"
+$VENV/bin/ruff check . || failed+=("ruff check")
+step "ruff format --check"
+$VENV/bin/ruff format --check . || failed+=("ruff format")
+step "mypy"
+$VENV/bin/mypy guanwei || failed+=("mypy")
+
+export GUANWEI_VAR_DIR="${GUANWEI_VAR_DIR:-$(mktemp -d)}"
+browser_args=()
+if [ -x "${GUANWEI_CHROMIUM:-/usr/bin/chromium}" ]; then
+  :
+else
+  skipped+=("browser tests: no Chromium at ${GUANWEI_CHROMIUM:-/usr/bin/chromium} (apt-get install chromium fonts-noto-cjk)")
+  browser_args=(-m "not browser")
+fi
+
+step "pytest on SQLite"
+env -u DATABASE_URL $VENV/bin/pytest -q -rs "${browser_args[@]}" "$@" || failed+=("pytest on SQLite")
+
+pg_url="${DATABASE_URL:-}"
+if [ -z "$pg_url" ] && $VENV/bin/python - <<'PY'
+import socket, sys
+s = socket.socket(); s.settimeout(1)
+try:
+    s.connect(("127.0.0.1", 5432))
+except OSError:
+    sys.exit(1)
+PY
+then
+  pg_url="postgres://postgres@127.0.0.1:5432/guanwei"
+fi
+if [ -n "$pg_url" ]; then
+  step "pytest on PostgreSQL ($pg_url)"
+  DATABASE_URL="$pg_url" $VENV/bin/pytest -q -rs -m "not browser" "$@" || failed+=("pytest on PostgreSQL")
+else
+  skipped+=("PostgreSQL run: DATABASE_URL unset and nothing listens on 127.0.0.1:5432")
+fi
+
+echo
+echo "=== summary"
+for s in "${skipped[@]}"; do echo "SKIPPED: $s"; done
+if [ ${#failed[@]} -gt 0 ]; then
+  for f in "${failed[@]}"; do echo "FAILED: $f"; done
+  exit 1
+fi
+echo "all parts passed"
