@@ -156,9 +156,10 @@ def ensure_demo(pack_name: str = "weather-bureau", *, quiet: bool = False) -> Pa
     _migrate()
     logins = Path(settings.VAR_DIR) / "demo-logins.txt"
     pack = read_pack(pack_name)
-    first = pack.organisation is not None and not Organisation.objects.filter(
-        key=pack.organisation.key
-    ).exists()
+    first = (
+        pack.organisation is not None
+        and not Organisation.objects.filter(key=pack.organisation.key).exists()
+    )
     with transaction.atomic():
         report = load_pack(pack, actor=None)
         admin_password = None
@@ -300,7 +301,9 @@ def cmd_bench(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="guanwei", description="官微 — official account governance")
+    parser = argparse.ArgumentParser(
+        prog="guanwei", description="官微 — official account governance"
+    )
     sub = parser.add_subparsers(dest="command", required=True)
 
     run = sub.add_parser("run", help="embedded mode: web server + task worker (Ctrl-C stops all)")

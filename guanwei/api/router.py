@@ -147,8 +147,12 @@ def audit_verify(request: HttpRequest) -> Any:
     if not can(_user(request), "audit.view"):
         raise HttpError(403, "audit.view required")
     result = verify_chain()
-    return {"ok": result.ok, "count": result.count, "broken_seq": result.broken_seq,
-            "reason": result.reason}
+    return {
+        "ok": result.ok,
+        "count": result.count,
+        "broken_seq": result.broken_seq,
+        "reason": result.reason,
+    }
 
 
 api.add_router("/v1/orgs", orgs_router)

@@ -27,7 +27,9 @@ class ChannelStatus(models.TextChoices):
 class Channel(models.Model):
     """One official presence on one platform, run by a unit (官方账号)."""
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="channels")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="channels"
+    )
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="channels")
     key = models.SlugField("标识", max_length=64)
     name = models.CharField("账号名称", max_length=128)
@@ -36,12 +38,20 @@ class Channel(models.Model):
     account_id = models.CharField("账号ID", max_length=128, blank=True)
     purpose = models.TextField("用途和发布范围", blank=True)
     manager = models.ForeignKey(
-        User, on_delete=models.PROTECT, null=True, blank=True, related_name="managed_channels",
+        User,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="managed_channels",
         verbose_name="管理员",
     )
     responsible = models.ForeignKey(
-        User, on_delete=models.PROTECT, null=True, blank=True,
-        related_name="responsible_channels", verbose_name="直接责任人",
+        User,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="responsible_channels",
+        verbose_name="直接责任人",
     )
     status = models.CharField(
         "状态", max_length=16, choices=ChannelStatus.choices, default=ChannelStatus.PENDING
@@ -73,7 +83,9 @@ class RequiredFollow(models.Model):
     """
 
     follower = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="must_follow")
-    followee = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="must_be_followed_by")
+    followee = models.ForeignKey(
+        Channel, on_delete=models.CASCADE, related_name="must_be_followed_by"
+    )
     req = models.CharField(max_length=64, default="W-07")
     created = models.DateTimeField(auto_now_add=True)
     last_checked_at = models.DateTimeField(null=True, blank=True)

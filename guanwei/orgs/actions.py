@@ -216,9 +216,7 @@ def grant_role(user: User, unit: Unit, role: str, *, actor: User | None) -> Memb
     rules = rules_for(unit.organisation_id)
     if role not in rules.roles:
         raise InvalidChange(f"角色“{role}”不在本单位的制度包中。")
-    if Membership.objects.filter(
-        user=user, unit=unit, role=role, revoked_at__isnull=True
-    ).exists():
+    if Membership.objects.filter(user=user, unit=unit, role=role, revoked_at__isnull=True).exists():
         raise InvalidChange(f"{user} 已在{unit}担任{rules.role_name(role)}。")
     membership = Membership.objects.create(
         user=user, unit=unit, role=role, granted_at=timezone.now(), granted_by=actor

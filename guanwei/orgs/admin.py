@@ -1,15 +1,17 @@
 from django.contrib import admin
-
-from guanwei.web.admin_mixins import ViewOnlyAdmin
 from django.contrib.auth.admin import UserAdmin
 
 from guanwei.orgs.models import Membership, Organisation, PackApplication, Unit, User
+from guanwei.web.admin_mixins import ViewOnlyAdmin
 
 
 @admin.register(User)
 class PersonAdmin(UserAdmin):
     list_display = ("username", "display_name", "title", "is_active", "is_superuser")
-    fieldsets = (*(UserAdmin.fieldsets or ()), ("guanwei", {"fields": ("display_name", "title", "phone")}))
+    fieldsets = (
+        *(UserAdmin.fieldsets or ()),
+        ("guanwei", {"fields": ("display_name", "title", "phone")}),
+    )
 
 
 @admin.register(Organisation)

@@ -39,7 +39,9 @@ def _grants(user: User) -> list[tuple[Grant, Unit]]:
         org_id = m.unit.organisation_id
         if org_id not in rules_by_org:
             rules_by_org[org_id] = rules_for(org_id)
-        grants.extend((g, m.unit) for g in rules_by_org[org_id].grants_for(m.role, m.unit.unit_type))
+        grants.extend(
+            (g, m.unit) for g in rules_by_org[org_id].grants_for(m.role, m.unit.unit_type)
+        )
     setattr(user, _CACHE_ATTR, grants)
     return grants
 

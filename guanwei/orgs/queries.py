@@ -31,8 +31,10 @@ def unit_tree(organisation: Organisation) -> list[Unit]:
 
 
 def active_memberships(unit: Unit) -> QuerySet[Membership]:
-    return unit.memberships.filter(revoked_at__isnull=True).select_related("user").order_by(
-        "role", "user__username"
+    return (
+        unit.memberships.filter(revoked_at__isnull=True)
+        .select_related("user")
+        .order_by("role", "user__username")
     )
 
 

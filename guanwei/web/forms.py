@@ -39,9 +39,13 @@ class ChannelForm(forms.Form):
     name = forms.CharField(label=_("Account name"), max_length=128)
     account_id = forms.CharField(label=_("Account ID"), max_length=128, required=False)
     purpose = forms.CharField(
-        label=_("Purpose and publishing scope"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Purpose and publishing scope"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
-    manager = forms.ModelChoiceField(queryset=User.objects.none(), label=_("Manager"), required=False)
+    manager = forms.ModelChoiceField(
+        queryset=User.objects.none(), label=_("Manager"), required=False
+    )
     responsible = forms.ModelChoiceField(
         queryset=User.objects.none(), label=_("Responsible person"), required=False
     )

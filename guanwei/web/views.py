@@ -17,7 +17,7 @@ from guanwei.channels import actions as channel_actions
 from guanwei.channels.models import Channel, ChannelStatus, RequiredFollow
 from guanwei.orgs import actions as org_actions
 from guanwei.orgs import queries as org_queries
-from guanwei.orgs.errors import DomainError
+from guanwei.orgs.errors import DomainError, PermissionDenied
 from guanwei.orgs.models import Membership, Organisation, PackApplication, Unit, User
 from guanwei.orgs.permissions import can
 from guanwei.orgs.rules import rules_for
@@ -26,8 +26,15 @@ from guanwei.web.forms import ChannelForm, CreateUnitForm, GrantRoleForm, MoveUn
 AUDIT_PAGE = 50
 
 
+def _actor(request: HttpRequest) -> User:
+    """The logged-in person (every view here is behind login_required)."""
+    user = request.user
+    assert isinstance(user, User)
+    return user
+
+
 def _organisations(request: HttpRequest) -> list[Organisation]:
-    return list(org_queries.organisations_for(request.user))  # type: ignore[arg-type]
+    return list(org_queries.organisations_for(_actor(request)))
 
 
 def _current_org(request: HttpRequest) -> Organisation | None:
@@ -65,10 +72,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     if org is None:
         return render(request, "web/no_org.html", _ctx(request, None))
     channels = Channel.objects.filter(organisation=org)
-    status_counts = dict(channels.values_list("status").annotate(n=Count("pk")).values_list("status", "n"))
+    status_counts = dict(
+        channels.values_list("status").annotate(n=Count("pk")).values_list("status", "n")
+    )
     rules = rules_for(org.pk)
     recent = []
-    if can(request.user, "audit.view", org):  # type: ignore[arg-type]
+    if can(_actor(request), "audit.view", org):
         recent = list(AuditRecord.objects.filter(organisation_id=org.pk)[:8])
     stats = {
         "units": org.units.count(),
@@ -81,7 +90,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "audit_records": AuditRecord.objects.filter(organisation_id=org.pk).count(),
     }
     my_roles = Membership.objects.filter(
-        user=request.user, revoked_at__isnull=True, unit__organisation=org
+        user=_actor(request), revoked_at__isnull=True, unit__organisation=org
     ).select_related("unit")
     return render(
         request,
@@ -124,10 +133,10 @@ def _unit_page(request: HttpRequest, unit: Unit, **forms: Any) -> HttpResponse:
         memberships=[(m, rules.role_name(m.role)) for m in org_queries.active_memberships(unit)],
         channels=list(unit.channels.all()),
         duties=(rules.unit_types.get(unit.unit_type) or {}).get("duties", []),
-        can_grant=can(user, "role.grant", unit),  # type: ignore[arg-type]
-        can_revoke=can(user, "role.revoke", unit),  # type: ignore[arg-type]
-        can_move=unit.parent_id is not None and can(user, "unit.move", unit),  # type: ignore[arg-type]
-        can_create=can(user, "unit.create", unit),  # type: ignore[arg-type]
+        can_grant=can(_actor(request), "role.grant", unit),
+        can_revoke=can(_actor(request), "role.revoke", unit),
+        can_move=unit.parent_id is not None and can(_actor(request), "unit.move", unit),
+        can_create=can(_actor(request), "unit.create", unit),
         grant_form=forms.get("grant_form") or GrantRoleForm(people=people, roles=rules.roles),
         move_form=forms.get("move_form")
         or MoveUnitForm(units=org.units.exclude(path__startswith=unit.path)),
@@ -153,17 +162,24 @@ def unit_grant(request: HttpRequest, pk: int) -> HttpResponse:
     unit = _get_unit(request, pk)
     rules = rules_for(unit.organisation_id)
     form = GrantRoleForm(request.POST, people=_org_people(unit.organisation), roles=rules.roles)
+    status = 400
     if form.is_valid():
         try:
             org_actions.grant_role(
-                form.cleaned_data["user"], unit, form.cleaned_data["role"], actor=request.user  # type: ignore[arg-type]
+                form.cleaned_data["user"],
+                unit,
+                form.cleaned_data["role"],
+                actor=_actor(request),
             )
+        except PermissionDenied as e:
+            messages.error(request, e.message)
+            status = 403
         except DomainError as e:
             form.add_error(None, e.message)
         else:
             messages.success(request, _("Role granted."))
             return redirect("unit_detail", pk=unit.pk)
-    return _unit_page(request, unit, grant_form=form, status=400)
+    return _unit_page(request, unit, grant_form=form, status=status)
 
 
 @login_required
@@ -172,7 +188,7 @@ def membership_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     membership = get_object_or_404(Membership.objects.select_related("unit", "user"), pk=pk)
     _visible(request, membership.unit.organisation_id)
     try:
-        org_actions.revoke_role(membership, actor=request.user)  # type: ignore[arg-type]
+        org_actions.revoke_role(membership, actor=_actor(request))
     except DomainError as e:
         messages.error(request, e.message)
     else:
@@ -185,15 +201,21 @@ def membership_revoke(request: HttpRequest, pk: int) -> HttpResponse:
 def unit_move(request: HttpRequest, pk: int) -> HttpResponse:
     unit = _get_unit(request, pk)
     form = MoveUnitForm(request.POST, units=unit.organisation.units.all())
+    status = 400
     if form.is_valid():
         try:
-            org_actions.move_unit(unit, actor=request.user, new_parent=form.cleaned_data["new_parent"])  # type: ignore[arg-type]
+            org_actions.move_unit(
+                unit, actor=_actor(request), new_parent=form.cleaned_data["new_parent"]
+            )
+        except PermissionDenied as e:
+            messages.error(request, e.message)
+            status = 403
         except DomainError as e:
             form.add_error(None, e.message)
         else:
             messages.success(request, _("Unit moved."))
             return redirect("unit_detail", pk=unit.pk)
-    return _unit_page(request, unit, move_form=form, status=400)
+    return _unit_page(request, unit, move_form=form, status=status)
 
 
 @login_required
@@ -201,17 +223,24 @@ def unit_move(request: HttpRequest, pk: int) -> HttpResponse:
 def unit_create_child(request: HttpRequest, pk: int) -> HttpResponse:
     parent = _get_unit(request, pk)
     form = CreateUnitForm(request.POST, unit_types=rules_for(parent.organisation_id).unit_types)
+    status = 400
     if form.is_valid():
         try:
             child = org_actions.create_unit(
-                parent.organisation, actor=request.user, parent=parent, **form.cleaned_data  # type: ignore[arg-type]
+                parent.organisation,
+                actor=_actor(request),
+                parent=parent,
+                **form.cleaned_data,
             )
+        except PermissionDenied as e:
+            messages.error(request, e.message)
+            status = 403
         except DomainError as e:
             form.add_error(None, e.message)
         else:
             messages.success(request, _("Unit created."))
             return redirect("unit_detail", pk=child.pk)
-    return _unit_page(request, parent, create_form=form, status=400)
+    return _unit_page(request, parent, create_form=form, status=status)
 
 
 @login_required
@@ -240,7 +269,9 @@ def channel_list(request: HttpRequest) -> HttpResponse:
     return render(request, "web/channel_list.html", _ctx(request, org, rows=rows))
 
 
-def _channel_page(request: HttpRequest, channel: Channel, form: ChannelForm | None = None, status: int = 200) -> HttpResponse:
+def _channel_page(
+    request: HttpRequest, channel: Channel, form: ChannelForm | None = None, status: int = 200
+) -> HttpResponse:
     org = channel.organisation
     people = _org_people(org)
     if form is None:
@@ -264,9 +295,9 @@ def _channel_page(request: HttpRequest, channel: Channel, form: ChannelForm | No
         kind_name=rules_for(org.pk).channel_kinds.get(channel.kind, {}).get("name", channel.kind),
         must_follow=channel.must_follow.select_related("followee"),
         followed_by=channel.must_be_followed_by.select_related("follower"),
-        can_change=can(request.user, "channel.change", channel),  # type: ignore[arg-type]
+        can_change=can(_actor(request), "channel.change", channel),
         form=form,
-        history=history if can(request.user, "audit.view", channel) else [],  # type: ignore[arg-type]
+        history=history if can(_actor(request), "audit.view", channel) else [],
     )
     return render(request, "web/channel_detail.html", ctx, status=status)
 
@@ -277,15 +308,19 @@ def channel_detail(request: HttpRequest, pk: int) -> HttpResponse:
     _visible(request, channel.organisation_id)
     if request.method == "POST":
         form = ChannelForm(request.POST, people=_org_people(channel.organisation))
+        status = 400
         if form.is_valid():
             try:
-                channel_actions.change_channel(channel, actor=request.user, **form.cleaned_data)  # type: ignore[arg-type]
+                channel_actions.change_channel(channel, actor=_actor(request), **form.cleaned_data)
+            except PermissionDenied as e:
+                messages.error(request, e.message)
+                status = 403
             except DomainError as e:
                 form.add_error(None, e.message)
             else:
                 messages.success(request, _("Account saved."))
                 return redirect("channel_detail", pk=channel.pk)
-        return _channel_page(request, channel, form, status=400)
+        return _channel_page(request, channel, form, status=status)
     return _channel_page(request, channel)
 
 
@@ -316,7 +351,7 @@ def pack_page(request: HttpRequest) -> HttpResponse:
 def audit_list(request: HttpRequest) -> HttpResponse:
     """Keyset pagination on seq: no COUNT(*) over the whole table."""
     org = _current_org(request)
-    if org is None or not can(request.user, "audit.view", org):  # type: ignore[arg-type]
+    if org is None or not can(_actor(request), "audit.view", org):
         raise Http404
     qs = AuditRecord.objects.filter(organisation_id=org.pk).order_by("-seq")
     before = request.GET.get("before", "")

@@ -42,7 +42,7 @@ def test_it_writes_one_record_per_action_in_the_same_transaction() -> None:
     assert rec.action == AuditAction.UNIT_CREATED
     assert rec.object_id == str(u.pk)
     assert rec.actor_name == "gw_admin"
-    assert rec.after["name"] == "新观测站"
+    assert rec.after is not None and rec.after["name"] == "新观测站"
 
 
 def test_it_rolls_back_the_record_with_a_failed_change() -> None:
@@ -50,7 +50,11 @@ def test_it_rolls_back_the_record_with_a_failed_change() -> None:
     before = AuditRecord.objects.count()
     with pytest.raises(RuntimeError), transaction.atomic():
         org_actions.create_unit(
-            org("demo_weather"), actor=None, key="doomed", name="临时", unit_type="radar_station",
+            org("demo_weather"),
+            actor=None,
+            key="doomed",
+            name="临时",
+            unit_type="radar_station",
             parent=unit("demo_weather", "city"),
         )
         raise RuntimeError("boom")

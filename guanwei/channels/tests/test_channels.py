@@ -59,7 +59,11 @@ def test_it_registers_a_new_account_as_pending() -> None:
     """C-01, W-04: a new account waits for approval."""
     admin = person("gw_admin")
     site = actions.create_channel(
-        unit(W, "county_c"), actor=admin, key="county_c_site", name="丙县气象网", kind="website",
+        unit(W, "county_c"),
+        actor=admin,
+        key="county_c_site",
+        name="丙县气象网",
+        kind="website",
         manager=person("xc_officer"),
     )
     assert site.status == ChannelStatus.PENDING and site.platform == "website"
@@ -83,9 +87,12 @@ def test_it_records_a_change_of_manager() -> None:
     actions.change_channel(county, actor=person("gw_admin"), manager=person("xa_leader"))
     rec = AuditRecord.objects.order_by("-seq").first()
     assert rec is not None and rec.action == AuditAction.CHANNEL_CHANGED
+    assert rec.before is not None and rec.after is not None
     assert rec.before["manager"] == "xa_publisher" and rec.after["manager"] == "xa_leader"
 
 
 def test_it_refuses_an_account_kind_the_pack_does_not_know() -> None:
     with pytest.raises(InvalidChange):
-        actions.create_channel(unit(W, "county_c"), actor=None, key="tt", name="抖音", kind="douyin")
+        actions.create_channel(
+            unit(W, "county_c"), actor=None, key="tt", name="抖音", kind="douyin"
+        )

@@ -66,11 +66,16 @@ def test_it_decides_by_role_duty_and_scope(permission: str, target: str, allowed
 
 def test_it_refuses_people_of_another_organisation() -> None:
     """X-01: a role in one organisation gives nothing in another."""
-    college_admin = next(
-        m.user for m in Membership.objects.filter(
-            unit__organisation__key="demo_college", role="administrator"
-        ).select_related("user")
-    ) if Membership.objects.filter(unit__organisation__key="demo_college").exists() else None
+    college_admin = (
+        next(
+            m.user
+            for m in Membership.objects.filter(
+                unit__organisation__key="demo_college", role="administrator"
+            ).select_related("user")
+        )
+        if Membership.objects.filter(unit__organisation__key="demo_college").exists()
+        else None
+    )
     if college_admin is None:
         pytest.skip("college pack not loaded")
     assert can(college_admin, "unit.create", org("demo_college"))
@@ -88,7 +93,11 @@ def _attempts() -> dict[str, Callable[[Any], object]]:
     t = _targets()
     return {
         "unit.create": lambda actor: org_actions.create_unit(
-            t["org"], actor=actor, key="probe", name="探测", unit_type="radar_station",
+            t["org"],
+            actor=actor,
+            key="probe",
+            name="探测",
+            unit_type="radar_station",
             parent=t["county_a"],
         ),
         "unit.move": lambda actor: org_actions.move_unit(
@@ -120,9 +129,13 @@ def test_it_refuses_every_forbidden_action(persona: str) -> None:
     expected = {(p, tg): a for p, tg, a in MATRIX}
     for permission, attempt in _attempts().items():
         target = {
-            "unit.create": "county_a", "unit.move": "county_b", "role.grant": "county_a",
-            "role.revoke": "county_a", "channel.create": "county_a",
-            "channel.change": "county_a_weibo", "channel.approve": "county_a_weibo",
+            "unit.create": "county_a",
+            "unit.move": "county_b",
+            "role.grant": "county_a",
+            "role.revoke": "county_a",
+            "channel.create": "county_a",
+            "channel.change": "county_a_weibo",
+            "channel.approve": "county_a_weibo",
         }[permission]
         allowed = persona in expected[(permission, target)]
         if permission == "channel.approve":

@@ -29,8 +29,12 @@ def test_it_builds_trees_of_any_depth() -> None:
     parent = unit("demo_weather", "county_a")
     for level in range(10):
         parent = actions.create_unit(
-            parent.organisation, actor=admin, key=f"deep{level}", name=f"第{level}层",
-            unit_type="county_bureau", parent=parent,
+            parent.organisation,
+            actor=admin,
+            key=f"deep{level}",
+            name=f"第{level}层",
+            unit_type="county_bureau",
+            parent=parent,
         )
     assert parent.depth == 12
     assert unit("demo_weather", "county_a").subtree().count() == 11
@@ -42,8 +46,12 @@ def test_it_moves_a_unit_with_everything_below_it() -> None:
     admin = person("gw_admin")
     county_a = unit("demo_weather", "county_a")
     station = actions.create_unit(
-        county_a.organisation, actor=admin, key="a_station", name="甲县观测站",
-        unit_type="radar_station", parent=county_a,
+        county_a.organisation,
+        actor=admin,
+        key="a_station",
+        name="甲县观测站",
+        unit_type="radar_station",
+        parent=county_a,
     )
     actions.move_unit(county_a, actor=admin, new_parent=unit("demo_weather", "province"))
     station.refresh_from_db()
@@ -53,6 +61,7 @@ def test_it_moves_a_unit_with_everything_below_it() -> None:
     assert not station.is_within(unit("demo_weather", "city"))
     last = AuditRecord.objects.order_by("-seq").first()
     assert last is not None and last.action == AuditAction.UNIT_MOVED
+    assert last.before is not None and last.after is not None
     assert last.before["parent"] == "city" and last.after["parent"] == "province"
 
 
@@ -60,7 +69,8 @@ def test_it_refuses_moving_a_unit_under_itself() -> None:
     """X-01: no cycles."""
     with pytest.raises(InvalidChange):
         actions.move_unit(
-            unit("demo_weather", "city"), actor=person("gw_admin"),
+            unit("demo_weather", "city"),
+            actor=person("gw_admin"),
             new_parent=unit("demo_weather", "county_b"),
         )
 
@@ -69,7 +79,11 @@ def test_it_refuses_a_second_root() -> None:
     """X-01: one top unit per organisation."""
     with pytest.raises(InvalidChange):
         actions.create_unit(
-            org("demo_weather"), actor=None, key="root2", name="另一个根", unit_type="city_bureau",
+            org("demo_weather"),
+            actor=None,
+            key="root2",
+            name="另一个根",
+            unit_type="city_bureau",
             parent=None,
         )
 
@@ -78,7 +92,11 @@ def test_it_refuses_a_unit_type_the_pack_does_not_know() -> None:
     """X-01, W-02: unit types come from the pack."""
     with pytest.raises(InvalidChange):
         actions.create_unit(
-            org("demo_weather"), actor=None, key="x", name="X", unit_type="spaceport",
+            org("demo_weather"),
+            actor=None,
+            key="x",
+            name="X",
+            unit_type="spaceport",
             parent=unit("demo_weather", "city"),
         )
     assert not Unit.objects.filter(key="x").exists()
@@ -98,10 +116,15 @@ def test_it_grants_and_revokes_roles_keeping_history() -> None:
     again = actions.grant_role(officer, county_b, "info_officer", actor=admin)
     assert again.pk != m.pk
     actions_seen = list(
-        AuditRecord.objects.filter(object_type="membership").order_by("-seq")
+        AuditRecord.objects.filter(object_type="membership")
+        .order_by("-seq")
         .values_list("action", flat=True)[:3]
     )
-    assert actions_seen == [AuditAction.ROLE_GRANTED, AuditAction.ROLE_REVOKED, AuditAction.ROLE_GRANTED]
+    assert actions_seen == [
+        AuditAction.ROLE_GRANTED,
+        AuditAction.ROLE_REVOKED,
+        AuditAction.ROLE_GRANTED,
+    ]
 
 
 def test_it_refuses_a_role_the_pack_does_not_define() -> None:

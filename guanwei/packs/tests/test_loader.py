@@ -86,8 +86,14 @@ def test_the_cli_loads_and_reports_up_to_date(capsys: pytest.CaptureFixture[str]
 def test_the_cli_lists_six_packs(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["packs", "list"]) == 0
     out = capsys.readouterr().out
-    for name in ["weather-bureau", "college", "tourism-bureau", "real-estate", "edu-software",
-                 "gov-inspection"]:
+    for name in [
+        "weather-bureau",
+        "college",
+        "tourism-bureau",
+        "real-estate",
+        "edu-software",
+        "gov-inspection",
+    ]:
         assert name in out
 
 
@@ -98,8 +104,9 @@ def test_the_cli_validates_and_refuses_an_unknown_role(
     assert main(["packs", "validate", *map(str, sorted(PACKS_DIR.glob("*.toml")))]) == 0
     text = (PACKS_DIR / "weather-bureau.toml").read_text(encoding="utf-8")
     bad = tmp_path / "weather-bureau.toml"
-    bad.write_text(text.replace('roles = ["info_officer"]', 'roles = ["info_oficer"]', 1),
-                   encoding="utf-8")
+    bad.write_text(
+        text.replace('roles = ["info_officer"]', 'roles = ["info_oficer"]', 1), encoding="utf-8"
+    )
     assert main(["packs", "validate", str(bad)]) == 1
     err = capsys.readouterr().err
     assert str(bad) in err and "unit_types[" in err and ".roles[0]" in err and "info_oficer" in err

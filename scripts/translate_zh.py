@@ -1,0 +1,173 @@
+# ruff: noqa: E501  (a translation table: long strings stay on one line)
+"""Fill the zh_Hans catalogue from the table below (run by `make messages` after makemessages).
+
+Usage: python scripts/translate_zh.py guanwei/locale/zh_Hans/LC_MESSAGES/django.po
+Untranslated msgids are listed so nothing slips through.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+
+ZH = {
+    "Person": "人员",
+    "Role": "角色",
+    "New parent unit": "新的上级部门",
+    "Identifier": "标识",
+    "Name": "名称",
+    "Unit type": "部门类型",
+    "Account name": "账号名称",
+    "Account ID": "账号ID",
+    "Purpose and publishing scope": "用途和信息发布范围",
+    "Manager": "管理员",
+    "Responsible person": "直接责任人",
+    "Status": "状态",
+    "Real-name verified": "实名认证",
+    "Log in": "登录",
+    "Log in to guanwei": "登录官微",
+    "Official account governance: material, review, publishing and accountability in one place.": "官方账号管理平台：报送、审核、发布、问责，一处办理。",
+    "Wrong username or password. Please try again.": "用户名或密码错误，请重新输入。",
+    "Username": "用户名",
+    "Password": "密码",
+    "Time": "时间",
+    "Who": "操作人",
+    "Action": "操作",
+    "Object": "对象",
+    "Nothing recorded yet.": "暂无记录。",
+    "Audit log": "审计日志",
+    "Every change is recorded here and chained by SHA-256 hashes; run “guanwei audit verify” "
+    "to check the chain.": "每一项变更都记录在此，并以 SHA-256 哈希链接；运行“guanwei audit verify”可校验完整性。",
+    "Older records": "更早的记录",
+    "guanwei": "官微",
+    "Official account governance": "官方账号管理",
+    "Dashboard": "工作台",
+    "Units": "部门",
+    "People": "人员",
+    "Accounts": "官方账号",
+    "Required follows": "必须关注",
+    "Rule book": "制度",
+    "Organisation": "单位",
+    "Switch": "切换",
+    "Log out": "退出",
+    "Kind": "类型",
+    "Unit": "部门",
+    "Yes": "是",
+    "No": "否",
+    "must follow": "必须关注",
+    "must follow this account": "必须关注本账号",
+    "None.": "无。",
+    "Edit account": "修改账号信息",
+    "Save": "保存",
+    "History": "变更记录",
+    "Official accounts": "官方账号",
+    "Account": "账号",
+    "Platform": "平台",
+    "Verified": "认证",
+    "No official account is registered yet.": "尚未登记官方账号。",
+    "Active accounts": "运行中账号",
+    "Awaiting approval": "待审批",
+    "Audit records": "审计记录",
+    "Publishing principles": "发布原则",
+    "The rule book names no principles.": "制度未规定发布原则。",
+    "Rule books in force:": "现行制度：",
+    "My roles": "我的角色",
+    "You hold no role in this organisation.": "您在本单位没有角色。",
+    "Recent changes": "最近变更",
+    "Full audit log": "完整审计日志",
+    "Accounts that must follow other accounts under the rule book (e.g. a county account follows "
+    "the provincial and city accounts). Checking against the platforms comes with the publishing "
+    "adapters.": "按制度必须关注的账号（如县级微博须关注省局、市局微博）。与平台核对将随发布适配器上线。",
+    "Must follow": "必须关注",
+    "Rule": "依据",
+    "Last checked": "最近核对",
+    "Result": "结果",
+    "Not checked yet": "尚未核对",
+    "Following": "已关注",
+    "Not following": "未关注",
+    "No required follows.": "没有必须关注的账号。",
+    "No organisation yet": "尚无所属单位",
+    "You do not hold a role in any unit. Ask your administrator to grant you a role.": "您尚未在任何部门担任角色，请联系管理员为您授予角色。",
+    "Rule book in force": "现行制度",
+    "Versions": "版本记录",
+    "Pack": "制度包",
+    "Version": "版本",
+    "In force from": "生效时间",
+    "Until": "失效时间",
+    "now": "至今",
+    "Principles": "原则",
+    "Roles": "角色",
+    "Content categories": "信息类别",
+    "Columns": "专栏",
+    "Account kinds": "账号类型",
+    "People and their roles": "人员及角色",
+    "Title": "职务",
+    "Nobody yet.": "暂无人员。",
+    "People and roles": "人员与角色",
+    "Since": "任职时间",
+    "Revoke this role?": "确定撤销该角色吗？",
+    "Revoke": "撤销",
+    "Nobody holds a role here yet.": "本部门尚无人员任职。",
+    "Grant a role": "授予角色",
+    "Grant": "授予",
+    "Duties": "职责",
+    "The rule book gives this unit type no duties.": "制度未规定此类部门的职责。",
+    "This unit runs no official account.": "本部门没有官方账号。",
+    "Subordinate units": "下级部门",
+    "Add a subordinate unit": "新增下级部门",
+    "Add unit": "新增",
+    "Move this unit": "调整隶属",
+    "Move": "调整",
+    "Unit tree": "组织机构",
+    "%(n)s person": "%(n)s 人",
+    "%(n)s account": "%(n)s 个账号",
+    "Role granted.": "已授予角色。",
+    "Role revoked.": "已撤销角色。",
+    "Unit moved.": "已调整隶属。",
+    "Unit created.": "已新增部门。",
+    "Account saved.": "账号信息已保存。",
+}
+
+
+def unescape(s: str) -> str:
+    return s.replace('\\"', '"').replace("\\n", "\n")
+
+
+def escape(s: str) -> str:
+    return s.replace('"', '\\"').replace("\n", "\\n")
+
+
+def main(path: str) -> int:
+    text = open(path, encoding="utf-8").read()
+    entries = text.split("\n\n")
+    missing: list[str] = []
+    out: list[str] = []
+    for entry in entries:
+        m = re.search(r'^msgid ((?:".*"\n?)+)', entry, re.M)
+        if not m or 'msgid ""\nmsgstr ""\n"Project' in entry or entry.startswith("# SOME"):
+            out.append(entry.replace("#, fuzzy\n", "", 1) if "Project-Id" in entry else entry)
+            continue
+        msgid = unescape("".join(re.findall(r'"(.*)"', m.group(1))))
+        if msgid not in ZH:
+            missing.append(msgid)
+            out.append(entry)
+            continue
+        zh = escape(ZH[msgid])
+        entry = entry.replace("#, fuzzy\n", "")
+        if "msgid_plural" in entry:
+            entry = re.sub(r'msgstr\[0\] (?:".*"\n?)+', f'msgstr[0] "{zh}"\n', entry).rstrip("\n")
+        else:
+            entry = re.sub(r'msgstr (?:".*"\n?)+', f'msgstr "{zh}"', entry)
+        out.append(entry)
+    result = "\n\n".join(out)
+    result = result.replace(
+        "Plural-Forms: nplurals=INTEGER; plural=EXPRESSION;", "Plural-Forms: nplurals=1; plural=0;"
+    )
+    open(path, "w", encoding="utf-8").write(result)
+    for msgid in missing:
+        print(f"untranslated: {msgid!r}", file=sys.stderr)
+    return 1 if missing else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1]))
