@@ -28,7 +28,9 @@ typecheck: $(STAMP)
 	$(VENV)/bin/mypy guanwei
 
 messages: $(STAMP)
-	cd guanwei && ../$(VENV)/bin/guanwei manage makemessages -l zh_Hans -l en --no-obsolete && ../$(VENV)/bin/guanwei manage compilemessages
+	cd guanwei && ../$(VENV)/bin/guanwei manage makemessages -l zh_Hans --no-obsolete -i "screening/*" -i "packs/*"
+	$(PY) scripts/translate_zh.py guanwei/locale/zh_Hans/LC_MESSAGES/django.po
+	cd guanwei && ../$(VENV)/bin/guanwei manage compilemessages
 
 bench: $(STAMP)
 	$(VENV)/bin/guanwei bench screening

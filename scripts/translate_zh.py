@@ -121,6 +121,7 @@ ZH = {
     "Unit tree": "组织机构",
     "%(n)s person": "%(n)s 人",
     "%(n)s account": "%(n)s 个账号",
+    "— choose —": "— 请选择 —", "— none —": "— 无 —",
     "Role granted.": "已授予角色。",
     "Role revoked.": "已撤销角色。",
     "Unit moved.": "已调整隶属。",

@@ -8,7 +8,9 @@ from guanwei.orgs.models import Unit, User
 
 
 class GrantRoleForm(forms.Form):
-    user = forms.ModelChoiceField(queryset=User.objects.none(), label=_("Person"))
+    user = forms.ModelChoiceField(
+        queryset=User.objects.none(), label=_("Person"), empty_label=_("— choose —")
+    )
     role = forms.ChoiceField(choices=(), label=_("Role"))
 
     def __init__(self, *args: object, people: object, roles: dict[str, dict], **kwargs: object):
@@ -18,7 +20,9 @@ class GrantRoleForm(forms.Form):
 
 
 class MoveUnitForm(forms.Form):
-    new_parent = forms.ModelChoiceField(queryset=Unit.objects.none(), label=_("New parent unit"))
+    new_parent = forms.ModelChoiceField(
+        queryset=Unit.objects.none(), label=_("New parent unit"), empty_label=_("— choose —")
+    )
 
     def __init__(self, *args: object, units: object, **kwargs: object):
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
@@ -47,7 +51,10 @@ class ChannelForm(forms.Form):
         queryset=User.objects.none(), label=_("Manager"), required=False
     )
     responsible = forms.ModelChoiceField(
-        queryset=User.objects.none(), label=_("Responsible person"), required=False
+        queryset=User.objects.none(),
+        label=_("Responsible person"),
+        required=False,
+        empty_label=_("— none —"),
     )
     status = forms.ChoiceField(choices=ChannelStatus.choices, label=_("Status"))
     verified = forms.BooleanField(label=_("Real-name verified"), required=False)

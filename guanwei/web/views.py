@@ -121,7 +121,6 @@ def unit_list(request: HttpRequest) -> HttpResponse:
 def _unit_page(request: HttpRequest, unit: Unit, **forms: Any) -> HttpResponse:
     org = unit.organisation
     rules = rules_for(org.pk)
-    user = request.user
     people = _org_people(org)
     ctx = _ctx(
         request,

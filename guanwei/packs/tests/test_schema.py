@@ -98,6 +98,12 @@ req = "X-01"
 """
 
 
+@pytest.fixture(autouse=True)
+def _fast_passwords() -> None:
+    """Shadows the project conftest's fixture of this name, which needs Django settings:
+    these tests are pure Python and also run with ``-p no:django``."""
+
+
 def write_pack(
     tmp_path: Path, extra: str = "", *, name: str = "demo", body: str | None = None
 ) -> Path:
@@ -715,3 +721,24 @@ def test_it_refuses_an_unknown_platform(tmp_path: Path) -> None:
         '\n[[channel_kinds]]\nkey = "tieba"\nname = "贴吧"\nplatform = "baidu"\nreq = "C-01"\n',
     )
     assert_refused(path, "channel_kinds[1].platform", "unknown platform 'baidu'", "'other'")
+
+
+def test_it_keeps_demo_usernames_unique_across_packs() -> None:
+    """X-01: the loader refuses a person of one organisation in another, so the shipped
+    demo organisations never share a username."""
+    seen: dict[str, str] = {}
+    for name in BASE_PACKS:
+        org = load_pack(name).organisation
+        assert org is not None
+        for person in org.people:
+            assert person.username not in seen, (person.username, seen.get(person.username), name)
+            seen[person.username] = name
+
+
+def test_it_accepts_the_example_of_the_docs(tmp_path: Path) -> None:
+    """docs/packs.md: the small complete example is a valid pack."""
+    docs = (PACKS_DIR.parent / "docs" / "packs.md").read_text(encoding="utf-8")
+    start = docs.index('```toml\n[pack]\nname = "small-bureau"')
+    body = docs[start + len("```toml\n") : docs.index("```", start + 7)]
+    pack = load_pack_file(write_pack(tmp_path, name="small-bureau", body=body))
+    assert pack.permissions_for("publisher", "bureau") >= {"post.create", "post.publish"}

@@ -1,0 +1,114 @@
+"""Browser tests: Playwright driving Debian's Chromium (never a downloaded browser)
+against a real `guanwei serve` process with its own demo database."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+CHROMIUM = os.environ.get("GUANWEI_CHROMIUM", "/usr/bin/chromium")
+REPO = Path(__file__).resolve().parents[2]
+SCREENSHOTS = REPO / "docs" / "screenshots"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "tests/browser" in str(item.fspath):
+            item.add_marker(pytest.mark.browser)
+            if not Path(CHROMIUM).exists():
+                item.add_marker(pytest.mark.skip(reason=f"no Chromium at {CHROMIUM}"))
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class Server:
+    def __init__(self, url: str, logins: dict[str, str]) -> None:
+        self.url = url
+        self.logins = logins
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    var = tmp_path_factory.mktemp("browser-var")
+    env = {**os.environ, "GUANWEI_VAR_DIR": str(var)}
+    env.pop("DATABASE_URL", None)
+    subprocess.run(
+        [sys.executable, "-m", "guanwei", "demo"], env=env, check=True, capture_output=True
+    )
+    logins: dict[str, str] = {}
+    for line in (var / "demo-logins.txt").read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith("#"):
+            username, password = line.split("\t")[:2]
+            logins[username] = password
+    port = _free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "guanwei", "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            break
+        except OSError:
+            time.sleep(0.2)
+    try:
+        yield Server(f"http://127.0.0.1:{port}", logins)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 860})
+    p = context.new_page()
+    errors: list[str] = []
+    p.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    p.csp_errors = errors
+    yield p
+    context.close()
+
+
+def login(page: Any, server: Server, username: str) -> None:
+    page.goto(server.url + "/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", server.logins[username])
+    page.click("button[type=submit].primary")
+    page.wait_for_url(server.url + "/")

@@ -1,0 +1,56 @@
+"""The foundation in a real browser (REQ X-01, X-06, C-01, W-01, W-07)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.browser.conftest import SCREENSHOTS, Server, login
+
+
+def test_it_logs_in_and_shows_the_dashboard(page: Any, server: Server) -> None:
+    """X-06: Chinese login; W-01: principles on the dashboard; counts are real."""
+    page.goto(server.url + "/login/")
+    assert page.locator("h1").inner_text() == "登录官微"
+    page.screenshot(path=str(SCREENSHOTS / "login.png"))
+    login(page, server, "gw_admin")
+    assert page.locator("h1").inner_text() == "市气象局" or "气象局" in page.locator("h1").inner_text()
+    assert page.locator('[data-stat="units"]').inner_text() == "14"
+    assert page.locator('[data-stat="channels"]').inner_text() == "5"
+    assert "贴近民生" in page.content()
+    page.screenshot(path=str(SCREENSHOTS / "dashboard.png"), full_page=True)
+    assert not [e for e in page.csp_errors if "Content Security Policy" in e]
+
+
+def test_an_administrator_grants_a_role_in_the_tree(page: Any, server: Server) -> None:
+    """X-01, T-03: open the tree, pick a county, grant a role; the audit log shows it."""
+    login(page, server, "gw_admin")
+    page.click("nav >> text=部门")
+    page.click("text=丙县气象局")
+    page.select_option("#grant-form select[name=user]", label="谢琴")
+    page.select_option("#grant-form select[name=role]", label="信息员")
+    page.click("#grant-form button[type=submit]")
+    assert page.locator(".messages").inner_text().strip() == "已授予角色。"
+    assert "谢琴" in page.locator("table").first.inner_text()
+    page.screenshot(path=str(SCREENSHOTS / "unit.png"), full_page=True)
+    page.click("nav >> text=审计日志")
+    assert "授予角色" in page.locator("table").inner_text()
+
+
+def test_the_accounts_and_required_follows_are_listed(page: Any, server: Server) -> None:
+    """C-01, C-08, W-07."""
+    login(page, server, "kj_editor")
+    page.click("nav >> text=官方账号")
+    table = page.locator("table").inner_text()
+    assert "市气象局官方微博" in table and "新浪微博" in table and "运行中" in table
+    page.click("nav >> text=必须关注")
+    assert page.locator("tbody tr").count() == 5
+    page.screenshot(path=str(SCREENSHOTS / "follows.png"), full_page=True)
+
+
+def test_english_is_one_click_away(page: Any, server: Server) -> None:
+    """X-06: English through Django's i18n."""
+    login(page, server, "kj_editor")
+    page.click("text=English")
+    assert page.locator("nav").inner_text().startswith("Dashboard")
+    page.click("text=中文")
+    assert page.locator("nav").inner_text().startswith("工作台")
