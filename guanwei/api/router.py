@@ -11,7 +11,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import NinjaAPI, Router, Schema
+from ninja import NinjaAPI, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.security import HttpBearer, django_auth
 
@@ -116,7 +116,9 @@ def grant(request: HttpRequest, unit_id: int, payload: GrantIn) -> Any:
     if person is None:
         raise HttpError(400, f"unknown user {payload.username!r}")
     m = org_actions.grant_role(person, unit, payload.role, actor=_user(request))
-    return 201, {"id": m.pk, "username": person.username, "unit_id": unit.pk, "role": m.role}
+    return Status(
+        201, {"id": m.pk, "username": person.username, "unit_id": unit.pk, "role": m.role}
+    )
 
 
 @channels_router.get("/organisations/{key}/channels", response=list[ChannelOut])

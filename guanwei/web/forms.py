@@ -48,7 +48,7 @@ class ChannelForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
     manager = forms.ModelChoiceField(
-        queryset=User.objects.none(), label=_("Manager"), required=False
+        queryset=User.objects.none(), label=_("Manager"), required=False, empty_label=_("— none —")
     )
     responsible = forms.ModelChoiceField(
         queryset=User.objects.none(),
