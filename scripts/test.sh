@@ -14,6 +14,8 @@ step "ruff check"
 $VENV/bin/ruff check . || failed+=("ruff check")
 step "ruff format --check"
 $VENV/bin/ruff format --check . || failed+=("ruff format")
+step "docs/traceability.md is current"
+$VENV/bin/python scripts/traceability.py --check || failed+=("traceability (run python scripts/traceability.py)")
 step "mypy"
 $VENV/bin/mypy guanwei || failed+=("mypy")
 
