@@ -79,7 +79,8 @@ def render() -> str:
         )
     lines += [
         "",
-        f"Requirements with a test: {len(REQUIREMENT_IDS) - len(missing)} of {len(REQUIREMENT_IDS)}.",
+        f"Requirements with a test: {len(REQUIREMENT_IDS) - len(missing)}"
+        f" of {len(REQUIREMENT_IDS)}.",
         "Without a test yet (their issues have not landed): "
         + (", ".join(missing) or "none")
         + ".",
