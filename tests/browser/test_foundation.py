@@ -13,7 +13,9 @@ def test_it_logs_in_and_shows_the_dashboard(page: Any, server: Server) -> None:
     assert page.locator("h1").inner_text() == "登录官微"
     page.screenshot(path=str(SCREENSHOTS / "login.png"))
     login(page, server, "gw_admin")
-    assert page.locator("h1").inner_text() == "市气象局" or "气象局" in page.locator("h1").inner_text()
+    assert (
+        page.locator("h1").inner_text() == "市气象局" or "气象局" in page.locator("h1").inner_text()
+    )
     assert page.locator('[data-stat="units"]').inner_text() == "14"
     assert page.locator('[data-stat="channels"]').inner_text() == "5"
     assert "贴近民生" in page.content()

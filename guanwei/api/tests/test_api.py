@@ -1,4 +1,4 @@
-"""REST API under /api/v1/, OpenAPI at /api/openapi.json, token auth for scripts (REQ X-01, C-01)."""
+"""REST API under /api/v1/, OpenAPI at /api/openapi.json, token auth (REQ X-01, C-01)."""
 
 from __future__ import annotations
 
