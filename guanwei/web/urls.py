@@ -19,4 +19,5 @@ urlpatterns = [
     path("follows/", views.follow_list, name="follow_list"),
     path("packs/", views.pack_page, name="pack_page"),
     path("audit/", views.audit_list, name="audit_list"),
+    path("audit/verify/", views.audit_verify, name="audit_verify"),
 ]

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from guanwei.audit.models import AuditRecord
+from guanwei.audit.tasks import verify_audit_chain
 from guanwei.channels import actions as channel_actions
 from guanwei.channels.models import Channel, ChannelStatus, RequiredFollow
 from guanwei.orgs import actions as org_actions
@@ -77,7 +78,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     )
     rules = rules_for(org.pk)
     recent = []
-    if can(_actor(request), "audit.view", org):
+    can_audit = can(_actor(request), "audit.view", org)
+    if can_audit:
         recent = list(AuditRecord.objects.filter(organisation_id=org.pk)[:8])
     stats = {
         "units": org.units.count(),
@@ -103,8 +105,35 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             recent=recent,
             my_roles=[(m, rules.role_name(m.role)) for m in my_roles],
             packs=PackApplication.objects.filter(organisation=org, in_force_until__isnull=True),
+            can_audit=can_audit,
+            audit_verify=_audit_verify_status(request) if can_audit else None,
         ),
     )
+
+
+@login_required
+@require_POST
+def audit_verify(request: HttpRequest) -> HttpResponse:
+    """Enqueue a chain verification for the task worker; the dashboard polls the result."""
+    org = _current_org(request)
+    if org is None or not can(_actor(request), "audit.view", org):
+        raise Http404
+    result = verify_audit_chain.enqueue()
+    request.session["audit_verify_task"] = str(result.id)
+    messages.info(request, _("Audit chain verification queued."))
+    return redirect("dashboard")
+
+
+def _audit_verify_status(request: HttpRequest) -> dict[str, Any] | None:
+    task_id = request.session.get("audit_verify_task")
+    if not task_id:
+        return None
+    try:
+        result = verify_audit_chain.get_result(task_id)
+    except Exception:  # the result was pruned or the backend changed
+        return None
+    status = str(result.status)
+    return {"status": status, "value": result.return_value if status == "SUCCESSFUL" else None}
 
 
 @login_required

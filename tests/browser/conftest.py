@@ -59,6 +59,12 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "guanwei", "manage", "db_worker", "--interval", "0.5"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
@@ -69,8 +75,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     try:
         yield Server(f"http://127.0.0.1:{port}", logins)
     finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+        for p in (proc, worker):
+            p.terminate()
+            p.wait(timeout=10)
 
 
 @pytest.fixture(scope="session")

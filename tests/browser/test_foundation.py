@@ -56,3 +56,17 @@ def test_english_is_one_click_away(page: Any, server: Server) -> None:
     assert page.locator("nav").inner_text().startswith("Dashboard")
     page.click("text=中文")
     assert page.locator("nav").inner_text().startswith("工作台")
+
+
+def test_the_worker_verifies_the_audit_chain(page: Any, server: Server) -> None:
+    """X-02: the dashboard queues a verification; the task worker runs it."""
+    login(page, server, "gw_admin")
+    page.click("#audit-verify-form button")
+    assert "已提交审计链校验" in page.locator(".messages").inner_text()
+    for _ in range(40):
+        status = page.locator(".audit-verify").get_attribute("data-status")
+        if status == "SUCCESSFUL":
+            break
+        page.wait_for_timeout(250)
+        page.reload()
+    assert page.locator(".audit-verify").inner_text().strip().startswith("✔ OK ")
