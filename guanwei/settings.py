@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "guanwei.orgs",
     "guanwei.packs",
     "guanwei.channels",
+    "guanwei.screening",
     "guanwei.web",
 ]
 

@@ -160,3 +160,37 @@ def audit_verify(request: HttpRequest) -> Any:
 api.add_router("/v1/orgs", orgs_router)
 api.add_router("/v1/channels", channels_router)
 api.add_router("/v1/audit", audit_router)
+
+
+screening_router = Router(tags=["screening"])
+
+
+class ScreenIn(Schema):
+    organisation: str
+    text: str
+    channel_kind: str | None = None
+    title: str = ""
+    source: str = ""
+    has_picture: bool = False
+
+
+@screening_router.post("/screen")
+def screen(request: HttpRequest, payload: ScreenIn) -> Any:
+    """The verdict JSON of `guanwei screen --json` (start/end index the original text)."""
+    from guanwei.screening.queries import screen_text
+
+    if len(payload.text) > 100_000:
+        raise HttpError(413, "text longer than 100,000 characters")
+    org = _org(request, payload.organisation)
+    result = screen_text(
+        org,
+        payload.text,
+        channel_kind=payload.channel_kind,
+        has_picture=payload.has_picture,
+        source=payload.source,
+        title=payload.title,
+    )
+    return result.to_json()
+
+
+api.add_router("/v1/screening", screening_router)

@@ -31,7 +31,13 @@ class AuditAction(IntEnum):
     # 300: policy packs
     PACK_LOADED = 301
 
-    # 400: screening; 500: content; 600: workflow; 700: publishing;
+    # 400: screening
+    LEXICON_TERM_ADDED = 401
+    LEXICON_TERM_REMOVED = 402
+    LEXICON_IMPORTED = 403
+    CONTENT_SCREENED = 410
+
+    # 500: content; 600: workflow; 700: publishing;
     # 800: interaction; 900: vault; 1000: oversight (reserved for later rooms)
 
     @property
@@ -54,4 +60,8 @@ AUDIT_LABELS: dict[AuditAction, str] = {
     AuditAction.REQUIRED_FOLLOW_ADDED: "新增必须关注",
     AuditAction.REQUIRED_FOLLOW_REMOVED: "删除必须关注",
     AuditAction.PACK_LOADED: "加载制度包",
+    AuditAction.LEXICON_TERM_ADDED: "新增敏感词",
+    AuditAction.LEXICON_TERM_REMOVED: "删除敏感词",
+    AuditAction.LEXICON_IMPORTED: "导入敏感词",
+    AuditAction.CONTENT_SCREENED: "内容筛查",
 }

@@ -125,7 +125,7 @@ class Matcher:
         for vid, variant in enumerate(variants):
             table.setdefault(variant.pattern, ([], False))[0].append(vid)
             collapsed = collapse_runs(variant.pattern)
-            if collapsed != variant.pattern:
+            if collapsed != variant.pattern and len(collapsed) > 1:
                 table.setdefault(collapsed, ([], False))[0].append(vid)
             for marker in repeat_markers(variant.pattern):
                 vids, _marker = table.get(marker, ([], False))
