@@ -35,7 +35,6 @@ PACK_NAME_RE = re.compile(r"^[a-z][a-z0-9-]{0,63}$")
 # Top-level sections kept raw in ``Pack.extras`` for later issues (review chains, scheduling,
 # screening, interaction, inspection). Only their ``req`` citations are checked here.
 RESERVED_SECTIONS: tuple[str, ...] = (
-    "chains",
     "slots",
     "quotas",
     "deadlines",
@@ -250,6 +249,71 @@ class Organisation:
         return tuple(ordered)
 
 
+# --------------------------------------------------------------------------- approval chains
+
+# Where a step's deciders sit: a unit key of [organisation], or one of these selectors.
+UNIT_SELECTORS: dict[str, str] = {
+    "post_unit": "the unit that owns the post (the publishing unit)",
+    "provider_unit": "the unit that provided the material (the post unit for self-written posts)",
+    "parent_unit": "the parent of the post unit",
+    "root_unit": "the top unit of the organisation",
+}
+CHAIN_SUBJECTS: tuple[str, ...] = ("post", "material", "channel", "activity", "credential")
+STEP_MODES: tuple[str, ...] = ("any", "all")
+FORMS: tuple[str, ...] = ("content_approval", "authorisation", "application")
+
+
+@dataclass(frozen=True)
+class ChainCondition:
+    """When a chain applies; every given condition must hold (empty = always)."""
+
+    categories: tuple[str, ...] = ()
+    columns: tuple[str, ...] = ()
+    channels: tuple[str, ...] = ()
+    sensitive: bool = False  # only for posts flagged "sensitive / major event" (C-07)
+    emergency: bool = False  # only for the special-weather fast path (W-12)
+
+
+@dataclass(frozen=True)
+class ChainStep:
+    """One step: who may decide (holders of ``roles`` in ``unit``, or the named ``user``),
+    and whether any one of them or all of them must approve."""
+
+    key: str
+    name: str
+    roles: tuple[str, ...] = ()
+    unit: str = "post_unit"
+    user: str = ""
+    mode: str = "any"
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class ChainDelegation:
+    """A deputy may decide ``step`` when the usual decider is away, only with the recorded
+    consent of a holder of ``consent_role`` (R-04)."""
+
+    step: str
+    to_role: str
+    consent_role: str
+
+
+@dataclass(frozen=True)
+class Chain:
+    key: str
+    name: str
+    applies_to: str
+    req: tuple[str, ...]
+    steps: tuple[ChainStep, ...] = ()
+    when: ChainCondition = field(default_factory=ChainCondition)
+    priority: int = 0
+    file_on_approval: bool = False
+    form: str = ""
+    permission: str = ""
+    delegation: ChainDelegation | None = None
+    description: str = ""
+
+
 @dataclass(frozen=True)
 class Pack:
     name: str
@@ -265,6 +329,7 @@ class Pack:
     columns: tuple[Column, ...] = ()
     channel_kinds: tuple[ChannelKind, ...] = ()
     organisation: Organisation | None = None
+    chains: tuple[Chain, ...] = ()
     extras: dict[str, object] = field(default_factory=dict, hash=False)
     path: str = ""
     sha256: str = ""
@@ -328,6 +393,8 @@ class Pack:
             yield f"columns[{i}]", column.req
         for i, kind in enumerate(self.channel_kinds):
             yield f"channel_kinds[{i}]", kind.req
+        for i, chain in enumerate(self.chains):
+            yield f"chains[{i}]", chain.req
         if self.organisation is not None:
             org = self.organisation
             for i, unit in enumerate(org.units):

@@ -1,0 +1,80 @@
+"""Approval chains as pack data (REQ W-14, W-15, C-07, C-09, T-04, R-04)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from guanwei.packs.schema import PACKS_DIR, load_pack, validate_files
+
+
+def test_it_reads_the_chains_of_every_base_pack() -> None:
+    """W-15, C-09, T-04, R-04, E-01: every base pack has a post review chain with steps."""
+    for name in ["weather-bureau", "college", "tourism-bureau", "real-estate", "edu-software"]:
+        pack = load_pack(name)
+        post_chains = [c for c in pack.chains if c.applies_to == "post"]
+        assert post_chains and all(c.steps for c in post_chains), name
+
+
+def test_it_models_the_college_opinion_office_and_filing() -> None:
+    """C-07, C-09: sensitive posts and main-account posts go to the Opinion Office and are filed."""
+    college = load_pack("college")
+    sensitive = next(c for c in college.chains if c.key == "sensitive_post")
+    assert sensitive.when.sensitive and sensitive.file_on_approval
+    assert [s.unit for s in sensitive.steps] == ["post_unit", "opinion_office"]
+
+
+def test_it_models_delegation_with_consent() -> None:
+    """R-04: a deputy may review in the leader's place with the executive leader's consent."""
+    review = next(c for c in load_pack("real-estate").chains if c.key == "review")
+    assert review.delegation is not None
+    assert (review.delegation.to_role, review.delegation.consent_role) == (
+        "deputy_leader",
+        "executive_leader",
+    )
+
+
+def _bad(tmp_path: Path, old: str, new: str) -> list[str]:
+    text = (PACKS_DIR / "real-estate.toml").read_text(encoding="utf-8")
+    assert old in text
+    path = tmp_path / "real-estate.toml"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return [str(e) for e in validate_files([path])]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "where", "what"),
+    [
+        (
+            'roles = ["group_leader", "executive_leader"]',
+            'roles = ["chairman"]',
+            "chains[0].steps[0].roles[0]",
+            "unknown role 'chairman'",
+        ),
+        (
+            'unit = "management_group" }',
+            'unit = "board" }',
+            "chains[0].steps[0].unit",
+            "unknown unit 'board'",
+        ),
+        (
+            'step = "group_review", to_role',
+            'step = "nope", to_role',
+            "chains[0].delegation.step",
+            "unknown step 'nope'",
+        ),
+        (
+            'applies_to = "post"',
+            'applies_to = "poster"',
+            "chains[0].applies_to",
+            "unknown chain subject 'poster'",
+        ),
+    ],
+)
+def test_it_refuses_a_broken_chain(
+    tmp_path: Path, old: str, new: str, where: str, what: str
+) -> None:
+    """R-04: chain errors name the file, the key path and what is wrong."""
+    errors = _bad(tmp_path, old, new)
+    assert any(where in e and what in e and "real-estate.toml" in e for e in errors), errors
