@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     "guanwei.packs",
     "guanwei.channels",
     "guanwei.screening",
+    "guanwei.content",
+    "guanwei.workflow",
     "guanwei.web",
 ]
 
@@ -150,6 +152,8 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = os.environ.get("GUANWEI_STATIC_ROOT") or None  # collectstatic target in production
+MEDIA_ROOT = VAR_DIR / "media"
+MEDIA_URL = "media/"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -37,7 +37,28 @@ class AuditAction(IntEnum):
     LEXICON_IMPORTED = 403
     CONTENT_SCREENED = 410
 
-    # 500: content; 600: workflow; 700: publishing;
+    # 500: content
+    MATERIAL_SUBMITTED = 501
+    MATERIAL_TAKEN = 502
+    MATERIAL_DECLINED = 503
+    MATERIAL_APPROVED_BY_PROVIDER = 504
+    MATERIAL_RETURNED = 505
+    POST_CREATED = 510
+    POST_REVISED = 511
+    ASSET_UPLOADED = 520
+
+    # 600: workflow
+    REVIEW_STARTED = 601
+    STEP_APPROVED = 602
+    STEP_REJECTED = 603
+    REVIEW_APPROVED = 604
+    REVIEW_REJECTED = 605
+    REVIEW_CANCELLED = 606
+    POST_FILED = 610
+    DELEGATION_GRANTED = 620
+    DELEGATION_REVOKED = 621
+
+    # 700: publishing;
     # 800: interaction; 900: vault; 1000: oversight (reserved for later rooms)
 
     @property
@@ -64,4 +85,21 @@ AUDIT_LABELS: dict[AuditAction, str] = {
     AuditAction.LEXICON_TERM_REMOVED: "删除敏感词",
     AuditAction.LEXICON_IMPORTED: "导入敏感词",
     AuditAction.CONTENT_SCREENED: "内容筛查",
+    AuditAction.MATERIAL_SUBMITTED: "报送素材",
+    AuditAction.MATERIAL_TAKEN: "受理素材",
+    AuditAction.MATERIAL_DECLINED: "不予采用",
+    AuditAction.MATERIAL_APPROVED_BY_PROVIDER: "分管领导审定素材",
+    AuditAction.MATERIAL_RETURNED: "退回素材",
+    AuditAction.POST_CREATED: "新建稿件",
+    AuditAction.POST_REVISED: "修改稿件",
+    AuditAction.ASSET_UPLOADED: "上传素材文件",
+    AuditAction.REVIEW_STARTED: "提交审核",
+    AuditAction.STEP_APPROVED: "审核同意",
+    AuditAction.STEP_REJECTED: "审核不同意",
+    AuditAction.REVIEW_APPROVED: "审核通过",
+    AuditAction.REVIEW_REJECTED: "审核退回",
+    AuditAction.REVIEW_CANCELLED: "撤销审核",
+    AuditAction.POST_FILED: "备案",
+    AuditAction.DELEGATION_GRANTED: "授权代审",
+    AuditAction.DELEGATION_REVOKED: "撤销代审",
 }

@@ -49,6 +49,16 @@ class OrgRules:
         return {k["key"]: k for k in self._entries("channel_kinds")}
 
     @property
+    def chains(self) -> list[dict[str, Any]]:
+        return self._entries("chains")
+
+    def category(self, key: str) -> dict[str, Any] | None:
+        return next((c for c in self.categories if c["key"] == key), None)
+
+    def column(self, key: str) -> dict[str, Any] | None:
+        return next((c for c in self.columns if c["key"] == key), None)
+
+    @property
     def principles(self) -> list[dict[str, Any]]:
         return self._entries("principles")
 

@@ -201,7 +201,7 @@ def sample_posts() -> list[str]:
 # --- evasion variants ---------------------------------------------------------------------------
 
 EVASIONS = ("noise", "repeat", "traditional", "width", "case", "pinyin", "combined")
-NOISE_CHARS = ["*", " ", "\u200b", "＊", "\u3000", ".", "-", "_", "~", "·", "|", "/", "😀", "，"]
+NOISE_CHARS = ["*", " ", "\u200b", "＊", "\u3000", ".", "-", "_", "~", "·", "|", "/", "😀", "【"]
 
 
 @dataclass(frozen=True, slots=True)

@@ -257,6 +257,8 @@ class Engine:
         self._pass = Result(PASS, lexicon_version=self.lexicon_version)
         automaton = self.matcher.automaton
         self._find = automaton.find if automaton is not None else None
+        self._denoise = fold.noise_re.sub
+        self._collapse = self.matcher.collapse_fast.sub
         stats.seconds = time.perf_counter() - started
         stats.automaton_bytes = self.matcher.serialized_size()
 
@@ -273,10 +275,9 @@ class Engine:
         title: str = "",
     ) -> Result:
         """Screen one text (a post, a drop-box item or a comment)."""
-        folded = self.folding.prefilter_text(text)
         find = self._find
-        if find is not None and find(folded):
-            hits, masked = self._lexicon_hits(text, folded)
+        if find is not None and find(self._collapse("", self._denoise("", text.lower()))):
+            hits, masked = self._lexicon_hits(text)
         else:
             hits = masked = ()
         findings: list[RuleFinding] = []
@@ -285,7 +286,7 @@ class Engine:
                 post = Post(text, kind, channel_kind, has_picture, source, title)
                 findings = evaluate(self._rules, post)
             if self._relevance is not None and kind == "post":
-                finding = self._relevance.check(folded)
+                finding = self._relevance.check(self.folding.folded_text(text))
                 if finding is not None:
                     findings.append(finding)
         if not hits and not findings and not masked:
@@ -299,33 +300,23 @@ class Engine:
         kind: str = "comment",
         channel_kind: str | None = None,
     ) -> list[Result]:
-        """Screen a batch (one automaton pass over all texts; comment streams)."""
+        """Screen a batch: one pass of each string operation and one automaton pass over all
+        texts joined (comment streams); results are the same as ``screen`` one by one."""
         texts = list(texts)
         per_text = kind == "post" and (self._rules or self._relevance is not None)
-        if not texts or per_text or channel_kind is not None or self._find is None:
+        find = self._find
+        if not texts or per_text or channel_kind is not None or find is None:
             return [self.screen(t, kind=kind, channel_kind=channel_kind) for t in texts]
         joined = SEPARATOR.join(texts)
         if joined.count(SEPARATOR) != len(texts) - 1:  # a text contains the separator itself
             return [self.screen(t, kind=kind) for t in texts]
-        fold = self.folding
-        folded_all = fold.noise_re.sub("", joined)
-        parts: list[str] | None = None
-        bounds = list(accumulate(len(p) + 1 for p in folded_all.split(SEPARATOR)))
-        if fold.fold_re.search(folded_all):
-            parts = folded_all.split(SEPARATOR)
-            docs = {bisect_right(bounds, m.start()) for m in fold.fold_re.finditer(folded_all)}
-            table = fold.fold_table
-            for i in docs:
-                parts[i] = parts[i].translate(table)
-            folded_all = SEPARATOR.join(parts)
-            bounds = list(accumulate(len(p) + 1 for p in parts))
+        fast = self._collapse("", self._denoise("", joined.lower()))
         results = [self._pass] * len(texts)
-        candidates = sorted({bisect_right(bounds, s) for s, _e, _p in self._find(folded_all)})
-        if candidates:
-            if parts is None:
-                parts = folded_all.split(SEPARATOR)
-            for i in candidates:
-                hits, masked = self._lexicon_hits(texts[i], parts[i])
+        matches = find(fast)
+        if matches:
+            bounds = list(accumulate(len(part) + 1 for part in fast.split(SEPARATOR)))
+            for i in sorted({bisect_right(bounds, start) for start, _end, _pid in matches}):
+                hits, masked = self._lexicon_hits(texts[i])
                 if hits or masked:
                     results[i] = self._result(hits, [], masked)
         return results
@@ -344,9 +335,9 @@ class Engine:
         verdict = BLOCK if rank == 2 else REVIEW if rank == 1 else PASS
         return Result(verdict, hits, tuple(findings), self.lexicon_version, tuple(masked))
 
-    def _lexicon_hits(self, text: str, folded: str) -> tuple[tuple[Hit, ...], tuple[Hit, ...]]:
+    def _lexicon_hits(self, text: str) -> tuple[tuple[Hit, ...], tuple[Hit, ...]]:
         matcher = self.matcher
-        vids = matcher.candidates(folded)
+        vids = matcher.candidates(self.folding.folded_text(text))
         if not vids:
             return (), ()
         verify_text = self.folding.verify_text(text)

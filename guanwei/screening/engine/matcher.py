@@ -1,21 +1,23 @@
 """The automaton and the exact pass behind lexicon screening (C-06, E-01).
 
-Common path (no hit, nearly every document): fold the text to ``F`` (see ``normalise.py``) and ask
-one daachorse automaton whether any pattern occurs in it.  Everything runs in C or Rust.
+Common path (no hit, nearly every document): the *fast text* — ``lower()``, noise deleted, runs of
+a repeated character collapsed (法法轮轮功 → 法轮功) — goes through one daachorse automaton.
+Three C-level string passes and one Rust pass; no per-character Python.
 
-The automaton holds, for each *variant* of a term (the folded term, its opencc traditional
-spelling, its pinyin spellings and initials for marked terms):
+The automaton holds:
 
-* the folded variant itself;
-* its run-collapsed form, when the variant has a repeated character (哈哈 → 哈);
-* *repeat markers*: for runs r1 r2 … of the variant, ``r1 r1 r2`` and ``r(i-1) r(i) r(i)``.  A
-  text that contains the variant with some characters repeated (法法轮轮功) contains one of them.
+* each *variant* of each term (the folded term, its opencc traditional spelling, its pinyin
+  spellings and initials for marked terms), runs collapsed;
+* every character that folds further (full width, traditional, compatibility forms) as a
+  one-character pattern: a text containing one takes the candidate path, where it is folded fully;
+* for a term that is one repeated character (哈哈, 回回) runs of that character are not collapsed,
+  and the doubled character is a pattern, so a doubled ``X`` takes the candidate path too.
 
-Candidate path (a pattern occurred): the candidate variants are collected (after collapsing runs
-in ``F`` when a repeat marker fired), and each is confirmed by a regular expression on the
-verification text ``V`` — one character per original character — which enforces the noise cap
-between two characters, refuses to cross a sentence end, allows repeated characters and requires a
-word boundary next to ASCII letters.  The regex match gives start and end in the original text.
+Candidate path: the text is folded fully (``F``), the variants found in it (runs collapsed or not)
+are confirmed by a regular expression each on the verification text ``V`` — one character per
+original character — which enforces the noise cap between two characters, refuses to cross a
+clause or sentence end, allows repeated characters and requires a word boundary next to ASCII
+letters.  The regex match gives start and end in the original text.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from functools import cache
 
 import daachorse
 
-from .normalise import NOISE_MARK, Folding, collapse_runs, runs
+from .normalise import NOISE_MARK, SEPARATOR, Folding, collapse_re, collapse_runs, runs
 
 KIND_TERM = "term"
 KIND_TRADITIONAL = "traditional"
@@ -88,16 +90,6 @@ def pinyin_spellings(term: str, *, mixed_max: int = 4) -> set[str]:
     return {s for s in out if s}
 
 
-def repeat_markers(pattern: str) -> set[str]:
-    """Trigrams that any occurrence of ``pattern`` with a repeated character must contain."""
-    chars = [char for char, _count in runs(pattern)]
-    if len(chars) < 2:
-        return set()
-    markers = {chars[0] * 2 + chars[1]}
-    markers.update(chars[i - 1] + chars[i] * 2 for i in range(1, len(chars)))
-    return markers
-
-
 def variant_regex(pattern: str, max_noise: int) -> re.Pattern[str]:
     """The exact pass for one variant, on the verification text ``V``."""
     gap = f"{re.escape(NOISE_MARK)}{{0,{max_noise}}}"
@@ -121,19 +113,25 @@ class Matcher:
         self.variants = variants
         self.folding = folding
         self.max_noise = max_noise
-        table: dict[str, tuple[list[int], bool]] = {}
+        # characters that make up a whole term by repetition (哈哈): their runs are kept
+        self.kept = frozenset(
+            rs[0][0] for rs in (runs(v.pattern) for v in variants) if len(rs) == 1 and rs[0][1] > 1
+        )
+        # the batch separator is kept too, so that empty texts keep their place
+        self.collapse_fast = collapse_re(self.kept | {SEPARATOR})
+        table: dict[str, list[int]] = {}
         for vid, variant in enumerate(variants):
-            table.setdefault(variant.pattern, ([], False))[0].append(vid)
-            collapsed = collapse_runs(variant.pattern)
-            if collapsed != variant.pattern and len(collapsed) > 1:
-                table.setdefault(collapsed, ([], False))[0].append(vid)
-            for marker in repeat_markers(variant.pattern):
-                vids, _marker = table.get(marker, ([], False))
-                table[marker] = (vids, True)
+            fast = self.collapse_fast.sub("", variant.pattern)
+            table.setdefault(fast, []).append(vid)
+            full = collapse_runs(variant.pattern)
+            if full != fast and (len(full) > 1 or len(variant.pattern) == 1):
+                table.setdefault(full, []).append(vid)
+        for char in self.kept:
+            table.setdefault(char * 2, [])
+        for char in folding.foldable:
+            table.setdefault(char, [])
         self.patterns = list(table)
-        self._info: list[tuple[tuple[int, ...], bool]] = [
-            (tuple(vids), marker) for vids, marker in table.values()
-        ]
+        self._vids: list[tuple[int, ...]] = [tuple(vids) for vids in table.values()]
         self.automaton = (
             daachorse.CharwiseDoubleArrayAhoCorasick(self.patterns) if self.patterns else None
         )
@@ -146,6 +144,10 @@ class Matcher:
     def serialized_size(self) -> int:
         return len(self.automaton.serialize()) if self.automaton is not None else 0
 
+    def fast_text(self, text: str) -> str:
+        """What the automaton sees on the common path."""
+        return self.collapse_fast.sub("", self.folding.noise_re.sub("", text.lower()))
+
     def regex(self, vid: int) -> re.Pattern[str]:
         found = self._regex.get(vid)
         if found is None:
@@ -153,20 +155,15 @@ class Matcher:
         return found
 
     def candidates(self, folded: str) -> set[int]:
-        """Variant ids that may occur in the prefilter text ``F``."""
+        """Variant ids that may occur in the folded text ``F`` (runs collapsed or kept)."""
         automaton = self.automaton
         if automaton is None:
             return set()
-        info = self._info
+        vids = self._vids
         found: set[int] = set()
-        marker = False
-        for _start, _end, pid in automaton.find_overlapping(folded):
-            vids, is_marker = info[pid]
-            found.update(vids)
-            marker = marker or is_marker
-        if marker:
-            for _start, _end, pid in automaton.find_overlapping(collapse_runs(folded)):
-                found.update(info[pid][0])
+        for text in {self.collapse_fast.sub("", folded), collapse_runs(folded)}:
+            for _start, _end, pid in automaton.find_overlapping(text):
+                found.update(vids[pid])
         return found
 
     def verify(self, verify_text: str, vids: set[int]) -> list[tuple[int, int, int]]:

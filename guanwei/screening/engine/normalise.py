@@ -1,15 +1,21 @@
 """Text folding for the screening engine (C-06, E-01).
 
-Two views of a text are used:
+Three views of a text are used:
 
-* the *prefilter text* ``F``: noise characters deleted (one C-level ``re.sub``), then — only when
-  the text contains a character that folds at all — one ``str.translate`` that maps full-width to
-  half-width, upper to lower case and traditional to simplified characters.  The automaton runs on
-  ``F``; for most documents nothing else happens.
-* the *verification text* ``V``: the same folding, but one character out for one character in
-  (noise becomes ``NOISE_MARK``, a sentence end becomes ``BARRIER_MARK``).  ``V`` has the length of
-  the original text, so a regular-expression match on ``V`` gives offsets in the original text.
-  ``V`` is computed only for the rare documents with candidate hits.
+* the *fast text*: ``str.lower()``, noise characters deleted, runs of a repeated character
+  collapsed (three C-level passes).  The automaton runs on it; it also holds every character that
+  would fold further (full width, traditional …) as a one-character pattern, so a text that needs
+  the full folding is sent to the candidate path.  For most documents nothing else happens.
+* the *folded text* ``F``: noise deleted, then one ``str.translate`` that maps full-width to
+  half-width, upper to lower case and traditional to simplified characters (candidate path,
+  relevance).
+* the *verification text* ``V``: the same folding, one character out for one character in (noise
+  becomes ``NOISE_MARK``, a clause or sentence end becomes ``BARRIER_MARK``).  ``V`` has the length
+  of the original text, so a regular-expression match on ``V`` gives offsets in the original text.
+
+Clause punctuation (，、：) ends a clause like 。！？； do: a term is never joined across it, which
+is what keeps "没办法，轮到我了" from reading as 法轮.  Spaces, symbols, brackets, quotes, emoji,
+zero-width characters and ASCII punctuation are noise.
 
 The traditional → simplified character table is extracted once per process from opencc's own
 ``t2s`` conversion, applied to every CJK character one by one; multi-character phrases are handled
@@ -27,7 +33,7 @@ from dataclasses import dataclass
 NOISE_MARK = "\x01"
 BARRIER_MARK = "\n"
 # Characters that end a sentence: a term is never joined across them.
-BARRIERS = frozenset("。！？!?；;\n\r\x0b\x0c\u2028\u2029…｡")
+BARRIERS = frozenset("。！？!?；;\n\r\x0b\x0c\u2028\u2029…｡，、：､")
 # Unicode categories whose characters are noise (may be skipped between the characters of a term).
 NOISE_CATEGORIES = frozenset(
     {"Pc", "Pd", "Ps", "Pe", "Pi", "Pf", "Po", "Sm", "Sc", "Sk", "So", "Zs", "Zl", "Zp"}
@@ -79,11 +85,12 @@ class Folding:
     fold_table: list[str | None]
     verify_table: list[str]
     noise: frozenset[str]
+    foldable: frozenset[str]
     noise_re: re.Pattern[str]
     fold_re: re.Pattern[str]
     t2s: dict[str, str]
 
-    def prefilter_text(self, text: str) -> str:
+    def folded_text(self, text: str) -> str:
         """``F``: noise deleted, then folded (only if some character needs folding)."""
         folded = self.noise_re.sub("", text)
         if self.fold_re.search(folded):
@@ -154,22 +161,35 @@ def folding() -> Folding:
             foldable.add(char)
     noise_re = re.compile(_char_class(noise, ASTRAL_NOISE) + "+")
     fold_re = re.compile(_char_class(foldable, ASTRAL_FOLD))
+    foldable.update(
+        chr(cp) for lo, hi in ASTRAL_FOLD for cp in range(lo, hi + 1) if fold_table[cp] != chr(cp)
+    )
     return Folding(
         fold_table=fold_table,
         verify_table=verify_table,
         noise=frozenset(noise),
+        foldable=frozenset(foldable),
         noise_re=noise_re,
         fold_re=fold_re,
         t2s=t2s,
     )
 
 
-_RUNS = re.compile(r"(.)\1+", re.DOTALL)
+_DOUBLE = re.compile(r"(.)(?=\1)", re.DOTALL)
+
+
+def collapse_re(keep: Iterable[str] = ()) -> re.Pattern[str]:
+    """A pattern whose ``sub("", text)`` collapses runs of a repeated character to one character,
+    except runs of the characters in ``keep``."""
+    keep = sorted(set(keep))
+    if not keep:
+        return _DOUBLE
+    return re.compile("([^" + "".join(re.escape(c) for c in keep) + "])(?=\\1)", re.DOTALL)
 
 
 def collapse_runs(text: str) -> str:
     """Collapse runs of one repeated character to one character (法法轮轮功 → 法轮功)."""
-    return _RUNS.sub(r"\1", text)
+    return _DOUBLE.sub("", text)
 
 
 def runs(text: str) -> list[tuple[str, int]]:

@@ -1,0 +1,492 @@
+"""Drop box, posts and revisions (REQ W-03, W-09, W-15, T-03, T-05, E-02, E-07, R-01, E-03).
+
+Each function checks permission, enforces the invariants and writes the audit record
+in one transaction. Review runs live in the workflow room; an edit here reopens review
+by calling ``workflow.actions.cancel_open_review`` (DESIGN invariant 1).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+
+from guanwei.audit.actions import record
+from guanwei.audit.events import AuditAction
+from guanwei.channels.models import Channel, ChannelStatus
+from guanwei.content.hashing import content_hash
+from guanwei.content.models import (
+    Asset,
+    Post,
+    PostRevision,
+    PostStatus,
+    Submission,
+    SubmissionStatus,
+)
+from guanwei.orgs.errors import InvalidChange, PermissionDenied
+from guanwei.orgs.models import Unit, User
+from guanwei.orgs.permissions import can, require
+from guanwei.orgs.rules import rules_for
+
+MAX_ASSET_BYTES = 20 * 1024 * 1024
+EDITABLE_FIELDS = (
+    "title",
+    "body",
+    "category",
+    "subtype",
+    "column",
+    "channels",
+    "assets",
+    "source",
+    "sensitive",
+    "emergency",
+    "planned_at",
+)
+
+
+def _submission_snapshot(s: Submission) -> dict[str, Any]:
+    return {
+        "title": s.title,
+        "status": s.status,
+        "drop_box": s.drop_box.key,
+        "provider_unit": s.provider_unit.key if s.provider_unit else None,
+        "external": s.external,
+        "source": s.source,
+    }
+
+
+def _require_text(value: str, label: str) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise InvalidChange(f"{label}不能为空。")
+    return value
+
+
+def _check_same_org(unit: Unit, other: Unit) -> None:
+    if unit.organisation_id != other.organisation_id:
+        raise InvalidChange("报送箱不属于本单位。")
+
+
+# ------------------------------------------------------------------ assets (E-02)
+
+
+@transaction.atomic
+def upload_asset(unit: Unit, *, actor: User, upload: UploadedFile, title: str = "") -> Asset:
+    """Put a picture or file into the library of ``unit`` for reuse (E-02)."""
+    if not (can(actor, "material.submit", unit) or can(actor, "post.create", unit)):
+        raise PermissionDenied("您没有向该部门素材库上传文件的权限。")
+    if upload.size is None or upload.size > MAX_ASSET_BYTES:
+        raise InvalidChange("文件不能超过 20 MB。")
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    name = upload.name or "file"
+    kind = Asset.Kind.IMAGE if (upload.content_type or "").startswith("image/") else Asset.Kind.FILE
+    asset = Asset.objects.create(
+        organisation_id=unit.organisation_id,
+        unit=unit,
+        kind=kind,
+        title=title.strip() or name,
+        file=upload,
+        sha256=digest.hexdigest(),
+        size=upload.size,
+        uploaded_by=actor,
+    )
+    record(
+        AuditAction.ASSET_UPLOADED,
+        actor=actor,
+        object_type="asset",
+        object_id=asset.pk,
+        object_repr=asset.title,
+        organisation_id=unit.organisation_id,
+        after={"title": asset.title, "sha256": asset.sha256, "size": asset.size},
+    )
+    return asset
+
+
+def _assets_of(unit: Unit, assets: Iterable[Asset]) -> list[Asset]:
+    out = list(assets)
+    for a in out:
+        if a.organisation_id != unit.organisation_id:
+            raise InvalidChange("只能使用本单位素材库中的文件。")
+    return out
+
+
+# ------------------------------------------------------------------ drop box (W-03, W-15)
+
+
+@transaction.atomic
+def submit_material(
+    provider_unit: Unit,
+    *,
+    actor: User,
+    drop_box: Unit,
+    title: str,
+    body: str,
+    source: str,
+    assets: Sequence[Asset] = (),
+) -> Submission:
+    """An information officer sends material to a publishing unit's drop box (W-03, T-03).
+
+    The pack's material chain (W-15: the provider's supervising leader approves first)
+    decides whether it waits for the leader or lands in the box at once. A source is
+    required (T-05)."""
+    require(actor, "material.submit", provider_unit)
+    _check_same_org(provider_unit, drop_box)
+    submission = Submission.objects.create(
+        organisation_id=provider_unit.organisation_id,
+        drop_box=drop_box,
+        provider_unit=provider_unit,
+        submitted_by=actor,
+        title=_require_text(title, "标题"),
+        body=_require_text(body, "内容"),
+        source=_require_text(source, "信息来源（T-05：来源不明的信息不予发布）"),
+        status=SubmissionStatus.NEW,
+    )
+    submission.assets.set(_assets_of(provider_unit, assets))
+    record(
+        AuditAction.MATERIAL_SUBMITTED,
+        actor=actor,
+        object_type="submission",
+        object_id=submission.pk,
+        object_repr=submission.title,
+        organisation_id=submission.organisation_id,
+        after=_submission_snapshot(submission),
+    )
+    from guanwei.workflow.actions import start_material_review
+
+    start_material_review(submission, actor=actor)
+    submission.refresh_from_db()
+    return submission
+
+
+@transaction.atomic
+def submit_external(
+    drop_box: Unit, *, actor: User | None, name: str, contact: str, title: str, body: str
+) -> Submission:
+    """A contribution from the public (students, teachers, parents) by private message
+    lands in the same drop box, marked external (E-07). ``actor`` is the staff member
+    who logged it, or None when it arrived through a platform adapter."""
+    if actor is not None:
+        require(actor, "dropbox.manage", drop_box)
+    submission = Submission.objects.create(
+        organisation_id=drop_box.organisation_id,
+        drop_box=drop_box,
+        external=True,
+        external_name=_require_text(name, "投稿人"),
+        external_contact=contact.strip(),
+        title=_require_text(title, "标题"),
+        body=_require_text(body, "内容"),
+        source=f"网友投稿：{name.strip()}",
+        status=SubmissionStatus.NEW,
+    )
+    record(
+        AuditAction.MATERIAL_SUBMITTED,
+        actor=actor,
+        object_type="submission",
+        object_id=submission.pk,
+        object_repr=submission.title,
+        organisation_id=submission.organisation_id,
+        after=_submission_snapshot(submission),
+    )
+    return submission
+
+
+def _transition(
+    submission: Submission,
+    allowed: set[str],
+    to: str,
+    *,
+    actor: User | None,
+    action: AuditAction,
+    reason: str = "",
+    **fields: Any,
+) -> Submission:
+    """Conditional UPDATE: exactly one caller moves an item out of a status."""
+    before = _submission_snapshot(submission)
+    changed = Submission.objects.filter(pk=submission.pk, status__in=allowed).update(
+        status=to, status_reason=reason, updated=timezone.now(), **fields
+    )
+    if changed != 1:
+        submission.refresh_from_db()
+        raise InvalidChange(
+            f"该素材当前状态为“{submission.get_status_display()}”，不能执行此操作。"
+        )
+    submission.refresh_from_db()
+    record(
+        action,
+        actor=actor,
+        object_type="submission",
+        object_id=submission.pk,
+        object_repr=submission.title,
+        organisation_id=submission.organisation_id,
+        before=before,
+        after={**_submission_snapshot(submission), "reason": reason},
+    )
+    return submission
+
+
+@transaction.atomic
+def take_submission(submission: Submission, *, actor: User) -> Submission:
+    """The publishing unit accepts an item from its drop box (W-03)."""
+    require(actor, "dropbox.manage", submission.drop_box)
+    return _transition(
+        submission,
+        {SubmissionStatus.NEW},
+        SubmissionStatus.TAKEN,
+        actor=actor,
+        action=AuditAction.MATERIAL_TAKEN,
+        taken_by=actor,
+    )
+
+
+@transaction.atomic
+def decline_submission(submission: Submission, *, actor: User, reason: str) -> Submission:
+    """Decline with a reason the provider sees (W-03: nothing silently dropped)."""
+    require(actor, "dropbox.manage", submission.drop_box)
+    return _transition(
+        submission,
+        {SubmissionStatus.NEW, SubmissionStatus.TAKEN},
+        SubmissionStatus.DECLINED,
+        actor=actor,
+        action=AuditAction.MATERIAL_DECLINED,
+        reason=_require_text(reason, "不予采用的原因"),
+    )
+
+
+def mark_provider_decision(
+    submission: Submission, *, actor: User, approved: bool, reason: str = ""
+) -> Submission:
+    """Called by the workflow room when the material chain finishes (W-15)."""
+    if approved:
+        return _transition(
+            submission,
+            {SubmissionStatus.AWAITING_LEADER},
+            SubmissionStatus.NEW,
+            actor=actor,
+            action=AuditAction.MATERIAL_APPROVED_BY_PROVIDER,
+            provider_approved_by=actor,
+            provider_approved_at=timezone.now(),
+        )
+    return _transition(
+        submission,
+        {SubmissionStatus.AWAITING_LEADER},
+        SubmissionStatus.RETURNED,
+        actor=actor,
+        action=AuditAction.MATERIAL_RETURNED,
+        reason=reason,
+    )
+
+
+def await_provider_leader(submission: Submission) -> None:
+    """Called by the workflow room when a material chain starts (W-15)."""
+    Submission.objects.filter(pk=submission.pk).update(status=SubmissionStatus.AWAITING_LEADER)
+
+
+# ------------------------------------------------------------------ posts and revisions
+
+
+def _validated(unit: Unit, data: dict[str, Any]) -> dict[str, Any]:
+    """Check the editorial fields against the pack (W-09, R-01, E-03) and the org."""
+    rules = rules_for(unit.organisation_id)
+    title = _require_text(data.get("title", ""), "标题")
+    body = _require_text(data.get("body", ""), "正文")
+    category_key = data.get("category", "")
+    category = rules.category(category_key)
+    if category is None:
+        raise InvalidChange("请选择制度规定的信息类别。")
+    subtype = data.get("subtype", "") or ""
+    if subtype and subtype not in {s["key"] for s in category.get("subtypes", [])}:
+        raise InvalidChange(f"子类“{subtype}”不属于类别“{category['name']}”。")
+    column_key = data.get("column", "") or ""
+    hashtag = ""
+    if column_key:
+        column = rules.column(column_key)
+        if column is None:
+            raise InvalidChange(f"专栏“{column_key}”不在制度包中。")
+        hashtag = column["hashtag"]
+    channels: list[Channel] = list(data.get("channels") or [])
+    if not channels:
+        raise InvalidChange("请至少选择一个发布账号。")
+    for channel in channels:
+        if channel.organisation_id != unit.organisation_id:
+            raise InvalidChange("只能选择本单位的账号。")
+        if channel.status != ChannelStatus.ACTIVE:
+            raise InvalidChange(f"账号“{channel.name}”不在运行中，不能发布。")
+    assets = _assets_of(unit, data.get("assets") or [])
+    planned_at: datetime | None = data.get("planned_at")
+    if planned_at is not None and timezone.is_naive(planned_at):
+        raise InvalidChange("计划发布时间缺少时区。")
+    return {
+        "title": title,
+        "body": body,
+        "category": category_key,
+        "subtype": subtype,
+        "column": column_key,
+        "hashtag": hashtag,
+        "channels": channels,
+        "assets": assets,
+        "source": (data.get("source") or "").strip(),
+        "sensitive": bool(data.get("sensitive")),
+        "emergency": bool(data.get("emergency")),
+        "planned_at": planned_at,
+    }
+
+
+def _new_revision(post: Post, number: int, data: dict[str, Any], actor: User) -> PostRevision:
+    channel_keys = sorted(c.key for c in data["channels"])
+    asset_hashes = sorted(a.sha256 for a in data["assets"])
+    revision = PostRevision.objects.create(
+        post=post,
+        number=number,
+        title=data["title"],
+        body=data["body"],
+        category=data["category"],
+        subtype=data["subtype"],
+        column=data["column"],
+        hashtag=data["hashtag"],
+        channel_keys=channel_keys,
+        asset_hashes=asset_hashes,
+        source=data["source"],
+        sensitive=data["sensitive"],
+        emergency=data["emergency"],
+        planned_at=data["planned_at"],
+        created_by=actor,
+        content_hash=content_hash(
+            title=data["title"],
+            body=data["body"],
+            category=data["category"],
+            subtype=data["subtype"],
+            column=data["column"],
+            hashtag=data["hashtag"],
+            channel_keys=channel_keys,
+            asset_hashes=asset_hashes,
+            source=data["source"],
+        ),
+    )
+    revision.channels.set(data["channels"])
+    revision.assets.set(data["assets"])
+    return revision
+
+
+def revision_snapshot(r: PostRevision) -> dict[str, Any]:
+    return {
+        "number": r.number,
+        "title": r.title,
+        "category": r.category,
+        "subtype": r.subtype,
+        "column": r.column,
+        "channels": r.channel_keys,
+        "content_hash": r.content_hash,
+        "sensitive": r.sensitive,
+        "emergency": r.emergency,
+    }
+
+
+@transaction.atomic
+def create_post(
+    unit: Unit, *, actor: User, materials: Sequence[Submission] = (), **fields: Any
+) -> Post:
+    """An editor writes a post in ``unit``, from scratch or from drop-box items (W-03)."""
+    require(actor, "post.create", unit)
+    unknown = set(fields) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise InvalidChange(f"未知字段：{', '.join(sorted(unknown))}")
+    data = _validated(unit, fields)
+    post = Post.objects.create(
+        organisation_id=unit.organisation_id, unit=unit, created_by=actor, title=data["title"]
+    )
+    revision = _new_revision(post, 1, data, actor)
+    post.current_revision = revision
+    post.save(update_fields=["current_revision"])
+    for material in materials:
+        if material.organisation_id != unit.organisation_id:
+            raise InvalidChange("素材不属于本单位。")
+        require(actor, "dropbox.manage", material.drop_box)
+        _transition(
+            material,
+            {SubmissionStatus.NEW, SubmissionStatus.TAKEN},
+            SubmissionStatus.USED,
+            actor=actor,
+            action=AuditAction.MATERIAL_TAKEN,
+            reason=f"采用为稿件 {post.pk}",
+            post=post,
+            taken_by=actor,
+        )
+    record(
+        AuditAction.POST_CREATED,
+        actor=actor,
+        object_type="post",
+        object_id=post.pk,
+        object_repr=post.title,
+        organisation_id=post.organisation_id,
+        after={**revision_snapshot(revision), "materials": [m.pk for m in materials]},
+    )
+    return post
+
+
+@transaction.atomic
+def revise_post(post: Post, *, actor: User, **fields: Any) -> PostRevision:
+    """Every edit makes a new immutable revision. An edit while in review or after
+    approval cancels that review: the new content must be approved again (invariant 1)."""
+    require(actor, "post.create", post.unit)
+    post = Post.objects.select_for_update().get(pk=post.pk)
+    if post.status in (PostStatus.PUBLISHED, PostStatus.WITHDRAWN):
+        raise InvalidChange("已发布或已撤回的稿件不能修改。")
+    unknown = set(fields) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise InvalidChange(f"未知字段：{', '.join(sorted(unknown))}")
+    current = post.current_revision
+    assert current is not None
+    merged = {
+        "title": current.title,
+        "body": current.body,
+        "category": current.category,
+        "subtype": current.subtype,
+        "column": current.column,
+        "channels": list(current.channels.all()),
+        "assets": list(current.assets.all()),
+        "source": current.source,
+        "sensitive": current.sensitive,
+        "emergency": current.emergency,
+        "planned_at": current.planned_at,
+        **fields,
+    }
+    data = _validated(post.unit, merged)
+    revision = _new_revision(post, current.number + 1, data, actor)
+    before_status = post.status
+    post.current_revision = revision
+    post.approved_revision = None
+    post.title = revision.title
+    post.status = PostStatus.DRAFT
+    post.save(update_fields=["current_revision", "approved_revision", "title", "status", "updated"])
+    record(
+        AuditAction.POST_REVISED,
+        actor=actor,
+        object_type="post",
+        object_id=post.pk,
+        object_repr=post.title,
+        organisation_id=post.organisation_id,
+        before={**revision_snapshot(current), "status": before_status},
+        after={**revision_snapshot(revision), "status": post.status},
+    )
+    if before_status in (PostStatus.IN_REVIEW, PostStatus.APPROVED, PostStatus.SCHEDULED):
+        from guanwei.workflow.actions import cancel_open_review
+
+        cancel_open_review(
+            post, actor=actor, reason=f"稿件修改为第 {revision.number} 版，需重新审核"
+        )
+    return revision
+
+
+def set_post_status(post: Post, *, status: str, approved_revision: PostRevision | None) -> None:
+    """Called by the workflow room as a review starts and finishes."""
+    Post.objects.filter(pk=post.pk).update(
+        status=status, approved_revision=approved_revision, updated=timezone.now()
+    )

@@ -1,0 +1,165 @@
+"""Read-only views of review state: queues, and what may be published (invariant 1)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Q
+from django.utils import timezone
+
+from guanwei.content.models import Post, PostRevision, PostStatus
+from guanwei.orgs.models import Membership, Organisation, User
+from guanwei.workflow.models import (
+    Decision,
+    Delegation,
+    Eligibility,
+    RunStatus,
+    StepRun,
+    StepStatus,
+    WorkflowRun,
+)
+
+QUEUE_PAGE = 50
+
+
+def publishable_revision(post: Post) -> PostRevision | None:
+    """The revision that may be scheduled or published, or None. Only when the post's
+    current revision is exactly the one an approved run covered, with every step of that
+    run approved (DESIGN invariant 1)."""
+    post.refresh_from_db(fields=["status", "current_revision", "approved_revision"])
+    if post.status not in (PostStatus.APPROVED, PostStatus.SCHEDULED):
+        return None
+    if post.approved_revision_id is None or post.approved_revision_id != post.current_revision_id:
+        return None
+    revision = post.approved_revision
+    assert revision is not None
+    run = (
+        WorkflowRun.objects.filter(post=post, revision=revision, status=RunStatus.APPROVED)
+        .order_by("-finished_at")
+        .first()
+    )
+    if run is None or run.content_hash != revision.content_hash:
+        return None
+    steps = list(run.steps.values_list("status", flat=True))
+    if len(steps) != len(run.chain["steps"]) or any(s != StepStatus.APPROVED for s in steps):
+        return None
+    return revision
+
+
+@dataclass(frozen=True)
+class QueueItem:
+    step: StepRun
+    run: WorkflowRun
+    activated_at: datetime
+    delegated: bool
+    cursor: tuple[datetime, int]
+
+    @property
+    def age_hours(self) -> float:
+        return (timezone.now() - self.activated_at).total_seconds() / 3600
+
+
+def _cursor_filter(after: tuple[datetime, int] | None) -> Q:
+    if after is None:
+        return Q()
+    at, pk = after
+    return Q(activated_at__gt=at) | Q(activated_at=at, id__gt=pk)
+
+
+def review_queue(
+    user: User, *, after: tuple[datetime, int] | None = None, limit: int = QUEUE_PAGE
+) -> list[QueueItem]:
+    """What waits for ``user``, oldest first, across units: steps open for a role the user
+    holds in the step's unit, steps naming the user, and steps the user may decide as a
+    consented deputy. Keyset pagination on (activated_at, id); no COUNT(*)."""
+    pairs = list(
+        Membership.objects.filter(user=user, revoked_at__isnull=True).values_list("unit_id", "role")
+    )
+    by_role = Q()
+    for unit_id, role in pairs:
+        by_role |= Q(unit_id_copy=unit_id, role=role, delegated=False)
+    now = timezone.now()
+    delegated_steps = list(
+        Delegation.objects.filter(
+            delegate=user, revoked_at__isnull=True, starts_at__lte=now, ends_at__gt=now
+        ).values_list("unit_id", "chain_key", "step_key")
+    )
+    for unit_id, chain_key, step_key in delegated_steps:
+        by_role |= Q(
+            unit_id_copy=unit_id, delegated=True, step__key=step_key, step__run__chain_key=chain_key
+        )
+    condition = (
+        Q(user_id_copy=user.pk) | by_role if pairs or delegated_steps else Q(user_id_copy=user.pk)
+    )
+    rows = list(
+        Eligibility.objects.filter(condition, open=True)
+        .filter(_cursor_filter(after))
+        .order_by("activated_at", "id")
+        .values_list("id", "step_id", "activated_at", "delegated")[: limit * 3]
+    )
+    seen: dict[int, tuple[int, datetime, bool]] = {}
+    for pk, step_id, activated_at, delegated in rows:
+        seen.setdefault(step_id, (pk, activated_at, delegated))
+    step_ids = list(seen)[:limit]
+    steps = {
+        s.pk: s
+        for s in StepRun.objects.filter(pk__in=step_ids).select_related(
+            "run", "run__post", "run__revision", "run__submission", "unit"
+        )
+    }
+    return [
+        QueueItem(
+            step=steps[sid],
+            run=steps[sid].run,
+            activated_at=seen[sid][1],
+            delegated=seen[sid][2],
+            cursor=(seen[sid][1], seen[sid][0]),
+        )
+        for sid in step_ids
+        if sid in steps
+    ]
+
+
+def organisation_queue(
+    organisation: Organisation,
+    *,
+    after: tuple[datetime, int] | None = None,
+    limit: int = QUEUE_PAGE,
+) -> list[QueueItem]:
+    """Everything open in the organisation, oldest first (for the publishing leader)."""
+    rows = list(
+        Eligibility.objects.filter(organisation_id_copy=organisation.pk, open=True)
+        .filter(_cursor_filter(after))
+        .order_by("activated_at", "id")
+        .values_list("id", "step_id", "activated_at", "delegated")[: limit * 3]
+    )
+    seen: dict[int, tuple[int, datetime, bool]] = {}
+    for pk, step_id, activated_at, delegated in rows:
+        seen.setdefault(step_id, (pk, activated_at, delegated))
+    step_ids = list(seen)[:limit]
+    steps = {
+        s.pk: s
+        for s in StepRun.objects.filter(pk__in=step_ids).select_related(
+            "run", "run__post", "run__revision", "run__submission", "unit"
+        )
+    }
+    return [
+        QueueItem(
+            step=steps[sid],
+            run=steps[sid].run,
+            activated_at=seen[sid][1],
+            delegated=seen[sid][2],
+            cursor=(seen[sid][1], seen[sid][0]),
+        )
+        for sid in step_ids
+        if sid in steps
+    ]
+
+
+def decisions_of(run: WorkflowRun) -> list[Decision]:
+    return list(
+        Decision.objects.filter(step__run=run)
+        .select_related("step", "actor", "on_behalf_of")
+        .order_by("step__index", "created")
+    )
