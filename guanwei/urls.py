@@ -8,5 +8,7 @@ urlpatterns = [
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("screening/", include("guanwei.screening.urls")),
+    path("content/", include("guanwei.content.urls")),
+    path("review/", include("guanwei.workflow.urls")),
     path("", include("guanwei.web.urls")),
 ]

@@ -15,7 +15,9 @@ from guanwei.orgs.rules import rules_for
 from guanwei.screening import actions, queries
 from guanwei.screening.forms import ImportForm, ScreenForm, TermForm
 from guanwei.screening.models import LexiconTerm
-from guanwei.web.views import _actor, _ctx, _current_org
+from guanwei.web.helpers import actor as _actor
+from guanwei.web.helpers import current_org as _current_org
+from guanwei.web.helpers import page_context as _ctx
 
 LEXICON_PAGE = 200
 

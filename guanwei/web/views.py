@@ -19,52 +19,17 @@ from guanwei.channels.models import Channel, ChannelStatus, RequiredFollow
 from guanwei.orgs import actions as org_actions
 from guanwei.orgs import queries as org_queries
 from guanwei.orgs.errors import DomainError, PermissionDenied
-from guanwei.orgs.models import Membership, Organisation, PackApplication, Unit, User
+from guanwei.orgs.models import Membership, PackApplication, Unit
 from guanwei.orgs.permissions import can
 from guanwei.orgs.rules import rules_for
 from guanwei.web.forms import ChannelForm, CreateUnitForm, GrantRoleForm, MoveUnitForm
+from guanwei.web.helpers import actor as _actor
+from guanwei.web.helpers import current_org as _current_org
+from guanwei.web.helpers import org_people as _org_people
+from guanwei.web.helpers import page_context as _ctx
+from guanwei.web.helpers import visible as _visible
 
 AUDIT_PAGE = 50
-
-
-def _actor(request: HttpRequest) -> User:
-    """The logged-in person (every view here is behind login_required)."""
-    user = request.user
-    assert isinstance(user, User)
-    return user
-
-
-def _organisations(request: HttpRequest) -> list[Organisation]:
-    return list(org_queries.organisations_for(_actor(request)))
-
-
-def _current_org(request: HttpRequest) -> Organisation | None:
-    orgs = _organisations(request)
-    if not orgs:
-        return None
-    wanted = request.GET.get("org") or request.session.get("org")
-    for org in orgs:
-        if str(org.pk) == str(wanted):
-            request.session["org"] = org.pk
-            return org
-    return orgs[0]
-
-
-def _visible(request: HttpRequest, organisation_id: int) -> None:
-    if not any(o.pk == organisation_id for o in _organisations(request)):
-        raise Http404
-
-
-def _org_people(org: Organisation) -> Any:
-    return (
-        User.objects.filter(is_active=True, memberships__unit__organisation=org)
-        .distinct()
-        .order_by("username")
-    )
-
-
-def _ctx(request: HttpRequest, org: Organisation | None, **extra: Any) -> dict[str, Any]:
-    return {"org": org, "organisations": _organisations(request), **extra}
 
 
 @login_required

@@ -159,7 +159,7 @@ def _tables(section: Mapping[str, Any], key: str, where: str) -> list[dict[str, 
     for i, item in enumerate(items):
         item = _expect(item, dict, f"{where}.{key}[{i}]")
         if "req" not in item or not isinstance(item["req"], str):
-            raise ConfigError(f"{where}.{key}[{i}]: every entry needs req = \"<requirement ID>\"")
+            raise ConfigError(f'{where}.{key}[{i}]: every entry needs req = "<requirement ID>"')
         out.append(item)
     return out
 
@@ -300,7 +300,8 @@ def default_config() -> EngineConfig:
 
 def _absolute(sources: Iterable[LexiconSource], base_dir: str) -> tuple[LexiconSource, ...]:
     return tuple(
-        replace(s, file=str(resolve_file(s.file, base_dir))) if not s.file.startswith("builtin:")
+        replace(s, file=str(resolve_file(s.file, base_dir)))
+        if not s.file.startswith("builtin:")
         else s
         for s in sources
     )

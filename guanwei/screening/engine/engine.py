@@ -130,9 +130,13 @@ def _load_source(source: LexiconSource, base_dir: str) -> list[Term]:
 
 
 def _keep(key: str, source: LexiconSource | None) -> bool:
+    """Drop entries that cannot be screened sensibly: empty, one ASCII character, one or two
+    digits, and one character repeated three or more times (list junk such as 揭揭揭揭揭揭)."""
     if not key or (len(key) == 1 and key.isascii()):
         return False
     if key.isdigit() and len(key) < 3:
+        return False
+    if len(key) >= 3 and len(set(key)) == 1:
         return False
     if source is None:
         return True
@@ -311,6 +315,8 @@ class Engine:
         if joined.count(SEPARATOR) != len(texts) - 1:  # a text contains the separator itself
             return [self.screen(t, kind=kind) for t in texts]
         fast = self._collapse("", self._denoise("", joined.lower()))
+        if fast.count(SEPARATOR) != len(texts) - 1:  # a text was only noise: no safe join
+            return [self.screen(t, kind=kind) for t in texts]
         results = [self._pass] * len(texts)
         matches = find(fast)
         if matches:

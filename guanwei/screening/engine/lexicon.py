@@ -131,9 +131,7 @@ def _truthy(value: str) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "y", "是"}
 
 
-def load_csv(
-    path: Path | str, *, category: str = "custom", severity: str = BLOCK
-) -> list[Term]:
+def load_csv(path: Path | str, *, category: str = "custom", severity: str = BLOCK) -> list[Term]:
     """Terms from a CSV file with category columns (long or wide form, see module doc)."""
     path = Path(path)
     rows = list(csv.reader(_read_text(path).splitlines()))

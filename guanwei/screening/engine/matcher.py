@@ -28,7 +28,7 @@ from functools import cache
 
 import daachorse
 
-from .normalise import NOISE_MARK, SEPARATOR, Folding, collapse_re, collapse_runs, runs
+from .normalise import NOISE_MARK, Folding, collapse_re, collapse_runs, runs
 
 KIND_TERM = "term"
 KIND_TRADITIONAL = "traditional"
@@ -66,7 +66,8 @@ def pinyin_spellings(term: str, *, mixed_max: int = 4) -> set[str]:
     style = pypinyin.Style.NORMAL  # type: ignore[attr-defined]
     phrase = [p[0] for p in pypinyin.pinyin(term, style=style, errors=list)]  # type: ignore[attr-defined]
     per_char = [
-        p[0] for p in pypinyin.pinyin(list(term), style=style, errors=list)  # type: ignore[attr-defined]
+        p[0]
+        for p in pypinyin.pinyin(list(term), style=style, errors=list)  # type: ignore[attr-defined]
     ]
     readings = [phrase] if phrase == per_char else [phrase, per_char]
     out: set[str] = set()
@@ -77,7 +78,9 @@ def pinyin_spellings(term: str, *, mixed_max: int = 4) -> set[str]:
         out.add("".join(syllables))
         cjk_count = sum(1 for c in term if _is_cjk(c))
         if cjk_count >= 3:
-            out.add("".join(s[0] if _is_cjk(c) else c for s, c in zip(syllables, term, strict=True)))
+            out.add(
+                "".join(s[0] if _is_cjk(c) else c for s, c in zip(syllables, term, strict=True))
+            )
         if 2 <= len(term) <= mixed_max:
             for mask in range(1, 2 ** len(term) - 1):
                 out.add(
@@ -117,8 +120,7 @@ class Matcher:
         self.kept = frozenset(
             rs[0][0] for rs in (runs(v.pattern) for v in variants) if len(rs) == 1 and rs[0][1] > 1
         )
-        # the batch separator is kept too, so that empty texts keep their place
-        self.collapse_fast = collapse_re(self.kept | {SEPARATOR})
+        self.collapse_fast = collapse_re(self.kept)
         table: dict[str, list[int]] = {}
         for vid, variant in enumerate(variants):
             fast = self.collapse_fast.sub("", variant.pattern)

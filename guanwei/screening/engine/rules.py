@@ -48,7 +48,12 @@ class RuleFinding:
     message: str
 
     def to_json(self) -> dict[str, str]:
-        return {"rule": self.rule, "req": self.req, "severity": self.severity, "message": self.message}
+        return {
+            "rule": self.rule,
+            "req": self.req,
+            "severity": self.severity,
+            "message": self.message,
+        }
 
 
 _URL = re.compile(r"(?:https?://|www\.)[^\s<>\"'，。！？、；：（）【】《》“”‘’]+", re.IGNORECASE)

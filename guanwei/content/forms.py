@@ -1,0 +1,79 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from guanwei.channels.models import Channel, ChannelStatus
+from guanwei.content.models import Asset
+from guanwei.orgs.models import Organisation, Unit
+from guanwei.orgs.rules import OrgRules
+
+
+class MaterialForm(forms.Form):
+    provider_unit = forms.ModelChoiceField(queryset=Unit.objects.none(), label=_("Provider unit"))
+    drop_box = forms.ModelChoiceField(queryset=Unit.objects.none(), label=_("Drop box"))
+    title = forms.CharField(label=_("Title"), max_length=200)
+    body = forms.CharField(label=_("Content"), widget=forms.Textarea(attrs={"rows": 8}))
+    source = forms.CharField(label=_("Source"), max_length=200)
+    assets = forms.ModelMultipleChoiceField(
+        queryset=Asset.objects.none(), label=_("Pictures and attachments"), required=False
+    )
+
+    def __init__(self, *args: Any, units: Any, drop_boxes: Any, assets: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["provider_unit"].queryset = units  # type: ignore[attr-defined]
+        self.fields["drop_box"].queryset = drop_boxes  # type: ignore[attr-defined]
+        self.fields["assets"].queryset = assets  # type: ignore[attr-defined]
+
+
+class DeclineForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class PostForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    body = forms.CharField(label=_("Text"), widget=forms.Textarea(attrs={"rows": 10}))
+    category = forms.ChoiceField(label=_("Category"), choices=())
+    subtype = forms.ChoiceField(label=_("Sub-type"), choices=(), required=False)
+    column = forms.ChoiceField(label=_("Column"), choices=(), required=False)
+    channels = forms.ModelMultipleChoiceField(
+        queryset=Channel.objects.none(),
+        label=_("Publish to"),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    assets = forms.ModelMultipleChoiceField(
+        queryset=Asset.objects.none(), label=_("Pictures from the library"), required=False
+    )
+    source = forms.CharField(label=_("Source"), max_length=200, required=False)
+    planned_at = forms.DateTimeField(
+        label=_("Planned time"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+    )
+    sensitive = forms.BooleanField(
+        label=_("Major event / emergency / sensitive issue"), required=False
+    )
+    emergency = forms.BooleanField(label=_("Special weather (fast path)"), required=False)
+
+    def __init__(self, *args: Any, organisation: Organisation, rules: OrgRules, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].choices = [(c["key"], c["name"]) for c in rules.categories]  # type: ignore[attr-defined]
+        self.fields["subtype"].choices = [("", "—")] + [  # type: ignore[attr-defined]
+            (s["key"], f"{c['name']} · {s['name']}")
+            for c in rules.categories
+            for s in c.get("subtypes", [])
+        ]
+        self.fields["column"].choices = [("", "—")] + [  # type: ignore[attr-defined]
+            (c["key"], f"{c['hashtag']} {c['name']}") for c in rules.columns
+        ]
+        self.fields["channels"].queryset = Channel.objects.filter(  # type: ignore[attr-defined]
+            organisation=organisation, status=ChannelStatus.ACTIVE
+        )
+        self.fields["assets"].queryset = Asset.objects.filter(organisation=organisation)  # type: ignore[attr-defined]
+
+
+class AssetForm(forms.Form):
+    file = forms.FileField(label=_("File"))
+    title = forms.CharField(label=_("Title"), max_length=200, required=False)

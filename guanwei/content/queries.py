@@ -1,0 +1,80 @@
+"""Read-only queries of the content room: inboxes, post lists, revision diffs."""
+
+from __future__ import annotations
+
+import difflib
+from datetime import datetime
+
+from django.db.models import Q, QuerySet
+
+from guanwei.content.models import Post, PostRevision, Submission
+from guanwei.orgs.models import Organisation, Unit, User
+from guanwei.orgs.permissions import can
+
+PAGE = 50
+
+
+def units_where(user: User, organisation: Organisation, permission: str) -> list[Unit]:
+    return [u for u in organisation.units.all() if can(user, permission, u)]
+
+
+def drop_boxes(organisation: Organisation) -> QuerySet[Unit]:
+    """Publishing units: those running at least one account (their 指定位置)."""
+    return organisation.units.filter(channels__isnull=False).distinct().order_by("path")
+
+
+def inbox(
+    units: list[Unit], *, status: str = "", before: tuple[datetime, int] | None = None
+) -> list[Submission]:
+    qs = Submission.objects.filter(drop_box__in=units).select_related(
+        "provider_unit", "drop_box", "submitted_by"
+    )
+    if status:
+        qs = qs.filter(status=status)
+    if before:
+        qs = qs.filter(Q(created__lt=before[0]) | Q(created=before[0], id__lt=before[1]))
+    return list(qs.order_by("-created", "-id")[:PAGE])
+
+
+def my_submissions(user: User) -> QuerySet[Submission]:
+    return (
+        Submission.objects.filter(submitted_by=user)
+        .select_related("drop_box")
+        .order_by("-created", "-id")
+    )
+
+
+def posts_for(
+    organisation: Organisation,
+    units: list[Unit],
+    *,
+    status: str = "",
+    before: tuple[datetime, int] | None = None,
+) -> list[Post]:
+    qs = Post.objects.filter(organisation=organisation, unit__in=units).select_related(
+        "unit", "created_by"
+    )
+    if status:
+        qs = qs.filter(status=status)
+    if before:
+        qs = qs.filter(Q(created__lt=before[0]) | Q(created=before[0], id__lt=before[1]))
+    return list(qs.order_by("-created", "-id")[:PAGE])
+
+
+def revision_diff(old: PostRevision, new: PostRevision) -> list[tuple[str, str]]:
+    """Line diff of title and body as (op, text) with op in ' ', '-', '+'."""
+    a = [f"标题：{old.title}", *old.body.splitlines()]
+    b = [f"标题：{new.title}", *new.body.splitlines()]
+    out: list[tuple[str, str]] = []
+    for line in difflib.ndiff(a, b):
+        op, text = line[:1], line[2:]
+        if op in (" ", "-", "+"):
+            out.append((op, text))
+    for field, label in (("category", "类别"), ("column", "专栏"), ("source", "来源")):
+        if getattr(old, field) != getattr(new, field):
+            out.append(("-", f"{label}：{getattr(old, field)}"))
+            out.append(("+", f"{label}：{getattr(new, field)}"))
+    if old.channel_keys != new.channel_keys:
+        out.append(("-", f"账号：{', '.join(old.channel_keys)}"))
+        out.append(("+", f"账号：{', '.join(new.channel_keys)}"))
+    return out

@@ -1,0 +1,406 @@
+"""Drop box, material and post pages. Thin: parse, call one action, respond."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from guanwei.content import actions, queries
+from guanwei.content.forms import AssetForm, DeclineForm, MaterialForm, PostForm
+from guanwei.content.models import Asset, Post, Submission, SubmissionStatus
+from guanwei.orgs.errors import DomainError
+from guanwei.orgs.models import Organisation
+from guanwei.orgs.permissions import can
+from guanwei.orgs.rules import rules_for
+from guanwei.web.helpers import actor, current_org, page_context, visible
+
+
+def _org(request: HttpRequest) -> Organisation:
+    org = current_org(request)
+    if org is None:
+        raise Http404
+    return org
+
+
+def _cursor(request: HttpRequest) -> Any:
+    from datetime import datetime
+
+    raw = request.GET.get("before", "")
+    try:
+        at, pk = raw.rsplit("_", 1)
+        return (datetime.fromisoformat(at), int(pk))
+    except ValueError:
+        return None
+
+
+# ------------------------------------------------------------------ drop box
+
+
+@login_required
+def dropbox(request: HttpRequest) -> HttpResponse:
+    org = _org(request)
+    user = actor(request)
+    units = queries.units_where(user, org, "dropbox.manage")
+    status = request.GET.get("status", "")
+    items = queries.inbox(units, status=status, before=_cursor(request)) if units else []
+    return render(
+        request,
+        "content/dropbox.html",
+        page_context(
+            request,
+            org,
+            items=items,
+            units=units,
+            status=status,
+            statuses=SubmissionStatus.choices,
+            mine=list(queries.my_submissions(user)[:20]),
+            can_submit=bool(queries.units_where(user, org, "material.submit")),
+            next_cursor=f"{items[-1].created.isoformat()}_{items[-1].pk}"
+            if len(items) == queries.PAGE
+            else "",
+        ),
+    )
+
+
+def _material_form(request: HttpRequest, org: Organisation, data: Any = None) -> MaterialForm:
+    user = actor(request)
+    units = [u.pk for u in queries.units_where(user, org, "material.submit")]
+    return MaterialForm(
+        data,
+        request.FILES or None,
+        units=org.units.filter(pk__in=units),
+        drop_boxes=queries.drop_boxes(org),
+        assets=Asset.objects.filter(organisation=org, unit_id__in=units),
+    )
+
+
+@login_required
+def material_new(request: HttpRequest) -> HttpResponse:
+    org = _org(request)
+    form = _material_form(request, org, request.POST or None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                item = actions.submit_material(
+                    form.cleaned_data["provider_unit"],
+                    actor=actor(request),
+                    drop_box=form.cleaned_data["drop_box"],
+                    title=form.cleaned_data["title"],
+                    body=form.cleaned_data["body"],
+                    source=form.cleaned_data["source"],
+                    assets=form.cleaned_data["assets"],
+                )
+            except DomainError as e:
+                form.add_error(None, e.message)
+            else:
+                messages.success(request, _("Material sent."))
+                return redirect("material_detail", pk=item.pk)
+    return render(
+        request, "content/material_form.html", page_context(request, org, form=form), status=status
+    )
+
+
+@login_required
+def material_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    item = get_object_or_404(
+        Submission.objects.select_related("drop_box", "provider_unit", "submitted_by", "post"),
+        pk=pk,
+    )
+    visible(request, item.organisation_id)
+    user = actor(request)
+    manages = can(user, "dropbox.manage", item.drop_box)
+    if not (
+        manages
+        or item.submitted_by_id == user.pk
+        or (item.provider_unit and can(user, "material.submit", item.provider_unit))
+        or (item.provider_unit and can(user, "material.approve", item.provider_unit))
+    ):
+        raise Http404
+    runs = item.runs.prefetch_related("steps__decisions__actor").order_by("started_at")
+    return render(
+        request,
+        "content/material_detail.html",
+        page_context(
+            request,
+            item.drop_box.organisation,
+            item=item,
+            manages=manages,
+            runs=runs,
+            decline_form=DeclineForm(),
+        ),
+    )
+
+
+@login_required
+@require_POST
+def material_take(request: HttpRequest, pk: int) -> HttpResponse:
+    item = get_object_or_404(Submission, pk=pk)
+    visible(request, item.organisation_id)
+    try:
+        actions.take_submission(item, actor=actor(request))
+    except DomainError as e:
+        messages.error(request, e.message)
+    else:
+        messages.success(request, _("Material taken."))
+    return redirect("material_detail", pk=pk)
+
+
+@login_required
+@require_POST
+def material_decline(request: HttpRequest, pk: int) -> HttpResponse:
+    item = get_object_or_404(Submission, pk=pk)
+    visible(request, item.organisation_id)
+    form = DeclineForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Please give the reason; the provider will see it."))
+        return redirect("material_detail", pk=pk)
+    try:
+        actions.decline_submission(item, actor=actor(request), reason=form.cleaned_data["reason"])
+    except DomainError as e:
+        messages.error(request, e.message)
+    else:
+        messages.success(request, _("Material declined; the provider sees the reason."))
+    return redirect("material_detail", pk=pk)
+
+
+# ------------------------------------------------------------------ posts
+
+
+@login_required
+def post_list(request: HttpRequest) -> HttpResponse:
+    org = _org(request)
+    user = actor(request)
+    units = [
+        u for u in org.units.all() if can(user, "post.create", u) or can(user, "post.review", u)
+    ]
+    status = request.GET.get("status", "")
+    posts = queries.posts_for(org, units, status=status, before=_cursor(request)) if units else []
+    from guanwei.content.models import PostStatus
+
+    return render(
+        request,
+        "content/post_list.html",
+        page_context(
+            request,
+            org,
+            posts=posts,
+            status=status,
+            statuses=PostStatus.choices,
+            can_create=any(can(user, "post.create", u) for u in units),
+            next_cursor=f"{posts[-1].created.isoformat()}_{posts[-1].pk}"
+            if len(posts) == queries.PAGE
+            else "",
+        ),
+    )
+
+
+def _editable_units(request: HttpRequest, org: Organisation) -> list[Any]:
+    return queries.units_where(actor(request), org, "post.create")
+
+
+@login_required
+def post_new(request: HttpRequest) -> HttpResponse:
+    org = _org(request)
+    units = _editable_units(request, org)
+    if not units:
+        messages.error(request, _("You may not write posts in any unit."))
+        return redirect("post_list")
+    rules = rules_for(org.pk)
+    material_ids = [int(x) for x in request.GET.getlist("material") if x.isdigit()]
+    materials = list(Submission.objects.filter(pk__in=material_ids, organisation=org))
+    initial: dict[str, Any] = {}
+    if materials:
+        initial = {
+            "title": materials[0].title,
+            "body": "\n\n".join(m.body for m in materials),
+            "source": "；".join(dict.fromkeys(m.source for m in materials if m.source)),
+        }
+    form = PostForm(request.POST or None, organisation=org, rules=rules, initial=initial)
+    unit_choice = request.POST.get("unit") or request.GET.get("unit") or str(units[0].pk)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        unit = next((u for u in units if str(u.pk) == unit_choice), None)
+        if unit is None:
+            form.add_error(None, _("Choose a unit you may write for."))
+        elif form.is_valid():
+            try:
+                post = actions.create_post(
+                    unit, actor=actor(request), materials=materials, **form.cleaned_data
+                )
+            except DomainError as e:
+                form.add_error(None, e.message)
+            else:
+                messages.success(request, _("Post saved as version 1."))
+                return redirect("post_detail", pk=post.pk)
+    return render(
+        request,
+        "content/post_form.html",
+        page_context(
+            request,
+            org,
+            form=form,
+            units=units,
+            unit_choice=unit_choice,
+            materials=materials,
+            post=None,
+        ),
+        status=status,
+    )
+
+
+def _get_post(request: HttpRequest, pk: int) -> Post:
+    post = get_object_or_404(
+        Post.objects.select_related("unit", "organisation", "current_revision", "created_by"),
+        pk=pk,
+    )
+    visible(request, post.organisation_id)
+    user = actor(request)
+    if not (
+        can(user, "post.create", post.unit)
+        or can(user, "post.review", post.unit)
+        or post.runs.filter(steps__eligibility__open=True).exists()
+        or post.runs.filter(steps__decisions__actor=user).exists()
+    ):
+        raise Http404
+    return post
+
+
+@login_required
+def post_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    post = _get_post(request, pk)
+    org = post.organisation
+    rev = post.current_revision
+    assert rev is not None
+    initial = {
+        "title": rev.title,
+        "body": rev.body,
+        "category": rev.category,
+        "subtype": rev.subtype,
+        "column": rev.column,
+        "channels": list(rev.channels.all()),
+        "assets": list(rev.assets.all()),
+        "source": rev.source,
+        "planned_at": rev.planned_at,
+        "sensitive": rev.sensitive,
+        "emergency": rev.emergency,
+    }
+    form = PostForm(
+        request.POST or None, organisation=org, rules=rules_for(org.pk), initial=initial
+    )
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                new = actions.revise_post(post, actor=actor(request), **form.cleaned_data)
+            except DomainError as e:
+                form.add_error(None, e.message)
+            else:
+                messages.success(request, _("Saved as version %(n)d.") % {"n": new.number})
+                return redirect("post_detail", pk=post.pk)
+    return render(
+        request,
+        "content/post_form.html",
+        page_context(
+            request,
+            org,
+            form=form,
+            units=[post.unit],
+            unit_choice=str(post.unit_id),
+            materials=[],
+            post=post,
+        ),
+        status=status,
+    )
+
+
+@login_required
+def post_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    from guanwei.workflow import views as workflow_views
+
+    post = _get_post(request, pk)
+    return workflow_views.render_post_page(request, post)
+
+
+@login_required
+def post_diff(request: HttpRequest, pk: int, a: int, b: int) -> HttpResponse:
+    post = _get_post(request, pk)
+    old = get_object_or_404(post.revisions, number=a)
+    new = get_object_or_404(post.revisions, number=b)
+    return render(
+        request,
+        "content/post_diff.html",
+        page_context(
+            request,
+            post.organisation,
+            post=post,
+            old=old,
+            new=new,
+            lines=queries.revision_diff(old, new),
+        ),
+    )
+
+
+# ------------------------------------------------------------------ asset library (E-02)
+
+
+@login_required
+def asset_library(request: HttpRequest) -> HttpResponse:
+    org = _org(request)
+    user = actor(request)
+    units = [
+        u for u in org.units.all() if can(user, "post.create", u) or can(user, "material.submit", u)
+    ]
+    form = AssetForm(request.POST or None, request.FILES or None)
+    if request.method == "POST":
+        unit = next((u for u in units if str(u.pk) == request.POST.get("unit")), None)
+        if unit is None or not form.is_valid():
+            messages.error(request, _("Choose a file and a unit."))
+        else:
+            try:
+                actions.upload_asset(
+                    unit,
+                    actor=user,
+                    upload=form.cleaned_data["file"],
+                    title=form.cleaned_data["title"],
+                )
+            except DomainError as e:
+                messages.error(request, e.message)
+            else:
+                messages.success(request, _("Added to the library."))
+                return redirect("asset_library")
+    assets = Asset.objects.filter(organisation=org, unit__in=units).select_related("unit")[:200]
+    return render(
+        request,
+        "content/assets.html",
+        page_context(
+            request,
+            org,
+            assets=assets,
+            form=form,
+            units=units,
+        ),
+    )
+
+
+@login_required
+def asset_file(request: HttpRequest, pk: int) -> FileResponse:
+    """Library files are served only to people of the organisation (no public media)."""
+    asset = get_object_or_404(Asset, pk=pk)
+    visible(request, asset.organisation_id)
+    response = FileResponse(
+        asset.file.open("rb"), filename=(asset.file.name or "file").rsplit("/", 1)[-1]
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    if asset.kind != Asset.Kind.IMAGE:
+        response["Content-Disposition"] = "attachment"
+    return response

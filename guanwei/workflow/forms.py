@@ -1,0 +1,39 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from guanwei.orgs.models import User
+
+
+class ApproveForm(forms.Form):
+    comment = forms.CharField(
+        label=_("Opinion"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    acknowledge_hits = forms.BooleanField(
+        label=_("I have checked the highlighted terms"), required=False
+    )
+
+
+class RejectForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason (returned to the editor)"), widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class DelegationForm(forms.Form):
+    chain_key = forms.ChoiceField(label=_("Approval chain"), choices=())
+    delegate = forms.ModelChoiceField(queryset=User.objects.none(), label=_("Deputy"))
+    absent = forms.ModelChoiceField(queryset=User.objects.none(), label=_("On behalf of"))
+    ends_at = forms.DateTimeField(
+        label=_("Until"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    reason = forms.CharField(label=_("Reason"), max_length=200)
+
+    def __init__(self, *args: Any, chains: list[tuple[str, str]], people: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["chain_key"].choices = chains  # type: ignore[attr-defined]
+        self.fields["delegate"].queryset = people  # type: ignore[attr-defined]
+        self.fields["absent"].queryset = people  # type: ignore[attr-defined]

@@ -1,0 +1,14 @@
+from django.urls import path
+
+from guanwei.workflow import views
+
+urlpatterns = [
+    path("queue/", views.queue, name="review_queue"),
+    path("steps/<int:pk>/approve/", views.step_approve, name="step_approve"),
+    path("steps/<int:pk>/reject/", views.step_reject, name="step_reject"),
+    path("posts/<int:pk>/submit/", views.post_submit, name="post_submit"),
+    path("posts/<int:pk>/form.pdf", views.post_pdf, name="post_pdf"),
+    path("filings/", views.filings, name="filings"),
+    path("delegations/", views.delegations, name="delegations"),
+    path("delegations/<int:pk>/revoke/", views.delegation_revoke, name="delegation_revoke"),
+]

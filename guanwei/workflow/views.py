@@ -1,0 +1,326 @@
+"""Review pages: the post page's review panel, queues, decisions, filings, delegation,
+printable forms. Thin: parse, call one action, respond."""
+
+from __future__ import annotations
+
+import csv
+from datetime import datetime
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from guanwei.content.models import Post, PostStatus
+from guanwei.content.pdf_forms import Decision as FormDecision
+from guanwei.content.pdf_forms import PostFormData, content_approval_pdf
+from guanwei.orgs.errors import DomainError
+from guanwei.orgs.permissions import can
+from guanwei.orgs.rules import rules_for
+from guanwei.screening.models import ScreeningVerdict
+from guanwei.web.helpers import actor, current_org, org_people, page_context, visible
+from guanwei.workflow import actions, queries
+from guanwei.workflow.forms import ApproveForm, DelegationForm, RejectForm
+from guanwei.workflow.models import Delegation, Filing, RunStatus, StepRun, StepStatus
+
+
+def _parse_cursor(raw: str) -> tuple[datetime, int] | None:
+    try:
+        at, pk = raw.rsplit("_", 1)
+        return (datetime.fromisoformat(at), int(pk))
+    except ValueError:
+        return None
+
+
+def _cursor_text(item: queries.QueueItem) -> str:
+    return f"{item.cursor[0].isoformat()}_{item.cursor[1]}"
+
+
+def render_post_page(
+    request: HttpRequest, post: Post, status: int = 200, **forms: Any
+) -> HttpResponse:
+    user = actor(request)
+    revision = post.current_revision
+    assert revision is not None
+    runs = list(post.runs.select_related("revision").order_by("-started_at")[:10])
+    current_run = next((r for r in runs if r.status == RunStatus.IN_PROGRESS), None)
+    pending = None
+    if current_run:
+        pending = current_run.steps.filter(status=StepStatus.PENDING).select_related("unit").first()
+    verdict = (
+        ScreeningVerdict.objects.filter(object_type="post_revision", object_id=str(revision.pk))
+        .order_by("-created")
+        .first()
+    )
+    rules = rules_for(post.organisation_id)
+    category = rules.category(revision.category) or {}
+    revisions = list(post.revisions.order_by("-number"))
+    return render(
+        request,
+        "workflow/post_detail.html",
+        page_context(
+            request,
+            post.organisation,
+            post=post,
+            revision=revision,
+            revisions=revisions,
+            runs=[(r, queries.decisions_of(r), list(r.steps.all())) for r in runs],
+            current_run=current_run,
+            pending=pending,
+            verdict=verdict,
+            category_name=category.get("name", revision.category),
+            can_edit=can(user, "post.create", post.unit)
+            and post.status not in (PostStatus.PUBLISHED, PostStatus.WITHDRAWN),
+            can_submit=can(user, "post.create", post.unit)
+            and post.status in (PostStatus.DRAFT, PostStatus.REJECTED, PostStatus.EXPIRED),
+            approve_form=forms.get("approve_form") or ApproveForm(),
+            reject_form=forms.get("reject_form") or RejectForm(),
+            publishable=queries.publishable_revision(post),
+        ),
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def post_submit(request: HttpRequest, pk: int) -> HttpResponse:
+    post = get_object_or_404(Post, pk=pk)
+    visible(request, post.organisation_id)
+    try:
+        actions.submit_for_review(post, actor=actor(request))
+    except DomainError as e:
+        messages.error(request, e.message)
+    else:
+        messages.success(request, _("Submitted for review."))
+    return redirect("post_detail", pk=pk)
+
+
+def _step(request: HttpRequest, pk: int) -> StepRun:
+    step = get_object_or_404(StepRun.objects.select_related("run", "run__post"), pk=pk)
+    visible(request, step.run.organisation_id)
+    return step
+
+
+def _back(step: StepRun) -> HttpResponse:
+    if step.run.post_id:
+        return redirect("post_detail", pk=step.run.post_id)
+    return redirect("material_detail", pk=step.run.submission_id)
+
+
+@login_required
+@require_POST
+def step_approve(request: HttpRequest, pk: int) -> HttpResponse:
+    step = _step(request, pk)
+    form = ApproveForm(request.POST)
+    form.is_valid()
+    try:
+        actions.approve_step(
+            step,
+            actor=actor(request),
+            comment=form.cleaned_data.get("comment", ""),
+            acknowledge_hits=form.cleaned_data.get("acknowledge_hits", False),
+        )
+    except DomainError as e:
+        messages.error(request, e.message)
+    else:
+        messages.success(request, _("Approved."))
+    return _back(step)
+
+
+@login_required
+@require_POST
+def step_reject(request: HttpRequest, pk: int) -> HttpResponse:
+    step = _step(request, pk)
+    form = RejectForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    try:
+        actions.reject_step(step, actor=actor(request), reason=reason)
+    except DomainError as e:
+        messages.error(request, e.message)
+    else:
+        messages.success(request, _("Returned to the editor with your reason."))
+    return _back(step)
+
+
+@login_required
+def queue(request: HttpRequest) -> HttpResponse:
+    """What waits for me, oldest first, with its age (keyset pages, no COUNT)."""
+    org = current_org(request)
+    user = actor(request)
+    scope = request.GET.get("scope", "mine")
+    after = _parse_cursor(request.GET.get("after", ""))
+    org_wide = org is not None and can(user, "report.view", org)
+    if scope == "all" and org_wide and org is not None:
+        items = queries.organisation_queue(org, after=after)
+    else:
+        scope = "mine"
+        items = queries.review_queue(user, after=after)
+    return render(
+        request,
+        "workflow/queue.html",
+        page_context(
+            request,
+            org,
+            items=items,
+            scope=scope,
+            org_wide=org_wide,
+            next_after=_cursor_text(items[-1]) if len(items) == queries.QUEUE_PAGE else "",
+        ),
+    )
+
+
+@login_required
+def filings(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
+    """备案 (C-07): search by title or content hash; export as CSV."""
+    org = current_org(request)
+    if (
+        org is None
+        or not can(actor(request), "post.file", org)
+        and not can(actor(request), "report.view", org)
+    ):
+        raise Http404
+    q = request.GET.get("q", "").strip()
+    rows = Filing.objects.filter(organisation=org)
+    if q:
+        rows = rows.filter(
+            Q(title__contains=q) | Q(content_hash__startswith=q) | Q(body__contains=q)
+        )
+    if request.GET.get("format") == "csv":
+        return _filings_csv(rows)
+    return render(
+        request,
+        "workflow/filings.html",
+        page_context(request, org, filings=rows.select_related("post", "revision")[:100], q=q),
+    )
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def _filings_csv(rows: Any) -> StreamingHttpResponse:
+    writer = csv.writer(_Echo())
+
+    def lines() -> Any:
+        yield "\ufeff"
+        yield writer.writerow(
+            ["备案时间", "稿件", "版本", "标题", "审核流程", "审核人", "内容哈希"]
+        )
+        for f in rows.select_related("revision").iterator():
+            yield writer.writerow(
+                [
+                    timezone.localtime(f.filed_at).strftime("%Y-%m-%d %H:%M"),
+                    f.post_id,
+                    f.revision.number,
+                    f.title,
+                    f.chain_name,
+                    "；".join(f"{a['step']}:{a['name']}" for a in f.approvers),
+                    f.content_hash,
+                ]
+            )
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="filings.csv"'
+    return response
+
+
+@login_required
+def post_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """发布内容审批表 (R-06 附一; C-09): the form filled from the data, with decisions."""
+    post = get_object_or_404(
+        Post.objects.select_related("organisation", "unit", "created_by"), pk=pk
+    )
+    visible(request, post.organisation_id)
+    run = post.runs.exclude(status=RunStatus.CANCELLED).order_by("-started_at").first()
+    revision = run.revision if run and run.revision else post.current_revision
+    assert revision is not None
+    rules = rules_for(post.organisation_id)
+    decisions: list[FormDecision] = []
+    if run:
+        decided = {d.step_id: d for d in queries.decisions_of(run)}
+        for step in run.steps.order_by("index"):
+            d = decided.get(step.pk)
+            decisions.append(
+                FormDecision(
+                    step=step.name,
+                    person=str(d.actor) if d else "",
+                    title=d.actor.title if d else "",
+                    decision=d.verdict if d else "",
+                    comment=d.comment if d else "",
+                    decided_at=d.created if d else None,
+                    on_behalf_of=str(d.on_behalf_of) if d and d.on_behalf_of else "",
+                )
+            )
+    column = rules.column(revision.column) if revision.column else None
+    data = PostFormData(
+        organisation=post.organisation.name,
+        unit=post.unit.name,
+        post_id=post.pk,
+        revision=revision.number,
+        title=revision.title,
+        body=revision.body,
+        category=(rules.category(revision.category) or {}).get("name", revision.category),
+        column=column["hashtag"] if column else "",
+        channels=tuple(c.name for c in revision.channels.all()),
+        planned_at=revision.planned_at,
+        author=str(revision.created_by),
+        source=revision.source,
+        content_hash=revision.content_hash,
+        decisions=tuple(decisions),
+        chain=run.chain_name if run else "",
+        generated_at=timezone.now(),
+        filed=bool(run and Filing.objects.filter(run=run).exists()),
+    )
+    response = HttpResponse(content_approval_pdf(data), content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'attachment; filename="post-{post.pk}-v{revision.number}.pdf"'
+    )
+    return response
+
+
+@login_required
+def delegations(request: HttpRequest) -> HttpResponse:
+    """R-04: the executive leader records consent for a deputy."""
+    org = current_org(request)
+    if org is None:
+        raise Http404
+    chains = [(c["key"], c["name"]) for c in rules_for(org.pk).chains if c.get("delegation")]
+    form = DelegationForm(request.POST or None, chains=chains, people=org_people(org))
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.grant_delegation(org, actor=actor(request), **form.cleaned_data)
+        except DomainError as e:
+            form.add_error(None, e.message)
+        else:
+            messages.success(request, _("Delegation recorded."))
+            return redirect("delegations")
+    rows = (
+        Delegation.objects.filter(organisation=org)
+        .select_related("delegate", "absent", "consent_by")
+        .order_by("-created")[:50]
+    )
+    return render(
+        request,
+        "workflow/delegations.html",
+        page_context(request, org, form=form, rows=rows, chains=chains, now=timezone.now()),
+    )
+
+
+@login_required
+@require_POST
+def delegation_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    row = get_object_or_404(Delegation, pk=pk)
+    visible(request, row.organisation_id)
+    try:
+        actions.revoke_delegation(row, actor=actor(request))
+    except DomainError as e:
+        messages.error(request, e.message)
+    else:
+        messages.success(request, _("Delegation revoked."))
+    return redirect("delegations")
