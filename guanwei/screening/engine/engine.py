@@ -262,7 +262,7 @@ class Engine:
         automaton = self.matcher.automaton
         self._find = automaton.find if automaton is not None else None
         self._denoise = fold.noise_re.sub
-        self._collapse = self.matcher.collapse_fast.sub
+        self._triggered = self.matcher.triggered
         stats.seconds = time.perf_counter() - started
         stats.automaton_bytes = self.matcher.serialized_size()
 
@@ -280,10 +280,12 @@ class Engine:
     ) -> Result:
         """Screen one text (a post, a drop-box item or a comment)."""
         find = self._find
-        if find is not None and find(self._collapse("", self._denoise("", text.lower()))):
-            hits, masked = self._lexicon_hits(text)
-        else:
-            hits = masked = ()
+        hits = masked = ()
+        if find is not None:
+            fast = self._denoise("", text.lower())
+            matches = find(fast)
+            if matches and self._triggered(fast, matches):
+                hits, masked = self._lexicon_hits(text)
         findings: list[RuleFinding] = []
         if kind == "post" or channel_kind is not None:
             if self._rules:
@@ -314,14 +316,13 @@ class Engine:
         joined = SEPARATOR.join(texts)
         if joined.count(SEPARATOR) != len(texts) - 1:  # a text contains the separator itself
             return [self.screen(t, kind=kind) for t in texts]
-        fast = self._collapse("", self._denoise("", joined.lower()))
-        if fast.count(SEPARATOR) != len(texts) - 1:  # a text was only noise: no safe join
-            return [self.screen(t, kind=kind) for t in texts]
+        fast = self._denoise("", joined.lower())
         results = [self._pass] * len(texts)
         matches = find(fast)
-        if matches:
+        starts = self._triggered(fast, matches) if matches else []
+        if starts:
             bounds = list(accumulate(len(part) + 1 for part in fast.split(SEPARATOR)))
-            for i in sorted({bisect_right(bounds, start) for start, _end, _pid in matches}):
+            for i in sorted({bisect_right(bounds, start) for start in starts}):
                 hits, masked = self._lexicon_hits(texts[i])
                 if hits or masked:
                     results[i] = self._result(hits, [], masked)

@@ -1,23 +1,24 @@
 """The automaton and the exact pass behind lexicon screening (C-06, E-01).
 
-Common path (no hit, nearly every document): the *fast text* — ``lower()``, noise deleted, runs of
-a repeated character collapsed (法法轮轮功 → 法轮功) — goes through one daachorse automaton.
-Three C-level string passes and one Rust pass; no per-character Python.
+Common path (no hit, nearly every document): the *fast text* — ``lower()`` and noise deleted —
+goes through one daachorse automaton: two C-level string passes and one Rust pass.
 
 The automaton holds:
 
 * each *variant* of each term (the folded term, its opencc traditional spelling, its pinyin
-  spellings and initials for marked terms), runs collapsed;
+  spellings and initials for marked terms), as written and with runs collapsed;
 * every character that folds further (full width, traditional, compatibility forms) as a
-  one-character pattern: a text containing one takes the candidate path, where it is folded fully;
-* for a term that is one repeated character (哈哈, 回回) runs of that character are not collapsed,
-  and the doubled character is a pattern, so a doubled ``X`` takes the candidate path too.
+  one-character pattern: a text containing one takes the candidate path, where it is folded;
+* every character of the variants doubled (``cc``).  A doubled character matters only if its
+  neighbours continue a variant: with ``x`` before the run and ``y`` after it, ``x c y`` must be a
+  trigram of a run-collapsed variant, or ``x c`` its last pair, or ``c y`` its first pair (three
+  set look-ups).  So "今天天气" stays on the common path, "法法轮功" takes the candidate path.
 
-Candidate path: the text is folded fully (``F``), the variants found in it (runs collapsed or not)
-are confirmed by a regular expression each on the verification text ``V`` — one character per
-original character — which enforces the noise cap between two characters, refuses to cross a
-clause or sentence end, allows repeated characters and requires a word boundary next to ASCII
-letters.  The regex match gives start and end in the original text.
+Candidate path: the text is folded fully (``F``); the variants found in ``F`` and in ``F`` with
+runs collapsed are confirmed by a regular expression each on the verification text ``V`` — one
+character per original character — which enforces the noise cap between two characters, refuses
+to cross a clause or sentence end, allows repeated characters and requires a word boundary next to
+ASCII letters.  The regex match gives start and end in the original text.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from functools import cache
 
 import daachorse
 
-from .normalise import NOISE_MARK, Folding, collapse_re, collapse_runs, runs
+from .normalise import NOISE_MARK, Folding, collapse_runs, runs
 
 KIND_TERM = "term"
 KIND_TRADITIONAL = "traditional"
@@ -109,6 +110,9 @@ def variant_regex(pattern: str, max_noise: int) -> re.Pattern[str]:
     return re.compile(body)
 
 
+CANDIDATE, DOUBLE, FOLDS = 0, 1, 2
+
+
 class Matcher:
     """Finds verified lexicon occurrences; offsets index the original text."""
 
@@ -116,28 +120,65 @@ class Matcher:
         self.variants = variants
         self.folding = folding
         self.max_noise = max_noise
-        # characters that make up a whole term by repetition (哈哈): their runs are kept
-        self.kept = frozenset(
-            rs[0][0] for rs in (runs(v.pattern) for v in variants) if len(rs) == 1 and rs[0][1] > 1
-        )
-        self.collapse_fast = collapse_re(self.kept)
         table: dict[str, list[int]] = {}
+        first: set[str] = set()
+        last: set[str] = set()
+        trigrams: set[str] = set()
+        alphabet: set[str] = set()
         for vid, variant in enumerate(variants):
-            fast = self.collapse_fast.sub("", variant.pattern)
-            table.setdefault(fast, []).append(vid)
-            full = collapse_runs(variant.pattern)
-            if full != fast and (len(full) > 1 or len(variant.pattern) == 1):
-                table.setdefault(full, []).append(vid)
-        for char in self.kept:
+            table.setdefault(variant.pattern, []).append(vid)
+            collapsed = collapse_runs(variant.pattern)
+            if collapsed != variant.pattern and len(collapsed) > 1:
+                table.setdefault(collapsed, []).append(vid)
+            alphabet.update(collapsed)
+            if len(collapsed) > 1:
+                first.add(collapsed[:2])
+                last.add(collapsed[-2:])
+                trigrams.update(collapsed[i : i + 3] for i in range(len(collapsed) - 2))
+        kinds: dict[str, int] = {}
+        for char in alphabet:
+            kinds.setdefault(char * 2, DOUBLE)
             table.setdefault(char * 2, [])
         for char in folding.foldable:
+            kinds.setdefault(char, FOLDS)
             table.setdefault(char, [])
         self.patterns = list(table)
         self._vids: list[tuple[int, ...]] = [tuple(vids) for vids in table.values()]
+        self._kind: list[int] = [
+            CANDIDATE if vids else kinds[pattern] for pattern, vids in table.items()
+        ]
+        self._first = frozenset(first)
+        self._last = frozenset(last)
+        self._trigrams = frozenset(trigrams)
         self.automaton = (
             daachorse.CharwiseDoubleArrayAhoCorasick(self.patterns) if self.patterns else None
         )
         self._regex: dict[int, re.Pattern[str]] = {}
+
+    def triggered(self, fast: str, matches: list[tuple[int, int, int]]) -> list[int]:
+        """Start offsets (in ``fast``) of the automaton matches that need the candidate path:
+        variants, characters to fold, and doubled characters whose neighbours continue a
+        variant."""
+        kind = self._kind
+        out = []
+        size = len(fast)
+        for start, end, pid in matches:
+            if kind[pid] != DOUBLE:
+                out.append(start)
+                continue
+            char = fast[start]
+            stop = end
+            while stop < size and fast[stop] == char:
+                stop += 1
+            before = fast[start - 1] if start else ""
+            after = fast[stop] if stop < size else ""
+            if (
+                before + char + after in self._trigrams
+                or before + char in self._last
+                or char + after in self._first
+            ):
+                out.append(start)
+        return out
 
     @property
     def pattern_count(self) -> int:
@@ -148,7 +189,7 @@ class Matcher:
 
     def fast_text(self, text: str) -> str:
         """What the automaton sees on the common path."""
-        return self.collapse_fast.sub("", self.folding.noise_re.sub("", text.lower()))
+        return self.folding.noise_re.sub("", text.lower())
 
     def regex(self, vid: int) -> re.Pattern[str]:
         found = self._regex.get(vid)
@@ -157,13 +198,13 @@ class Matcher:
         return found
 
     def candidates(self, folded: str) -> set[int]:
-        """Variant ids that may occur in the folded text ``F`` (runs collapsed or kept)."""
+        """Variant ids that may occur in the folded text ``F`` (as written or runs collapsed)."""
         automaton = self.automaton
         if automaton is None:
             return set()
         vids = self._vids
         found: set[int] = set()
-        for text in {self.collapse_fast.sub("", folded), collapse_runs(folded)}:
+        for text in {folded, collapse_runs(folded)}:
             for _start, _end, pid in automaton.find_overlapping(text):
                 found.update(vids[pid])
         return found

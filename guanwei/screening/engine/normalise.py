@@ -2,10 +2,8 @@
 
 Three views of a text are used:
 
-* the *fast text*: ``str.lower()``, noise characters deleted, runs of a repeated character
-  collapsed (three C-level passes).  The automaton runs on it; it also holds every character that
-  would fold further (full width, traditional …) as a one-character pattern, so a text that needs
-  the full folding is sent to the candidate path.  For most documents nothing else happens.
+* the *fast text*: ``str.lower()`` and noise characters deleted (two C-level passes).  The
+  automaton runs on it (see ``matcher.py``); for most documents nothing else happens.
 * the *folded text* ``F``: noise deleted, then one ``str.translate`` that maps full-width to
   half-width, upper to lower case and traditional to simplified characters (candidate path,
   relevance).
@@ -159,7 +157,10 @@ def folding() -> Folding:
         fold_table[cp] = verify_table[cp] = folded
         if folded != char and cp < 0x10000:
             foldable.add(char)
-    noise_re = re.compile(_char_class(noise, ASTRAL_NOISE) + "+")
+    noise_class = _char_class(noise, ASTRAL_NOISE)
+    # "[N][N]*", not "[N]+": a pattern that starts with a character class lets the regex engine
+    # skip ahead with its fast class scan (about twice as fast on Chinese text).
+    noise_re = re.compile(noise_class + noise_class + "*")
     fold_re = re.compile(_char_class(foldable, ASTRAL_FOLD))
     foldable.update(
         chr(cp) for lo, hi in ASTRAL_FOLD for cp in range(lo, hi + 1) if fold_table[cp] != chr(cp)
@@ -176,15 +177,6 @@ def folding() -> Folding:
 
 
 _DOUBLE = re.compile(r"(.)(?=\1)", re.DOTALL)
-
-
-def collapse_re(keep: Iterable[str] = ()) -> re.Pattern[str]:
-    """A pattern whose ``sub("", text)`` collapses runs of a repeated character to one character,
-    except runs of the characters in ``keep``."""
-    keep = sorted(set(keep))
-    if not keep:
-        return _DOUBLE
-    return re.compile("([^" + "".join(re.escape(c) for c in keep) + "])(?=\\1)", re.DOTALL)
 
 
 def collapse_runs(text: str) -> str:

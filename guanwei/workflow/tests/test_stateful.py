@@ -30,7 +30,7 @@ from typing import Any, TypeVar
 import pytest
 from django.db import transaction
 from django.utils import timezone
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, event, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
     Bundle,
@@ -278,19 +278,23 @@ class ReviewMachine(RuleBasedStateMachine):
         # A fresh instance each time: permissions cache their grants on the object.
         return User.objects.get(pk=self.users[username].pk)
 
-    def attempt(self, fn: Callable[[], T], *, expect_ok: bool | None, what: str) -> T | None:
-        """Call an action. A domain error is a refusal; anything else fails the test. A
-        success must write audit records, a refusal none (invariant 3)."""
+    def attempt(
+        self, fn: Callable[[], T], *, expect_ok: bool, what: str, label: str
+    ) -> tuple[bool, T | None]:
+        """Call an action: (succeeded, result). A domain error is a refusal; anything else
+        fails the test. A success must write audit records, a refusal none (invariant 3)."""
         before = AuditRecord.objects.count()
         try:
             result = fn()
         except DomainError as error:
             assert AuditRecord.objects.count() == before, f"{what}: a refusal left audit records"
-            assert expect_ok is not True, f"{what} was refused: {error.message}"
-            return None
+            assert not expect_ok, f"{what} was refused: {error.message}"
+            event(f"{label}: refused")
+            return False, None
         assert AuditRecord.objects.count() > before, f"{what} changed state without an audit"
-        assert expect_ok is not False, f"{what} succeeded but must be refused"
-        return result
+        assert expect_ok, f"{what} succeeded but must be refused"
+        event(f"{label}: done")
+        return True, result
 
     def post(self, pk: int) -> Post:
         return Post.objects.select_related("unit", "current_revision").get(pk=pk)
@@ -344,7 +348,7 @@ class ReviewMachine(RuleBasedStateMachine):
     def create_post(self, who: tuple[str, str], kind: str, body: int) -> Any:
         author, unit_key = who
         fields = dict(KINDS[kind][0])
-        post = self.attempt(
+        _, post = self.attempt(
             lambda: content.create_post(
                 self.units[unit_key],
                 actor=self.user(author),
@@ -356,6 +360,7 @@ class ReviewMachine(RuleBasedStateMachine):
             ),
             expect_ok=unit_key in WRITES_IN.get(author, set()),
             what=f"{author} creates a post in {unit_key}",
+            label="create",
         )
         if post is None:
             return multiple()
@@ -370,10 +375,11 @@ class ReviewMachine(RuleBasedStateMachine):
         assert revision is not None
         may = post.unit.key in WRITES_IN.get(actor, set())
         expect = may and post.status in SUBMITTABLE and revision.body != BLOCKED
-        run = self.attempt(
+        _, run = self.attempt(
             lambda: wf.submit_for_review(post, actor=self.user(actor)),
             expect_ok=expect,
             what=f"{actor} submits post {post_id} ({post.status})",
+            label="submit",
         )
         if run is None:
             return
@@ -397,20 +403,19 @@ class ReviewMachine(RuleBasedStateMachine):
         ok, via = self.decider_ok(step, actor)
         if step.run.screening_verdict == "review" and not acknowledge:
             ok = False
-        run = self.attempt(
+        _, run = self.attempt(
             lambda: wf.approve_step(step, actor=self.user(actor), acknowledge_hits=acknowledge),
             expect_ok=ok,
             what=f"{actor} approves step {step.key} ({step.status}) of post {post_id}",
+            label="approve" + (" by a deputy" if via else "") + (" (any step)" if stale else ""),
         )
         if run is None:
             return
         decision = Decision.objects.get(step=step, actor=self.users[actor])
         if via:
-            assert decision.delegation_id in via
-            assert decision.on_behalf_of_id == self.users[self.model[via.pop()].absent].pk or (
-                decision.delegation is not None
-                and decision.on_behalf_of_id == decision.delegation.absent_id
-            )
+            assert decision.delegation_id in via, f"{actor} decided without the delegation"
+            absent = self.model[decision.delegation_id].absent
+            assert decision.on_behalf_of_id == self.users[absent].pk
         else:
             assert decision.delegation_id is None and decision.on_behalf_of_id is None
         step.refresh_from_db()
@@ -424,19 +429,18 @@ class ReviewMachine(RuleBasedStateMachine):
             assert following.status == StepStatus.PENDING
             assert post.status == PostStatus.IN_REVIEW and publishable_revision(post) is None
 
-    @rule(
-        post_id=posts, actor=people, reason=reasons, stale=st.booleans(), pick=st.integers(0, 20)
-    )
+    @rule(post_id=posts, actor=people, reason=reasons, stale=st.booleans(), pick=st.integers(0, 20))
     def reject(self, post_id: int, actor: str, reason: str, stale: bool, pick: int) -> None:
         post = self.post(post_id)
         step = self.pick_step(post, stale, pick)
         if step is None:
             return
         ok, _ = self.decider_ok(step, actor)
-        run = self.attempt(
+        _, run = self.attempt(
             lambda: wf.reject_step(step, actor=self.user(actor), reason=reason),
             expect_ok=ok and bool(reason.strip()),
             what=f"{actor} rejects step {step.key} ({step.status}) of post {post_id}",
+            label="reject" + (" (any step)" if stale else ""),
         )
         if run is None:
             return
@@ -459,10 +463,11 @@ class ReviewMachine(RuleBasedStateMachine):
         post = self.post(post_id)
         old = post.current_revision
         assert old is not None
-        revision = self.attempt(
+        _, revision = self.attempt(
             lambda: content.revise_post(post, actor=self.user(actor), **change),
             expect_ok=post.unit.key in WRITES_IN.get(actor, set()),
             what=f"{actor} edits post {post_id} ({post.status}) with {change}",
+            label=f"edit a post {post.status}",
         )
         if revision is None:
             return
@@ -496,7 +501,7 @@ class ReviewMachine(RuleBasedStateMachine):
             and bool(GROUP_ROLES.get(absent, set()) & {"group_leader", "executive_leader"})
             and bool(reason.strip())
         )
-        delegation = self.attempt(
+        _, delegation = self.attempt(
             lambda: wf.grant_delegation(
                 self.org,
                 actor=self.user(granter),
@@ -508,6 +513,7 @@ class ReviewMachine(RuleBasedStateMachine):
             ),
             expect_ok=expect,
             what=f"{granter} lets {delegate} review for {absent} on {chain_key}",
+            label="grant",
         )
         if delegation is None:
             return multiple()
@@ -517,14 +523,15 @@ class ReviewMachine(RuleBasedStateMachine):
     @rule(delegation_id=delegations, actor=people)
     def revoke(self, delegation_id: int, actor: str) -> None:
         d = self.model[delegation_id]
-        done = self.attempt(
+        done, _ = self.attempt(
             lambda: wf.revoke_delegation(
                 Delegation.objects.get(pk=delegation_id), actor=self.user(actor)
             ),
             expect_ok=actor in (d.consent_by, d.absent),
             what=f"{actor} revokes delegation {delegation_id}",
+            label="revoke",
         )
-        if done is None and actor not in (d.consent_by, d.absent):
+        if not done:
             return
         d.revoked = True
         assert Delegation.objects.get(pk=delegation_id).revoked_at is not None
