@@ -194,3 +194,9 @@ def screen(request: HttpRequest, payload: ScreenIn) -> Any:
 
 
 api.add_router("/v1/screening", screening_router)
+
+
+from guanwei.api.editorial import content_router, workflow_router  # noqa: E402
+
+api.add_router("/v1/content", content_router)
+api.add_router("/v1/workflow", workflow_router)

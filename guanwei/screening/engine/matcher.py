@@ -9,10 +9,10 @@ The automaton holds:
   spellings and initials for marked terms), as written and with runs collapsed;
 * every character that folds further (full width, traditional, compatibility forms) as a
   one-character pattern: a text containing one takes the candidate path, where it is folded;
-* every character of the variants doubled (``cc``).  A doubled character matters only if its
-  neighbours continue a variant: with ``x`` before the run and ``y`` after it, ``x c y`` must be a
-  trigram of a run-collapsed variant, or ``x c`` its last pair, or ``c y`` its first pair (three
-  set look-ups).  So "今天天气" stays on the common path, "法法轮功" takes the candidate path.
+* every character of the variants doubled (``cc``).  A doubled character matters only if the
+  runs around it continue a run-collapsed variant: ``x c y`` one of its trigrams, or ``w x c``
+  its last trigram, or ``c y z`` its first one (a few set look-ups in :meth:`Matcher.triggered`).
+  So "今天天气" stays on the common path, "法法轮功" takes the candidate path.
 
 Candidate path: the text is folded fully (``F``); the variants found in ``F`` and in ``F`` with
 runs collapsed are confirmed by a regular expression each on the verification text ``V`` — one
@@ -121,9 +121,9 @@ class Matcher:
         self.folding = folding
         self.max_noise = max_noise
         table: dict[str, list[int]] = {}
-        first: set[str] = set()
-        last: set[str] = set()
-        trigrams: set[str] = set()
+        inner: set[str] = set()  # trigrams of collapsed variants
+        first: set[str] = set()  # first trigram (or the whole two-character variant)
+        last: set[str] = set()  # last trigram (or the whole two-character variant)
         alphabet: set[str] = set()
         for vid, variant in enumerate(variants):
             table.setdefault(variant.pattern, []).append(vid)
@@ -132,9 +132,9 @@ class Matcher:
                 table.setdefault(collapsed, []).append(vid)
             alphabet.update(collapsed)
             if len(collapsed) > 1:
-                first.add(collapsed[:2])
-                last.add(collapsed[-2:])
-                trigrams.update(collapsed[i : i + 3] for i in range(len(collapsed) - 2))
+                first.add(collapsed[:3])
+                last.add(collapsed[-3:])
+                inner.update(collapsed[i : i + 3] for i in range(len(collapsed) - 2))
         kinds: dict[str, int] = {}
         for char in alphabet:
             kinds.setdefault(char * 2, DOUBLE)
@@ -149,7 +149,7 @@ class Matcher:
         ]
         self._first = frozenset(first)
         self._last = frozenset(last)
-        self._trigrams = frozenset(trigrams)
+        self._inner = frozenset(inner)
         self.automaton = (
             daachorse.CharwiseDoubleArrayAhoCorasick(self.patterns) if self.patterns else None
         )
@@ -157,9 +157,11 @@ class Matcher:
 
     def triggered(self, fast: str, matches: list[tuple[int, int, int]]) -> list[int]:
         """Start offsets (in ``fast``) of the automaton matches that need the candidate path:
-        variants, characters to fold, and doubled characters whose neighbours continue a
-        variant."""
+        variants, characters to fold, and doubled characters whose neighbouring runs continue a
+        variant (``prev c next`` an inner trigram, ``prev2 prev c`` a last one, ``c next next2``
+        a first one; a two-character variant is its own first and last trigram)."""
         kind = self._kind
+        inner, first, last = self._inner, self._first, self._last
         out = []
         size = len(fast)
         for start, end, pid in matches:
@@ -167,15 +169,24 @@ class Matcher:
                 out.append(start)
                 continue
             char = fast[start]
-            stop = end
-            while stop < size and fast[stop] == char:
-                stop += 1
-            before = fast[start - 1] if start else ""
-            after = fast[stop] if stop < size else ""
+            i = start - 1
+            prev = fast[i] if i >= 0 else ""
+            while i >= 0 and fast[i] == prev:
+                i -= 1
+            prev2 = fast[i] if i >= 0 else ""
+            j = end
+            while j < size and fast[j] == char:
+                j += 1
+            after = fast[j] if j < size else ""
+            while j < size and fast[j] == after:
+                j += 1
+            after2 = fast[j] if j < size else ""
             if (
-                before + char + after in self._trigrams
-                or before + char in self._last
-                or char + after in self._first
+                prev + char + after in inner
+                or prev2 + prev + char in last
+                or prev + char in last
+                or char + after + after2 in first
+                or char + after in first
             ):
                 out.append(start)
         return out

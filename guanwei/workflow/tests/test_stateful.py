@@ -22,6 +22,7 @@ packs as loaded and the chain stays short.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -129,6 +130,8 @@ DELEGABLE_CHAINS = {"review", "ad_hoc"}  # both delegate step group_review to a 
 CONSENT_ROLE = "executive_leader"
 DEPUTY_ROLE = "deputy_leader"
 SUBMITTABLE = {PostStatus.DRAFT, PostStatus.REJECTED, PostStatus.EXPIRED}
+
+OUTCOMES: Counter[str] = Counter()  # printed by the test (pytest -s shows it)
 
 people = st.sampled_from(PEOPLE)
 reasons = st.sampled_from(["组长出差", "数据待核实", "", "   "])
@@ -290,10 +293,12 @@ class ReviewMachine(RuleBasedStateMachine):
             assert AuditRecord.objects.count() == before, f"{what}: a refusal left audit records"
             assert not expect_ok, f"{what} was refused: {error.message}"
             event(f"{label}: refused")
+            OUTCOMES[f"{label}: refused"] += 1
             return False, None
         assert AuditRecord.objects.count() > before, f"{what} changed state without an audit"
         assert expect_ok, f"{what} succeeded but must be refused"
         event(f"{label}: done")
+        OUTCOMES[f"{label}: done"] += 1
         return True, result
 
     def post(self, pk: int) -> Post:
@@ -558,3 +563,4 @@ def test_it_keeps_review_invariants_through_random_histories() -> None:
             suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
         ),
     )
+    print("\n".join(f"{n:5d}  {k}" for k, n in sorted(OUTCOMES.items())))

@@ -1,0 +1,234 @@
+"""API for the drop box, posts and review (issue 4 §7): the same actions the pages call."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Router, Schema, Status
+from ninja.errors import HttpError
+
+from guanwei.channels.models import Channel
+from guanwei.content import actions as content
+from guanwei.content.models import Post, Submission
+from guanwei.orgs import queries as org_queries
+from guanwei.orgs.models import Unit, User
+from guanwei.workflow import actions as wf
+from guanwei.workflow import queries as wf_queries
+from guanwei.workflow.models import StepRun
+
+content_router = Router(tags=["content"])
+workflow_router = Router(tags=["workflow"])
+
+
+def _user(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+def _visible_ids(request: HttpRequest) -> set[int]:
+    return {o.pk for o in org_queries.organisations_for(_user(request))}
+
+
+def _unit(request: HttpRequest, pk: int) -> Unit:
+    unit = Unit.objects.filter(pk=pk).first()
+    if unit is None or unit.organisation_id not in _visible_ids(request):
+        raise HttpError(404, "unit not found")
+    return unit
+
+
+class MaterialIn(Schema):
+    provider_unit_id: int
+    drop_box_id: int
+    title: str
+    body: str
+    source: str
+
+
+class MaterialOut(Schema):
+    id: int
+    status: str
+    title: str
+    drop_box_id: int
+
+
+@content_router.post("/materials", response={201: MaterialOut})
+def submit_material(request: HttpRequest, payload: MaterialIn) -> Any:
+    item = content.submit_material(
+        _unit(request, payload.provider_unit_id),
+        actor=_user(request),
+        drop_box=_unit(request, payload.drop_box_id),
+        title=payload.title,
+        body=payload.body,
+        source=payload.source,
+    )
+    return Status(
+        201,
+        {
+            "id": item.pk,
+            "status": item.status,
+            "title": item.title,
+            "drop_box_id": item.drop_box_id,
+        },
+    )
+
+
+class PostIn(Schema):
+    title: str
+    body: str
+    category: str
+    subtype: str = ""
+    column: str = ""
+    channel_keys: list[str]
+    source: str = ""
+    sensitive: bool = False
+    emergency: bool = False
+    planned_at: datetime | None = None
+
+
+class PostCreateIn(PostIn):
+    unit_id: int
+    material_ids: list[int] = []
+
+
+class PostOut(Schema):
+    id: int
+    status: str
+    title: str
+    revision: int
+    content_hash: str
+
+
+def _post_out(post: Post) -> dict[str, Any]:
+    post.refresh_from_db()
+    rev = post.current_revision
+    assert rev is not None
+    return {
+        "id": post.pk,
+        "status": post.status,
+        "title": post.title,
+        "revision": rev.number,
+        "content_hash": rev.content_hash,
+    }
+
+
+def _fields(request: HttpRequest, unit: Unit, payload: PostIn) -> dict[str, Any]:
+    channels = list(
+        Channel.objects.filter(organisation_id=unit.organisation_id, key__in=payload.channel_keys)
+    )
+    if len(channels) != len(set(payload.channel_keys)):
+        raise HttpError(400, "unknown channel key")
+    data = payload.dict(exclude={"channel_keys", "unit_id", "material_ids"})
+    return {**data, "channels": channels}
+
+
+@content_router.post("/posts", response={201: PostOut})
+def create_post(request: HttpRequest, payload: PostCreateIn) -> Any:
+    unit = _unit(request, payload.unit_id)
+    materials = list(
+        Submission.objects.filter(pk__in=payload.material_ids, organisation_id=unit.organisation_id)
+    )
+    post = content.create_post(
+        unit, actor=_user(request), materials=materials, **_fields(request, unit, payload)
+    )
+    return Status(201, _post_out(post))
+
+
+def _post(request: HttpRequest, pk: int) -> Post:
+    post = Post.objects.filter(pk=pk).select_related("unit").first()
+    if post is None or post.organisation_id not in _visible_ids(request):
+        raise HttpError(404, "post not found")
+    return post
+
+
+@content_router.post("/posts/{post_id}/revisions", response={201: PostOut})
+def revise_post(request: HttpRequest, post_id: int, payload: PostIn) -> Any:
+    post = _post(request, post_id)
+    content.revise_post(post, actor=_user(request), **_fields(request, post.unit, payload))
+    return Status(201, _post_out(post))
+
+
+@content_router.post("/posts/{post_id}/submit", response=PostOut)
+def submit_for_review(request: HttpRequest, post_id: int) -> Any:
+    post = _post(request, post_id)
+    wf.submit_for_review(post, actor=_user(request))
+    return _post_out(post)
+
+
+class QueueOut(Schema):
+    step_id: int
+    step: str
+    unit: str
+    post_id: int | None
+    submission_id: int | None
+    title: str
+    waiting_since: datetime
+    delegated: bool
+    cursor: str
+
+
+@workflow_router.get("/queue", response=list[QueueOut])
+def queue(request: HttpRequest, after: str = "") -> Any:
+    cursor = None
+    if after:
+        at, _, pk = after.rpartition("_")
+        try:
+            cursor = (datetime.fromisoformat(at), int(pk))
+        except ValueError as e:
+            raise HttpError(400, "bad cursor") from e
+    return [
+        {
+            "step_id": i.step.pk,
+            "step": i.step.name,
+            "unit": i.step.unit.name,
+            "post_id": i.run.post_id,
+            "submission_id": i.run.submission_id,
+            "title": i.run.post.title
+            if i.run.post
+            else (i.run.submission.title if i.run.submission else ""),
+            "waiting_since": i.activated_at,
+            "delegated": i.delegated,
+            "cursor": f"{i.cursor[0].isoformat()}_{i.cursor[1]}",
+        }
+        for i in wf_queries.review_queue(_user(request), after=cursor)
+    ]
+
+
+class DecisionIn(Schema):
+    comment: str = ""
+    acknowledge_hits: bool = False
+
+
+class RejectIn(Schema):
+    reason: str
+
+
+class RunOut(Schema):
+    run_id: int
+    status: str
+
+
+def _step(request: HttpRequest, pk: int) -> StepRun:
+    step = StepRun.objects.filter(pk=pk).select_related("run").first()
+    if step is None or step.run.organisation_id not in _visible_ids(request):
+        raise HttpError(404, "step not found")
+    return step
+
+
+@workflow_router.post("/steps/{step_id}/approve", response=RunOut)
+def approve(request: HttpRequest, step_id: int, payload: DecisionIn) -> Any:
+    run = wf.approve_step(
+        _step(request, step_id),
+        actor=_user(request),
+        comment=payload.comment,
+        acknowledge_hits=payload.acknowledge_hits,
+    )
+    run.refresh_from_db()
+    return {"run_id": run.pk, "status": run.status}
+
+
+@workflow_router.post("/steps/{step_id}/reject", response=RunOut)
+def reject(request: HttpRequest, step_id: int, payload: RejectIn) -> Any:
+    run = wf.reject_step(_step(request, step_id), actor=_user(request), reason=payload.reason)
+    run.refresh_from_db()
+    return {"run_id": run.pk, "status": run.status}
