@@ -249,6 +249,19 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 1 if failed and not stopping else 0
 
 
+def cmd_dispatcher(args: argparse.Namespace) -> int:
+    _django()
+    from guanwei.publishing.worker import main as dispatcher_main
+
+    return dispatcher_main(args.rest)
+
+
+def cmd_fakeplatforms(args: argparse.Namespace) -> int:
+    from guanwei.publishing.fakes.__main__ import main as fakes_main
+
+    return fakes_main(args.rest)
+
+
 def cmd_manage(args: argparse.Namespace) -> int:
     _django()
     from django.core.management import execute_from_command_line
@@ -353,6 +366,18 @@ def build_parser() -> argparse.ArgumentParser:
     token.add_argument("username")
     token.add_argument("--name", default="script")
     token.set_defaults(func=cmd_token)
+
+    dispatcher = sub.add_parser(
+        "dispatcher", help="publish due posts (exactly once) and run the scheduler", add_help=False
+    )
+    dispatcher.add_argument("rest", nargs=argparse.REMAINDER)
+    dispatcher.set_defaults(func=cmd_dispatcher)
+
+    fakes = sub.add_parser(
+        "fakeplatforms", help="local fake Weibo and WeChat servers (demo, tests)", add_help=False
+    )
+    fakes.add_argument("rest", nargs=argparse.REMAINDER)
+    fakes.set_defaults(func=cmd_fakeplatforms)
 
     manage = sub.add_parser("manage", help="Django management commands", add_help=False)
     manage.add_argument("rest", nargs=argparse.REMAINDER)

@@ -49,12 +49,15 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_tasks_db",
     "guanwei.audit",
+    "guanwei.notify",
     "guanwei.orgs",
     "guanwei.packs",
     "guanwei.channels",
     "guanwei.screening",
     "guanwei.content",
     "guanwei.workflow",
+    "guanwei.publishing",
+    "guanwei.oversight",
     "guanwei.web",
 ]
 

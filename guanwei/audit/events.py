@@ -58,8 +58,26 @@ class AuditAction(IntEnum):
     DELEGATION_GRANTED = 620
     DELEGATION_REVOKED = 621
 
-    # 700: publishing;
-    # 800: interaction; 900: vault; 1000: oversight (reserved for later rooms)
+    # 700: publishing
+    PUBLISH_SCHEDULED = 701
+    PUBLISH_CANCELLED = 702
+    PUBLISH_SENDING = 703
+    PUBLISHED = 704
+    PUBLISH_FAILED = 705
+    PUBLISH_UNKNOWN = 706
+    PUBLISH_RECONCILED = 707
+    POST_EXPIRED = 708
+    CHANNEL_SETTINGS_CHANGED = 710
+
+    # 800: interaction; 900: vault (reserved for later rooms)
+
+    # 1000: oversight
+    DEADLINE_CREATED = 1001
+    DEADLINE_MET = 1002
+    DEADLINE_BREACHED = 1003
+    DEADLINE_ESCALATED = 1004
+    CORRECTION_ISSUED = 1010
+    SYNDICATION_DONE = 1020
 
     @property
     def label(self) -> str:
@@ -102,4 +120,19 @@ AUDIT_LABELS: dict[AuditAction, str] = {
     AuditAction.POST_FILED: "备案",
     AuditAction.DELEGATION_GRANTED: "授权代审",
     AuditAction.DELEGATION_REVOKED: "撤销代审",
+    AuditAction.PUBLISH_SCHEDULED: "安排发布",
+    AuditAction.PUBLISH_CANCELLED: "取消发布",
+    AuditAction.PUBLISH_SENDING: "开始发送",
+    AuditAction.PUBLISHED: "已发布",
+    AuditAction.PUBLISH_FAILED: "发布失败",
+    AuditAction.PUBLISH_UNKNOWN: "发布结果待核实",
+    AuditAction.PUBLISH_RECONCILED: "核实发布结果",
+    AuditAction.POST_EXPIRED: "稿件过期",
+    AuditAction.CHANNEL_SETTINGS_CHANGED: "修改账号接入设置",
+    AuditAction.DEADLINE_CREATED: "新建时限",
+    AuditAction.DEADLINE_MET: "按时完成",
+    AuditAction.DEADLINE_BREACHED: "超时",
+    AuditAction.DEADLINE_ESCALATED: "超时升级提醒",
+    AuditAction.CORRECTION_ISSUED: "气象台发布订正",
+    AuditAction.SYNDICATION_DONE: "完成转发",
 }

@@ -128,6 +128,10 @@ class Post(models.Model):
     approved_revision = models.ForeignKey(
         "content.PostRevision", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    corrects = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="corrections",
+        verbose_name="订正的稿件",
+    )
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
 

@@ -124,7 +124,12 @@ def material_detail(request: HttpRequest, pk: int) -> HttpResponse:
         or (item.provider_unit and can(user, "material.approve", item.provider_unit))
     ):
         raise Http404
+    from guanwei.workflow.queries import may_decide
+
     runs = item.runs.prefetch_related("steps__decisions__actor").order_by("started_at")
+    deciding = {
+        s.pk for r in runs for s in r.steps.all() if s.status == "pending" and may_decide(s, user)
+    }
     return render(
         request,
         "content/material_detail.html",
@@ -134,6 +139,7 @@ def material_detail(request: HttpRequest, pk: int) -> HttpResponse:
             item=item,
             manages=manages,
             runs=runs,
+            deciding=deciding,
             decline_form=DeclineForm(),
         ),
     )

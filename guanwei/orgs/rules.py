@@ -48,6 +48,15 @@ class OrgRules:
     def channel_kinds(self) -> dict[str, dict[str, Any]]:
         return {k["key"]: k for k in self._entries("channel_kinds")}
 
+    def extra(self, section: str) -> list[dict[str, Any]]:
+        """Entries of a section the pack schema keeps raw (slots, quotas, deadlines …)."""
+        out: list[dict[str, Any]] = []
+        for pack in self.packs:
+            value = (pack.get("extras") or {}).get(section)
+            if isinstance(value, list):
+                out.extend(v for v in value if isinstance(v, dict))
+        return out
+
     @property
     def chains(self) -> list[dict[str, Any]]:
         return self._entries("chains")

@@ -350,7 +350,7 @@ def _author_id(run: WorkflowRun) -> int | None:
     return run.submission.submitted_by_id if run.submission else None
 
 
-def _check_decider(step: StepRun, actor: User) -> Delegation | None:
+def check_decider(step: StepRun, actor: User) -> Delegation | None:
     """Who may decide this step: a holder of its roles in its unit, its named person, or
     a deputy with a consented delegation (R-04). Never the author (no self-approval)."""
     run = step.run
@@ -404,7 +404,7 @@ def approve_step(
     step: StepRun, *, actor: User, comment: str = "", acknowledge_hits: bool = False
 ) -> WorkflowRun:
     step = _lock_step(step)
-    delegation = _check_decider(step, actor)
+    delegation = check_decider(step, actor)
     run = step.run
     if run.screening_verdict == "review" and not acknowledge_hits:
         raise ReviewError("内容筛查提示需重点核查，请查看标出的词语并确认后再同意。")
@@ -441,7 +441,7 @@ def approve_step(
 def reject_step(step: StepRun, *, actor: User, reason: str) -> WorkflowRun:
     """Reject with a reason; the post returns to its editor (the material to its officer)."""
     step = _lock_step(step)
-    delegation = _check_decider(step, actor)
+    delegation = check_decider(step, actor)
     reason = (reason or "").strip()
     if not reason:
         raise ReviewError("请填写不同意的理由，稿件将退回编辑修改。")

@@ -163,3 +163,18 @@ def decisions_of(run: WorkflowRun) -> list[Decision]:
         .select_related("step", "actor", "on_behalf_of")
         .order_by("step__index", "created")
     )
+
+
+def may_decide(step: StepRun | None, user: User) -> bool:
+    """Whether ``user`` may decide ``step`` now (the same rule ``approve_step`` enforces),
+    so pages offer the buttons only to those who may press them."""
+    if step is None:
+        return False
+    from guanwei.orgs.errors import DomainError
+    from guanwei.workflow.actions import check_decider
+
+    try:
+        check_decider(step, user)
+    except DomainError:
+        return False
+    return True

@@ -81,6 +81,8 @@ def render_post_page(
             approve_form=forms.get("approve_form") or ApproveForm(),
             reject_form=forms.get("reject_form") or RejectForm(),
             publishable=queries.publishable_revision(post),
+            can_decide=queries.may_decide(pending, user),
+            materials=list(post.materials.select_related("provider_unit", "provider_approved_by")),
         ),
         status=status,
     )
@@ -257,6 +259,22 @@ def post_pdf(request: HttpRequest, pk: int) -> HttpResponse:
                     on_behalf_of=str(d.on_behalf_of) if d and d.on_behalf_of else "",
                 )
             )
+    material_decisions: list[FormDecision] = []
+    for material in post.materials.all():
+        material_run = material.runs.filter(status=RunStatus.APPROVED).first()
+        for d in queries.decisions_of(material_run) if material_run else []:
+            material_decisions.append(
+                FormDecision(
+                    step=f"{d.step.name}（素材：{material.title}）",
+                    person=str(d.actor),
+                    title=d.actor.title,
+                    decision=d.verdict,
+                    comment=d.comment,
+                    decided_at=d.created,
+                    on_behalf_of=str(d.on_behalf_of) if d.on_behalf_of else "",
+                )
+            )
+    decisions = material_decisions + decisions
     column = rules.column(revision.column) if revision.column else None
     data = PostFormData(
         organisation=post.organisation.name,

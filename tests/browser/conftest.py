@@ -34,9 +34,10 @@ def _free_port() -> int:
 
 
 class Server:
-    def __init__(self, url: str, logins: dict[str, str]) -> None:
+    def __init__(self, url: str, logins: dict[str, str], var: Path) -> None:
         self.url = url
         self.logins = logins
+        self.var = var
 
 
 @pytest.fixture(scope="session")
@@ -73,7 +74,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         except OSError:
             time.sleep(0.2)
     try:
-        yield Server(f"http://127.0.0.1:{port}", logins)
+        yield Server(f"http://127.0.0.1:{port}", logins, var)
     finally:
         for p in (proc, worker):
             p.terminate()

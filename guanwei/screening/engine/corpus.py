@@ -122,7 +122,7 @@ def comments(total_chars: int, *, seed: int = 20240601) -> list[str]:
     out: list[str] = []
     produced = 0
     while produced < total_chars:
-        target = max(12, min(600, int(rng.lognormvariate(4.78, 0.45))))
+        target = max(12, min(600, int(rng.lognormvariate(4.70, 0.45))))
         parts = [rng.choice(_OPENERS)]
         length = len(parts[0])
         while length < target:

@@ -15,7 +15,7 @@ from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import accumulate
-from typing import Any
+from typing import Any, NamedTuple
 
 import daachorse
 
@@ -29,16 +29,23 @@ from .lexicon import (
     Term,
     load_file,
 )
-from .matcher import KIND_PINYIN, KIND_TERM, KIND_TRADITIONAL, Matcher, Variant, pinyin_spellings
-from .normalise import NOISE_MARK, SEPARATOR, Folding, folding
+from .matcher import (
+    KIND_PINYIN,
+    KIND_TERM,
+    KIND_TRADITIONAL,
+    Matcher,
+    TextMap,
+    Variant,
+    pinyin_spellings,
+)
+from .normalise import SEPARATOR, Folding, folding
 from .relevance import RelevanceChecker
 from .rules import Post, RuleFinding, check_rule_specs, evaluate
 
 ENGINE_VERSION = "guanwei-screening/1"
 
 
-@dataclass(frozen=True, slots=True)
-class Hit:
+class Hit(NamedTuple):
     """A lexicon term found in the text; ``start``/``end`` index the original text."""
 
     term: str
@@ -245,6 +252,11 @@ class Engine:
         )
         check_rule_specs(config.rules)
         self._rules = tuple(r for r in config.rules if r.enabled)
+        self._rules_no_channel = tuple(r for r in self._rules if r.channel is None)
+        self._rules_by_channel = {
+            channel: tuple(r for r in self._rules if r.channel in (None, channel))
+            for channel in {r.channel for r in self._rules if r.channel is not None}
+        }
         self._relevance = (
             RelevanceChecker.build(config.relevance, fold, config.base_dir)
             if config.relevance
@@ -259,8 +271,7 @@ class Engine:
             digest.update(f"allow\t{key}\n".encode())
         self.lexicon_version = digest.hexdigest()[:16]
         self._pass = Result(PASS, lexicon_version=self.lexicon_version)
-        automaton = self.matcher.automaton
-        self._find = automaton.find if automaton is not None else None
+        self._find = self.matcher.find_all
         self._denoise = fold.noise_re.sub
         self._triggered = self.matcher.triggered
         stats.seconds = time.perf_counter() - started
@@ -286,15 +297,16 @@ class Engine:
             matches = find(fast)
             if matches and self._triggered(fast, matches):
                 hits, masked = self._lexicon_hits(text)
+        if kind != "post" and channel_kind is None:
+            return self._result(hits, [], masked) if hits or masked else self._pass
         findings: list[RuleFinding] = []
-        if kind == "post" or channel_kind is not None:
-            if self._rules:
-                post = Post(text, kind, channel_kind, has_picture, source, title)
-                findings = evaluate(self._rules, post)
-            if self._relevance is not None and kind == "post":
-                finding = self._relevance.check(self.folding.folded_text(text))
-                if finding is not None:
-                    findings.append(finding)
+        rules = self._rules_by_channel.get(channel_kind, self._rules_no_channel)
+        if rules:
+            findings = evaluate(rules, Post(text, kind, channel_kind, has_picture, source, title))
+        if self._relevance is not None and kind == "post":
+            finding = self._relevance.check(self.folding.folded_text(text))
+            if finding is not None:
+                findings.append(finding)
         if not hits and not findings and not masked:
             return self._pass
         return self._result(hits, findings, masked)
@@ -343,54 +355,37 @@ class Engine:
         return Result(verdict, hits, tuple(findings), self.lexicon_version, tuple(masked))
 
     def _lexicon_hits(self, text: str) -> tuple[tuple[Hit, ...], tuple[Hit, ...]]:
-        matcher = self.matcher
-        vids = matcher.candidates(self.folding.folded_text(text))
-        if not vids:
+        found, mapped = self.matcher.hits(text)
+        if not found:
             return (), ()
-        verify_text = self.folding.verify_text(text)
-        raw = sorted(set(matcher.verify(verify_text, vids)))
-        if not raw:
-            return (), ()
-        spans = self._allow_spans(verify_text)
+        raw = sorted(set(found))
+        spans = self._allow_spans(mapped)
         hits: list[Hit] = []
         masked: list[Hit] = []
         entries = self.entries
         for start, end, index in raw:
             entry = entries[index]
             term = entry.term
+            matched = text[start:end]
             phrase = self._masking_phrase(start, end, entry.category, spans)
             hit = Hit(
-                term.text, term.category, start, end, text[start:end], entry.severity, term.note
+                term.text, term.category, start, end, matched, entry.severity, term.note,
+                phrase or "",
             )
-            if phrase is None:
-                hits.append(hit)
-            else:
-                masked.append(
-                    Hit(
-                        term.text,
-                        term.category,
-                        start,
-                        end,
-                        text[start:end],
-                        entry.severity,
-                        term.note,
-                        phrase,
-                    )
-                )
+            (hits if phrase is None else masked).append(hit)
         return tuple(_maximal(hits)), tuple(_maximal(masked))
 
-    def _allow_spans(self, verify_text: str) -> list[tuple[int, int, str, tuple[str, ...]]]:
+    def _allow_spans(self, mapped: TextMap) -> list[tuple[int, int, str, tuple[str, ...]]]:
         """Allow-phrase occurrences as (start, end, phrase, categories) in original offsets."""
         automaton = self._allow_automaton
         if automaton is None:
             return []
-        positions = [i for i, char in enumerate(verify_text) if char != NOISE_MARK]
-        compact = verify_text.replace(NOISE_MARK, "")
         phrases = self._allow_phrases
+        position = mapped.position
         out = []
-        for start, end, pid in automaton.find_overlapping(compact):
+        for start, end, pid in automaton.find_overlapping(mapped.compact):
             phrase, categories = phrases[pid]
-            out.append((positions[start], positions[end - 1] + 1, phrase, categories))
+            out.append((position(start), position(end - 1) + 1, phrase, categories))
         return out
 
     @staticmethod
@@ -421,22 +416,21 @@ class Engine:
 
 
 def _maximal(hits: list[Hit]) -> list[Hit]:
-    """Drop a hit that lies inside another hit of at least the same severity."""
+    """Drop a hit that lies inside a longer hit of at least the same severity."""
     if len(hits) < 2:
         return hits
-    out = []
-    for hit in hits:
-        covered = any(
-            other is not hit
-            and other.start <= hit.start
-            and hit.end <= other.end
-            and (other.end - other.start) > (hit.end - hit.start)
-            and _rank(other.severity) >= _rank(hit.severity)
-            for other in hits
-        )
-        if not covered:
-            out.append(hit)
-    return out
+    kept: list[Hit] = []
+    for hit in sorted(hits, key=lambda h: h.start - h.end):  # longest first
+        rank = SEVERITY_RANK[hit.severity]
+        if not any(
+            k.start <= hit.start
+            and hit.end <= k.end
+            and k.end - k.start > hit.end - hit.start
+            and SEVERITY_RANK[k.severity] >= rank
+            for k in kept
+        ):
+            kept.append(hit)
+    return sorted(kept, key=lambda h: (h.start, h.end))
 
 
 def build_engine(config: EngineConfig) -> Engine:

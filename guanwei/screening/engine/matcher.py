@@ -1,7 +1,8 @@
 """The automaton and the exact pass behind lexicon screening (C-06, E-01).
 
 Common path (no hit, nearly every document): the *fast text* — ``lower()`` and noise deleted —
-goes through one daachorse automaton: two C-level string passes and one Rust pass.
+goes through one daachorse automaton (overlapping search, so no match hides another): two
+C-level string passes and one Rust pass.
 
 The automaton holds:
 
@@ -9,21 +10,25 @@ The automaton holds:
   spellings and initials for marked terms), as written and with runs collapsed;
 * every character that folds further (full width, traditional, compatibility forms) as a
   one-character pattern: a text containing one takes the candidate path, where it is folded;
-* every character of the variants doubled (``cc``).  A doubled character matters only if the
-  runs around it continue a run-collapsed variant: ``x c y`` one of its trigrams, or ``w x c``
-  its last trigram, or ``c y z`` its first one (a few set look-ups in :meth:`Matcher.triggered`).
-  So "今天天气" stays on the common path, "法法轮功" takes the candidate path.
+* every character of the variants doubled (``cc``), except the characters ordinary Chinese
+  doubles (天天, 妈妈 …: ``REDUPLICATED``), which get context markers instead.  A doubled
+  character matters only if the runs around it continue a run-collapsed variant: some window of
+  four run characters around it is one of its 4-grams, or a window of two or three is a whole
+  short variant (a few set look-ups in :meth:`Matcher.triggered`).  So "今天天气" stays on the
+  common path and "法法轮功" takes the candidate path.
 
-Candidate path: the text is folded fully (``F``); the variants found in ``F`` and in ``F`` with
-runs collapsed are confirmed by a regular expression each on the verification text ``V`` — one
-character per original character — which enforces the noise cap between two characters, refuses
-to cross a clause or sentence end, allows repeated characters and requires a word boundary next to
-ASCII letters.  The regex match gives start and end in the original text.
+Candidate path: the verification text ``V`` (one folded character per original character) is
+read once into runs of one character (:class:`DocRuns`: noise marks dropped, a repeat within the
+noise cap joins the run), the automaton runs over the run characters, and each variant found is
+checked against the runs: each run long enough, at most ``max_noise`` noise characters between two
+runs, a word boundary next to ASCII letters.  Clause and sentence ends are characters of their
+own, so no occurrence crosses them.  The runs carry original offsets: start and end are exact.
 """
 
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 from functools import cache
 
@@ -94,23 +99,168 @@ def pinyin_spellings(term: str, *, mixed_max: int = 4) -> set[str]:
     return {s for s in out if s}
 
 
-def variant_regex(pattern: str, max_noise: int) -> re.Pattern[str]:
-    """The exact pass for one variant, on the verification text ``V``."""
-    gap = f"{re.escape(NOISE_MARK)}{{0,{max_noise}}}"
-    parts = []
-    for char, count in runs(pattern):
-        c = re.escape(char)
-        repeat = "*" if count == 1 else f"{{{count - 1},}}"
-        parts.append(f"{c}(?:{gap}{c}){repeat}")
-    body = gap.join(parts)
-    if pattern[0] in _ASCII_ALNUM:
-        body = "(?<![a-z0-9])" + body
-    if pattern[-1] in _ASCII_ALNUM:
-        body += "(?![a-z0-9])"
-    return re.compile(body)
+@dataclass(frozen=True, slots=True)
+class Shape:
+    """A variant as runs: collapsed characters and the least count of each run."""
+
+    collapsed: str
+    counts: tuple[int, ...]
+    ascii_start: bool
+    ascii_end: bool
+
+    @classmethod
+    def of(cls, pattern: str) -> Shape:
+        pairs = runs(pattern)
+        return cls(
+            "".join(c for c, _n in pairs),
+            tuple(n for _c, n in pairs),
+            pattern[0] in _ASCII_ALNUM,
+            pattern[-1] in _ASCII_ALNUM,
+        )
 
 
-CANDIDATE, DOUBLE, FOLDS = 0, 1, 2
+_NOISE_MARKS = re.compile(re.escape(NOISE_MARK) + "+")
+_DOUBLE = re.compile(r"(.)(?=\1)", re.DOTALL)
+
+
+class TextMap:
+    """A text as the candidate path reads it, with a way back to original offsets.
+
+    ``text`` is folded one character for one (``str.lower()`` when that is enough, otherwise the
+    verification text ``V``); ``compact`` is ``text`` without noise; ``collapsed`` is ``compact``
+    with runs of one character collapsed.  Noise and runs are few in a text, so both maps are
+    kept as short lists of breakpoints, built with C-level regex scans."""
+
+    __slots__ = ("text", "compact", "collapsed", "_seg_compact", "_seg_text", "_deleted", "_gone")
+
+    def __init__(self, text: str, noise: re.Pattern[str]) -> None:
+        self.text = text
+        seg_compact = [0]
+        seg_text = [0]
+        pieces = []
+        last = 0
+        for match in noise.finditer(text):
+            pieces.append(text[last : match.start()])
+            last = match.end()
+            seg_compact.append(seg_compact[-1] + len(pieces[-1]))
+            seg_text.append(last)
+        pieces.append(text[last:])
+        self.compact = compact = "".join(pieces)
+        self._seg_compact = seg_compact
+        self._seg_text = seg_text
+        deleted = [m.start() for m in _DOUBLE.finditer(compact)]
+        self._deleted = deleted
+        self._gone = frozenset(deleted)
+        if deleted:
+            parts = []
+            last = 0
+            for index in deleted:
+                parts.append(compact[last:index])
+                last = index + 1
+            parts.append(compact[last:])
+            self.collapsed = "".join(parts)
+        else:
+            self.collapsed = compact
+
+    def position(self, index: int) -> int:
+        """Offset in ``text`` of ``compact[index]``."""
+        segment = bisect_right(self._seg_compact, index) - 1
+        return self._seg_text[segment] + index - self._seg_compact[segment]
+
+    def run(self, index: int) -> tuple[int, int]:
+        """First and last ``compact`` index of the run behind ``collapsed[index]``."""
+        last = index
+        for gone in self._deleted:
+            if gone <= last:
+                last += 1
+            else:
+                break
+        first = last
+        while first - 1 in self._gone:
+            first -= 1
+        return first, last
+
+    def _pieces(self, index: int, max_noise: int) -> list[tuple[int, int, int]]:
+        """The run behind ``collapsed[index]`` cut where two of its characters are more than
+        ``max_noise`` apart: (start, end, count) in ``text`` offsets."""
+        first, last = self.run(index)
+        position = self.position
+        start = previous = position(first)
+        count = 1
+        out = []
+        for j in range(first + 1, last + 1):
+            here = position(j)
+            if here - previous - 1 > max_noise:
+                out.append((start, previous + 1, count))
+                start, count = here, 0
+            count += 1
+            previous = here
+        out.append((start, previous + 1, count))
+        return out
+
+    def match_at(self, index: int, shape: Shape, max_noise: int) -> list[tuple[int, int]]:
+        """Original spans of ``shape`` whose runs begin at ``collapsed[index]``."""
+        need = shape.counts
+        if len(need) == 1:
+            spans = [(a, b) for a, b, n in self._pieces(index, max_noise) if n >= need[0]]
+        else:
+            start = end = -1
+            for i, least in enumerate(need):
+                pieces = self._pieces(index + i, max_noise)
+                if i == 0:
+                    piece = pieces[-1]  # the occurrence starts after the last long gap
+                elif i == len(need) - 1:
+                    piece = pieces[0]
+                elif len(pieces) > 1:
+                    return []
+                else:
+                    piece = pieces[0]
+                if piece[2] < least or (i and piece[0] - end > max_noise):
+                    return []
+                if i == 0:
+                    start = piece[0]
+                end = piece[1]
+            spans = [(start, end)]
+        text = self.text
+        out = []
+        for start, end in spans:
+            if shape.ascii_start and start and text[start - 1] in _ASCII_ALNUM:
+                continue
+            if shape.ascii_end and end < len(text) and text[end] in _ASCII_ALNUM:
+                continue
+            out.append((start, end))
+        return out
+
+
+CANDIDATE, DOUBLE, FOLDS, MARKER = 0, 1, 2, 3
+# Characters that ordinary Chinese doubles (叠字: 天天, 妈妈, 慢慢, 哈哈 …).  A doubled one is not a
+# pattern of its own — that would send most comments down the doubled-character check — but part
+# of context markers (see _reduplication_markers).
+REDUPLICATED = frozenset(
+    "天人个家年日月常刚渐慢好看想试谈走听说等谢哈呵嘻嘿妈爸哥姐弟妹爷奶姥舅叔姨宝星娃乖满干净"
+    "高兴明偏仅往纷默悄轻静稍深紧牢久多早大小红白绿长短圆胖暖甜香美快乐平安尝晒聊逛玩笑吃喝"
+    "转歇瞧摸抱亲拜啦嗯哦噢哇呜嘤吼么啊哒嘛呀哟滴棒赞萌乎呼嘟咚哗啪砰嗒叮当隆巴拉点些片"
+)
+
+
+def _reduplication_markers(variants: list[Variant], chars: frozenset[str] | set[str]) -> set[str]:
+    """Markers for a doubled character ``c`` of ``chars`` at position ``i`` of a run-collapsed
+    variant ``C``: ``C[i-2] C[i-1] c c`` (``C[0] c c`` when ``i == 1``) and, for the first
+    character, ``c c C[1] C[2]`` (``c c C[1]`` for two-character variants).  The leftmost doubled
+    run of any occurrence produces one of them contiguously (runs before it are single)."""
+    markers: set[str] = set()
+    for variant in variants:
+        collapsed = collapse_runs(variant.pattern)
+        if len(collapsed) < 2:
+            continue
+        for i, char in enumerate(collapsed):
+            if char not in chars:
+                continue
+            if i == 0:
+                markers.add(char * 2 + collapsed[1:3])
+            else:
+                markers.add(collapsed[max(0, i - 2) : i] + char * 2)
+    return markers
 
 
 class Matcher:
@@ -121,9 +271,9 @@ class Matcher:
         self.folding = folding
         self.max_noise = max_noise
         table: dict[str, list[int]] = {}
-        inner: set[str] = set()  # trigrams of collapsed variants
-        first: set[str] = set()  # first trigram (or the whole two-character variant)
-        last: set[str] = set()  # last trigram (or the whole two-character variant)
+        grams: set[str] = set()  # 4-grams of collapsed variants, and whole ones of 2-3 characters
+        shorts: set[str] = set()  # trigrams of collapsed variants, and whole two-character ones
+        pairs: set[str] = set()  # adjacent pairs of collapsed variants (quick rejection)
         alphabet: set[str] = set()
         for vid, variant in enumerate(variants):
             table.setdefault(variant.pattern, []).append(vid)
@@ -131,14 +281,22 @@ class Matcher:
             if collapsed != variant.pattern and len(collapsed) > 1:
                 table.setdefault(collapsed, []).append(vid)
             alphabet.update(collapsed)
-            if len(collapsed) > 1:
-                first.add(collapsed[:3])
-                last.add(collapsed[-3:])
-                inner.update(collapsed[i : i + 3] for i in range(len(collapsed) - 2))
+            if 1 < len(collapsed) < 4:
+                grams.add(collapsed)
+            else:
+                grams.update(collapsed[i : i + 4] for i in range(len(collapsed) - 3))
+            pairs.update(collapsed[i : i + 2] for i in range(len(collapsed) - 1))
+            if len(collapsed) == 2:
+                shorts.add(collapsed)
+            else:
+                shorts.update(collapsed[i : i + 3] for i in range(len(collapsed) - 2))
         kinds: dict[str, int] = {}
-        for char in alphabet:
+        for char in alphabet - REDUPLICATED:
             kinds.setdefault(char * 2, DOUBLE)
             table.setdefault(char * 2, [])
+        for marker in _reduplication_markers(variants, alphabet & REDUPLICATED):
+            kinds.setdefault(marker, MARKER)
+            table.setdefault(marker, [])
         for char in folding.foldable:
             kinds.setdefault(char, FOLDS)
             table.setdefault(char, [])
@@ -147,48 +305,93 @@ class Matcher:
         self._kind: list[int] = [
             CANDIDATE if vids else kinds[pattern] for pattern, vids in table.items()
         ]
-        self._first = frozenset(first)
-        self._last = frozenset(last)
-        self._inner = frozenset(inner)
+        self._grams = frozenset(grams)
+        self._shorts = frozenset(shorts)
+        left: dict[str, set[str]] = {}
+        right: dict[str, set[str]] = {}
+        for pair in pairs:
+            right.setdefault(pair[0], set()).add(pair[1])
+            left.setdefault(pair[1], set()).add(pair[0])
+        # per automaton pattern: None, or (character, its left and right neighbours in variants)
+        self._doubles: list[tuple[str, frozenset[str], frozenset[str]] | None] = [
+            (p[0], frozenset(left.get(p[0], ())), frozenset(right.get(p[0], ())))
+            if k == DOUBLE
+            else None
+            for p, k in zip(self.patterns, self._kind, strict=True)
+        ]
         self.automaton = (
             daachorse.CharwiseDoubleArrayAhoCorasick(self.patterns) if self.patterns else None
         )
-        self._regex: dict[int, re.Pattern[str]] = {}
+        # overlapping search on the common path: a match can never hide another one
+        self.find_all = self.automaton.find_overlapping if self.automaton is not None else None
+        self._shapes = [Shape.of(v.pattern) for v in variants]
+        # a variant that is one character repeated (回回) is looked up by str.find: its run form,
+        # one character, is not an automaton pattern
+        self._single_runs = [
+            vid
+            for vid, shape in enumerate(self._shapes)
+            if len(shape.collapsed) == 1 and len(variants[vid].pattern) > 1
+        ]
 
     def triggered(self, fast: str, matches: list[tuple[int, int, int]]) -> list[int]:
         """Start offsets (in ``fast``) of the automaton matches that need the candidate path:
-        variants, characters to fold, and doubled characters whose neighbouring runs continue a
-        variant (``prev c next`` an inner trigram, ``prev2 prev c`` a last one, ``c next next2``
-        a first one; a two-character variant is its own first and last trigram)."""
-        kind = self._kind
-        inner, first, last = self._inner, self._first, self._last
+        variants, characters to fold, context markers, and doubled characters whose
+        neighbouring runs continue a variant — some window of four run characters around the
+        doubled one is a 4-gram of a run-collapsed variant, or a window of two or three is a
+        whole variant."""
+        doubles = self._doubles
+        grams = self._grams
+        shorts = self._shorts
         out = []
         size = len(fast)
+        checked = -1  # end of the last run checked (overlapping matches repeat a long run)
         for start, end, pid in matches:
-            if kind[pid] != DOUBLE:
+            info = doubles[pid]
+            if info is None:
                 out.append(start)
                 continue
-            char = fast[start]
-            i = start - 1
-            prev = fast[i] if i >= 0 else ""
-            while i >= 0 and fast[i] == prev:
-                i -= 1
-            prev2 = fast[i] if i >= 0 else ""
+            if start < checked:
+                continue
+            char, left, right = info
             j = end
             while j < size and fast[j] == char:
                 j += 1
-            after = fast[j] if j < size else ""
-            while j < size and fast[j] == after:
-                j += 1
-            after2 = fast[j] if j < size else ""
-            if (
-                prev + char + after in inner
-                or prev2 + prev + char in last
-                or prev + char in last
-                or char + after + after2 in first
-                or char + after in first
+            checked = j
+            # quick rejection: a window holding the doubled character holds a neighbour of it
+            if not ((start and fast[start - 1] in left) or (j < size and fast[j] in right)):
+                continue
+            # second rejection: windows of two or three characters around the run, read
+            # directly (the leftmost doubled run of an occurrence has single characters before
+            # it, and the character right after a run is always exact)
+            near = fast[max(0, start - 2) : start] + char + fast[j : j + 2]
+            at = min(start, 2)
+            if not any(near[a : a + 3] in shorts for a in range(max(0, at - 2), at + 1)) and not (
+                near[at : at + 2] in shorts or (at and near[at - 1 : at + 1] in shorts)
             ):
-                out.append(start)
+                continue
+            before = []
+            i = start - 1
+            while i >= 0 and len(before) < 3:
+                prev = fast[i]
+                before.append(prev)
+                while i >= 0 and fast[i] == prev:
+                    i -= 1
+            after = []
+            while j < size and len(after) < 3:
+                nxt = fast[j]
+                after.append(nxt)
+                while j < size and fast[j] == nxt:
+                    j += 1
+            window = "".join(reversed(before)) + char + "".join(after)
+            centre = len(before)
+            for lo in range(max(0, centre - 3), centre + 1):
+                if (
+                    window[lo : lo + 4] in grams
+                    or window[lo : lo + 3] in grams
+                    or window[lo : lo + 2] in grams
+                ):
+                    out.append(start)
+                    break
         return out
 
     @property
@@ -202,29 +405,35 @@ class Matcher:
         """What the automaton sees on the common path."""
         return self.folding.noise_re.sub("", text.lower())
 
-    def regex(self, vid: int) -> re.Pattern[str]:
-        found = self._regex.get(vid)
-        if found is None:
-            found = self._regex[vid] = variant_regex(self.variants[vid].pattern, self.max_noise)
-        return found
+    def text_map(self, text: str) -> TextMap:
+        """The candidate path's view of ``text``: lower-cased if that folds it, else ``V``."""
+        folding = self.folding
+        lowered = text.lower()
+        if len(lowered) == len(text) and not folding.fold_re.search(lowered):
+            return TextMap(lowered, folding.noise_re)
+        return TextMap(text.translate(folding.verify_table), _NOISE_MARKS)
 
-    def candidates(self, folded: str) -> set[int]:
-        """Variant ids that may occur in the folded text ``F`` (as written or runs collapsed)."""
+    def hits(self, text: str) -> tuple[list[tuple[int, int, int]], TextMap]:
+        """Candidate path: verified occurrences as (start, end, entry) in original offsets."""
+        mapped = self.text_map(text)
+        out: list[tuple[int, int, int]] = []
         automaton = self.automaton
         if automaton is None:
-            return set()
-        vids = self._vids
-        found: set[int] = set()
-        for text in {folded, collapse_runs(folded)}:
-            for _start, _end, pid in automaton.find_overlapping(text):
-                found.update(vids[pid])
-        return found
-
-    def verify(self, verify_text: str, vids: set[int]) -> list[tuple[int, int, int]]:
-        """Confirm candidate variants on ``V``: (start, end, entry) in original offsets."""
-        out: list[tuple[int, int, int]] = []
-        for vid in vids:
-            entry = self.variants[vid].entry
-            for match in self.regex(vid).finditer(verify_text):
-                out.append((match.start(), match.end(), entry))
-        return out
+            return out, mapped
+        collapsed = mapped.collapsed
+        shapes, variants, cap = self._shapes, self.variants, self.max_noise
+        for start, end, pid in automaton.find_overlapping(collapsed):
+            for vid in self._vids[pid]:
+                shape = shapes[vid]
+                if len(shape.collapsed) != end - start:
+                    continue  # the variant as written matched; only its run form counts here
+                entry = variants[vid].entry
+                out.extend((a, b, entry) for a, b in mapped.match_at(start, shape, cap))
+        for vid in self._single_runs:
+            shape = shapes[vid]
+            entry = variants[vid].entry
+            index = collapsed.find(shape.collapsed)
+            while index != -1:
+                out.extend((a, b, entry) for a, b in mapped.match_at(index, shape, cap))
+                index = collapsed.find(shape.collapsed, index + 1)
+        return out, mapped

@@ -39,6 +39,7 @@ from hypothesis.stateful import (
     initialize,
     invariant,
     multiple,
+    precondition,
     rule,
     run_state_machine_as_test,
 )
@@ -133,8 +134,21 @@ SUBMITTABLE = {PostStatus.DRAFT, PostStatus.REJECTED, PostStatus.EXPIRED}
 
 OUTCOMES: Counter[str] = Counter()  # printed by the test (pytest -s shows it)
 
+AUTHOR = "(author of the current revision)"
+STAND_IN = "(a deputy standing in)"
 people = st.sampled_from(PEOPLE)
-reasons = st.sampled_from(["组长出差", "数据待核实", "", "   "])
+writers = st.one_of(st.just(AUTHOR), people)
+deciders = st.one_of(
+    st.sampled_from(["re_zz_leader", "re_zz_executive", "re_zz_deputy1", "re_zz_deputy2"]),
+    people,
+)
+reasons = st.sampled_from(["组长出差", "数据待核实", "数据待核实", "", "   "])
+consented = st.tuples(
+    st.just("re_zz_executive"),
+    st.sampled_from(["re_zz_deputy1", "re_zz_deputy2"]),
+    st.sampled_from(["re_zz_leader", "re_zz_executive"]),
+)
+any_target = st.sampled_from([False, False, False, True])  # True: not only the open ones
 
 
 @dataclass
@@ -294,12 +308,19 @@ class ReviewMachine(RuleBasedStateMachine):
             assert not expect_ok, f"{what} was refused: {error.message}"
             event(f"{label}: refused")
             OUTCOMES[f"{label}: refused"] += 1
+            OUTCOMES[f"  {label}: {error.message[:60]}"] += 1
             return False, None
         assert AuditRecord.objects.count() > before, f"{what} changed state without an audit"
         assert expect_ok, f"{what} succeeded but must be refused"
         event(f"{label}: done")
         OUTCOMES[f"{label}: done"] += 1
         return True, result
+
+    def author_of(self, post: Post) -> str:
+        assert post.current_revision is not None
+        return next(
+            name for name, u in self.users.items() if u.pk == post.current_revision.created_by_id
+        )
 
     def post(self, pk: int) -> Post:
         return Post.objects.select_related("unit", "current_revision").get(pk=pk)
@@ -329,21 +350,53 @@ class ReviewMachine(RuleBasedStateMachine):
             return bool(via), via
         return False, set()
 
-    def pick_step(self, post: Post, stale: bool, pick: int) -> StepRun | None:
-        steps = StepRun.objects.filter(run__post=post).select_related(
-            "run", "run__revision", "unit"
+    def steps_of(self, post_ids: list[int]) -> list[StepRun]:
+        return list(
+            StepRun.objects.filter(run__post_id__in=post_ids)
+            .select_related("run", "run__revision", "unit")
+            .order_by("id")
         )
-        if not stale:
-            return steps.filter(run__status=RunStatus.IN_PROGRESS, status="pending").first()
-        listed = list(steps.order_by("id"))
-        return listed[pick % len(listed)] if listed else None
+
+    def pending_steps(self) -> list[StepRun]:
+        return [
+            s
+            for s in self.steps_of(self.post_ids)
+            if s.status == StepStatus.PENDING and s.run.status == RunStatus.IN_PROGRESS
+        ]
+
+    def pick_step(self, pick: int, any_step: bool) -> StepRun | None:
+        """Usually a pending step; sometimes any step of any run (waiting, decided,
+        cancelled), which must be refused unless it happens to be pending."""
+        steps = ([] if any_step else self.pending_steps()) or self.steps_of(self.post_ids)
+        return steps[pick % len(steps)] if steps else None
+
+    def submittable(self) -> list[int]:
+        return list(
+            Post.objects.filter(pk__in=self.post_ids, status__in=SUBMITTABLE)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
 
     # -------------------------------------------------------------- rules
 
-    @initialize(target=posts)
-    def first_post(self) -> Any:
-        return self.create_post(("re_ch_editor", "investment_planning"), "creative_architecture", 0)
+    @initialize(
+        target=posts,
+        who=st.sampled_from(AUTHORING),
+        kind=st.sampled_from(sorted(KINDS)),
+        body=st.integers(0, len(CLEAN) - 1),
+    )
+    def first_post(self, who: tuple[str, str], kind: str, body: int) -> Any:
+        return self.create_post(who, kind, body)
 
+    @initialize(
+        target=delegations, who=consented, chain_key=st.sampled_from(sorted(DELEGABLE_CHAINS))
+    )
+    def first_delegation(self, who: tuple[str, str, str], chain_key: str) -> Any:
+        """Every history starts with the leader away and a deputy standing in for one
+        chain (the revoke rule takes it back, the grant rule adds others)."""
+        return self.grant(who, chain_key, "组长出差", 3)
+
+    @precondition(lambda self: len(self.post_ids) < 4)
     @rule(
         target=posts,
         who=st.one_of(st.sampled_from(AUTHORING), st.tuples(people, st.sampled_from(UNITS))),
@@ -373,18 +426,50 @@ class ReviewMachine(RuleBasedStateMachine):
         self.post_ids.append(post.pk)
         return post.pk
 
-    @rule(post_id=posts, actor=people)
-    def submit(self, post_id: int, actor: str) -> None:
+    @rule(
+        pick=st.integers(0, 9),
+        actor=st.sampled_from(["re_zz_leader", "re_zz_executive", STAND_IN, STAND_IN]),
+        approve=st.sampled_from([True, True, True, False]),
+    )
+    def advance(self, pick: int, actor: str, approve: bool) -> None:
+        """The usual next move on a post: its author submits it, a member of the group
+        decides its open step, or (once approved) its author edits it again."""
+        post = self.post(self.post_ids[pick % len(self.post_ids)])
+        if post.status in SUBMITTABLE:
+            self.try_submit(post.pk, AUTHOR)
+        elif post.status == PostStatus.IN_REVIEW:
+            step = next(s for s in self.pending_steps() if s.run.post_id == post.pk)
+            if actor == STAND_IN:  # the deputy standing in for this chain, if there is one
+                on_duty = sorted(
+                    d.delegate
+                    for d in self.model.values()
+                    if d.chain_key == step.run.chain_key and not d.revoked
+                )
+                actor = on_duty[0] if on_duty else "re_zz_deputy2"
+            if approve:
+                self.try_approve(step, actor, acknowledge=True)
+            else:
+                self.try_reject(step, actor, "请补充图片")
+        elif post.status == PostStatus.APPROVED:
+            self.try_edit(post.pk, AUTHOR, {"title": "创意建筑（第二版）"})
+
+    @rule(pick=st.integers(0, 9), actor=writers, any_post=any_target)
+    def submit(self, pick: int, actor: str, any_post: bool) -> None:
+        ids = ([] if any_post else self.submittable()) or self.post_ids
+        self.try_submit(ids[pick % len(ids)], actor)
+
+    def try_submit(self, post_id: int, actor: str) -> None:
         post = self.post(post_id)
         revision = post.current_revision
         assert revision is not None
+        actor = self.author_of(post) if actor == AUTHOR else actor
         may = post.unit.key in WRITES_IN.get(actor, set())
         expect = may and post.status in SUBMITTABLE and revision.body != BLOCKED
         _, run = self.attempt(
             lambda: wf.submit_for_review(post, actor=self.user(actor)),
             expect_ok=expect,
             what=f"{actor} submits post {post_id} ({post.status})",
-            label="submit",
+            label=f"submit a post {post.status}",
         )
         if run is None:
             return
@@ -393,26 +478,21 @@ class ReviewMachine(RuleBasedStateMachine):
         assert run.revision_id == revision.pk and run.content_hash == revision.content_hash
         assert run.screening_verdict == ("review" if revision.body == FLAGGED else "pass")
 
-    @rule(
-        post_id=posts,
-        actor=people,
-        acknowledge=st.booleans(),
-        stale=st.booleans(),
-        pick=st.integers(0, 20),
-    )
-    def approve(self, post_id: int, actor: str, acknowledge: bool, stale: bool, pick: int) -> None:
-        post = self.post(post_id)
-        step = self.pick_step(post, stale, pick)
-        if step is None:
-            return
+    @rule(pick=st.integers(0, 20), actor=deciders, acknowledge=st.booleans(), any_step=any_target)
+    def approve(self, pick: int, actor: str, acknowledge: bool, any_step: bool) -> None:
+        step = self.pick_step(pick, any_step)
+        if step is not None:
+            self.try_approve(step, actor, acknowledge)
+
+    def try_approve(self, step: StepRun, actor: str, acknowledge: bool) -> None:
         ok, via = self.decider_ok(step, actor)
         if step.run.screening_verdict == "review" and not acknowledge:
             ok = False
         _, run = self.attempt(
             lambda: wf.approve_step(step, actor=self.user(actor), acknowledge_hits=acknowledge),
             expect_ok=ok,
-            what=f"{actor} approves step {step.key} ({step.status}) of post {post_id}",
-            label="approve" + (" by a deputy" if via else "") + (" (any step)" if stale else ""),
+            what=f"{actor} approves step {step.key} ({step.status}) of run {step.run_id}",
+            label=f"approve a {step.status} step" + (" as a deputy" if via else ""),
         )
         if run is None:
             return
@@ -425,7 +505,7 @@ class ReviewMachine(RuleBasedStateMachine):
             assert decision.delegation_id is None and decision.on_behalf_of_id is None
         step.refresh_from_db()
         assert step.status == StepStatus.APPROVED
-        post.refresh_from_db()
+        post = self.post(step.run.post_id or 0)
         following = step.run.steps.filter(index__gt=step.index).order_by("index").first()
         if following is None:
             assert post.status == PostStatus.APPROVED
@@ -434,29 +514,30 @@ class ReviewMachine(RuleBasedStateMachine):
             assert following.status == StepStatus.PENDING
             assert post.status == PostStatus.IN_REVIEW and publishable_revision(post) is None
 
-    @rule(post_id=posts, actor=people, reason=reasons, stale=st.booleans(), pick=st.integers(0, 20))
-    def reject(self, post_id: int, actor: str, reason: str, stale: bool, pick: int) -> None:
-        post = self.post(post_id)
-        step = self.pick_step(post, stale, pick)
-        if step is None:
-            return
-        ok, _ = self.decider_ok(step, actor)
+    @rule(pick=st.integers(0, 20), actor=deciders, reason=reasons, any_step=any_target)
+    def reject(self, pick: int, actor: str, reason: str, any_step: bool) -> None:
+        step = self.pick_step(pick, any_step)
+        if step is not None:
+            self.try_reject(step, actor, reason)
+
+    def try_reject(self, step: StepRun, actor: str, reason: str) -> None:
+        ok, via = self.decider_ok(step, actor)
         _, run = self.attempt(
             lambda: wf.reject_step(step, actor=self.user(actor), reason=reason),
             expect_ok=ok and bool(reason.strip()),
-            what=f"{actor} rejects step {step.key} ({step.status}) of post {post_id}",
-            label="reject" + (" (any step)" if stale else ""),
+            what=f"{actor} rejects step {step.key} ({step.status}) of run {step.run_id}",
+            label=f"reject a {step.status} step" + (" as a deputy" if via else ""),
         )
         if run is None:
             return
         run.refresh_from_db()
-        post.refresh_from_db()
+        post = self.post(step.run.post_id or 0)
         assert run.status == RunStatus.REJECTED
         assert post.status == PostStatus.REJECTED and publishable_revision(post) is None
 
     @rule(
         post_id=posts,
-        actor=people,
+        actor=writers,
         change=st.one_of(
             st.just({}),
             st.sampled_from(["创意建筑（订正）", "开放日"]).map(lambda t: {"title": t}),
@@ -465,7 +546,11 @@ class ReviewMachine(RuleBasedStateMachine):
         ),
     )
     def edit(self, post_id: int, actor: str, change: dict[str, str]) -> None:
+        self.try_edit(post_id, actor, change)
+
+    def try_edit(self, post_id: int, actor: str, change: dict[str, str]) -> None:
         post = self.post(post_id)
+        actor = self.author_of(post) if actor == AUTHOR else actor
         old = post.current_revision
         assert old is not None
         _, revision = self.attempt(
@@ -485,16 +570,9 @@ class ReviewMachine(RuleBasedStateMachine):
 
     @rule(
         target=delegations,
-        who=st.one_of(
-            st.tuples(
-                st.just("re_zz_executive"),
-                st.sampled_from(["re_zz_deputy1", "re_zz_deputy2"]),
-                st.sampled_from(["re_zz_leader", "re_zz_executive"]),
-            ),
-            st.tuples(people, people, people),
-        ),
+        who=st.one_of(consented, consented, st.tuples(people, people, people)),
         chain_key=st.sampled_from(["review", "ad_hoc", "review", "authorisation"]),
-        reason=reasons,
+        reason=st.sampled_from(["组长出差", "组长休假", "组长出差", "组长出差", " "]),
         days=st.integers(1, 5),
     )
     def grant(self, who: tuple[str, str, str], chain_key: str, reason: str, days: int) -> Any:
@@ -525,7 +603,10 @@ class ReviewMachine(RuleBasedStateMachine):
         self.model[delegation.pk] = DelegationModel(delegate, absent, granter, chain_key)
         return delegation.pk
 
-    @rule(delegation_id=delegations, actor=people)
+    @rule(
+        delegation_id=delegations,
+        actor=st.one_of(st.sampled_from(["re_zz_executive", "re_zz_leader"]), people),
+    )
     def revoke(self, delegation_id: int, actor: str) -> None:
         d = self.model[delegation_id]
         done, _ = self.attempt(
@@ -545,7 +626,10 @@ class ReviewMachine(RuleBasedStateMachine):
 
     @invariant()
     def invariants_hold(self) -> None:
+        import time; t=time.perf_counter()
         check_invariants(self.post_ids)
+        OUTCOMES["~time invariants ms"] += int((time.perf_counter()-t)*1000)
+        OUTCOMES["~audit records"] = AuditRecord.objects.count()
 
 
 @pytest.mark.django_db

@@ -1,0 +1,163 @@
+"""Scheduling actions (REQ W-10, W-12, E-04, X-03): what a person or the scheduler does to
+put an approved revision into publishing slots. Only a revision that
+``workflow.queries.publishable_revision`` returns may be scheduled (invariant 1)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from guanwei.audit.actions import record
+from guanwei.audit.events import AuditAction
+from guanwei.channels.models import Channel, ChannelStatus
+from guanwei.content import actions as content_actions
+from guanwei.content.models import Post, PostStatus
+from guanwei.orgs.errors import InvalidChange
+from guanwei.orgs.models import User
+from guanwei.orgs.permissions import require
+from guanwei.publishing.models import OPEN_STATUSES, IntentStatus, PublishIntent
+from guanwei.publishing.slots import next_free_slot
+from guanwei.workflow.queries import publishable_revision
+
+# How late an approval may arrive after its planned slot and still go out (W-10 "about").
+DEFAULT_GRACE = timedelta(minutes=10)
+
+
+def _taken(channel: Channel) -> set[datetime]:
+    return set(
+        PublishIntent.objects.filter(channel=channel, status__in=OPEN_STATUSES).values_list(
+            "due_at", flat=True
+        )
+    )
+
+
+@transaction.atomic
+def schedule_post(
+    post: Post,
+    *,
+    actor: User | None,
+    at: datetime | None = None,
+    next_slot: bool = False,
+    channels: Sequence[Channel] | None = None,
+) -> list[PublishIntent]:
+    """Schedule the approved revision on its channels: at ``at``, in each channel's next
+    free slot, or now. One intent per (revision, channel), unique (X-03)."""
+    require(actor, "post.schedule", post.unit)
+    post = Post.objects.select_for_update().get(pk=post.pk)
+    revision = publishable_revision(post)
+    if revision is None:
+        raise InvalidChange("只有审核通过的当前版本才能安排发布（修改后须重新审核）。")
+    targets = list(channels) if channels is not None else list(revision.channels.all())
+    allowed = set(revision.channel_keys)
+    now = timezone.now()
+    intents: list[PublishIntent] = []
+    for channel in targets:
+        if channel.key not in allowed:
+            raise InvalidChange(f"账号“{channel.name}”不在审核通过的版本中，不能发布到该账号。")
+        if channel.status != ChannelStatus.ACTIVE:
+            raise InvalidChange(f"账号“{channel.name}”不在运行中。")
+        slot_key = ""
+        due = at or now
+        if next_slot:
+            found = next_free_slot(channel, now, _taken(channel), revision.category)
+            if found is None:
+                raise InvalidChange(f"“{channel.name}”未来两周没有空闲的发布时段，请指定时间。")
+            due, slot = found
+            slot_key = slot.key
+        if timezone.is_naive(due):
+            raise InvalidChange("发布时间缺少时区。")
+        try:
+            with transaction.atomic():
+                intent = PublishIntent.objects.create(
+                    organisation_id=post.organisation_id, unit=post.unit, post=post,
+                    revision=revision, channel=channel, content_hash=revision.content_hash,
+                    due_at=due, slot=slot_key, scheduled_by=actor,
+                )
+        except IntegrityError as e:
+            raise InvalidChange(f"该版本已安排发布到“{channel.name}”，不会重复发布。") from e
+        intents.append(intent)
+        record(
+            AuditAction.PUBLISH_SCHEDULED, actor=actor, object_type="publish_intent",
+            object_id=intent.pk, object_repr=f"{post.title} → {channel.name}",
+            organisation_id=post.organisation_id,
+            after={"post": post.pk, "revision": revision.number, "channel": channel.key,
+                   "due_at": due.isoformat(), "slot": slot_key,
+                   "content_hash": revision.content_hash},
+        )
+    content_actions.set_post_status(post, status=PostStatus.SCHEDULED, approved_revision=revision)
+    return intents
+
+
+@transaction.atomic
+def cancel_intent(intent: PublishIntent, *, actor: User) -> PublishIntent:
+    """Withdraw a scheduled publication that has not started sending."""
+    require(actor, "post.schedule", intent.unit)
+    won = PublishIntent.objects.filter(
+        pk=intent.pk, status__in=[IntentStatus.SCHEDULED, IntentStatus.RETRY]
+    ).update(status=IntentStatus.CANCELLED, lease_owner="", lease_until=None)
+    if won != 1:
+        raise InvalidChange("该发布任务已在发送或已结束，不能取消。")
+    intent.refresh_from_db()
+    record(
+        AuditAction.PUBLISH_CANCELLED, actor=actor, object_type="publish_intent",
+        object_id=intent.pk, object_repr=str(intent), organisation_id=intent.organisation_id,
+    )
+    if not PublishIntent.objects.filter(post=intent.post, status__in=OPEN_STATUSES).exists() \
+            and not PublishIntent.objects.filter(post=intent.post,
+                                                 status=IntentStatus.PUBLISHED).exists():
+        content_actions.set_post_status(intent.post, status=PostStatus.APPROVED,
+                                        approved_revision=intent.revision)
+    return intent
+
+
+@transaction.atomic
+def expire_post(post: Post, *, reason: str) -> None:
+    """An approval that arrived after its slot: the post is not published silently; it
+    becomes expired and its people are told (issue 5 §3)."""
+    won = Post.objects.filter(pk=post.pk, status=PostStatus.APPROVED).update(
+        status=PostStatus.EXPIRED, approved_revision=None, updated=timezone.now()
+    )
+    if won != 1:
+        return
+    record(
+        AuditAction.POST_EXPIRED, actor=None, object_type="post", object_id=post.pk,
+        object_repr=post.title, organisation_id=post.organisation_id, after={"reason": reason},
+    )
+    from guanwei.notify.actions import notify
+
+    people = {post.created_by_id}
+    run = post.runs.filter(status="approved").order_by("-finished_at").first()
+    if run is not None:
+        people |= set(run.steps.values_list("decisions__actor_id", flat=True))
+    notify(
+        [p for p in people if p], organisation_id=post.organisation_id,
+        title=f"稿件《{post.title}》已过期", body=reason, link=f"/content/posts/{post.pk}/",
+    )
+
+
+def auto_schedule_due(now: datetime | None = None, grace: timedelta = DEFAULT_GRACE) -> int:
+    """Scheduler pass: approved posts with a planned time go into their slot; an approval
+    that came after its slot (plus grace) expires the post instead. Returns how many posts
+    were handled."""
+    now = now or timezone.now()
+    handled = 0
+    candidates = Post.objects.filter(status=PostStatus.APPROVED, intents__isnull=True).filter(
+        approved_revision__planned_at__isnull=False
+    ).select_related("approved_revision", "unit")[:500]
+    for post in candidates:
+        revision = post.approved_revision
+        assert revision is not None and revision.planned_at is not None
+        if revision.planned_at + grace < now:
+            expire_post(post, reason=(
+                f"审核通过时已超过计划发布时间 {timezone.localtime(revision.planned_at):%m-%d %H:%M}，"
+                "未自动发布。请重新安排发布时间。"))
+        else:
+            try:
+                schedule_post(post, actor=None, at=max(revision.planned_at, now))
+            except InvalidChange:
+                continue
+        handled += 1
+    return handled

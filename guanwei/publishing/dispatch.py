@@ -1,0 +1,367 @@
+"""The dispatcher: claim due intents, send exactly once, reconcile what is unknown
+(REQ X-03, DESIGN invariant 2).
+
+States: scheduled/retry → claimed (lease) → sending (committed BEFORE the remote call) →
+published | remote_pending (WeChat's asynchronous publish) | retry (transient error, backoff)
+| failed (permanent, with the platform's code and a cause a person can act on) | unknown
+(timeout or crash after sending: reconciled by asking the platform for the account's
+recent posts and matching the content — never by a blind retry).
+
+Workers claim with a conditional UPDATE and a per-claim token, so any number of processes
+(and threads) on SQLite or PostgreSQL never deliver the same intent twice.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from guanwei.audit.actions import record
+from guanwei.audit.events import AuditAction
+from guanwei.content import actions as content_actions
+from guanwei.content.models import PostStatus
+from guanwei.publishing.adapters.base import AdapterError, Media, PublishRequest, PublishResult
+from guanwei.publishing.credentials import settings_for
+from guanwei.publishing.models import (
+    OPEN_STATUSES,
+    IntentStatus,
+    PublishAttempt,
+    PublishIntent,
+)
+from guanwei.workflow.queries import publishable_revision
+
+log = logging.getLogger("guanwei.dispatch")
+
+LEASE = timedelta(seconds=120)
+MAX_ATTEMPTS = 8
+
+
+def _backoff(attempts: int) -> timedelta:
+    return timedelta(seconds=min(5 * 2 ** max(attempts - 1, 0), 600))
+
+
+@dataclass
+class Claim:
+    token: str
+    ids: list[int]
+
+
+def claim_due(worker: str, *, limit: int = 20, now: datetime | None = None) -> Claim:
+    """Lease up to ``limit`` due intents for this worker. The conditional UPDATE only
+    touches rows still due and unleased; the token tells this claim's rows apart."""
+    now = now or timezone.now()
+    token = f"{worker}:{uuid.uuid4().hex[:12]}"
+    due = Q(status__in=[IntentStatus.SCHEDULED, IntentStatus.RETRY], due_at__lte=now) & (
+        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
+    )
+    with transaction.atomic():
+        candidates = PublishIntent.objects.filter(due).order_by("due_at", "id")
+        if connection.vendor == "postgresql":
+            candidates = candidates.select_for_update(skip_locked=True)
+        ids = list(candidates.values_list("id", flat=True)[:limit])
+        if ids:
+            PublishIntent.objects.filter(due, pk__in=ids).update(
+                status=IntentStatus.CLAIMED, lease_owner=token, lease_until=now + LEASE
+            )
+    mine = list(
+        PublishIntent.objects.filter(lease_owner=token, status=IntentStatus.CLAIMED).values_list(
+            "id", flat=True
+        )
+    )
+    return Claim(token, mine)
+
+
+def recover_expired_leases(now: datetime | None = None) -> int:
+    """A worker died: claimed-but-unsent intents are due again (nothing was sent); an intent
+    left in ``sending`` may or may not have reached the platform → unknown, reconcile."""
+    now = now or timezone.now()
+    freed = PublishIntent.objects.filter(
+        status=IntentStatus.CLAIMED, lease_until__lt=now
+    ).update(status=IntentStatus.SCHEDULED, lease_owner="", lease_until=None)
+    stuck = list(
+        PublishIntent.objects.filter(status=IntentStatus.SENDING, lease_until__lt=now)
+    )
+    for intent in stuck:
+        with transaction.atomic():
+            won = PublishIntent.objects.filter(
+                pk=intent.pk, status=IntentStatus.SENDING, lease_until__lt=now
+            ).update(status=IntentStatus.UNKNOWN, lease_owner="", lease_until=None,
+                     error_code="crash", error_message="发送过程中断，正在向平台核实是否已发布。")
+            if won:
+                _audit(intent, AuditAction.PUBLISH_UNKNOWN, {"reason": "lease expired in sending"})
+    return freed + len(stuck)
+
+
+def _audit(intent: PublishIntent, action: AuditAction, after: dict[str, Any]) -> None:
+    record(
+        action, actor=None, object_type="publish_intent", object_id=intent.pk,
+        object_repr=f"post {intent.post_id} → channel {intent.channel_id}",
+        organisation_id=intent.organisation_id,
+        after={"post": intent.post_id, "channel": intent.channel_id,
+               "content_hash": intent.content_hash, **after},
+    )
+
+
+# ------------------------------------------------------------------ the request we send
+
+
+def publish_text(intent: PublishIntent) -> str:
+    """What the platform receives as text: the column's #topic# (R-01, E-03) and the body."""
+    revision = intent.revision
+    body = revision.body.strip()
+    if revision.hashtag and revision.hashtag not in body:
+        return f"{revision.hashtag}{body}"
+    return body
+
+
+def build_request(intent: PublishIntent) -> PublishRequest:
+    revision = intent.revision
+    media = []
+    for asset in revision.assets.all():
+        with asset.file.open("rb") as fh:
+            media.append(Media(filename=asset.file.name.rsplit("/", 1)[-1],
+                               content_type="image/jpeg" if asset.kind == "image"
+                               else "application/octet-stream", data=fh.read()))
+    return PublishRequest(
+        key=intent.key, text=publish_text(intent), title=revision.title, media=tuple(media),
+        author=str(revision.created_by), digest=revision.body[:100],
+    )
+
+
+def adapter_for(intent: PublishIntent) -> Any:
+    from guanwei.publishing.adapters import get_adapter
+
+    return get_adapter(intent.channel.platform, settings_for(intent.channel))
+
+
+# ------------------------------------------------------------------ delivering
+
+
+def _start_attempt(intent: PublishIntent, token: str) -> PublishAttempt | None:
+    """Commit "sending" before the remote call (invariant 2). False if the lease was lost."""
+    with transaction.atomic():
+        now = timezone.now()
+        won = PublishIntent.objects.filter(
+            pk=intent.pk, status=IntentStatus.CLAIMED, lease_owner=token
+        ).update(status=IntentStatus.SENDING, lease_until=now + LEASE, sent_at=now,
+                 attempts=intent.attempts + 1)
+        if won != 1:
+            return None
+        _audit(intent, AuditAction.PUBLISH_SENDING, {"attempt": intent.attempts + 1})
+        return PublishAttempt.objects.create(
+            intent=intent, worker=token, started_at=now, outcome="sending"
+        )
+
+
+def _finish(
+    intent: PublishIntent, token: str, attempt: PublishAttempt, *, status: str,
+    outcome: str, code: str = "", message: str = "", result: PublishResult | None = None,
+    next_attempt_at: datetime | None = None,
+) -> bool:
+    with transaction.atomic():
+        now = timezone.now()
+        fields: dict[str, Any] = {
+            "status": status, "lease_owner": "", "lease_until": None, "error_code": code,
+            "error_message": message, "next_attempt_at": next_attempt_at,
+        }
+        if result is not None:
+            fields.update(remote_id=result.remote_id, remote_url=result.url)
+        if status == IntentStatus.PUBLISHED:
+            fields["published_at"] = now
+        won = PublishIntent.objects.filter(
+            pk=intent.pk, status=IntentStatus.SENDING, lease_owner=token
+        ).update(**fields)
+        PublishAttempt.objects.filter(pk=attempt.pk).update(
+            finished_at=now, outcome=outcome, code=code, message=message
+        )
+        if won != 1:
+            log.warning("intent %s: lease lost before recording %s", intent.pk, outcome)
+            return False
+        action = {
+            IntentStatus.PUBLISHED: AuditAction.PUBLISHED,
+            IntentStatus.FAILED: AuditAction.PUBLISH_FAILED,
+            IntentStatus.UNKNOWN: AuditAction.PUBLISH_UNKNOWN,
+        }.get(status)
+        if action is not None:
+            _audit(intent, action, {"remote_id": result.remote_id if result else "",
+                                    "code": code, "message": message})
+        if status == IntentStatus.PUBLISHED:
+            _post_published_if_complete(intent)
+    return True
+
+
+def _post_published_if_complete(intent: PublishIntent) -> None:
+    siblings = PublishIntent.objects.filter(post_id=intent.post_id, revision_id=intent.revision_id)
+    if not siblings.filter(status__in=OPEN_STATUSES).exists():
+        content_actions.set_post_status(intent.post, status=PostStatus.PUBLISHED,
+                                        approved_revision=intent.revision)
+
+
+def deliver(intent_id: int, token: str) -> str:
+    """Send one claimed intent. Returns the resulting status."""
+    intent = PublishIntent.objects.select_related(
+        "revision", "channel", "post", "revision__created_by"
+    ).get(pk=intent_id)
+    revision = publishable_revision(intent.post)
+    if revision is None or revision.pk != intent.revision_id or \
+            revision.content_hash != intent.content_hash:
+        # Invariant 1 at the last moment: the approval no longer covers this content.
+        with transaction.atomic():
+            won = PublishIntent.objects.filter(
+                pk=intent.pk, status=IntentStatus.CLAIMED, lease_owner=token
+            ).update(status=IntentStatus.CANCELLED, lease_owner="", lease_until=None,
+                     error_code="not_approved",
+                     error_message="该版本已不是审核通过的当前版本，已取消发布。")
+            if won:
+                _audit(intent, AuditAction.PUBLISH_CANCELLED, {"reason": "not approved"})
+        return IntentStatus.CANCELLED
+    attempt = _start_attempt(intent, token)
+    if attempt is None:
+        return "lost"
+    intent.refresh_from_db()
+    try:
+        result = adapter_for(intent).publish(build_request(intent))
+    except AdapterError as e:
+        return _after_error(intent, token, attempt, e)
+    except Exception as e:  # a bug or an unexpected library error: treat as unknown
+        log.exception("intent %s: unexpected error while publishing", intent.pk)
+        err = AdapterError(str(e), permanent=False, code="internal",
+                           user_message="发送时发生内部错误，正在向平台核实。")
+        err.unknown_outcome = True  # type: ignore[misc]
+        return _after_error(intent, token, attempt, err)
+    status = IntentStatus.REMOTE_PENDING if result.state == "pending" else IntentStatus.PUBLISHED
+    _finish(intent, token, attempt, status=status,
+            outcome="pending" if status == IntentStatus.REMOTE_PENDING else "ok", result=result)
+    return status
+
+
+def _after_error(
+    intent: PublishIntent, token: str, attempt: PublishAttempt, e: AdapterError
+) -> str:
+    message = e.user_message or str(e)
+    if getattr(e, "unknown_outcome", False):
+        _finish(intent, token, attempt, status=IntentStatus.UNKNOWN, outcome="unknown",
+                code=e.code, message=message)
+        return IntentStatus.UNKNOWN
+    if e.permanent or intent.attempts >= MAX_ATTEMPTS:
+        _finish(intent, token, attempt, status=IntentStatus.FAILED, outcome="permanent",
+                code=e.code, message=message)
+        return IntentStatus.FAILED
+    _finish(intent, token, attempt, status=IntentStatus.RETRY, outcome="transient",
+            code=e.code, message=message,
+            next_attempt_at=timezone.now() + _backoff(intent.attempts))
+    return IntentStatus.RETRY
+
+
+# ------------------------------------------------------------------ reconciling and polling
+
+
+def _normalise(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def _lease(status: str, limit: int, token: str) -> list[int]:
+    now = timezone.now()
+    free = Q(status=status) & (Q(lease_until__isnull=True) | Q(lease_until__lt=now))
+    ids = list(PublishIntent.objects.filter(free).order_by("id").values_list("id", flat=True)
+               [:limit])
+    if ids:
+        PublishIntent.objects.filter(free, pk__in=ids).update(
+            lease_owner=token, lease_until=now + LEASE
+        )
+    return list(PublishIntent.objects.filter(status=status, lease_owner=token)
+                .values_list("id", flat=True))
+
+
+def reconcile_unknown(worker: str, *, limit: int = 10) -> int:
+    """Ask the platform whether an unknown publish arrived: found → published; absent →
+    retry (it never reached the platform); the platform unreachable → ask again later."""
+    token = f"{worker}:r{uuid.uuid4().hex[:8]}"
+    done = 0
+    for intent_id in _lease(IntentStatus.UNKNOWN, limit, token):
+        intent = PublishIntent.objects.select_related("revision", "channel", "post").get(
+            pk=intent_id)
+        wanted = _normalise(publish_text(intent))
+        try:
+            posts = adapter_for(intent).recent_posts(limit=100)
+        except AdapterError as e:
+            PublishIntent.objects.filter(pk=intent.pk, lease_owner=token).update(
+                lease_owner="", lease_until=timezone.now() + timedelta(seconds=30),
+                error_message=e.user_message or str(e))
+            continue
+        match = next((p for p in posts if wanted and (
+            wanted in _normalise(p.text) or _normalise(p.text).startswith(wanted[:60]))), None)
+        with transaction.atomic():
+            now = timezone.now()
+            if match is not None:
+                won = PublishIntent.objects.filter(pk=intent.pk, lease_owner=token,
+                                                   status=IntentStatus.UNKNOWN).update(
+                    status=IntentStatus.PUBLISHED, remote_id=match.remote_id,
+                    remote_url=match.url, published_at=now, lease_owner="", lease_until=None,
+                    error_code="", error_message="")
+                if won:
+                    PublishAttempt.objects.create(intent=intent, worker=token, started_at=now,
+                                                  finished_at=now, outcome="reconciled",
+                                                  message=f"平台上已找到：{match.remote_id}")
+                    _audit(intent, AuditAction.PUBLISH_RECONCILED,
+                           {"found": True, "remote_id": match.remote_id})
+                    _post_published_if_complete(intent)
+            else:
+                won = PublishIntent.objects.filter(pk=intent.pk, lease_owner=token,
+                                                   status=IntentStatus.UNKNOWN).update(
+                    status=IntentStatus.RETRY, next_attempt_at=now, lease_owner="",
+                    lease_until=None, error_message="平台上未找到，将重新发送。")
+                if won:
+                    PublishAttempt.objects.create(intent=intent, worker=token, started_at=now,
+                                                  finished_at=now, outcome="reconciled",
+                                                  message="平台上未找到该内容")
+                    _audit(intent, AuditAction.PUBLISH_RECONCILED, {"found": False})
+        done += 1
+    return done
+
+
+def poll_remote_pending(worker: str, *, limit: int = 20) -> int:
+    """WeChat publishes asynchronously: ask for the result of each pending job."""
+    token = f"{worker}:p{uuid.uuid4().hex[:8]}"
+    done = 0
+    for intent_id in _lease(IntentStatus.REMOTE_PENDING, limit, token):
+        intent = PublishIntent.objects.select_related("channel", "post", "revision").get(
+            pk=intent_id)
+        try:
+            result = adapter_for(intent).publish_status(intent.remote_id)
+        except AdapterError as e:
+            if e.permanent:
+                with transaction.atomic():
+                    won = PublishIntent.objects.filter(pk=intent.pk, lease_owner=token).update(
+                        status=IntentStatus.FAILED, error_code=e.code,
+                        error_message=e.user_message or str(e), lease_owner="",
+                        lease_until=None)
+                    if won:
+                        _audit(intent, AuditAction.PUBLISH_FAILED, {"code": e.code})
+            else:
+                PublishIntent.objects.filter(pk=intent.pk, lease_owner=token).update(
+                    lease_owner="", lease_until=timezone.now() + timedelta(seconds=5))
+            continue
+        with transaction.atomic():
+            if result.state == "pending":
+                PublishIntent.objects.filter(pk=intent.pk, lease_owner=token).update(
+                    lease_owner="", lease_until=timezone.now() + timedelta(seconds=2))
+                continue
+            won = PublishIntent.objects.filter(pk=intent.pk, lease_owner=token,
+                                               status=IntentStatus.REMOTE_PENDING).update(
+                status=IntentStatus.PUBLISHED, remote_url=result.url,
+                published_at=timezone.now(), lease_owner="", lease_until=None)
+            if won:
+                _audit(intent, AuditAction.PUBLISHED, {"remote_id": intent.remote_id,
+                                                       "url": result.url})
+                _post_published_if_complete(intent)
+        done += 1
+    return done

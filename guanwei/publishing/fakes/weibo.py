@@ -1,0 +1,624 @@
+"""A fake Weibo open API (OAuth2 and the /2/ endpoints guanwei uses), in memory.
+
+Imitates (reference/platforms.md §1–3): the non-2xx error envelope
+``{"request", "error_code" (a string, as the wiki prints it), "error"}``; tokens that
+expire (21327) or are revoked or overwritten (21332), ``expires_in`` as a string;
+``get_token_info.expire_in`` going negative; single-use authorisation codes;
+share.json's rules — ``rip`` required, a link under the app's safe domain required,
+``#话题#`` refused, at most 140 characters (two ASCII characters count as one),
+identical text refused with 20019 and similar text with 20017, pictures JPEG/GIF/PNG
+under 5 MB; a per-user hourly posting limit (10024); status and comment ids above 2**53,
+odd, so a client that reads ``id`` through a float gets them wrong (use ``idstr``);
+``since_id`` exclusive, ``max_id`` inclusive, ``page`` 1-based, ``count`` caps;
+deleting others' statuses/comments (20102/20203).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
+from urllib.parse import urlencode, urlsplit
+
+from guanwei.publishing.fakes.server import (
+    Platform,
+    Request,
+    Response,
+    html_response,
+    json_response,
+    now,
+)
+
+DEMO_UID = "1000001"
+DEMO_TOKEN = "demo-weibo-token"
+APP_KEY = "demo-weibo-app"
+APP_SECRET = "demo-weibo-secret"
+SAFE_DOMAIN = "https://weather.example.gov.cn"
+TOKEN_TTL = 157679999
+CST = timezone(timedelta(hours=8))
+_URL = re.compile(r"https?://[^\s<>\"'，。！？、）)]+", re.IGNORECASE)
+_TOPIC = re.compile(r"#[^#\s]{1,64}#")
+_PUNCT = re.compile(r"[\s\W_]+", re.UNICODE)
+SOURCE = '<a href="https://open.weibo.com" rel="nofollow">官微演示应用</a>'
+
+
+def weibo_length(text: str) -> int:
+    """Characters as Weibo counts them: a non-ASCII character 1, an ASCII one ½, rounded up."""
+    halves = sum(1 if ord(ch) < 128 else 2 for ch in text)
+    return (halves + 1) // 2
+
+
+def _similar_key(text: str) -> str:
+    return _PUNCT.sub("", _URL.sub("", text)).lower()
+
+
+def _same_site(url: str, domain: str) -> bool:
+    host = (urlsplit(domain if "://" in domain else f"https://{domain}").hostname or "").lower()
+    got = (urlsplit(url).hostname or "").lower()
+    return bool(host) and (got == host or got.endswith(f".{host}"))
+
+
+def _time(ts: float) -> str:
+    return datetime.fromtimestamp(ts, CST).strftime("%a %b %d %H:%M:%S %z %Y")
+
+
+@dataclass
+class Token:
+    value: str
+    uid: str
+    appkey: str
+    created: float
+    expires: float
+    revoked: bool = False
+
+
+@dataclass
+class Status:
+    id: int
+    uid: str
+    text: str
+    created: float
+    pic: bytes = b""
+    deleted: bool = False
+    likes: int = 0
+
+
+@dataclass
+class Comment:
+    id: int
+    status_id: int
+    uid: str
+    text: str
+    created: float
+    reply_to: int = 0
+    deleted: bool = False
+
+
+@dataclass
+class _Ids:
+    status: int = 9_100_000_000_000_001  # > 2**53 and odd: not representable as a float
+    comment: int = 9_200_000_000_000_001
+
+    def next_status(self) -> int:
+        self.status += 2
+        return self.status
+
+    def next_comment(self) -> int:
+        self.comment += 2
+        return self.comment
+
+
+@dataclass
+class _Data:
+    users: dict[str, str] = field(default_factory=dict)  # uid → screen name
+    tokens: dict[str, Token] = field(default_factory=dict)
+    codes: dict[str, tuple[str, str, str]] = field(default_factory=dict)  # client, uri, uid
+    statuses: dict[int, Status] = field(default_factory=dict)
+    comments: dict[int, Comment] = field(default_factory=dict)
+    friends: dict[str, list[str]] = field(default_factory=dict)
+    post_times: dict[str, list[float]] = field(default_factory=dict)
+    ids: _Ids = field(default_factory=_Ids)
+
+
+class WeiboFake(Platform):
+    name = "weibo"
+    exempt_prefixes = ("/oauth2/",)
+
+    def __init__(
+        self, *, safe_domain: str = SAFE_DOMAIN, duplicate_window_s: float = 86400
+    ) -> None:
+        self.safe_domain = safe_domain
+        self.duplicate_window_s = duplicate_window_s
+        self.reject_topics = True
+        self.data = _Data()
+        super().__init__()
+
+    # ------------------------------------------------------------------ state
+
+    def seed(self) -> None:
+        d = self.data = _Data()
+        self.reject_topics = True
+        d.users.update(
+            {
+                DEMO_UID: "示例气象局",
+                "1000002": "热心市民小王",
+                "1000003": "天气爱好者",
+                "1000009": "中国气象局",
+                "1000010": "应急管理部",
+            }
+        )
+        t = now()
+        d.tokens[DEMO_TOKEN] = Token(DEMO_TOKEN, DEMO_UID, APP_KEY, t, t + TOKEN_TTL)
+        d.friends[DEMO_UID] = ["1000009", "1000010"]
+        first = self._add_status(
+            DEMO_UID,
+            f"【天气预报】今天白天晴转多云，最高气温 18℃。详情 {self.safe_domain}/forecast",
+            t - 86400,
+        )
+        self._add_status("1000002", "今天出门带伞了吗？", t - 7200)
+        self._add_comment(first.id, "1000002", "请问明天会下雨吗？", t - 80000)
+        self._add_comment(first.id, "1000003", "谢谢提醒！", t - 70000)
+
+    def _add_status(self, uid: str, text: str, created: float, pic: bytes = b"") -> Status:
+        status = Status(self.data.ids.next_status(), uid, text, created, pic)
+        self.data.statuses[status.id] = status
+        return status
+
+    def _add_comment(
+        self, status_id: int, uid: str, text: str, created: float, reply_to: int = 0
+    ) -> Comment:
+        comment = Comment(self.data.ids.next_comment(), status_id, uid, text, created, reply_to)
+        self.data.comments[comment.id] = comment
+        return comment
+
+    def control(self, options: dict[str, Any]) -> None:
+        if options.get("expire_tokens"):
+            for token in self.data.tokens.values():
+                token.expires = now() - 1
+        if options.get("revoke_token") in self.data.tokens:
+            self.data.tokens[options["revoke_token"]].revoked = True
+        if "reject_topics" in options:
+            self.reject_topics = bool(options["reject_topics"])
+        if "safe_domain" in options:
+            self.safe_domain = str(options["safe_domain"])
+        if isinstance(options.get("add_comment"), dict):
+            c = options["add_comment"]
+            self._add_comment(int(c["status_id"]), str(c.get("uid", "1000002")), c["text"], now())
+
+    # ------------------------------------------------------------------ wire helpers
+
+    def error(self, req: Request, code: int, message: str, status: int = 400) -> Response:
+        body = {"request": req.path.removeprefix("/2"), "error_code": str(code), "error": message}
+        return json_response(body, status)
+
+    def not_found(self, req: Request) -> Response:
+        if req.path.startswith("/pic/"):
+            status = (
+                self.data.statuses.get(int(req.path[5:] or 0)) if req.path[5:].isdigit() else None
+            )
+            if status and status.pic:
+                return Response(200, status.pic, "image/png")
+        return self.error(req, 10020, f"Request api not found! ({req.path})", 404)
+
+    def wrong_method(self, req: Request) -> Response:
+        return self.error(req, 10021, "HTTP method is not suported for this request!", 405)
+
+    def fail_response(self, req: Request, status: int, code: int | None) -> Response:
+        return self.error(req, code or 10001, "system error!", status)
+
+    def auth(self, req: Request) -> Token | Response:
+        value = req.param("access_token")
+        header = req.headers.get("authorization", "")
+        if not value and header.lower().startswith("oauth2 "):
+            value = header[7:].strip()
+        if not value:
+            return self.error(req, 10006, "Source paramter (appkey) is missing")
+        token = self.data.tokens.get(value)
+        if token is None or token.revoked:
+            return self.error(req, 21332, "invalid_access_token", 401)
+        if token.expires <= now():
+            return self.error(req, 21327, "expired_token", 401)
+        return token
+
+    def user_json(self, uid: str) -> dict[str, Any]:
+        name = self.data.users.get(uid, uid)
+        return {"id": int(uid), "idstr": uid, "screen_name": name, "name": name}
+
+    def status_json(self, s: Status) -> dict[str, Any]:
+        pic = f"{self.base_url}/pic/{s.id}" if s.pic else ""
+        comments = [c for c in self.data.comments.values() if c.status_id == s.id and not c.deleted]
+        body: dict[str, Any] = {
+            "created_at": _time(s.created),
+            "id": s.id,
+            "idstr": str(s.id),
+            "mid": str(s.id),
+            "text": s.text,
+            "source": SOURCE,
+            "favorited": False,
+            "truncated": False,
+            "in_reply_to_status_id": "",
+            "in_reply_to_user_id": "",
+            "in_reply_to_screen_name": "",
+            "geo": None,
+            "user": self.user_json(s.uid),
+            "reposts_count": 0,
+            "comments_count": len(comments),
+            "attitudes_count": s.likes,
+            "annotations": [],
+        }
+        if pic:
+            body.update(thumbnail_pic=pic, bmiddle_pic=pic, original_pic=pic)
+        return body
+
+    def comment_json(self, c: Comment) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "created_at": _time(c.created),
+            "id": c.id,
+            "idstr": str(c.id),
+            "mid": str(c.id),
+            "text": c.text,
+            "source": SOURCE,
+            "user": self.user_json(c.uid),
+            "status": self.status_json(self.data.statuses[c.status_id]),
+        }
+        target = self.data.comments.get(c.reply_to)
+        if target is not None:
+            body["reply_comment"] = {
+                "id": target.id,
+                "idstr": str(target.id),
+                "text": target.text,
+                "user": self.user_json(target.uid),
+            }
+        return body
+
+    def page(
+        self, req: Request, items: list[Any], *, default: int, cap: int
+    ) -> tuple[list[Any], int] | Response:
+        """Newest first; since_id exclusive, max_id inclusive, page 1-based."""
+        try:
+            since = int(req.param("since_id") or 0)
+            until = int(req.param("max_id") or 0)
+            count = min(max(int(req.param("count") or default), 1), cap)
+            page = max(int(req.param("page") or 1), 1)
+        except ValueError:
+            return self.error(req, 10017, "Parameter's value invalid, expect an integer")
+        chosen = sorted(
+            (i for i in items if i.id > since and (not until or i.id <= until)),
+            key=lambda i: i.id,
+            reverse=True,
+        )
+        return chosen[(page - 1) * count : page * count], len(chosen)
+
+    def _over_limit(self, uid: str) -> bool:
+        recent = [ts for ts in self.data.post_times.get(uid, []) if ts > now() - 3600]
+        self.data.post_times[uid] = recent
+        return len(recent) >= self.rate_limit_per_hour
+
+    # ------------------------------------------------------------------ routes
+
+    def routes(self) -> dict[tuple[str, str], Callable[[Request], Response]]:
+        return {
+            ("GET", "/"): lambda req: html_response(self.timeline()),
+            ("GET", "/oauth2/authorize"): self.authorize,
+            ("POST", "/oauth2/access_token"): self.access_token,
+            ("POST", "/oauth2/get_token_info"): self.get_token_info,
+            ("GET", "/oauth2/revokeoauth2"): self.revoke,
+            ("POST", "/oauth2/revokeoauth2"): self.revoke,
+            ("POST", "/2/statuses/share.json"): self.share,
+            ("GET", "/2/statuses/user_timeline.json"): self.user_timeline,
+            ("GET", "/2/statuses/show.json"): self.show,
+            ("POST", "/2/statuses/destroy.json"): self.destroy,
+            ("GET", "/2/comments/show.json"): self.comments_show,
+            ("POST", "/2/comments/create.json"): self.comments_create,
+            ("POST", "/2/comments/reply.json"): self.comments_create,
+            ("POST", "/2/comments/destroy.json"): self.comments_destroy,
+            ("GET", "/2/friendships/friends/ids.json"): self.friends_ids,
+            ("GET", "/2/account/get_uid.json"): self.get_uid,
+            ("GET", "/2/account/rate_limit_status.json"): self.rate_limit_status,
+        }
+
+    def authorize(self, req: Request) -> Response:
+        client, uri = req.param("client_id"), req.param("redirect_uri")
+        if client != APP_KEY or not uri.startswith(("http://", "https://")):
+            return self.error(req, 21323, "illegal request")
+        code = secrets.token_hex(16)
+        self.data.codes[code] = (client, uri, req.param("uid") or DEMO_UID)
+        query = {"code": code, **({"state": req.param("state")} if req.param("state") else {})}
+        sep = "&" if "?" in uri else "?"
+        return Response(302, b"", "text/plain", {"Location": f"{uri}{sep}{urlencode(query)}"})
+
+    def access_token(self, req: Request) -> Response:
+        if req.param("client_id") != APP_KEY or req.param("client_secret") != APP_SECRET:
+            return self.error(req, 21324, "invalid_client", 401)
+        if req.param("grant_type") != "authorization_code":
+            return self.error(req, 21328, "unsupported_grant_type")
+        found = self.data.codes.pop(req.param("code"), None)  # single use
+        if found is None:
+            return self.error(req, 21325, "invalid_grant")
+        if found[1] != req.param("redirect_uri"):
+            return self.error(req, 21322, "redirect_uri_mismatch")
+        uid = found[2]
+        for old in self.data.tokens.values():  # a new token overwrites the old one
+            if old.uid == uid and old.appkey == APP_KEY:
+                old.revoked = True
+        value = f"2.00{secrets.token_hex(16)}"
+        t = now()
+        self.data.tokens[value] = Token(value, uid, APP_KEY, t, t + TOKEN_TTL)
+        self.data.users.setdefault(uid, f"用户{uid}")
+        return json_response(
+            {
+                "access_token": value,
+                "remind_in": str(TOKEN_TTL),
+                "expires_in": str(TOKEN_TTL),
+                "uid": uid,
+                "isRealName": "true",
+                "scope": "",
+            }
+        )
+
+    def get_token_info(self, req: Request) -> Response:
+        token = self.data.tokens.get(req.param("access_token"))
+        if token is None or token.revoked:
+            return self.error(req, 21332, "invalid_access_token", 401)
+        return json_response(
+            {
+                "uid": int(token.uid),
+                "appkey": token.appkey,
+                "scope": "",
+                "create_at": int(token.created),
+                "expire_in": int(token.expires - now()),
+            }
+        )
+
+    def revoke(self, req: Request) -> Response:
+        token = self.data.tokens.get(req.param("access_token"))
+        if token is None:
+            return self.error(req, 21332, "invalid_access_token", 401)
+        token.revoked = True
+        return json_response({"result": "true"})
+
+    def share(self, req: Request) -> Response:
+        token = self.auth(req)
+        if isinstance(token, Response):
+            return token
+        text = req.param("status")
+        if not req.param("rip"):
+            return self.error(req, 10016, "Miss required parameter (rip) , see doc for more info.")
+        if not text.strip():
+            return self.error(req, 10016, "Miss required parameter (status) , see doc.")
+        if self._over_limit(token.uid):
+            message = "User requests for (statuses/share) out of rate limit!"
+            return self.error(req, 10024, message, 403)
+        if self.reject_topics and _TOPIC.search(text):
+            return self.error(req, 10017, "Parameter (status)'s value invalid: #topic# not allowed")
+        if weibo_length(text) > 140:
+            message = "Text too long, please input text less than 140 characters!"
+            return self.error(req, 20012, message)
+        if not any(_same_site(url, self.safe_domain) for url in _URL.findall(text)):
+            message = "Parameter (status)'s value invalid: no link of the app's safe domain"
+            return self.error(req, 10017, message)
+        cutoff = now() - self.duplicate_window_s
+        mine = [
+            s
+            for s in self.data.statuses.values()
+            if s.uid == token.uid and not s.deleted and s.created > cutoff
+        ]
+        if any(s.text == text for s in mine):
+            return self.error(req, 20019, "Repeat conetnt!")
+        if any(_similar_key(s.text) == _similar_key(text) for s in mine):
+            return self.error(req, 20017, "Repeat content!")
+        pic = b""
+        if "pic" in req.files:
+            pic = req.files["pic"][2]
+            if not pic.startswith((b"\xff\xd8\xff", b"\x89PNG", b"GIF87a", b"GIF89a")):
+                return self.error(req, 20005, "Unsupported image type, only suport JPG, GIF, PNG!")
+            if len(pic) >= 5 * 1024 * 1024:
+                return self.error(req, 20006, "Image size too large.")
+        self.data.post_times.setdefault(token.uid, []).append(now())
+        status = self._add_status(token.uid, text, now(), pic)
+        self.record_post(text)
+        return json_response(self.status_json(status))
+
+    def user_timeline(self, req: Request) -> Response:
+        token = self.auth(req)
+        if isinstance(token, Response):
+            return token
+        uid = req.param("uid") or token.uid
+        if uid not in self.data.users:
+            return self.error(req, 20003, "User does not exists!")
+        authorised = any(t.uid == uid and not t.revoked for t in self.data.tokens.values())
+        items = [s for s in self.data.statuses.values() if s.uid == uid and not s.deleted]
+        paged = self.page(req, items if authorised else [], default=20, cap=100)
+        if isinstance(paged, Response):
+            return paged
+        chosen, total = paged
+        return json_response(
+            {
+                "statuses": [self.status_json(s) for s in chosen],
+                "total_number": total,
+                "previous_cursor": 0,
+                "next_cursor": 0,
+                "hasvisible": False,
+                "marks": [],
+                "interval": 0,
+            }
+        )
+
+    def _status(self, req: Request, name: str = "id") -> Status | Response:
+        raw = req.param(name)
+        if not raw:
+            return self.error(req, 10016, f"Miss required parameter ({name}) , see doc.")
+        status = self.data.statuses.get(int(raw)) if raw.isdigit() else None
+        if status is None or status.deleted:
+            return self.error(req, 20101, "Target weibo does not exist!")
+        return status
+
+    def show(self, req: Request) -> Response:
+        token = self.auth(req)
+        if isinstance(token, Response):
+            return token
+        status = self._status(req)
+        return status if isinstance(status, Response) else json_response(self.status_json(status))
+
+    def destroy(self, req: Request) -> Response:
+        token = self.auth(req)
+        if isinstance(token, Response):
+            return token
+        status = self._status(req)
+        if isinstance(status, Response):
+            return status
+        if status.uid != token.uid:
+            return self.error(req, 20102, "Not your own weibo!", 403)
+        status.deleted = True
+        return json_response(self.status_json(status))
+
+    def comments_show(self, req: Request) -> Response:
+        token = self.auth(req)
+        if isinstance(token, Response):
+            return token
+        status = self._status(req)
+        if isinstance(status, Response):
+            return status
+        items = [
+            c for c in self.data.comments.values() if c.status_id == status.id and not c.deleted
+        ]
+        paged = self.page(req, items, default=50, cap=200)
+        if isinstance(paged, Response):
+            return paged
+        chosen, total = paged
+        return json_response(
+            {
+                "comments": [self.comment_json(c) for c in chosen],
+                "previous_cursor": 0,
+                "previous_curosr": 0,  # both spellings: weibo4j reads the misspelt one
+                "next_cursor": 0,
+                "total_number": total,
+                "hasvisible": False,
+            }
+        )
+
+    def comments_create(self, req: Request) -> Response:
+        """comments/create.json, and comments/reply.json when ``cid`` is given."""
+        token = self.auth(req)
+        if isinstance(token, Response):
+            return token
+        status = self._status(req)
+        if isinstance(status, Response):
+            return status
+        text = req.param("comment")
+        if not req.param("rip"):
+            return self.error(req, 10016, "Miss required parameter (rip) , see doc for more info.")
+        if not text.strip():
+            return self.error(req, 10016, "Miss required parameter (comment) , see doc.")
+        target = None
+        if req.path.endswith("/reply.json"):
+            cid = req.param("cid")
+            if not cid:
+                return self.error(req, 20204, "Comment id is null!")
+            target = self.data.comments.get(int(cid)) if cid.isdigit() else None
+            if target is None or target.deleted or target.status_id != status.id:
+                return self.error(req, 20201, "Target weibo comment does not exist!")
+            if req.param("without_mention", "0") != "1":
+                text = f"回复@{self.data.users.get(target.uid, target.uid)}:{text}"
+        if weibo_length(text) > 140:
+            return self.error(
+                req, 20012, "Text too long, please input text less than 140 characters!"
+            )
+        if any(
+            c.uid == token.uid and c.status_id == status.id and c.text == text and not c.deleted
+            for c in self.data.comments.values()
+        ):
+            return self.error(req, 20019, "Repeat conetnt!")
+        comment = self._add_comment(status.id, token.uid, text, now(), target.id if target else 0)
+        return json_response(self.comment_json(comment))
+
+    def comments_destroy(self, req: Request) -> Response:
+        token = self.auth(req)
+        if isinstance(token, Response):
+            return token
+        cid = req.param("cid")
+        comment = self.data.comments.get(int(cid)) if cid.isdigit() else None
+        if comment is None or comment.deleted:
+            return self.error(req, 20201, "Target weibo comment does not exist!")
+        if comment.uid != token.uid:
+            return self.error(req, 20203, "Not your own comment!", 403)
+        comment.deleted = True
+        return json_response(self.comment_json(comment))
+
+    def friends_ids(self, req: Request) -> Response:
+        token = self.auth(req)
+        if isinstance(token, Response):
+            return token
+        if (req.param("uid") or token.uid) != token.uid:
+            return self.error(req, 10017, "Parameter (uid)'s value invalid: not the current user")
+        ids = self.data.friends.get(token.uid, [])
+        cursor = int(req.param("cursor") or 0)
+        count = min(max(int(req.param("count") or 500), 1), 5000)
+        chosen = ids[cursor : cursor + count]
+        after = cursor + len(chosen)
+        return json_response(
+            {
+                "ids": [int(i) for i in chosen],
+                "next_cursor": after if after < len(ids) else 0,
+                "previous_cursor": max(cursor - count, 0),
+                "total_number": len(ids),
+            }
+        )
+
+    def get_uid(self, req: Request) -> Response:
+        token = self.auth(req)
+        return token if isinstance(token, Response) else json_response({"uid": int(token.uid)})
+
+    def rate_limit_status(self, req: Request) -> Response:
+        token = self.auth(req)
+        if isinstance(token, Response):
+            return token
+        self._over_limit(token.uid)
+        used = len(self.data.post_times.get(token.uid, []))
+        reset = datetime.now(CST).replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
+        return json_response(
+            {
+                "ip_limit": 10000,
+                "limit_time_unit": "HOURS",
+                "remaining_ip_hits": 10000,
+                "remaining_user_hits": max(self.rate_limit_per_hour - used, 0),
+                "reset_time": reset.strftime("%Y-%m-%d %H:%M:%S"),
+                "reset_time_in_seconds": int(reset.timestamp() - now()),
+                "user_limit": self.rate_limit_per_hour,
+            }
+        )
+
+    # ------------------------------------------------------------------ page
+
+    def timeline(self) -> str:
+        with self.lock:
+            mine = sorted(
+                (s for s in self.data.statuses.values() if s.uid == DEMO_UID and not s.deleted),
+                key=lambda s: s.id,
+                reverse=True,
+            )
+            items = []
+            for s in mine:
+                comments = "".join(
+                    f"<li>{html.escape(self.data.users.get(c.uid, c.uid))}："
+                    f"{html.escape(c.text)}</li>"
+                    for c in sorted(self.data.comments.values(), key=lambda c: c.id)
+                    if c.status_id == s.id and not c.deleted
+                )
+                when = datetime.fromtimestamp(s.created, UTC).astimezone(CST)
+                pic = f'<img src="/pic/{s.id}" alt="" width="120">' if s.pic else ""
+                items.append(
+                    f"<article><p>{html.escape(s.text)}</p>{pic}"
+                    f"<small>{when:%Y-%m-%d %H:%M} · idstr {s.id}</small>"
+                    f"<ul>{comments}</ul></article>"
+                )
+        name = html.escape(self.data.users[DEMO_UID])
+        return (
+            '<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8">'
+            f"<title>{name} - 微博（本地模拟）</title></head><body>"
+            f"<h1>{name}</h1><p>本地模拟微博，共 {len(mine)} 条</p>{''.join(items)}</body></html>"
+        )

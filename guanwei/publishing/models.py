@@ -1,0 +1,159 @@
+"""Publishing: per-channel settings, publish intents (exactly once, X-03) and attempts."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+
+from guanwei.channels.models import Channel
+from guanwei.content.models import Post, PostRevision
+from guanwei.orgs.models import Organisation, Unit, User
+
+
+class ChannelSettings(models.Model):
+    """The per-channel settings record adapters read (tokens, app id/secret, base URL,
+    safe domain, site directory). One accessor reads it: ``credentials.settings_for``; the
+    vault issue will encrypt it behind that accessor."""
+
+    channel = models.OneToOneField(Channel, on_delete=models.CASCADE, related_name="settings")
+    values = models.JSONField(default=dict)
+    updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "账号接入设置"
+        verbose_name_plural = "账号接入设置"
+
+    def __str__(self) -> str:
+        return f"{self.channel} settings"
+
+
+class IntentStatus(models.TextChoices):
+    SCHEDULED = "scheduled", "待发布"
+    CLAIMED = "claimed", "处理中"
+    SENDING = "sending", "发送中"
+    REMOTE_PENDING = "remote_pending", "平台处理中"
+    RETRY = "retry", "等待重试"
+    UNKNOWN = "unknown", "结果待核实"
+    PUBLISHED = "published", "已发布"
+    FAILED = "failed", "发布失败"
+    CANCELLED = "cancelled", "已取消"
+
+
+OPEN_STATUSES = (
+    IntentStatus.SCHEDULED,
+    IntentStatus.CLAIMED,
+    IntentStatus.SENDING,
+    IntentStatus.REMOTE_PENDING,
+    IntentStatus.RETRY,
+    IntentStatus.UNKNOWN,
+)
+
+
+class PublishIntent(models.Model):
+    """One (revision, channel) to publish, at most once (DESIGN invariant 2). ``sending`` is
+    committed before the remote call; a crash leaves it for reconciliation, never for a
+    blind retry."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
+    post = models.ForeignKey(Post, on_delete=models.PROTECT, related_name="intents")
+    revision = models.ForeignKey(PostRevision, on_delete=models.PROTECT, related_name="intents")
+    channel = models.ForeignKey(Channel, on_delete=models.PROTECT, related_name="intents")
+    content_hash = models.CharField(max_length=64)
+    due_at = models.DateTimeField(db_index=True)
+    slot = models.CharField(max_length=64, blank=True)
+    status = models.CharField(
+        max_length=16, choices=IntentStatus.choices, default=IntentStatus.SCHEDULED
+    )
+    lease_owner = models.CharField(max_length=64, blank=True)
+    lease_until = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    remote_id = models.CharField(max_length=128, blank=True)
+    remote_url = models.CharField(max_length=500, blank=True)
+    error_code = models.CharField(max_length=64, blank=True)
+    error_message = models.TextField(blank=True)
+    scheduled_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, related_name="+")
+    created = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["due_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["revision", "channel"], name="publish_once"),
+        ]
+        indexes = [
+            models.Index(
+                fields=["due_at", "id"],
+                condition=Q(status__in=["scheduled", "retry"]),
+                name="intent_due",
+            ),
+            models.Index(fields=["channel", "due_at"]),
+            models.Index(fields=["status", "lease_until"]),
+        ]
+        verbose_name = "发布任务"
+        verbose_name_plural = "发布任务"
+
+    def __str__(self) -> str:
+        return f"{self.post_id}@{self.channel_id} {self.status}"
+
+    def permission_unit(self) -> Unit:
+        return self.unit
+
+    @property
+    def key(self) -> str:
+        return f"rev{self.revision_id}-ch{self.channel_id}"
+
+
+class PublishAttempt(models.Model):
+    """Every attempt, visible on the post page (X-03)."""
+
+    intent = models.ForeignKey(PublishIntent, on_delete=models.CASCADE, related_name="log")
+    worker = models.CharField(max_length=64)
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=16)  # ok | pending | transient | permanent | unknown | reconciled
+    code = models.CharField(max_length=64, blank=True)
+    message = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["started_at", "id"]
+        verbose_name = "发布尝试"
+        verbose_name_plural = "发布尝试"
+
+    def __str__(self) -> str:
+        return f"{self.intent_id} {self.outcome}"
+
+
+class CalendarDay(models.Model):
+    """An administrator's entry for a year the chinese-calendar library does not know yet:
+    a holiday (workday=False) or an adjusted working day (workday=True)."""
+
+    day = models.DateField(unique=True)
+    workday = models.BooleanField()
+    note = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["day"]
+        verbose_name = "节假日调整"
+        verbose_name_plural = "节假日调整"
+
+    def __str__(self) -> str:
+        return f"{self.day} {'上班' if self.workday else '休息'}"
+
+
+class SchedulerLease(models.Model):
+    """Exactly one active scheduler: a lease row taken and renewed by conditional UPDATE
+    (works alike on SQLite and PostgreSQL); a dead scheduler's lease expires."""
+
+    name = models.CharField(max_length=32, unique=True)
+    owner = models.CharField(max_length=64, blank=True)
+    until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "调度锁"
+        verbose_name_plural = "调度锁"
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.owner}"

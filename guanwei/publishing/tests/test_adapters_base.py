@@ -1,0 +1,159 @@
+"""The adapter interface itself: the registry, the one error type, the HTTP wrapper's
+timeouts, error translation and redaction — and that none of it needs Django."""
+
+from __future__ import annotations
+
+import logging
+import struct
+import subprocess
+import sys
+import zlib
+from collections.abc import Callable
+
+import httpx
+import pytest
+
+from guanwei.publishing.adapters import PLATFORMS, AdapterError, adapter_class, get_adapter
+from guanwei.publishing.adapters.base import (
+    Adapter,
+    Media,
+    first_image,
+    normalise_text,
+    placeholder_png,
+    sniff_image,
+)
+from guanwei.publishing.http import HttpClient, redact_data, redact_text, redact_url
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords() -> None:
+    """Shadows the project conftest's fixture of this name, which needs Django settings:
+    these tests are pure Python and also run with ``-p no:django``."""
+
+
+def test_adapters_and_fakes_import_without_django() -> None:
+    code = (
+        "import sys\n"
+        "import guanwei.publishing.adapters as a, guanwei.publishing.fakes\n"
+        "import guanwei.publishing.fakes.__main__\n"
+        "for name in ('weibo', 'wechat', 'website', 'outbox'): a.adapter_class(name)\n"
+        "assert 'django' not in sys.modules, sorted(m for m in sys.modules if 'django' in m)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+
+
+def test_the_registry_is_lazy_and_complete() -> None:
+    assert set(PLATFORMS) == {"weibo", "wechat", "website", "outbox"}
+    for platform in PLATFORMS:
+        cls = adapter_class(platform)
+        assert issubclass(cls, Adapter) and cls.platform == platform
+    with pytest.raises(AdapterError) as caught:
+        get_adapter("myspace", {})
+    assert caught.value.permanent and caught.value.code == "unsupported"
+
+
+def test_a_missing_setting_is_a_permanent_config_error() -> None:
+    with pytest.raises(AdapterError) as caught:
+        get_adapter("outbox", {}).recent_posts()
+    assert caught.value.permanent and caught.value.code == "config"
+    assert "outbox_dir" in caught.value.user_message
+
+
+def test_adapter_error_semantics() -> None:
+    unknown = AdapterError("t", permanent=True, unknown_outcome=True)
+    assert not unknown.permanent and unknown.transient  # unknown is never final
+    plain = AdapterError("x", permanent=True, code="auth", platform_code="21327")
+    assert str(plain) == "[auth] x" and plain.user_message  # a Chinese default
+    plain.unknown_outcome = True  # the dispatcher may mark a bug as unknown
+    assert plain.unknown_outcome
+
+
+def test_redaction_masks_secret_keys_and_known_values() -> None:
+    url = "https://api.example.com/x?access_token=abc123&type=image&secret=s3cr3t"
+    assert redact_url(url) == "https://api.example.com/x?access_token=***&type=image&secret=***"
+    assert redact_data({"appid": "wx1", "secret": "zz", "nested": [{"password": "p"}]}) == {
+        "appid": "wx1",
+        "secret": "***",
+        "nested": [{"password": "***"}],
+    }
+    text = '{"access_token": "T0K3N", "expires_in": 7200} sign=abc Authorization: OAuth2 T0K3N'
+    shown = redact_text(text, {"hunter22"})
+    assert "T0K3N" not in shown and "7200" in shown and "sign=***" in shown
+    assert redact_text("the value hunter22 leaked", {"hunter22"}) == "the value *** leaked"
+
+
+def raising(exc: Exception) -> Callable[[httpx.Request], httpx.Response]:
+    def handler(request: httpx.Request) -> httpx.Response:
+        raise exc
+
+    return handler
+
+
+@pytest.mark.parametrize(
+    ("exc", "code", "unknown_if_write"),
+    [
+        (httpx.ConnectError("refused"), "network", False),
+        (httpx.ConnectTimeout("slow connect"), "timeout", False),
+        (httpx.PoolTimeout("pool"), "timeout", False),
+        (httpx.ReadTimeout("slow read"), "timeout", True),
+        (httpx.WriteTimeout("slow write"), "timeout", True),
+        (httpx.RemoteProtocolError("reset mid-response"), "network", True),
+        (httpx.ReadError("connection reset"), "network", True),
+    ],
+)
+def test_transport_failures_say_whether_the_request_may_have_landed(
+    exc: Exception, code: str, unknown_if_write: bool
+) -> None:
+    with HttpClient(transport=httpx.MockTransport(raising(exc))) as client:
+        with pytest.raises(AdapterError) as write:
+            client.post("https://api.example.com/create?access_token=SECRET-TOKEN-1", data={})
+        with pytest.raises(AdapterError) as read:
+            client.get("https://api.example.com/list")
+    assert write.value.code == code and write.value.transient
+    assert write.value.unknown_outcome is unknown_if_write
+    assert not read.value.unknown_outcome
+    assert "SECRET-TOKEN-1" not in str(write.value)
+
+
+def test_a_non_json_body_is_transient(caplog: pytest.LogCaptureFixture) -> None:
+    def gateway(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(502, text="<html>Bad Gateway</html>")
+
+    caplog.set_level(logging.DEBUG)
+    with HttpClient(transport=httpx.MockTransport(gateway)) as client:
+        response = client.post("https://api.example.com/x", json={"password": "pa55word!"})
+        with pytest.raises(AdapterError) as caught:
+            response.json()
+    assert caught.value.unknown_outcome and caught.value.code == "bad_response"
+    assert "pa55word!" not in caplog.text and "***" in caplog.text
+
+
+def test_timeouts_default_to_5_and_15_seconds() -> None:
+    with HttpClient() as client:
+        timeout = client._timeout(None)
+        assert (timeout.connect, timeout.read) == (5.0, 15.0)
+        assert client._timeout(3).read == 3
+
+
+def test_the_placeholder_is_a_valid_png() -> None:
+    data = placeholder_png(3, 2, (10, 20, 30))
+    assert sniff_image(data) == "image/png"
+    width, height = struct.unpack(">II", data[16:24])
+    assert (width, height) == (3, 2)
+    idat = data.index(b"IDAT")
+    length = struct.unpack(">I", data[idat - 4 : idat])[0]
+    assert zlib.decompress(data[idat + 4 : idat + 4 + length]) == (b"\x00" + b"\x0a\x14\x1e" * 3) * 2
+
+
+def test_images_are_recognised_by_their_bytes() -> None:
+    jpeg = Media("photo.png", "image/png", b"\xff\xd8\xff\xe0rest")
+    assert first_image((Media("doc.pdf", "image/png", b"%PDF"), jpeg)) == Media(
+        "photo.png", "image/jpeg", jpeg.data
+    )
+    assert first_image(()) is None
+
+
+def test_reconciliation_ignores_links_and_whitespace() -> None:
+    assert normalise_text("今天 晴\n详见 https://t.cn/abc") == normalise_text("今天晴 详见")
+    assert normalise_text("ＡＢＣ") == "ABC"
