@@ -548,7 +548,8 @@ def _explain(sqls: list[str]) -> dict[str, Any]:
     touched = sum(
         int(x)
         for x in re.findall(
-            r"(?:Index Scan|Index Only Scan|Bitmap Heap Scan|Seq Scan) (?:Backward )?(?:using|on) "
+            r"(?:(?<!Bitmap )Index Scan|Index Only Scan|Bitmap Heap Scan|Seq Scan) "
+            r"(?:Backward )?(?:using|on) "
             r"\w+.*?actual time=\S+ rows=(\d+)",
             plan,
         )

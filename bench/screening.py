@@ -38,7 +38,7 @@ from guanwei.screening.engine.config import (  # noqa: E402
     LexiconSource,
     default_config,
 )
-from guanwei.screening.engine.engine import Engine, Result, build_engine  # noqa: E402
+from guanwei.screening.engine.engine import Result, build_engine  # noqa: E402
 from guanwei.screening.engine.lexicon import Term  # noqa: E402
 from guanwei.screening.engine.normalise import folding  # noqa: E402
 
@@ -83,7 +83,9 @@ def bench_terms(size: int, *, seed: int = 7) -> tuple[EngineConfig, int]:
     rest = [e for e in pool if e.key not in default_keys]
     random.Random(seed).shuffle(rest)
     chosen = (first + rest)[:size]
-    terms = tuple(Term(e.term.text, e.category, e.severity, e.term.note, e.term.pinyin) for e in chosen)
+    terms = tuple(
+        Term(e.term.text, e.category, e.severity, e.term.note, e.term.pinyin) for e in chosen
+    )
     return replace(base, name="bench-20k", lexicons=(), terms=terms), len(pool)
 
 

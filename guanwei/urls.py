@@ -10,5 +10,6 @@ urlpatterns = [
     path("screening/", include("guanwei.screening.urls")),
     path("content/", include("guanwei.content.urls")),
     path("review/", include("guanwei.workflow.urls")),
+    path("publishing/", include("guanwei.publishing.urls")),
     path("", include("guanwei.web.urls")),
 ]

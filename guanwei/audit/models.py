@@ -21,7 +21,8 @@ class AuditRecord(models.Model):
     actor_id = models.BigIntegerField(null=True, blank=True)
     actor_name = models.CharField(max_length=150, blank=True)
     organisation_id = models.BigIntegerField(null=True, blank=True, db_index=True)
-    action = models.PositiveIntegerField(choices=[(a.value, a.label) for a in AuditAction])
+    # The number of an AuditAction (no DB choices: the catalogue grows without migrations).
+    action = models.PositiveIntegerField()
     object_type = models.CharField(max_length=64)
     object_id = models.CharField(max_length=64)
     object_repr = models.CharField(max_length=255, blank=True)

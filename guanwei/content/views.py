@@ -330,14 +330,6 @@ def post_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def post_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    from guanwei.workflow import views as workflow_views
-
-    post = _get_post(request, pk)
-    return workflow_views.render_post_page(request, post)
-
-
-@login_required
 def post_diff(request: HttpRequest, pk: int, a: int, b: int) -> HttpResponse:
     post = _get_post(request, pk)
     old = get_object_or_404(post.revisions, number=a)

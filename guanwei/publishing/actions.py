@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -118,7 +119,7 @@ def expire_post(post: Post, *, reason: str) -> None:
     """An approval that arrived after its slot: the post is not published silently; it
     becomes expired and its people are told (issue 5 §3)."""
     won = Post.objects.filter(pk=post.pk, status=PostStatus.APPROVED).update(
-        status=PostStatus.EXPIRED, approved_revision=None, updated=timezone.now()
+        status=PostStatus.EXPIRED, updated=timezone.now()
     )
     if won != 1:
         return
@@ -161,3 +162,35 @@ def auto_schedule_due(now: datetime | None = None, grace: timedelta = DEFAULT_GR
                 continue
         handled += 1
     return handled
+
+
+@transaction.atomic
+def reschedule_expired(
+    post: Post, *, actor: User, at: datetime | None = None, next_slot: bool = False
+) -> list[PublishIntent]:
+    """One click after an expiry: the approved content keeps its approval; only the time
+    was missed, so it goes into a new slot (or the given time)."""
+    require(actor, "post.schedule", post.unit)
+    post = Post.objects.select_for_update().get(pk=post.pk)
+    if post.status != PostStatus.EXPIRED or post.approved_revision_id != post.current_revision_id:
+        raise InvalidChange("只有已过期且内容未改动的稿件可以直接重新安排。")
+    content_actions.set_post_status(post, status=PostStatus.APPROVED,
+                                    approved_revision=post.approved_revision)
+    return schedule_post(post, actor=actor, at=at, next_slot=next_slot)
+
+
+@transaction.atomic
+def set_calendar_day(
+    *, actor: User, organisation_id: int, day: Any, workday: bool, note: str = ""
+) -> None:
+    """Record a holiday or an adjusted working day (audited; affects every organisation's
+    rest-day rules, so only set-up staff may do it)."""
+    from guanwei.publishing.models import CalendarDay
+
+    CalendarDay.objects.update_or_create(day=day, defaults={"workday": workday, "note": note})
+    record(
+        AuditAction.CHANNEL_SETTINGS_CHANGED, actor=actor, object_type="calendar_day",
+        object_id=str(day), object_repr=f"{day} {'上班' if workday else '休息'} {note}",
+        organisation_id=organisation_id, after={"day": str(day), "workday": workday,
+                                                "note": note},
+    )

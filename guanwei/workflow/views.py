@@ -41,9 +41,8 @@ def _cursor_text(item: queries.QueueItem) -> str:
     return f"{item.cursor[0].isoformat()}_{item.cursor[1]}"
 
 
-def render_post_page(
-    request: HttpRequest, post: Post, status: int = 200, **forms: Any
-) -> HttpResponse:
+def post_context(request: HttpRequest, post: Post, **forms: Any) -> dict[str, Any]:
+    """The review part of the post page; the publishing room adds its panel on top."""
     user = actor(request)
     revision = post.current_revision
     assert revision is not None
@@ -60,32 +59,31 @@ def render_post_page(
     rules = rules_for(post.organisation_id)
     category = rules.category(revision.category) or {}
     revisions = list(post.revisions.order_by("-number"))
-    return render(
+    return page_context(
         request,
-        "workflow/post_detail.html",
-        page_context(
-            request,
-            post.organisation,
-            post=post,
-            revision=revision,
-            revisions=revisions,
-            runs=[(r, queries.decisions_of(r), list(r.steps.all())) for r in runs],
-            current_run=current_run,
-            pending=pending,
-            verdict=verdict,
-            category_name=category.get("name", revision.category),
-            can_edit=can(user, "post.create", post.unit)
-            and post.status not in (PostStatus.PUBLISHED, PostStatus.WITHDRAWN),
-            can_submit=can(user, "post.create", post.unit)
-            and post.status in (PostStatus.DRAFT, PostStatus.REJECTED, PostStatus.EXPIRED),
-            approve_form=forms.get("approve_form") or ApproveForm(),
-            reject_form=forms.get("reject_form") or RejectForm(),
-            publishable=queries.publishable_revision(post),
-            can_decide=queries.may_decide(pending, user),
-            materials=list(post.materials.select_related("provider_unit", "provider_approved_by")),
-        ),
-        status=status,
+        post.organisation,
+        post=post,
+        revision=revision,
+        revisions=revisions,
+        runs=[(r, queries.decisions_of(r), list(r.steps.all())) for r in runs],
+        current_run=current_run,
+        pending=pending,
+        verdict=verdict,
+        category_name=category.get("name", revision.category),
+        can_edit=can(user, "post.create", post.unit)
+        and post.status not in (PostStatus.PUBLISHED, PostStatus.WITHDRAWN),
+        can_submit=can(user, "post.create", post.unit)
+        and post.status in (PostStatus.DRAFT, PostStatus.REJECTED, PostStatus.EXPIRED),
+        approve_form=forms.get("approve_form") or ApproveForm(),
+        reject_form=forms.get("reject_form") or RejectForm(),
+        publishable=queries.publishable_revision(post),
+        can_decide=queries.may_decide(pending, user),
+        materials=list(post.materials.select_related("provider_unit", "provider_approved_by")),
     )
+
+
+def render_post_page(request: HttpRequest, post: Post, **extra: Any) -> HttpResponse:
+    return render(request, "workflow/post_detail.html", {**post_context(request, post), **extra})
 
 
 @login_required

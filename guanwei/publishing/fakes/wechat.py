@@ -38,6 +38,8 @@ OVERLAP = 300
 IMAGE_MAGIC = (b"\xff\xd8\xff", b"\x89PNG", b"GIF87a", b"GIF89a", b"BM")
 _SCRIPT = re.compile(r"<script\b.*?</script\s*>", re.IGNORECASE | re.DOTALL)
 _TAGS = re.compile(r"<[^>]+>")
+# draft/add field limits and their errcodes (codes UNCONFIRMED: legacy 图文 codes)
+LIMITS = (("title", 32, 45003), ("author", 16, 45110), ("digest", 128, 45004))
 
 
 @dataclass
@@ -371,8 +373,7 @@ class WeChatFake(Platform):
             ):
                 return self.error(40007, "invalid media_id")
             content = _SCRIPT.sub("", str(article.get("content", "")))
-            for key, limit, code in (("title", 32, 45003), ("author", 16, 45110),
-                                     ("digest", 128, 45004)):  # fmt: skip
+            for key, limit, code in LIMITS:
                 if len(str(article.get(key, ""))) > limit:
                     return self.error(code, f"{key} size out of limit")
             if not content.strip():

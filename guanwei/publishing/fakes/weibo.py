@@ -16,13 +16,11 @@ deleting others' statuses/comments (20102/20203).
 from __future__ import annotations
 
 import html
-import re
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 
 from guanwei.publishing.fakes.server import (
     Platform,
@@ -32,96 +30,36 @@ from guanwei.publishing.fakes.server import (
     json_response,
     now,
 )
+from guanwei.publishing.fakes.weibo_data import (
+    APP_KEY,
+    APP_SECRET,
+    CST,
+    DEMO_TOKEN,
+    DEMO_UID,
+    SAFE_DOMAIN,
+    SOURCE,
+    TOKEN_TTL,
+    TOPIC,
+    URL,
+    Comment,
+    Data,
+    Status,
+    Token,
+    same_site,
+    similar_key,
+    weibo_length,
+    weibo_time,
+)
 
-DEMO_UID = "1000001"
-DEMO_TOKEN = "demo-weibo-token"
-APP_KEY = "demo-weibo-app"
-APP_SECRET = "demo-weibo-secret"
-SAFE_DOMAIN = "https://weather.example.gov.cn"
-TOKEN_TTL = 157679999
-CST = timezone(timedelta(hours=8))
-_URL = re.compile(r"https?://[^\s<>\"'，。！？、）)]+", re.IGNORECASE)
-_TOPIC = re.compile(r"#[^#\s]{1,64}#")
-_PUNCT = re.compile(r"[\s\W_]+", re.UNICODE)
-SOURCE = '<a href="https://open.weibo.com" rel="nofollow">官微演示应用</a>'
-
-
-def weibo_length(text: str) -> int:
-    """Characters as Weibo counts them: a non-ASCII character 1, an ASCII one ½, rounded up."""
-    halves = sum(1 if ord(ch) < 128 else 2 for ch in text)
-    return (halves + 1) // 2
-
-
-def _similar_key(text: str) -> str:
-    return _PUNCT.sub("", _URL.sub("", text)).lower()
-
-
-def _same_site(url: str, domain: str) -> bool:
-    host = (urlsplit(domain if "://" in domain else f"https://{domain}").hostname or "").lower()
-    got = (urlsplit(url).hostname or "").lower()
-    return bool(host) and (got == host or got.endswith(f".{host}"))
-
-
-def _time(ts: float) -> str:
-    return datetime.fromtimestamp(ts, CST).strftime("%a %b %d %H:%M:%S %z %Y")
-
-
-@dataclass
-class Token:
-    value: str
-    uid: str
-    appkey: str
-    created: float
-    expires: float
-    revoked: bool = False
-
-
-@dataclass
-class Status:
-    id: int
-    uid: str
-    text: str
-    created: float
-    pic: bytes = b""
-    deleted: bool = False
-    likes: int = 0
-
-
-@dataclass
-class Comment:
-    id: int
-    status_id: int
-    uid: str
-    text: str
-    created: float
-    reply_to: int = 0
-    deleted: bool = False
-
-
-@dataclass
-class _Ids:
-    status: int = 9_100_000_000_000_001  # > 2**53 and odd: not representable as a float
-    comment: int = 9_200_000_000_000_001
-
-    def next_status(self) -> int:
-        self.status += 2
-        return self.status
-
-    def next_comment(self) -> int:
-        self.comment += 2
-        return self.comment
-
-
-@dataclass
-class _Data:
-    users: dict[str, str] = field(default_factory=dict)  # uid → screen name
-    tokens: dict[str, Token] = field(default_factory=dict)
-    codes: dict[str, tuple[str, str, str]] = field(default_factory=dict)  # client, uri, uid
-    statuses: dict[int, Status] = field(default_factory=dict)
-    comments: dict[int, Comment] = field(default_factory=dict)
-    friends: dict[str, list[str]] = field(default_factory=dict)
-    post_times: dict[str, list[float]] = field(default_factory=dict)
-    ids: _Ids = field(default_factory=_Ids)
+__all__ = [
+    "APP_KEY",
+    "APP_SECRET",
+    "DEMO_TOKEN",
+    "DEMO_UID",
+    "SAFE_DOMAIN",
+    "WeiboFake",
+    "weibo_length",
+]
 
 
 class WeiboFake(Platform):
@@ -134,13 +72,13 @@ class WeiboFake(Platform):
         self.safe_domain = safe_domain
         self.duplicate_window_s = duplicate_window_s
         self.reject_topics = True
-        self.data = _Data()
+        self.data = Data()
         super().__init__()
 
     # ------------------------------------------------------------------ state
 
     def seed(self) -> None:
-        d = self.data = _Data()
+        d = self.data = Data()
         self.reject_topics = True
         d.users.update(
             {
@@ -232,7 +170,7 @@ class WeiboFake(Platform):
         pic = f"{self.base_url}/pic/{s.id}" if s.pic else ""
         comments = [c for c in self.data.comments.values() if c.status_id == s.id and not c.deleted]
         body: dict[str, Any] = {
-            "created_at": _time(s.created),
+            "created_at": weibo_time(s.created),
             "id": s.id,
             "idstr": str(s.id),
             "mid": str(s.id),
@@ -256,7 +194,7 @@ class WeiboFake(Platform):
 
     def comment_json(self, c: Comment) -> dict[str, Any]:
         body: dict[str, Any] = {
-            "created_at": _time(c.created),
+            "created_at": weibo_time(c.created),
             "id": c.id,
             "idstr": str(c.id),
             "mid": str(c.id),
@@ -393,12 +331,12 @@ class WeiboFake(Platform):
         if self._over_limit(token.uid):
             message = "User requests for (statuses/share) out of rate limit!"
             return self.error(req, 10024, message, 403)
-        if self.reject_topics and _TOPIC.search(text):
+        if self.reject_topics and TOPIC.search(text):
             return self.error(req, 10017, "Parameter (status)'s value invalid: #topic# not allowed")
         if weibo_length(text) > 140:
             message = "Text too long, please input text less than 140 characters!"
             return self.error(req, 20012, message)
-        if not any(_same_site(url, self.safe_domain) for url in _URL.findall(text)):
+        if not any(same_site(url, self.safe_domain) for url in URL.findall(text)):
             message = "Parameter (status)'s value invalid: no link of the app's safe domain"
             return self.error(req, 10017, message)
         cutoff = now() - self.duplicate_window_s
@@ -409,7 +347,7 @@ class WeiboFake(Platform):
         ]
         if any(s.text == text for s in mine):
             return self.error(req, 20019, "Repeat conetnt!")
-        if any(_similar_key(s.text) == _similar_key(text) for s in mine):
+        if any(similar_key(s.text) == similar_key(text) for s in mine):
             return self.error(req, 20017, "Repeat content!")
         pic = b""
         if "pic" in req.files:

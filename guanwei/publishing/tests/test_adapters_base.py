@@ -143,7 +143,9 @@ def test_the_placeholder_is_a_valid_png() -> None:
     assert (width, height) == (3, 2)
     idat = data.index(b"IDAT")
     length = struct.unpack(">I", data[idat - 4 : idat])[0]
-    assert zlib.decompress(data[idat + 4 : idat + 4 + length]) == (b"\x00" + b"\x0a\x14\x1e" * 3) * 2
+    assert (
+        zlib.decompress(data[idat + 4 : idat + 4 + length]) == (b"\x00" + b"\x0a\x14\x1e" * 3) * 2
+    )
 
 
 def test_images_are_recognised_by_their_bytes() -> None:

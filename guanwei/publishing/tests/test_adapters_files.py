@@ -45,7 +45,9 @@ def outbox(tmp_path: Path) -> OutboxAdapter:
     return made
 
 
-def req(key: str = "rev7-ch3", text: str = "第一行 <b>粗</b> & 符号\n第二行", **kw: object) -> PublishRequest:
+def req(
+    key: str = "rev7-ch3", text: str = "第一行 <b>粗</b> & 符号\n第二行", **kw: object
+) -> PublishRequest:
     return PublishRequest(key=key, text=text, **kw)  # type: ignore[arg-type]
 
 
@@ -79,7 +81,9 @@ def atom_entries(root: Path) -> list[ET.Element]:
 
 
 def test_the_website_writes_an_escaped_page_and_both_feeds(site: WebsiteAdapter) -> None:
-    result = site.publish(req(title="标题 <i>", author="办公室", link="https://www.example.gov.cn/a"))
+    result = site.publish(
+        req(title="标题 <i>", author="办公室", link="https://www.example.gov.cn/a")
+    )
 
     assert result.remote_id == "rev7-ch3"
     assert result.url == "https://www.example.gov.cn/news/posts/rev7-ch3.html"

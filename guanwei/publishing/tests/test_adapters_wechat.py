@@ -160,9 +160,7 @@ def test_it_forces_a_refresh_only_when_the_platform_hands_back_the_refused_token
     ]
     transport = httpx.MockTransport(scripted(steps, seen))
     with HttpClient(transport=transport) as client:
-        adapter = get_adapter(
-            "wechat", {"appid": "wxmock", "secret": "mock-secret"}, client=client
-        )
+        adapter = get_adapter("wechat", {"appid": "wxmock", "secret": "mock-secret"}, client=client)
         assert adapter.metrics("1:22") == {"comments": 0}
     assert seen == [
         "/cgi-bin/stable_token force=False",
@@ -198,7 +196,9 @@ def test_a_wrong_secret_is_permanent_with_a_chinese_cause(
     with pytest.raises(AdapterError) as caught:
         get_adapter("wechat", settings, client=client).publish(req())
     assert caught.value.permanent and caught.value.code == "auth"
-    assert caught.value.user_message == "公众号 AppSecret 无效，请保管人核对后更新（微信错误 40125）"
+    assert (
+        caught.value.user_message == "公众号 AppSecret 无效，请保管人核对后更新（微信错误 40125）"
+    )
 
 
 def test_a_rejected_publish_fails_permanently(adapter: WeChatAdapter, fakes: FakePlatforms) -> None:
@@ -282,7 +282,9 @@ def test_comments_round_trip_with_either_kind_of_remote_id(
         comments[1].remote_id
     )
     article = next(iter(fakes.wechat.data.articles.values()))
-    assert article.comments[1].reply and article.comments[1].reply["content"] == "周末晴，适合出游。"
+    assert (
+        article.comments[1].reply and article.comments[1].reply["content"] == "周末晴，适合出游。"
+    )
     adapter.delete_comment(seeded.remote_id, comments[0].remote_id)
     assert adapter.metrics(seeded.remote_id) == {"comments": 1}
 

@@ -109,7 +109,9 @@ def test_it_maps_identical_and_similar_text_to_duplicate(adapter: WeiboAdapter) 
 
     assert identical.value.code == "duplicate" and identical.value.permanent
     assert identical.value.platform_code == "20019"
-    assert identical.value.user_message == "微博拒绝了重复内容：相同内容近期已经发过（微博错误 20019）"
+    assert (
+        identical.value.user_message == "微博拒绝了重复内容：相同内容近期已经发过（微博错误 20019）"
+    )
     assert similar.value.code == "duplicate" and similar.value.platform_code == "20017"
 
 
@@ -179,9 +181,7 @@ def test_a_server_error_on_publish_is_of_unknown_outcome(
 def test_a_lost_answer_is_unknown_and_the_post_is_found_afterwards(
     adapter: WeiboAdapter, fakes: FakePlatforms
 ) -> None:
-    fakes.control(
-        "weibo", hang_next=1, hang_after_commit=True, hang_ms=2000, path="statuses/share"
-    )
+    fakes.control("weibo", hang_next=1, hang_after_commit=True, hang_ms=2000, path="statuses/share")
     request = req("平台收到了，我们没听到回音。")
 
     with pytest.raises(AdapterError) as caught:
@@ -223,7 +223,9 @@ def test_it_reads_replies_to_and_deletes_comments(adapter: WeiboAdapter) -> None
     assert [c.author for c in comments] == ["热心市民小王", "天气爱好者"]
     assert adapter.fetch_comments(seeded.remote_id, since_id=comments[0].remote_id) == comments[1:]
 
-    reply_id = adapter.reply_comment(seeded.remote_id, comments[0].remote_id, "明天多云，不会下雨。")
+    reply_id = adapter.reply_comment(
+        seeded.remote_id, comments[0].remote_id, "明天多云，不会下雨。"
+    )
     latest = adapter.fetch_comments(seeded.remote_id, since_id=comments[-1].remote_id)
     assert [(c.remote_id, c.text, c.reply_to) for c in latest] == [
         (reply_id, "明天多云，不会下雨。", comments[0].remote_id)

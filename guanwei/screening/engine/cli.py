@@ -98,7 +98,9 @@ def _text_report(result: Result) -> str:
     for hit in result.masked:
         lines.append(f"  masked [{hit.start}:{hit.end}] {hit.term} inside {hit.allow!r}")
     for finding in result.rules:
-        lines.append(f"  rule {finding.rule} ({finding.req}, {finding.severity}): {finding.message}")
+        lines.append(
+            f"  rule {finding.rule} ({finding.req}, {finding.severity}): {finding.message}"
+        )
     lines.append(f"lexicon version: {result.lexicon_version}")
     return "\n".join(lines)
 

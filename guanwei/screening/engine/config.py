@@ -15,7 +15,7 @@ import hashlib
 import json
 import tomllib
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -374,7 +374,6 @@ __all__ = [
     "RuleSpec",
     "config_for_pack",
     "default_config",
-    "field",
     "known_packs",
     "merge",
     "resolve_file",

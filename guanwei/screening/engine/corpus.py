@@ -16,7 +16,7 @@ from pathlib import Path
 from .config import DATA_DIR
 from .lexicon import Term
 from .matcher import pinyin_spellings
-from .normalise import folding
+from .normalise import BARRIER_MARK, NOISE_MARK, folding
 
 _FRAGMENTS = """今天天气真不错，出门散步心情都好了
 早上起来发现下雪了，小区里一片白
@@ -267,9 +267,11 @@ def make_variant(
     max_noise: int = 3,
     traditional: Callable[[str], str] | None = None,
 ) -> str:
-    """One disguised spelling of ``term`` of the given evasion kind (the term's own noise
-    characters, e.g. spaces, are dropped first so that the noise cap applies to what is added)."""
-    text = folding().noise_re.sub("", term.text)
+    """One disguised spelling of ``term`` of the given evasion kind (the term's own noise and
+    punctuation, e.g. spaces or a final 。, are dropped first, as the engine drops them from terms,
+    so that the noise cap applies to what is added)."""
+    fold = folding()
+    text = "".join(c for c in term.text if fold.fold_char(c) not in (NOISE_MARK, BARRIER_MARK))
     if kind == "noise":
         return _noise(text, rng, max_noise)
     if kind == "repeat":

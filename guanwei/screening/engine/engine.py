@@ -207,12 +207,12 @@ class Engine:
         stats.terms_loaded = len(loaded)
 
         best: dict[str, Entry] = {}
-        for term, source in loaded:
+        for term, origin in loaded:
             severity = policy.get(term.category, term.severity)
             if severity == IGNORE:
                 continue
             key = fold.fold_term(term.text).replace(SEPARATOR, "")
-            if not _keep(key, source):
+            if not _keep(key, origin):
                 stats.dropped_short += 1
                 continue
             if key in allow_all or key in allow_by_cat.get(term.category, ()):
@@ -291,7 +291,8 @@ class Engine:
     ) -> Result:
         """Screen one text (a post, a drop-box item or a comment)."""
         find = self._find
-        hits = masked = ()
+        hits: tuple[Hit, ...] = ()
+        masked: tuple[Hit, ...] = ()
         if find is not None:
             fast = self._denoise("", text.lower())
             matches = find(fast)
@@ -300,7 +301,11 @@ class Engine:
         if kind != "post" and channel_kind is None:
             return self._result(hits, [], masked) if hits or masked else self._pass
         findings: list[RuleFinding] = []
-        rules = self._rules_by_channel.get(channel_kind, self._rules_no_channel)
+        rules = (
+            self._rules_by_channel.get(channel_kind, self._rules_no_channel)
+            if channel_kind is not None
+            else self._rules_no_channel
+        )
         if rules:
             findings = evaluate(rules, Post(text, kind, channel_kind, has_picture, source, title))
         if self._relevance is not None and kind == "post":
@@ -369,7 +374,13 @@ class Engine:
             matched = text[start:end]
             phrase = self._masking_phrase(start, end, entry.category, spans)
             hit = Hit(
-                term.text, term.category, start, end, matched, entry.severity, term.note,
+                term.text,
+                term.category,
+                start,
+                end,
+                matched,
+                entry.severity,
+                term.note,
                 phrase or "",
             )
             (hits if phrase is None else masked).append(hit)

@@ -119,7 +119,7 @@ class Shape:
         )
 
 
-_NOISE_MARKS = re.compile(re.escape(NOISE_MARK) + "+")
+_NOISE_MARKS = re.compile("(" + re.escape(NOISE_MARK) + "+)")
 _DOUBLE = re.compile(r"(.)(?=\1)", re.DOTALL)
 
 
@@ -135,30 +135,30 @@ class TextMap:
 
     def __init__(self, text: str, noise: re.Pattern[str]) -> None:
         self.text = text
+        pieces = noise.split(text)  # the pattern has one group: text, noise, text, noise …
         seg_compact = [0]
         seg_text = [0]
-        pieces = []
-        last = 0
-        for match in noise.finditer(text):
-            pieces.append(text[last : match.start()])
-            last = match.end()
-            seg_compact.append(seg_compact[-1] + len(pieces[-1]))
-            seg_text.append(last)
-        pieces.append(text[last:])
-        self.compact = compact = "".join(pieces)
+        if len(pieces) > 1:
+            at_compact = at_text = 0
+            for i in range(0, len(pieces) - 1, 2):
+                at_compact += len(pieces[i])
+                at_text += len(pieces[i]) + len(pieces[i + 1])
+                seg_compact.append(at_compact)
+                seg_text.append(at_text)
+            self.compact = compact = "".join(pieces[::2])
+        else:
+            self.compact = compact = text
         self._seg_compact = seg_compact
         self._seg_text = seg_text
         deleted = [m.start() for m in _DOUBLE.finditer(compact)]
         self._deleted = deleted
         self._gone = frozenset(deleted)
         if deleted:
-            parts = []
-            last = 0
-            for index in deleted:
-                parts.append(compact[last:index])
-                last = index + 1
-            parts.append(compact[last:])
-            self.collapsed = "".join(parts)
+            kept = [
+                compact[a + 1 : b]
+                for a, b in zip([-1, *deleted], [*deleted, len(compact)], strict=True)
+            ]
+            self.collapsed = "".join(kept)
         else:
             self.collapsed = compact
 
@@ -369,14 +369,14 @@ class Matcher:
                 near[at : at + 2] in shorts or (at and near[at - 1 : at + 1] in shorts)
             ):
                 continue
-            before = []
+            before: list[str] = []
             i = start - 1
             while i >= 0 and len(before) < 3:
                 prev = fast[i]
                 before.append(prev)
                 while i >= 0 and fast[i] == prev:
                     i -= 1
-            after = []
+            after: list[str] = []
             while j < size and len(after) < 3:
                 nxt = fast[j]
                 after.append(nxt)
@@ -410,7 +410,7 @@ class Matcher:
         folding = self.folding
         lowered = text.lower()
         if len(lowered) == len(text) and not folding.fold_re.search(lowered):
-            return TextMap(lowered, folding.noise_re)
+            return TextMap(lowered, folding.noise_split)
         return TextMap(text.translate(folding.verify_table), _NOISE_MARKS)
 
     def hits(self, text: str) -> tuple[list[tuple[int, int, int]], TextMap]:

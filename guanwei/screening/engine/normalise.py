@@ -85,6 +85,7 @@ class Folding:
     noise: frozenset[str]
     foldable: frozenset[str]
     noise_re: re.Pattern[str]
+    noise_split: re.Pattern[str]  # the same, as one group, for re.split
     fold_re: re.Pattern[str]
     t2s: dict[str, str]
 
@@ -171,6 +172,7 @@ def folding() -> Folding:
         noise=frozenset(noise),
         foldable=frozenset(foldable),
         noise_re=noise_re,
+        noise_split=re.compile("(" + noise_class + noise_class + "*)"),
         fold_re=fold_re,
         t2s=t2s,
     )

@@ -62,7 +62,8 @@ class RelevanceChecker:
         if len(found) >= self.spec.min_hits:
             return None
         if found:
-            detail = f"只出现 {len(found)} 个主题词（{'、'.join(sorted(found))}），需要 {self.spec.min_hits} 个"
+            words = "、".join(sorted(found))
+            detail = f"只出现 {len(found)} 个主题词（{words}），需要 {self.spec.min_hits} 个"
         else:
             detail = "未出现任何主题词"
         return RuleFinding(

@@ -1,0 +1,98 @@
+"""The fake Weibo's demo credentials, records and counting rules."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from urllib.parse import urlsplit
+
+DEMO_UID = "1000001"
+DEMO_TOKEN = "demo-weibo-token"
+APP_KEY = "demo-weibo-app"
+APP_SECRET = "demo-weibo-secret"
+SAFE_DOMAIN = "https://weather.example.gov.cn"
+TOKEN_TTL = 157679999
+CST = timezone(timedelta(hours=8))
+URL = re.compile(r"https?://[^\s<>\"'，。！？、）)]+", re.IGNORECASE)
+TOPIC = re.compile(r"#[^#\s]{1,64}#")
+PUNCT = re.compile(r"[\s\W_]+", re.UNICODE)
+SOURCE = '<a href="https://open.weibo.com" rel="nofollow">官微演示应用</a>'
+
+
+def weibo_length(text: str) -> int:
+    """Characters as Weibo counts them: a non-ASCII character 1, an ASCII one ½, rounded up."""
+    halves = sum(1 if ord(ch) < 128 else 2 for ch in text)
+    return (halves + 1) // 2
+
+
+def similar_key(text: str) -> str:
+    return PUNCT.sub("", URL.sub("", text)).lower()
+
+
+def same_site(url: str, domain: str) -> bool:
+    host = (urlsplit(domain if "://" in domain else f"https://{domain}").hostname or "").lower()
+    got = (urlsplit(url).hostname or "").lower()
+    return bool(host) and (got == host or got.endswith(f".{host}"))
+
+
+def weibo_time(ts: float) -> str:
+    return datetime.fromtimestamp(ts, CST).strftime("%a %b %d %H:%M:%S %z %Y")
+
+
+@dataclass
+class Token:
+    value: str
+    uid: str
+    appkey: str
+    created: float
+    expires: float
+    revoked: bool = False
+
+
+@dataclass
+class Status:
+    id: int
+    uid: str
+    text: str
+    created: float
+    pic: bytes = b""
+    deleted: bool = False
+    likes: int = 0
+
+
+@dataclass
+class Comment:
+    id: int
+    status_id: int
+    uid: str
+    text: str
+    created: float
+    reply_to: int = 0
+    deleted: bool = False
+
+
+@dataclass
+class Ids:
+    status: int = 9_100_000_000_000_001  # > 2**53 and odd: not representable as a float
+    comment: int = 9_200_000_000_000_001
+
+    def next_status(self) -> int:
+        self.status += 2
+        return self.status
+
+    def next_comment(self) -> int:
+        self.comment += 2
+        return self.comment
+
+
+@dataclass
+class Data:
+    users: dict[str, str] = field(default_factory=dict)  # uid → screen name
+    tokens: dict[str, Token] = field(default_factory=dict)
+    codes: dict[str, tuple[str, str, str]] = field(default_factory=dict)  # client, uri, uid
+    statuses: dict[int, Status] = field(default_factory=dict)
+    comments: dict[int, Comment] = field(default_factory=dict)
+    friends: dict[str, list[str]] = field(default_factory=dict)
+    post_times: dict[str, list[float]] = field(default_factory=dict)
+    ids: Ids = field(default_factory=Ids)

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from guanwei.publishing import views
+
+urlpatterns = [
+    path("posts/<int:pk>/schedule/", views.schedule, name="post_schedule"),
+    path("intents/<int:pk>/cancel/", views.cancel, name="intent_cancel"),
+    path("calendar/", views.calendar_page, name="calendar"),
+    path("calendar.ics", views.calendar_ics, name="calendar_ics"),
+    path("holidays/", views.holidays, name="holidays"),
+]

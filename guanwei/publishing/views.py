@@ -1,0 +1,235 @@
+"""Publishing pages: the post page with its schedule panel, the editorial calendar (week
+and month, iCalendar export) and the holiday calendar. Thin: parse, call one action."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from guanwei.channels.models import Channel, ChannelStatus
+from guanwei.content.models import Post, PostStatus
+from guanwei.orgs.errors import DomainError
+from guanwei.orgs.permissions import can
+from guanwei.publishing import actions
+from guanwei.publishing.calendar import is_workday, year_known
+from guanwei.publishing.forms import CalendarDayForm, ScheduleForm
+from guanwei.publishing.models import CalendarDay, IntentStatus, PublishIntent
+from guanwei.publishing.slots import slot_times
+from guanwei.web.helpers import actor, current_org, page_context, visible
+from guanwei.workflow.queries import publishable_revision
+from guanwei.workflow.views import post_context
+
+
+def _tz() -> ZoneInfo:
+    return ZoneInfo(settings.TIME_ZONE)
+
+
+def _post(request: HttpRequest, pk: int) -> Post:
+    from guanwei.content.views import _get_post
+
+    return _get_post(request, pk)
+
+
+def post_page(request: HttpRequest, pk: int, form: ScheduleForm | None = None,
+              status: int = 200) -> HttpResponse:
+    post = _post(request, pk)
+    user = actor(request)
+    revision = publishable_revision(post)
+    channels = revision.channels.filter(status=ChannelStatus.ACTIVE) if revision else \
+        Channel.objects.none()
+    intents = list(PublishIntent.objects.filter(post=post).select_related("channel", "revision")
+                   .prefetch_related("log").order_by("channel__name", "due_at"))
+    may_schedule = can(user, "post.schedule", post.unit)
+    context = {
+        **post_context(request, post),
+        "intents": intents,
+        "can_schedule": may_schedule and revision is not None,
+        "can_reschedule": may_schedule and post.status == PostStatus.EXPIRED
+        and post.approved_revision_id == post.current_revision_id,
+        "schedule_form": form or ScheduleForm(channels=channels),
+    }
+    return render(request, "workflow/post_detail.html", context, status=status)
+
+
+post_page = login_required(post_page)
+
+
+@login_required
+@require_POST
+def schedule(request: HttpRequest, pk: int) -> HttpResponse:
+    post = _post(request, pk)
+    revision = publishable_revision(post)
+    expired = post.status == PostStatus.EXPIRED
+    channels = (revision or post.approved_revision or post.current_revision).channels.all()  # type: ignore[union-attr]
+    form = ScheduleForm(request.POST, channels=channels)
+    if not form.is_valid():
+        return post_page(request, pk, form=form, status=400)
+    when = form.cleaned_data["when"]
+    at = form.cleaned_data.get("at") if when == "at" else None
+    try:
+        if expired:
+            intents = actions.reschedule_expired(post, actor=actor(request), at=at,
+                                                 next_slot=when == "next_slot")
+        else:
+            intents = actions.schedule_post(post, actor=actor(request), at=at,
+                                            next_slot=when == "next_slot",
+                                            channels=form.cleaned_data["channels"])
+    except DomainError as e:
+        form.add_error(None, e.message)
+        return post_page(request, pk, form=form, status=400)
+    times = "、".join(f"{i.channel.name} {timezone.localtime(i.due_at):%m-%d %H:%M}"
+                     for i in intents)
+    messages.success(request, _("Scheduled: %(times)s") % {"times": times})
+    return redirect("post_detail", pk=pk)
+
+
+@login_required
+@require_POST
+def cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    intent = get_object_or_404(PublishIntent, pk=pk)
+    visible(request, intent.organisation_id)
+    try:
+        actions.cancel_intent(intent, actor=actor(request))
+    except DomainError as e:
+        messages.error(request, e.message)
+    else:
+        messages.success(request, _("Publication cancelled."))
+    return redirect("post_detail", pk=intent.post_id)
+
+
+# ------------------------------------------------------------------ calendar (W-10, R-03, E-04)
+
+
+def _week_start(raw: str, today: date) -> date:
+    try:
+        return datetime.strptime(raw + "-1", "%G-W%V-%u").date()
+    except ValueError:
+        return today - timedelta(days=today.weekday())
+
+
+@login_required
+def calendar_page(request: HttpRequest) -> HttpResponse:
+    org = current_org(request)
+    if org is None:
+        raise Http404
+    tz = _tz()
+    today = timezone.localdate()
+    view = request.GET.get("view", "week")
+    if view == "month":
+        first = today.replace(day=1)
+        if request.GET.get("month"):
+            try:
+                first = datetime.strptime(request.GET["month"], "%Y-%m").date()
+            except ValueError:
+                pass
+        start = first - timedelta(days=first.weekday())
+        days = [start + timedelta(days=i) for i in range(42)]
+    else:
+        start = _week_start(request.GET.get("week", ""), today)
+        days = [start + timedelta(days=i) for i in range(7)]
+    channels = list(Channel.objects.filter(organisation=org, status=ChannelStatus.ACTIVE)
+                    .select_related("unit"))
+    wanted = request.GET.get("channel", "")
+    if wanted:
+        channels = [c for c in channels if str(c.pk) == wanted]
+    begin = datetime.combine(days[0], datetime.min.time(), tzinfo=tz)
+    end = datetime.combine(days[-1] + timedelta(days=1), datetime.min.time(), tzinfo=tz)
+    intents = PublishIntent.objects.filter(
+        channel__in=channels, due_at__gte=begin, due_at__lt=end
+    ).exclude(status=IntentStatus.CANCELLED).select_related("post", "channel")
+    cells: dict[tuple[int, date], list[dict[str, Any]]] = {}
+    for intent in intents:
+        local = timezone.localtime(intent.due_at)
+        cells.setdefault((intent.channel_id, local.date()), []).append(
+            {"time": local.strftime("%H:%M"), "title": intent.post.title,
+             "post_id": intent.post_id, "status": intent.status,
+             "status_label": intent.get_status_display()})
+    for channel in channels:
+        for moment, slot in slot_times(org.pk, channel, begin, len(days)):
+            local = moment.astimezone(tz)
+            entries = cells.setdefault((channel.pk, local.date()), [])
+            hhmm = local.strftime("%H:%M")
+            if not any(e["time"] == hhmm for e in entries):
+                entries.append({"time": hhmm, "title": slot.name, "slot": True,
+                                "optional": slot.optional})
+    rows = [
+        (channel, [(day, sorted(cells.get((channel.pk, day), []), key=lambda e: e["time"]))
+                   for day in days])
+        for channel in channels
+    ]
+    years = sorted({d.year for d in days})
+    return render(request, "publishing/calendar.html", page_context(
+        request, org, rows=rows, days=days, view=view, today=today,
+        rest={d for d in days if not is_workday(d)},
+        unknown_years=[y for y in years if not year_known(y)],
+        prev_week=(start - timedelta(days=7)).strftime("%G-W%V"),
+        next_week=(start + timedelta(days=7)).strftime("%G-W%V"),
+        month=(days[10].strftime("%Y-%m")), channel=wanted,
+        channels=Channel.objects.filter(organisation=org, status=ChannelStatus.ACTIVE),
+    ))
+
+
+@login_required
+def calendar_ics(request: HttpRequest) -> HttpResponse:
+    """The editorial calendar as iCalendar (RFC 5545), for Outlook / WPS / phones."""
+    from icalendar import Calendar, Event
+
+    org = current_org(request)
+    if org is None:
+        raise Http404
+    cal = Calendar()
+    cal.add("prodid", "-//guanwei//editorial calendar//ZH")
+    cal.add("version", "2.0")
+    cal.add("x-wr-calname", f"{org.name} 发布日历")
+    since = timezone.now() - timedelta(days=30)
+    for intent in PublishIntent.objects.filter(organisation=org, due_at__gte=since).exclude(
+        status=IntentStatus.CANCELLED
+    ).select_related("post", "channel")[:2000]:
+        event = Event()
+        event.add("uid", f"intent-{intent.pk}@guanwei")
+        event.add("summary", f"{intent.channel.name}：{intent.post.title}")
+        event.add("dtstart", intent.due_at)
+        event.add("dtend", intent.due_at + timedelta(minutes=15))
+        event.add("description", f"{intent.get_status_display()} · 稿件 {intent.post_id}")
+        event.add("dtstamp", timezone.now())
+        cal.add_component(event)
+    response = HttpResponse(cal.to_ical(), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="guanwei.ics"'
+    return response
+
+
+@login_required
+def holidays(request: HttpRequest) -> HttpResponse:
+    """An administrator enters holidays and adjusted working days for a year the
+    chinese-calendar library does not know yet (E-04)."""
+    org = current_org(request)
+    user = actor(request)
+    if org is None:
+        raise Http404
+    may_edit = user.is_superuser or can(user, "pack.load", org)
+    form = CalendarDayForm(request.POST or None)
+    if request.method == "POST":
+        if not may_edit:
+            raise Http404
+        if form.is_valid():
+            from guanwei.publishing.actions import set_calendar_day
+
+            set_calendar_day(actor=user, organisation_id=org.pk, **form.cleaned_data)
+            messages.success(request, _("Saved."))
+            return redirect("holidays")
+    year = timezone.localdate().year
+    return render(request, "publishing/holidays.html", page_context(
+        request, org, form=form, may_edit=may_edit,
+        rows=CalendarDay.objects.filter(day__year__gte=year - 1),
+        known={y: year_known(y) for y in (year, year + 1)},
+    ))
