@@ -11,5 +11,6 @@ urlpatterns = [
     path("content/", include("guanwei.content.urls")),
     path("review/", include("guanwei.workflow.urls")),
     path("publishing/", include("guanwei.publishing.urls")),
+    path("oversight/", include("guanwei.oversight.urls")),
     path("", include("guanwei.web.urls")),
 ]

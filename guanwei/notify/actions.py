@@ -12,12 +12,17 @@ from guanwei.notify.models import Notice
 
 
 def notify(
-    user_ids: Iterable[int], *, organisation_id: int | None, title: str, body: str = "",
+    user_ids: Iterable[int],
+    *,
+    organisation_id: int | None,
+    title: str,
+    body: str = "",
     link: str = "",
 ) -> int:
     rows = [
-        Notice(user_id=uid, organisation_id=organisation_id, title=title[:200], body=body,
-               link=link)
+        Notice(
+            user_id=uid, organisation_id=organisation_id, title=title[:200], body=body, link=link
+        )
         for uid in dict.fromkeys(user_ids)
     ]
     Notice.objects.bulk_create(rows)

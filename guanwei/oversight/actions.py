@@ -24,8 +24,12 @@ CORRECTION_ESCALATE_MINUTES = 5
 
 def _audit(deadline: Deadline, action: AuditAction, actor: User | None, **after: Any) -> None:
     record(
-        action, actor=actor, object_type="deadline", object_id=deadline.pk,
-        object_repr=deadline.title, organisation_id=deadline.organisation_id,
+        action,
+        actor=actor,
+        object_type="deadline",
+        object_id=deadline.pk,
+        object_repr=deadline.title,
+        organisation_id=deadline.organisation_id,
         after={"kind": deadline.kind, "due_at": deadline.due_at.isoformat(), **after},
     )
 
@@ -55,13 +59,17 @@ def close_deadline(
     _audit(
         deadline,
         AuditAction.DEADLINE_MET if status == DeadlineStatus.MET else AuditAction.DEADLINE_BREACHED,
-        actor, status=status, evidence=evidence,
+        actor,
+        status=status,
+        evidence=evidence,
         late_seconds=max(0, int((now - deadline.due_at).total_seconds())),
     )
     if status == DeadlineStatus.BREACHED:
         notify(
-            [*deadline.owner_ids, *deadline.escalate_ids], organisation_id=deadline.organisation_id,
-            title=f"超时：{deadline.title}", body=f"应于 {timezone.localtime(deadline.due_at):%H:%M} 前完成。",
+            [*deadline.owner_ids, *deadline.escalate_ids],
+            organisation_id=deadline.organisation_id,
+            title=f"超时：{deadline.title}",
+            body=f"应于 {timezone.localtime(deadline.due_at):%H:%M} 前完成。",
             link=f"/oversight/deadlines/#d{deadline.pk}",
         )
     return True
@@ -69,31 +77,43 @@ def close_deadline(
 
 @transaction.atomic
 def remind(deadline: Deadline, *, text: str) -> bool:
-    won = Deadline.objects.filter(pk=deadline.pk, status=DeadlineStatus.OPEN,
-                                  reminded_at__isnull=True).update(reminded_at=timezone.now())
+    won = Deadline.objects.filter(
+        pk=deadline.pk, status=DeadlineStatus.OPEN, reminded_at__isnull=True
+    ).update(reminded_at=timezone.now())
     if won:
-        notify(deadline.owner_ids, organisation_id=deadline.organisation_id,
-               title=f"提醒：{deadline.title}", body=text,
-               link=f"/oversight/deadlines/#d{deadline.pk}")
+        notify(
+            deadline.owner_ids,
+            organisation_id=deadline.organisation_id,
+            title=f"提醒：{deadline.title}",
+            body=text,
+            link=f"/oversight/deadlines/#d{deadline.pk}",
+        )
     return bool(won)
 
 
 @transaction.atomic
 def escalate(deadline: Deadline) -> bool:
-    won = Deadline.objects.filter(pk=deadline.pk, status=DeadlineStatus.OPEN,
-                                  escalated_at__isnull=True).update(escalated_at=timezone.now())
+    won = Deadline.objects.filter(
+        pk=deadline.pk, status=DeadlineStatus.OPEN, escalated_at__isnull=True
+    ).update(escalated_at=timezone.now())
     if won:
         _audit(deadline, AuditAction.DEADLINE_ESCALATED, None)
-        notify(deadline.escalate_ids, organisation_id=deadline.organisation_id,
-               title=f"督办：{deadline.title}",
-               body=f"距时限 {timezone.localtime(deadline.due_at):%H:%M} 已不足，尚未完成。",
-               link=f"/oversight/deadlines/#d{deadline.pk}")
+        notify(
+            deadline.escalate_ids,
+            organisation_id=deadline.organisation_id,
+            title=f"督办：{deadline.title}",
+            body=f"距时限 {timezone.localtime(deadline.due_at):%H:%M} 已不足，尚未完成。",
+            link=f"/oversight/deadlines/#d{deadline.pk}",
+        )
     return bool(won)
 
 
 def _holders(unit: Unit, roles: list[str]) -> list[int]:
-    return list(Membership.objects.filter(unit=unit, role__in=roles, revoked_at__isnull=True)
-                .values_list("user_id", flat=True))
+    return list(
+        Membership.objects.filter(unit=unit, role__in=roles, revoked_at__isnull=True).values_list(
+            "user_id", flat=True
+        )
+    )
 
 
 @transaction.atomic
@@ -103,7 +123,9 @@ def issue_correction(
     """The Observatory issues a correction of a published forecast (W-11): the publishing
     unit must publish the corrected forecast within 10 minutes; escalation at 5."""
     observatory_roles = Membership.objects.filter(
-        user=actor, revoked_at__isnull=True, unit__organisation_id=post.organisation_id,
+        user=actor,
+        revoked_at__isnull=True,
+        unit__organisation_id=post.organisation_id,
         unit__unit_type="observatory",
     )
     if not observatory_roles.exists() and not can(actor, "post.review", post.unit):
@@ -114,24 +136,40 @@ def issue_correction(
     editors = _holders(post.unit, ["publisher", "editor"])
     leaders = _holders(post.unit, ["supervising_leader"])
     deadline = Deadline.objects.create(
-        organisation_id=post.organisation_id, unit=post.unit, kind=DeadlineKind.CORRECTION,
+        organisation_id=post.organisation_id,
+        unit=post.unit,
+        kind=DeadlineKind.CORRECTION,
         key=f"correction:{post.pk}:{issued_at.isoformat()}",
-        title=f"订正《{post.title}》", post=post, starts_at=issued_at,
+        title=f"订正《{post.title}》",
+        post=post,
+        starts_at=issued_at,
         due_at=issued_at + timedelta(minutes=CORRECTION_MINUTES),
         escalate_at=issued_at + timedelta(minutes=CORRECTION_ESCALATE_MINUTES),
-        owner_ids=sorted(set(editors) | {post.created_by_id}), escalate_ids=leaders,
+        owner_ids=sorted(set(editors) | {post.created_by_id}),
+        escalate_ids=leaders,
         req="W-11",
     )
     record(
-        AuditAction.CORRECTION_ISSUED, actor=actor, object_type="post", object_id=post.pk,
-        object_repr=post.title, organisation_id=post.organisation_id,
-        after={"deadline": deadline.pk, "issued_at": issued_at.isoformat(),
-               "due_at": deadline.due_at.isoformat(), "note": note},
+        AuditAction.CORRECTION_ISSUED,
+        actor=actor,
+        object_type="post",
+        object_id=post.pk,
+        object_repr=post.title,
+        organisation_id=post.organisation_id,
+        after={
+            "deadline": deadline.pk,
+            "issued_at": issued_at.isoformat(),
+            "due_at": deadline.due_at.isoformat(),
+            "note": note,
+        },
     )
-    notify(deadline.owner_ids, organisation_id=post.organisation_id,
-           title=f"气象台发布订正：《{post.title}》",
-           body=f"请在 {timezone.localtime(deadline.due_at):%H:%M} 前发布订正后的预报。{note}",
-           link=f"/content/posts/{post.pk}/")
+    notify(
+        deadline.owner_ids,
+        organisation_id=post.organisation_id,
+        title=f"气象台发布订正：《{post.title}》",
+        body=f"请在 {timezone.localtime(deadline.due_at):%H:%M} 前发布订正后的预报。{note}",
+        link=f"/content/posts/{post.pk}/",
+    )
     return deadline
 
 
@@ -141,7 +179,8 @@ def mark_syndicated(deadline: Deadline, *, actor: User, link: str) -> bool:
     if deadline.kind != DeadlineKind.SYNDICATION:
         raise InvalidChange("这不是转发义务。")
     if deadline.channel is None or not (
-        can(actor, "post.publish", deadline.channel) or can(actor, "post.schedule", deadline.channel)
+        can(actor, "post.publish", deadline.channel)
+        or can(actor, "post.schedule", deadline.channel)
     ):
         raise PermissionDenied("只有该账号的发布人员可以登记转发。")
     link = link.strip()
@@ -149,7 +188,13 @@ def mark_syndicated(deadline: Deadline, *, actor: User, link: str) -> bool:
         raise InvalidChange("请填写转发后的链接。")
     done = close_deadline(deadline, DeadlineStatus.MET, actor=actor, evidence=link)
     if done:
-        record(AuditAction.SYNDICATION_DONE, actor=actor, object_type="deadline",
-               object_id=deadline.pk, object_repr=deadline.title,
-               organisation_id=deadline.organisation_id, after={"link": link})
+        record(
+            AuditAction.SYNDICATION_DONE,
+            actor=actor,
+            object_type="deadline",
+            object_id=deadline.pk,
+            object_repr=deadline.title,
+            organisation_id=deadline.organisation_id,
+            after={"link": link},
+        )
     return done

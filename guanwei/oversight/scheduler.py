@@ -30,10 +30,13 @@ def ensure_slot_deadlines(now: datetime) -> int:
                 continue
             owners = [i for i in (channel.manager_id, channel.responsible_id) if i]
             made = actions.create_deadline(
-                organisation_id=channel.organisation_id, unit=channel.unit,
-                kind=DeadlineKind.SLOT, key=f"slot:{channel.pk}:{moment.isoformat()}",
+                organisation_id=channel.organisation_id,
+                unit=channel.unit,
+                kind=DeadlineKind.SLOT,
+                key=f"slot:{channel.pk}:{moment.isoformat()}",
                 title=f"{channel.name} {slot.name} {timezone.localtime(moment):%m-%d %H:%M}",
-                channel=channel, category=slot.category,
+                channel=channel,
+                category=slot.category,
                 starts_at=moment - timedelta(minutes=slot.tolerance_minutes),
                 due_at=moment + timedelta(minutes=slot.tolerance_minutes),
                 remind_at=moment - timedelta(minutes=slot.remind_before_minutes),
@@ -58,8 +61,9 @@ def ensure_syndication_deadlines(now: datetime) -> int:
     ).select_related("channel", "revision", "post")
     by_org: dict[int, list[dict[str, Any]]] = {}
     for intent in recent:
-        rules = by_org.setdefault(intent.organisation_id,
-                                  _syndication_rules(intent.organisation_id))
+        rules = by_org.setdefault(
+            intent.organisation_id, _syndication_rules(intent.organisation_id)
+        )
         for rule in rules:
             if intent.channel.key not in (rule.get("sources") or []):
                 continue
@@ -70,15 +74,19 @@ def ensure_syndication_deadlines(now: datetime) -> int:
             minutes = int(rule.get("minutes") or 0) + 60 * int(rule.get("hours") or 0) or 60
             assert intent.published_at is not None
             for target in Channel.objects.filter(
-                organisation_id=intent.organisation_id, key__in=rule.get("targets") or [],
+                organisation_id=intent.organisation_id,
+                key__in=rule.get("targets") or [],
                 status=ChannelStatus.ACTIVE,
             ):
                 made = actions.create_deadline(
-                    organisation_id=target.organisation_id, unit=target.unit,
+                    organisation_id=target.organisation_id,
+                    unit=target.unit,
                     kind=DeadlineKind.SYNDICATION,
                     key=f"synd:{intent.pk}:{target.pk}",
-                    title=f"{target.name} 转发《{intent.post.title}》", channel=target,
-                    post=intent.post, source_intent_id=intent.pk,
+                    title=f"{target.name} 转发《{intent.post.title}》",
+                    channel=target,
+                    post=intent.post,
+                    source_intent_id=intent.pk,
                     starts_at=intent.published_at,
                     due_at=intent.published_at + timedelta(minutes=minutes),
                     remind_at=intent.published_at,
@@ -91,13 +99,24 @@ def ensure_syndication_deadlines(now: datetime) -> int:
 
 
 def _slot_filled(deadline: Deadline, *, published_only: bool) -> PublishIntent | None:
-    statuses = [IntentStatus.PUBLISHED] if published_only else [
-        IntentStatus.PUBLISHED, IntentStatus.SCHEDULED, IntentStatus.CLAIMED,
-        IntentStatus.SENDING, IntentStatus.REMOTE_PENDING, IntentStatus.RETRY,
-        IntentStatus.UNKNOWN]
+    statuses = (
+        [IntentStatus.PUBLISHED]
+        if published_only
+        else [
+            IntentStatus.PUBLISHED,
+            IntentStatus.SCHEDULED,
+            IntentStatus.CLAIMED,
+            IntentStatus.SENDING,
+            IntentStatus.REMOTE_PENDING,
+            IntentStatus.RETRY,
+            IntentStatus.UNKNOWN,
+        ]
+    )
     qs = PublishIntent.objects.filter(
-        channel=deadline.channel, status__in=statuses,
-        due_at__gte=deadline.starts_at, due_at__lte=deadline.due_at,
+        channel=deadline.channel,
+        status__in=statuses,
+        due_at__gte=deadline.starts_at,
+        due_at__lte=deadline.due_at,
     )
     if deadline.category:
         qs = qs.filter(revision__category=deadline.category)
@@ -105,33 +124,46 @@ def _slot_filled(deadline: Deadline, *, published_only: bool) -> PublishIntent |
 
 
 def _correction_published(deadline: Deadline) -> PublishIntent | None:
-    return PublishIntent.objects.filter(
-        post__corrects=deadline.post, status=IntentStatus.PUBLISHED,
-        published_at__lte=deadline.due_at,
-    ).order_by("published_at").first()
+    return (
+        PublishIntent.objects.filter(
+            post__corrects=deadline.post,
+            status=IntentStatus.PUBLISHED,
+            published_at__lte=deadline.due_at,
+        )
+        .order_by("published_at")
+        .first()
+    )
 
 
 def evaluate(now: datetime) -> int:
     changed = 0
-    for deadline in Deadline.objects.filter(status=DeadlineStatus.OPEN).filter(
-        Q(due_at__lte=now + HORIZON)
-    ).select_related("channel", "post"):
+    for deadline in (
+        Deadline.objects.filter(status=DeadlineStatus.OPEN)
+        .filter(Q(due_at__lte=now + HORIZON))
+        .select_related("channel", "post")
+    ):
         if deadline.kind == DeadlineKind.SLOT:
             done = _slot_filled(deadline, published_only=True)
             if done is not None and done.published_at and done.published_at <= deadline.due_at:
-                changed += actions.close_deadline(deadline, DeadlineStatus.MET,
-                                                  evidence=f"intent {done.pk}")
+                changed += actions.close_deadline(
+                    deadline, DeadlineStatus.MET, evidence=f"intent {done.pk}"
+                )
             elif now > deadline.due_at:
                 changed += actions.close_deadline(deadline, DeadlineStatus.BREACHED)
-            elif deadline.remind_at and now >= deadline.remind_at and \
-                    _slot_filled(deadline, published_only=False) is None:
+            elif (
+                deadline.remind_at
+                and now >= deadline.remind_at
+                and _slot_filled(deadline, published_only=False) is None
+            ):
                 changed += actions.remind(
-                    deadline, text="该发布时段还没有安排稿件，请尽快提交并安排发布。")
+                    deadline, text="该发布时段还没有安排稿件，请尽快提交并安排发布。"
+                )
         elif deadline.kind == DeadlineKind.CORRECTION:
             done = _correction_published(deadline)
             if done is not None:
-                changed += actions.close_deadline(deadline, DeadlineStatus.MET,
-                                                  evidence=f"intent {done.pk}")
+                changed += actions.close_deadline(
+                    deadline, DeadlineStatus.MET, evidence=f"intent {done.pk}"
+                )
             elif now > deadline.due_at:
                 changed += actions.close_deadline(deadline, DeadlineStatus.BREACHED)
             elif deadline.escalate_at and now >= deadline.escalate_at:
@@ -147,5 +179,3 @@ def evaluate(now: datetime) -> int:
 def tick(now: datetime | None = None) -> int:
     now = now or timezone.now()
     return ensure_slot_deadlines(now) + ensure_syndication_deadlines(now) + evaluate(now)
-
-

@@ -73,20 +73,34 @@ def schedule_post(
         try:
             with transaction.atomic():
                 intent = PublishIntent.objects.create(
-                    organisation_id=post.organisation_id, unit=post.unit, post=post,
-                    revision=revision, channel=channel, content_hash=revision.content_hash,
-                    due_at=due, slot=slot_key, scheduled_by=actor,
+                    organisation_id=post.organisation_id,
+                    unit=post.unit,
+                    post=post,
+                    revision=revision,
+                    channel=channel,
+                    content_hash=revision.content_hash,
+                    due_at=due,
+                    slot=slot_key,
+                    scheduled_by=actor,
                 )
         except IntegrityError as e:
             raise InvalidChange(f"该版本已安排发布到“{channel.name}”，不会重复发布。") from e
         intents.append(intent)
         record(
-            AuditAction.PUBLISH_SCHEDULED, actor=actor, object_type="publish_intent",
-            object_id=intent.pk, object_repr=f"{post.title} → {channel.name}",
+            AuditAction.PUBLISH_SCHEDULED,
+            actor=actor,
+            object_type="publish_intent",
+            object_id=intent.pk,
+            object_repr=f"{post.title} → {channel.name}",
             organisation_id=post.organisation_id,
-            after={"post": post.pk, "revision": revision.number, "channel": channel.key,
-                   "due_at": due.isoformat(), "slot": slot_key,
-                   "content_hash": revision.content_hash},
+            after={
+                "post": post.pk,
+                "revision": revision.number,
+                "channel": channel.key,
+                "due_at": due.isoformat(),
+                "slot": slot_key,
+                "content_hash": revision.content_hash,
+            },
         )
     content_actions.set_post_status(post, status=PostStatus.SCHEDULED, approved_revision=revision)
     return intents
@@ -103,14 +117,22 @@ def cancel_intent(intent: PublishIntent, *, actor: User) -> PublishIntent:
         raise InvalidChange("该发布任务已在发送或已结束，不能取消。")
     intent.refresh_from_db()
     record(
-        AuditAction.PUBLISH_CANCELLED, actor=actor, object_type="publish_intent",
-        object_id=intent.pk, object_repr=str(intent), organisation_id=intent.organisation_id,
+        AuditAction.PUBLISH_CANCELLED,
+        actor=actor,
+        object_type="publish_intent",
+        object_id=intent.pk,
+        object_repr=str(intent),
+        organisation_id=intent.organisation_id,
     )
-    if not PublishIntent.objects.filter(post=intent.post, status__in=OPEN_STATUSES).exists() \
-            and not PublishIntent.objects.filter(post=intent.post,
-                                                 status=IntentStatus.PUBLISHED).exists():
-        content_actions.set_post_status(intent.post, status=PostStatus.APPROVED,
-                                        approved_revision=intent.revision)
+    if (
+        not PublishIntent.objects.filter(post=intent.post, status__in=OPEN_STATUSES).exists()
+        and not PublishIntent.objects.filter(
+            post=intent.post, status=IntentStatus.PUBLISHED
+        ).exists()
+    ):
+        content_actions.set_post_status(
+            intent.post, status=PostStatus.APPROVED, approved_revision=intent.revision
+        )
     return intent
 
 
@@ -124,8 +146,13 @@ def expire_post(post: Post, *, reason: str) -> None:
     if won != 1:
         return
     record(
-        AuditAction.POST_EXPIRED, actor=None, object_type="post", object_id=post.pk,
-        object_repr=post.title, organisation_id=post.organisation_id, after={"reason": reason},
+        AuditAction.POST_EXPIRED,
+        actor=None,
+        object_type="post",
+        object_id=post.pk,
+        object_repr=post.title,
+        organisation_id=post.organisation_id,
+        after={"reason": reason},
     )
     from guanwei.notify.actions import notify
 
@@ -134,8 +161,11 @@ def expire_post(post: Post, *, reason: str) -> None:
     if run is not None:
         people |= set(run.steps.values_list("decisions__actor_id", flat=True))
     notify(
-        [p for p in people if p], organisation_id=post.organisation_id,
-        title=f"稿件《{post.title}》已过期", body=reason, link=f"/content/posts/{post.pk}/",
+        [p for p in people if p],
+        organisation_id=post.organisation_id,
+        title=f"稿件《{post.title}》已过期",
+        body=reason,
+        link=f"/content/posts/{post.pk}/",
     )
 
 
@@ -145,16 +175,22 @@ def auto_schedule_due(now: datetime | None = None, grace: timedelta = DEFAULT_GR
     were handled."""
     now = now or timezone.now()
     handled = 0
-    candidates = Post.objects.filter(status=PostStatus.APPROVED, intents__isnull=True).filter(
-        approved_revision__planned_at__isnull=False
-    ).select_related("approved_revision", "unit")[:500]
+    candidates = (
+        Post.objects.filter(status=PostStatus.APPROVED, intents__isnull=True)
+        .filter(approved_revision__planned_at__isnull=False)
+        .select_related("approved_revision", "unit")[:500]
+    )
     for post in candidates:
         revision = post.approved_revision
         assert revision is not None and revision.planned_at is not None
         if revision.planned_at + grace < now:
-            expire_post(post, reason=(
-                f"审核通过时已超过计划发布时间 {timezone.localtime(revision.planned_at):%m-%d %H:%M}，"
-                "未自动发布。请重新安排发布时间。"))
+            expire_post(
+                post,
+                reason=(
+                    f"审核通过时已超过计划发布时间 {timezone.localtime(revision.planned_at):%m-%d %H:%M}，"
+                    "未自动发布。请重新安排发布时间。"
+                ),
+            )
         else:
             try:
                 schedule_post(post, actor=None, at=max(revision.planned_at, now))
@@ -174,8 +210,9 @@ def reschedule_expired(
     post = Post.objects.select_for_update().get(pk=post.pk)
     if post.status != PostStatus.EXPIRED or post.approved_revision_id != post.current_revision_id:
         raise InvalidChange("只有已过期且内容未改动的稿件可以直接重新安排。")
-    content_actions.set_post_status(post, status=PostStatus.APPROVED,
-                                    approved_revision=post.approved_revision)
+    content_actions.set_post_status(
+        post, status=PostStatus.APPROVED, approved_revision=post.approved_revision
+    )
     return schedule_post(post, actor=actor, at=at, next_slot=next_slot)
 
 
@@ -189,8 +226,11 @@ def set_calendar_day(
 
     CalendarDay.objects.update_or_create(day=day, defaults={"workday": workday, "note": note})
     record(
-        AuditAction.CHANNEL_SETTINGS_CHANGED, actor=actor, object_type="calendar_day",
-        object_id=str(day), object_repr=f"{day} {'上班' if workday else '休息'} {note}",
-        organisation_id=organisation_id, after={"day": str(day), "workday": workday,
-                                                "note": note},
+        AuditAction.CHANNEL_SETTINGS_CHANGED,
+        actor=actor,
+        object_type="calendar_day",
+        object_id=str(day),
+        object_repr=f"{day} {'上班' if workday else '休息'} {note}",
+        organisation_id=organisation_id,
+        after={"day": str(day), "workday": workday, "note": note},
     )

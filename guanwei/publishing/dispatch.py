@@ -83,18 +83,21 @@ def recover_expired_leases(now: datetime | None = None) -> int:
     """A worker died: claimed-but-unsent intents are due again (nothing was sent); an intent
     left in ``sending`` may or may not have reached the platform → unknown, reconcile."""
     now = now or timezone.now()
-    freed = PublishIntent.objects.filter(
-        status=IntentStatus.CLAIMED, lease_until__lt=now
-    ).update(status=IntentStatus.SCHEDULED, lease_owner="", lease_until=None)
-    stuck = list(
-        PublishIntent.objects.filter(status=IntentStatus.SENDING, lease_until__lt=now)
+    freed = PublishIntent.objects.filter(status=IntentStatus.CLAIMED, lease_until__lt=now).update(
+        status=IntentStatus.SCHEDULED, lease_owner="", lease_until=None
     )
+    stuck = list(PublishIntent.objects.filter(status=IntentStatus.SENDING, lease_until__lt=now))
     for intent in stuck:
         with transaction.atomic():
             won = PublishIntent.objects.filter(
                 pk=intent.pk, status=IntentStatus.SENDING, lease_until__lt=now
-            ).update(status=IntentStatus.UNKNOWN, lease_owner="", lease_until=None,
-                     error_code="crash", error_message="发送过程中断，正在向平台核实是否已发布。")
+            ).update(
+                status=IntentStatus.UNKNOWN,
+                lease_owner="",
+                lease_until=None,
+                error_code="crash",
+                error_message="发送过程中断，正在向平台核实是否已发布。",
+            )
             if won:
                 _audit(intent, AuditAction.PUBLISH_UNKNOWN, {"reason": "lease expired in sending"})
     return freed + len(stuck)
@@ -102,11 +105,18 @@ def recover_expired_leases(now: datetime | None = None) -> int:
 
 def _audit(intent: PublishIntent, action: AuditAction, after: dict[str, Any]) -> None:
     record(
-        action, actor=None, object_type="publish_intent", object_id=intent.pk,
+        action,
+        actor=None,
+        object_type="publish_intent",
+        object_id=intent.pk,
         object_repr=f"post {intent.post_id} → channel {intent.channel_id}",
         organisation_id=intent.organisation_id,
-        after={"post": intent.post_id, "channel": intent.channel_id,
-               "content_hash": intent.content_hash, **after},
+        after={
+            "post": intent.post_id,
+            "channel": intent.channel_id,
+            "content_hash": intent.content_hash,
+            **after,
+        },
     )
 
 
@@ -127,12 +137,22 @@ def build_request(intent: PublishIntent) -> PublishRequest:
     media = []
     for asset in revision.assets.all():
         with asset.file.open("rb") as fh:
-            media.append(Media(filename=asset.file.name.rsplit("/", 1)[-1],
-                               content_type="image/jpeg" if asset.kind == "image"
-                               else "application/octet-stream", data=fh.read()))
+            media.append(
+                Media(
+                    filename=asset.file.name.rsplit("/", 1)[-1],
+                    content_type="image/jpeg"
+                    if asset.kind == "image"
+                    else "application/octet-stream",
+                    data=fh.read(),
+                )
+            )
     return PublishRequest(
-        key=intent.key, text=publish_text(intent), title=revision.title, media=tuple(media),
-        author=str(revision.created_by), digest=revision.body[:100],
+        key=intent.key,
+        text=publish_text(intent),
+        title=revision.title,
+        media=tuple(media),
+        author=str(revision.created_by),
+        digest=revision.body[:100],
     )
 
 
@@ -151,8 +171,12 @@ def _start_attempt(intent: PublishIntent, token: str) -> PublishAttempt | None:
         now = timezone.now()
         won = PublishIntent.objects.filter(
             pk=intent.pk, status=IntentStatus.CLAIMED, lease_owner=token
-        ).update(status=IntentStatus.SENDING, lease_until=now + LEASE, sent_at=now,
-                 attempts=intent.attempts + 1)
+        ).update(
+            status=IntentStatus.SENDING,
+            lease_until=now + LEASE,
+            sent_at=now,
+            attempts=intent.attempts + 1,
+        )
         if won != 1:
             return None
         _audit(intent, AuditAction.PUBLISH_SENDING, {"attempt": intent.attempts + 1})
@@ -162,15 +186,26 @@ def _start_attempt(intent: PublishIntent, token: str) -> PublishAttempt | None:
 
 
 def _finish(
-    intent: PublishIntent, token: str, attempt: PublishAttempt, *, status: str,
-    outcome: str, code: str = "", message: str = "", result: PublishResult | None = None,
+    intent: PublishIntent,
+    token: str,
+    attempt: PublishAttempt,
+    *,
+    status: str,
+    outcome: str,
+    code: str = "",
+    message: str = "",
+    result: PublishResult | None = None,
     next_attempt_at: datetime | None = None,
 ) -> bool:
     with transaction.atomic():
         now = timezone.now()
         fields: dict[str, Any] = {
-            "status": status, "lease_owner": "", "lease_until": None, "error_code": code,
-            "error_message": message, "next_attempt_at": next_attempt_at,
+            "status": status,
+            "lease_owner": "",
+            "lease_until": None,
+            "error_code": code,
+            "error_message": message,
+            "next_attempt_at": next_attempt_at,
         }
         if result is not None:
             fields.update(remote_id=result.remote_id, remote_url=result.url)
@@ -191,8 +226,11 @@ def _finish(
             IntentStatus.UNKNOWN: AuditAction.PUBLISH_UNKNOWN,
         }.get(status)
         if action is not None:
-            _audit(intent, action, {"remote_id": result.remote_id if result else "",
-                                    "code": code, "message": message})
+            _audit(
+                intent,
+                action,
+                {"remote_id": result.remote_id if result else "", "code": code, "message": message},
+            )
         if status == IntentStatus.PUBLISHED:
             _post_published_if_complete(intent)
     return True
@@ -201,8 +239,9 @@ def _finish(
 def _post_published_if_complete(intent: PublishIntent) -> None:
     siblings = PublishIntent.objects.filter(post_id=intent.post_id, revision_id=intent.revision_id)
     if not siblings.filter(status__in=OPEN_STATUSES).exists():
-        content_actions.set_post_status(intent.post, status=PostStatus.PUBLISHED,
-                                        approved_revision=intent.revision)
+        content_actions.set_post_status(
+            intent.post, status=PostStatus.PUBLISHED, approved_revision=intent.revision
+        )
 
 
 def deliver(intent_id: int, token: str) -> str:
@@ -211,15 +250,22 @@ def deliver(intent_id: int, token: str) -> str:
         "revision", "channel", "post", "revision__created_by"
     ).get(pk=intent_id)
     revision = publishable_revision(intent.post)
-    if revision is None or revision.pk != intent.revision_id or \
-            revision.content_hash != intent.content_hash:
+    if (
+        revision is None
+        or revision.pk != intent.revision_id
+        or revision.content_hash != intent.content_hash
+    ):
         # Invariant 1 at the last moment: the approval no longer covers this content.
         with transaction.atomic():
             won = PublishIntent.objects.filter(
                 pk=intent.pk, status=IntentStatus.CLAIMED, lease_owner=token
-            ).update(status=IntentStatus.CANCELLED, lease_owner="", lease_until=None,
-                     error_code="not_approved",
-                     error_message="该版本已不是审核通过的当前版本，已取消发布。")
+            ).update(
+                status=IntentStatus.CANCELLED,
+                lease_owner="",
+                lease_until=None,
+                error_code="not_approved",
+                error_message="该版本已不是审核通过的当前版本，已取消发布。",
+            )
             if won:
                 _audit(intent, AuditAction.PUBLISH_CANCELLED, {"reason": "not approved"})
         return IntentStatus.CANCELLED
@@ -233,13 +279,23 @@ def deliver(intent_id: int, token: str) -> str:
         return _after_error(intent, token, attempt, e)
     except Exception as e:  # a bug or an unexpected library error: treat as unknown
         log.exception("intent %s: unexpected error while publishing", intent.pk)
-        err = AdapterError(str(e), permanent=False, code="internal",
-                           user_message="发送时发生内部错误，正在向平台核实。")
+        err = AdapterError(
+            str(e),
+            permanent=False,
+            code="internal",
+            user_message="发送时发生内部错误，正在向平台核实。",
+        )
         err.unknown_outcome = True  # type: ignore[misc]
         return _after_error(intent, token, attempt, err)
     status = IntentStatus.REMOTE_PENDING if result.state == "pending" else IntentStatus.PUBLISHED
-    _finish(intent, token, attempt, status=status,
-            outcome="pending" if status == IntentStatus.REMOTE_PENDING else "ok", result=result)
+    _finish(
+        intent,
+        token,
+        attempt,
+        status=status,
+        outcome="pending" if status == IntentStatus.REMOTE_PENDING else "ok",
+        result=result,
+    )
     return status
 
 
@@ -248,16 +304,37 @@ def _after_error(
 ) -> str:
     message = e.user_message or str(e)
     if getattr(e, "unknown_outcome", False):
-        _finish(intent, token, attempt, status=IntentStatus.UNKNOWN, outcome="unknown",
-                code=e.code, message=message)
+        _finish(
+            intent,
+            token,
+            attempt,
+            status=IntentStatus.UNKNOWN,
+            outcome="unknown",
+            code=e.code,
+            message=message,
+        )
         return IntentStatus.UNKNOWN
     if e.permanent or intent.attempts >= MAX_ATTEMPTS:
-        _finish(intent, token, attempt, status=IntentStatus.FAILED, outcome="permanent",
-                code=e.code, message=message)
+        _finish(
+            intent,
+            token,
+            attempt,
+            status=IntentStatus.FAILED,
+            outcome="permanent",
+            code=e.code,
+            message=message,
+        )
         return IntentStatus.FAILED
-    _finish(intent, token, attempt, status=IntentStatus.RETRY, outcome="transient",
-            code=e.code, message=message,
-            next_attempt_at=timezone.now() + _backoff(intent.attempts))
+    _finish(
+        intent,
+        token,
+        attempt,
+        status=IntentStatus.RETRY,
+        outcome="transient",
+        code=e.code,
+        message=message,
+        next_attempt_at=timezone.now() + _backoff(intent.attempts),
+    )
     return IntentStatus.RETRY
 
 
@@ -271,14 +348,16 @@ def _normalise(text: str) -> str:
 def _lease(status: str, limit: int, token: str) -> list[int]:
     now = timezone.now()
     free = Q(status=status) & (Q(lease_until__isnull=True) | Q(lease_until__lt=now))
-    ids = list(PublishIntent.objects.filter(free).order_by("id").values_list("id", flat=True)
-               [:limit])
+    ids = list(
+        PublishIntent.objects.filter(free).order_by("id").values_list("id", flat=True)[:limit]
+    )
     if ids:
         PublishIntent.objects.filter(free, pk__in=ids).update(
             lease_owner=token, lease_until=now + LEASE
         )
-    return list(PublishIntent.objects.filter(status=status, lease_owner=token)
-                .values_list("id", flat=True))
+    return list(
+        PublishIntent.objects.filter(status=status, lease_owner=token).values_list("id", flat=True)
+    )
 
 
 def reconcile_unknown(worker: str, *, limit: int = 10) -> int:
@@ -288,41 +367,76 @@ def reconcile_unknown(worker: str, *, limit: int = 10) -> int:
     done = 0
     for intent_id in _lease(IntentStatus.UNKNOWN, limit, token):
         intent = PublishIntent.objects.select_related("revision", "channel", "post").get(
-            pk=intent_id)
+            pk=intent_id
+        )
         wanted = _normalise(publish_text(intent))
         try:
             posts = adapter_for(intent).recent_posts(limit=100)
         except AdapterError as e:
             PublishIntent.objects.filter(pk=intent.pk, lease_owner=token).update(
-                lease_owner="", lease_until=timezone.now() + timedelta(seconds=30),
-                error_message=e.user_message or str(e))
+                lease_owner="",
+                lease_until=timezone.now() + timedelta(seconds=30),
+                error_message=e.user_message or str(e),
+            )
             continue
-        match = next((p for p in posts if wanted and (
-            wanted in _normalise(p.text) or _normalise(p.text).startswith(wanted[:60]))), None)
+        match = next(
+            (
+                p
+                for p in posts
+                if wanted
+                and (wanted in _normalise(p.text) or _normalise(p.text).startswith(wanted[:60]))
+            ),
+            None,
+        )
         with transaction.atomic():
             now = timezone.now()
             if match is not None:
-                won = PublishIntent.objects.filter(pk=intent.pk, lease_owner=token,
-                                                   status=IntentStatus.UNKNOWN).update(
-                    status=IntentStatus.PUBLISHED, remote_id=match.remote_id,
-                    remote_url=match.url, published_at=now, lease_owner="", lease_until=None,
-                    error_code="", error_message="")
+                won = PublishIntent.objects.filter(
+                    pk=intent.pk, lease_owner=token, status=IntentStatus.UNKNOWN
+                ).update(
+                    status=IntentStatus.PUBLISHED,
+                    remote_id=match.remote_id,
+                    remote_url=match.url,
+                    published_at=now,
+                    lease_owner="",
+                    lease_until=None,
+                    error_code="",
+                    error_message="",
+                )
                 if won:
-                    PublishAttempt.objects.create(intent=intent, worker=token, started_at=now,
-                                                  finished_at=now, outcome="reconciled",
-                                                  message=f"平台上已找到：{match.remote_id}")
-                    _audit(intent, AuditAction.PUBLISH_RECONCILED,
-                           {"found": True, "remote_id": match.remote_id})
+                    PublishAttempt.objects.create(
+                        intent=intent,
+                        worker=token,
+                        started_at=now,
+                        finished_at=now,
+                        outcome="reconciled",
+                        message=f"平台上已找到：{match.remote_id}",
+                    )
+                    _audit(
+                        intent,
+                        AuditAction.PUBLISH_RECONCILED,
+                        {"found": True, "remote_id": match.remote_id},
+                    )
                     _post_published_if_complete(intent)
             else:
-                won = PublishIntent.objects.filter(pk=intent.pk, lease_owner=token,
-                                                   status=IntentStatus.UNKNOWN).update(
-                    status=IntentStatus.RETRY, next_attempt_at=now, lease_owner="",
-                    lease_until=None, error_message="平台上未找到，将重新发送。")
+                won = PublishIntent.objects.filter(
+                    pk=intent.pk, lease_owner=token, status=IntentStatus.UNKNOWN
+                ).update(
+                    status=IntentStatus.RETRY,
+                    next_attempt_at=now,
+                    lease_owner="",
+                    lease_until=None,
+                    error_message="平台上未找到，将重新发送。",
+                )
                 if won:
-                    PublishAttempt.objects.create(intent=intent, worker=token, started_at=now,
-                                                  finished_at=now, outcome="reconciled",
-                                                  message="平台上未找到该内容")
+                    PublishAttempt.objects.create(
+                        intent=intent,
+                        worker=token,
+                        started_at=now,
+                        finished_at=now,
+                        outcome="reconciled",
+                        message="平台上未找到该内容",
+                    )
                     _audit(intent, AuditAction.PUBLISH_RECONCILED, {"found": False})
         done += 1
     return done
@@ -334,34 +448,48 @@ def poll_remote_pending(worker: str, *, limit: int = 20) -> int:
     done = 0
     for intent_id in _lease(IntentStatus.REMOTE_PENDING, limit, token):
         intent = PublishIntent.objects.select_related("channel", "post", "revision").get(
-            pk=intent_id)
+            pk=intent_id
+        )
         try:
             result = adapter_for(intent).publish_status(intent.remote_id)
         except AdapterError as e:
             if e.permanent:
                 with transaction.atomic():
                     won = PublishIntent.objects.filter(pk=intent.pk, lease_owner=token).update(
-                        status=IntentStatus.FAILED, error_code=e.code,
-                        error_message=e.user_message or str(e), lease_owner="",
-                        lease_until=None)
+                        status=IntentStatus.FAILED,
+                        error_code=e.code,
+                        error_message=e.user_message or str(e),
+                        lease_owner="",
+                        lease_until=None,
+                    )
                     if won:
                         _audit(intent, AuditAction.PUBLISH_FAILED, {"code": e.code})
             else:
                 PublishIntent.objects.filter(pk=intent.pk, lease_owner=token).update(
-                    lease_owner="", lease_until=timezone.now() + timedelta(seconds=5))
+                    lease_owner="", lease_until=timezone.now() + timedelta(seconds=5)
+                )
             continue
         with transaction.atomic():
             if result.state == "pending":
                 PublishIntent.objects.filter(pk=intent.pk, lease_owner=token).update(
-                    lease_owner="", lease_until=timezone.now() + timedelta(seconds=2))
+                    lease_owner="", lease_until=timezone.now() + timedelta(seconds=2)
+                )
                 continue
-            won = PublishIntent.objects.filter(pk=intent.pk, lease_owner=token,
-                                               status=IntentStatus.REMOTE_PENDING).update(
-                status=IntentStatus.PUBLISHED, remote_url=result.url,
-                published_at=timezone.now(), lease_owner="", lease_until=None)
+            won = PublishIntent.objects.filter(
+                pk=intent.pk, lease_owner=token, status=IntentStatus.REMOTE_PENDING
+            ).update(
+                status=IntentStatus.PUBLISHED,
+                remote_url=result.url,
+                published_at=timezone.now(),
+                lease_owner="",
+                lease_until=None,
+            )
             if won:
-                _audit(intent, AuditAction.PUBLISHED, {"remote_id": intent.remote_id,
-                                                       "url": result.url})
+                _audit(
+                    intent,
+                    AuditAction.PUBLISHED,
+                    {"remote_id": intent.remote_id, "url": result.url},
+                )
                 _post_published_if_complete(intent)
         done += 1
     return done

@@ -10,10 +10,14 @@ from guanwei.channels.models import Channel
 
 class ScheduleForm(forms.Form):
     WHEN = [("next_slot", _("Next free slot")), ("at", _("At a time")), ("now", _("Now"))]
-    when = forms.ChoiceField(label=_("When"), choices=WHEN, initial="next_slot",
-                             widget=forms.RadioSelect)
-    at = forms.DateTimeField(label=_("Time"), required=False,
-                             widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    when = forms.ChoiceField(
+        label=_("When"), choices=WHEN, initial="next_slot", widget=forms.RadioSelect
+    )
+    at = forms.DateTimeField(
+        label=_("Time"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+    )
     channels = forms.ModelMultipleChoiceField(
         queryset=Channel.objects.none(), label=_("Accounts"), widget=forms.CheckboxSelectMultiple
     )
@@ -33,7 +37,8 @@ class ScheduleForm(forms.Form):
 class CalendarDayForm(forms.Form):
     day = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
     workday = forms.TypedChoiceField(
-        label=_("Kind"), coerce=lambda v: v == "1",
+        label=_("Kind"),
+        coerce=lambda v: v == "1",
         choices=[("0", _("Holiday (rest day)")), ("1", _("Adjusted working day"))],
     )
     note = forms.CharField(label=_("Note"), max_length=64, required=False)

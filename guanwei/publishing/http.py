@@ -335,6 +335,20 @@ class HttpClient:
         )
 
 
+_SHARED: HttpClient | None = None
+_SHARED_LOCK = threading.Lock()
+
+
+def shared_client() -> HttpClient:
+    """The process-wide client adapters use when given none: one connection pool, default
+    timeouts. Never closed (it lives as long as the process)."""
+    global _SHARED
+    with _SHARED_LOCK:
+        if _SHARED is None:
+            _SHARED = HttpClient()
+        return _SHARED
+
+
 def _with_params(url: str, params: Params | None) -> str:
     if not params:
         return url

@@ -113,7 +113,9 @@ class PublishAttempt(models.Model):
     worker = models.CharField(max_length=64)
     started_at = models.DateTimeField()
     finished_at = models.DateTimeField(null=True, blank=True)
-    outcome = models.CharField(max_length=16)  # ok | pending | transient | permanent | unknown | reconciled
+    outcome = models.CharField(
+        max_length=16
+    )  # ok | pending | transient | permanent | unknown | reconciled
     code = models.CharField(max_length=64, blank=True)
     message = models.TextField(blank=True)
 

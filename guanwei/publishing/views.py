@@ -40,21 +40,30 @@ def _post(request: HttpRequest, pk: int) -> Post:
     return _get_post(request, pk)
 
 
-def post_page(request: HttpRequest, pk: int, form: ScheduleForm | None = None,
-              status: int = 200) -> HttpResponse:
+def post_page(
+    request: HttpRequest, pk: int, form: ScheduleForm | None = None, status: int = 200
+) -> HttpResponse:
     post = _post(request, pk)
     user = actor(request)
     revision = publishable_revision(post)
-    channels = revision.channels.filter(status=ChannelStatus.ACTIVE) if revision else \
-        Channel.objects.none()
-    intents = list(PublishIntent.objects.filter(post=post).select_related("channel", "revision")
-                   .prefetch_related("log").order_by("channel__name", "due_at"))
+    channels = (
+        revision.channels.filter(status=ChannelStatus.ACTIVE)
+        if revision
+        else Channel.objects.none()
+    )
+    intents = list(
+        PublishIntent.objects.filter(post=post)
+        .select_related("channel", "revision")
+        .prefetch_related("log")
+        .order_by("channel__name", "due_at")
+    )
     may_schedule = can(user, "post.schedule", post.unit)
     context = {
         **post_context(request, post),
         "intents": intents,
         "can_schedule": may_schedule and revision is not None,
-        "can_reschedule": may_schedule and post.status == PostStatus.EXPIRED
+        "can_reschedule": may_schedule
+        and post.status == PostStatus.EXPIRED
         and post.approved_revision_id == post.current_revision_id,
         "schedule_form": form or ScheduleForm(channels=channels),
     }
@@ -78,17 +87,23 @@ def schedule(request: HttpRequest, pk: int) -> HttpResponse:
     at = form.cleaned_data.get("at") if when == "at" else None
     try:
         if expired:
-            intents = actions.reschedule_expired(post, actor=actor(request), at=at,
-                                                 next_slot=when == "next_slot")
+            intents = actions.reschedule_expired(
+                post, actor=actor(request), at=at, next_slot=when == "next_slot"
+            )
         else:
-            intents = actions.schedule_post(post, actor=actor(request), at=at,
-                                            next_slot=when == "next_slot",
-                                            channels=form.cleaned_data["channels"])
+            intents = actions.schedule_post(
+                post,
+                actor=actor(request),
+                at=at,
+                next_slot=when == "next_slot",
+                channels=form.cleaned_data["channels"],
+            )
     except DomainError as e:
         form.add_error(None, e.message)
         return post_page(request, pk, form=form, status=400)
-    times = "、".join(f"{i.channel.name} {timezone.localtime(i.due_at):%m-%d %H:%M}"
-                     for i in intents)
+    times = "、".join(
+        f"{i.channel.name} {timezone.localtime(i.due_at):%m-%d %H:%M}" for i in intents
+    )
     messages.success(request, _("Scheduled: %(times)s") % {"times": times})
     return redirect("post_detail", pk=pk)
 
@@ -137,46 +152,70 @@ def calendar_page(request: HttpRequest) -> HttpResponse:
     else:
         start = _week_start(request.GET.get("week", ""), today)
         days = [start + timedelta(days=i) for i in range(7)]
-    channels = list(Channel.objects.filter(organisation=org, status=ChannelStatus.ACTIVE)
-                    .select_related("unit"))
+    channels = list(
+        Channel.objects.filter(organisation=org, status=ChannelStatus.ACTIVE).select_related("unit")
+    )
     wanted = request.GET.get("channel", "")
     if wanted:
         channels = [c for c in channels if str(c.pk) == wanted]
     begin = datetime.combine(days[0], datetime.min.time(), tzinfo=tz)
     end = datetime.combine(days[-1] + timedelta(days=1), datetime.min.time(), tzinfo=tz)
-    intents = PublishIntent.objects.filter(
-        channel__in=channels, due_at__gte=begin, due_at__lt=end
-    ).exclude(status=IntentStatus.CANCELLED).select_related("post", "channel")
+    intents = (
+        PublishIntent.objects.filter(channel__in=channels, due_at__gte=begin, due_at__lt=end)
+        .exclude(status=IntentStatus.CANCELLED)
+        .select_related("post", "channel")
+    )
     cells: dict[tuple[int, date], list[dict[str, Any]]] = {}
     for intent in intents:
         local = timezone.localtime(intent.due_at)
         cells.setdefault((intent.channel_id, local.date()), []).append(
-            {"time": local.strftime("%H:%M"), "title": intent.post.title,
-             "post_id": intent.post_id, "status": intent.status,
-             "status_label": intent.get_status_display()})
+            {
+                "time": local.strftime("%H:%M"),
+                "title": intent.post.title,
+                "post_id": intent.post_id,
+                "status": intent.status,
+                "status_label": intent.get_status_display(),
+            }
+        )
     for channel in channels:
         for moment, slot in slot_times(org.pk, channel, begin, len(days)):
             local = moment.astimezone(tz)
             entries = cells.setdefault((channel.pk, local.date()), [])
             hhmm = local.strftime("%H:%M")
             if not any(e["time"] == hhmm for e in entries):
-                entries.append({"time": hhmm, "title": slot.name, "slot": True,
-                                "optional": slot.optional})
+                entries.append(
+                    {"time": hhmm, "title": slot.name, "slot": True, "optional": slot.optional}
+                )
     rows = [
-        (channel, [(day, sorted(cells.get((channel.pk, day), []), key=lambda e: e["time"]))
-                   for day in days])
+        (
+            channel,
+            [
+                (day, sorted(cells.get((channel.pk, day), []), key=lambda e: e["time"]))
+                for day in days
+            ],
+        )
         for channel in channels
     ]
     years = sorted({d.year for d in days})
-    return render(request, "publishing/calendar.html", page_context(
-        request, org, rows=rows, days=days, view=view, today=today,
-        rest={d for d in days if not is_workday(d)},
-        unknown_years=[y for y in years if not year_known(y)],
-        prev_week=(start - timedelta(days=7)).strftime("%G-W%V"),
-        next_week=(start + timedelta(days=7)).strftime("%G-W%V"),
-        month=(days[10].strftime("%Y-%m")), channel=wanted,
-        channels=Channel.objects.filter(organisation=org, status=ChannelStatus.ACTIVE),
-    ))
+    return render(
+        request,
+        "publishing/calendar.html",
+        page_context(
+            request,
+            org,
+            rows=rows,
+            days=days,
+            view=view,
+            today=today,
+            rest={d for d in days if not is_workday(d)},
+            unknown_years=[y for y in years if not year_known(y)],
+            prev_week=(start - timedelta(days=7)).strftime("%G-W%V"),
+            next_week=(start + timedelta(days=7)).strftime("%G-W%V"),
+            month=days[len(days) // 2].strftime("%Y-%m"),
+            channel=wanted,
+            channels=Channel.objects.filter(organisation=org, status=ChannelStatus.ACTIVE),
+        ),
+    )
 
 
 @login_required
@@ -192,9 +231,11 @@ def calendar_ics(request: HttpRequest) -> HttpResponse:
     cal.add("version", "2.0")
     cal.add("x-wr-calname", f"{org.name} 发布日历")
     since = timezone.now() - timedelta(days=30)
-    for intent in PublishIntent.objects.filter(organisation=org, due_at__gte=since).exclude(
-        status=IntentStatus.CANCELLED
-    ).select_related("post", "channel")[:2000]:
+    for intent in (
+        PublishIntent.objects.filter(organisation=org, due_at__gte=since)
+        .exclude(status=IntentStatus.CANCELLED)
+        .select_related("post", "channel")[:2000]
+    ):
         event = Event()
         event.add("uid", f"intent-{intent.pk}@guanwei")
         event.add("summary", f"{intent.channel.name}：{intent.post.title}")
@@ -228,8 +269,15 @@ def holidays(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Saved."))
             return redirect("holidays")
     year = timezone.localdate().year
-    return render(request, "publishing/holidays.html", page_context(
-        request, org, form=form, may_edit=may_edit,
-        rows=CalendarDay.objects.filter(day__year__gte=year - 1),
-        known={y: year_known(y) for y in (year, year + 1)},
-    ))
+    return render(
+        request,
+        "publishing/holidays.html",
+        page_context(
+            request,
+            org,
+            form=form,
+            may_edit=may_edit,
+            rows=CalendarDay.objects.filter(day__year__gte=year - 1),
+            known={y: year_known(y) for y in (year, year + 1)},
+        ),
+    )

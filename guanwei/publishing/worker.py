@@ -31,9 +31,11 @@ SCHEDULER_LEASE = timedelta(seconds=15)
 def take_scheduler_lease(owner: str) -> bool:
     now = timezone.now()
     SchedulerLease.objects.get_or_create(name="scheduler")
-    won = SchedulerLease.objects.filter(name="scheduler").filter(
-        Q(owner=owner) | Q(until__isnull=True) | Q(until__lt=now)
-    ).update(owner=owner, until=now + SCHEDULER_LEASE)
+    won = (
+        SchedulerLease.objects.filter(name="scheduler")
+        .filter(Q(owner=owner) | Q(until__isnull=True) | Q(until__lt=now))
+        .update(owner=owner, until=now + SCHEDULER_LEASE)
+    )
     return won == 1
 
 
@@ -49,8 +51,9 @@ def scheduler_pass() -> None:
 
 
 class Dispatcher:
-    def __init__(self, *, threads: int = 4, batch: int = 0, scheduler: bool = True,
-                 idle_sleep: float = 0.2) -> None:
+    def __init__(
+        self, *, threads: int = 4, batch: int = 0, scheduler: bool = True, idle_sleep: float = 0.2
+    ) -> None:
         self.name = f"{socket.gethostname()}:{os.getpid()}"
         self.threads = threads
         self.batch = batch or threads * 2
@@ -86,8 +89,7 @@ class Dispatcher:
     def run(self) -> int:
         signal.signal(signal.SIGTERM, self.stop)
         signal.signal(signal.SIGINT, self.stop)
-        log.info("dispatcher %s: %d threads, scheduler=%s", self.name, self.threads,
-                 self.scheduler)
+        log.info("dispatcher %s: %d threads, scheduler=%s", self.name, self.threads, self.scheduler)
         with ThreadPoolExecutor(max_workers=self.threads, thread_name_prefix="deliver") as pool:
             while not self.stopping.is_set():
                 try:
@@ -110,7 +112,9 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--no-scheduler", action="store_true")
     parser.add_argument("--idle-sleep", type=float, default=0.2)
     args = parser.parse_args(argv)
-    return Dispatcher(threads=args.threads, batch=args.batch, scheduler=not args.no_scheduler,
-                      idle_sleep=args.idle_sleep).run()
-
-
+    return Dispatcher(
+        threads=args.threads,
+        batch=args.batch,
+        scheduler=not args.no_scheduler,
+        idle_sleep=args.idle_sleep,
+    ).run()

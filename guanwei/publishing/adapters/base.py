@@ -200,24 +200,25 @@ class Adapter(ABC):
     # What this platform can do: publish, delete, comments, follows, metrics.
     features: ClassVar[frozenset[str]] = frozenset({"publish", "delete"})
 
+    # After an unknown outcome, how long a post may take to show in recent_posts: only
+    # after this long does "not found" mean "never arrived". Channel setting
+    # ``settle_seconds`` overrides it (the fakes publish in a second or two).
+    default_settle_seconds: ClassVar[int] = 0
+
     def __init__(self, settings: Mapping[str, str], *, client: HttpClient | None = None) -> None:
         self.settings = settings
-        self._owns_client = client is None
         if client is None:
-            from guanwei.publishing.http import HttpClient
+            from guanwei.publishing.http import shared_client
 
-            client = HttpClient()
+            client = shared_client()
         self.client = client
 
-    def close(self) -> None:
-        if self._owns_client:
-            self.client.close()
-
-    def __enter__(self) -> Adapter:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+    @property
+    def settle_seconds(self) -> int:
+        try:
+            return int(self.settings.get("settle_seconds") or self.default_settle_seconds)
+        except (TypeError, ValueError):
+            return self.default_settle_seconds
 
     def setting(self, name: str, default: str | None = None) -> str:
         value = self.settings.get(name)

@@ -174,6 +174,18 @@ def _mid_from_url(url: str) -> str:
     return values[0] if values and values[0].isdigit() else ""
 
 
+def _field(body: Mapping[str, Any], name: str, what: str) -> str:
+    value = body.get(name)
+    if value in (None, ""):
+        raise AdapterError(
+            f"wechat {what}: response has no {name}",
+            permanent=False,
+            code="bad_response",
+            user_message="微信返回的结果不完整，系统稍后自动重试。",
+        )
+    return str(value)
+
+
 def _as_number(value: str) -> int | str:
     return int(value) if value.isdigit() else value
 
@@ -201,9 +213,9 @@ def _at(parts: list[str], index: int) -> str:
 class WeChatAdapter(Adapter):
     platform = "wechat"
     features = frozenset({"publish", "delete", "comments", "metrics"})
-    # batchget lists a publish only once its job finished: wait this long after an unknown
-    # outcome before concluding from recent_posts that it never arrived.
-    settle_seconds: ClassVar[int] = 600
+    # batchget lists a publish only once its job has finished (and a job may sit in
+    # review): wait this long after an unknown outcome before concluding it never arrived.
+    default_settle_seconds = 600
 
     def __init__(self, settings: Mapping[str, str], *, client: HttpClient | None = None) -> None:
         super().__init__(settings, client=client)
@@ -365,18 +377,23 @@ class WeChatAdapter(Adapter):
         cover = pictures[0] if pictures else Media("cover.png", "image/png", placeholder_png())
         try:
             thumb = self._upload("/cgi-bin/material/add_material", cover, {"type": "image"})
-            urls = [str(self._upload("/cgi-bin/media/uploadimg", p)["url"]) for p in pictures]
-            article = self._article(req, str(thumb["media_id"]), urls)
+            uploads = [self._upload("/cgi-bin/media/uploadimg", p) for p in pictures]
+            urls = [_field(u, "url", "uploadimg") for u in uploads]
+            article = self._article(req, _field(thumb, "media_id", "add_material"), urls)
             draft = self._api("/cgi-bin/draft/add", {"articles": [article]}, write=True)
+            media_id = _field(draft, "media_id", "draft/add")
         except AdapterError as e:
             if e.unknown_outcome:  # nothing is published before submit: retrying is safe
                 e.unknown_outcome = False
             raise
-        media_id = str(draft["media_id"])
         body = self._api(
             "/cgi-bin/freepublish/submit", {"media_id": media_id}, write=True, creates=True
         )
-        publish_id = str(body.get("publish_id", ""))
+        try:
+            publish_id = _field(body, "publish_id", "freepublish/submit")
+        except AdapterError as e:
+            e.unknown_outcome = True  # accepted, but we cannot tell which job
+            raise
         msg_data_id = str(body.get("msg_data_id", "") or "")
         remote_id = f"{publish_id}:{msg_data_id}" if msg_data_id else publish_id
         log.info("wechat publish %s → job %s (pending)", req.key, remote_id)

@@ -166,6 +166,7 @@ def status_id(obj: Mapping[str, Any]) -> str:
 class WeiboAdapter(Adapter):
     platform = "weibo"
     features = frozenset({"publish", "delete", "comments", "follows", "metrics"})
+    default_settle_seconds = 30  # timelines can lag a little behind share.json
 
     def __init__(self, settings: Mapping[str, str], *, client: HttpClient | None = None) -> None:
         super().__init__(settings, client=client)

@@ -23,7 +23,7 @@ def main(argv: list[str]) -> int:
         "--publish-delay", type=float, default=2.0, help="seconds a WeChat publish job takes"
     )
     parser.add_argument("--rate-limit", type=int, default=30, help="posts per account per hour")
-    args = parser.parse_args(argv)
+    args = parser.parse_args(argv[1:] if argv[:1] == ["--"] else argv)
     try:
         fakes = start_fakes(
             args.host,

@@ -159,3 +159,11 @@ def test_images_are_recognised_by_their_bytes() -> None:
 def test_reconciliation_ignores_links_and_whitespace() -> None:
     assert normalise_text("今天 晴\n详见 https://t.cn/abc") == normalise_text("今天晴 详见")
     assert normalise_text("ＡＢＣ") == "ABC"
+
+
+def test_adapters_share_one_client_and_say_how_long_to_wait_before_reconciling() -> None:
+    wechat = get_adapter("wechat", {"appid": "wx", "secret": "s"})
+    weibo = get_adapter("weibo", {"access_token": "t", "settle_seconds": "5"})
+    assert wechat.client is weibo.client
+    assert wechat.settle_seconds == 600 and weibo.settle_seconds == 5
+    assert get_adapter("outbox", {"outbox_dir": "/tmp/x"}).settle_seconds == 0

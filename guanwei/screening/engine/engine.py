@@ -173,15 +173,20 @@ def _load_allow(config: EngineConfig, fold: Folding) -> list[tuple[str, str, tup
     return out
 
 
-def _traditional_spellings(texts: list[str]) -> list[str]:
-    """opencc s2t of each text (one conversion call for all)."""
+def _traditional_spellings(texts: list[str]) -> list[set[str]]:
+    """opencc s2t, s2tw and s2hk spellings of each text (one conversion call per standard)."""
     import opencc
 
+    out: list[set[str]] = [set() for _ in texts]
     if not texts:
-        return []
+        return out
     joined = "\n".join(t.replace("\n", " ") for t in texts)
-    converted = opencc.OpenCC("s2t").convert(joined).split("\n")
-    return converted if len(converted) == len(texts) else list(texts)
+    for standard in ("s2t", "s2tw", "s2hk"):
+        converted = opencc.OpenCC(standard).convert(joined).split("\n")
+        if len(converted) == len(texts):
+            for spellings, spelling in zip(out, converted, strict=True):
+                spellings.add(spelling)
+    return out
 
 
 class Engine:
@@ -229,11 +234,12 @@ class Engine:
         variants = [Variant(e.key, i, KIND_TERM) for i, e in enumerate(self.entries)]
         seen = {v.pattern for v in variants}
         traditional = _traditional_spellings([e.term.text for e in self.entries])
-        for i, spelling in enumerate(traditional):
-            key = fold.fold_term(spelling)
-            if key and key not in seen:
-                seen.add(key)
-                variants.append(Variant(key, i, KIND_TRADITIONAL))
+        for i, spellings in enumerate(traditional):
+            for spelling in sorted(spellings):
+                key = fold.fold_term(spelling)
+                if key and key not in seen:
+                    seen.add(key)
+                    variants.append(Variant(key, i, KIND_TRADITIONAL))
         for i, entry in enumerate(self.entries):
             if entry.term.pinyin:
                 for spelling in sorted(pinyin_spellings(entry.key)):
@@ -368,11 +374,11 @@ class Engine:
         hits: list[Hit] = []
         masked: list[Hit] = []
         entries = self.entries
-        for start, end, index in raw:
+        for start, end, index, core_start, core_end in raw:
             entry = entries[index]
             term = entry.term
             matched = text[start:end]
-            phrase = self._masking_phrase(start, end, entry.category, spans)
+            phrase = self._masking_phrase(core_start, core_end, entry.category, spans)
             hit = Hit(
                 term.text,
                 term.category,

@@ -43,7 +43,16 @@ CATEGORIES: dict[str, tuple[str, str]] = {
     "pornography": ("E-01", "色情（三不：不涉色情）"),
     "custom": ("C-06", "自定义词库"),
 }
-C06_CATEGORIES = tuple(cat for cat, (req, _label) in CATEGORIES.items() if req == "C-06")[:8]
+C06_CATEGORIES = (
+    "constitution",
+    "state_security",
+    "national_honour",
+    "ethnic_hatred",
+    "cult_superstition",
+    "obscenity_violence",
+    "insult_defamation",
+    "other_illegal",
+)
 E01_CATEGORIES = ("religion", "politics", "pornography")
 
 

@@ -180,31 +180,37 @@ class TextMap:
             first -= 1
         return first, last
 
-    def _pieces(self, index: int, max_noise: int) -> list[tuple[int, int, int]]:
+    def _pieces(self, index: int, max_noise: int) -> list[list[int]]:
         """The run behind ``collapsed[index]`` cut where two of its characters are more than
-        ``max_noise`` apart: (start, end, count) in ``text`` offsets."""
+        ``max_noise`` apart: [start, end, count, first compact index] in ``text`` offsets."""
         first, last = self.run(index)
         position = self.position
         start = previous = position(first)
-        count = 1
-        out = []
+        piece = [start, start + 1, 1, first]
+        out = [piece]
         for j in range(first + 1, last + 1):
             here = position(j)
             if here - previous - 1 > max_noise:
-                out.append((start, previous + 1, count))
-                start, count = here, 0
-            count += 1
+                piece = [here, here + 1, 0, j]
+                out.append(piece)
+            piece[1] = here + 1
+            piece[2] += 1
             previous = here
-        out.append((start, previous + 1, count))
         return out
 
-    def match_at(self, index: int, shape: Shape, max_noise: int) -> list[tuple[int, int]]:
-        """Original spans of ``shape`` whose runs begin at ``collapsed[index]``."""
+    def match_at(self, index: int, shape: Shape, max_noise: int) -> list[tuple[int, int, int, int]]:
+        """Occurrences of ``shape`` whose runs begin at ``collapsed[index]``: (start, end) of the
+        whole span and (start, end) of its core — the first and last runs cut to the counts the
+        variant needs, so 学习习近平 holds 习近平 at its core and an allow-phrase can mask it."""
         need = shape.counts
+        found: list[tuple[int, int, int, int]] = []
+        position = self.position
         if len(need) == 1:
-            spans = [(a, b) for a, b, n in self._pieces(index, max_noise) if n >= need[0]]
+            for start, end, count, first in self._pieces(index, max_noise):
+                if count >= need[0]:
+                    found.append((start, end, start, position(first + need[0] - 1) + 1))
         else:
-            start = end = -1
+            start = end = core_start = -1
             for i, least in enumerate(need):
                 pieces = self._pieces(index + i, max_noise)
                 if i == 0:
@@ -219,16 +225,20 @@ class TextMap:
                     return []
                 if i == 0:
                     start = piece[0]
+                    core_start = position(piece[3] + piece[2] - least)
                 end = piece[1]
-            spans = [(start, end)]
+                if i == len(need) - 1:
+                    core_end = position(piece[3] + least - 1) + 1
+            found.append((start, end, core_start, core_end))
         text = self.text
         out = []
-        for start, end in spans:
+        for span in found:
+            start, end = span[0], span[1]
             if shape.ascii_start and start and text[start - 1] in _ASCII_ALNUM:
                 continue
             if shape.ascii_end and end < len(text) and text[end] in _ASCII_ALNUM:
                 continue
-            out.append((start, end))
+            out.append(span)
         return out
 
 
@@ -413,10 +423,11 @@ class Matcher:
             return TextMap(lowered, folding.noise_split)
         return TextMap(text.translate(folding.verify_table), _NOISE_MARKS)
 
-    def hits(self, text: str) -> tuple[list[tuple[int, int, int]], TextMap]:
-        """Candidate path: verified occurrences as (start, end, entry) in original offsets."""
+    def hits(self, text: str) -> tuple[list[tuple[int, int, int, int, int]], TextMap]:
+        """Candidate path: verified occurrences as (start, end, entry, core start, core end) in
+        original offsets."""
         mapped = self.text_map(text)
-        out: list[tuple[int, int, int]] = []
+        out: list[tuple[int, int, int, int, int]] = []
         automaton = self.automaton
         if automaton is None:
             return out, mapped
@@ -428,12 +439,12 @@ class Matcher:
                 if len(shape.collapsed) != end - start:
                     continue  # the variant as written matched; only its run form counts here
                 entry = variants[vid].entry
-                out.extend((a, b, entry) for a, b in mapped.match_at(start, shape, cap))
+                out.extend((a, b, entry, c, d) for a, b, c, d in mapped.match_at(start, shape, cap))
         for vid in self._single_runs:
             shape = shapes[vid]
             entry = variants[vid].entry
             index = collapsed.find(shape.collapsed)
             while index != -1:
-                out.extend((a, b, entry) for a, b in mapped.match_at(index, shape, cap))
+                out.extend((a, b, entry, c, d) for a, b, c, d in mapped.match_at(index, shape, cap))
                 index = collapsed.find(shape.collapsed, index + 1)
         return out, mapped

@@ -148,6 +148,8 @@ consented = st.tuples(
     st.sampled_from(["re_zz_deputy1", "re_zz_deputy2"]),
     st.sampled_from(["re_zz_leader", "re_zz_executive"]),
 )
+group = st.sampled_from(["re_zz_leader", "re_zz_executive", STAND_IN, STAND_IN])
+verdicts = st.sampled_from([True, True, True, False])  # approve, or reject
 any_target = st.sampled_from([False, False, False, True])  # True: not only the open ones
 
 
@@ -395,9 +397,16 @@ class ReviewMachine(RuleBasedStateMachine):
         who=st.sampled_from(AUTHORING),
         kind=st.sampled_from(sorted(KINDS)),
         body=st.integers(0, len(CLEAN) - 1),
+        moves=st.lists(st.tuples(group, verdicts), max_size=6),
     )
-    def first_post(self, who: tuple[str, str], kind: str, body: int) -> Any:
-        return self.create_post(who, kind, body)
+    def first_post(
+        self, who: tuple[str, str], kind: str, body: int, moves: list[tuple[str, bool]]
+    ) -> Any:
+        """Every history starts with one post already some way along its review."""
+        post_id = self.create_post(who, kind, body)
+        for actor, approve in moves:
+            self.advance(0, actor, approve)
+        return post_id
 
     @initialize(
         target=delegations, who=consented, chain_key=st.sampled_from(sorted(DELEGABLE_CHAINS))
@@ -439,8 +448,8 @@ class ReviewMachine(RuleBasedStateMachine):
 
     @rule(
         pick=st.integers(0, 9),
-        actor=st.sampled_from(["re_zz_leader", "re_zz_executive", STAND_IN, STAND_IN]),
-        approve=st.sampled_from([True, True, True, False]),
+        actor=group,
+        approve=verdicts,
     )
     def advance(self, pick: int, actor: str, approve: bool) -> None:
         """The usual next move on a post: its author submits it, a member of the group

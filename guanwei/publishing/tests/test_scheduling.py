@@ -1,0 +1,164 @@
+"""Scheduling approved posts into slots (REQ W-10, W-12, E-04, R-03, X-03; invariant 1)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.test import Client
+
+from guanwei.content import actions as content
+from guanwei.content.models import Post, PostStatus
+from guanwei.notify.models import Notice
+from guanwei.orgs.errors import InvalidChange
+from guanwei.publishing import actions
+from guanwei.publishing.calendar import is_workday, year_known
+from guanwei.publishing.models import CalendarDay, IntentStatus, PublishIntent
+from guanwei.testing.personas import channel, person, unit
+from guanwei.workflow import actions as wf
+from guanwei.workflow.models import StepRun
+
+pytestmark = pytest.mark.django_db
+W = "demo_weather"
+TZ = ZoneInfo("Asia/Shanghai")
+TEXT = "明天多云转晴，气温12到20摄氏度，偏北风3级。"
+
+
+def _approved(planned_at: datetime | None = None, **extra: Any) -> Post:
+    post = content.create_post(
+        unit(W, "city_tech_centre"),
+        actor=person("kj_editor"),
+        title="天气预报",
+        body=TEXT,
+        category="forecast",
+        channels=[channel(W, "city_weibo")],
+        source="市气象台",
+        planned_at=planned_at,
+        **extra,
+    )
+    wf.submit_for_review(post, actor=person("kj_editor"))
+    wf.approve_step(
+        StepRun.objects.get(run__post=post, status="pending"), actor=person("kj_leader")
+    )
+    post.refresh_from_db()
+    return post
+
+
+def test_it_refuses_to_schedule_an_unapproved_post() -> None:
+    """Invariant 1: only the approved current revision may be scheduled."""
+    post = content.create_post(
+        unit(W, "city_tech_centre"),
+        actor=person("kj_editor"),
+        title="草稿",
+        body=TEXT,
+        category="forecast",
+        channels=[channel(W, "city_weibo")],
+    )
+    with pytest.raises(InvalidChange, match="审核通过"):
+        actions.schedule_post(post, actor=person("kj_publisher"), next_slot=True)
+
+
+def test_it_puts_a_forecast_into_the_next_free_slot() -> None:
+    """W-10: forecasts at 07:30 and 17:00; two posts take the next two free slots."""
+    with time_machine.travel(datetime(2026, 11, 26, 6, 0, tzinfo=TZ), tick=False):
+        first = actions.schedule_post(_approved(), actor=person("kj_publisher"), next_slot=True)
+        second = actions.schedule_post(_approved(), actor=person("kj_publisher"), next_slot=True)
+    assert first[0].due_at == datetime(2026, 11, 26, 7, 30, tzinfo=TZ)
+    assert first[0].slot == "morning"
+    assert second[0].due_at == datetime(2026, 11, 26, 10, 30, tzinfo=TZ)  # optional 10:30
+
+
+def test_it_schedules_each_revision_and_channel_once() -> None:
+    """X-03: one intent per (revision, channel)."""
+    post = _approved()
+    actions.schedule_post(post, actor=person("kj_publisher"))
+    post.refresh_from_db()
+    assert post.status == PostStatus.SCHEDULED
+    with pytest.raises(InvalidChange):
+        actions.schedule_post(post, actor=person("kj_publisher"))
+    assert PublishIntent.objects.filter(post=post).count() == 1
+
+
+def test_an_approved_post_with_a_planned_time_is_scheduled_by_the_scheduler() -> None:
+    """W-10: approved at 07:25 for 07:30 → an intent due at 07:30:00."""
+    with time_machine.travel(datetime(2026, 11, 26, 7, 25, tzinfo=TZ), tick=False):
+        post = _approved(planned_at=datetime(2026, 11, 26, 7, 30, tzinfo=TZ))
+        assert actions.auto_schedule_due() == 1
+    intent = PublishIntent.objects.get(post=post)
+    assert intent.due_at == datetime(2026, 11, 26, 7, 30, tzinfo=TZ)
+    assert intent.status == IntentStatus.SCHEDULED
+
+
+def test_a_late_approval_expires_the_post_and_tells_people() -> None:
+    """Issue 5 §3: approval after the slot → expired, editor and reviewer told, one click
+    to reschedule keeps the approval."""
+    with time_machine.travel(datetime(2026, 11, 26, 8, 0, tzinfo=TZ), tick=False):
+        post = _approved(planned_at=datetime(2026, 11, 26, 7, 30, tzinfo=TZ))
+        actions.auto_schedule_due()
+        post.refresh_from_db()
+        assert post.status == PostStatus.EXPIRED
+        assert not PublishIntent.objects.filter(post=post).exists()
+        told = set(
+            Notice.objects.filter(title__contains="已过期").values_list("user__username", flat=True)
+        )
+        assert {"kj_editor", "kj_leader"} <= told
+        intents = actions.reschedule_expired(post, actor=person("kj_publisher"), next_slot=True)
+    assert intents[0].due_at == datetime(2026, 11, 26, 10, 30, tzinfo=TZ)
+
+
+def test_an_edit_after_scheduling_cancels_at_delivery_time() -> None:
+    """Invariant 1: an edit after scheduling reopens review; the dispatcher will refuse the
+    old intent (checked again at the last moment)."""
+    from guanwei.workflow.queries import publishable_revision
+
+    post = _approved()
+    actions.schedule_post(post, actor=person("kj_publisher"))
+    content.revise_post(post, actor=person("kj_editor"), body=TEXT + "更新")
+    assert publishable_revision(post) is None
+
+
+def test_rest_days_follow_the_official_calendar_with_overrides() -> None:
+    """E-04: 2026-10-10 (Saturday) was an adjusted working day; 2027 is unknown to the
+    library and falls back to Mon-Fri until an administrator enters it."""
+    assert is_workday(date(2026, 10, 10)) and not is_workday(date(2026, 10, 1))
+    assert not year_known(2027)
+    assert not is_workday(date(2027, 1, 2))  # a Saturday by the fallback
+    CalendarDay.objects.create(day=date(2027, 1, 1), workday=False, note="元旦")
+    assert not is_workday(date(2027, 1, 1)) and year_known(2027)
+
+
+def test_the_calendar_page_and_ical_export() -> None:
+    """W-10, R-03: the week shows slots and scheduled posts; the iCalendar file lists them."""
+    post = _approved()
+    actions.schedule_post(post, actor=person("kj_publisher"), next_slot=True)
+    c = Client()
+    c.force_login(person("kj_publisher"))
+    body = c.get("/publishing/calendar/").content.decode()
+    assert "早间预报" in body or "傍晚预报" in body
+    assert "天气预报" in body
+    month = c.get("/publishing/calendar/?view=month").content.decode()
+    assert 'id="calendar"' in month
+    ics = c.get("/publishing/calendar.ics").content.decode()
+    assert "BEGIN:VCALENDAR" in ics and "市气象局官方微博：天气预报" in ics
+
+
+def test_the_schedule_form_on_the_post_page() -> None:
+    """W-10: a publisher schedules from the post page."""
+    post = _approved()
+    c = Client()
+    c.force_login(person("kj_publisher"))
+    page = c.get(f"/content/posts/{post.pk}/").content.decode()
+    assert 'id="schedule-form"' in page
+    response = c.post(
+        f"/publishing/posts/{post.pk}/schedule/",
+        {
+            "when": "at",
+            "at": (datetime.now(TZ) + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"),
+            "channels": [channel(W, "city_weibo").pk],
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:500]
+    assert PublishIntent.objects.filter(post=post).count() == 1
