@@ -17,6 +17,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import random
 import re
@@ -168,12 +169,14 @@ def run(quick: bool) -> dict[str, Any]:
     for doc in docs[:2000]:  # warm-up: allocator, caches, lazily compiled exact-pass regexes
         screen(doc, kind="comment")
     # Interleaved in chunks so that a busy machine slows all three alike; CPU time of this
-    # process (one core), not wall-clock time.
+    # process (one core), not wall-clock time; garbage collector paused as timeit does.
     single: list[Result] = []
     batch: list[Result] = []
     base_results: list[list[tuple[int, int]]] = []
     single_s = batch_s = base_s = 0.0
     clock = time.process_time
+    gc.collect()
+    gc.disable()  # as timeit does: collector pauses are not the code under test
     for i in range(0, len(docs), CHUNK):
         chunk = docs[i : i + CHUNK]
         started = clock()
@@ -186,6 +189,7 @@ def run(quick: bool) -> dict[str, Any]:
         started = clock()
         base_results.extend([base_screen(d) for d in chunk])
         base_s += clock() - started
+    gc.enable()
     recall, exact, per_kind, missed = _recall(seeded, single)
     batch_recall, _e, _k, _m = _recall(seeded, batch)
     agree = sum(1 for a, b in zip(single, batch, strict=True) if a.to_json() == b.to_json())

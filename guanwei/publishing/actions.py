@@ -187,7 +187,8 @@ def auto_schedule_due(now: datetime | None = None, grace: timedelta = DEFAULT_GR
             expire_post(
                 post,
                 reason=(
-                    f"审核通过时已超过计划发布时间 {timezone.localtime(revision.planned_at):%m-%d %H:%M}，"
+                    f"审核通过时已超过计划发布时间 "
+                    f"{timezone.localtime(revision.planned_at):%m-%d %H:%M}，"
                     "未自动发布。请重新安排发布时间。"
                 ),
             )

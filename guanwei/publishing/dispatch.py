@@ -14,7 +14,8 @@ Workers claim with a conditional UPDATE and a per-claim token, so any number of 
 from __future__ import annotations
 
 import logging
-import re
+import os
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -124,12 +125,17 @@ def _audit(intent: PublishIntent, action: AuditAction, after: dict[str, Any]) ->
 
 
 def publish_text(intent: PublishIntent) -> str:
-    """What the platform receives as text: the column's #topic# (R-01, E-03) and the body."""
+    """What the platform receives as text: the column (R-01, E-03) and the body. Weibo's
+    statuses/share refuses ``#话题#`` in third-party posts, so there the column is written
+    as 【话题】; elsewhere it keeps the ``#话题#`` form (docs/decisions/0003-publishing.md)."""
     revision = intent.revision
     body = revision.body.strip()
-    if revision.hashtag and revision.hashtag not in body:
-        return f"{revision.hashtag}{body}"
-    return body
+    tag = revision.hashtag
+    if not tag or tag in body:
+        return body
+    if intent.channel.platform == "weibo":
+        return f"【{tag.strip('#')}】{body}"
+    return f"{tag}{body}"
 
 
 def build_request(intent: PublishIntent) -> PublishRequest:
@@ -139,7 +145,7 @@ def build_request(intent: PublishIntent) -> PublishRequest:
         with asset.file.open("rb") as fh:
             media.append(
                 Media(
-                    filename=asset.file.name.rsplit("/", 1)[-1],
+                    filename=(asset.file.name or "file").rsplit("/", 1)[-1],
                     content_type="image/jpeg"
                     if asset.kind == "image"
                     else "application/octet-stream",
@@ -163,6 +169,19 @@ def adapter_for(intent: PublishIntent) -> Any:
 
 
 # ------------------------------------------------------------------ delivering
+
+
+def _pause_point(name: str) -> None:
+    """Fault-test seam: with GUANWEI_TEST_PAUSE_AT=<name>, write a marker file and stop
+    here so a test can SIGKILL the worker at exactly this point. Inert otherwise."""
+    if os.environ.get("GUANWEI_TEST_PAUSE_AT") != name:
+        return
+    marker = os.environ.get("GUANWEI_TEST_PAUSE_MARKER", "")
+    if marker:
+        with open(marker, "w") as fh:
+            fh.write(name)
+    while True:
+        time.sleep(1)
 
 
 def _start_attempt(intent: PublishIntent, token: str) -> PublishAttempt | None:
@@ -220,11 +239,12 @@ def _finish(
         if won != 1:
             log.warning("intent %s: lease lost before recording %s", intent.pk, outcome)
             return False
-        action = {
+        actions: dict[str, AuditAction] = {
             IntentStatus.PUBLISHED: AuditAction.PUBLISHED,
             IntentStatus.FAILED: AuditAction.PUBLISH_FAILED,
             IntentStatus.UNKNOWN: AuditAction.PUBLISH_UNKNOWN,
-        }.get(status)
+        }
+        action = actions.get(status)
         if action is not None:
             _audit(
                 intent,
@@ -269,12 +289,15 @@ def deliver(intent_id: int, token: str) -> str:
             if won:
                 _audit(intent, AuditAction.PUBLISH_CANCELLED, {"reason": "not approved"})
         return IntentStatus.CANCELLED
+    _pause_point("claimed")
     attempt = _start_attempt(intent, token)
     if attempt is None:
         return "lost"
+    _pause_point("sending")
     intent.refresh_from_db()
     try:
         result = adapter_for(intent).publish(build_request(intent))
+        _pause_point("answered")
     except AdapterError as e:
         return _after_error(intent, token, attempt, e)
     except Exception as e:  # a bug or an unexpected library error: treat as unknown
@@ -303,7 +326,19 @@ def _after_error(
     intent: PublishIntent, token: str, attempt: PublishAttempt, e: AdapterError
 ) -> str:
     message = e.user_message or str(e)
-    if getattr(e, "unknown_outcome", False):
+    if e.code == "duplicate" and intent.attempts > 1:
+        # An earlier attempt whose outcome we never heard did land: reconcile, not fail.
+        _finish(
+            intent,
+            token,
+            attempt,
+            status=IntentStatus.UNKNOWN,
+            outcome="unknown",
+            code=e.code,
+            message="平台提示内容重复：上次发送可能已成功，正在核实。",
+        )
+        return IntentStatus.UNKNOWN
+    if e.unknown_outcome:
         _finish(
             intent,
             token,
@@ -341,10 +376,6 @@ def _after_error(
 # ------------------------------------------------------------------ reconciling and polling
 
 
-def _normalise(text: str) -> str:
-    return re.sub(r"\s+", "", text)
-
-
 def _lease(status: str, limit: int, token: str) -> list[int]:
     now = timezone.now()
     free = Q(status=status) & (Q(lease_until__isnull=True) | Q(lease_until__lt=now))
@@ -361,17 +392,18 @@ def _lease(status: str, limit: int, token: str) -> list[int]:
 
 
 def reconcile_unknown(worker: str, *, limit: int = 10) -> int:
-    """Ask the platform whether an unknown publish arrived: found → published; absent →
-    retry (it never reached the platform); the platform unreachable → ask again later."""
+    """Ask the platform whether an unknown publish arrived, matching the content: found →
+    published; absent once the platform's settle time has passed → retry (it never
+    arrived); the platform unreachable or still settling → ask again later."""
     token = f"{worker}:r{uuid.uuid4().hex[:8]}"
     done = 0
     for intent_id in _lease(IntentStatus.UNKNOWN, limit, token):
         intent = PublishIntent.objects.select_related("revision", "channel", "post").get(
             pk=intent_id
         )
-        wanted = _normalise(publish_text(intent))
+        adapter = adapter_for(intent)
         try:
-            posts = adapter_for(intent).recent_posts(limit=100)
+            found = adapter.find_published(build_request(intent), limit=100)
         except AdapterError as e:
             PublishIntent.objects.filter(pk=intent.pk, lease_owner=token).update(
                 lease_owner="",
@@ -379,24 +411,23 @@ def reconcile_unknown(worker: str, *, limit: int = 10) -> int:
                 error_message=e.user_message or str(e),
             )
             continue
-        match = next(
-            (
-                p
-                for p in posts
-                if wanted
-                and (wanted in _normalise(p.text) or _normalise(p.text).startswith(wanted[:60]))
-            ),
-            None,
+        now = timezone.now()
+        settled = intent.sent_at is None or now - intent.sent_at >= timedelta(
+            seconds=adapter.settle_seconds
         )
+        if found is None and not settled:
+            PublishIntent.objects.filter(pk=intent.pk, lease_owner=token).update(
+                lease_owner="", lease_until=now + timedelta(seconds=2)
+            )
+            continue
         with transaction.atomic():
-            now = timezone.now()
-            if match is not None:
+            if found is not None:
                 won = PublishIntent.objects.filter(
                     pk=intent.pk, lease_owner=token, status=IntentStatus.UNKNOWN
                 ).update(
                     status=IntentStatus.PUBLISHED,
-                    remote_id=match.remote_id,
-                    remote_url=match.url,
+                    remote_id=found.remote_id,
+                    remote_url=found.url,
                     published_at=now,
                     lease_owner="",
                     lease_until=None,
@@ -410,12 +441,12 @@ def reconcile_unknown(worker: str, *, limit: int = 10) -> int:
                         started_at=now,
                         finished_at=now,
                         outcome="reconciled",
-                        message=f"平台上已找到：{match.remote_id}",
+                        message=f"平台上已找到：{found.remote_id}",
                     )
                     _audit(
                         intent,
                         AuditAction.PUBLISH_RECONCILED,
-                        {"found": True, "remote_id": match.remote_id},
+                        {"found": True, "remote_id": found.remote_id},
                     )
                     _post_published_if_complete(intent)
             else:

@@ -13,7 +13,6 @@ import os
 import signal
 import socket
 import threading
-
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 

@@ -67,6 +67,7 @@ def calls(fakes: FakePlatforms, path: str) -> int:
 def test_it_publishes_asynchronously_pending_then_published(
     adapter: WeChatAdapter, fakes: FakePlatforms
 ) -> None:
+    fakes.control("wechat", publish_delay_ms=600)  # long enough to see it pending
     result = adapter.publish(req())
 
     assert result.state == "pending"

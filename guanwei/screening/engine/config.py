@@ -111,9 +111,11 @@ class EngineConfig:
         return {policy.category: policy.severity for policy in self.categories}
 
     def digest(self) -> str:
+        """Hash of the settings that change verdicts beyond the terms and allow-phrases (those
+        are hashed from their resolved content by the engine; file paths and names are not)."""
         data = asdict(self)
-        data.pop("base_dir")
-        data.pop("terms")
+        for key in ("name", "base_dir", "terms", "lexicons", "allow"):
+            data.pop(key)
         blob = json.dumps(data, sort_keys=True, ensure_ascii=False, default=str)
         return hashlib.sha256(blob.encode()).hexdigest()
 

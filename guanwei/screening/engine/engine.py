@@ -275,6 +275,8 @@ class Engine:
             digest.update(f"{entry.key}\t{entry.category}\t{entry.severity}\n".encode())
         for key in sorted(allow_keys):
             digest.update(f"allow\t{key}\n".encode())
+        for pattern in sorted(v.pattern for v in variants):
+            digest.update(f"variant\t{pattern}\n".encode())
         self.lexicon_version = digest.hexdigest()[:16]
         self._pass = Result(PASS, lexicon_version=self.lexicon_version)
         self._find = self.matcher.find_all
