@@ -166,6 +166,7 @@ def ensure_demo(pack_name: str = "weather-bureau", *, quiet: bool = False) -> Pa
         if not User.objects.filter(username="admin").exists():
             admin_password = demo_password()
             User.objects.create_superuser("admin", "", admin_password, display_name="系统管理员")
+    connect_demo_channels(logins.parent)
     if first or report.logins:
         lines = [
             f"# guanwei demo logins ({pack.name}) — http://127.0.0.1:8000/",
@@ -188,6 +189,50 @@ def ensure_demo(pack_name: str = "weather-bureau", *, quiet: bool = False) -> Pa
     elif not quiet:
         print(f"demo organisation ready; logins are in {logins}")
     return logins
+
+
+FAKE_WEIBO = "http://127.0.0.1:8101"
+FAKE_WECHAT = "http://127.0.0.1:8102"
+
+
+def connect_demo_channels(var_dir: Path, site_url: str = "http://127.0.0.1:8000") -> int:
+    """Point every demo account without settings at the local fakes (weibo, wechat) or at
+    a site directory under var/ served by guanwei (website), so the demo publishes end to
+    end offline. Real accounts get their settings from their custodian instead."""
+    from guanwei.channels.models import Channel
+    from guanwei.publishing.fakes.wechat import APPID, APPSECRET
+    from guanwei.publishing.fakes.weibo import DEMO_TOKEN, SAFE_DOMAIN
+    from guanwei.publishing.models import ChannelSettings
+
+    made = 0
+    for channel in Channel.objects.filter(settings__isnull=True).select_related("organisation"):
+        if channel.platform == "weibo":
+            values = {
+                "access_token": DEMO_TOKEN,
+                "base_url": FAKE_WEIBO,
+                "safe_domain": SAFE_DOMAIN,
+                "web_url": FAKE_WEIBO,
+                "settle_seconds": "2",
+            }
+        elif channel.platform == "wechat":
+            values = {
+                "appid": APPID,
+                "secret": APPSECRET,
+                "base_url": FAKE_WECHAT,
+                "settle_seconds": "10",
+            }
+        elif channel.platform == "website":
+            site = var_dir / "site" / channel.organisation.key / channel.key
+            values = {
+                "site_dir": str(site),
+                "title": channel.name,
+                "base_url": f"{site_url}/site/{channel.organisation.key}/{channel.key}/",
+            }
+        else:
+            values = {"outbox_dir": str(var_dir / "outbox" / channel.key)}
+        ChannelSettings.objects.create(channel=channel, values={**values, "demo": "1"})
+        made += 1
+    return made
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -222,6 +267,9 @@ def cmd_run(args: argparse.Namespace) -> int:
         children.append(
             subprocess.Popen([python, "-m", "guanwei", "manage", "db_worker", "--interval", "1"])
         )
+        children.append(subprocess.Popen([python, "-m", "guanwei", "dispatcher", "--threads", "2"]))
+    if not args.no_fakes:
+        children.append(subprocess.Popen([python, "-m", "guanwei", "fakeplatforms"]))
     stopping = False
 
     def stop(signum: int, frame: object) -> None:
@@ -323,7 +371,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--host", default="127.0.0.1")
     run.add_argument("--port", type=int, default=8000)
     run.add_argument("--pack", default="weather-bureau", help="demo pack loaded on first run")
-    run.add_argument("--no-worker", action="store_true")
+    run.add_argument("--no-worker", action="store_true", help="no task worker, no dispatcher")
+    run.add_argument("--no-fakes", action="store_true", help="do not start the fake platforms")
     run.set_defaults(func=cmd_run)
 
     serve = sub.add_parser("serve", help="web server only (waitress)")
@@ -385,7 +434,36 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _passthrough(func: Any) -> Any:
+    return lambda rest: func(argparse.Namespace(rest=rest))
+
+
+def _bench(rest: list[str]) -> int:
+    if not rest or rest[0].startswith("-"):
+        print(
+            "usage: guanwei bench NAME [options]  (NAME: screening, dispatch, pages)",
+            file=sys.stderr,
+        )
+        return 2
+    return cmd_bench(argparse.Namespace(name=rest[0], rest=rest[1:]))
+
+
+# Commands whose own options follow them verbatim (argparse's REMAINDER drops leading
+# options, so these bypass the parser).
+PASSTHROUGH: dict[str, Any] = {
+    "screen": _passthrough(cmd_screen),
+    "dispatcher": _passthrough(cmd_dispatcher),
+    "fakeplatforms": _passthrough(cmd_fakeplatforms),
+    "manage": _passthrough(cmd_manage),
+    "bench": _bench,
+}
+
+
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv and argv[0] in PASSTHROUGH:
+        code: int = PASSTHROUGH[argv[0]](argv[1:])
+        return code
     args = build_parser().parse_args(argv)
     result: int = args.func(args)
     return result

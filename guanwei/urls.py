@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from guanwei.api.router import api
+from guanwei.publishing import views as publishing_views
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -12,5 +13,9 @@ urlpatterns = [
     path("review/", include("guanwei.workflow.urls")),
     path("publishing/", include("guanwei.publishing.urls")),
     path("oversight/", include("guanwei.oversight.urls")),
+    path("site/<slug:org>/<slug:channel>/", publishing_views.site_file, name="site_index"),
+    path(
+        "site/<slug:org>/<slug:channel>/<path:path>", publishing_views.site_file, name="site_file"
+    ),
     path("", include("guanwei.web.urls")),
 ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from django.http import HttpRequest
@@ -173,7 +173,7 @@ def queue(request: HttpRequest, after: str = "") -> Any:
     if after:
         at, _, pk = after.rpartition("_")
         try:
-            cursor = (datetime.fromisoformat(at), int(pk))
+            cursor = (datetime.fromisoformat(at.replace(" ", "+")), int(pk))
         except ValueError as e:
             raise HttpError(400, "bad cursor") from e
     return [
@@ -188,7 +188,8 @@ def queue(request: HttpRequest, after: str = "") -> Any:
             else (i.run.submission.title if i.run.submission else ""),
             "waiting_since": i.activated_at,
             "delegated": i.delegated,
-            "cursor": f"{i.cursor[0].isoformat()}_{i.cursor[1]}",
+            "cursor": f"{i.cursor[0].astimezone(UTC).isoformat().replace('+00:00', 'Z')}"
+            f"_{i.cursor[1]}",
         }
         for i in wf_queries.review_queue(_user(request), after=cursor)
     ]

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -281,3 +281,30 @@ def holidays(request: HttpRequest) -> HttpResponse:
             known={y: year_known(y) for y in (year, year + 1)},
         ),
     )
+
+
+def site_file(request: HttpRequest, org: str, channel: str, path: str = "") -> FileResponse:
+    """The public website an organisation publishes through guanwei (C-01): its static
+    pages and RSS/Atom feeds, read from the channel's site directory. No login: it is the
+    public site; nothing outside the directory is reachable."""
+    from pathlib import Path
+
+    from guanwei.publishing.credentials import settings_for
+
+    found = get_object_or_404(
+        Channel, organisation__key=org, key=channel, platform="website", status=ChannelStatus.ACTIVE
+    )
+    root = Path(settings_for(found).get("site_dir", "")).resolve()
+    target = (root / (path or "index.html")).resolve()
+    if not str(root) or not target.is_relative_to(root) or not target.is_file():
+        raise Http404
+    types = {
+        ".rss": "application/rss+xml",
+        ".atom": "application/atom+xml",
+        ".html": "text/html; charset=utf-8",
+    }
+    response = FileResponse(
+        target.open("rb"), content_type=types.get(target.suffix, "application/octet-stream")
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -18,7 +18,12 @@ def actor(request: HttpRequest) -> User:
 
 
 def organisations(request: HttpRequest) -> list[Organisation]:
-    return list(org_queries.organisations_for(actor(request)))
+    """The organisations the person may see, computed once per request."""
+    cached: list[Organisation] | None = getattr(request, "_guanwei_orgs", None)
+    if cached is None:
+        cached = list(org_queries.organisations_for(actor(request)))
+        request._guanwei_orgs = cached  # type: ignore[attr-defined]
+    return cached
 
 
 def current_org(request: HttpRequest) -> Organisation | None:

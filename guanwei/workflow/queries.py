@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import heapq
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from guanwei.content.models import Post, PostRevision, PostStatus
@@ -61,51 +63,38 @@ class QueueItem:
 
 
 def _cursor_filter(after: tuple[datetime, int] | None) -> Q:
+    """Rows after the keyset cursor. ``activated_at >= at`` is what lets the queue indexes
+    seek to the cursor (an index bound); the OR only breaks ties at exactly ``at``. Without
+    it PostgreSQL reads the queue from its start and filters, like OFFSET."""
     if after is None:
         return Q()
     at, pk = after
-    return Q(activated_at__gt=at) | Q(activated_at=at, id__gt=pk)
+    return Q(activated_at__gte=at) & (Q(activated_at__gt=at) | Q(id__gt=pk))
 
 
-def review_queue(
-    user: User, *, after: tuple[datetime, int] | None = None, limit: int = QUEUE_PAGE
-) -> list[QueueItem]:
-    """What waits for ``user``, oldest first, across units: steps open for a role the user
-    holds in the step's unit, steps naming the user, and steps the user may decide as a
-    consented deputy. Keyset pagination on (activated_at, id); no COUNT(*)."""
-    pairs = list(
-        Membership.objects.filter(user=user, revoked_at__isnull=True).values_list("unit_id", "role")
-    )
-    by_role = Q()
-    for unit_id, role in pairs:
-        by_role |= Q(unit_id_copy=unit_id, role=role, delegated=False)
-    now = timezone.now()
-    delegated_steps = list(
-        Delegation.objects.filter(
-            delegate=user, revoked_at__isnull=True, starts_at__lte=now, ends_at__gt=now
-        ).values_list("unit_id", "chain_key", "step_key")
-    )
-    for unit_id, chain_key, step_key in delegated_steps:
-        by_role |= Q(
-            unit_id_copy=unit_id, delegated=True, step__key=step_key, step__run__chain_key=chain_key
-        )
-    condition = (
-        Q(user_id_copy=user.pk) | by_role if pairs or delegated_steps else Q(user_id_copy=user.pk)
-    )
-    rows = list(
-        Eligibility.objects.filter(condition, open=True)
-        .filter(_cursor_filter(after))
+Row = tuple[int, int, datetime, bool]  # (eligibility id, step id, activated_at, delegated)
+
+
+def _range(rows: QuerySet[Eligibility], after: tuple[datetime, int] | None, n: int) -> list[Row]:
+    """One ordered index range scan, at most ``n`` rows."""
+    return list(
+        rows.filter(_cursor_filter(after))
         .order_by("activated_at", "id")
-        .values_list("id", "step_id", "activated_at", "delegated")[: limit * 3]
+        .values_list("id", "step_id", "activated_at", "delegated")[:n]
     )
+
+
+def _items(rows: Iterable[Row], limit: int) -> list[QueueItem]:
     seen: dict[int, tuple[int, datetime, bool]] = {}
     for pk, step_id, activated_at, delegated in rows:
         seen.setdefault(step_id, (pk, activated_at, delegated))
-    step_ids = list(seen)[:limit]
+        if len(seen) == limit:
+            break
+    step_ids = list(seen)
     steps = {
         s.pk: s
         for s in StepRun.objects.filter(pk__in=step_ids).select_related(
-            "run", "run__post", "run__revision", "run__submission", "unit"
+            "run", "run__post", "run__submission", "unit"
         )
     }
     return [
@@ -119,6 +108,42 @@ def review_queue(
         for sid in step_ids
         if sid in steps
     ]
+
+
+def review_queue(
+    user: User, *, after: tuple[datetime, int] | None = None, limit: int = QUEUE_PAGE
+) -> list[QueueItem]:
+    """What waits for ``user``, oldest first, across units: steps open for a role the user
+    holds in the step's unit, steps naming the user, and steps the user may decide as a
+    consented deputy. Keyset pagination on (activated_at, id); no COUNT(*).
+
+    One ordered, LIMITed range of a partial index per source (named user, each (unit, role),
+    each delegation), merged here: the cost follows the page size, not the queue's length.
+    (A single query with OR makes PostgreSQL read every open row of the user's units and
+    sort them: 28,000 rows, 12 ms, for one reviewer in the 1,000,000-post benchmark.)"""
+    pairs = set(
+        Membership.objects.filter(user=user, revoked_at__isnull=True).values_list("unit_id", "role")
+    )
+    now = timezone.now()
+    delegated_steps = list(
+        Delegation.objects.filter(
+            delegate=user, revoked_at__isnull=True, starts_at__lte=now, ends_at__gt=now
+        ).values_list("unit_id", "chain_key", "step_key")
+    )
+    open_rows = Eligibility.objects.filter(open=True)
+    sources = [open_rows.filter(user_id_copy=user.pk)]
+    sources += [
+        open_rows.filter(unit_id_copy=unit_id, role=role, delegated=False)
+        for unit_id, role in sorted(pairs)
+    ]
+    sources += [
+        open_rows.filter(
+            unit_id_copy=unit_id, delegated=True, step__key=step_key, step__run__chain_key=chain_key
+        )
+        for unit_id, chain_key, step_key in delegated_steps
+    ]
+    ranges = [_range(rows, after, limit * 3) for rows in sources]
+    return _items(heapq.merge(*ranges, key=lambda row: (row[2], row[0])), limit)
 
 
 def organisation_queue(
@@ -128,33 +153,8 @@ def organisation_queue(
     limit: int = QUEUE_PAGE,
 ) -> list[QueueItem]:
     """Everything open in the organisation, oldest first (for the publishing leader)."""
-    rows = list(
-        Eligibility.objects.filter(organisation_id_copy=organisation.pk, open=True)
-        .filter(_cursor_filter(after))
-        .order_by("activated_at", "id")
-        .values_list("id", "step_id", "activated_at", "delegated")[: limit * 3]
-    )
-    seen: dict[int, tuple[int, datetime, bool]] = {}
-    for pk, step_id, activated_at, delegated in rows:
-        seen.setdefault(step_id, (pk, activated_at, delegated))
-    step_ids = list(seen)[:limit]
-    steps = {
-        s.pk: s
-        for s in StepRun.objects.filter(pk__in=step_ids).select_related(
-            "run", "run__post", "run__revision", "run__submission", "unit"
-        )
-    }
-    return [
-        QueueItem(
-            step=steps[sid],
-            run=steps[sid].run,
-            activated_at=seen[sid][1],
-            delegated=seen[sid][2],
-            cursor=(seen[sid][1], seen[sid][0]),
-        )
-        for sid in step_ids
-        if sid in steps
-    ]
+    rows = Eligibility.objects.filter(organisation_id_copy=organisation.pk, open=True)
+    return _items(_range(rows, after, limit * 3), limit)
 
 
 def decisions_of(run: WorkflowRun) -> list[Decision]:

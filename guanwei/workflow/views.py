@@ -4,7 +4,7 @@ printable forms. Thin: parse, call one action, respond."""
 from __future__ import annotations
 
 import csv
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from django.contrib import messages
@@ -32,13 +32,16 @@ from guanwei.workflow.models import Delegation, Filing, RunStatus, StepRun, Step
 def _parse_cursor(raw: str) -> tuple[datetime, int] | None:
     try:
         at, pk = raw.rsplit("_", 1)
-        return (datetime.fromisoformat(at), int(pk))
+        # "+08:00" arrives as " 08:00" when a link left the "+" unencoded.
+        return (datetime.fromisoformat(at.replace(" ", "+")), int(pk))
     except ValueError:
         return None
 
 
 def _cursor_text(item: queries.QueueItem) -> str:
-    return f"{item.cursor[0].isoformat()}_{item.cursor[1]}"
+    """URL-safe as is: UTC with "Z", so no "+" that a query string would read as a space."""
+    at = item.cursor[0].astimezone(UTC).isoformat().replace("+00:00", "Z")
+    return f"{at}_{item.cursor[1]}"
 
 
 def post_context(request: HttpRequest, post: Post, **forms: Any) -> dict[str, Any]:

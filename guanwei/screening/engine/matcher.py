@@ -28,7 +28,7 @@ own, so no occurrence crosses them.  The runs carry original offsets: start and 
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from functools import cache
 
@@ -107,6 +107,7 @@ class Shape:
     counts: tuple[int, ...]
     ascii_start: bool
     ascii_end: bool
+    simple: bool  # every run is one character
 
     @classmethod
     def of(cls, pattern: str) -> Shape:
@@ -116,6 +117,7 @@ class Shape:
             tuple(n for _c, n in pairs),
             pattern[0] in _ASCII_ALNUM,
             pattern[-1] in _ASCII_ALNUM,
+            all(n == 1 for _c, n in pairs),
         )
 
 
@@ -205,7 +207,18 @@ class TextMap:
         need = shape.counts
         found: list[tuple[int, int, int, int]] = []
         position = self.position
-        if len(need) == 1:
+        size = len(need)
+        if shape.simple and size > 1:
+            # common case: single characters, no repeats, no noise in between
+            first, kept = self.run(index)
+            deleted = self._deleted
+            if first == kept and bisect_left(deleted, kept) == bisect_left(deleted, kept + size):
+                start = position(kept)
+                end = position(kept + size - 1) + 1
+                if end - start == size:
+                    found.append((start, end, start, end))
+                    return self._bounded(found, shape)
+        if size == 1:
             for start, end, count, first in self._pieces(index, max_noise):
                 if count >= need[0]:
                     found.append((start, end, start, position(first + need[0] - 1) + 1))
@@ -230,6 +243,14 @@ class TextMap:
                 if i == len(need) - 1:
                     core_end = position(piece[3] + least - 1) + 1
             found.append((start, end, core_start, core_end))
+        return self._bounded(found, shape)
+
+    def _bounded(
+        self, found: list[tuple[int, int, int, int]], shape: Shape
+    ) -> list[tuple[int, int, int, int]]:
+        """Keep spans with a word boundary where the variant begins or ends with ASCII."""
+        if not (shape.ascii_start or shape.ascii_end):
+            return found
         text = self.text
         out = []
         for span in found:

@@ -90,7 +90,9 @@ def test_it_reads_a_packs_screening_table_on_top_of_the_defaults(tmp_path: Path)
     post = engine.screen("佛经故事", has_picture=True, source="本站")
     assert post.verdict == "block" and post.hits[0].category == "religion"
     assert engine.screen("习近平来了", has_picture=True, source="x").verdict == "block"  # E-01
-    assert [h.term for h in engine.screen("有自定义敏感词", kind="comment").hits] == ["自定义敏感词"]
+    assert [h.term for h in engine.screen("有自定义敏感词", kind="comment").hits] == [
+        "自定义敏感词"
+    ]
     weather = engine.screen("明天晴，气温20℃", has_picture=False)
     assert {f.req for f in weather.rules} == {"E-01", "T-05"}
     off = engine.screen("欢迎选购新品", has_picture=True, source="本站")
@@ -116,7 +118,10 @@ def test_it_can_start_from_nothing(tmp_path: Path) -> None:
         ('[screening]\n[[screening.terms]]\nterms = ["x"]\n', "req"),
         ('[screening]\n[[screening.terms]]\nreq = "C-06"\nseverity = "maybe"\n', "severity"),
         ("[screening]\ncolour = 1\n", "unknown key"),
-        ('[screening]\n[[screening.rules]]\nreq = "X-03"\nrule = "nope"\n', "unknown screening rule"),
+        (
+            '[screening]\n[[screening.rules]]\nreq = "X-03"\nrule = "nope"\n',
+            "unknown screening rule",
+        ),
         ("[screening]\nmax_noise = 99\n", "max_noise"),
         ("[screening\n", "invalid TOML"),
     ],

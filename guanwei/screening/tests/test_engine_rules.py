@@ -20,7 +20,9 @@ def _fast_passwords() -> None:
     """Shadows the project conftest's Django-only fixture: engine tests run with -p no:django."""
 
 
-def rule(name: str, req: str, severity: str = "review", channel: str | None = None, **params: object) -> RuleSpec:
+def rule(
+    name: str, req: str, severity: str = "review", channel: str | None = None, **params: object
+) -> RuleSpec:
     values = tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in params.items()))
     return RuleSpec(name, req, severity, channel, values)
 

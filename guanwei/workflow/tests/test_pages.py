@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.test import Client
 
@@ -115,3 +117,30 @@ def test_filings_are_searchable_and_exportable() -> None:
     csv = reviewer.get("/review/filings/?format=csv")
     text = b"".join(csv.streaming_content).decode("utf-8")  # type: ignore[attr-defined]
     assert "情况说明" in text and "舆情办批准" in text
+
+
+def test_the_queue_pages_by_keyset_without_repeats() -> None:
+    """W-14: 120 waiting posts page 50 + 50 + 20 by the "More" link, oldest first."""
+    from guanwei.workflow.queries import QUEUE_PAGE
+
+    for i in range(QUEUE_PAGE * 2 + 20):
+        post = content.create_post(
+            unit(W, "city_tech_centre"),
+            actor=person("kj_editor"),
+            title=f"稿件{i:03d}",
+            body=TEXT,
+            category="forecast",
+            channels=[channel(W, "city_weibo")],
+        )
+        wf.submit_for_review(post, actor=person("kj_editor"))
+    leader = _as("kj_leader")
+    seen: list[str] = []
+    url = "/review/queue/"
+    for _ in range(5):
+        body = leader.get(url).content.decode()
+        seen += re.findall(r"稿件\d{3}", body)
+        more = re.search(r'href="\?scope=mine&(?:amp;)?after=([^"]+)"', body)
+        if not more:
+            break
+        url = f"/review/queue/?scope=mine&after={more.group(1)}"
+    assert seen == [f"稿件{i:03d}" for i in range(QUEUE_PAGE * 2 + 20)]

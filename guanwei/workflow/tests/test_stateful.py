@@ -30,6 +30,7 @@ from typing import Any, TypeVar
 
 import pytest
 from django.db import transaction
+from django.db.models import Prefetch
 from django.utils import timezone
 from hypothesis import HealthCheck, event, settings
 from hypothesis import strategies as st
@@ -169,39 +170,27 @@ class DelegationModel:
 Held = set[tuple[int, int, str]]  # (user, unit, role) of every standing membership
 
 
-def memberships() -> Held:
-    return set(
-        Membership.objects.filter(revoked_at__isnull=True).values_list("user_id", "unit_id", "role")
+def fully_approved(run: WorkflowRun, post: Post) -> bool:
+    """Does ``run`` make the post's current revision publishable? Recomputed from the
+    rows: approved, for exactly this revision and content hash, every step of its chain
+    approved with an approving decision, and no decision by the revision's author."""
+    revision = post.current_revision
+    assert revision is not None
+    steps = list(run.steps.all())
+    return (
+        run.status == RunStatus.APPROVED
+        and run.revision_id == revision.pk
+        and run.content_hash == revision.content_hash
+        and len(steps) == len(run.chain["steps"])
+        and all(s.status == StepStatus.APPROVED for s in steps)
+        and all(any(d.verdict == "approve" for d in s.decisions.all()) for s in steps)
+        and all(d.actor_id != revision.created_by_id for s in steps for d in s.decisions.all())
     )
 
 
-def fully_approved_run(post: Post) -> WorkflowRun | None:
-    """The run that makes the post's current revision publishable, recomputed from the
-    rows: approved, for exactly this content, every step of its chain approved (with an
-    approving decision), and no decision made by the revision's author."""
-    revision = post.current_revision
-    if revision is None:
-        return None
-    runs = WorkflowRun.objects.filter(
-        post=post, revision=revision, status=RunStatus.APPROVED
-    ).prefetch_related("steps__decisions")
-    for run in runs:
-        steps = list(run.steps.all())
-        decisions = [d for s in steps for d in s.decisions.all()]
-        if (
-            run.content_hash == revision.content_hash
-            and len(steps) == len(run.chain["steps"])
-            and all(s.status == StepStatus.APPROVED for s in steps)
-            and all(any(d.verdict == "approve" for d in s.decisions.all()) for s in steps)
-            and all(d.actor_id != revision.created_by_id for d in decisions)
-        ):
-            return run
-    return None
-
-
-def check_post(post: Post) -> None:
-    published = publishable_revision(post)  # refreshes the post
-    good_run = fully_approved_run(post)
+def check_post(post: Post, runs: list[WorkflowRun]) -> None:
+    published = publishable_revision(post)  # the query under test; refreshes the post
+    good_run = next((r for r in runs if fully_approved(r, post)), None)
     ready = post.status in (PostStatus.APPROVED, PostStatus.SCHEDULED)
     assert (published is not None) == (ready and good_run is not None), (
         f"post {post.pk} status={post.status}: publishable_revision={published}, "
@@ -215,11 +204,7 @@ def check_post(post: Post) -> None:
         assert post.approved_revision_id == post.current_revision_id
     if post.status in (PostStatus.DRAFT, PostStatus.REJECTED, PostStatus.IN_REVIEW):
         assert post.approved_revision_id is None
-    open_runs = list(
-        WorkflowRun.objects.filter(post=post, status=RunStatus.IN_PROGRESS).prefetch_related(
-            "steps"
-        )
-    )
+    open_runs = [r for r in runs if r.status == RunStatus.IN_PROGRESS]
     assert len(open_runs) <= 1, f"post {post.pk} has {len(open_runs)} runs in progress"
     assert (post.status == PostStatus.IN_REVIEW) == bool(open_runs), (
         f"post {post.pk} status={post.status} with {len(open_runs)} runs in progress"
@@ -230,9 +215,7 @@ def check_post(post: Post) -> None:
         assert len(pending) == 1, f"run {run.pk} in progress with {len(pending)} pending steps"
 
 
-def check_decision(decision: Decision, held: Held) -> None:
-    step = decision.step
-    run = step.run
+def check_decision(decision: Decision, step: StepRun, run: WorkflowRun, held: Held) -> None:
     assert run.revision is not None
     assert decision.actor_id != run.revision.created_by_id, (
         f"user {decision.actor_id} decided on their own revision (run {run.pk})"
@@ -260,14 +243,25 @@ def check_decision(decision: Decision, held: Held) -> None:
 
 
 def check_invariants(post_ids: list[int], *, audit: bool = True) -> None:
-    for post in Post.objects.filter(pk__in=post_ids):
-        check_post(post)
-    held = memberships()
-    decisions = Decision.objects.filter(step__run__post_id__in=post_ids).select_related(
-        "step__run__revision", "delegation"
+    """Every invariant over the given posts (all their runs, steps and decisions), and the
+    audit chain end to end when ``audit``."""
+    runs = list(
+        WorkflowRun.objects.filter(post_id__in=post_ids)
+        .select_related("revision")
+        .prefetch_related(
+            "steps",
+            Prefetch("steps__decisions", queryset=Decision.objects.select_related("delegation")),
+        )
     )
-    for decision in decisions:
-        check_decision(decision, held)
+    held: Held = set(
+        Membership.objects.filter(revoked_at__isnull=True).values_list("user_id", "unit_id", "role")
+    )
+    for post in Post.objects.filter(pk__in=post_ids).select_related("current_revision"):
+        check_post(post, [r for r in runs if r.post_id == post.pk])
+    for run in runs:
+        for step in run.steps.all():
+            for decision in step.decisions.all():
+                check_decision(decision, step, run, held)
     if audit:
         result = verify_chain()
         assert result.ok, str(result)
@@ -715,3 +709,90 @@ def test_it_refuses_a_deputy_approving_on_behalf_of_the_author() -> None:
         )
         wf.approve_step(run.steps.get(index=0), actor=deputy)
     assert publishable_revision(post) is None
+
+
+# ---- TEMPORARY EXPERIMENTS (to be removed)
+def _setup_post() -> tuple[Post, Any]:
+    org = Organisation.objects.get(key=R)
+    post = content.create_post(
+        Unit.objects.get(organisation=org, key="investment_planning"),
+        actor=User.objects.get(username="re_ch_editor"),
+        title="x", body=CLEAN[0], category="ad_hoc", column="", subtype="",
+        channels=[Channel.objects.get(organisation=org, key="company_weibo")], source="s",
+    )
+    run = wf.submit_for_review(post, actor=User.objects.get(username="re_ch_editor"))
+    return post, run
+
+
+@pytest.mark.django_db
+def test_exp_status_without_run() -> None:
+    post, run = _setup_post()
+    check_invariants([post.pk])
+    wf.cancel_open_review(post, actor=None, reason="x")  # type: ignore[arg-type]
+    Post.objects.filter(pk=post.pk).update(status="approved", approved_revision=post.current_revision)
+    with pytest.raises(AssertionError) as e:
+        check_invariants([post.pk])
+    print("CAUGHT status:", e.value)
+
+
+@pytest.mark.django_db
+def test_exp_half_approved() -> None:
+    post, run = _setup_post()
+    wf.approve_step(run.steps.get(index=0), actor=User.objects.get(username="re_zz_executive"))
+    check_invariants([post.pk])
+    WorkflowRun.objects.filter(pk=run.pk).update(status="approved")
+    StepRun.objects.filter(run=run).exclude(status="approved").update(status="cancelled")
+    Post.objects.filter(pk=post.pk).update(status="approved", approved_revision=post.current_revision)
+    with pytest.raises(AssertionError) as e:
+        check_invariants([post.pk])
+    print("CAUGHT half:", e.value)
+
+
+@pytest.mark.django_db
+def test_exp_ineligible_decision() -> None:
+    post, run = _setup_post()
+    Decision.objects.create(step=run.steps.get(index=0), actor=User.objects.get(username="re_xm_editor"), verdict="approve", created=timezone.now())
+    with pytest.raises(AssertionError) as e:
+        check_invariants([post.pk])
+    print("CAUGHT decision:", e.value)
+
+
+@pytest.mark.django_db
+def test_exp_audit_tampered() -> None:
+    post, run = _setup_post()
+    AuditRecord.objects.filter(pk=AuditRecord.objects.order_by("-seq")[3].pk).update(object_repr="tampered")
+    with pytest.raises(AssertionError) as e:
+        check_invariants([post.pk])
+    print("CAUGHT audit:", e.value)
+
+
+@pytest.mark.django_db
+def test_exp_mutant_anyone_decides(monkeypatch: Any) -> None:
+    monkeypatch.setattr(wf, "_check_decider", lambda step, actor: None)
+    with pytest.raises(AssertionError) as e:
+        run_state_machine_as_test(ReviewMachine, settings=settings(max_examples=30, stateful_step_count=25, deadline=None, database=None, suppress_health_check=list(HealthCheck)))
+    print("CAUGHT mutant decider:", str(e.value)[:300])
+
+
+@pytest.mark.django_db
+def test_exp_mutant_edit_keeps_review(monkeypatch: Any) -> None:
+    monkeypatch.setattr(wf, "cancel_open_review", lambda post, actor, reason: None)
+    with pytest.raises(AssertionError) as e:
+        run_state_machine_as_test(ReviewMachine, settings=settings(max_examples=30, stateful_step_count=25, deadline=None, database=None, suppress_health_check=list(HealthCheck)))
+    print("CAUGHT mutant edit:", str(e.value)[:300])
+
+
+@pytest.mark.django_db
+def test_exp_mutant_revoke_ignored(monkeypatch: Any) -> None:
+    real = wf.revoke_delegation
+    def fake(delegation: Any, *, actor: Any) -> None:
+        from guanwei.audit.actions import record
+        from guanwei.audit.events import AuditAction
+        if actor.pk not in (delegation.consent_by_id, delegation.absent_id):
+            return real(delegation, actor=actor)
+        with transaction.atomic():
+            record(AuditAction.DELEGATION_REVOKED, actor=actor, object_type="delegation", object_id=delegation.pk)
+    monkeypatch.setattr(wf, "revoke_delegation", fake)
+    with pytest.raises(AssertionError) as e:
+        run_state_machine_as_test(ReviewMachine, settings=settings(max_examples=30, stateful_step_count=25, deadline=None, database=None, suppress_health_check=list(HealthCheck)))
+    print("CAUGHT mutant revoke:", str(e.value)[:300])
