@@ -27,6 +27,7 @@ class AuditAction(IntEnum):
     CHANNEL_CHANGED = 202
     REQUIRED_FOLLOW_ADDED = 210
     REQUIRED_FOLLOW_REMOVED = 211
+    REQUIRED_FOLLOW_CHECKED = 212
 
     # 300: policy packs
     PACK_LOADED = 301
@@ -98,6 +99,7 @@ AUDIT_LABELS: dict[AuditAction, str] = {
     AuditAction.CHANNEL_CHANGED: "修改官方账号",
     AuditAction.REQUIRED_FOLLOW_ADDED: "新增必须关注",
     AuditAction.REQUIRED_FOLLOW_REMOVED: "删除必须关注",
+    AuditAction.REQUIRED_FOLLOW_CHECKED: "核对关注关系",
     AuditAction.PACK_LOADED: "加载制度包",
     AuditAction.LEXICON_TERM_ADDED: "新增敏感词",
     AuditAction.LEXICON_TERM_REMOVED: "删除敏感词",

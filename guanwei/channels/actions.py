@@ -171,3 +171,27 @@ def remove_required_follow(follow: RequiredFollow, *, actor: User | None) -> Non
         organisation_id=follow.follower.organisation_id,
         before=snapshot,
     )
+
+
+@transaction.atomic
+def record_follow_check(follow: RequiredFollow, *, satisfied: bool, note: str = "") -> bool:
+    """Store the result of checking a required follow on the platform (W-07); audited
+    when the result changes. Returns whether it changed."""
+    from django.utils import timezone
+
+    changed = follow.satisfied is not satisfied
+    RequiredFollow.objects.filter(pk=follow.pk).update(
+        satisfied=satisfied, last_checked_at=timezone.now()
+    )
+    if changed:
+        record(
+            AuditAction.REQUIRED_FOLLOW_CHECKED,
+            actor=None,
+            object_type="required_follow",
+            object_id=follow.pk,
+            object_repr=str(follow),
+            organisation_id=follow.follower.organisation_id,
+            before={"satisfied": follow.satisfied},
+            after={"satisfied": satisfied, "note": note},
+        )
+    return changed

@@ -8,4 +8,5 @@ urlpatterns = [
     path("calendar/", views.calendar_page, name="calendar"),
     path("calendar.ics", views.calendar_ics, name="calendar_ics"),
     path("holidays/", views.holidays, name="holidays"),
+    path("follows/check/", views.follows_check, name="follows_check"),
 ]

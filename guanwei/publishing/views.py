@@ -308,3 +308,21 @@ def site_file(request: HttpRequest, org: str, channel: str, path: str = "") -> F
     )
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+@login_required
+@require_POST
+def follows_check(request: HttpRequest) -> HttpResponse:
+    """Check the required follows on the platforms now (W-07)."""
+    from guanwei.publishing.follows import check_required_follows
+
+    org = current_org(request)
+    if org is None or not can(actor(request), "follow.manage", org):
+        raise Http404
+    result = check_required_follows(org.pk)
+    messages.info(
+        request,
+        _("Checked %(n)d follows: %(v)d missing, %(e)d could not be checked.")
+        % {"n": result.checked, "v": result.violations, "e": result.errors},
+    )
+    return redirect("follow_list")

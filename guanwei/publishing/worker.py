@@ -42,6 +42,9 @@ def scheduler_pass() -> None:
     from guanwei.publishing.actions import auto_schedule_due
 
     auto_schedule_due()
+    from guanwei.publishing.follows import check_required_follows
+
+    check_required_follows(older_than=timedelta(hours=24))
     try:
         from guanwei.oversight.scheduler import tick
     except ImportError:  # the oversight room is optional in minimal deployments

@@ -304,7 +304,7 @@ class Engine:
         if find is not None:
             fast = self._denoise("", text.lower())
             matches = find(fast)
-            if matches and self._triggered(fast, matches):
+            if matches and self._triggered(fast, matches, first=True):
                 hits, masked = self._lexicon_hits(text)
         if kind != "post" and channel_kind is None:
             return self._result(hits, [], masked) if hits or masked else self._pass

@@ -218,6 +218,12 @@ class TextMap:
                 if end - start == size:
                     found.append((start, end, start, end))
                     return self._bounded(found, shape)
+                # noise in between: check each gap against the cap
+                places = [position(k) for k in range(kept, kept + size)]
+                if all(b - a - 1 <= max_noise for a, b in zip(places, places[1:], strict=False)):
+                    found.append((start, end, start, end))
+                    return self._bounded(found, shape)
+                return []
         if size == 1:
             for start, end, count, first in self._pieces(index, max_noise):
                 if count >= need[0]:
@@ -364,7 +370,9 @@ class Matcher:
             if len(shape.collapsed) == 1 and len(variants[vid].pattern) > 1
         ]
 
-    def triggered(self, fast: str, matches: list[tuple[int, int, int]]) -> list[int]:
+    def triggered(
+        self, fast: str, matches: list[tuple[int, int, int]], *, first: bool = False
+    ) -> list[int]:
         """Start offsets (in ``fast``) of the automaton matches that need the candidate path:
         variants, characters to fold, context markers, and doubled characters whose
         neighbouring runs continue a variant — some window of four run characters around the
@@ -380,6 +388,8 @@ class Matcher:
             info = doubles[pid]
             if info is None:
                 out.append(start)
+                if first:
+                    return out
                 continue
             if start < checked:
                 continue
