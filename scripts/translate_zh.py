@@ -75,9 +75,10 @@ ZH = {
     "You hold no role in this organisation.": "您在本单位没有角色。",
     "Recent changes": "最近变更",
     "Full audit log": "完整审计日志",
-    "Accounts that must follow other accounts under the rule book (e.g. a county account follows "
-    "the provincial and city accounts). Checking against the platforms comes with the publishing "
-    "adapters.": "按制度必须关注的账号（如县级微博须关注省局、市局微博）。与平台核对将随发布适配器上线。",
+    "Accounts that must follow other accounts under the rule book (e.g. a county account follows the provincial and city accounts). They are checked on the platforms once a day.":
+        "按制度必须关注的账号（如县级微博须关注省局、市局微博），每天与平台核对一次。",
+    "Check on the platforms now": "立即与平台核对",
+    "Checked %(n)d follows: %(v)d missing, %(e)d could not be checked.": "已核对 %(n)d 项关注：%(v)d 项未关注，%(e)d 项无法核对。",
     "Must follow": "必须关注",
     "Rule": "依据",
     "Last checked": "最近核对",

@@ -11,7 +11,6 @@ from django.db.models import Q
 from django.utils import timezone
 
 from guanwei.channels.models import Channel, ChannelStatus
-
 from guanwei.orgs.rules import rules_for
 from guanwei.oversight import actions
 from guanwei.oversight.models import Deadline, DeadlineKind, DeadlineStatus
