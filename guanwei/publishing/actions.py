@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from guanwei.audit.actions import record
@@ -177,13 +178,21 @@ def auto_schedule_due(now: datetime | None = None, grace: timedelta = DEFAULT_GR
     handled = 0
     candidates = (
         Post.objects.filter(status=PostStatus.APPROVED, intents__isnull=True)
-        .filter(approved_revision__planned_at__isnull=False)
+        .filter(
+            Q(approved_revision__planned_at__isnull=False) | Q(approved_revision__emergency=True)
+        )
         .select_related("approved_revision", "unit")[:500]
     )
     for post in candidates:
         revision = post.approved_revision
-        assert revision is not None and revision.planned_at is not None
-        if revision.planned_at + grace < now:
+        assert revision is not None
+        if revision.planned_at is None:
+            # W-12 special weather: approved by the emergency chain → publish now.
+            try:
+                schedule_post(post, actor=None, at=now)
+            except InvalidChange:
+                continue
+        elif revision.planned_at + grace < now:
             expire_post(
                 post,
                 reason=(

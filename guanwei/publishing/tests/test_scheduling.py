@@ -162,3 +162,13 @@ def test_the_schedule_form_on_the_post_page() -> None:
     )
     assert response.status_code == 302, response.content.decode()[:500]
     assert PublishIntent.objects.filter(post=post).count() == 1
+
+
+def test_special_weather_is_published_at_once_after_its_emergency_approval() -> None:
+    """W-12: the fast path is still screened and approved, then goes out immediately."""
+    post = _approved(emergency=True)
+    assert post.runs.get().chain_key == "special_weather"
+    assert actions.auto_schedule_due() == 1
+    intent = PublishIntent.objects.get(post=post)
+    assert intent.status == IntentStatus.SCHEDULED
+    assert (intent.due_at - datetime.now(TZ)).total_seconds() < 5
