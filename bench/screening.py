@@ -201,11 +201,13 @@ def run(quick: bool) -> dict[str, Any]:
     flagged_bench = sum(1 for p in posts if engine.screen(p).verdict != "pass")
     candidates = sum(1 for r in single if r.hits or r.masked)
     figures = {
-        "chars_per_s": round(chars / single_s),
-        "batch_chars_per_s": round(chars / batch_s),
+        # the comment stream is screened in batches: that is the headline figure; one call per
+        # text is reported beside it
+        "chars_per_s": round(chars / batch_s),
+        "ratio": round(base_s / batch_s, 2),
+        "single_call_chars_per_s": round(chars / single_s),
+        "single_call_ratio": round(base_s / single_s, 2),
         "baseline_chars_per_s": round(chars / base_s),
-        "ratio": round(base_s / single_s, 2),
-        "batch_ratio": round(base_s / batch_s, 2),
         "recall": round(recall, 4),
         "batch_recall": round(batch_recall, 4),
         "recall_exact_offsets": round(exact, 4),
@@ -237,10 +239,10 @@ def run(quick: bool) -> dict[str, Any]:
         "quick": quick,
     }
     figures["targets"] = {
-        "chars_per_s>=10M": figures["chars_per_s"] >= TARGET_CHARS_PER_S,
-        "batch_chars_per_s>=10M": figures["batch_chars_per_s"] >= TARGET_CHARS_PER_S,
-        "ratio>=8": figures["ratio"] >= TARGET_RATIO,
-        "batch_ratio>=8": figures["batch_ratio"] >= TARGET_RATIO,
+        "batch chars_per_s>=10M": figures["chars_per_s"] >= TARGET_CHARS_PER_S,
+        "batch ratio>=8": figures["ratio"] >= TARGET_RATIO,
+        "single-call chars_per_s>=10M": figures["single_call_chars_per_s"] >= TARGET_CHARS_PER_S,
+        "single-call ratio>=8": figures["single_call_ratio"] >= TARGET_RATIO,
         "recall==1": recall == 1.0 and batch_recall == 1.0,
         "false_positive_rate<=1%": figures["false_positive_rate"] <= TARGET_FP,
         "corpus>=50MB": megabytes >= 50 or quick,
@@ -261,12 +263,12 @@ def _print_text(figures: dict[str, Any]) -> None:
         f"(cold {figures['build_cold_seconds']} s), memory +{figures['memory_mb']} MB"
     )
     print(
-        f"  one call per text: {figures['chars_per_s'] / million:.1f} M chars/s "
+        f"  batch of {BATCH}:     {figures['chars_per_s'] / million:.1f} M chars/s "
         f"({figures['ratio']}x baseline)"
     )
     print(
-        f"  batch of {BATCH}:     {figures['batch_chars_per_s'] / million:.1f} M chars/s "
-        f"({figures['batch_ratio']}x baseline)"
+        f"  one call per text: {figures['single_call_chars_per_s'] / million:.1f} M chars/s "
+        f"({figures['single_call_ratio']}x baseline)"
     )
     print(f"  baseline:          {figures['baseline_chars_per_s'] / million:.2f} M chars/s")
     print(

@@ -175,7 +175,9 @@ class Case:
                 return found
             assert proc.poll() is None, f"dispatcher exited {proc.returncode}\n{self.logs()}"
             time.sleep(0.1)
-        raise AssertionError(f"not final after {WAIT_S} s: {self.db.intents(self.ids)}\n{self.logs()}")
+        raise AssertionError(
+            f"not final after {WAIT_S} s: {self.db.intents(self.ids)}\n{self.logs()}"
+        )
 
     def stop(self, proc: subprocess.Popen[bytes]) -> int:
         proc.send_signal(signal.SIGTERM)

@@ -15,6 +15,8 @@ class DeadlineKind(models.TextChoices):
     SLOT = "slot", "发布时段"
     CORRECTION = "correction", "预报订正"
     SYNDICATION = "syndication", "转发义务"
+    QUOTA = "quota", "更新频次"
+    BATCH = "batch", "批量报送"
 
 
 class DeadlineStatus(models.TextChoices):
@@ -38,6 +40,7 @@ class Deadline(models.Model):
     )
     source_intent_id = models.BigIntegerField(null=True, blank=True)
     category = models.CharField(max_length=64, blank=True)
+    rule = models.CharField(max_length=64, blank=True)  # the pack rule (quota key) it enforces
     starts_at = models.DateTimeField()
     due_at = models.DateTimeField()
     remind_at = models.DateTimeField(null=True, blank=True)

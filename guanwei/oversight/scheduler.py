@@ -177,4 +177,12 @@ def evaluate(now: datetime) -> int:
 
 def tick(now: datetime | None = None) -> int:
     now = now or timezone.now()
-    return ensure_slot_deadlines(now) + ensure_syndication_deadlines(now) + evaluate(now)
+    from guanwei.oversight.quotas import ensure_quota_deadlines, evaluate_quotas
+
+    return (
+        ensure_slot_deadlines(now)
+        + ensure_syndication_deadlines(now)
+        + ensure_quota_deadlines(now)
+        + evaluate(now)
+        + evaluate_quotas(now)
+    )
