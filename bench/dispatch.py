@@ -437,6 +437,35 @@ def stop_workers(procs: list[Any]) -> list[int | None]:
     return codes
 
 
+def _ticks(pid: int | str, children: bool = False) -> int:
+    """CPU clock ticks of a process (utime + stime, and its reaped children's)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return 0
+    ticks = int(fields[11]) + int(fields[12])
+    return ticks + (int(fields[13]) + int(fields[14]) if children else 0)
+
+
+def postgres_cpu() -> float | None:
+    """CPU seconds of the local PostgreSQL (live processes plus the backends the
+    postmaster has reaped), or None when no local postgres process is visible."""
+    total, seen = 0, False
+    for proc in Path("/proc").glob("[0-9]*"):
+        try:
+            if (proc / "comm").read_text().strip() != "postgres":
+                continue
+        except OSError:
+            continue
+        seen = True
+        total += _ticks(proc.name, children=True)
+    return total / os.sysconf("SC_CLK_TCK") if seen else None
+
+
+def workers_cpu(procs: list[Any]) -> float:
+    return sum(_ticks(p.pid) for p in procs) / os.sysconf("SC_CLK_TCK")
+
+
 def wait_final(ids: list[int], timeout: float) -> float:
     from guanwei.publishing.models import OPEN_STATUSES, PublishIntent
 
@@ -543,6 +572,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     procs = start_workers(args.workers, args.threads, url, var_dir)
     try:
         fakes.control("weibo", delay_ms=args.latency_ms)
+        cpu_before = (workers_cpu(procs), postgres_cpu(), time.process_time())
         due_ts = float(math.ceil(time.time() + 2.0))
         due = datetime.fromtimestamp(due_ts, UTC)
         ids = schedule_all(posts, channels, due)
@@ -551,6 +581,13 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         _log(f"{len(ids)} intents due at {due.isoformat()}")
         waited = wait_final(ids, timeout=max(60.0, posts_n * 0.2))
         _log(f"all final {waited:.1f} s after scheduling")
+        cpu = {
+            "workers": round(workers_cpu(procs) - cpu_before[0], 1),
+            "bench_and_fake": round(time.process_time() - cpu_before[2], 1),
+        }
+        pg_after = postgres_cpu()
+        if pg_after is not None and cpu_before[1] is not None:
+            cpu["postgresql"] = round(pg_after - cpu_before[1], 1)
     finally:
         codes = stop_workers(procs)
 
@@ -615,6 +652,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "speedup": round(base["seconds"] / max(lags), 1) if lags else None,
         "target_p99_s": TARGET_P99_S,
         "ok": bool(lags) and p99 <= TARGET_P99_S and duplicates == 0 and lost == 0,
+        "cpu_s": cpu,
         "worker_exit_codes": codes,
         "setup_s": round(setup_s, 1),
         "postgresql": pg_version,

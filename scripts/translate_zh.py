@@ -214,6 +214,7 @@ ZH = {
     "Link of the repost": "转发链接", "Reposted": "已转发", "Nothing here.": "暂无。",
     "Repost recorded.": "已登记转发。", "Correction issued: the publishing unit has 10 minutes.": "已发布订正通知：发布单位须在 10 分钟内更换。",
     "What changed (Observatory)": "订正内容（气象台填写）", "Issue a correction": "发布订正通知",
+    "%(name)s publishes for it.": "由%(name)s代为发布。",
     "Role granted.": "已授予角色。",
     "Role revoked.": "已撤销角色。",
     "Unit moved.": "已调整隶属。",

@@ -195,3 +195,25 @@ def record_follow_check(follow: RequiredFollow, *, satisfied: bool, note: str = 
             after={"satisfied": satisfied, "note": note},
         )
     return changed
+
+
+@transaction.atomic
+def set_served_units(channel: Channel, *, actor: User | None, units: list[Unit]) -> Channel:
+    """W-05: a county without its own account is served by the city account."""
+    require(actor, "channel.change", channel)
+    for unit in units:
+        if unit.organisation_id != channel.organisation_id:
+            raise InvalidChange("只能代为发布本单位的部门。")
+    before = sorted(channel.serves.values_list("key", flat=True))
+    channel.serves.set(units)
+    record(
+        AuditAction.CHANNEL_CHANGED,
+        actor=actor,
+        object_type="channel",
+        object_id=channel.pk,
+        object_repr=channel.name,
+        organisation_id=channel.organisation_id,
+        before={"serves": before},
+        after={"serves": sorted(u.key for u in units)},
+    )
+    return channel

@@ -57,6 +57,10 @@ class Channel(models.Model):
         "状态", max_length=16, choices=ChannelStatus.choices, default=ChannelStatus.PENDING
     )
     verified = models.BooleanField("实名认证", default=False)
+    # W-05: units without an account of their own whose information this account publishes.
+    serves = models.ManyToManyField(
+        Unit, blank=True, related_name="served_by", verbose_name="代为发布的单位"
+    )
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
 

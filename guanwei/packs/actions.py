@@ -209,7 +209,17 @@ def _sync_channels(
                 units[c.unit], actor=actor, key=c.key, kind=c.kind, **wanted
             )
             report.count("created", "channels")
+            if c.serves:
+                channel_actions.set_served_units(
+                    channels[c.key], actor=actor, units=[units[k] for k in c.serves]
+                )
             continue
+        served = {u.key for u in existing.serves.all()}
+        if served != set(c.serves):
+            channel_actions.set_served_units(
+                existing, actor=actor, units=[units[k] for k in c.serves]
+            )
+            report.count("changed", "channels")
         diff = {k: v for k, v in wanted.items() if getattr(existing, k) != v}
         if diff:
             channel_actions.change_channel(existing, actor=actor, **diff)

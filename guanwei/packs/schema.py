@@ -192,6 +192,7 @@ class ChannelSpec:
     responsible: str = ""
     status: str = "active"
     verified: bool = False
+    serves: tuple[str, ...] = ()  # units without an account of their own it publishes for (W-05)
 
 
 @dataclass(frozen=True)

@@ -136,6 +136,7 @@ CHANNEL = _spec(
     responsible=STR,
     status=STR,
     verified=BOOL,
+    serves=STRS,
 )
 FOLLOW = _spec(("follower", "followee", "req"), follower=STR, followee=STR, req=REQ)
 
@@ -726,6 +727,8 @@ def _organisation(
                 )
         status = ch["status"] or "active"
         c.choice(status, f"{path}.status", CHANNEL_STATUSES, "channel status")
+        for j, served in enumerate(ch["serves"]):
+            c.reference(served, f"{path}.serves[{j}]", unit_keys, "unit", "units")
         channel_specs.append(
             ChannelSpec(
                 key=ch["key"],
@@ -738,6 +741,7 @@ def _organisation(
                 responsible=ch["responsible"],
                 status=status,
                 verified=ch["verified"],
+                serves=ch["serves"],
             )
         )
 

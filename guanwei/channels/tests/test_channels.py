@@ -96,3 +96,8 @@ def test_it_refuses_an_account_kind_the_pack_does_not_know() -> None:
         actions.create_channel(
             unit(W, "county_c"), actor=None, key="tt", name="抖音", kind="douyin"
         )
+
+
+def test_the_city_account_serves_the_county_without_one() -> None:
+    """W-05: 丙县 has no account; the city account publishes for it."""
+    assert list(unit(W, "county_c").served_by.all()) == [channel(W, "city_weibo")]

@@ -142,13 +142,17 @@ def screen_main(
         "source": args.source,
         "title": args.title,
     }
-    if args.jsonl:
-        for line in stdin:
-            text = line[:-1] if line.endswith("\n") else line
-            text = text[:-1] if text.endswith("\r") else text
-            stdout.write(_dump(engine.screen(text, **options)) + "\n")
-        return 0
-    text = stdin.read()
+    try:
+        if args.jsonl:
+            for line in stdin:
+                text = line[:-1] if line.endswith("\n") else line
+                text = text[:-1] if text.endswith("\r") else text
+                stdout.write(_dump(engine.screen(text, **options)) + "\n")
+            return 0
+        text = stdin.read()
+    except UnicodeDecodeError as exc:
+        stderr.write(f"guanwei screen: error: standard input is not UTF-8 ({exc.reason})\n")
+        return 2
     if text.endswith("\n"):
         text = text[:-2] if text.endswith("\r\n") else text[:-1]
     result = engine.screen(text, **options)

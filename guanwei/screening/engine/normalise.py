@@ -134,8 +134,10 @@ def folding() -> Folding:
     foldable: set[str] = set()
     for cp in range(TABLE_SIZE):
         char = chr(cp)
-        if 0xD800 <= cp <= 0xDFFF:
-            fold_table[cp] = verify_table[cp] = char
+        if 0xD800 <= cp <= 0xDFFF:  # lone surrogates (undecodable input): noise
+            noise.add(char)
+            fold_table[cp] = None
+            verify_table[cp] = NOISE_MARK
             continue
         folded = _fold_one(char, t2s)
         if char in BARRIERS or folded in BARRIERS:

@@ -32,7 +32,7 @@ import pytest
 from django.db import transaction
 from django.db.models import Prefetch
 from django.utils import timezone
-from hypothesis import HealthCheck, event, settings
+from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
     Bundle,
@@ -49,7 +49,7 @@ from guanwei.audit.models import AuditRecord
 from guanwei.audit.verify import verify_chain
 from guanwei.channels.models import Channel
 from guanwei.content import actions as content
-from guanwei.content.models import Post, PostStatus
+from guanwei.content.models import Post, PostRevision, PostStatus
 from guanwei.orgs.errors import DomainError
 from guanwei.orgs.models import Membership, Organisation, Unit, User
 from guanwei.workflow import actions as wf
@@ -310,13 +310,10 @@ class ReviewMachine(RuleBasedStateMachine):
         except DomainError as error:
             assert AuditRecord.objects.count() == before, f"{what}: a refusal left audit records"
             assert expect_ok is not True, f"{what} was refused: {error.message}"
-            event(f"{label}: refused")
             OUTCOMES[f"{label}: refused"] += 1
-            OUTCOMES[f"  {label}: {error.message[:60]}"] += 1
             return False, None
         assert AuditRecord.objects.count() > before, f"{what} changed state without an audit"
         assert expect_ok is not False, f"{what} succeeded but must be refused"
-        event(f"{label}: done")
         OUTCOMES[f"{label}: done"] += 1
         return True, result
 
@@ -338,19 +335,24 @@ class ReviewMachine(RuleBasedStateMachine):
 
     def decider_ok(self, step: StepRun, username: str) -> tuple[bool | None, set[int]]:
         """May ``username`` decide ``step`` now (by the model)? Also the delegations that
-        would let them, when they decide through one. None: a deputy standing in for the
-        revision's own author, allowed today and arguably not (see the xfail test below)
-        — either outcome is accepted here."""
+        would let them, when they decide through one. None where today's behaviour is
+        arguably wrong (the xfail tests below) — either outcome is accepted here: the
+        author of an earlier revision with the same content, and a deputy standing in
+        for the revision's own author."""
         run = step.run
         if run.status != RunStatus.IN_PROGRESS or step.status != StepStatus.PENDING:
             return False, set()
-        assert run.revision is not None
-        if self.users[username].pk == run.revision.created_by_id:
+        assert run.revision is not None and run.post_id is not None
+        user_id = self.users[username].pk
+        if user_id == run.revision.created_by_id:
             return False, set()  # W-14: never the author
         if step.unit.key == "management_group" and GROUP_ROLES.get(username, set()) & set(
             step.roles
         ):
-            return True, set()
+            wrote_it = PostRevision.objects.filter(
+                post_id=run.post_id, content_hash=run.content_hash, created_by_id=user_id
+            ).exists()
+            return (None if wrote_it else True), set()
         if step.key == "group_review":
             via = self.active_delegations(username, run.chain_key)
             author_id = run.revision.created_by_id
@@ -492,7 +494,9 @@ class ReviewMachine(RuleBasedStateMachine):
         kind = next(k for k, (f, _) in KINDS.items() if f["category"] == revision.category)
         assert run.chain_key == KINDS[kind][1]
         assert run.revision_id == revision.pk and run.content_hash == revision.content_hash
-        assert run.screening_verdict == ("review" if revision.body == FLAGGED else "pass")
+        assert run.screening_verdict in ("pass", "review")
+        if revision.body == FLAGGED:
+            assert run.screening_verdict == "review"
 
     @rule(pick=st.integers(0, 20), actor=deciders, acknowledge=st.booleans(), any_step=any_target)
     def approve(self, pick: int, actor: str, acknowledge: bool, any_step: bool) -> None:
@@ -569,9 +573,12 @@ class ReviewMachine(RuleBasedStateMachine):
         actor = self.author_of(post) if actor == AUTHOR else actor
         old = post.current_revision
         assert old is not None
+        may = post.unit.key in WRITES_IN.get(actor, set())
+        unchanged = all(getattr(old, k) == v for k, v in change.items())
         _, revision = self.attempt(
             lambda: content.revise_post(post, actor=self.user(actor), **change),
-            expect_ok=post.unit.key in WRITES_IN.get(actor, set()),
+            # A save that changes nothing may reasonably be refused (see the xfail test).
+            expect_ok=None if may and unchanged else may,
             what=f"{actor} edits post {post_id} ({post.status}) with {change}",
             label=f"edit a post {post.status}",
         )
@@ -676,7 +683,7 @@ def test_it_keeps_review_invariants_through_random_histories() -> None:
 @pytest.mark.xfail(
     strict=True,
     reason="wf.grant_delegation accepts the revision's author as the absent reviewer and "
-    "wf._check_decider only compares the actor with the author, so a deputy approves "
+    "wf.check_decider only compares the actor with the author, so a deputy approves "
     "the author's own revision 'on behalf of' the author (W-14, R-04)",
 )
 def test_it_refuses_a_deputy_approving_on_behalf_of_the_author() -> None:
@@ -711,88 +718,36 @@ def test_it_refuses_a_deputy_approving_on_behalf_of_the_author() -> None:
     assert publishable_revision(post) is None
 
 
-# ---- TEMPORARY EXPERIMENTS (to be removed)
-def _setup_post() -> tuple[Post, Any]:
+@pytest.mark.django_db
+@pytest.mark.xfail(
+    strict=True,
+    reason="content.revise_post makes a new revision even when nothing changed, and "
+    "wf.check_decider only knows the newest revision's author, so a colleague's empty "
+    "re-save lets the author approve their own text (same content_hash) (W-14)",
+)
+def test_it_refuses_the_author_approving_their_own_text_after_a_colleagues_resave() -> None:
+    """W-14: the executive leader writes a post; a colleague saves it again without
+    changing anything (same content hash, new revision "by" the colleague); the executive
+    then approves exactly the text they wrote. Either the empty save or the approval must
+    be refused."""
     org = Organisation.objects.get(key=R)
+    executive = User.objects.get(username="re_zz_executive")
+    colleague = User.objects.get(username="re_zz_member2")
     post = content.create_post(
-        Unit.objects.get(organisation=org, key="investment_planning"),
-        actor=User.objects.get(username="re_ch_editor"),
-        title="x", body=CLEAN[0], category="ad_hoc", column="", subtype="",
-        channels=[Channel.objects.get(organisation=org, key="company_weibo")], source="s",
+        Unit.objects.get(organisation=org, key="admin_commerce"),
+        actor=executive,
+        title="活力XX",
+        body=CLEAN[1],
+        category="column",
+        column="company_culture",
+        channels=[Channel.objects.get(organisation=org, key="company_weibo")],
+        source="行政商务部",
     )
-    run = wf.submit_for_review(post, actor=User.objects.get(username="re_ch_editor"))
-    return post, run
-
-
-@pytest.mark.django_db
-def test_exp_status_without_run() -> None:
-    post, run = _setup_post()
-    check_invariants([post.pk])
-    wf.cancel_open_review(post, actor=None, reason="x")  # type: ignore[arg-type]
-    Post.objects.filter(pk=post.pk).update(status="approved", approved_revision=post.current_revision)
-    with pytest.raises(AssertionError) as e:
-        check_invariants([post.pk])
-    print("CAUGHT status:", e.value)
-
-
-@pytest.mark.django_db
-def test_exp_half_approved() -> None:
-    post, run = _setup_post()
-    wf.approve_step(run.steps.get(index=0), actor=User.objects.get(username="re_zz_executive"))
-    check_invariants([post.pk])
-    WorkflowRun.objects.filter(pk=run.pk).update(status="approved")
-    StepRun.objects.filter(run=run).exclude(status="approved").update(status="cancelled")
-    Post.objects.filter(pk=post.pk).update(status="approved", approved_revision=post.current_revision)
-    with pytest.raises(AssertionError) as e:
-        check_invariants([post.pk])
-    print("CAUGHT half:", e.value)
-
-
-@pytest.mark.django_db
-def test_exp_ineligible_decision() -> None:
-    post, run = _setup_post()
-    Decision.objects.create(step=run.steps.get(index=0), actor=User.objects.get(username="re_xm_editor"), verdict="approve", created=timezone.now())
-    with pytest.raises(AssertionError) as e:
-        check_invariants([post.pk])
-    print("CAUGHT decision:", e.value)
-
-
-@pytest.mark.django_db
-def test_exp_audit_tampered() -> None:
-    post, run = _setup_post()
-    AuditRecord.objects.filter(pk=AuditRecord.objects.order_by("-seq")[3].pk).update(object_repr="tampered")
-    with pytest.raises(AssertionError) as e:
-        check_invariants([post.pk])
-    print("CAUGHT audit:", e.value)
-
-
-@pytest.mark.django_db
-def test_exp_mutant_anyone_decides(monkeypatch: Any) -> None:
-    monkeypatch.setattr(wf, "_check_decider", lambda step, actor: None)
-    with pytest.raises(AssertionError) as e:
-        run_state_machine_as_test(ReviewMachine, settings=settings(max_examples=30, stateful_step_count=25, deadline=None, database=None, suppress_health_check=list(HealthCheck)))
-    print("CAUGHT mutant decider:", str(e.value)[:300])
-
-
-@pytest.mark.django_db
-def test_exp_mutant_edit_keeps_review(monkeypatch: Any) -> None:
-    monkeypatch.setattr(wf, "cancel_open_review", lambda post, actor, reason: None)
-    with pytest.raises(AssertionError) as e:
-        run_state_machine_as_test(ReviewMachine, settings=settings(max_examples=30, stateful_step_count=25, deadline=None, database=None, suppress_health_check=list(HealthCheck)))
-    print("CAUGHT mutant edit:", str(e.value)[:300])
-
-
-@pytest.mark.django_db
-def test_exp_mutant_revoke_ignored(monkeypatch: Any) -> None:
-    real = wf.revoke_delegation
-    def fake(delegation: Any, *, actor: Any) -> None:
-        from guanwei.audit.actions import record
-        from guanwei.audit.events import AuditAction
-        if actor.pk not in (delegation.consent_by_id, delegation.absent_id):
-            return real(delegation, actor=actor)
-        with transaction.atomic():
-            record(AuditAction.DELEGATION_REVOKED, actor=actor, object_type="delegation", object_id=delegation.pk)
-    monkeypatch.setattr(wf, "revoke_delegation", fake)
-    with pytest.raises(AssertionError) as e:
-        run_state_machine_as_test(ReviewMachine, settings=settings(max_examples=30, stateful_step_count=25, deadline=None, database=None, suppress_health_check=list(HealthCheck)))
-    print("CAUGHT mutant revoke:", str(e.value)[:300])
+    written = post.current_revision
+    assert written is not None
+    with pytest.raises(DomainError):
+        resaved = content.revise_post(post, actor=colleague)
+        assert resaved.content_hash == written.content_hash
+        run = wf.submit_for_review(post, actor=executive)
+        wf.approve_step(run.steps.get(index=0), actor=executive)
+    assert publishable_revision(post) is None
