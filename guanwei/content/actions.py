@@ -339,6 +339,15 @@ def _validated(unit: Unit, data: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _hash_of(data: dict[str, Any]) -> str:
+    return content_hash(
+        title=data["title"], body=data["body"], category=data["category"],
+        subtype=data["subtype"], column=data["column"], hashtag=data["hashtag"],
+        channel_keys=sorted(c.key for c in data["channels"]),
+        asset_hashes=sorted(a.sha256 for a in data["assets"]), source=data["source"],
+    )
+
+
 def _new_revision(post: Post, number: int, data: dict[str, Any], actor: User) -> PostRevision:
     channel_keys = sorted(c.key for c in data["channels"])
     asset_hashes = sorted(a.sha256 for a in data["assets"])
@@ -459,6 +468,14 @@ def revise_post(post: Post, *, actor: User, **fields: Any) -> PostRevision:
         **fields,
     }
     data = _validated(post.unit, merged)
+    unchanged = (
+        _hash_of(data) == current.content_hash
+        and data["planned_at"] == current.planned_at
+        and data["sensitive"] == current.sensitive
+        and data["emergency"] == current.emergency
+    )
+    if unchanged:
+        raise InvalidChange("内容没有变化，未生成新版本。")
     revision = _new_revision(post, current.number + 1, data, actor)
     before_status = post.status
     post.current_revision = revision

@@ -358,7 +358,13 @@ def check_decider(step: StepRun, actor: User) -> Delegation | None:
         raise ReviewError("该审核环节已处理，无需重复审核。")
     if run.post_id and run.post and run.post.current_revision_id != run.revision_id:
         raise ReviewError("稿件已修改，原审核已失效，需重新提交审核。")
-    if actor.pk == _author_id(run):
+    if actor.pk == _author_id(run) or (
+        run.post_id
+        and PostRevision.objects.filter(
+            post_id=run.post_id, content_hash=run.content_hash, created_by=actor
+        ).exists()
+    ):
+        # Also the same text re-saved unchanged by a colleague: still the actor's own text.
         raise PermissionDenied("不能审核自己撰写或报送的内容。")
     if step.user_id:
         if actor.pk != step.user_id:
@@ -372,6 +378,8 @@ def check_decider(step: StepRun, actor: User) -> Delegation | None:
             raise PermissionDenied("您不在本环节须会签的人员名单中。")
         return None
     delegation = _active_delegation(step, actor)
+    if delegation is not None and delegation.absent_id == _author_id(run):
+        raise PermissionDenied("不能代作者本人审核其撰写的内容。")
     if delegation is None:
         raise PermissionDenied(
             f"您不能审核“{step.name}”环节（不在审核人范围内，也没有经同意的代审授权）。"
@@ -664,9 +672,11 @@ def grant_delegation(
 def revoke_delegation(delegation: Delegation, *, actor: User) -> None:
     if actor.pk not in (delegation.consent_by_id, delegation.absent_id):
         raise PermissionDenied("只有同意代审的执行组长或被代审人可以撤销。")
-    Delegation.objects.filter(pk=delegation.pk, revoked_at__isnull=True).update(
+    won = Delegation.objects.filter(pk=delegation.pk, revoked_at__isnull=True).update(
         revoked_at=timezone.now()
     )
+    if not won:
+        raise ReviewError("该代审授权已撤销。")
     record(
         AuditAction.DELEGATION_REVOKED,
         actor=actor,

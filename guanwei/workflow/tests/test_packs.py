@@ -1,5 +1,5 @@
 """Each pack's chain, walked from material to "approved", and its forbidden paths
-(REQ W-03, W-14, W-15, C-07, C-09, T-03, T-04, R-04, E-01, E-07, X-02)."""
+(REQ W-03, W-14, W-15, C-07, C-09, T-03, T-04, R-04, E-01, E-02, E-07, X-02)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from guanwei.audit.verify import verify_chain
@@ -21,6 +22,11 @@ from guanwei.workflow.queries import publishable_revision, review_queue
 
 pytestmark = pytest.mark.django_db
 
+PNG = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00"
+    b"\x00\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N"
+    b"\x00\x00\x00\x00IEND\xaeB`\x82"
+)
 WEATHER_TEXT = "明天多云转晴，气温12到20摄氏度，偏北风3级，请注意早晚温差。"
 
 
@@ -230,8 +236,11 @@ def test_college_sensitive_post_needs_the_opinion_office() -> None:
     )
     run = wf.submit_for_review(post, actor=person("col_xx_manager"))
     assert run.chain_key == "sensitive_post"
-    wf.approve_step(_pending(post), actor=person("col_xx_secretary"))
-    wf.approve_step(_pending(post), actor=person("col_yq_reviewer"))
+    assert run.screening_verdict == "review"  # C-07: the pack's sensitive-event terms
+    with pytest.raises(InvalidChange, match="核查"):
+        wf.approve_step(_pending(post), actor=person("col_xx_secretary"))
+    wf.approve_step(_pending(post), actor=person("col_xx_secretary"), acknowledge_hits=True)
+    wf.approve_step(_pending(post), actor=person("col_yq_reviewer"), acknowledge_hits=True)
     assert Filing.objects.filter(post=post).exists()
 
 
@@ -364,6 +373,13 @@ def test_edu_contribution_to_approved_post() -> None:
         body="孩子很喜欢下课十分钟栏目。",
     )
     assert external.external and external.status == SubmissionStatus.NEW
+    # E-02: a picture from the library (E-01: picture matches text, required by the pack).
+    picture = content.upload_asset(
+        unit(E, "operations"),
+        actor=person("edu_yy_editor"),
+        title="错题本截图",
+        upload=SimpleUploadedFile("shot.png", PNG, content_type="image/png"),
+    )
     post = _post(
         unit(E, "operations"),
         "edu_yy_editor",
@@ -372,8 +388,10 @@ def test_edu_contribution_to_approved_post() -> None:
         title="错题本上线",
         body="优信推出错题本功能。",
         materials=[material],
+        assets=[picture],
     )
-    wf.submit_for_review(post, actor=person("edu_yy_editor"))
+    run = wf.submit_for_review(post, actor=person("edu_yy_editor"))
+    assert run.screening_verdict == "pass"
     with pytest.raises(PermissionDenied):
         wf.approve_step(_pending(post), actor=person("edu_yy_operator"))
     wf.approve_step(_pending(post), actor=person("edu_yy_lead"))
