@@ -336,7 +336,7 @@ class ReviewMachine(RuleBasedStateMachine):
     def decider_ok(self, step: StepRun, username: str) -> tuple[bool | None, set[int]]:
         """May ``username`` decide ``step`` now (by the model)? Also the delegations that
         would let them, when they decide through one. None where today's behaviour is
-        arguably wrong (the xfail tests below) — either outcome is accepted here: the
+        refused since the fixes (the two tests below) — either outcome is accepted here: the
         author of an earlier revision with the same content, and a deputy standing in
         for the revision's own author."""
         run = step.run
@@ -577,7 +577,7 @@ class ReviewMachine(RuleBasedStateMachine):
         unchanged = all(getattr(old, k) == v for k, v in change.items())
         _, revision = self.attempt(
             lambda: content.revise_post(post, actor=self.user(actor), **change),
-            # A save that changes nothing may reasonably be refused (see the xfail test).
+            # A save that changes nothing may reasonably be refused (revise_post refuses it).
             expect_ok=None if may and unchanged else may,
             what=f"{actor} edits post {post_id} ({post.status}) with {change}",
             label=f"edit a post {post.status}",
