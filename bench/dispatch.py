@@ -31,7 +31,9 @@ in production. Baseline: the same posts published one after another in one proce
   same transaction. Receipt time = the fake's own creation time of the status (same
   clock); lag = receipt - T0. Duplicates = statuses beyond the first per text; lost =
   intents not published (or not on the platform) within the timeout. The workers get
-  SIGTERM at the end.
+  SIGTERM at the end; the audit chain is verified. CPU seconds spent while dispatching
+  are read from /proc: the workers, this process (bench and fake), and every local
+  ``postgres`` process (including other users of that server).
 * Baseline, same run: the fake is reset (new tokens, same latency) and the same N publish
   requests go out one after another from this process through the Weibo adapter.
 """
@@ -623,6 +625,12 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     for row in rows.values():
         by_status[row["status"]] = by_status.get(row["status"], 0) + 1
 
+    if lost or any(code != 0 for code in codes):
+        for log_file in sorted(var_dir.glob("worker-*.log")):
+            _log(f"--- {log_file.name} (tail)\n{log_file.read_text(errors='replace')[-3000:]}")
+    from guanwei.audit.verify import verify_chain
+
+    audit = verify_chain()
     _log("baseline: the same requests one after another in this process")
     base = baseline(ids, fakes, args.latency_ms)
     with connection.cursor() as cursor:
@@ -651,7 +659,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "baseline": base,
         "speedup": round(base["seconds"] / max(lags), 1) if lags else None,
         "target_p99_s": TARGET_P99_S,
-        "ok": bool(lags) and p99 <= TARGET_P99_S and duplicates == 0 and lost == 0,
+        "audit_chain_ok": audit.ok,
+        "ok": bool(lags) and p99 <= TARGET_P99_S and duplicates == 0 and lost == 0 and audit.ok,
         "cpu_s": cpu,
         "worker_exit_codes": codes,
         "setup_s": round(setup_s, 1),
@@ -674,6 +683,7 @@ def _print_text(f: dict[str, Any]) -> None:
         ("lag max", f"{f['max_lag_s']} s"),
         ("lag p99 to published_at in the DB", f"{f['db_p99_lag_s']:.3f} s"),
         ("duplicates", str(f["duplicates"])),
+        ("audit chain verifies", str(f["audit_chain_ok"])),
         ("lost", str(f["lost"])),
         ("intent statuses", json.dumps(f["statuses"])),
         (
@@ -686,6 +696,7 @@ def _print_text(f: dict[str, Any]) -> None:
             f"({f['baseline']['per_post_ms']} ms per post, p99 {f['baseline']['p99_lag_s']} s)",
         ),
         ("baseline / dispatcher (last receipt)", f"{f['speedup']}×"),
+        ("CPU seconds while dispatching", json.dumps(f["cpu_s"])),
     ]
     for label, value in rows:
         print(f"  {label:40} {value}")

@@ -17,18 +17,10 @@ from typing import Any
 from guanwei.packs.catalog import CHANNEL_STATUSES, PERMISSIONS, PLATFORMS, SCOPES
 from guanwei.packs.requirements import REQUIREMENT_IDS
 from guanwei.packs.schema import (
-    CHAIN_SUBJECTS,
-    FORMS,
     KINDS,
     PACK_NAME_RE,
     RESERVED_SECTIONS,
-    STEP_MODES,
-    UNIT_SELECTORS,
     Category,
-    Chain,
-    ChainCondition,
-    ChainDelegation,
-    ChainStep,
     ChannelKind,
     ChannelSpec,
     Column,
@@ -152,36 +144,6 @@ TOP_LEVEL = _spec(
     organisation=TABLE,
     chains=TABLES,
 )
-CHAIN = _spec(
-    ("key", "name", "applies_to", "req"),
-    key=STR,
-    name=STR,
-    applies_to=STR,
-    req=REQ,
-    steps=TABLES,
-    when=TABLE,
-    priority=INT,
-    file_on_approval=BOOL,
-    form=STR,
-    permission=STR,
-    delegation=TABLE,
-    description=STR,
-)
-CHAIN_WHEN = _spec((), categories=STRS, columns=STRS, channels=STRS, sensitive=BOOL, emergency=BOOL)
-CHAIN_STEP = _spec(
-    ("key", "name"),
-    key=STR,
-    name=STR,
-    roles=STRS,
-    unit=STR,
-    user=STR,
-    mode=STR,
-    description=STR,
-)
-CHAIN_DELEGATION = _spec(
-    ("step", "to_role", "consent_role"), step=STR, to_role=STR, consent_role=STR
-)
-
 _DEFAULTS: dict[str, Any] = {
     STR: "",
     BOOL: False,
@@ -451,7 +413,9 @@ def build_pack(
             )
     unit_keys = [u.key for u in organisation.units] if organisation else []
     columns = _columns(c, section("columns"), [k.key for k in categories], unit_keys)
-    chains = _chains(
+    from guanwei.packs.validate_chains import chains_section
+
+    chains = chains_section(
         c,
         section("chains"),
         role_keys=role_keys,
@@ -841,135 +805,3 @@ def _reserved_entry(c: _Checker, entry: object, path: str) -> None:
         c.error(f"{path}.req", "missing required key 'req' (every rule must cite a requirement ID)")
     else:
         c.req(entry["req"], f"{path}.req")
-
-
-def _chains(
-    c: _Checker,
-    raw: list[Any],
-    *,
-    role_keys: list[str],
-    unit_keys: list[str],
-    category_keys: list[str],
-    column_keys: list[str],
-    channel_keys: list[str],
-    usernames: list[str],
-) -> tuple[Chain, ...]:
-    """Approval chains as data (W-14, W-15, C-07, C-09, T-04, R-04): ordered steps, each
-    naming who may decide; conditions choose the chain for a post."""
-    items = c.tables(raw, "chains", CHAIN, "an approval chain")
-    c.unique(items, "key", "chains", "chain key")
-    chains: list[Chain] = []
-    for i, item in enumerate(items):
-        path = f"chains[{i}]"
-        c.key(item["key"], f"{path}.key", "chain key")
-        if item["applies_to"]:
-            c.choice(item["applies_to"], f"{path}.applies_to", CHAIN_SUBJECTS, "chain subject")
-        if item["form"]:
-            c.choice(item["form"], f"{path}.form", FORMS, "form")
-        if item["permission"]:
-            c.reference(
-                item["permission"],
-                f"{path}.permission",
-                PERMISSIONS,
-                "permission",
-                "catalog.PERMISSIONS",
-            )
-        when = ChainCondition()
-        if item["when"] is not None:
-            w = c.table(item["when"], f"{path}.when", CHAIN_WHEN, "a chain condition")
-            for j, key in enumerate(w["categories"]):
-                c.reference(
-                    key, f"{path}.when.categories[{j}]", category_keys, "category", "categories"
-                )
-            for j, key in enumerate(w["columns"]):
-                c.reference(key, f"{path}.when.columns[{j}]", column_keys, "column", "columns")
-            for j, key in enumerate(w["channels"]):
-                c.reference(
-                    key,
-                    f"{path}.when.channels[{j}]",
-                    channel_keys,
-                    "channel",
-                    "organisation.channels",
-                )
-            when = ChainCondition(
-                categories=w["categories"],
-                columns=w["columns"],
-                channels=w["channels"],
-                sensitive=w["sensitive"],
-                emergency=w["emergency"],
-            )
-        steps_raw = c.tables(item["steps"], f"{path}.steps", CHAIN_STEP, "a chain step")
-        c.unique(steps_raw, "key", f"{path}.steps", "step key")
-        if (
-            item["applies_to"] in ("post", "material")
-            and "steps" in (raw[i] or {})
-            and not steps_raw
-        ):
-            c.error(
-                f"{path}.steps",
-                "a review chain needs at least one step (T-04: nothing is published unreviewed)",
-            )
-        steps: list[ChainStep] = []
-        for j, st in enumerate(steps_raw):
-            sp = f"{path}.steps[{j}]"
-            c.key(st["key"], f"{sp}.key", "step key")
-            if not st["roles"] and not st["user"]:
-                c.error(sp, 'a step names who decides: roles = [...] or user = "username"')
-            for k, role in enumerate(st["roles"]):
-                c.reference(role, f"{sp}.roles[{k}]", role_keys, "role", "roles")
-            unit = st["unit"] or "post_unit"
-            if unit not in UNIT_SELECTORS and unit not in unit_keys:
-                c.reference(
-                    unit,
-                    f"{sp}.unit",
-                    [*UNIT_SELECTORS, *unit_keys],
-                    "unit",
-                    "selectors and units of [organisation]",
-                )
-            if st["user"]:
-                c.reference(st["user"], f"{sp}.user", usernames, "user", "organisation.people")
-            mode = st["mode"] or "any"
-            c.choice(mode, f"{sp}.mode", STEP_MODES, "step mode")
-            steps.append(
-                ChainStep(
-                    key=st["key"],
-                    name=st["name"],
-                    roles=st["roles"],
-                    unit=unit,
-                    user=st["user"],
-                    mode=mode,
-                    description=st["description"],
-                )
-            )
-        delegation = None
-        if item["delegation"] is not None:
-            d = c.table(
-                item["delegation"], f"{path}.delegation", CHAIN_DELEGATION, "a delegation rule"
-            )
-            c.reference(
-                d["step"],
-                f"{path}.delegation.step",
-                [s.key for s in steps],
-                "step",
-                "steps of this chain",
-            )
-            for key in ("to_role", "consent_role"):
-                c.reference(d[key], f"{path}.delegation.{key}", role_keys, "role", "roles")
-            delegation = ChainDelegation(d["step"], d["to_role"], d["consent_role"])
-        chains.append(
-            Chain(
-                key=item["key"],
-                name=item["name"],
-                applies_to=item["applies_to"],
-                req=item["req"],
-                steps=tuple(steps),
-                when=when,
-                priority=item["priority"],
-                file_on_approval=item["file_on_approval"],
-                form=item["form"],
-                permission=item["permission"],
-                delegation=delegation,
-                description=item["description"],
-            )
-        )
-    return tuple(chains)

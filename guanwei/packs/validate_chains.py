@@ -1,0 +1,181 @@
+"""Validation of the ``[[chains]]`` section (approval chains as data: W-14, W-15, C-07,
+C-09, T-04, R-04). Split from validate.py, which it shares the checker with."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from guanwei.packs.catalog import PERMISSIONS
+from guanwei.packs.schema import (
+    CHAIN_SUBJECTS,
+    FORMS,
+    STEP_MODES,
+    UNIT_SELECTORS,
+    Chain,
+    ChainCondition,
+    ChainDelegation,
+    ChainStep,
+)
+from guanwei.packs.validate import BOOL, INT, REQ, STR, STRS, TABLE, TABLES, _Checker, _spec
+
+CHAIN = _spec(
+    ("key", "name", "applies_to", "req"),
+    key=STR,
+    name=STR,
+    applies_to=STR,
+    req=REQ,
+    steps=TABLES,
+    when=TABLE,
+    priority=INT,
+    file_on_approval=BOOL,
+    form=STR,
+    permission=STR,
+    delegation=TABLE,
+    description=STR,
+)
+CHAIN_WHEN = _spec((), categories=STRS, columns=STRS, channels=STRS, sensitive=BOOL, emergency=BOOL)
+CHAIN_STEP = _spec(
+    ("key", "name"),
+    key=STR,
+    name=STR,
+    roles=STRS,
+    unit=STR,
+    user=STR,
+    mode=STR,
+    description=STR,
+)
+CHAIN_DELEGATION = _spec(
+    ("step", "to_role", "consent_role"), step=STR, to_role=STR, consent_role=STR
+)
+
+
+def chains_section(
+    c: _Checker,
+    raw: list[Any],
+    *,
+    role_keys: list[str],
+    unit_keys: list[str],
+    category_keys: list[str],
+    column_keys: list[str],
+    channel_keys: list[str],
+    usernames: list[str],
+) -> tuple[Chain, ...]:
+    """Approval chains as data (W-14, W-15, C-07, C-09, T-04, R-04): ordered steps, each
+    naming who may decide; conditions choose the chain for a post."""
+    items = c.tables(raw, "chains", CHAIN, "an approval chain")
+    c.unique(items, "key", "chains", "chain key")
+    chains: list[Chain] = []
+    for i, item in enumerate(items):
+        path = f"chains[{i}]"
+        c.key(item["key"], f"{path}.key", "chain key")
+        if item["applies_to"]:
+            c.choice(item["applies_to"], f"{path}.applies_to", CHAIN_SUBJECTS, "chain subject")
+        if item["form"]:
+            c.choice(item["form"], f"{path}.form", FORMS, "form")
+        if item["permission"]:
+            c.reference(
+                item["permission"],
+                f"{path}.permission",
+                PERMISSIONS,
+                "permission",
+                "catalog.PERMISSIONS",
+            )
+        when = ChainCondition()
+        if item["when"] is not None:
+            w = c.table(item["when"], f"{path}.when", CHAIN_WHEN, "a chain condition")
+            for j, key in enumerate(w["categories"]):
+                c.reference(
+                    key, f"{path}.when.categories[{j}]", category_keys, "category", "categories"
+                )
+            for j, key in enumerate(w["columns"]):
+                c.reference(key, f"{path}.when.columns[{j}]", column_keys, "column", "columns")
+            for j, key in enumerate(w["channels"]):
+                c.reference(
+                    key,
+                    f"{path}.when.channels[{j}]",
+                    channel_keys,
+                    "channel",
+                    "organisation.channels",
+                )
+            when = ChainCondition(
+                categories=w["categories"],
+                columns=w["columns"],
+                channels=w["channels"],
+                sensitive=w["sensitive"],
+                emergency=w["emergency"],
+            )
+        steps_raw = c.tables(item["steps"], f"{path}.steps", CHAIN_STEP, "a chain step")
+        c.unique(steps_raw, "key", f"{path}.steps", "step key")
+        if (
+            item["applies_to"] in ("post", "material")
+            and "steps" in (raw[i] or {})
+            and not steps_raw
+        ):
+            c.error(
+                f"{path}.steps",
+                "a review chain needs at least one step (T-04: nothing is published unreviewed)",
+            )
+        steps: list[ChainStep] = []
+        for j, st in enumerate(steps_raw):
+            sp = f"{path}.steps[{j}]"
+            c.key(st["key"], f"{sp}.key", "step key")
+            if not st["roles"] and not st["user"]:
+                c.error(sp, 'a step names who decides: roles = [...] or user = "username"')
+            for k, role in enumerate(st["roles"]):
+                c.reference(role, f"{sp}.roles[{k}]", role_keys, "role", "roles")
+            unit = st["unit"] or "post_unit"
+            if unit not in UNIT_SELECTORS and unit not in unit_keys:
+                c.reference(
+                    unit,
+                    f"{sp}.unit",
+                    [*UNIT_SELECTORS, *unit_keys],
+                    "unit",
+                    "selectors and units of [organisation]",
+                )
+            if st["user"]:
+                c.reference(st["user"], f"{sp}.user", usernames, "user", "organisation.people")
+            mode = st["mode"] or "any"
+            c.choice(mode, f"{sp}.mode", STEP_MODES, "step mode")
+            steps.append(
+                ChainStep(
+                    key=st["key"],
+                    name=st["name"],
+                    roles=st["roles"],
+                    unit=unit,
+                    user=st["user"],
+                    mode=mode,
+                    description=st["description"],
+                )
+            )
+        delegation = None
+        if item["delegation"] is not None:
+            d = c.table(
+                item["delegation"], f"{path}.delegation", CHAIN_DELEGATION, "a delegation rule"
+            )
+            c.reference(
+                d["step"],
+                f"{path}.delegation.step",
+                [s.key for s in steps],
+                "step",
+                "steps of this chain",
+            )
+            for key in ("to_role", "consent_role"):
+                c.reference(d[key], f"{path}.delegation.{key}", role_keys, "role", "roles")
+            delegation = ChainDelegation(d["step"], d["to_role"], d["consent_role"])
+        chains.append(
+            Chain(
+                key=item["key"],
+                name=item["name"],
+                applies_to=item["applies_to"],
+                req=item["req"],
+                steps=tuple(steps),
+                when=when,
+                priority=item["priority"],
+                file_on_approval=item["file_on_approval"],
+                form=item["form"],
+                permission=item["permission"],
+                delegation=delegation,
+                description=item["description"],
+            )
+        )
+    return tuple(chains)
