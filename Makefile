@@ -9,7 +9,7 @@ $(STAMP): pyproject.toml
 	@PYTHON=$$(scripts/find-python.sh) || exit 1; \
 	if [ ! -x $(PY) ]; then echo "creating $(VENV) with $$PYTHON"; $$PYTHON -m venv $(VENV); fi
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet -e '.[dev,ocr]'
 	@touch $(STAMP)
 
 install: $(STAMP)

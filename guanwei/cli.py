@@ -255,6 +255,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def cmd_run(args: argparse.Namespace) -> int:
     """Embedded mode: one process group with the web server and the task worker.
     Ctrl-C (SIGINT) or SIGTERM stops every child before this process exits."""
+    os.environ.setdefault("GUANWEI_EMBEDDED", "1")  # children: OCR off unless GUANWEI_OCR=1
     _django()
     ensure_demo(args.pack)
     python = sys.executable

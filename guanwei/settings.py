@@ -176,6 +176,10 @@ TASKS = {
 if os.environ.get("GUANWEI_TASKS_IMMEDIATE"):
     TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
 
+# Screening text in pictures (C-06) with RapidOCR: on in production, off by default in the
+# embedded demo (about a second per picture on a small machine).
+GUANWEI_OCR = _env_bool("GUANWEI_OCR", default=not os.environ.get("GUANWEI_EMBEDDED"))
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -266,9 +266,45 @@ def _screen(post: Post, revision: PostRevision, actor: User) -> str:
                 f"“{h.matched}”({h.category})" for h in result.hits if h.severity == "block"
             ]
             reasons += [f.message for f in result.rules if f.severity == "block"]
+    for kind_, reason in _screen_pictures(post, revision, actor):
+        if order[kind_] > order[worst]:
+            worst = kind_
+        if kind_ == "block":
+            reasons.append(reason)
     if worst == "block":
         raise ReviewError("内容筛查未通过，不能提交审核：" + "；".join(dict.fromkeys(reasons)))
     return worst
+
+
+def _screen_pictures(post: Post, revision: PostRevision, actor: User) -> list[tuple[str, str]]:
+    """C-06: the text in the revision's pictures is screened like the text (when OCR is on)."""
+    from django.conf import settings
+
+    if not getattr(settings, "GUANWEI_OCR", False):
+        return []
+    from guanwei.screening.actions import screen_object
+    from guanwei.screening.ocr import OcrUnavailable, picture_text
+
+    out: list[tuple[str, str]] = []
+    for asset in revision.assets.filter(kind="image"):
+        try:
+            with asset.file.open("rb") as fh:
+                text = picture_text(fh.read())
+        except OcrUnavailable:
+            return []
+        if not text.strip():
+            continue
+        result, _ = screen_object(
+            post.organisation,
+            actor=actor,
+            object_type="asset",
+            object_id=asset.pk,
+            text=text,
+            channel_kind=None,
+        )
+        found = "、".join(f"“{h.matched}”" for h in result.hits if h.severity == "block")
+        out.append((result.verdict, f"图片“{asset.title}”中的文字{found}"))
+    return out
 
 
 @transaction.atomic
