@@ -1,6 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from guanwei.channels import views as channel_views
 from guanwei.web import views
 
 urlpatterns = [
@@ -16,6 +17,16 @@ urlpatterns = [
     path("people/", views.people_list, name="people_list"),
     path("channels/", views.channel_list, name="channel_list"),
     path("channels/<int:pk>/", views.channel_detail, name="channel_detail"),
+    path(
+        "channels/<int:pk>/application.pdf",
+        channel_views.application_form,
+        name="channel_application_pdf",
+    ),
+    path(
+        "channels/<int:pk>/authorisation/",
+        channel_views.authorisation_form,
+        name="channel_authorisation",
+    ),
     path("follows/", views.follow_list, name="follow_list"),
     path("packs/", views.pack_page, name="pack_page"),
     path("audit/", views.audit_list, name="audit_list"),

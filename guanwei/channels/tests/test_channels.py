@@ -101,3 +101,23 @@ def test_it_refuses_an_account_kind_the_pack_does_not_know() -> None:
 def test_the_city_account_serves_the_county_without_one() -> None:
     """W-05: 丙县 has no account; the city account publishes for it."""
     assert list(unit(W, "county_c").served_by.all()) == [channel(W, "city_weibo")]
+
+
+def test_the_printable_forms_of_an_account() -> None:
+    """C-02, R-06: the application form from the account's data; the authorisation form."""
+    import io
+
+    from django.test import Client
+    from pypdf import PdfReader
+
+    c = Client()
+    c.force_login(person("gw_admin"))
+    city = channel(W, "city_weibo")
+    pdf = c.get(f"/channels/{city.pk}/application.pdf")
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages)
+    text = "".join(text.split())
+    assert "市气象局官方微博" in text and "赵磊" in text and "陈静" in text
+    r = c.post(f"/channels/{city.pk}/authorisation/", {
+        "grantee": "赵磊", "scope": "登录并发布", "reason": "日常运营"})
+    assert r.status_code == 200 and r.content.startswith(b"%PDF")
+    assert c.post(f"/channels/{city.pk}/authorisation/", {"grantee": ""}).status_code == 400
