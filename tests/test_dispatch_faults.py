@@ -296,7 +296,7 @@ EXPECTED = {
     # "sending" committed, nothing reached the platform: unknown → reconciled as absent →
     # retried → published.
     "sending": (
-        [("sending", "", False), ("reconciled", "", True), ("ok", "", True)],
+        [("unknown", "crash", True), ("reconciled", "", True), ("ok", "", True)],
         [
             A.PUBLISH_SCHEDULED,
             A.PUBLISH_SENDING,
@@ -310,7 +310,7 @@ EXPECTED = {
     # The platform has it, we never recorded it: unknown → found by reconciliation →
     # published without a second send.
     "answered": (
-        [("sending", "", False), ("reconciled", "", True)],
+        [("unknown", "crash", True), ("reconciled", "", True)],
         [A.PUBLISH_SCHEDULED, A.PUBLISH_SENDING, A.PUBLISH_UNKNOWN, A.PUBLISH_RECONCILED],
         1,
     ),

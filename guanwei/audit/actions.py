@@ -57,29 +57,57 @@ def record(
     (a command run by the operator, a scheduled job)."""
     if not connection.in_atomic_block:
         raise AuditOutsideTransaction(f"audit.record({action.name}) needs a transaction")
+    return record_many(
+        [
+            {
+                "action": action,
+                "actor": actor,
+                "object_type": object_type,
+                "object_id": object_id,
+                "object_repr": object_repr,
+                "organisation_id": organisation_id,
+                "before": before,
+                "after": after,
+            }
+        ]
+    )[0]
+
+
+def record_many(entries: list[dict[str, Any]]) -> list[AuditRecord]:
+    """Append several records at once: one chain lock, one read of the chain's end, one
+    INSERT. Each entry holds ``record``'s keyword arguments. Same rules as ``record``."""
+    if not entries:
+        return []
+    if not connection.in_atomic_block:
+        raise AuditOutsideTransaction("audit.record_many needs a transaction")
     _lock_chain()
     last = AuditRecord.objects.order_by("-seq").values_list("seq", "hash").first()
     seq, prev_hash = (last[0] + 1, last[1]) if last else (1, GENESIS_HASH)
     now = timezone.now()
-    fields = record_fields(
-        seq=seq,
-        created=now,
-        actor_id=actor.pk if actor is not None else None,
-        actor_name=actor.get_username() if actor is not None else "system",
-        organisation_id=organisation_id,
-        action=action,
-        object_type=object_type,
-        object_id=str(object_id),
-        object_repr=object_repr[:255],
-        before=_plain(before),
-        after=_plain(after),
-    )
-    digest = chain_hash(prev_hash, fields)
-    rec = AuditRecord(
-        **{k: v for k, v in fields.items() if k != "created"},
-        created=now,
-        prev_hash=prev_hash,
-        hash=digest,
-    )
-    rec.save(force_insert=True)
-    return rec
+    records = []
+    for entry in entries:
+        actor = entry.get("actor")
+        fields = record_fields(
+            seq=seq,
+            created=now,
+            actor_id=actor.pk if actor is not None else None,
+            actor_name=actor.get_username() if actor is not None else "system",
+            organisation_id=entry.get("organisation_id"),
+            action=entry["action"],
+            object_type=entry["object_type"],
+            object_id=str(entry["object_id"]),
+            object_repr=entry.get("object_repr", "")[:255],
+            before=_plain(entry.get("before")),
+            after=_plain(entry.get("after")),
+        )
+        digest = chain_hash(prev_hash, fields)
+        records.append(
+            AuditRecord(
+                **{k: v for k, v in fields.items() if k != "created"},
+                created=now,
+                prev_hash=prev_hash,
+                hash=digest,
+            )
+        )
+        seq, prev_hash = seq + 1, digest
+    return AuditRecord.objects.bulk_create(records)

@@ -12,5 +12,9 @@ from guanwei.publishing.models import ChannelSettings
 
 
 def settings_for(channel: Channel) -> Mapping[str, str]:
-    row = ChannelSettings.objects.filter(channel=channel).first()
-    return dict(row.values) if row else {}
+    """Reads the row loaded with ``select_related("channel__settings")`` when there is one."""
+    try:
+        row = channel.settings
+    except ChannelSettings.DoesNotExist:
+        return {}
+    return dict(row.values)

@@ -17,15 +17,16 @@ import logging
 import os
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
-from guanwei.audit.actions import record
+from guanwei.audit.actions import record, record_many
 from guanwei.audit.events import AuditAction
 from guanwei.content import actions as content_actions
 from guanwei.content.models import PostStatus
@@ -37,7 +38,7 @@ from guanwei.publishing.models import (
     PublishAttempt,
     PublishIntent,
 )
-from guanwei.workflow.queries import publishable_revision
+from guanwei.workflow.queries import publishable_revision, publishable_revisions
 
 log = logging.getLogger("guanwei.dispatch")
 
@@ -100,6 +101,11 @@ def recover_expired_leases(now: datetime | None = None) -> int:
                 error_message="发送过程中断，正在向平台核实是否已发布。",
             )
             if won:
+                # Close the attempt the dead worker left open, so the post page does not
+                # show it as "sending" forever.
+                PublishAttempt.objects.filter(
+                    intent=intent, outcome="sending", finished_at__isnull=True
+                ).update(finished_at=now, outcome="unknown", code="crash")
                 _audit(intent, AuditAction.PUBLISH_UNKNOWN, {"reason": "lease expired in sending"})
     return freed + len(stuck)
 
@@ -198,10 +204,12 @@ def _start_attempt(intent: PublishIntent, token: str) -> PublishAttempt | None:
         )
         if won != 1:
             return None
-        _audit(intent, AuditAction.PUBLISH_SENDING, {"attempt": intent.attempts + 1})
-        return PublishAttempt.objects.create(
+        attempt = PublishAttempt.objects.create(
             intent=intent, worker=token, started_at=now, outcome="sending"
         )
+        # Last before COMMIT: the audit chain's lock is one for the whole system.
+        _audit(intent, AuditAction.PUBLISH_SENDING, {"attempt": intent.attempts + 1})
+        return attempt
 
 
 def _finish(
@@ -244,15 +252,15 @@ def _finish(
             IntentStatus.FAILED: AuditAction.PUBLISH_FAILED,
             IntentStatus.UNKNOWN: AuditAction.PUBLISH_UNKNOWN,
         }
+        if status == IntentStatus.PUBLISHED:
+            _post_published_if_complete(intent)
         action = actions.get(status)
-        if action is not None:
+        if action is not None:  # last before COMMIT: see _start_attempt
             _audit(
                 intent,
                 action,
                 {"remote_id": result.remote_id if result else "", "code": code, "message": message},
             )
-        if status == IntentStatus.PUBLISHED:
-            _post_published_if_complete(intent)
     return True
 
 
@@ -262,6 +270,46 @@ def _post_published_if_complete(intent: PublishIntent) -> None:
         content_actions.set_post_status(
             intent.post, status=PostStatus.PUBLISHED, approved_revision=intent.revision
         )
+
+
+def _cancel_unapproved(intent: PublishIntent, token: str) -> None:
+    with transaction.atomic():
+        won = PublishIntent.objects.filter(
+            pk=intent.pk, status=IntentStatus.CLAIMED, lease_owner=token
+        ).update(
+            status=IntentStatus.CANCELLED,
+            lease_owner="",
+            lease_until=None,
+            error_code="not_approved",
+            error_message="该版本已不是审核通过的当前版本，已取消发布。",
+        )
+        if won:
+            _audit(intent, AuditAction.PUBLISH_CANCELLED, {"reason": "not approved"})
+
+
+def _unsent_error(intent: PublishIntent, token: str, e: Exception) -> str:
+    """The request could not be built (settings, media files): nothing was sent, so
+    trying again is safe — with backoff; failed when permanent or after MAX_ATTEMPTS."""
+    attempts = intent.attempts + 1
+    failed = (isinstance(e, AdapterError) and e.permanent) or attempts >= MAX_ATTEMPTS
+    code = e.code if isinstance(e, AdapterError) else "internal"
+    message = (e.user_message if isinstance(e, AdapterError) else "") or "准备发布内容时出错。"
+    status = IntentStatus.FAILED if failed else IntentStatus.RETRY
+    with transaction.atomic():
+        won = PublishIntent.objects.filter(
+            pk=intent.pk, status=IntentStatus.CLAIMED, lease_owner=token
+        ).update(
+            status=status,
+            attempts=attempts,
+            lease_owner="",
+            lease_until=None,
+            error_code=code,
+            error_message=message,
+            next_attempt_at=None if failed else timezone.now() + _backoff(attempts),
+        )
+        if won and failed:
+            _audit(intent, AuditAction.PUBLISH_FAILED, {"code": code, "message": message})
+    return status
 
 
 def deliver(intent_id: int, token: str) -> str:
@@ -276,27 +324,22 @@ def deliver(intent_id: int, token: str) -> str:
         or revision.content_hash != intent.content_hash
     ):
         # Invariant 1 at the last moment: the approval no longer covers this content.
-        with transaction.atomic():
-            won = PublishIntent.objects.filter(
-                pk=intent.pk, status=IntentStatus.CLAIMED, lease_owner=token
-            ).update(
-                status=IntentStatus.CANCELLED,
-                lease_owner="",
-                lease_until=None,
-                error_code="not_approved",
-                error_message="该版本已不是审核通过的当前版本，已取消发布。",
-            )
-            if won:
-                _audit(intent, AuditAction.PUBLISH_CANCELLED, {"reason": "not approved"})
+        _cancel_unapproved(intent, token)
         return IntentStatus.CANCELLED
+    try:  # before "sending": a request that cannot be built was never sent
+        adapter, request = adapter_for(intent), build_request(intent)
+    except Exception as e:
+        log.exception("intent %s: could not prepare the request", intent.pk)
+        return _unsent_error(intent, token, e)
     _pause_point("claimed")
     attempt = _start_attempt(intent, token)
     if attempt is None:
         return "lost"
     _pause_point("sending")
-    intent.refresh_from_db()
+    # Only what _start_attempt changed: a full refresh drops the select_related rows.
+    intent.refresh_from_db(fields=["status", "attempts", "sent_at", "lease_until"])
     try:
-        result = adapter_for(intent).publish(build_request(intent))
+        result = adapter.publish(request)
         _pause_point("answered")
     except AdapterError as e:
         return _after_error(intent, token, attempt, e)
@@ -373,154 +416,191 @@ def _after_error(
     return IntentStatus.RETRY
 
 
-# ------------------------------------------------------------------ reconciling and polling
+# ------------------------------------------------------------------ delivering a batch
+
+Send = Callable[[list[tuple[Any, PublishRequest]]], list[PublishResult | BaseException]]
 
 
-def _lease(status: str, limit: int, token: str) -> list[int]:
-    now = timezone.now()
-    free = Q(status=status) & (Q(lease_until__isnull=True) | Q(lease_until__lt=now))
-    ids = list(
-        PublishIntent.objects.filter(free).order_by("id").values_list("id", flat=True)[:limit]
-    )
-    if ids:
-        PublishIntent.objects.filter(free, pk__in=ids).update(
-            lease_owner=token, lease_until=now + LEASE
-        )
-    return list(
-        PublishIntent.objects.filter(status=status, lease_owner=token).values_list("id", flat=True)
-    )
-
-
-def reconcile_unknown(worker: str, *, limit: int = 10) -> int:
-    """Ask the platform whether an unknown publish arrived, matching the content: found →
-    published; absent once the platform's settle time has passed → retry (it never
-    arrived); the platform unreachable or still settling → ask again later."""
-    token = f"{worker}:r{uuid.uuid4().hex[:8]}"
-    done = 0
-    for intent_id in _lease(IntentStatus.UNKNOWN, limit, token):
-        intent = PublishIntent.objects.select_related("revision", "channel", "post").get(
-            pk=intent_id
-        )
-        adapter = adapter_for(intent)
+def _send_in_turn(jobs: list[tuple[Any, PublishRequest]]) -> list[PublishResult | BaseException]:
+    out: list[PublishResult | BaseException] = []
+    for adapter, request in jobs:
         try:
-            found = adapter.find_published(build_request(intent), limit=100)
-        except AdapterError as e:
-            PublishIntent.objects.filter(pk=intent.pk, lease_owner=token).update(
-                lease_owner="",
-                lease_until=timezone.now() + timedelta(seconds=30),
-                error_message=e.user_message or str(e),
-            )
+            out.append(adapter.publish(request))
+        except Exception as e:
+            out.append(e)
+    return out
+
+
+def _audit_entry(
+    intent: PublishIntent, action: AuditAction, after: dict[str, Any]
+) -> dict[str, Any]:
+    return {
+        "action": action,
+        "actor": None,
+        "object_type": "publish_intent",
+        "object_id": intent.pk,
+        "object_repr": f"post {intent.post_id} → channel {intent.channel_id}",
+        "organisation_id": intent.organisation_id,
+        "after": {
+            "post": intent.post_id,
+            "channel": intent.channel_id,
+            "content_hash": intent.content_hash,
+            **after,
+        },
+    }
+
+
+def deliver_batch(ids: list[int], token: str, send: Send = _send_in_turn) -> dict[int, str]:
+    """Send a claim's intents: the same steps as :func:`deliver`, but set-based — one
+    transaction commits "sending" for the whole batch (one audit-chain lock), the requests
+    go out through ``send`` (concurrently in the worker), one transaction records the
+    answers. Errors are recorded one by one as in :func:`deliver`."""
+    out: dict[int, str] = {}
+    intents = list(
+        PublishIntent.objects.filter(pk__in=ids, status=IntentStatus.CLAIMED, lease_owner=token)
+        .select_related("revision", "channel", "channel__settings", "post", "revision__created_by")
+        .prefetch_related("revision__assets")
+    )
+    approved = publishable_revisions({i.post_id for i in intents})
+    ready: list[tuple[PublishIntent, Any, PublishRequest]] = []
+    for intent in intents:
+        revision = approved.get(intent.post_id)
+        if (
+            revision is None
+            or revision.pk != intent.revision_id
+            or revision.content_hash != intent.content_hash
+        ):
+            _cancel_unapproved(intent, token)
+            out[intent.pk] = IntentStatus.CANCELLED
             continue
+        try:
+            ready.append((intent, adapter_for(intent), build_request(intent)))
+        except Exception as e:
+            log.exception("intent %s: could not prepare the request", intent.pk)
+            out[intent.pk] = _unsent_error(intent, token, e)
+    if not ready:
+        return out
+    _pause_point("claimed")
+    with transaction.atomic():
         now = timezone.now()
-        settled = intent.sent_at is None or now - intent.sent_at >= timedelta(
-            seconds=adapter.settle_seconds
+        PublishIntent.objects.filter(
+            pk__in=[i.pk for i, _, _ in ready], status=IntentStatus.CLAIMED, lease_owner=token
+        ).update(
+            status=IntentStatus.SENDING,
+            lease_until=now + LEASE,
+            sent_at=now,
+            attempts=F("attempts") + 1,
         )
-        if found is None and not settled:
-            PublishIntent.objects.filter(pk=intent.pk, lease_owner=token).update(
-                lease_owner="", lease_until=now + timedelta(seconds=2)
+        won = set(
+            PublishIntent.objects.filter(
+                pk__in=[i.pk for i, _, _ in ready], status=IntentStatus.SENDING, lease_owner=token
+            ).values_list("pk", flat=True)
+        )
+        for intent, _, _ in ready:
+            if intent.pk not in won:
+                out[intent.pk] = "lost"
+        ready = [r for r in ready if r[0].pk in won]
+        for intent, _, _ in ready:
+            intent.attempts += 1
+            intent.sent_at = now
+            intent.status = IntentStatus.SENDING
+        attempts = PublishAttempt.objects.bulk_create(
+            PublishAttempt(intent=i, worker=token, started_at=now, outcome="sending")
+            for i, _, _ in ready
+        )
+        record_many(
+            [
+                _audit_entry(i, AuditAction.PUBLISH_SENDING, {"attempt": i.attempts})
+                for i, _, _ in ready
+            ]
+        )
+    _pause_point("sending")
+    answers = send([(adapter, request) for _, adapter, request in ready])
+    _pause_point("answered")
+    oks: list[tuple[PublishIntent, PublishAttempt, PublishResult]] = []
+    for (intent, _, _), attempt, answer in zip(ready, attempts, answers, strict=True):
+        if isinstance(answer, PublishResult):
+            oks.append((intent, attempt, answer))
+            continue
+        if isinstance(answer, AdapterError):
+            err = answer
+        else:
+            log.error("intent %s: unexpected error while publishing: %r", intent.pk, answer)
+            err = AdapterError(
+                str(answer),
+                permanent=False,
+                code="internal",
+                unknown_outcome=True,
+                user_message="发送时发生内部错误，正在向平台核实。",
             )
-            continue
-        with transaction.atomic():
-            if found is not None:
-                won = PublishIntent.objects.filter(
-                    pk=intent.pk, lease_owner=token, status=IntentStatus.UNKNOWN
-                ).update(
-                    status=IntentStatus.PUBLISHED,
-                    remote_id=found.remote_id,
-                    remote_url=found.url,
-                    published_at=now,
-                    lease_owner="",
-                    lease_until=None,
-                    error_code="",
-                    error_message="",
-                )
-                if won:
-                    PublishAttempt.objects.create(
-                        intent=intent,
-                        worker=token,
-                        started_at=now,
-                        finished_at=now,
-                        outcome="reconciled",
-                        message=f"平台上已找到：{found.remote_id}",
-                    )
-                    _audit(
-                        intent,
-                        AuditAction.PUBLISH_RECONCILED,
-                        {"found": True, "remote_id": found.remote_id},
-                    )
-                    _post_published_if_complete(intent)
-            else:
-                won = PublishIntent.objects.filter(
-                    pk=intent.pk, lease_owner=token, status=IntentStatus.UNKNOWN
-                ).update(
-                    status=IntentStatus.RETRY,
-                    next_attempt_at=now,
-                    lease_owner="",
-                    lease_until=None,
-                    error_message="平台上未找到，将重新发送。",
-                )
-                if won:
-                    PublishAttempt.objects.create(
-                        intent=intent,
-                        worker=token,
-                        started_at=now,
-                        finished_at=now,
-                        outcome="reconciled",
-                        message="平台上未找到该内容",
-                    )
-                    _audit(intent, AuditAction.PUBLISH_RECONCILED, {"found": False})
-        done += 1
-    return done
+        out[intent.pk] = _after_error(intent, token, attempt, err)
+    if oks:
+        out.update(_finish_ok(oks, token))
+    return out
 
 
-def poll_remote_pending(worker: str, *, limit: int = 20) -> int:
-    """WeChat publishes asynchronously: ask for the result of each pending job."""
-    token = f"{worker}:p{uuid.uuid4().hex[:8]}"
-    done = 0
-    for intent_id in _lease(IntentStatus.REMOTE_PENDING, limit, token):
-        intent = PublishIntent.objects.select_related("channel", "post", "revision").get(
-            pk=intent_id
-        )
-        try:
-            result = adapter_for(intent).publish_status(intent.remote_id)
-        except AdapterError as e:
-            if e.permanent:
-                with transaction.atomic():
-                    won = PublishIntent.objects.filter(pk=intent.pk, lease_owner=token).update(
-                        status=IntentStatus.FAILED,
-                        error_code=e.code,
-                        error_message=e.user_message or str(e),
-                        lease_owner="",
-                        lease_until=None,
-                    )
-                    if won:
-                        _audit(intent, AuditAction.PUBLISH_FAILED, {"code": e.code})
-            else:
-                PublishIntent.objects.filter(pk=intent.pk, lease_owner=token).update(
-                    lease_owner="", lease_until=timezone.now() + timedelta(seconds=5)
-                )
-            continue
-        with transaction.atomic():
-            if result.state == "pending":
-                PublishIntent.objects.filter(pk=intent.pk, lease_owner=token).update(
-                    lease_owner="", lease_until=timezone.now() + timedelta(seconds=2)
-                )
-                continue
+def _finish_ok(
+    oks: list[tuple[PublishIntent, PublishAttempt, PublishResult]], token: str
+) -> dict[int, str]:
+    out: dict[int, str] = {}
+    with transaction.atomic():
+        now = timezone.now()
+        published: list[tuple[PublishIntent, PublishResult]] = []
+        for intent, _, result in oks:
+            status = (
+                IntentStatus.REMOTE_PENDING if result.state == "pending" else IntentStatus.PUBLISHED
+            )
+            fields: dict[str, Any] = {
+                "status": status,
+                "lease_owner": "",
+                "lease_until": None,
+                "error_code": "",
+                "error_message": "",
+                "next_attempt_at": None,
+                "remote_id": result.remote_id,
+                "remote_url": result.url,
+            }
+            if status == IntentStatus.PUBLISHED:
+                fields["published_at"] = now
             won = PublishIntent.objects.filter(
-                pk=intent.pk, lease_owner=token, status=IntentStatus.REMOTE_PENDING
-            ).update(
-                status=IntentStatus.PUBLISHED,
-                remote_url=result.url,
-                published_at=timezone.now(),
-                lease_owner="",
-                lease_until=None,
-            )
-            if won:
-                _audit(
-                    intent,
-                    AuditAction.PUBLISHED,
-                    {"remote_id": intent.remote_id, "url": result.url},
+                pk=intent.pk, status=IntentStatus.SENDING, lease_owner=token
+            ).update(**fields)
+            if won != 1:
+                log.warning("intent %s: lease lost before recording ok", intent.pk)
+                out[intent.pk] = "lost"
+                continue
+            out[intent.pk] = status
+            if status == IntentStatus.PUBLISHED:
+                published.append((intent, result))
+        for outcome in ("ok", "pending"):
+            chosen = [a.pk for _, a, r in oks if (r.state == "pending") == (outcome == "pending")]
+            if chosen:
+                PublishAttempt.objects.filter(pk__in=chosen).update(
+                    finished_at=now, outcome=outcome, code="", message=""
                 )
-                _post_published_if_complete(intent)
-        done += 1
-    return done
+        if published:
+            keys = {(i.post_id, i.revision_id) for i, _ in published}
+            still_open = set(
+                PublishIntent.objects.filter(
+                    post_id__in={k[0] for k in keys}, status__in=OPEN_STATUSES
+                ).values_list("post_id", "revision_id")
+            )
+            done_posts = {}
+            for intent, _ in published:
+                if (intent.post_id, intent.revision_id) not in still_open:
+                    done_posts[intent.post_id] = intent
+            for intent in done_posts.values():
+                content_actions.set_post_status(
+                    intent.post, status=PostStatus.PUBLISHED, approved_revision=intent.revision
+                )
+            record_many(
+                [
+                    _audit_entry(
+                        i,
+                        AuditAction.PUBLISHED,
+                        {"remote_id": r.remote_id, "code": "", "message": ""},
+                    )
+                    for i, r in published
+                ]
+            )
+    return out

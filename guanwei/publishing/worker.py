@@ -15,12 +15,13 @@ import socket
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
+from typing import Any
 
-from django.db import close_old_connections, connections
+from django.db import close_old_connections
 from django.db.models import Q
 from django.utils import timezone
 
-from guanwei.publishing import dispatch
+from guanwei.publishing import dispatch, reconcile
 from guanwei.publishing.models import SchedulerLease
 
 log = logging.getLogger("guanwei.dispatch")
@@ -66,13 +67,15 @@ class Dispatcher:
     def stop(self, *_: object) -> None:
         self.stopping.set()
 
-    def _deliver(self, intent_id: int, token: str) -> None:
-        try:
-            dispatch.deliver(intent_id, token)
-        except Exception:
-            log.exception("intent %s: delivery crashed", intent_id)
-        finally:
-            connections.close_all()
+    @staticmethod
+    def _sender(pool: ThreadPoolExecutor) -> dispatch.Send:
+        """Send a batch's requests concurrently on the pool (HTTP only, no DB there)."""
+
+        def send(jobs: list[tuple[Any, Any]]) -> list[Any]:
+            futures = [pool.submit(adapter.publish, request) for adapter, request in jobs]
+            return [f.exception() or f.result() for f in futures]
+
+        return send
 
     def run_once(self, pool: ThreadPoolExecutor) -> int:
         close_old_connections()
@@ -80,12 +83,14 @@ class Dispatcher:
         if self.scheduler and take_scheduler_lease(self.name):
             scheduler_pass()
         claim = dispatch.claim_due(self.name, limit=self.batch)
-        futures = [pool.submit(self._deliver, i, claim.token) for i in claim.ids]
-        for f in futures:
-            f.result()
+        if claim.ids:
+            try:
+                dispatch.deliver_batch(claim.ids, claim.token, send=self._sender(pool))
+            except Exception:  # what was claimed comes back when its lease runs out
+                log.exception("batch %s: delivery crashed", claim.token)
         work = len(claim.ids)
-        work += dispatch.poll_remote_pending(self.name)
-        work += dispatch.reconcile_unknown(self.name)
+        work += reconcile.poll_remote_pending(self.name)
+        work += reconcile.reconcile_unknown(self.name)
         return work
 
     def run(self) -> int:

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from guanwei.content.models import Post, PostRevision, PostStatus
@@ -28,25 +28,47 @@ QUEUE_PAGE = 50
 def publishable_revision(post: Post) -> PostRevision | None:
     """The revision that may be scheduled or published, or None. Only when the post's
     current revision is exactly the one an approved run covered, with every step of that
-    run approved (DESIGN invariant 1)."""
-    post.refresh_from_db(fields=["status", "current_revision", "approved_revision"])
-    if post.status not in (PostStatus.APPROVED, PostStatus.SCHEDULED):
-        return None
-    if post.approved_revision_id is None or post.approved_revision_id != post.current_revision_id:
-        return None
-    revision = post.approved_revision
-    assert revision is not None
-    run = (
-        WorkflowRun.objects.filter(post=post, revision=revision, status=RunStatus.APPROVED)
-        .order_by("-finished_at")
-        .first()
+    run approved and the content hash unchanged (DESIGN invariant 1)."""
+    return publishable_revisions([post.pk]).get(post.pk)
+
+
+def publishable_revisions(post_ids: Iterable[int]) -> dict[int, PostRevision]:
+    """:func:`publishable_revision` for many posts in three queries: post id → the
+    revision that may be published, for those posts that have one."""
+    posts = list(
+        Post.objects.filter(
+            pk__in=list(post_ids),
+            status__in=(PostStatus.APPROVED, PostStatus.SCHEDULED),
+            approved_revision__isnull=False,
+            approved_revision_id=F("current_revision_id"),
+        ).select_related("approved_revision")
     )
-    if run is None or run.content_hash != revision.content_hash:
-        return None
-    steps = list(run.steps.values_list("status", flat=True))
-    if len(steps) != len(run.chain["steps"]) or any(s != StepStatus.APPROVED for s in steps):
-        return None
-    return revision
+    wanted = {p.pk: p.approved_revision for p in posts}
+    runs: dict[int, WorkflowRun] = {}
+    for run in WorkflowRun.objects.filter(
+        post_id__in=list(wanted), status=RunStatus.APPROVED
+    ).order_by("post_id", "-finished_at"):
+        post_id = run.post_id
+        assert post_id is not None  # filtered on post_id above
+        revision = wanted[post_id]
+        if revision is not None and run.revision_id == revision.pk and post_id not in runs:
+            runs[post_id] = run
+    steps: dict[int, list[str]] = {}
+    for run_id, status in StepRun.objects.filter(
+        run_id__in=[r.pk for r in runs.values()]
+    ).values_list("run_id", "status"):
+        steps.setdefault(run_id, []).append(status)
+    out: dict[int, PostRevision] = {}
+    for post_id, run in runs.items():
+        revision = wanted[post_id]
+        assert revision is not None
+        got = steps.get(run.pk, [])
+        if run.content_hash != revision.content_hash:
+            continue
+        if len(got) != len(run.chain["steps"]) or any(s != StepStatus.APPROVED for s in got):
+            continue
+        out[post_id] = revision
+    return out
 
 
 @dataclass(frozen=True)

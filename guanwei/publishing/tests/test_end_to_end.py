@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from guanwei.content import actions as content
 from guanwei.content.models import Post, PostStatus
-from guanwei.publishing import actions, dispatch
+from guanwei.publishing import actions, dispatch, reconcile
 from guanwei.publishing.fakes import FakePlatforms, demo_settings, start_fakes
 from guanwei.publishing.models import ChannelSettings, IntentStatus, PublishIntent
 from guanwei.testing.personas import channel, person, unit
@@ -58,7 +58,9 @@ def _drain(rounds: int = 50) -> None:
         for intent_id in claim.ids:
             dispatch.deliver(intent_id, claim.token)
         busy = (
-            claim.ids or dispatch.poll_remote_pending("test") or dispatch.reconcile_unknown("test")
+            claim.ids
+            or reconcile.poll_remote_pending("test")
+            or reconcile.reconcile_unknown("test")
         )
         if (
             not busy
@@ -135,7 +137,7 @@ def test_wechat_completes_through_the_asynchronous_publish_result(fakes: FakePla
     deadline = timezone.now() + timedelta(seconds=10)
     while intent.status == IntentStatus.REMOTE_PENDING and timezone.now() < deadline:
         PublishIntent.objects.filter(pk=intent.pk).update(lease_until=None)
-        dispatch.poll_remote_pending("test")
+        reconcile.poll_remote_pending("test")
         intent.refresh_from_db()
     assert intent.status == IntentStatus.PUBLISHED and intent.remote_url
     assert _stats(fakes.wechat_url)["posts"] == 1
@@ -199,7 +201,7 @@ def test_a_timeout_after_the_platform_got_it_is_reconciled_not_resent(
     actions.schedule_post(post, actor=person("kj_publisher"))
     claim = dispatch.claim_due("test")
     assert dispatch.deliver(claim.ids[0], claim.token) == IntentStatus.UNKNOWN
-    assert dispatch.reconcile_unknown("test") == 1
+    assert reconcile.reconcile_unknown("test") == 1
     intent = PublishIntent.objects.get(post=post)
     assert intent.status == IntentStatus.PUBLISHED
     assert [a.outcome for a in intent.log.all()] == ["unknown", "reconciled"]
