@@ -292,6 +292,9 @@ def _screen_pictures(post: Post, revision: PostRevision, actor: User) -> list[tu
                 text = picture_text(fh.read())
         except OcrUnavailable:
             return []
+        except Exception:  # an unreadable picture: a person must look at it
+            out.append(("review", f"图片“{asset.title}”无法识别文字，请人工查看"))
+            continue
         if not text.strip():
             continue
         result, _ = screen_object(

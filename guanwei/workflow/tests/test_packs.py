@@ -22,11 +22,17 @@ from guanwei.workflow.queries import publishable_revision, review_queue
 
 pytestmark = pytest.mark.django_db
 
-PNG = (
-    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00"
-    b"\x00\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N"
-    b"\x00\x00\x00\x00IEND\xaeB`\x82"
-)
+
+def _png() -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (64, 48), "skyblue").save(out, format="PNG")
+    return out.getvalue()
+
+
 WEATHER_TEXT = "明天多云转晴，气温12到20摄氏度，偏北风3级，请注意早晚温差。"
 
 
@@ -378,7 +384,7 @@ def test_edu_contribution_to_approved_post() -> None:
         unit(E, "operations"),
         actor=person("edu_yy_editor"),
         title="错题本截图",
-        upload=SimpleUploadedFile("shot.png", PNG, content_type="image/png"),
+        upload=SimpleUploadedFile("shot.png", _png(), content_type="image/png"),
     )
     post = _post(
         unit(E, "operations"),
