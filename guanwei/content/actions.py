@@ -341,10 +341,15 @@ def _validated(unit: Unit, data: dict[str, Any]) -> dict[str, Any]:
 
 def _hash_of(data: dict[str, Any]) -> str:
     return content_hash(
-        title=data["title"], body=data["body"], category=data["category"],
-        subtype=data["subtype"], column=data["column"], hashtag=data["hashtag"],
+        title=data["title"],
+        body=data["body"],
+        category=data["category"],
+        subtype=data["subtype"],
+        column=data["column"],
+        hashtag=data["hashtag"],
         channel_keys=sorted(c.key for c in data["channels"]),
-        asset_hashes=sorted(a.sha256 for a in data["assets"]), source=data["source"],
+        asset_hashes=sorted(a.sha256 for a in data["assets"]),
+        source=data["source"],
     )
 
 

@@ -129,7 +129,11 @@ class Post(models.Model):
         "content.PostRevision", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     corrects = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="corrections",
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="corrections",
         verbose_name="订正的稿件",
     )
     created = models.DateTimeField(auto_now_add=True)

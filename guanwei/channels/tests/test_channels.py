@@ -117,7 +117,9 @@ def test_the_printable_forms_of_an_account() -> None:
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages)
     text = "".join(text.split())
     assert "市气象局官方微博" in text and "赵磊" in text and "陈静" in text
-    r = c.post(f"/channels/{city.pk}/authorisation/", {
-        "grantee": "赵磊", "scope": "登录并发布", "reason": "日常运营"})
+    r = c.post(
+        f"/channels/{city.pk}/authorisation/",
+        {"grantee": "赵磊", "scope": "登录并发布", "reason": "日常运营"},
+    )
     assert r.status_code == 200 and r.content.startswith(b"%PDF")
     assert c.post(f"/channels/{city.pk}/authorisation/", {"grantee": ""}).status_code == 400
