@@ -60,7 +60,7 @@ def _published(at: datetime, **extra: Any) -> Post:
 
 
 def test_an_empty_slot_is_alerted_before_and_breached_after() -> None:
-    """W-10: a reminder before the 07:30 slot, a breach after its tolerance."""
+    """W-10, X-04: a reminder to the people responsible before the 07:30 slot, a breach after."""
     with time_machine.travel(datetime(2026, 11, 26, 6, 0, tzinfo=TZ), tick=False):
         tick()
     slot = Deadline.objects.get(

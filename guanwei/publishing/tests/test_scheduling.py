@@ -93,7 +93,7 @@ def test_an_approved_post_with_a_planned_time_is_scheduled_by_the_scheduler() ->
 
 
 def test_a_late_approval_expires_the_post_and_tells_people() -> None:
-    """Issue 5 §3: approval after the slot → expired, editor and reviewer told, one click
+    """X-04, issue 5 §3: approval after the slot → expired, editor and reviewer told, one click
     to reschedule keeps the approval."""
     with time_machine.travel(datetime(2026, 11, 26, 8, 0, tzinfo=TZ), tick=False):
         post = _approved(planned_at=datetime(2026, 11, 26, 7, 30, tzinfo=TZ))
