@@ -337,6 +337,7 @@ ZH = {
     "Authorisation form": "授权审批表",
     "Print (PDF)": "打印（PDF）",
     "Application form (PDF)": "申请审批表（PDF）",
+    "All units": "全部部门",
     "Role granted.": "已授予角色。",
     "Role revoked.": "已撤销角色。",
     "Unit moved.": "已调整隶属。",

@@ -158,6 +158,11 @@ def calendar_page(request: HttpRequest) -> HttpResponse:
     wanted = request.GET.get("channel", "")
     if wanted:
         channels = [c for c in channels if str(c.pk) == wanted]
+    unit_wanted = request.GET.get("unit", "")
+    chosen = org.units.filter(pk=unit_wanted).first() if unit_wanted.isdigit() else None
+    if chosen is not None:  # a unit and everything below it
+        below = set(chosen.subtree().values_list("pk", flat=True))
+        channels = [c for c in channels if c.unit_id in below]
     begin = datetime.combine(days[0], datetime.min.time(), tzinfo=tz)
     end = datetime.combine(days[-1] + timedelta(days=1), datetime.min.time(), tzinfo=tz)
     intents = (
@@ -214,6 +219,8 @@ def calendar_page(request: HttpRequest) -> HttpResponse:
             month=days[len(days) // 2].strftime("%Y-%m"),
             channel=wanted,
             channels=Channel.objects.filter(organisation=org, status=ChannelStatus.ACTIVE),
+            unit=unit_wanted,
+            units=org.units.filter(channels__isnull=False).distinct().order_by("path"),
         ),
     )
 

@@ -68,7 +68,11 @@ def test_an_empty_slot_is_alerted_before_and_breached_after() -> None:
         channel=channel(W, "city_weibo"),
         due_at=datetime(2026, 11, 26, 8, 0, tzinfo=TZ),
     )
-    with time_machine.travel(datetime(2026, 11, 26, 7, 16, tzinfo=TZ), tick=False):
+    with time_machine.travel(datetime(2026, 11, 26, 7, 19, tzinfo=TZ), tick=False):
+        tick()
+    slot.refresh_from_db()
+    assert slot.reminded_at is None  # alerted 10 minutes before the slot, not earlier
+    with time_machine.travel(datetime(2026, 11, 26, 7, 20, tzinfo=TZ), tick=False):
         tick()
     slot.refresh_from_db()
     assert slot.reminded_at is not None

@@ -137,6 +137,9 @@ def test_the_calendar_page_and_ical_export() -> None:
     c = Client()
     c.force_login(person("kj_publisher"))
     body = c.get("/publishing/calendar/").content.decode()
+    by_unit = c.get(f"/publishing/calendar/?unit={unit(W, 'city_tech_centre').pk}").content
+    rows = by_unit.decode().split('id="calendar"')[1]
+    assert "<th>市气象局官方微博</th>" in rows and "<th>甲县气象局官方微博</th>" not in rows
     assert "早间预报" in body or "傍晚预报" in body
     assert "天气预报" in body
     month = c.get("/publishing/calendar/?view=month").content.decode()
