@@ -16,6 +16,7 @@ from guanwei.testing.personas import channel, person, unit
 from guanwei.workflow import actions as wf
 
 FONT = "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"
+pytest.importorskip("rapidocr_onnxruntime", reason="the ocr extra is not installed")
 
 
 def _picture(text: str) -> bytes:
