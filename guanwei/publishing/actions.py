@@ -232,8 +232,10 @@ def set_calendar_day(
 ) -> None:
     """Record a holiday or an adjusted working day (audited; affects every organisation's
     rest-day rules, so only set-up staff may do it)."""
+    from guanwei.orgs.models import Organisation
     from guanwei.publishing.models import CalendarDay
 
+    require(actor, "pack.load", Organisation.objects.get(pk=organisation_id))
     CalendarDay.objects.update_or_create(day=day, defaults={"workday": workday, "note": note})
     record(
         AuditAction.CHANNEL_SETTINGS_CHANGED,

@@ -264,15 +264,14 @@ def holidays(request: HttpRequest) -> HttpResponse:
     user = actor(request)
     if org is None:
         raise Http404
-    may_edit = user.is_superuser or can(user, "pack.load", org)
+    may_edit = can(user, "pack.load", org)
     form = CalendarDayForm(request.POST or None)
-    if request.method == "POST":
-        if not may_edit:
-            raise Http404
-        if form.is_valid():
-            from guanwei.publishing.actions import set_calendar_day
-
-            set_calendar_day(actor=user, organisation_id=org.pk, **form.cleaned_data)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.set_calendar_day(actor=user, organisation_id=org.pk, **form.cleaned_data)
+        except DomainError as e:
+            messages.error(request, e.message)
+        else:
             messages.success(request, _("Saved."))
             return redirect("holidays")
     year = timezone.localdate().year

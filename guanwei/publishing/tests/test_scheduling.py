@@ -175,3 +175,14 @@ def test_special_weather_is_published_at_once_after_its_emergency_approval() -> 
     intent = PublishIntent.objects.get(post=post)
     assert intent.status == IntentStatus.SCHEDULED
     assert (intent.due_at - datetime.now(TZ)).total_seconds() < 5
+
+
+def test_only_rule_keepers_enter_holidays() -> None:
+    """E-04: the holiday calendar is set-up data; an editor cannot change it."""
+    editor, admin = Client(), Client()
+    editor.force_login(person("kj_editor"))
+    admin.force_login(person("gw_admin"))
+    editor.post("/publishing/holidays/", {"day": "2027-02-08", "workday": "0", "note": "春节"})
+    assert not CalendarDay.objects.filter(day=date(2027, 2, 8)).exists()
+    admin.post("/publishing/holidays/", {"day": "2027-02-08", "workday": "0", "note": "春节"})
+    assert not is_workday(date(2027, 2, 8))
