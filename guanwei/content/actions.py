@@ -372,17 +372,7 @@ def _new_revision(post: Post, number: int, data: dict[str, Any], actor: User) ->
         emergency=data["emergency"],
         planned_at=data["planned_at"],
         created_by=actor,
-        content_hash=content_hash(
-            title=data["title"],
-            body=data["body"],
-            category=data["category"],
-            subtype=data["subtype"],
-            column=data["column"],
-            hashtag=data["hashtag"],
-            channel_keys=channel_keys,
-            asset_hashes=asset_hashes,
-            source=data["source"],
-        ),
+        content_hash=_hash_of(data),
     )
     revision.channels.set(data["channels"])
     revision.assets.set(data["assets"])
