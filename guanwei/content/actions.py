@@ -379,6 +379,24 @@ def _new_revision(post: Post, number: int, data: dict[str, Any], actor: User) ->
     return revision
 
 
+def revision_fields(r: PostRevision) -> dict[str, Any]:
+    """A revision's editable fields, as ``create_post`` / ``revise_post`` take them (and as
+    the edit form starts from)."""
+    return {
+        "title": r.title,
+        "body": r.body,
+        "category": r.category,
+        "subtype": r.subtype,
+        "column": r.column,
+        "channels": list(r.channels.all()),
+        "assets": list(r.assets.all()),
+        "source": r.source,
+        "sensitive": r.sensitive,
+        "emergency": r.emergency,
+        "planned_at": r.planned_at,
+    }
+
+
 def revision_snapshot(r: PostRevision) -> dict[str, Any]:
     return {
         "number": r.number,
@@ -448,20 +466,7 @@ def revise_post(post: Post, *, actor: User, **fields: Any) -> PostRevision:
         raise InvalidChange(f"未知字段：{', '.join(sorted(unknown))}")
     current = post.current_revision
     assert current is not None
-    merged = {
-        "title": current.title,
-        "body": current.body,
-        "category": current.category,
-        "subtype": current.subtype,
-        "column": current.column,
-        "channels": list(current.channels.all()),
-        "assets": list(current.assets.all()),
-        "source": current.source,
-        "sensitive": current.sensitive,
-        "emergency": current.emergency,
-        "planned_at": current.planned_at,
-        **fields,
-    }
+    merged = {**revision_fields(current), **fields}
     data = _validated(post.unit, merged)
     unchanged = (
         _hash_of(data) == current.content_hash

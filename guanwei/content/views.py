@@ -286,19 +286,7 @@ def post_edit(request: HttpRequest, pk: int) -> HttpResponse:
     org = post.organisation
     rev = post.current_revision
     assert rev is not None
-    initial = {
-        "title": rev.title,
-        "body": rev.body,
-        "category": rev.category,
-        "subtype": rev.subtype,
-        "column": rev.column,
-        "channels": list(rev.channels.all()),
-        "assets": list(rev.assets.all()),
-        "source": rev.source,
-        "planned_at": rev.planned_at,
-        "sensitive": rev.sensitive,
-        "emergency": rev.emergency,
-    }
+    initial = actions.revision_fields(rev)
     form = PostForm(
         request.POST or None, organisation=org, rules=rules_for(org.pk), initial=initial
     )

@@ -45,7 +45,8 @@ def post_page(
 ) -> HttpResponse:
     post = _post(request, pk)
     user = actor(request)
-    revision = publishable_revision(post)
+    review = post_context(request, post)
+    revision = review["publishable"]  # computed once, for both panels
     channels = (
         revision.channels.filter(status=ChannelStatus.ACTIVE)
         if revision
@@ -59,7 +60,7 @@ def post_page(
     )
     may_schedule = can(user, "post.schedule", post.unit)
     context = {
-        **post_context(request, post),
+        **review,
         "intents": intents,
         "can_schedule": may_schedule and revision is not None,
         "can_reschedule": may_schedule
