@@ -68,3 +68,21 @@ def test_w14_the_post_list_older_link_opens_the_next_page() -> None:
         )
     seen = _walk(_as("kj_editor"), "/content/posts/", r"稿件\d{3}")
     assert seen == [f"稿件{i:03d}" for i in reversed(range(total))]
+
+
+def test_one_cursor_reads_what_it_writes_and_what_links_mangled() -> None:
+    """The shared keyset cursor: no "+" in what it writes; an offset or its space-mangled
+    form is read; garbage is the first page, not an error."""
+    from datetime import UTC, datetime, timedelta, timezone
+
+    from guanwei.keyset import cursor_text, parse_cursor
+
+    shanghai = datetime(2026, 12, 1, 16, 0, 0, 123456, tzinfo=timezone(timedelta(hours=8)))
+    text = cursor_text(shanghai, 42)
+    assert "+" not in text and text == "2026-12-01T08:00:00.123456Z_42"
+    assert parse_cursor(text) == (shanghai, 42)
+    assert parse_cursor("2026-12-01T16:00:00.123456+08:00_42") == (shanghai, 42)
+    assert parse_cursor("2026-12-01T16:00:00.123456 08:00_42") == (shanghai, 42)
+    assert parse_cursor("2026-12-01T08:00:00_7") == (datetime(2026, 12, 1, 8, tzinfo=UTC), 7)
+    for bad in ["", "x", "_1", "2026-13-01_1", "2026-12-01T08:00:00_x", "<script>_1"]:
+        assert parse_cursor(bad) is None
