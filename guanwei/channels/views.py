@@ -14,12 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from guanwei.channels.models import Channel
-from guanwei.content.pdf_forms import (
-    AccountApplicationData,
-    AuthorisationFormData,
-    account_application_pdf,
-    authorisation_pdf,
-)
+from guanwei.documents.account_application import AccountApplicationData, account_application_pdf
+from guanwei.documents.authorisation import AuthorisationFormData, authorisation_pdf
 from guanwei.web.helpers import page_context, visible
 
 
