@@ -8,7 +8,8 @@ no longer current), 40014 (never issued), 42001 (expired), 41001 (missing);
 ``freepublish/submit`` only queuing a job that walks ``publish_status`` 1 → 0 after a
 delay (or to a chosen failure), ``article_detail`` only at 0, 5 after deletion; the draft
 leaving the draft box once submitted; ``publish_id`` and ``msg_data_id`` strings as
-documented (submit and get; ``article_id`` too); an unknown path a 404 (not 48001); comment indexes 0-based, ``article_detail.idx`` and ``freepublish/delete`` 1-based;
+documented (submit and get; ``article_id`` too); an unknown path a 404 (not 48001);
+comment indexes 0-based, ``article_detail.idx`` and ``freepublish/delete`` 1-based;
 ``comment/list`` refusing ``count`` ≥ 50; 45009 when submits pass the hourly limit.
 """
 
