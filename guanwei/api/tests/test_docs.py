@@ -29,4 +29,4 @@ def test_x01_the_api_docs_use_only_same_origin_scripts_that_are_served() -> None
         assert url.startswith("/") and not url.startswith("//"), f"not same-origin: {url}"
         served = client.get(url)
         assert served.status_code == 200, url
-        assert b"".join(served.streaming_content if served.streaming else [served.content])
+        assert len(served.getvalue()) > 100, url

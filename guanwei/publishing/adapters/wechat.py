@@ -289,6 +289,17 @@ class WeChatAdapter(Adapter):
                 unknown_outcome=creates,
                 user_message=f"微信服务器出错（HTTP {response.status_code}）{tail}",
             )
+        if response.status_code in (404, 405):  # a path the platform does not have
+            raise AdapterError(
+                f"wechat {what}: HTTP {response.status_code} (no such API)",
+                permanent=True,
+                code="config",
+                status=response.status_code,
+                user_message=(
+                    f"微信接口返回 HTTP {response.status_code}（没有这个接口），"
+                    "请保管人检查账号接入设置中的接口地址。"
+                ),
+            )
         body = response.json()
         if not response.ok or not isinstance(body, dict):
             raise AdapterError(

@@ -202,6 +202,20 @@ def test_a_wrong_secret_is_permanent_with_a_chinese_cause(
     )
 
 
+def test_a_wrong_api_address_is_a_setting_to_fix_not_a_missing_permission(
+    fakes: FakePlatforms, client: HttpClient
+) -> None:
+    """X-03: a 404 (a path the platform does not have) says "check the API address",
+    permanently; it is not errcode 48001 (the account lacking a permission)."""
+    clear_token_cache()
+    settings = {**demo_settings(fakes)["wechat"], "base_url": f"{fakes.wechat_url}/wrong"}
+    with pytest.raises(AdapterError) as caught:
+        get_adapter("wechat", settings, client=client).recent_posts()
+    assert caught.value.permanent and caught.value.code == "config"
+    assert caught.value.status == 404 and caught.value.platform_code != "48001"
+    assert "接口地址" in caught.value.user_message and "权限" not in caught.value.user_message
+
+
 def test_a_rejected_publish_fails_permanently(adapter: WeChatAdapter, fakes: FakePlatforms) -> None:
     fakes.control("wechat", next_publish_status=4)
     result = adapter.publish(req())
