@@ -50,3 +50,25 @@ def test_x04_returned_material_tells_the_officer_who_sent_it() -> None:
     notice = Notice.objects.get(user=person("qxt_officer"))
     assert "明日天气材料" in notice.title and "数据待核实" in notice.body
     assert notice.link == f"/content/materials/{material.pk}/"
+
+
+def test_x04_declined_material_tells_the_officer_who_sent_it() -> None:
+    """X-04, W-03: the publishing unit declines material from its drop box; the officer is
+    told why, in their notices (not only in a status they must go and look for)."""
+    material = content.submit_material(
+        unit(W, "city_observatory"),
+        actor=person("qxt_officer"),
+        drop_box=unit(W, "city_tech_centre"),
+        title="午后雷阵雨材料",
+        body=TEXT,
+        source="市气象台",
+    )
+    wf.approve_step(
+        StepRun.objects.get(run__submission=material, status="pending"),
+        actor=person("qxt_leader"),
+    )
+    material.refresh_from_db()
+    content.decline_submission(material, actor=person("kj_editor"), reason="与已发布内容重复")
+    notice = Notice.objects.get(user=person("qxt_officer"))
+    assert "午后雷阵雨材料" in notice.title and "与已发布内容重复" in notice.body
+    assert notice.link == f"/content/materials/{material.pk}/"
