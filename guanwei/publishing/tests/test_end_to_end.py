@@ -208,6 +208,33 @@ def test_a_timeout_after_the_platform_got_it_is_reconciled_not_resent(
     assert _stats(fakes.weibo_url)["posts"] == 1
 
 
+def test_x03_weibo_20053_pending_review_ends_published_once(fakes: FakePlatforms) -> None:
+    """X-03: Weibo answers 20053 (published, held for manual review): through the real
+    dispatcher the intent ends PUBLISHED with the post's remote id, sent exactly once."""
+    _connect("city_weibo", W, {**demo_settings(fakes)["weibo"], "settle_seconds": "0"})
+    httpx.post(f"{fakes.weibo_url}/__control__", json={"review_next": 1})
+    post = content.create_post(
+        unit(W, "city_tech_centre"),
+        actor=person("kj_editor"),
+        title="寒潮预警",
+        body="寒潮蓝色预警：预计明天起全市气温下降8℃以上，请注意防寒保暖。",
+        category="forecast",
+        channels=[channel(W, "city_weibo")],
+        source="市气象台",
+    )
+    _approve(post, ["kj_leader"])
+    actions.schedule_post(post, actor=person("kj_publisher"))
+    _drain()
+    intent = PublishIntent.objects.get(post=post)
+    assert intent.status == IntentStatus.PUBLISHED, intent.error_message
+    stats = _stats(fakes.weibo_url)
+    assert stats["posts"] == 1 and stats["pending_review"] == 1
+    (status,) = [s for s in fakes.weibo.data.statuses.values() if "寒潮蓝色预警" in s.text]
+    assert intent.remote_id == str(status.id) and intent.remote_url.endswith(str(status.id))
+    post.refresh_from_db()
+    assert post.status == PostStatus.PUBLISHED
+
+
 def test_a_permanent_error_shows_a_cause_a_person_can_act_on(fakes: FakePlatforms) -> None:
     """X-03: an expired token fails with the platform's code and "reconnect the account"."""
     _connect("city_weibo", W, demo_settings(fakes)["weibo"])
