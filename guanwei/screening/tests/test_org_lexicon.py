@@ -139,3 +139,17 @@ def test_c06_every_term_of_a_lexicon_file_is_found(tmp_path: Path) -> None:
         for (term, _c, _s), (_text, at), data in zip(rows, texts, answers, strict=True)
     ]
     assert missed(results) == []
+
+
+@pytest.mark.django_db
+def test_c06_a_term_the_engine_cannot_screen_is_refused_with_a_reason() -> None:
+    """C-06: one letter or two digits would match nearly everything; the lexicon page says so
+    instead of storing a term that is then silently never screened."""
+    from guanwei.orgs.errors import InvalidChange
+
+    for bad in ("A", "12", " ？ "):
+        with pytest.raises(InvalidChange) as caught:
+            actions.add_term(org(W), actor=None, term=bad, category="custom")
+        assert "无法筛查" in caught.value.message
+    lines = ["A", "12", "青蛙跳台"]
+    assert actions.import_terms(org(W), actor=None, lines=lines, category="c") == 1
