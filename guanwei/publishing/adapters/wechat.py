@@ -488,12 +488,14 @@ class WeChatAdapter(Adapter):
                 url = str(news.get("url", ""))
                 mid = _mid_from_url(url)
                 remote_id = f"article:{item.get('article_id', '')}" + (f":{mid}" if mid else "")
-                updated = item.get("update_time")
+                # When the article was created: content.create_time; update_time (never
+                # earlier) where a reply lacks it.
+                created = (item.get("content") or {}).get("create_time") or item.get("update_time")
                 posts.append(
                     RemotePost(
                         remote_id=remote_id,
                         text=plain_text(str(news.get("content", ""))),
-                        created_at=datetime.fromtimestamp(int(updated), UTC) if updated else None,
+                        created_at=datetime.fromtimestamp(int(created), UTC) if created else None,
                         url=url,
                     )
                 )

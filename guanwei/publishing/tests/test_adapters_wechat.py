@@ -7,6 +7,7 @@ import json
 import logging
 import time
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
@@ -274,6 +275,30 @@ def test_a_lost_submit_answer_is_reconciled_from_published_articles(
     found = adapter.find_published(request)
     assert found is not None and found.remote_id.startswith("article:")
     assert fakes.stats("wechat")["posts"] == 1
+
+
+def test_x03_reconciliation_matches_only_articles_created_after_the_attempt(
+    adapter: WeChatAdapter, fakes: FakePlatforms
+) -> None:
+    """X-03: an identical article published before ``sent_after`` is not ours, nor is
+    one that differs only in a link."""
+    request = req("本周以晴到多云为主。详情 https://qx.example.gov.cn/week")
+    before = adapter.publish(request)
+    wait_published(adapter, before.remote_id)
+    with fakes.wechat.lock:  # last week's identical article
+        for job in fakes.wechat.data.jobs.values():
+            job.submitted -= 3600
+    other = adapter.publish(req("本周以晴到多云为主。详情 https://qx.example.gov.cn/other"))
+    wait_published(adapter, other.remote_id)
+    sent_at = datetime.now(UTC)
+    assert adapter.find_published(request, sent_after=sent_at) is None
+
+    later = adapter.publish(request)
+    done = wait_published(adapter, later.remote_id)
+    found = adapter.find_published(request, limit=20, sent_after=sent_at)
+    assert found is not None and found.url == done.url
+    first = adapter.find_published(request, sent_after=sent_at - timedelta(hours=2))
+    assert first is not None and first.url != done.url  # the earliest after sent_after
 
 
 def test_a_too_long_title_is_refused_before_sending(
