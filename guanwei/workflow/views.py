@@ -17,8 +17,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from guanwei.content.models import Post
-from guanwei.content.pdf_forms import Decision as FormDecision
-from guanwei.content.pdf_forms import PostFormData, content_approval_pdf
+from guanwei.documents.content_approval import PostFormData, content_approval_pdf
+from guanwei.documents.layout import Decision as FormDecision
 from guanwei.orgs.errors import DomainError
 from guanwei.orgs.permissions import can
 from guanwei.orgs.rules import rules_for

@@ -1,8 +1,9 @@
 """A fake Weibo open API (OAuth2 and the /2/ endpoints guanwei uses), in memory.
 
 Imitates (reference/platforms.md §1–3): the non-2xx error envelope
-``{"request", "error_code" (a string, as the wiki prints it), "error"}``; tokens that
-expire (21327) or are revoked or overwritten (21332), ``expires_in`` as a string;
+``{"request": "/2/…", "error_code": <int>, "error"}`` as recorded from the live API (the
+old wiki prints the code as a string); tokens that expire (21327) or are revoked or
+overwritten (21332); ``expires_in`` an int, ``remind_in`` and ``uid`` strings;
 ``get_token_info.expire_in`` going negative; single-use authorisation codes;
 share.json's rules — ``rip`` required, a link under the app's safe domain required,
 ``#话题#`` refused, at most 140 characters (two ASCII characters count as one),
@@ -130,7 +131,8 @@ class WeiboFake(Platform):
     # ------------------------------------------------------------------ wire helpers
 
     def error(self, req: Request, code: int, message: str, status: int = 400) -> Response:
-        body = {"request": req.path.removeprefix("/2"), "error_code": str(code), "error": message}
+        # As recorded from the live API: error_code an int, request with its /2/ prefix.
+        body = {"request": req.path, "error_code": code, "error": message}
         return json_response(body, status)
 
     def not_found(self, req: Request) -> Response:
@@ -291,7 +293,7 @@ class WeiboFake(Platform):
             {
                 "access_token": value,
                 "remind_in": str(TOKEN_TTL),
-                "expires_in": str(TOKEN_TTL),
+                "expires_in": TOKEN_TTL,  # an int (wiki example and live samples)
                 "uid": uid,
                 "isRealName": "true",
                 "scope": "",

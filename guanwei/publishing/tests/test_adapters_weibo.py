@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import logging
 import socket
+import time
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
@@ -192,6 +194,33 @@ def test_a_lost_answer_is_unknown_and_the_post_is_found_afterwards(
     found = adapter.find_published(request)
     assert found is not None and found.remote_id == adapter.recent_posts()[0].remote_id
     assert fakes.stats("weibo")["posts"] == 1
+
+
+def test_x03_reconciliation_finds_todays_post_not_yesterdays_identical_one(
+    adapter: WeiboAdapter, fakes: FakePlatforms
+) -> None:
+    """X-03: yesterday's identical forecast (before ``sent_after``) is not today's; a
+    post that differs only in its link is not ours."""
+    request = req(f"【天气预报】今天晴，最高气温 20℃。详情 {SAFE}/today")
+    text = adapter.expected_text(request)
+    with fakes.weibo.lock:  # yesterday's post, straight into the account's timeline
+        fakes.weibo._add_status(weibo.DEMO_UID, text, time.time() - 86400)
+        fakes.weibo._add_status(weibo.DEMO_UID, text.replace("/today", "/other"), time.time())
+    sent_at = datetime.now(UTC)
+    assert adapter.find_published(request, sent_after=sent_at) is None
+
+    fakes.control("weibo", hang_next=1, hang_after_commit=True, hang_ms=2000, path="share")
+    fakes.weibo.duplicate_window_s = 0  # today's post is accepted (not 20017/20019)
+    try:
+        with pytest.raises(AdapterError):
+            adapter.publish(request)  # the platform got it, we never heard back
+    finally:
+        fakes.weibo.duplicate_window_s = 86400
+    found = adapter.find_published(request, limit=20, sent_after=sent_at)
+    assert found is not None
+    newest = [p for p in adapter.recent_posts(limit=5) if p.text == text][0]
+    assert found.remote_id == newest.remote_id
+    assert newest.created_at is not None and newest.created_at >= sent_at - timedelta(seconds=5)
 
 
 def test_a_request_that_hung_before_commit_is_not_found(
