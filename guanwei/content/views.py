@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django.contrib import messages
@@ -14,6 +15,7 @@ from django.views.decorators.http import require_POST
 from guanwei.content import actions, panels, queries
 from guanwei.content.forms import AssetForm, DeclineForm, MaterialForm, PostForm
 from guanwei.content.models import Asset, Post, PostStatus, Submission, SubmissionStatus
+from guanwei.keyset import cursor_text, parse_cursor
 from guanwei.orgs.errors import DomainError
 from guanwei.orgs.models import Organisation
 from guanwei.orgs.permissions import can
@@ -28,15 +30,8 @@ def _org(request: HttpRequest) -> Organisation:
     return org
 
 
-def _cursor(request: HttpRequest) -> Any:
-    from datetime import datetime
-
-    raw = request.GET.get("before", "")
-    try:
-        at, pk = raw.rsplit("_", 1)
-        return (datetime.fromisoformat(at), int(pk))
-    except ValueError:
-        return None
+def _cursor(request: HttpRequest) -> tuple[datetime, int] | None:
+    return parse_cursor(request.GET.get("before", ""))
 
 
 # ------------------------------------------------------------------ drop box
@@ -61,7 +56,7 @@ def dropbox(request: HttpRequest) -> HttpResponse:
             statuses=SubmissionStatus.choices,
             mine=list(queries.my_submissions(user)[:20]),
             can_submit=bool(queries.units_where(user, org, "material.submit")),
-            next_cursor=f"{items[-1].created.isoformat()}_{items[-1].pk}"
+            next_cursor=cursor_text(items[-1].created, items[-1].pk)
             if len(items) == queries.PAGE
             else "",
         ),
@@ -199,7 +194,7 @@ def post_list(request: HttpRequest) -> HttpResponse:
             status=status,
             statuses=PostStatus.choices,
             can_create=any(can(user, "post.create", u) for u in units),
-            next_cursor=f"{posts[-1].created.isoformat()}_{posts[-1].pk}"
+            next_cursor=cursor_text(posts[-1].created, posts[-1].pk)
             if len(posts) == queries.PAGE
             else "",
         ),

@@ -4,7 +4,6 @@ printable forms. Thin: parse, call one action, respond."""
 from __future__ import annotations
 
 import csv
-from datetime import UTC, datetime
 from typing import Any
 
 from django.contrib import messages
@@ -19,6 +18,7 @@ from django.views.decorators.http import require_POST
 from guanwei.content.models import Post
 from guanwei.documents.content_approval import PostFormData, content_approval_pdf
 from guanwei.documents.layout import Decision as FormDecision
+from guanwei.keyset import cursor_text, parse_cursor
 from guanwei.orgs.errors import DomainError
 from guanwei.orgs.permissions import can
 from guanwei.orgs.rules import rules_for
@@ -26,21 +26,6 @@ from guanwei.web.helpers import actor, current_org, org_people, page_context, vi
 from guanwei.workflow import actions, queries
 from guanwei.workflow.forms import ApproveForm, DelegationForm, RejectForm
 from guanwei.workflow.models import Delegation, Filing, RunStatus, StepRun
-
-
-def _parse_cursor(raw: str) -> tuple[datetime, int] | None:
-    try:
-        at, pk = raw.rsplit("_", 1)
-        # "+08:00" arrives as " 08:00" when a link left the "+" unencoded.
-        return (datetime.fromisoformat(at.replace(" ", "+")), int(pk))
-    except ValueError:
-        return None
-
-
-def _cursor_text(item: queries.QueueItem) -> str:
-    """URL-safe as is: UTC with "Z", so no "+" that a query string would read as a space."""
-    at = item.cursor[0].astimezone(UTC).isoformat().replace("+00:00", "Z")
-    return f"{at}_{item.cursor[1]}"
 
 
 @login_required
@@ -110,7 +95,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     org = current_org(request)
     user = actor(request)
     scope = request.GET.get("scope", "mine")
-    after = _parse_cursor(request.GET.get("after", ""))
+    after = parse_cursor(request.GET.get("after", ""))
     org_wide = org is not None and can(user, "report.view", org)
     if scope == "all" and org_wide and org is not None:
         items = queries.organisation_queue(org, after=after)
@@ -126,7 +111,7 @@ def queue(request: HttpRequest) -> HttpResponse:
             items=items,
             scope=scope,
             org_wide=org_wide,
-            next_after=_cursor_text(items[-1]) if len(items) == queries.QUEUE_PAGE else "",
+            next_after=cursor_text(*items[-1].cursor) if len(items) == queries.QUEUE_PAGE else "",
         ),
     )
 
