@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from guanwei.packs.catalog import CHANNEL_STATUSES, PERMISSIONS, PLATFORMS, SCOPES
+from guanwei.core.catalog import CHANNEL_STATUSES, PERMISSIONS, PLATFORMS, SCOPES
 from guanwei.packs.requirements import REQUIREMENT_IDS
 from guanwei.packs.schema import (
     KINDS,
@@ -340,7 +340,7 @@ class _Checker:
                 self.error(
                     f"{path}[{i}]",
                     f"unknown permission {name!r}{hint}; allowed: the names in "
-                    "guanwei/packs/catalog.py PERMISSIONS, or a prefix wildcard like 'post.*'",
+                    "guanwei/core/catalog.py PERMISSIONS, or a prefix wildcard like 'post.*'",
                 )
         return tuple(dict.fromkeys(granted))
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from guanwei.packs.catalog import PERMISSIONS
+from guanwei.core.catalog import PERMISSIONS
 from guanwei.packs.schema import (
     CHAIN_SUBJECTS,
     FORMS,
