@@ -70,6 +70,21 @@ def test_it_publishes_and_reads_the_post_back(adapter: WeiboAdapter, fakes: Fake
     assert fakes.stats("weibo")["posts"] == 1
 
 
+def test_x03_the_recorded_link_of_a_post_opens_its_page(
+    adapter: WeiboAdapter, client: HttpClient
+) -> None:
+    """The post page's 查看 link (the ``remote_url`` the adapter records) opens the
+    status on the (fake) platform; once deleted, the platform says so."""
+    result = adapter.publish(req("<b>查看</b>链接能打开。"))
+    page = client.get(result.url)
+    assert page.status_code == 200 and "text/html" in page.headers["content-type"]
+    assert "&lt;b&gt;查看&lt;/b&gt;链接能打开。" in page.text and "<b>" not in page.text
+    assert result.remote_id in page.text
+    adapter.delete(result.remote_id)
+    gone = client.get(result.url)
+    assert gone.status_code == 404 and "已被删除" in gone.text
+
+
 def test_it_adds_a_safe_domain_link_only_when_missing() -> None:
     assert compose_status("晴", safe_domain=SAFE) == f"晴 {SAFE}"
     assert compose_status(f"详见 {SAFE}/a", safe_domain=SAFE) == f"详见 {SAFE}/a"
