@@ -20,6 +20,7 @@ listed in the author's timeline at once, or (``review_visible`` false) only afte
 from __future__ import annotations
 
 import html
+import re
 import secrets
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -55,6 +56,8 @@ from guanwei.publishing.fakes.weibo_data import (
     weibo_length,
     weibo_time,
 )
+
+STATUS_PAGE = re.compile(r"^/(\d+)/(\d+)$")  # weibo.com/<uid>/<idstr>
 
 __all__ = [
     "APP_KEY",
@@ -160,6 +163,9 @@ class WeiboFake(Platform):
         return json_response(body, status)
 
     def not_found(self, req: Request) -> Response:
+        page = STATUS_PAGE.match(req.path)
+        if page is not None and req.method == "GET":
+            return self.status_page(page.group(1), int(page.group(2)))
         if req.path.startswith("/pic/"):
             status = (
                 self.data.statuses.get(int(req.path[5:] or 0)) if req.path[5:].isdigit() else None
@@ -561,7 +567,36 @@ class WeiboFake(Platform):
             }
         )
 
-    # ------------------------------------------------------------------ page
+    # ------------------------------------------------------------------ pages
+
+    def status_page(self, uid: str, status_id: int) -> Response:
+        """``GET /<uid>/<idstr>``: the status as weibo.com shows it at the URL the adapter
+        records (``web_url/<uid>/<idstr>``)."""
+        status = self.data.statuses.get(status_id)
+        if status is None or status.uid != uid or status.deleted:
+            return html_response(
+                '<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8">'
+                "<title>微博（本地模拟）</title></head><body>"
+                "<p>抱歉，此微博已被删除或不存在。</p></body></html>",
+                404,
+            )
+        name = html.escape(self.data.users.get(uid, uid))
+        when = datetime.fromtimestamp(status.created, UTC).astimezone(CST)
+        pic = f'<img src="/pic/{status.id}" alt="" width="240">' if status.pic else ""
+        review = "<p>（人工审核中）</p>" if status.review_until > now() else ""
+        comments = "".join(
+            f"<li>{html.escape(self.data.users.get(c.uid, c.uid))}：{html.escape(c.text)}</li>"
+            for c in sorted(self.data.comments.values(), key=lambda c: c.id)
+            if c.status_id == status.id and not c.deleted
+        )
+        return html_response(
+            '<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8">'
+            f"<title>{name}的微博（本地模拟）</title></head><body>"
+            f'<h1><a href="/">{name}</a></h1>{review}'
+            f"<article><p>{html.escape(status.text)}</p>{pic}"
+            f"<small>{when:%Y-%m-%d %H:%M} · idstr {status.id}</small>"
+            f"<ul>{comments}</ul></article></body></html>"
+        )
 
     def timeline(self) -> str:
         with self.lock:
@@ -582,7 +617,8 @@ class WeiboFake(Platform):
                 pic = f'<img src="/pic/{s.id}" alt="" width="120">' if s.pic else ""
                 items.append(
                     f"<article><p>{html.escape(s.text)}</p>{pic}"
-                    f"<small>{when:%Y-%m-%d %H:%M} · idstr {s.id}</small>"
+                    f'<small><a href="/{s.uid}/{s.id}">{when:%Y-%m-%d %H:%M}</a>'
+                    f" · idstr {s.id}</small>"
                     f"<ul>{comments}</ul></article>"
                 )
         name = html.escape(self.data.users[DEMO_UID])

@@ -232,6 +232,8 @@ def test_x03_weibo_20053_pending_review_ends_published_once(fakes: FakePlatforms
     assert stats["posts"] == 1 and stats["pending_review"] == 1
     (status,) = [s for s in fakes.weibo.data.statuses.values() if "寒潮蓝色预警" in s.text]
     assert intent.remote_id == str(status.id) and intent.remote_url.endswith(str(status.id))
+    opened = httpx.get(intent.remote_url)  # the post page's 查看 link
+    assert opened.status_code == 200 and "寒潮蓝色预警" in opened.text
     post.refresh_from_db()
     assert post.status == PostStatus.PUBLISHED
 
