@@ -165,6 +165,39 @@ def test_it_treats_the_hourly_limit_as_transient(
     assert error.code == "rate_limited" and error.platform_code == "10024"
 
 
+def test_x03_20053_pending_review_is_published_with_its_id(
+    adapter: WeiboAdapter, fakes: FakePlatforms
+) -> None:
+    """X-03: 20053 ("released, needs manual review for 3 minutes") means the post went
+    out: the adapter returns it published, with the id it has on the account."""
+    fakes.control("weibo", review_next=1)
+    result = adapter.publish(req("寒潮蓝色预警：明天起气温下降8℃以上。"))
+    newest = adapter.recent_posts(limit=1)[0]
+    assert result.state == "published" and result.remote_id == newest.remote_id
+    assert result.url == newest.url and result.raw["pending_review"] is True
+    assert fakes.stats("weibo")["posts"] == 1 and fakes.stats("weibo")["pending_review"] == 1
+
+
+def test_x03_20053_not_yet_listed_is_an_unknown_outcome_never_a_failure(
+    adapter: WeiboAdapter, fakes: FakePlatforms
+) -> None:
+    """X-03: when the post under review is not listed yet, 20053 is an unknown outcome
+    to reconcile (never permanent, never a blind retry); it is found once listed."""
+    fakes.control("weibo", review_next=1, review_visible=False, review_seconds=0.5)
+    request = req("寒潮黄色预警：明天起气温下降10℃以上。")
+    sent_at = datetime.now(UTC)
+    with pytest.raises(AdapterError) as caught:
+        adapter.publish(request)
+    error = caught.value
+    assert error.unknown_outcome and not error.permanent
+    assert error.code == "pending_review" and error.platform_code == "20053"
+    assert "审核" in error.user_message and "（微博错误 20053）" in error.user_message
+    assert adapter.find_published(request, sent_after=sent_at) is None
+    time.sleep(0.6)
+    found = adapter.find_published(request, sent_after=sent_at)
+    assert found is not None and found.remote_id == adapter.recent_posts(limit=1)[0].remote_id
+
+
 def test_a_server_error_on_publish_is_of_unknown_outcome(
     adapter: WeiboAdapter, fakes: FakePlatforms
 ) -> None:
