@@ -183,7 +183,9 @@ def test_orgs_imports_neither_packs_nor_web() -> None:
 def test_packs_validators_are_pure() -> None:
     """The pack schema and validators run without a database or Django settings (a pack is
     checked before it is loaded)."""
-    paths = [PACKAGE / "packs" / "schema.py", *sorted((PACKAGE / "packs").glob("validate*.py"))]
+    packs = PACKAGE / "packs"
+    paths = [packs / "schema.py", packs / "checker.py", *sorted(packs.glob("validate*.py"))]
+    assert all(path.is_file() for path in paths)
     imports = [i for path in paths for i in _imports_of(path)]
     assert _hits(imports, "django") == []
     allowed = ("guanwei.core", "guanwei.packs")
