@@ -15,63 +15,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from guanwei.content.models import Post, PostStatus
+from guanwei.content.models import Post
 from guanwei.documents.content_approval import PostFormData, content_approval_pdf
 from guanwei.documents.layout import Decision as FormDecision
 from guanwei.keyset import cursor_text, parse_cursor
 from guanwei.orgs.errors import DomainError
 from guanwei.orgs.permissions import can
 from guanwei.orgs.rules import rules_for
-from guanwei.screening.models import ScreeningVerdict
 from guanwei.web.helpers import actor, current_org, org_people, page_context, visible
 from guanwei.workflow import actions, queries
 from guanwei.workflow.forms import ApproveForm, DelegationForm, RejectForm
-from guanwei.workflow.models import Delegation, Filing, RunStatus, StepRun, StepStatus
-
-
-def post_context(request: HttpRequest, post: Post, **forms: Any) -> dict[str, Any]:
-    """The review part of the post page; the publishing room adds its panel on top."""
-    user = actor(request)
-    revision = post.current_revision
-    assert revision is not None
-    runs = list(post.runs.select_related("revision").order_by("-started_at")[:10])
-    current_run = next((r for r in runs if r.status == RunStatus.IN_PROGRESS), None)
-    pending = None
-    if current_run:
-        pending = current_run.steps.filter(status=StepStatus.PENDING).select_related("unit").first()
-    verdict = (
-        ScreeningVerdict.objects.filter(object_type="post_revision", object_id=str(revision.pk))
-        .order_by("-created")
-        .first()
-    )
-    rules = rules_for(post.organisation_id)
-    category = rules.category(revision.category) or {}
-    revisions = list(post.revisions.order_by("-number"))
-    return page_context(
-        request,
-        post.organisation,
-        post=post,
-        revision=revision,
-        revisions=revisions,
-        runs=[(r, queries.decisions_of(r), list(r.steps.all())) for r in runs],
-        current_run=current_run,
-        pending=pending,
-        verdict=verdict,
-        category_name=category.get("name", revision.category),
-        can_edit=can(user, "post.create", post.unit)
-        and post.status not in (PostStatus.PUBLISHED, PostStatus.WITHDRAWN),
-        can_submit=can(user, "post.create", post.unit)
-        and post.status in (PostStatus.DRAFT, PostStatus.REJECTED, PostStatus.EXPIRED),
-        approve_form=forms.get("approve_form") or ApproveForm(),
-        reject_form=forms.get("reject_form") or RejectForm(),
-        publishable=queries.publishable_revision(post),
-        can_decide=queries.may_decide(pending, user),
-        materials=list(post.materials.select_related("provider_unit", "provider_approved_by")),
-    )
-
-
-def render_post_page(request: HttpRequest, post: Post, **extra: Any) -> HttpResponse:
-    return render(request, "workflow/post_detail.html", {**post_context(request, post), **extra})
+from guanwei.workflow.models import Delegation, Filing, RunStatus, StepRun
 
 
 @login_required
