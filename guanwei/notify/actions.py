@@ -15,8 +15,8 @@ from django.utils import timezone
 
 from guanwei.audit.actions import record
 from guanwei.audit.events import AuditAction
+from guanwei.core.errors import PermissionDenied
 from guanwei.notify.models import Notice
-from guanwei.orgs.errors import PermissionDenied
 from guanwei.orgs.models import User
 
 

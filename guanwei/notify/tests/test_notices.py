@@ -18,9 +18,9 @@ from guanwei.audit.models import AuditRecord
 from guanwei.cli import main
 from guanwei.content import actions as content
 from guanwei.content.models import Post
+from guanwei.core.errors import PermissionDenied
 from guanwei.notify import actions
 from guanwei.notify.models import Notice
-from guanwei.orgs.errors import PermissionDenied
 from guanwei.oversight import actions as oversight
 from guanwei.oversight.models import Deadline, DeadlineKind
 from guanwei.oversight.scheduler import tick
