@@ -230,5 +230,6 @@ def test_w11_the_published_correction_closes_the_deadline_as_met_with_the_minute
         assert deadline.status == DeadlineStatus.MET  # closed by the hook, not by tick()
         assert "7 分钟" in deadline.evidence
     met = AuditRecord.objects.get(action=AuditAction.DEADLINE_MET, object_id=str(deadline.pk))
+    assert met.after is not None
     assert met.after["minutes_taken"] == 7
     assert met.after["correction"] == fix.pk
