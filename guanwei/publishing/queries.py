@@ -35,6 +35,7 @@ def post_publishing_panel(post: Post, user: User, shared: Mapping[str, Any]) -> 
     may_schedule = can(user, "post.schedule", post.unit)
     return {
         "intents": post_intents(post),
+        "may_schedule": may_schedule,
         "schedule_channels": revision.channels.filter(status=ChannelStatus.ACTIVE)
         if revision
         else Channel.objects.none(),

@@ -56,13 +56,17 @@ def _matches(chain: dict[str, Any], revision: PostRevision) -> bool:
 
 def select_post_chain(organisation_id: int, revision: PostRevision) -> dict[str, Any]:
     """The highest-priority post chain whose conditions hold (ties: first in the pack).
-    Emergency chains (W-12) apply only to posts flagged emergency, and the other way round."""
+    Emergency chains (W-12) apply only to posts flagged emergency, and the other way round.
+    Correction chains (W-11) apply only to posts that correct a published one; a correction
+    takes the ordinary chains when the pack has none for it."""
+    correction = revision.post.corrects_id is not None
     candidates = [
         c
         for c in rules_for(organisation_id).chains
         if c["applies_to"] == "post"
         and _matches(c, revision)
         and bool((c.get("when") or {}).get("emergency")) == revision.emergency
+        and (correction or not (c.get("when") or {}).get("correction"))
     ]
     if not candidates:
         raise ReviewError("制度包没有适用于该稿件的审核流程，不能提交（未经审核的信息不得发布）。")

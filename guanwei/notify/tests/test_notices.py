@@ -17,7 +17,7 @@ from guanwei.audit.events import AuditAction
 from guanwei.audit.models import AuditRecord
 from guanwei.cli import main
 from guanwei.content import actions as content
-from guanwei.content.models import Post
+from guanwei.content.models import Post, PostStatus, Submission
 from guanwei.core.errors import PermissionDenied
 from guanwei.notify import actions
 from guanwei.notify.models import Notice
@@ -222,7 +222,19 @@ def test_x04_every_alert_reaches_its_persons_notices_page() -> None:
     # W-11: a correction not made in 5 minutes is escalated to the unit's leader.
     issued = datetime(2026, 11, 26, 9, 0, tzinfo=TZ)
     with time_machine.travel(issued, tick=False):
-        original = _post(title="上午预报")
+        material = content.submit_material(
+            unit(W, "city_observatory"),
+            actor=person("qxt_officer"),
+            drop_box=unit(W, "city_tech_centre"),
+            title="上午预报",
+            body=TEXT,
+            source="市气象台",
+        )
+        wf.approve_step(
+            StepRun.objects.get(run__submission=material, status="pending"),
+            actor=person("qxt_leader"),
+        )
+        original = _post(title="上午预报", materials=[Submission.objects.get(pk=material.pk)])
         wf.approve_step(
             StepRun.objects.get(run__post=original, status="pending"), actor=person("kj_leader")
         )
@@ -230,15 +242,21 @@ def test_x04_every_alert_reaches_its_persons_notices_page() -> None:
         PublishIntent.objects.filter(pk__in=[i.pk for i in intents]).update(
             status=IntentStatus.PUBLISHED, published_at=issued
         )
-        Post.objects.filter(pk=original.pk).update(status="published")
+        content.set_post_status(
+            original, status=PostStatus.PUBLISHED, approved_revision=original.current_revision
+        )
         original.refresh_from_db()
-        correction = oversight.issue_correction(original, actor=person("qxt_officer"))
+        correction = oversight.issue_correction(
+            original, actor=person("qxt_officer"), text="最高气温订正为18摄氏度"
+        )
     with time_machine.travel(issued + timedelta(minutes=6), tick=False):
         tick()
     assert _titles("kj_leader")[f"督办：{correction.title}"] == (
         f"/oversight/deadlines/#d{correction.pk}"
     )
-    assert _titles("kj_editor")["气象台发布订正：《上午预报》"] == f"/content/posts/{original.pk}/"
+    assert _titles("kj_editor")["气象台发布订正：《上午预报》"] == (
+        f"/content/posts/{original.pk}/#corrections"
+    )
 
     # Issue 5 §3: an approval after its slot expires the post and tells editor and reviewer.
     with time_machine.travel(datetime(2026, 11, 26, 11, 0, tzinfo=TZ), tick=False):
