@@ -11,6 +11,28 @@ import re
 import sys
 
 ZH = {
+    # notices and the dashboard's "what needs me now" (issue 8 §5)
+    "Notices": "通知",
+    "Notice": "通知内容",
+    "Unread": "未读",
+    "Read": "已读",
+    "Mark read": "标为已读",
+    "Mark all read": "全部标为已读",
+    "No notices.": "暂无通知。",
+    "%(n)d notices marked read.": "已将 %(n)d 条通知标为已读。",
+    "What needs me now": "待我处理",
+    "Waiting for my review": "待我审核",
+    "My deadlines": "我的时限",
+    "New in my drop box": "投稿箱新素材",
+    "Failed sends": "发送失败",
+    "Unread notices": "未读通知",
+    "waiting %(since)s": "已等待 %(since)s",
+    "The whole review queue": "查看全部待审",
+    "overdue": "已超时",
+    "%(minutes)s minute left": "还剩 %(minutes)s 分钟",
+    "to supervise": "督办",
+    "Nothing needs you right now.": "目前没有需要您处理的事项。",
+    "Accounts awaiting approval": "待开通账号",
     "Person": "人员",
     "Role": "角色",
     "New parent unit": "新的上级部门",

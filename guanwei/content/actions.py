@@ -28,6 +28,7 @@ from guanwei.content.models import (
     Submission,
     SubmissionStatus,
 )
+from guanwei.notify.actions import notify
 from guanwei.orgs.errors import InvalidChange, PermissionDenied
 from guanwei.orgs.models import Unit, User
 from guanwei.orgs.permissions import can, require
@@ -250,7 +251,7 @@ def take_submission(submission: Submission, *, actor: User) -> Submission:
 def decline_submission(submission: Submission, *, actor: User, reason: str) -> Submission:
     """Decline with a reason the provider sees (W-03: nothing silently dropped)."""
     require(actor, "dropbox.manage", submission.drop_box)
-    return _transition(
+    submission = _transition(
         submission,
         {SubmissionStatus.NEW, SubmissionStatus.TAKEN},
         SubmissionStatus.DECLINED,
@@ -258,6 +259,15 @@ def decline_submission(submission: Submission, *, actor: User, reason: str) -> S
         action=AuditAction.MATERIAL_DECLINED,
         reason=_require_text(reason, "不予采用的原因"),
     )
+    if submission.submitted_by_id:  # X-04: the officer is told why, in their notices
+        notify(
+            [submission.submitted_by_id],
+            organisation_id=submission.organisation_id,
+            title=f"素材《{submission.title}》不予采用",
+            body=f"{submission.drop_box.name}：{submission.status_reason}",
+            link=f"/content/materials/{submission.pk}/",
+        )
+    return submission
 
 
 def mark_provider_decision(

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from guanwei.content.models import Post, PostRevision, PostStatus, Submission
+from guanwei.content.models import Post, PostRevision, PostStatus, Submission, SubmissionStatus
 from guanwei.orgs.models import Organisation, Unit, User
 from guanwei.orgs.permissions import can
 from guanwei.screening.models import ScreeningVerdict
@@ -36,6 +36,15 @@ def inbox(
     if before:
         qs = qs.filter(Q(created__lt=before[0]) | Q(created=before[0], id__lt=before[1]))
     return list(qs.order_by("-created", "-id")[:PAGE])
+
+
+def new_material(units: list[Unit]) -> QuerySet[Submission]:
+    """What landed in these drop boxes and no one has taken or declined yet (W-03)."""
+    return (
+        Submission.objects.filter(drop_box__in=units, status=SubmissionStatus.NEW)
+        .select_related("provider_unit", "drop_box", "submitted_by")
+        .order_by("-created", "-id")
+    )
 
 
 def my_submissions(user: User) -> QuerySet[Submission]:

@@ -1,13 +1,18 @@
-"""Read-only views of oversight state: who may issue or make a correction (W-11), and the
-post page's corrections panel (registered by ``OversightConfig.ready``)."""
+"""Read-only views of oversight state: who may issue or make a correction (W-11), the
+post page's corrections panel (registered by ``OversightConfig.ready``), and the deadlines a
+person answers for (the dashboard)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
+from django.utils import timezone
+
 from guanwei.content.models import Post, PostStatus
-from guanwei.orgs.models import Membership, User
+from guanwei.orgs.models import Membership, Organisation, User
 from guanwei.orgs.permissions import can
 from guanwei.orgs.rules import rules_for
 from guanwei.oversight.models import Deadline, DeadlineKind, DeadlineStatus
@@ -92,3 +97,42 @@ def post_corrections_panel(post: Post, user: User, shared: Mapping[str, Any]) ->
         "correction_notices": rows,
         "may_issue_correction": may_issue_correction(user, post),
     }
+
+
+HORIZON = timedelta(hours=24)
+
+
+@dataclass(frozen=True)
+class MyDeadline:
+    deadline: Deadline
+    owner: bool  # the person must do it (else they are told when it runs late)
+    seconds_left: int
+
+    @property
+    def minutes_left(self) -> int:
+        return max(0, self.seconds_left // 60)
+
+    @property
+    def overdue(self) -> bool:
+        return self.seconds_left < 0
+
+
+def deadlines_for(
+    user: User, organisation: Organisation, *, now: datetime | None = None
+) -> list[MyDeadline]:
+    """Open deadlines of the organisation due within a day (or overdue and still open) that
+    name the person as an owner or as someone to escalate to; soonest first."""
+    now = now or timezone.now()
+    rows = (
+        Deadline.objects.filter(
+            organisation=organisation, status=DeadlineStatus.OPEN, due_at__lte=now + HORIZON
+        )
+        .select_related("channel", "post")
+        .order_by("due_at", "id")[:500]
+    )
+    out = []
+    for d in rows:
+        owner = user.pk in (d.owner_ids or [])
+        if owner or user.pk in (d.escalate_ids or []):
+            out.append(MyDeadline(d, owner, int((d.due_at - now).total_seconds())))
+    return out
