@@ -32,6 +32,7 @@ from guanwei.content import actions as content_actions
 from guanwei.content.models import PostStatus
 from guanwei.publishing.adapters.base import AdapterError, Media, PublishRequest, PublishResult
 from guanwei.publishing.credentials import settings_for
+from guanwei.publishing.events import announce_published
 from guanwei.publishing.models import (
     OPEN_STATUSES,
     IntentStatus,
@@ -261,6 +262,8 @@ def _finish(
                 action,
                 {"remote_id": result.remote_id if result else "", "code": code, "message": message},
             )
+        if status == IntentStatus.PUBLISHED:
+            announce_published([intent])
     return True
 
 
@@ -603,4 +606,5 @@ def _finish_ok(
                     for i, r in published
                 ]
             )
+            announce_published(i for i, _ in published)
     return out

@@ -24,6 +24,7 @@ from guanwei.publishing.dispatch import (
     adapter_for,
     build_request,
 )
+from guanwei.publishing.events import announce_published
 from guanwei.publishing.models import IntentStatus, PublishAttempt, PublishIntent
 
 log = logging.getLogger("guanwei.dispatch")
@@ -107,6 +108,7 @@ def reconcile_unknown(worker: str, *, limit: int = 10) -> int:
                         {"found": True, "remote_id": found.remote_id},
                     )
                     _post_published_if_complete(intent)
+                    announce_published([intent])
             elif intent.attempts >= MAX_ATTEMPTS:
                 # Every attempt ended unknown (e.g. 5xx each time) and none arrived: stop.
                 won = PublishIntent.objects.filter(
@@ -210,5 +212,6 @@ def poll_remote_pending(worker: str, *, limit: int = 20) -> int:
                     {"remote_id": intent.remote_id, "url": result.url},
                 )
                 _post_published_if_complete(intent)
+                announce_published([intent])
         done += 1
     return done

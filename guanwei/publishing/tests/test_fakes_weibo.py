@@ -202,6 +202,36 @@ def test_faults_are_injected_over_http(http: httpx.Client, fakes: FakePlatforms)
     assert time.monotonic() - started >= 0.15
 
 
+def test_20053_the_post_went_out_pending_manual_review(
+    http: httpx.Client, fakes: FakePlatforms
+) -> None:
+    """X-03: ``review_next`` makes share.json publish the post and answer 20053 (HTTP 400,
+    as recorded from the live API); the author's timeline lists it, unless
+    ``review_visible`` is false, then only once the review window has passed."""
+    fakes.control("weibo", review_next=1)
+    answered = share(http, f"待审核 {LINK}")
+    assert answered.status_code == 400
+    assert answered.json() == {
+        "request": "/2/statuses/share.json",
+        "error_code": 20053,
+        "error": "Your Weibo has been successfully released and needs manual review for 3 minutes",
+    }
+    timeline = http.get("/2/statuses/user_timeline.json", headers=AUTH).json()["statuses"]
+    assert timeline[0]["text"] == f"待审核 {LINK}"
+    stats = fakes.stats("weibo")
+    assert stats["posts"] == 1 and stats["pending_review"] == 1
+    assert share(http, f"待审核 {LINK}").json()["error_code"] == 20019  # it is out there
+
+    fakes.control("weibo", review_next=1, review_visible=False, review_seconds=0.3)
+    assert share(http, f"看不见的 {LINK}").json()["error_code"] == 20053
+    listed = http.get("/2/statuses/user_timeline.json", headers=AUTH).json()["statuses"]
+    assert f"看不见的 {LINK}" not in [s["text"] for s in listed]
+    time.sleep(0.35)
+    listed = http.get("/2/statuses/user_timeline.json", headers=AUTH).json()["statuses"]
+    assert listed[0]["text"] == f"看不见的 {LINK}"
+    assert share(http, f"审核之后 {LINK}").status_code == 200  # one at a time
+
+
 def test_the_timeline_page_escapes_text(http: httpx.Client) -> None:
     share(http, f"<script>alert(1)</script> {LINK}")
     page = http.get("/").text
