@@ -418,7 +418,8 @@ def main(path: str) -> int:
             out.append(entry)
             continue
         zh = escape(ZH[msgid])
-        entry = entry.replace("#, fuzzy\n", "")
+        entry = entry.replace("#, fuzzy\n", "").replace("#, fuzzy, ", "#, ")
+        entry = re.sub(r"^#\| .*\n", "", entry, flags=re.M)  # the fuzzy match's old msgid
         if "msgid_plural" in entry:
             entry = re.sub(r'msgstr\[0\] (?:".*"\n?)+', f'msgstr[0] "{zh}"\n', entry).rstrip("\n")
         else:
