@@ -216,7 +216,7 @@ def test_x04_every_alert_reaches_its_persons_notices_page() -> None:
     with time_machine.travel(datetime(2026, 11, 26, 8, 1, tzinfo=TZ), tick=False):
         tick()
     publisher = _titles("kj_publisher")
-    assert publisher[f"提醒：{slot.title}"] == f"/oversight/deadlines/#d{slot.pk}"
+    assert publisher[f"提醒：{slot.title}"] == f"/oversight/deadlines/?d={slot.pk}#d{slot.pk}"
     assert publisher[f"超时：{slot.title}"].endswith(f"#d{slot.pk}")
 
     # W-11: a correction not made in 5 minutes is escalated to the unit's leader.
@@ -252,7 +252,7 @@ def test_x04_every_alert_reaches_its_persons_notices_page() -> None:
     with time_machine.travel(issued + timedelta(minutes=6), tick=False):
         tick()
     assert _titles("kj_leader")[f"督办：{correction.title}"] == (
-        f"/oversight/deadlines/#d{correction.pk}"
+        f"/oversight/deadlines/?d={correction.pk}#d{correction.pk}"
     )
     assert _titles("kj_editor")["气象台发布订正：《上午预报》"] == (
         f"/content/posts/{original.pk}/#corrections"
