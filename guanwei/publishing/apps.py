@@ -1,6 +1,29 @@
+from typing import Any
+
 from django.apps import AppConfig
 
 
 class PublishingConfig(AppConfig):
     name = "guanwei.publishing"
     verbose_name = "发布"
+
+    def ready(self) -> None:
+        # React to the rooms below without them importing publishing (issue #8 §7).
+        from guanwei.channels.events import status_changed
+        from guanwei.content.hooks import on_revise
+        from guanwei.publishing import actions
+
+        on_revise(
+            "publishing",
+            lambda post, actor, reason: actions.cancel_open_intents(
+                post, actor=actor, reason=reason
+            ),
+        )
+
+        def channel_changed(sender: Any, *, channel: Any, actor: Any, after: str, **_: Any) -> None:
+            if after != "active":
+                actions.cancel_channel_intents(channel, actor=actor, status=after)
+
+        status_changed.connect(
+            channel_changed, weak=False, dispatch_uid="publishing.channel_changed"
+        )

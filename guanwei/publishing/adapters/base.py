@@ -252,7 +252,9 @@ class Adapter(ABC):
         """What the platform shows as the post's text when ``req`` was published."""
         return req.text
 
-    def find_published(self, req: PublishRequest, *, limit: int = 50) -> PublishResult | None:
+    def find_published(
+        self, req: PublishRequest, *, limit: int = 50, sent_after: datetime | None = None
+    ) -> PublishResult | None:
         """Reconcile an unknown outcome: the recent post whose text matches ``req``
         (links and whitespace ignored), or None. Raises AdapterError when the platform
         cannot be asked (then ask again later)."""

@@ -162,6 +162,8 @@ class OutboxAdapter(Adapter):
             for r in records[:limit]
         ]
 
-    def find_published(self, req: PublishRequest, *, limit: int = 50) -> PublishResult | None:
+    def find_published(
+        self, req: PublishRequest, *, limit: int = 50, sent_after: datetime | None = None
+    ) -> PublishResult | None:
         record = self._read(self._path(post_id(req.key)))
         return self._result(record) if record is not None else None

@@ -75,9 +75,7 @@ class Sent:
         for _, request in jobs:
             self.requests.append(request)
             out.append(
-                PublishResult(
-                    remote_id=f"r{len(self.requests)}", url="", state=self.state, raw={}
-                )
+                PublishResult(remote_id=f"r{len(self.requests)}", url="", state=self.state, raw={})
             )
         return out
 
@@ -197,9 +195,7 @@ def test_a_suspended_account_gets_nothing_and_closing_it_cancels_its_intents() -
     post = _weather_post()
     [intent] = actions.schedule_post(post, actor=person("kj_publisher"))
     weibo = channel(W, "city_weibo")
-    channel_actions.change_channel(
-        weibo, actor=person("ywk_head"), status=ChannelStatus.SUSPENDED
-    )
+    channel_actions.change_channel(weibo, actor=None, status=ChannelStatus.SUSPENDED)
     intent.refresh_from_db()
     assert intent.status == IntentStatus.CANCELLED
     assert AuditRecord.objects.filter(
