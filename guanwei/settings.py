@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    "ninja",  # its Swagger UI templates and static files: /api/docs served from this site (CSP)
     "django_tasks_db",
     "guanwei.audit",
     "guanwei.notify",

@@ -17,5 +17,10 @@ urlpatterns = [
     path(
         "site/<slug:org>/<slug:channel>/<path:path>", publishing_views.site_file, name="site_file"
     ),
+    # the rooms' pages at the root, as they always were
+    path("", include("guanwei.orgs.urls")),
+    path("", include("guanwei.channels.urls")),
+    path("", include("guanwei.packs.urls")),
+    path("", include("guanwei.audit.urls")),
     path("", include("guanwei.web.urls")),
 ]

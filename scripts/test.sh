@@ -10,6 +10,12 @@ skipped=()
 
 step() { echo; echo "=== $1"; }
 
+step "no merge leftovers tracked (*.orig, *.rej)"
+leftovers=$(git ls-files '*.orig' '*.rej')
+if [ -n "$leftovers" ]; then
+  echo "$leftovers"
+  failed+=("tracked merge leftovers: git rm them")
+fi
 step "ruff check"
 $VENV/bin/ruff check . || failed+=("ruff check")
 step "ruff format --check"

@@ -329,6 +329,7 @@ ZH = {
     "Correction issued: the publishing unit has 10 minutes.": "已发布订正通知：发布单位须在 10 分钟内更换。",
     "What changed (Observatory)": "订正内容（气象台填写）",
     "Issue a correction": "发布订正通知",
+    "Correction of": "订正稿，订正的是",
     "%(name)s publishes for it.": "由%(name)s代为发布。",
     "Authorised person": "被授权人",
     "Scope of the authorisation": "授权范围",

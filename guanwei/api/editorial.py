@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from django.http import HttpRequest
@@ -12,6 +12,7 @@ from ninja.errors import HttpError
 from guanwei.channels.models import Channel
 from guanwei.content import actions as content
 from guanwei.content.models import Post, Submission
+from guanwei.keyset import cursor_text, parse_cursor
 from guanwei.orgs import queries as org_queries
 from guanwei.orgs.models import Unit, User
 from guanwei.workflow import actions as wf
@@ -169,13 +170,9 @@ class QueueOut(Schema):
 
 @workflow_router.get("/queue", response=list[QueueOut])
 def queue(request: HttpRequest, after: str = "") -> Any:
-    cursor = None
-    if after:
-        at, _, pk = after.rpartition("_")
-        try:
-            cursor = (datetime.fromisoformat(at.replace(" ", "+")), int(pk))
-        except ValueError as e:
-            raise HttpError(400, "bad cursor") from e
+    cursor = parse_cursor(after) if after else None
+    if after and cursor is None:
+        raise HttpError(400, "bad cursor")
     return [
         {
             "step_id": i.step.pk,
@@ -188,8 +185,7 @@ def queue(request: HttpRequest, after: str = "") -> Any:
             else (i.run.submission.title if i.run.submission else ""),
             "waiting_since": i.activated_at,
             "delegated": i.delegated,
-            "cursor": f"{i.cursor[0].astimezone(UTC).isoformat().replace('+00:00', 'Z')}"
-            f"_{i.cursor[1]}",
+            "cursor": cursor_text(*i.cursor),
         }
         for i in wf_queries.review_queue(_user(request), after=cursor)
     ]

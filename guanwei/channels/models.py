@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import F, Q
 
+from guanwei.core.catalog import CHANNEL_STATUSES, PLATFORMS
 from guanwei.orgs.models import Organisation, Unit, User
-from guanwei.packs.catalog import CHANNEL_STATUSES, PLATFORMS
 
 
 class Platform(models.TextChoices):

@@ -1,26 +1,32 @@
-"""Printable forms of an official account (REQ C-02, R-05, R-06): filled from the account's
-data, with the signature rows left for the paper (the opinions are signed by hand)."""
+"""Pages of the official accounts (REQ C-01, C-08, W-07): the list, one account, the required
+follows, and the printable forms (C-02, R-05, R-06) filled from the account's data, with the
+signature rows left for the paper (the opinions are signed by hand)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext as _
 
-from guanwei.channels.models import Channel
-from guanwei.content.pdf_forms import (
-    AccountApplicationData,
-    AuthorisationFormData,
-    account_application_pdf,
-    authorisation_pdf,
-)
-from guanwei.web.helpers import page_context, visible
+from guanwei.audit.models import AuditRecord
+from guanwei.channels import actions as channel_actions
+from guanwei.channels.forms import AuthorisationForm, ChannelForm
+from guanwei.channels.models import Channel, RequiredFollow
+from guanwei.documents.account_application import AccountApplicationData, account_application_pdf
+from guanwei.documents.authorisation import AuthorisationFormData, authorisation_pdf
+from guanwei.orgs.errors import DomainError, PermissionDenied
+from guanwei.orgs.pages import actor as _actor
+from guanwei.orgs.pages import current_org as _current_org
+from guanwei.orgs.pages import org_people as _org_people
+from guanwei.orgs.pages import page_context, visible
+from guanwei.orgs.permissions import can
+from guanwei.orgs.rules import rules_for
 
 
 def _pdf(data: bytes, name: str) -> HttpResponse:
@@ -59,23 +65,6 @@ def application_form(request: HttpRequest, pk: int) -> HttpResponse:
     return _pdf(account_application_pdf(data), f"application-{channel.key}.pdf")
 
 
-class AuthorisationForm(forms.Form):
-    grantee = forms.CharField(label=_("Authorised person"), max_length=64)
-    grantee_title = forms.CharField(label=_("Title"), max_length=64, required=False)
-    scope = forms.CharField(label=_("Scope of the authorisation"), max_length=200)
-    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
-    valid_from = forms.DateTimeField(
-        label=_("Valid from"),
-        required=False,
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
-    )
-    valid_until = forms.DateTimeField(
-        label=_("Valid until"),
-        required=False,
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
-    )
-
-
 @login_required
 def authorisation_form(request: HttpRequest, pk: int) -> HttpResponse:
     """R-06 附二: 官方微博授权审批表 for this account, to print and sign."""
@@ -101,7 +90,86 @@ def authorisation_form(request: HttpRequest, pk: int) -> HttpResponse:
         return _pdf(authorisation_pdf(data), f"authorisation-{channel.key}.pdf")
     return render(
         request,
-        "web/authorisation_form.html",
+        "channels/authorisation_form.html",
         page_context(request, channel.organisation, channel=channel, form=form),
         status=400 if request.method == "POST" else 200,
     )
+
+
+@login_required
+def channel_list(request: HttpRequest) -> HttpResponse:
+    org = _current_org(request)
+    if org is None:
+        return redirect("dashboard")
+    rules = rules_for(org.pk)
+    channels = Channel.objects.filter(organisation=org).select_related(
+        "unit", "manager", "responsible"
+    )
+    rows = [(c, rules.channel_kinds.get(c.kind, {}).get("name", c.kind)) for c in channels]
+    return render(request, "channels/channel_list.html", page_context(request, org, rows=rows))
+
+
+def _channel_page(
+    request: HttpRequest, channel: Channel, form: ChannelForm | None = None, status: int = 200
+) -> HttpResponse:
+    org = channel.organisation
+    people = _org_people(org)
+    if form is None:
+        form = ChannelForm(
+            people=people,
+            initial={
+                "name": channel.name,
+                "account_id": channel.account_id,
+                "purpose": channel.purpose,
+                "manager": channel.manager,
+                "responsible": channel.responsible,
+                "status": channel.status,
+                "verified": channel.verified,
+            },
+        )
+    history = AuditRecord.objects.filter(object_type="channel", object_id=str(channel.pk))[:20]
+    ctx = page_context(
+        request,
+        org,
+        channel=channel,
+        kind_name=rules_for(org.pk).channel_kinds.get(channel.kind, {}).get("name", channel.kind),
+        must_follow=channel.must_follow.select_related("followee"),
+        followed_by=channel.must_be_followed_by.select_related("follower"),
+        can_change=can(_actor(request), "channel.change", channel),
+        form=form,
+        history=history if can(_actor(request), "audit.view", channel) else [],
+    )
+    return render(request, "channels/channel_detail.html", ctx, status=status)
+
+
+@login_required
+def channel_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    channel = get_object_or_404(Channel.objects.select_related("organisation", "unit"), pk=pk)
+    visible(request, channel.organisation_id)
+    if request.method == "POST":
+        form = ChannelForm(request.POST, people=_org_people(channel.organisation))
+        status = 400
+        if form.is_valid():
+            try:
+                channel_actions.change_channel(channel, actor=_actor(request), **form.cleaned_data)
+            except PermissionDenied as e:
+                messages.error(request, e.message)
+                status = 403
+            except DomainError as e:
+                form.add_error(None, e.message)
+            else:
+                messages.success(request, _("Account saved."))
+                return redirect("channel_detail", pk=channel.pk)
+        return _channel_page(request, channel, form, status=status)
+    return _channel_page(request, channel)
+
+
+@login_required
+def follow_list(request: HttpRequest) -> HttpResponse:
+    org = _current_org(request)
+    if org is None:
+        return redirect("dashboard")
+    follows = RequiredFollow.objects.filter(follower__organisation=org).select_related(
+        "follower", "followee", "follower__unit", "followee__unit"
+    )
+    return render(request, "channels/follow_list.html", page_context(request, org, follows=follows))

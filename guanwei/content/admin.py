@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from guanwei.content.models import Post, Submission
-from guanwei.web.admin_mixins import ViewOnlyAdmin
+from guanwei.core.admin_mixins import ViewOnlyAdmin
 
 
 @admin.register(Post)

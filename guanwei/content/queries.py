@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import difflib
 from datetime import datetime
+from typing import Any
 
 from django.db.models import Q, QuerySet
 
 from guanwei.content.models import Post, PostRevision, Submission
 from guanwei.orgs.models import Organisation, Unit, User
 from guanwei.orgs.permissions import can
+from guanwei.screening.models import ScreeningVerdict
 
 PAGE = 50
 
@@ -59,6 +61,22 @@ def posts_for(
     if before:
         qs = qs.filter(Q(created__lt=before[0]) | Q(created=before[0], id__lt=before[1]))
     return list(qs.order_by("-created", "-id")[:PAGE])
+
+
+def post_facts(post: Post, revision: PostRevision) -> dict[str, Any]:
+    """The content room's part of the post page: the revision, its versions, its screening
+    verdict, the drop-box material it was made from."""
+    return {
+        "post": post,
+        "revision": revision,
+        "revisions": list(post.revisions.order_by("-number")),
+        "verdict": ScreeningVerdict.objects.filter(
+            object_type="post_revision", object_id=str(revision.pk)
+        )
+        .order_by("-created")
+        .first(),
+        "materials": list(post.materials.select_related("provider_unit", "provider_approved_by")),
+    }
 
 
 def revision_diff(old: PostRevision, new: PostRevision) -> list[tuple[str, str]]:

@@ -1,7 +1,6 @@
 from django.urls import path
 
 from guanwei.content import views
-from guanwei.publishing import views as publishing_views
 
 urlpatterns = [
     path("dropbox/", views.dropbox, name="dropbox"),
@@ -11,7 +10,7 @@ urlpatterns = [
     path("materials/<int:pk>/decline/", views.material_decline, name="material_decline"),
     path("posts/", views.post_list, name="post_list"),
     path("posts/new/", views.post_new, name="post_new"),
-    path("posts/<int:pk>/", publishing_views.post_page, name="post_detail"),
+    path("posts/<int:pk>/", views.post_detail, name="post_detail"),
     path("posts/<int:pk>/edit/", views.post_edit, name="post_edit"),
     path("posts/<int:pk>/diff/<int:a>/<int:b>/", views.post_diff, name="post_diff"),
     path("assets/", views.asset_library, name="asset_library"),

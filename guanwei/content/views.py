@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django.contrib import messages
@@ -11,9 +12,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from guanwei.content import actions, queries
+from guanwei.content import actions, panels, queries
 from guanwei.content.forms import AssetForm, DeclineForm, MaterialForm, PostForm
-from guanwei.content.models import Asset, Post, Submission, SubmissionStatus
+from guanwei.content.models import Asset, Post, PostStatus, Submission, SubmissionStatus
+from guanwei.keyset import cursor_text, parse_cursor
 from guanwei.orgs.errors import DomainError
 from guanwei.orgs.models import Organisation
 from guanwei.orgs.permissions import can
@@ -28,15 +30,8 @@ def _org(request: HttpRequest) -> Organisation:
     return org
 
 
-def _cursor(request: HttpRequest) -> Any:
-    from datetime import datetime
-
-    raw = request.GET.get("before", "")
-    try:
-        at, pk = raw.rsplit("_", 1)
-        return (datetime.fromisoformat(at), int(pk))
-    except ValueError:
-        return None
+def _cursor(request: HttpRequest) -> tuple[datetime, int] | None:
+    return parse_cursor(request.GET.get("before", ""))
 
 
 # ------------------------------------------------------------------ drop box
@@ -61,7 +56,7 @@ def dropbox(request: HttpRequest) -> HttpResponse:
             statuses=SubmissionStatus.choices,
             mine=list(queries.my_submissions(user)[:20]),
             can_submit=bool(queries.units_where(user, org, "material.submit")),
-            next_cursor=f"{items[-1].created.isoformat()}_{items[-1].pk}"
+            next_cursor=cursor_text(items[-1].created, items[-1].pk)
             if len(items) == queries.PAGE
             else "",
         ),
@@ -189,8 +184,6 @@ def post_list(request: HttpRequest) -> HttpResponse:
     ]
     status = request.GET.get("status", "")
     posts = queries.posts_for(org, units, status=status, before=_cursor(request)) if units else []
-    from guanwei.content.models import PostStatus
-
     return render(
         request,
         "content/post_list.html",
@@ -201,7 +194,7 @@ def post_list(request: HttpRequest) -> HttpResponse:
             status=status,
             statuses=PostStatus.choices,
             can_create=any(can(user, "post.create", u) for u in units),
-            next_cursor=f"{posts[-1].created.isoformat()}_{posts[-1].pk}"
+            next_cursor=cursor_text(posts[-1].created, posts[-1].pk)
             if len(posts) == queries.PAGE
             else "",
         ),
@@ -278,6 +271,32 @@ def _get_post(request: HttpRequest, pk: int) -> Post:
     ):
         raise Http404
     return post
+
+
+def post_page(request: HttpRequest, pk: int, *, status: int = 200, **forms: Any) -> HttpResponse:
+    """The post page (稿件页): the content room's facts and text, then the panels the other
+    rooms registered (review, publishing, corrections — see ``content.panels``). Views of
+    those rooms that refuse a POST call this with their bound form (``forms``) and 400."""
+    post = _get_post(request, pk)
+    user = actor(request)
+    revision = post.current_revision
+    assert revision is not None
+    rules = rules_for(post.organisation_id)
+    category = rules.category(revision.category) or {}
+    base = page_context(
+        request,
+        post.organisation,
+        **queries.post_facts(post, revision),
+        category_name=category.get("name", revision.category),
+        can_edit=can(user, "post.create", post.unit)
+        and post.status not in (PostStatus.PUBLISHED, PostStatus.WITHDRAWN),
+    )
+    templates, context = panels.collect(post, user, base, forms)
+    context["panels"] = templates
+    return render(request, "content/post_detail.html", context, status=status)
+
+
+post_detail = login_required(post_page)
 
 
 @login_required

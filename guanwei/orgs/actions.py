@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from guanwei.audit.actions import record
 from guanwei.audit.events import AuditAction
-from guanwei.orgs.errors import InvalidChange, PermissionDenied
+from guanwei.core.errors import InvalidChange, PermissionDenied
 from guanwei.orgs.models import Membership, Organisation, Unit, User, unit_path
 from guanwei.orgs.permissions import forget_grants, require
 from guanwei.orgs.rules import rules_for

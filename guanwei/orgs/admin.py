@@ -1,8 +1,8 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
+from guanwei.core.admin_mixins import ViewOnlyAdmin
 from guanwei.orgs.models import Membership, Organisation, PackApplication, Unit, User
-from guanwei.web.admin_mixins import ViewOnlyAdmin
 
 
 @admin.register(User)

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Protocol
 
-from guanwei.orgs.errors import PermissionDenied
+from guanwei.core.catalog import PERMISSIONS
+from guanwei.core.errors import PermissionDenied
 from guanwei.orgs.models import Membership, Organisation, Unit
 from guanwei.orgs.rules import Grant, rules_for
-from guanwei.packs.catalog import PERMISSIONS
 
 if TYPE_CHECKING:
     from guanwei.orgs.models import User

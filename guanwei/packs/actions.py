@@ -20,8 +20,8 @@ from guanwei.audit.actions import record
 from guanwei.audit.events import AuditAction
 from guanwei.channels import actions as channel_actions
 from guanwei.channels.models import Channel, RequiredFollow
+from guanwei.core.errors import InvalidChange
 from guanwei.orgs import actions as org_actions
-from guanwei.orgs.errors import InvalidChange
 from guanwei.orgs.models import Membership, Organisation, PackApplication, Unit, User
 from guanwei.orgs.permissions import require
 from guanwei.packs.schema import Organisation as OrgSpec

@@ -1,11 +1,12 @@
 """Validation of the ``[[chains]]`` section (approval chains as data: W-14, W-15, C-07,
-C-09, T-04, R-04). Split from validate.py, which it shares the checker with."""
+C-09, T-04, R-04). Uses the checker of :mod:`.checker`."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from guanwei.packs.catalog import PERMISSIONS
+from guanwei.core.catalog import PERMISSIONS
+from guanwei.packs.checker import BOOL, INT, REQ, STR, STRS, TABLE, TABLES, Checker, spec
 from guanwei.packs.schema import (
     CHAIN_SUBJECTS,
     FORMS,
@@ -16,9 +17,8 @@ from guanwei.packs.schema import (
     ChainDelegation,
     ChainStep,
 )
-from guanwei.packs.validate import BOOL, INT, REQ, STR, STRS, TABLE, TABLES, _Checker, _spec
 
-CHAIN = _spec(
+CHAIN = spec(
     ("key", "name", "applies_to", "req"),
     key=STR,
     name=STR,
@@ -33,8 +33,8 @@ CHAIN = _spec(
     delegation=TABLE,
     description=STR,
 )
-CHAIN_WHEN = _spec((), categories=STRS, columns=STRS, channels=STRS, sensitive=BOOL, emergency=BOOL)
-CHAIN_STEP = _spec(
+CHAIN_WHEN = spec((), categories=STRS, columns=STRS, channels=STRS, sensitive=BOOL, emergency=BOOL)
+CHAIN_STEP = spec(
     ("key", "name"),
     key=STR,
     name=STR,
@@ -44,13 +44,13 @@ CHAIN_STEP = _spec(
     mode=STR,
     description=STR,
 )
-CHAIN_DELEGATION = _spec(
+CHAIN_DELEGATION = spec(
     ("step", "to_role", "consent_role"), step=STR, to_role=STR, consent_role=STR
 )
 
 
 def chains_section(
-    c: _Checker,
+    c: Checker,
     raw: list[Any],
     *,
     role_keys: list[str],

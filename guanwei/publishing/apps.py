@@ -11,7 +11,10 @@ class PublishingConfig(AppConfig):
         # React to the rooms below without them importing publishing (issue #8 §7).
         from guanwei.channels.events import status_changed
         from guanwei.content.hooks import on_revise
+        from guanwei.content.panels import PostPanel, register
         from guanwei.publishing import actions
+        from guanwei.publishing.forms import post_panel_forms
+        from guanwei.publishing.queries import post_publishing_panel
 
         on_revise(
             "publishing",
@@ -26,4 +29,13 @@ class PublishingConfig(AppConfig):
 
         status_changed.connect(
             channel_changed, weak=False, dispatch_uid="publishing.channel_changed"
+        )
+        register(
+            PostPanel(
+                key="publishing",
+                template="publishing/_panel.html",
+                data=post_publishing_panel,
+                forms=post_panel_forms,
+                order=20,
+            )
         )

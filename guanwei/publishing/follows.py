@@ -37,7 +37,9 @@ def check_required_follows(
         follows = follows.filter(last_checked_at__isnull=True) | follows.filter(
             last_checked_at__lt=cutoff
         )
-    cache: dict[int, list[str]] = {}
+    # The follower's follow list, read once; None when it could not be read, so that every
+    # follow of that follower is unchecked (an error), never a violation.
+    cache: dict[int, set[str] | None] = {}
     for follow in follows:
         followee_id = follow.followee.account_id.strip()
         if not followee_id:
@@ -46,12 +48,14 @@ def check_required_follows(
         if follow.follower_id not in cache:
             try:
                 adapter = get_adapter(follow.follower.platform, settings_for(follow.follower))
-                cache[follow.follower_id] = adapter.fetch_follows()
+                cache[follow.follower_id] = set(adapter.fetch_follows())
             except AdapterError:
-                cache[follow.follower_id] = []
-                result.errors += 1
-                continue
-        satisfied = followee_id in cache[follow.follower_id]
+                cache[follow.follower_id] = None
+        following = cache[follow.follower_id]
+        if following is None:
+            result.errors += 1
+            continue
+        satisfied = followee_id in following
         record_follow_check(follow, satisfied=satisfied)
         result.checked += 1
         result.violations += not satisfied

@@ -42,3 +42,8 @@ class CalendarDayForm(forms.Form):
         choices=[("0", _("Holiday (rest day)")), ("1", _("Adjusted working day"))],
     )
     note = forms.CharField(label=_("Note"), max_length=64, required=False)
+
+
+def post_panel_forms(post: object, data: Any) -> dict[str, forms.Form]:
+    """The publishing panel's empty schedule form (the schedule view passes a bound one)."""
+    return {"schedule_form": ScheduleForm(channels=data["schedule_channels"])}

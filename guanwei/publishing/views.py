@@ -27,7 +27,6 @@ from guanwei.publishing.models import CalendarDay, IntentStatus, PublishIntent
 from guanwei.publishing.slots import slot_times
 from guanwei.web.helpers import actor, current_org, page_context, visible
 from guanwei.workflow.queries import publishable_revision
-from guanwei.workflow.views import post_context
 
 
 def _tz() -> ZoneInfo:
@@ -40,38 +39,11 @@ def _post(request: HttpRequest, pk: int) -> Post:
     return _get_post(request, pk)
 
 
-def post_page(
-    request: HttpRequest, pk: int, form: ScheduleForm | None = None, status: int = 200
-) -> HttpResponse:
-    post = _post(request, pk)
-    user = actor(request)
-    review = post_context(request, post)
-    revision = review["publishable"]  # computed once, for both panels
-    channels = (
-        revision.channels.filter(status=ChannelStatus.ACTIVE)
-        if revision
-        else Channel.objects.none()
-    )
-    intents = list(
-        PublishIntent.objects.filter(post=post)
-        .select_related("channel", "revision")
-        .prefetch_related("log")
-        .order_by("channel__name", "due_at")
-    )
-    may_schedule = can(user, "post.schedule", post.unit)
-    context = {
-        **review,
-        "intents": intents,
-        "can_schedule": may_schedule and revision is not None,
-        "can_reschedule": may_schedule
-        and post.status == PostStatus.EXPIRED
-        and post.approved_revision_id == post.current_revision_id,
-        "schedule_form": form or ScheduleForm(channels=channels),
-    }
-    return render(request, "workflow/post_detail.html", context, status=status)
+def _refused(request: HttpRequest, pk: int, form: ScheduleForm) -> HttpResponse:
+    """Back to the content room's post page with the bound form and its message."""
+    from guanwei.content.views import post_page
 
-
-post_page = login_required(post_page)
+    return post_page(request, pk, status=400, schedule_form=form)
 
 
 @login_required
@@ -83,7 +55,7 @@ def schedule(request: HttpRequest, pk: int) -> HttpResponse:
     channels = (revision or post.approved_revision or post.current_revision).channels.all()  # type: ignore[union-attr]
     form = ScheduleForm(request.POST, channels=channels)
     if not form.is_valid():
-        return post_page(request, pk, form=form, status=400)
+        return _refused(request, pk, form)
     when = form.cleaned_data["when"]
     at = form.cleaned_data.get("at") if when == "at" else None
     try:
@@ -101,7 +73,7 @@ def schedule(request: HttpRequest, pk: int) -> HttpResponse:
             )
     except DomainError as e:
         form.add_error(None, e.message)
-        return post_page(request, pk, form=form, status=400)
+        return _refused(request, pk, form)
     times = "、".join(
         f"{i.channel.name} {timezone.localtime(i.due_at):%m-%d %H:%M}" for i in intents
     )

@@ -13,8 +13,9 @@ from guanwei.audit.events import AuditAction
 from guanwei.orgs.errors import InvalidChange
 from guanwei.orgs.models import Organisation, User
 from guanwei.orgs.permissions import require
-from guanwei.screening.engine.engine import Result
+from guanwei.screening.engine.engine import Result, own_term_problem
 from guanwei.screening.engine.lexicon import SEVERITIES
+from guanwei.screening.engine.normalise import SEPARATOR, folding
 from guanwei.screening.models import LexiconRevision, LexiconTerm, ScreeningVerdict
 from guanwei.screening.service import engine_for
 
@@ -29,17 +30,30 @@ def _bump(organisation: Organisation) -> None:
     )
 
 
+def _unscreenable(term: str) -> str | None:
+    """Why the engine could not screen this term (one letter, one or two digits), or None."""
+    return own_term_problem(folding().fold_term(term).replace(SEPARATOR, ""))
+
+
 def _clean(term: str, category: str, severity: str) -> tuple[str, str]:
-    term, category = term.strip(), category.strip()
+    term = term.strip()
     if not term:
         raise InvalidChange("词语不能为空。")
     if len(term) > MAX_TERM_LENGTH:
         raise InvalidChange(f"词语不能超过 {MAX_TERM_LENGTH} 个字。")
+    problem = _unscreenable(term)
+    if problem:
+        raise InvalidChange(f"“{term}”：{problem}")
+    return term, _clean_category(category, severity)
+
+
+def _clean_category(category: str, severity: str) -> str:
+    category = category.strip()
     if not category:
         raise InvalidChange("类别不能为空。")
     if severity not in SEVERITIES:
         raise InvalidChange("处理方式只能是“禁止发布”或“提交审核”。")
-    return term, category
+    return category
 
 
 @transaction.atomic
@@ -110,12 +124,18 @@ def import_terms(
     """Import a one-term-per-line list into one category (REQ C-06); duplicates and
     blank lines are skipped. Returns how many terms were added."""
     require(actor, "lexicon.manage", organisation)
-    _, category = _clean("x", category, severity)
+    category = _clean_category(category, severity)
     wanted = []
     seen: set[str] = set()
     for line in lines:
         term = line.strip().lstrip("\ufeff")
-        if term and not term.startswith("#") and term not in seen and len(term) <= MAX_TERM_LENGTH:
+        if (
+            term
+            and not term.startswith("#")
+            and term not in seen
+            and len(term) <= MAX_TERM_LENGTH
+            and _unscreenable(term) is None
+        ):
             seen.add(term)
             wanted.append(term)
     if len(wanted) > MAX_IMPORT:

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from guanwei.web.admin_mixins import ViewOnlyAdmin
+from guanwei.core.admin_mixins import ViewOnlyAdmin
 from guanwei.workflow.models import Filing, StepRun, WorkflowRun
 
 

@@ -8,7 +8,10 @@ class WorkflowConfig(AppConfig):
     def ready(self) -> None:
         # React to the content room's events without content importing workflow.
         from guanwei.content.hooks import on_material_submitted, on_revise
+        from guanwei.content.panels import PostPanel, register
         from guanwei.workflow.actions import cancel_open_review, start_material_review
+        from guanwei.workflow.forms import post_panel_forms
+        from guanwei.workflow.queries import post_review_panel
 
         on_revise(
             "workflow",
@@ -16,4 +19,13 @@ class WorkflowConfig(AppConfig):
         )
         on_material_submitted(
             "workflow", lambda submission, actor: start_material_review(submission, actor=actor)
+        )
+        register(
+            PostPanel(
+                key="review",
+                template="workflow/_review_panel.html",
+                data=post_review_panel,
+                forms=post_panel_forms,
+                order=10,
+            )
         )

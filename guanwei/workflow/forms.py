@@ -37,3 +37,8 @@ class DelegationForm(forms.Form):
         self.fields["chain_key"].choices = chains  # type: ignore[attr-defined]
         self.fields["delegate"].queryset = people  # type: ignore[attr-defined]
         self.fields["absent"].queryset = people  # type: ignore[attr-defined]
+
+
+def post_panel_forms(post: object, data: object) -> dict[str, forms.Form]:
+    """The review panel's empty forms (the step views pass bound ones back on a refusal)."""
+    return {"approve_form": ApproveForm(), "reject_form": RejectForm()}

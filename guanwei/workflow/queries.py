@@ -219,3 +219,30 @@ def may_decide(step: StepRun | None, user: User) -> bool:
     except DomainError:
         return False
     return True
+
+
+# ------------------------------------------------------------------ the post page's review panel
+
+
+def post_review_panel(post: Post, user: User, shared: object = None) -> dict[str, object]:
+    """Data of the review panel on the content room's post page (registered at start-up by
+    ``WorkflowConfig.ready``): the runs with their steps and decisions, the step waiting,
+    whether ``user`` may decide it or submit, and the publishable revision (computed once
+    here; the publishing panel reads it from ``shared``)."""
+    from guanwei.orgs.permissions import can
+
+    runs = list(post.runs.select_related("revision").order_by("-started_at")[:10])
+    current_run = next((r for r in runs if r.status == RunStatus.IN_PROGRESS), None)
+    pending = None
+    if current_run:
+        pending = current_run.steps.filter(status=StepStatus.PENDING).select_related("unit").first()
+    writer = can(user, "post.create", post.unit)
+    return {
+        "runs": [(r, decisions_of(r), list(r.steps.all())) for r in runs],
+        "current_run": current_run,
+        "pending": pending,
+        "can_submit": writer
+        and post.status in (PostStatus.DRAFT, PostStatus.REJECTED, PostStatus.EXPIRED),
+        "publishable": publishable_revision(post),
+        "can_decide": may_decide(pending, user),
+    }

@@ -4,7 +4,6 @@ printable forms. Thin: parse, call one action, respond."""
 from __future__ import annotations
 
 import csv
-from datetime import UTC, datetime
 from typing import Any
 
 from django.contrib import messages
@@ -16,77 +15,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from guanwei.content.models import Post, PostStatus
-from guanwei.content.pdf_forms import Decision as FormDecision
-from guanwei.content.pdf_forms import PostFormData, content_approval_pdf
+from guanwei.content.models import Post
+from guanwei.documents.content_approval import PostFormData, content_approval_pdf
+from guanwei.documents.layout import Decision as FormDecision
+from guanwei.keyset import cursor_text, parse_cursor
 from guanwei.orgs.errors import DomainError
 from guanwei.orgs.permissions import can
 from guanwei.orgs.rules import rules_for
-from guanwei.screening.models import ScreeningVerdict
 from guanwei.web.helpers import actor, current_org, org_people, page_context, visible
 from guanwei.workflow import actions, queries
 from guanwei.workflow.forms import ApproveForm, DelegationForm, RejectForm
-from guanwei.workflow.models import Delegation, Filing, RunStatus, StepRun, StepStatus
-
-
-def _parse_cursor(raw: str) -> tuple[datetime, int] | None:
-    try:
-        at, pk = raw.rsplit("_", 1)
-        # "+08:00" arrives as " 08:00" when a link left the "+" unencoded.
-        return (datetime.fromisoformat(at.replace(" ", "+")), int(pk))
-    except ValueError:
-        return None
-
-
-def _cursor_text(item: queries.QueueItem) -> str:
-    """URL-safe as is: UTC with "Z", so no "+" that a query string would read as a space."""
-    at = item.cursor[0].astimezone(UTC).isoformat().replace("+00:00", "Z")
-    return f"{at}_{item.cursor[1]}"
-
-
-def post_context(request: HttpRequest, post: Post, **forms: Any) -> dict[str, Any]:
-    """The review part of the post page; the publishing room adds its panel on top."""
-    user = actor(request)
-    revision = post.current_revision
-    assert revision is not None
-    runs = list(post.runs.select_related("revision").order_by("-started_at")[:10])
-    current_run = next((r for r in runs if r.status == RunStatus.IN_PROGRESS), None)
-    pending = None
-    if current_run:
-        pending = current_run.steps.filter(status=StepStatus.PENDING).select_related("unit").first()
-    verdict = (
-        ScreeningVerdict.objects.filter(object_type="post_revision", object_id=str(revision.pk))
-        .order_by("-created")
-        .first()
-    )
-    rules = rules_for(post.organisation_id)
-    category = rules.category(revision.category) or {}
-    revisions = list(post.revisions.order_by("-number"))
-    return page_context(
-        request,
-        post.organisation,
-        post=post,
-        revision=revision,
-        revisions=revisions,
-        runs=[(r, queries.decisions_of(r), list(r.steps.all())) for r in runs],
-        current_run=current_run,
-        pending=pending,
-        verdict=verdict,
-        category_name=category.get("name", revision.category),
-        can_edit=can(user, "post.create", post.unit)
-        and post.status not in (PostStatus.PUBLISHED, PostStatus.WITHDRAWN),
-        can_submit=can(user, "post.create", post.unit)
-        and post.status in (PostStatus.DRAFT, PostStatus.REJECTED, PostStatus.EXPIRED),
-        approve_form=forms.get("approve_form") or ApproveForm(),
-        reject_form=forms.get("reject_form") or RejectForm(),
-        publishable=queries.publishable_revision(post),
-        can_decide=queries.may_decide(pending, user),
-        materials=list(post.materials.select_related("provider_unit", "provider_approved_by")),
-    )
-
-
-def render_post_page(request: HttpRequest, post: Post, **extra: Any) -> HttpResponse:
-    return render(request, "workflow/post_detail.html", {**post_context(request, post), **extra})
+from guanwei.workflow.models import Delegation, Filing, RunStatus, StepRun
 
 
 @login_required
@@ -156,7 +95,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     org = current_org(request)
     user = actor(request)
     scope = request.GET.get("scope", "mine")
-    after = _parse_cursor(request.GET.get("after", ""))
+    after = parse_cursor(request.GET.get("after", ""))
     org_wide = org is not None and can(user, "report.view", org)
     if scope == "all" and org_wide and org is not None:
         items = queries.organisation_queue(org, after=after)
@@ -172,7 +111,7 @@ def queue(request: HttpRequest) -> HttpResponse:
             items=items,
             scope=scope,
             org_wide=org_wide,
-            next_after=_cursor_text(items[-1]) if len(items) == queries.QUEUE_PAGE else "",
+            next_after=cursor_text(*items[-1].cursor) if len(items) == queries.QUEUE_PAGE else "",
         ),
     )
 

@@ -14,8 +14,8 @@ import pytest
 from django.db import transaction
 
 from guanwei.channels import actions as channel_actions
+from guanwei.core.errors import PermissionDenied
 from guanwei.orgs import actions as org_actions
-from guanwei.orgs.errors import PermissionDenied
 from guanwei.orgs.models import Membership
 from guanwei.orgs.permissions import can
 from guanwei.testing.personas import channel, org, person, unit

@@ -6,8 +6,8 @@ import pytest
 
 from guanwei.audit.events import AuditAction
 from guanwei.audit.models import AuditRecord
+from guanwei.core.errors import InvalidChange
 from guanwei.orgs import actions
-from guanwei.orgs.errors import InvalidChange
 from guanwei.orgs.models import Unit
 from guanwei.testing.personas import org, person, unit
 

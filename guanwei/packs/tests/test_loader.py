@@ -9,7 +9,7 @@ import pytest
 from guanwei.audit.models import AuditRecord
 from guanwei.audit.verify import verify_chain
 from guanwei.cli import main
-from guanwei.orgs.errors import InvalidChange
+from guanwei.core.errors import InvalidChange
 from guanwei.orgs.models import PackApplication
 from guanwei.packs.actions import load_pack
 from guanwei.packs.schema import PACKS_DIR, available_packs, load_pack_file

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from guanwei.packs.catalog import PERMISSIONS
+from guanwei.core.catalog import PERMISSIONS
 from guanwei.packs.requirements import REQUIREMENT_IDS
 from guanwei.packs.schema import (
     PACKS_DIR,

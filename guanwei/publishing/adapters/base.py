@@ -16,8 +16,9 @@ import zlib
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, ClassVar
+from urllib.parse import urlsplit
 
 if TYPE_CHECKING:
     from guanwei.publishing.http import HttpClient
@@ -128,14 +129,53 @@ def unsupported(platform: str, what: str) -> AdapterError:
 
 
 _URL = re.compile(r"https?://[^\s<>\"'，。！？、）)]+", re.IGNORECASE)
+# Hosts of the platforms' link shorteners: such a link on the platform stands for
+# whichever link was sent in its place (Weibo rewrites links to t.cn).
+SHORT_LINK_HOSTS = frozenset({"t.cn"})
+# How far the platform's clock (and its whole-second times) may lag ours when deciding
+# whether a remote post was created after an attempt was sent.
+CLOCK_SKEW = timedelta(seconds=5)
 
 
 def normalise_text(text: str) -> str:
-    """Text as compared when reconciling: NFKC, links and whitespace dropped (platforms
-    shorten links, wrap lines and trim)."""
+    """Text as compared when reconciling, without its links: NFKC, whitespace dropped
+    (platforms wrap lines and trim). Links are compared by :func:`same_post_text`."""
     text = unicodedata.normalize("NFKC", text)
     text = _URL.sub("", text)
     return re.sub(r"\s+", "", text)
+
+
+def _link_key(url: str) -> str:
+    parts = urlsplit(url)
+    path = parts.path.rstrip("/")
+    query = f"?{parts.query}" if parts.query else ""
+    return f"{parts.scheme.lower()}://{(parts.netloc or '').lower()}{path}{query}"
+
+
+def _pieces(text: str) -> tuple[list[str], list[str]]:
+    """The text between links (normalised) and the links, in order."""
+    text = unicodedata.normalize("NFKC", text)
+    words = [re.sub(r"\s+", "", chunk) for chunk in _URL.split(text)]
+    return words, _URL.findall(text)
+
+
+def same_post_text(sent: str, remote: str) -> bool:
+    """Whether ``remote`` (a post as the platform shows it) is ``sent``: the same words,
+    whitespace and full-width forms aside, and the same links in the same places — a
+    link of a platform shortener (:data:`SHORT_LINK_HOSTS`) matching any link."""
+    sent_words, sent_links = _pieces(sent)
+    remote_words, remote_links = _pieces(remote)
+    if sent_words != remote_words or len(sent_links) != len(remote_links):
+        return False
+    return all(
+        _link_key(ours) == _link_key(theirs)
+        or (urlsplit(theirs).hostname or "").lower() in SHORT_LINK_HOSTS
+        for ours, theirs in zip(sent_links, remote_links, strict=True)
+    )
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def find_urls(text: str) -> list[str]:
@@ -252,21 +292,44 @@ class Adapter(ABC):
         """What the platform shows as the post's text when ``req`` was published."""
         return req.text
 
+    @property
+    def clock_skew(self) -> timedelta:
+        """Channel setting ``clock_skew_seconds`` overrides :data:`CLOCK_SKEW`."""
+        try:
+            return timedelta(seconds=float(self.settings.get("clock_skew_seconds") or "x"))
+        except (TypeError, ValueError):
+            return CLOCK_SKEW
+
     def find_published(
         self, req: PublishRequest, *, limit: int = 50, sent_after: datetime | None = None
     ) -> PublishResult | None:
-        """Reconcile an unknown outcome: the recent post whose text matches ``req``
-        (links and whitespace ignored), or None. Raises AdapterError when the platform
-        cannot be asked (then ask again later)."""
-        wanted = normalise_text(self.expected_text(req))
-        if not wanted:
+        """Reconcile an unknown outcome: the account's post that is ``req`` — the same
+        text, whitespace aside, with the same links (:func:`same_post_text`) — or None.
+
+        ``sent_after`` (the attempt's send time): only a post created at or after it
+        (less :attr:`clock_skew`) can match, so yesterday's identical forecast is not
+        taken for today's; a post without a creation time then never matches. Of several
+        matches the earliest is ours. Raises AdapterError when the platform cannot be
+        asked (then ask again later)."""
+        wanted = self.expected_text(req)
+        if not normalise_text(wanted) and not find_urls(wanted):
             return None
-        for post in self.recent_posts(limit=limit):
-            if normalise_text(post.text) == wanted:
-                return PublishResult(
-                    remote_id=post.remote_id, url=post.url, raw={"reconciled": True}
-                )
-        return None
+        earliest = _aware(sent_after) - self.clock_skew if sent_after is not None else None
+        matches = [
+            post
+            for post in self.recent_posts(limit=limit)
+            if same_post_text(wanted, post.text)
+            and (
+                earliest is None
+                or (post.created_at is not None and _aware(post.created_at) >= earliest)
+            )
+        ]
+        if not matches:
+            return None
+        if earliest is not None:  # the first after the attempt; else the newest (listed first)
+            matches.sort(key=lambda post: _aware(post.created_at or datetime.max))
+        post = matches[0]
+        return PublishResult(remote_id=post.remote_id, url=post.url, raw={"reconciled": True})
 
     # ------------------------------------------------------------------ interaction
 

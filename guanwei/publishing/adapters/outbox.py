@@ -165,5 +165,6 @@ class OutboxAdapter(Adapter):
     def find_published(
         self, req: PublishRequest, *, limit: int = 50, sent_after: datetime | None = None
     ) -> PublishResult | None:
+        """By the idempotency key (the file name): exact, so ``sent_after`` is not needed."""
         record = self._read(self._path(post_id(req.key)))
         return self._result(record) if record is not None else None

@@ -1,7 +1,8 @@
 """A static website: one HTML page per post, an index page, RSS 2.0 and Atom feeds.
 
 Settings: ``site_dir`` (required), ``base_url`` (the site's public URL, e.g.
-https://www.example.gov.cn/news), ``title`` (the site's name), ``description``.
+https://www.example.gov.cn/news), ``title`` (the site's name), ``description``,
+``time_zone`` (the times pages and feeds show; default Asia/Shanghai).
 
 Layout: ``posts/<remote_id>.html`` (the page, every text escaped), ``posts/<remote_id>.json``
 (what was published, read back by :meth:`recent_posts`), ``posts/<remote_id>/<picture>``,
@@ -21,6 +22,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from feedgen.feed import FeedGenerator
 
@@ -45,6 +47,7 @@ except ImportError:  # pragma: no cover - not on Linux
     fcntl = None  # type: ignore[assignment]
 
 FEED_SIZE = 50
+DEFAULT_ZONE = "Asia/Shanghai"
 _LOCKS: dict[str, threading.Lock] = {}
 _LOCKS_GUARD = threading.Lock()
 
@@ -219,13 +222,29 @@ class WebsiteAdapter(OutboxAdapter):
         records.sort(key=lambda r: str(r.get("created_at", "")), reverse=True)
         return records
 
+    @property
+    def zone(self) -> ZoneInfo:
+        """The time zone the public site shows: setting ``time_zone``, else Asia/Shanghai
+        (as everywhere in guanwei)."""
+        name = self.setting("time_zone", DEFAULT_ZONE)
+        try:
+            return ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            return ZoneInfo(DEFAULT_ZONE)
+
+    def _local(self, value: Any) -> datetime:
+        when = parse_iso(value) or datetime.now(UTC)
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=UTC)
+        return when.astimezone(self.zone).replace(microsecond=0)
+
     def _page(self, record: dict[str, Any]) -> str:
-        when = parse_iso(record["created_at"]) or datetime.now(UTC)
+        when = self._local(record["created_at"])
         byline = f" · {html.escape(str(record['author']))}" if record.get("author") else ""
         main = (
             f"<article><h1>{html.escape(str(record['title']))}</h1>"
             f'<p class="meta"><time datetime="{when.isoformat()}">'
-            f"{when:%Y-%m-%d %H:%M} UTC</time>{byline}</p>"
+            f"{when:%Y-%m-%d %H:%M}</time>{byline}</p>"
             f"{article_body(record)}</article>"
         )
         return PAGE.format(
@@ -240,7 +259,8 @@ class WebsiteAdapter(OutboxAdapter):
         items = "".join(
             f'<li><a href="posts/{html.escape(r["remote_id"])}.html">'
             f"{html.escape(str(r['title']))}</a> "
-            f"<time>{html.escape(str(r['created_at'])[:16].replace('T', ' '))}</time></li>"
+            f'<time datetime="{(when := self._local(r["created_at"])).isoformat()}">'
+            f"{when:%Y-%m-%d %H:%M}</time></li>"
             for r in records
         )
         index = PAGE.format(
@@ -264,12 +284,12 @@ class WebsiteAdapter(OutboxAdapter):
         fg.link(href=f"{self.base_url}/feed.{kind}", rel="self")
         fg.description(self.setting("description", f"{self.site_title}发布的信息"))
         fg.language("zh-CN")
-        newest = parse_iso(records[0]["created_at"]) if records else None
-        fg.updated(newest or datetime(2000, 1, 1, tzinfo=UTC))
-        fg.lastBuildDate(newest or datetime(2000, 1, 1, tzinfo=UTC))
+        newest = self._local(records[0]["created_at"]) if records else None
+        fg.updated(newest or datetime(2000, 1, 1, tzinfo=self.zone))
+        fg.lastBuildDate(newest or datetime(2000, 1, 1, tzinfo=self.zone))
         for record in records:
             url = self.url_for(str(record["remote_id"]))
-            when = parse_iso(record["created_at"]) or datetime.now(UTC)
+            when = self._local(record["created_at"])
             entry = fg.add_entry(order="append")
             entry.id(url)
             entry.guid(url, permalink=True)

@@ -289,6 +289,17 @@ class WeChatAdapter(Adapter):
                 unknown_outcome=creates,
                 user_message=f"微信服务器出错（HTTP {response.status_code}）{tail}",
             )
+        if response.status_code in (404, 405):  # a path the platform does not have
+            raise AdapterError(
+                f"wechat {what}: HTTP {response.status_code} (no such API)",
+                permanent=True,
+                code="config",
+                status=response.status_code,
+                user_message=(
+                    f"微信接口返回 HTTP {response.status_code}（没有这个接口），"
+                    "请保管人检查账号接入设置中的接口地址。"
+                ),
+            )
         body = response.json()
         if not response.ok or not isinstance(body, dict):
             raise AdapterError(
@@ -477,12 +488,14 @@ class WeChatAdapter(Adapter):
                 url = str(news.get("url", ""))
                 mid = _mid_from_url(url)
                 remote_id = f"article:{item.get('article_id', '')}" + (f":{mid}" if mid else "")
-                updated = item.get("update_time")
+                # When the article was created: content.create_time; update_time (never
+                # earlier) where a reply lacks it.
+                created = (item.get("content") or {}).get("create_time") or item.get("update_time")
                 posts.append(
                     RemotePost(
                         remote_id=remote_id,
                         text=plain_text(str(news.get("content", ""))),
-                        created_at=datetime.fromtimestamp(int(updated), UTC) if updated else None,
+                        created_at=datetime.fromtimestamp(int(created), UTC) if created else None,
                         url=url,
                     )
                 )

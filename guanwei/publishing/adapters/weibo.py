@@ -7,7 +7,9 @@ rejects a status without a link under it), ``uid`` (optional; else account/get_u
 (multipart uploads; default ``base_url``), ``web_url`` (default https://weibo.com).
 
 Wire facts (reference/platforms.md §1–3): errors are non-2xx with a JSON ``error_code``
-(str or int); ids are keyed on ``idstr`` (the int64 ``id`` loses digits as a float);
+(an int as recorded live; the old wiki prints a string: both accepted); 20053 on
+share.json means published and held for manual review (a success, see ``publish``);
+ids are keyed on ``idstr`` (the int64 ``id`` loses digits as a float);
 ``since_id`` is exclusive, ``max_id`` inclusive, ``page`` 1-based.
 """
 
@@ -16,7 +18,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
@@ -37,6 +39,9 @@ log = logging.getLogger("guanwei.publishing.weibo")
 
 DEFAULT_BASE = "https://api.weibo.com"
 TIME_FORMAT = "%a %b %d %H:%M:%S %z %Y"
+
+# "Your Weibo has been successfully released and needs manual review for 3 minutes".
+PENDING_REVIEW = 20053
 
 # error_code → (our code, permanent, what a person should know).
 ERRORS: dict[int, tuple[str, bool, str]] = {
@@ -85,6 +90,21 @@ def weibo_error(body: Mapping[str, Any], status: int, *, creates: bool, what: st
     except ValueError:
         number = 0
     message = f"weibo {what}: HTTP {status}, error_code {raw_code or '-'}: {english}"
+    if number == PENDING_REVIEW:
+        # The post went out and is held for manual review: a success pending review,
+        # never a failure. Its id is not in the answer: the caller looks it up.
+        return AdapterError(
+            message,
+            permanent=False,
+            code="pending_review",
+            platform_code=raw_code,
+            status=status,
+            unknown_outcome=creates,
+            user_message=(
+                "微博已发布，正在人工审核（约 3 分钟）；系统将在账号的微博列表中核实并记录"
+                f"（微博错误 {raw_code}）"
+            ),
+        )
     if number in ERRORS:
         code, permanent, chinese = ERRORS[number]
         return AdapterError(
@@ -253,18 +273,24 @@ class WeiboAdapter(Adapter):
         image: Media | None = first_image(req.media)
         if len(req.media) > (1 if image else 0):
             log.info("weibo publish %s: share.json takes one picture; others left out", req.key)
-        if image is not None:
-            files = {"pic": (image.filename, image.data, image.content_type)}
-            obj = self._call(
-                "POST",
-                "/2/statuses/share.json",
-                data=data,
-                files=files,
-                creates=True,
-                base=self.upload_base_url,
-            )
-        else:
-            obj = self._call("POST", "/2/statuses/share.json", data=data, creates=True)
+        sent_at = datetime.now(UTC)
+        try:
+            if image is not None:
+                files = {"pic": (image.filename, image.data, image.content_type)}
+                obj = self._call(
+                    "POST",
+                    "/2/statuses/share.json",
+                    data=data,
+                    files=files,
+                    creates=True,
+                    base=self.upload_base_url,
+                )
+            else:
+                obj = self._call("POST", "/2/statuses/share.json", data=data, creates=True)
+        except AdapterError as e:
+            if e.code != "pending_review":
+                raise
+            return self._pending_review(req, e, sent_at)
         remote_id = status_id(obj)
         if not remote_id:
             raise AdapterError(
@@ -279,6 +305,26 @@ class WeiboAdapter(Adapter):
             remote_id=remote_id,
             url=self._post_url(obj),
             raw={"idstr": remote_id, "mid": str(obj.get("mid", "")), "text": obj.get("text", "")},
+        )
+
+    def _pending_review(
+        self, req: PublishRequest, error: AdapterError, sent_at: datetime
+    ) -> PublishResult:
+        """20053: the post is out, under manual review. Its id, from the account's newest
+        posts; not listed yet (or the platform unreachable) → the 20053 error itself, of
+        unknown outcome: the dispatcher reconciles through :meth:`find_published`."""
+        try:
+            found = self.find_published(req, limit=20, sent_after=sent_at)
+        except AdapterError:
+            found = None
+        if found is None:
+            log.info("weibo publish %s: 20053, not listed yet; to reconcile", req.key)
+            raise error
+        log.info("weibo publish %s → %s (20053: pending manual review)", req.key, found.remote_id)
+        return PublishResult(
+            remote_id=found.remote_id,
+            url=found.url,
+            raw={"idstr": found.remote_id, "pending_review": True, "error_code": PENDING_REVIEW},
         )
 
     def delete(self, remote_id: str) -> None:

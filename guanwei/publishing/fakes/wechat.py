@@ -7,8 +7,9 @@ day); ``/cgi-bin/token`` rotating on every call with a 5-minute overlap; 40001 (
 no longer current), 40014 (never issued), 42001 (expired), 41001 (missing);
 ``freepublish/submit`` only queuing a job that walks ``publish_status`` 1 → 0 after a
 delay (or to a chosen failure), ``article_detail`` only at 0, 5 after deletion; the draft
-leaving the draft box once submitted; ``publish_id`` as a string in submit and a number in
-get; comment indexes 0-based, ``article_detail.idx`` and ``freepublish/delete`` 1-based;
+leaving the draft box once submitted; ``publish_id`` and ``msg_data_id`` strings as
+documented (submit and get; ``article_id`` too); an unknown path a 404 (not 48001);
+comment indexes 0-based, ``article_detail.idx`` and ``freepublish/delete`` 1-based;
 ``comment/list`` refusing ``count`` ≥ 50; 45009 when submits pass the hourly limit.
 """
 
@@ -199,7 +200,11 @@ class WeChatFake(Platform):
             data = self.data.materials.get(req.path.rsplit("/", 1)[-1])
             if data is not None:
                 return Response(200, data, "image/png")
-        return self.error(48001, "api unauthorized")
+        # A path the platform does not have: 404, never 48001 ("api unauthorized" means
+        # the account lacks a permission, and would send a person the wrong way).
+        return Response(
+            404, b"<html><body><h1>404 Not Found</h1></body></html>", "text/html; charset=utf-8"
+        )
 
     def wrong_method(self, req: Request) -> Response:
         return self.error(43002, "require POST method")
@@ -411,7 +416,8 @@ class WeChatFake(Platform):
         del self.data.drafts[draft_id]  # leaves the draft box (back if the publish fails)
         job = self._job(draft_id, articles, t)
         self.record_post(f"{articles[0].get('title', '')}\n{articles[0].get('content', '')}")
-        return self.ok(publish_id=str(job.publish_id), msg_data_id=job.msg_data_id)
+        # Typed as documented (freepublish_submit): both ids are strings.
+        return self.ok(publish_id=str(job.publish_id), msg_data_id=str(job.msg_data_id))
 
     def _job_of(self, req: Request) -> Job | None:
         raw = str(self.body(req).get("publish_id", ""))
@@ -421,7 +427,7 @@ class WeChatFake(Platform):
         job = self._job_of(req)
         if job is None:
             return self.error(40007, "invalid publish_id")
-        body: dict[str, Any] = {"publish_id": job.publish_id, "publish_status": job.status}
+        body: dict[str, Any] = {"publish_id": str(job.publish_id), "publish_status": job.status}
         if job.article_id:
             body["article_id"] = job.article_id
         if job.status == 0:

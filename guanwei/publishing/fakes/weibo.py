@@ -1,8 +1,9 @@
 """A fake Weibo open API (OAuth2 and the /2/ endpoints guanwei uses), in memory.
 
 Imitates (reference/platforms.md §1–3): the non-2xx error envelope
-``{"request", "error_code" (a string, as the wiki prints it), "error"}``; tokens that
-expire (21327) or are revoked or overwritten (21332), ``expires_in`` as a string;
+``{"request": "/2/…", "error_code": <int>, "error"}`` as recorded from the live API (the
+old wiki prints the code as a string); tokens that expire (21327) or are revoked or
+overwritten (21332); ``expires_in`` an int, ``remind_in`` and ``uid`` strings;
 ``get_token_info.expire_in`` going negative; single-use authorisation codes;
 share.json's rules — ``rip`` required, a link under the app's safe domain required,
 ``#话题#`` refused, at most 140 characters (two ASCII characters count as one),
@@ -10,12 +11,16 @@ identical text refused with 20019 and similar text with 20017, pictures JPEG/GIF
 under 5 MB; a per-user hourly posting limit (10024); status and comment ids above 2**53,
 odd, so a client that reads ``id`` through a float gets them wrong (use ``idstr``);
 ``since_id`` exclusive, ``max_id`` inclusive, ``page`` 1-based, ``count`` caps;
-deleting others' statuses/comments (20102/20203).
+deleting others' statuses/comments (20102/20203); on demand (``review_next`` n), 20053 —
+the post is published and held for manual review, answered HTTP 400 as recorded live —
+listed in the author's timeline at once, or (``review_visible`` false) only after
+``review_seconds`` (default 180).
 """
 
 from __future__ import annotations
 
 import html
+import re
 import secrets
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -36,6 +41,7 @@ from guanwei.publishing.fakes.weibo_data import (
     CST,
     DEMO_TOKEN,
     DEMO_UID,
+    REVIEW_MESSAGE,
     SAFE_DOMAIN,
     SOURCE,
     TOKEN_TTL,
@@ -50,6 +56,8 @@ from guanwei.publishing.fakes.weibo_data import (
     weibo_length,
     weibo_time,
 )
+
+STATUS_PAGE = re.compile(r"^/(\d+)/(\d+)$")  # weibo.com/<uid>/<idstr>
 
 __all__ = [
     "APP_KEY",
@@ -72,6 +80,10 @@ class WeiboFake(Platform):
         self.safe_domain = safe_domain
         self.duplicate_window_s = duplicate_window_s
         self.reject_topics = True
+        self.review_next = 0
+        self.review_visible = True
+        self.review_seconds = 180.0
+        self.pending_review = 0
         self.data = Data()
         super().__init__()
 
@@ -80,6 +92,8 @@ class WeiboFake(Platform):
     def seed(self) -> None:
         d = self.data = Data()
         self.reject_topics = True
+        self.review_next, self.review_visible, self.review_seconds = 0, True, 180.0
+        self.pending_review = 0
         d.users.update(
             {
                 DEMO_UID: "示例气象局",
@@ -119,6 +133,12 @@ class WeiboFake(Platform):
                 token.expires = now() - 1
         if options.get("revoke_token") in self.data.tokens:
             self.data.tokens[options["revoke_token"]].revoked = True
+        if "review_next" in options:
+            self.review_next = int(options["review_next"])
+        if "review_visible" in options:
+            self.review_visible = bool(options["review_visible"])
+        if "review_seconds" in options:
+            self.review_seconds = float(options["review_seconds"])
         if "reject_topics" in options:
             self.reject_topics = bool(options["reject_topics"])
         if "safe_domain" in options:
@@ -127,13 +147,25 @@ class WeiboFake(Platform):
             c = options["add_comment"]
             self._add_comment(int(c["status_id"]), str(c.get("uid", "1000002")), c["text"], now())
 
+    def stats(self) -> dict[str, Any]:
+        with self.lock:
+            return {**super().stats(), "pending_review": self.pending_review}
+
+    def listed(self, s: Status) -> bool:
+        """Shown in timelines: not deleted, and not hidden under review."""
+        return not s.deleted and (self.review_visible or s.review_until <= now())
+
     # ------------------------------------------------------------------ wire helpers
 
     def error(self, req: Request, code: int, message: str, status: int = 400) -> Response:
-        body = {"request": req.path.removeprefix("/2"), "error_code": str(code), "error": message}
+        # As recorded from the live API: error_code an int, request with its /2/ prefix.
+        body = {"request": req.path, "error_code": code, "error": message}
         return json_response(body, status)
 
     def not_found(self, req: Request) -> Response:
+        page = STATUS_PAGE.match(req.path)
+        if page is not None and req.method == "GET":
+            return self.status_page(page.group(1), int(page.group(2)))
         if req.path.startswith("/pic/"):
             status = (
                 self.data.statuses.get(int(req.path[5:] or 0)) if req.path[5:].isdigit() else None
@@ -291,7 +323,7 @@ class WeiboFake(Platform):
             {
                 "access_token": value,
                 "remind_in": str(TOKEN_TTL),
-                "expires_in": str(TOKEN_TTL),
+                "expires_in": TOKEN_TTL,  # an int (wiki example and live samples)
                 "uid": uid,
                 "isRealName": "true",
                 "scope": "",
@@ -359,6 +391,11 @@ class WeiboFake(Platform):
         self.data.post_times.setdefault(token.uid, []).append(now())
         status = self._add_status(token.uid, text, now(), pic)
         self.record_post(text)
+        if self.review_next > 0:  # published, held for manual review: HTTP 400, 20053
+            self.review_next -= 1
+            self.pending_review += 1
+            status.review_until = now() + self.review_seconds
+            return self.error(req, 20053, REVIEW_MESSAGE)
         return json_response(self.status_json(status))
 
     def user_timeline(self, req: Request) -> Response:
@@ -369,7 +406,7 @@ class WeiboFake(Platform):
         if uid not in self.data.users:
             return self.error(req, 20003, "User does not exists!")
         authorised = any(t.uid == uid and not t.revoked for t in self.data.tokens.values())
-        items = [s for s in self.data.statuses.values() if s.uid == uid and not s.deleted]
+        items = [s for s in self.data.statuses.values() if s.uid == uid and self.listed(s)]
         paged = self.page(req, items if authorised else [], default=20, cap=100)
         if isinstance(paged, Response):
             return paged
@@ -530,7 +567,36 @@ class WeiboFake(Platform):
             }
         )
 
-    # ------------------------------------------------------------------ page
+    # ------------------------------------------------------------------ pages
+
+    def status_page(self, uid: str, status_id: int) -> Response:
+        """``GET /<uid>/<idstr>``: the status as weibo.com shows it at the URL the adapter
+        records (``web_url/<uid>/<idstr>``)."""
+        status = self.data.statuses.get(status_id)
+        if status is None or status.uid != uid or status.deleted:
+            return html_response(
+                '<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8">'
+                "<title>微博（本地模拟）</title></head><body>"
+                "<p>抱歉，此微博已被删除或不存在。</p></body></html>",
+                404,
+            )
+        name = html.escape(self.data.users.get(uid, uid))
+        when = datetime.fromtimestamp(status.created, UTC).astimezone(CST)
+        pic = f'<img src="/pic/{status.id}" alt="" width="240">' if status.pic else ""
+        review = "<p>（人工审核中）</p>" if status.review_until > now() else ""
+        comments = "".join(
+            f"<li>{html.escape(self.data.users.get(c.uid, c.uid))}：{html.escape(c.text)}</li>"
+            for c in sorted(self.data.comments.values(), key=lambda c: c.id)
+            if c.status_id == status.id and not c.deleted
+        )
+        return html_response(
+            '<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8">'
+            f"<title>{name}的微博（本地模拟）</title></head><body>"
+            f'<h1><a href="/">{name}</a></h1>{review}'
+            f"<article><p>{html.escape(status.text)}</p>{pic}"
+            f"<small>{when:%Y-%m-%d %H:%M} · idstr {status.id}</small>"
+            f"<ul>{comments}</ul></article></body></html>"
+        )
 
     def timeline(self) -> str:
         with self.lock:
@@ -551,7 +617,8 @@ class WeiboFake(Platform):
                 pic = f'<img src="/pic/{s.id}" alt="" width="120">' if s.pic else ""
                 items.append(
                     f"<article><p>{html.escape(s.text)}</p>{pic}"
-                    f"<small>{when:%Y-%m-%d %H:%M} · idstr {s.id}</small>"
+                    f'<small><a href="/{s.uid}/{s.id}">{when:%Y-%m-%d %H:%M}</a>'
+                    f" · idstr {s.id}</small>"
                     f"<ul>{comments}</ul></article>"
                 )
         name = html.escape(self.data.users[DEMO_UID])

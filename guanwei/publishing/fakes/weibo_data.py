@@ -13,6 +13,7 @@ APP_KEY = "demo-weibo-app"
 APP_SECRET = "demo-weibo-secret"
 SAFE_DOMAIN = "https://weather.example.gov.cn"
 TOKEN_TTL = 157679999
+REVIEW_MESSAGE = "Your Weibo has been successfully released and needs manual review for 3 minutes"
 CST = timezone(timedelta(hours=8))
 URL = re.compile(r"https?://[^\s<>\"'，。！？、）)]+", re.IGNORECASE)
 TOPIC = re.compile(r"#[^#\s]{1,64}#")
@@ -59,6 +60,7 @@ class Status:
     pic: bytes = b""
     deleted: bool = False
     likes: int = 0
+    review_until: float = 0.0  # held for manual review (20053) until then
 
 
 @dataclass

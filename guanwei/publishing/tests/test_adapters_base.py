@@ -3,12 +3,14 @@ timeouts, error translation and redaction — and that none of it needs Django."
 
 from __future__ import annotations
 
+import inspect
 import logging
 import struct
 import subprocess
 import sys
 import zlib
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
@@ -17,6 +19,9 @@ from guanwei.publishing.adapters import PLATFORMS, AdapterError, adapter_class, 
 from guanwei.publishing.adapters.base import (
     Adapter,
     Media,
+    PublishRequest,
+    PublishResult,
+    RemotePost,
     first_image,
     normalise_text,
     placeholder_png,
@@ -156,9 +161,74 @@ def test_images_are_recognised_by_their_bytes() -> None:
     assert first_image(()) is None
 
 
-def test_reconciliation_ignores_links_and_whitespace() -> None:
-    assert normalise_text("今天 晴\n详见 https://t.cn/abc") == normalise_text("今天晴 详见")
+def test_reconciliation_ignores_whitespace() -> None:
+    assert normalise_text("今天 晴\n详见") == normalise_text("今天晴 详见")
     assert normalise_text("ＡＢＣ") == "ABC"
+
+
+class _Timeline(Adapter):
+    """An adapter whose account shows ``posts`` (newest first): the base class's matching."""
+
+    platform = "timeline"
+
+    def __init__(self, posts: list[RemotePost]) -> None:
+        super().__init__({}, client=HttpClient())
+        self.posts = posts
+
+    def publish(self, req: PublishRequest) -> PublishResult:
+        raise NotImplementedError
+
+    def delete(self, remote_id: str) -> None:
+        raise NotImplementedError
+
+    def recent_posts(self, limit: int = 50) -> list[RemotePost]:
+        return self.posts[:limit]
+
+
+SENT = datetime(2026, 12, 1, 7, 30, 0, 400000, tzinfo=UTC)
+FORECAST = "【天气预报】今天白天晴转多云，最高气温 18℃。详情 https://qx.example.gov.cn/today"
+
+
+def test_x03_reconciliation_keeps_links_in_the_comparison() -> None:
+    """X-03: two posts that differ only in their link are different posts."""
+    other = RemotePost("2", FORECAST.replace("/today", "/other"), SENT, "")
+    ours = RemotePost("1", FORECAST, SENT, "")
+    request = PublishRequest(key="rev1-ch1", text=FORECAST)
+    assert _Timeline([other]).find_published(request) is None
+    found = _Timeline([other, ours]).find_published(request)
+    assert found is not None and found.remote_id == "1"
+    # whitespace, full-width forms and a platform's short link (t.cn) still match
+    shortened = RemotePost(
+        "3", FORECAST.replace("https://qx.example.gov.cn/today", "http://t.cn/A6x"), SENT
+    )
+    found = _Timeline([shortened]).find_published(request)
+    assert found is not None and found.remote_id == "3"
+    assert _Timeline([RemotePost("4", FORECAST.replace(" ", "\n"), SENT)]).find_published(request)
+
+
+def test_x03_yesterdays_identical_forecast_is_not_taken_for_todays() -> None:
+    """X-03: only posts created at/after the attempt's ``sent_after`` (a few seconds of
+    clock skew allowed) can match; without it, any recent post still may."""
+    yesterday = RemotePost("9", FORECAST, SENT - timedelta(days=1), "")
+    request = PublishRequest(key="rev2-ch1", text=FORECAST)
+    assert _Timeline([yesterday]).find_published(request, sent_after=SENT) is None
+    assert _Timeline([yesterday]).find_published(request) is not None  # the old contract
+    # the platform's clock a little behind ours, and whole seconds only
+    today = RemotePost("10", FORECAST, SENT.replace(microsecond=0) - timedelta(seconds=2), "")
+    found = _Timeline([today, yesterday]).find_published(request, limit=10, sent_after=SENT)
+    assert found is not None and found.remote_id == "10"
+    undated = RemotePost("11", FORECAST, None, "")
+    assert _Timeline([undated]).find_published(request, sent_after=SENT) is None
+    too_early = RemotePost("12", FORECAST, SENT - timedelta(minutes=1), "")
+    assert _Timeline([too_early]).find_published(request, sent_after=SENT) is None
+
+
+def test_x03_every_adapter_takes_sent_after() -> None:
+    """The dispatcher calls ``find_published(request, limit=…, sent_after=…)`` on any
+    platform."""
+    for name in PLATFORMS:
+        parameters = inspect.signature(adapter_class(name).find_published).parameters
+        assert parameters["sent_after"].default is None, name
 
 
 def test_adapters_share_one_client_and_say_how_long_to_wait_before_reconciling() -> None:

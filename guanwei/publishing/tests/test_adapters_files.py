@@ -6,9 +6,11 @@ from __future__ import annotations
 import json
 import threading
 import xml.etree.ElementTree as ET
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+import time_machine
 
 from guanwei.publishing.adapters import AdapterError, Media, PublishRequest, get_adapter
 from guanwei.publishing.adapters.base import placeholder_png
@@ -94,6 +96,22 @@ def test_the_website_writes_an_escaped_page_and_both_feeds(site: WebsiteAdapter)
     assert [i.findtext("link") for i in items] == [result.url]
     assert [e.findtext(f"{ATOM}title") for e in atom_entries(site.root)] == ["标题 <i>"]
     assert "rev7-ch3.html" in (site.root / "index.html").read_text(encoding="utf-8")
+
+
+def test_x03_the_website_shows_times_in_asia_shanghai(site: WebsiteAdapter) -> None:
+    """The public site's page, index and feeds give Beijing time (Asia/Shanghai, as
+    everywhere in guanwei), not UTC."""
+    with time_machine.travel(datetime(2026, 12, 1, 0, 30, tzinfo=UTC), tick=False):
+        site.publish(req())
+    page = (site.root / "posts" / "rev7-ch3.html").read_text(encoding="utf-8")
+    assert "2026-12-01 08:30" in page and "UTC" not in page and "00:30" not in page
+    assert 'datetime="2026-12-01T08:30:00+08:00"' in page
+    index = (site.root / "index.html").read_text(encoding="utf-8")
+    assert "2026-12-01 08:30" in index and "00:30" not in index
+    (item,) = rss_items(site.root)
+    assert item.findtext("pubDate") == "Tue, 01 Dec 2026 08:30:00 +0800"
+    (entry,) = atom_entries(site.root)
+    assert entry.findtext(f"{ATOM}updated") == "2026-12-01T08:30:00+08:00"
 
 
 def test_the_website_publishes_a_key_once(site: WebsiteAdapter) -> None:

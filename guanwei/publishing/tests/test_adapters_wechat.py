@@ -7,6 +7,7 @@ import json
 import logging
 import time
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
@@ -202,6 +203,20 @@ def test_a_wrong_secret_is_permanent_with_a_chinese_cause(
     )
 
 
+def test_a_wrong_api_address_is_a_setting_to_fix_not_a_missing_permission(
+    fakes: FakePlatforms, client: HttpClient
+) -> None:
+    """X-03: a 404 (a path the platform does not have) says "check the API address",
+    permanently; it is not errcode 48001 (the account lacking a permission)."""
+    clear_token_cache()
+    settings = {**demo_settings(fakes)["wechat"], "base_url": f"{fakes.wechat_url}/wrong"}
+    with pytest.raises(AdapterError) as caught:
+        get_adapter("wechat", settings, client=client).recent_posts()
+    assert caught.value.permanent and caught.value.code == "config"
+    assert caught.value.status == 404 and caught.value.platform_code != "48001"
+    assert "接口地址" in caught.value.user_message and "权限" not in caught.value.user_message
+
+
 def test_a_rejected_publish_fails_permanently(adapter: WeChatAdapter, fakes: FakePlatforms) -> None:
     fakes.control("wechat", next_publish_status=4)
     result = adapter.publish(req())
@@ -260,6 +275,30 @@ def test_a_lost_submit_answer_is_reconciled_from_published_articles(
     found = adapter.find_published(request)
     assert found is not None and found.remote_id.startswith("article:")
     assert fakes.stats("wechat")["posts"] == 1
+
+
+def test_x03_reconciliation_matches_only_articles_created_after_the_attempt(
+    adapter: WeChatAdapter, fakes: FakePlatforms
+) -> None:
+    """X-03: an identical article published before ``sent_after`` is not ours, nor is
+    one that differs only in a link."""
+    request = req("本周以晴到多云为主。详情 https://qx.example.gov.cn/week")
+    before = adapter.publish(request)
+    wait_published(adapter, before.remote_id)
+    with fakes.wechat.lock:  # last week's identical article
+        for job in fakes.wechat.data.jobs.values():
+            job.submitted -= 3600
+    other = adapter.publish(req("本周以晴到多云为主。详情 https://qx.example.gov.cn/other"))
+    wait_published(adapter, other.remote_id)
+    sent_at = datetime.now(UTC)
+    assert adapter.find_published(request, sent_after=sent_at) is None
+
+    later = adapter.publish(request)
+    done = wait_published(adapter, later.remote_id)
+    found = adapter.find_published(request, limit=20, sent_after=sent_at)
+    assert found is not None and found.url == done.url
+    first = adapter.find_published(request, sent_after=sent_at - timedelta(hours=2))
+    assert first is not None and first.url != done.url  # the earliest after sent_after
 
 
 def test_a_too_long_title_is_refused_before_sending(

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import logging
 import socket
+import time
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
@@ -66,6 +68,21 @@ def test_it_publishes_and_reads_the_post_back(adapter: WeiboAdapter, fakes: Fake
     assert newest.text == f"今天白天晴，最高气温 20℃。 {SAFE}"
     assert newest.created_at is not None and newest.created_at.tzinfo is not None
     assert fakes.stats("weibo")["posts"] == 1
+
+
+def test_x03_the_recorded_link_of_a_post_opens_its_page(
+    adapter: WeiboAdapter, client: HttpClient
+) -> None:
+    """The post page's 查看 link (the ``remote_url`` the adapter records) opens the
+    status on the (fake) platform; once deleted, the platform says so."""
+    result = adapter.publish(req("<b>查看</b>链接能打开。"))
+    page = client.get(result.url)
+    assert page.status_code == 200 and "text/html" in page.headers["content-type"]
+    assert "&lt;b&gt;查看&lt;/b&gt;链接能打开。" in page.text and "<b>" not in page.text
+    assert result.remote_id in page.text
+    adapter.delete(result.remote_id)
+    gone = client.get(result.url)
+    assert gone.status_code == 404 and "已被删除" in gone.text
 
 
 def test_it_adds_a_safe_domain_link_only_when_missing() -> None:
@@ -163,6 +180,39 @@ def test_it_treats_the_hourly_limit_as_transient(
     assert error.code == "rate_limited" and error.platform_code == "10024"
 
 
+def test_x03_20053_pending_review_is_published_with_its_id(
+    adapter: WeiboAdapter, fakes: FakePlatforms
+) -> None:
+    """X-03: 20053 ("released, needs manual review for 3 minutes") means the post went
+    out: the adapter returns it published, with the id it has on the account."""
+    fakes.control("weibo", review_next=1)
+    result = adapter.publish(req("寒潮蓝色预警：明天起气温下降8℃以上。"))
+    newest = adapter.recent_posts(limit=1)[0]
+    assert result.state == "published" and result.remote_id == newest.remote_id
+    assert result.url == newest.url and result.raw["pending_review"] is True
+    assert fakes.stats("weibo")["posts"] == 1 and fakes.stats("weibo")["pending_review"] == 1
+
+
+def test_x03_20053_not_yet_listed_is_an_unknown_outcome_never_a_failure(
+    adapter: WeiboAdapter, fakes: FakePlatforms
+) -> None:
+    """X-03: when the post under review is not listed yet, 20053 is an unknown outcome
+    to reconcile (never permanent, never a blind retry); it is found once listed."""
+    fakes.control("weibo", review_next=1, review_visible=False, review_seconds=0.5)
+    request = req("寒潮黄色预警：明天起气温下降10℃以上。")
+    sent_at = datetime.now(UTC)
+    with pytest.raises(AdapterError) as caught:
+        adapter.publish(request)
+    error = caught.value
+    assert error.unknown_outcome and not error.permanent
+    assert error.code == "pending_review" and error.platform_code == "20053"
+    assert "审核" in error.user_message and "（微博错误 20053）" in error.user_message
+    assert adapter.find_published(request, sent_after=sent_at) is None
+    time.sleep(0.6)
+    found = adapter.find_published(request, sent_after=sent_at)
+    assert found is not None and found.remote_id == adapter.recent_posts(limit=1)[0].remote_id
+
+
 def test_a_server_error_on_publish_is_of_unknown_outcome(
     adapter: WeiboAdapter, fakes: FakePlatforms
 ) -> None:
@@ -192,6 +242,33 @@ def test_a_lost_answer_is_unknown_and_the_post_is_found_afterwards(
     found = adapter.find_published(request)
     assert found is not None and found.remote_id == adapter.recent_posts()[0].remote_id
     assert fakes.stats("weibo")["posts"] == 1
+
+
+def test_x03_reconciliation_finds_todays_post_not_yesterdays_identical_one(
+    adapter: WeiboAdapter, fakes: FakePlatforms
+) -> None:
+    """X-03: yesterday's identical forecast (before ``sent_after``) is not today's; a
+    post that differs only in its link is not ours."""
+    request = req(f"【天气预报】今天晴，最高气温 20℃。详情 {SAFE}/today")
+    text = adapter.expected_text(request)
+    with fakes.weibo.lock:  # yesterday's post, straight into the account's timeline
+        fakes.weibo._add_status(weibo.DEMO_UID, text, time.time() - 86400)
+        fakes.weibo._add_status(weibo.DEMO_UID, text.replace("/today", "/other"), time.time())
+    sent_at = datetime.now(UTC)
+    assert adapter.find_published(request, sent_after=sent_at) is None
+
+    fakes.control("weibo", hang_next=1, hang_after_commit=True, hang_ms=2000, path="share")
+    fakes.weibo.duplicate_window_s = 0  # today's post is accepted (not 20017/20019)
+    try:
+        with pytest.raises(AdapterError):
+            adapter.publish(request)  # the platform got it, we never heard back
+    finally:
+        fakes.weibo.duplicate_window_s = 86400
+    found = adapter.find_published(request, limit=20, sent_after=sent_at)
+    assert found is not None
+    newest = [p for p in adapter.recent_posts(limit=5) if p.text == text][0]
+    assert found.remote_id == newest.remote_id
+    assert newest.created_at is not None and newest.created_at >= sent_at - timedelta(seconds=5)
 
 
 def test_a_request_that_hung_before_commit_is_not_found(

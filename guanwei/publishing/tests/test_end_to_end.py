@@ -3,6 +3,7 @@ the local fakes (REQ W-10, X-03, C-01; DESIGN invariant 2)."""
 
 from __future__ import annotations
 
+import time
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from datetime import datetime, timedelta
@@ -205,6 +206,70 @@ def test_a_timeout_after_the_platform_got_it_is_reconciled_not_resent(
     intent = PublishIntent.objects.get(post=post)
     assert intent.status == IntentStatus.PUBLISHED
     assert [a.outcome for a in intent.log.all()] == ["unknown", "reconciled"]
+    assert _stats(fakes.weibo_url)["posts"] == 1
+
+
+def test_x03_weibo_20053_pending_review_ends_published_once(fakes: FakePlatforms) -> None:
+    """X-03: Weibo answers 20053 (published, held for manual review): through the real
+    dispatcher the intent ends PUBLISHED with the post's remote id, sent exactly once."""
+    _connect("city_weibo", W, {**demo_settings(fakes)["weibo"], "settle_seconds": "0"})
+    httpx.post(f"{fakes.weibo_url}/__control__", json={"review_next": 1})
+    post = content.create_post(
+        unit(W, "city_tech_centre"),
+        actor=person("kj_editor"),
+        title="寒潮预警",
+        body="寒潮蓝色预警：预计明天起全市气温下降8℃以上，请注意防寒保暖。",
+        category="forecast",
+        channels=[channel(W, "city_weibo")],
+        source="市气象台",
+    )
+    _approve(post, ["kj_leader"])
+    actions.schedule_post(post, actor=person("kj_publisher"))
+    _drain()
+    intent = PublishIntent.objects.get(post=post)
+    assert intent.status == IntentStatus.PUBLISHED, intent.error_message
+    stats = _stats(fakes.weibo_url)
+    assert stats["posts"] == 1 and stats["pending_review"] == 1
+    (status,) = [s for s in fakes.weibo.data.statuses.values() if "寒潮蓝色预警" in s.text]
+    assert intent.remote_id == str(status.id) and intent.remote_url.endswith(str(status.id))
+    opened = httpx.get(intent.remote_url)  # the post page's 查看 link
+    assert opened.status_code == 200 and "寒潮蓝色预警" in opened.text
+    post.refresh_from_db()
+    assert post.status == PostStatus.PUBLISHED
+
+
+def test_x03_weibo_20053_not_yet_listed_is_reconciled_to_its_id(fakes: FakePlatforms) -> None:
+    """X-03: a post under review that the timeline does not show yet: UNKNOWN, then
+    reconciled to its id once listed — never failed, never sent again."""
+    _connect("city_weibo", W, {**demo_settings(fakes)["weibo"], "settle_seconds": "20"})
+    httpx.post(
+        f"{fakes.weibo_url}/__control__",
+        json={"review_next": 1, "review_visible": False, "review_seconds": 1},
+    )
+    post = content.create_post(
+        unit(W, "city_tech_centre"),
+        actor=person("kj_editor"),
+        title="寒潮预警",
+        body="寒潮黄色预警：预计明天起全市气温下降10℃以上，请注意防寒保暖。",
+        category="forecast",
+        channels=[channel(W, "city_weibo")],
+        source="市气象台",
+    )
+    _approve(post, ["kj_leader"])
+    actions.schedule_post(post, actor=person("kj_publisher"))
+    claim = dispatch.claim_due("test")
+    assert dispatch.deliver(claim.ids[0], claim.token) == IntentStatus.UNKNOWN
+    intent = PublishIntent.objects.get(post=post)
+    assert intent.error_code == "pending_review" and "审核" in intent.error_message
+    deadline = timezone.now() + timedelta(seconds=10)
+    while intent.status == IntentStatus.UNKNOWN and timezone.now() < deadline:
+        PublishIntent.objects.filter(pk=intent.pk).update(lease_until=None)
+        reconcile.reconcile_unknown("test")
+        intent.refresh_from_db()
+        time.sleep(0.1)
+    assert intent.status == IntentStatus.PUBLISHED
+    (status,) = [s for s in fakes.weibo.data.statuses.values() if "寒潮黄色预警" in s.text]
+    assert intent.remote_id == str(status.id)
     assert _stats(fakes.weibo_url)["posts"] == 1
 
 

@@ -113,8 +113,9 @@ def test_the_basic_token_rotates_with_an_overlap(http: httpx.Client) -> None:
 def test_publish_is_a_job_that_walks_from_1_to_0(http: httpx.Client, fakes: FakePlatforms) -> None:
     token = stable(http)["access_token"]
     submitted = publish(http, token)
+    # X-03: ids as documented (freepublish_submit: publish_id and msg_data_id are strings)
     assert submitted["errcode"] == 0 and isinstance(submitted["publish_id"], str)
-    assert isinstance(submitted["msg_data_id"], int)
+    assert isinstance(submitted["msg_data_id"], str) and submitted["msg_data_id"].isdigit()
     job = {"publish_id": submitted["publish_id"]}
 
     pending = call(http, "/cgi-bin/freepublish/get", token, job)
@@ -124,7 +125,9 @@ def test_publish_is_a_job_that_walks_from_1_to_0(http: httpx.Client, fakes: Fake
     )  # the draft left the draft box
     time.sleep(0.25)
     done = call(http, "/cgi-bin/freepublish/get", token, job)
-    assert done["publish_status"] == 0 and isinstance(done["publish_id"], int)
+    # freepublish_get: publish_id and article_id strings, publish_status a number
+    assert done["publish_status"] == 0 and done["publish_id"] == submitted["publish_id"]
+    assert isinstance(done["article_id"], str)
     assert done["article_detail"]["item"][0]["idx"] == 1  # 1-based
     assert f"mid={submitted['msg_data_id']}" in done["article_detail"]["item"][0]["article_url"]
     assert fakes.stats("wechat")["posts"] == 1
@@ -215,3 +218,13 @@ def test_the_timeline_page_escapes_titles(http: httpx.Client, fakes: FakePlatfor
     publish(http, stable(http)["access_token"], title="<b>加粗</b>")
     page = http.get("/").text
     assert "&lt;b&gt;加粗&lt;/b&gt;" in page and "<b>" not in page
+
+
+def test_an_unknown_path_is_not_answered_as_an_unauthorised_api(http: httpx.Client) -> None:
+    """X-03: a path the platform does not have is a 404, not errcode 48001 ("api
+    unauthorized", which tells a person to get the account certified)."""
+    token = stable(http)["access_token"]
+    response = http.post("/cgi-bin/freepublish/no_such_api", params={"access_token": token})
+    assert response.status_code == 404
+    assert "48001" not in response.text
+    assert http.get("/cgi-bin/draft/nothing_here").status_code == 404

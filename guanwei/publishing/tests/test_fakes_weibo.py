@@ -46,16 +46,21 @@ def share(http: httpx.Client, text: str, **extra: Any) -> httpx.Response:
     return http.post("/2/statuses/share.json", data=data, headers=AUTH)
 
 
-def test_errors_are_non_2xx_with_a_string_error_code(http: httpx.Client) -> None:
+def test_errors_are_non_2xx_with_an_integer_error_code_and_the_2_path(http: httpx.Client) -> None:
+    """X-03: the envelope recorded from the live API (reference/platforms.md §1):
+    ``error_code`` an int, ``request`` the path with its ``/2/`` prefix."""
     response = http.get("/2/statuses/user_timeline.json")
     assert response.status_code == 400
     assert response.json() == {
-        "request": "/statuses/user_timeline.json",
-        "error_code": "10006",
+        "request": "/2/statuses/user_timeline.json",
+        "error_code": 10006,
         "error": "Source paramter (appkey) is missing",
     }
-    assert http.get("/2/no/such.json", headers=AUTH).json()["error_code"] == "10020"
-    assert http.get("/2/statuses/share.json", headers=AUTH).json()["error_code"] == "10021"
+    refused = share(http, "没有链接")
+    assert refused.json()["request"] == "/2/statuses/share.json"
+    assert type(refused.json()["error_code"]) is int
+    assert http.get("/2/no/such.json", headers=AUTH).json()["error_code"] == 10020
+    assert http.get("/2/statuses/share.json", headers=AUTH).json()["error_code"] == 10021
 
 
 def test_status_ids_break_a_float_reader(http: httpx.Client) -> None:
@@ -70,10 +75,10 @@ def test_status_ids_break_a_float_reader(http: httpx.Client) -> None:
 
 def test_share_needs_rip_and_a_safe_domain_link_and_no_topics(http: httpx.Client) -> None:
     no_rip = http.post("/2/statuses/share.json", data={"status": f"x {LINK}"}, headers=AUTH)
-    assert no_rip.json()["error_code"] == "10016" and "rip" in no_rip.json()["error"]
-    assert share(http, "没有链接").json()["error_code"] == "10017"
-    assert share(http, "别的域名 https://evil.example.com/").json()["error_code"] == "10017"
-    assert share(http, f"#话题# 今天 {LINK}").json()["error_code"] == "10017"
+    assert no_rip.json()["error_code"] == 10016 and "rip" in no_rip.json()["error"]
+    assert share(http, "没有链接").json()["error_code"] == 10017
+    assert share(http, "别的域名 https://evil.example.com/").json()["error_code"] == 10017
+    assert share(http, f"#话题# 今天 {LINK}").json()["error_code"] == 10017
     assert share(http, "子域名可以 https://www.weather.example.gov.cn/a").status_code == 200
 
 
@@ -83,16 +88,16 @@ def test_two_ascii_characters_count_as_one(http: httpx.Client) -> None:
     link = f" {LINK}"  # 31 ASCII characters: 16
     assert share(http, "a" * 248 + link).status_code == 200  # 124 + 16 = 140
     too_long = share(http, "b" * 250 + link)  # 125 + 16 = 141
-    assert too_long.json()["error_code"] == "20012"
+    assert too_long.json()["error_code"] == 20012
     assert share(http, "中" * 124 + link).status_code == 200
-    assert share(http, "文" * 125 + link).json()["error_code"] == "20012"
+    assert share(http, "文" * 125 + link).json()["error_code"] == 20012
 
 
 def test_identical_and_similar_text_are_refused(http: httpx.Client, fakes: FakePlatforms) -> None:
     text = f"今天有雨，出门带伞。{LINK}"
     assert share(http, text).status_code == 200
-    assert share(http, text).json()["error_code"] == "20019"
-    assert share(http, f"今天有雨 出门带伞 {LINK}/x").json()["error_code"] == "20017"
+    assert share(http, text).json()["error_code"] == 20019
+    assert share(http, f"今天有雨 出门带伞 {LINK}/x").json()["error_code"] == 20017
     assert fakes.stats("weibo")["by_text_hash"] == {text_hash(text): 1}
 
 
@@ -100,14 +105,14 @@ def test_pictures_must_be_images(http: httpx.Client) -> None:
     files = {"pic": ("a.txt", b"plain text", "text/plain")}
     data = {"status": f"图 {LINK}", "rip": "1.2.3.4"}
     response = http.post("/2/statuses/share.json", data=data, files=files, headers=AUTH)
-    assert response.json()["error_code"] == "20005"
+    assert response.json()["error_code"] == 20005
 
 
 def test_the_hourly_limit_and_its_status(http: httpx.Client, fakes: FakePlatforms) -> None:
     fakes.control("weibo", rate_limit_per_hour=1)
     assert share(http, f"一 {LINK}").status_code == 200
     limited = share(http, f"二 {LINK}")
-    assert limited.status_code == 403 and limited.json()["error_code"] == "10024"
+    assert limited.status_code == 403 and limited.json()["error_code"] == 10024
     status = http.get("/2/account/rate_limit_status.json", headers=AUTH).json()
     assert status["remaining_user_hits"] == 0 and status["user_limit"] == 1
     assert status["limit_time_unit"] == "HOURS"
@@ -140,7 +145,7 @@ def test_comments_paging_reply_prefix_and_ownership(http: httpx.Client) -> None:
     assert reply["text"] == "回复@热心市民小王:会下雨"
     assert reply["reply_comment"]["idstr"] == first["idstr"]
     refused = http.post("/2/comments/destroy.json", data={"cid": first["idstr"]}, headers=AUTH)
-    assert refused.status_code == 403 and refused.json()["error_code"] == "20203"
+    assert refused.status_code == 403 and refused.json()["error_code"] == 20203
 
 
 def test_oauth_codes_are_single_use_and_tokens_expire(
@@ -160,10 +165,12 @@ def test_oauth_codes_are_single_use_and_tokens_expire(
         "redirect_uri": cb,
     }
     issued = http.post("/oauth2/access_token", data=form).json()
-    assert isinstance(issued["expires_in"], str) and isinstance(issued["uid"], str)
-    assert http.post("/oauth2/access_token", data=form).json()["error_code"] == "21325"
+    # expires_in an int (the wiki example and live samples), remind_in and uid strings
+    assert type(issued["expires_in"]) is int and issued["expires_in"] > 0
+    assert isinstance(issued["remind_in"], str) and isinstance(issued["uid"], str)
+    assert http.post("/oauth2/access_token", data=form).json()["error_code"] == 21325
     old = http.post("/oauth2/get_token_info", data={"access_token": weibo.DEMO_TOKEN})
-    assert old.json()["error_code"] == "21332"  # overwritten by the new token
+    assert old.json()["error_code"] == 21332  # overwritten by the new token
 
     fakes.control("weibo", expire_tokens=True)
     info = http.post("/oauth2/get_token_info", data={"access_token": issued["access_token"]})
@@ -171,7 +178,7 @@ def test_oauth_codes_are_single_use_and_tokens_expire(
     expired = http.get(
         "/2/account/get_uid.json", params={"access_token": issued["access_token"]}
     ).json()
-    assert expired["error_code"] == "21327" and expired["error"] == "expired_token"
+    assert expired["error_code"] == 21327 and expired["error"] == "expired_token"
     revoked = http.get("/oauth2/revokeoauth2", params={"access_token": issued["access_token"]})
     assert revoked.json() == {"result": "true"}
 
@@ -181,18 +188,48 @@ def test_friends_ids_and_uid(http: httpx.Client) -> None:
     ids = http.get("/2/friendships/friends/ids.json", params={"count": 1}, headers=AUTH).json()
     assert ids["ids"] == [1000009] and ids["next_cursor"] == 1 and ids["total_number"] == 2
     other = http.get("/2/friendships/friends/ids.json", params={"uid": "1000002"}, headers=AUTH)
-    assert other.json()["error_code"] == "10017"
+    assert other.json()["error_code"] == 10017
 
 
 def test_faults_are_injected_over_http(http: httpx.Client, fakes: FakePlatforms) -> None:
     fakes.control("weibo", fail_next=1, status=503, error_code=10001)
     failed = share(http, f"失败 {LINK}")
-    assert failed.status_code == 503 and failed.json()["error_code"] == "10001"
+    assert failed.status_code == 503 and failed.json()["error_code"] == 10001
     assert fakes.stats("weibo")["posts"] == 0
     fakes.control("weibo", delay_ms=150)
     started = time.monotonic()
     assert share(http, f"慢 {LINK}").status_code == 200
     assert time.monotonic() - started >= 0.15
+
+
+def test_20053_the_post_went_out_pending_manual_review(
+    http: httpx.Client, fakes: FakePlatforms
+) -> None:
+    """X-03: ``review_next`` makes share.json publish the post and answer 20053 (HTTP 400,
+    as recorded from the live API); the author's timeline lists it, unless
+    ``review_visible`` is false, then only once the review window has passed."""
+    fakes.control("weibo", review_next=1)
+    answered = share(http, f"待审核 {LINK}")
+    assert answered.status_code == 400
+    assert answered.json() == {
+        "request": "/2/statuses/share.json",
+        "error_code": 20053,
+        "error": "Your Weibo has been successfully released and needs manual review for 3 minutes",
+    }
+    timeline = http.get("/2/statuses/user_timeline.json", headers=AUTH).json()["statuses"]
+    assert timeline[0]["text"] == f"待审核 {LINK}"
+    stats = fakes.stats("weibo")
+    assert stats["posts"] == 1 and stats["pending_review"] == 1
+    assert share(http, f"待审核 {LINK}").json()["error_code"] == 20019  # it is out there
+
+    fakes.control("weibo", review_next=1, review_visible=False, review_seconds=0.3)
+    assert share(http, f"看不见的 {LINK}").json()["error_code"] == 20053
+    listed = http.get("/2/statuses/user_timeline.json", headers=AUTH).json()["statuses"]
+    assert f"看不见的 {LINK}" not in [s["text"] for s in listed]
+    time.sleep(0.35)
+    listed = http.get("/2/statuses/user_timeline.json", headers=AUTH).json()["statuses"]
+    assert listed[0]["text"] == f"看不见的 {LINK}"
+    assert share(http, f"审核之后 {LINK}").status_code == 200  # one at a time
 
 
 def test_the_timeline_page_escapes_text(http: httpx.Client) -> None:

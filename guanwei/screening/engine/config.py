@@ -52,6 +52,7 @@ class AllowRule:
     files: tuple[str, ...] = ()
     categories: tuple[str, ...] = ()  # empty: masks hits of every category
     req: str = "C-06"
+    name: str = ""  # what the screening page calls this list (default: its file names)
 
 
 @dataclass(frozen=True)
@@ -96,6 +97,9 @@ class EngineConfig:
     name: str = "default"
     lexicons: tuple[LexiconSource, ...] = ()
     terms: tuple[Term, ...] = ()
+    # The organisation's own terms (its lexicon rows, ``--lexicon FILE``): never dropped by a
+    # category policy or an allow-list, screened with the severity given (issue 8 §5).
+    own_terms: tuple[Term, ...] = ()
     allow: tuple[AllowRule, ...] = ()
     categories: tuple[CategoryPolicy, ...] = ()
     rules: tuple[RuleSpec, ...] = ()
@@ -104,8 +108,9 @@ class EngineConfig:
     base_dir: str = ""  # folder that relative file references resolve against
 
     def with_terms(self, terms: Iterable[Term]) -> EngineConfig:
-        """A copy with extra terms (e.g. ``--lexicon FILE`` or the lexicon tables)."""
-        return replace(self, terms=self.terms + tuple(terms))
+        """A copy with an organisation's own terms (``--lexicon FILE`` or the lexicon tables):
+        allow-lists and category policies do not apply to them."""
+        return replace(self, own_terms=self.own_terms + tuple(terms))
 
     def category_severity(self) -> dict[str, str]:
         return {policy.category: policy.severity for policy in self.categories}
@@ -114,7 +119,7 @@ class EngineConfig:
         """Hash of the settings that change verdicts beyond the terms and allow-phrases (those
         are hashed from their resolved content by the engine; file paths and names are not)."""
         data = asdict(self)
-        for key in ("name", "base_dir", "terms", "lexicons", "allow"):
+        for key in ("name", "base_dir", "terms", "own_terms", "lexicons", "allow"):
             data.pop(key)
         blob = json.dumps(data, sort_keys=True, ensure_ascii=False, default=str)
         return hashlib.sha256(blob.encode()).hexdigest()
@@ -213,13 +218,14 @@ def parse_screening(table: Mapping[str, Any], *, name: str, base_dir: str) -> En
     allow = []
     for i, item in enumerate(_tables(table, "allow", where)):
         at = f"{where}.allow[{i}]"
-        _unknown(item, {"req", "phrases", "files", "categories", "note"}, at)
+        _unknown(item, {"req", "phrases", "files", "categories", "note", "name"}, at)
         allow.append(
             AllowRule(
                 phrases=_strings(item.get("phrases", []), f"{at}.phrases"),
                 files=_strings(item.get("files", []), f"{at}.files"),
                 categories=_strings(item.get("categories", []), f"{at}.categories"),
                 req=item["req"],
+                name=_expect(item.get("name", ""), str, f"{at}.name"),
             )
         )
     categories = []
@@ -332,6 +338,7 @@ def merge(base: EngineConfig, pack: EngineConfig) -> EngineConfig:
         name=pack.name,
         lexicons=_absolute(base.lexicons, base.base_dir) + _absolute(pack.lexicons, pack.base_dir),
         terms=base.terms + pack.terms,
+        own_terms=base.own_terms + pack.own_terms,
         allow=_absolute_allow(base.allow, base.base_dir)
         + _absolute_allow(pack.allow, pack.base_dir),
         categories=tuple(categories.values()),

@@ -15,11 +15,12 @@ from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import accumulate
+from pathlib import Path
 from typing import Any, NamedTuple
 
 import daachorse
 
-from .config import IGNORE, EngineConfig, LexiconSource, resolve_file
+from .config import IGNORE, AllowRule, EngineConfig, LexiconSource, resolve_file
 from .lexicon import (
     BLOCK,
     PASS,
@@ -56,6 +57,8 @@ class Hit(NamedTuple):
     severity: str
     note: str = ""
     allow: str = ""  # for masked hits: the allow-phrase that masked it
+    allow_list: str = ""  # … and the name of the allow-list it is on
+    own: bool = False  # the term is on the organisation's own lexicon (never masked)
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -70,6 +73,10 @@ class Hit(NamedTuple):
             data["note"] = self.note
         if self.allow:
             data["allow"] = self.allow
+        if self.allow_list:
+            data["allow_list"] = self.allow_list
+        if self.own:
+            data["own"] = True
         return data
 
 
@@ -96,11 +103,13 @@ class Result:
 
 @dataclass(frozen=True, slots=True)
 class Entry:
-    """A resolved lexicon term: folded key and effective severity."""
+    """A resolved lexicon term: folded key and effective severity. ``own``: the organisation
+    listed this key itself, so no allow-list masks it."""
 
     term: Term
     key: str
     severity: str
+    own: bool = False
 
     @property
     def category(self) -> str:
@@ -152,10 +161,35 @@ def _keep(key: str, source: LexiconSource | None) -> bool:
     return not (source.skip_ascii and key.isascii() and key.isalnum())
 
 
-def _load_allow(config: EngineConfig, fold: Folding) -> list[tuple[str, str, tuple[str, ...]]]:
-    """(folded phrase, phrase as written, categories) for every allow-phrase."""
+def own_term_problem(key: str) -> str | None:
+    """Why an organisation's term (folded) cannot be screened, or None: one letter or one or
+    two digits would match nearly every text.  The lexicon actions refuse such terms."""
+    if not key:
+        return "词语只有空白或标点，无法筛查。"
+    if len(key) == 1 and key.isascii():
+        return "单个字母或数字无法筛查，请写完整的词语。"
+    if key.isdigit() and len(key) < 3:
+        return "一两位数字无法筛查，请写完整的词语。"
+    return None
+
+
+def _keep_own(key: str) -> bool:
+    return own_term_problem(key) is None
+
+
+def allow_list_name(rule: AllowRule) -> str:
+    """What the UI calls an allow-list: its ``name``, else its file names, else 白名单."""
+    if rule.name:
+        return rule.name
+    files = [Path(f.removeprefix("builtin:")).name for f in rule.files]
+    return "、".join(files) or "白名单"
+
+
+def _load_allow(config: EngineConfig, fold: Folding) -> list[tuple[str, str, tuple[str, ...], str]]:
+    """(folded phrase, phrase as written, categories, list name) for every allow-phrase."""
     out = []
     for rule in config.allow:
+        name = allow_list_name(rule)
         phrases = list(rule.phrases)
         for reference in rule.files:
             path = resolve_file(reference, config.base_dir)
@@ -169,7 +203,7 @@ def _load_allow(config: EngineConfig, fold: Folding) -> list[tuple[str, str, tup
         for phrase in phrases:
             key = fold.fold_term(phrase)
             if key:
-                out.append((key, phrase, rule.categories))
+                out.append((key, phrase, rule.categories, name))
     return out
 
 
@@ -199,34 +233,54 @@ class Engine:
         self.stats = stats = BuildStats()
         policy = config.category_severity()
         allow = _load_allow(config, fold)
-        allow_all = {key for key, _p, cats in allow if not cats}
-        allow_by_cat: dict[str, set[str]] = {}
-        for key, _p, cats in allow:
+        allow_all: dict[str, tuple[str, str]] = {}
+        allow_by_cat: dict[str, dict[str, tuple[str, str]]] = {}
+        for key, phrase, cats, name in allow:
+            if not cats:
+                allow_all.setdefault(key, (phrase, name))
             for cat in cats:
-                allow_by_cat.setdefault(cat, set()).add(key)
+                allow_by_cat.setdefault(cat, {}).setdefault(key, (phrase, name))
 
-        loaded: list[tuple[Term, LexiconSource | None]] = []
+        # Shipped and pack lists first, the organisation's own terms last.  Category policies
+        # and allow-lists apply to the shipped lists only: an organisation's term is always
+        # screened, with the severity the organisation gave it (issue 8 §5).
+        loaded: list[tuple[Term, LexiconSource | None, bool]] = []
         for source in config.lexicons:
-            loaded.extend((t, source) for t in _load_source(source, config.base_dir))
-        loaded.extend((t, None) for t in config.terms)
+            loaded.extend((t, source, False) for t in _load_source(source, config.base_dir))
+        loaded.extend((t, None, False) for t in config.terms)
+        loaded.extend((t, None, True) for t in config.own_terms)
         stats.terms_loaded = len(loaded)
 
         best: dict[str, Entry] = {}
-        for term, origin in loaded:
-            severity = policy.get(term.category, term.severity)
-            if severity == IGNORE:
-                continue
+        # Shipped terms an allow-list dropped at build: key -> (term, phrase, list name), so a
+        # reviewer can be told why a word passed (explain_allowed).
+        self._allowed: dict[str, tuple[Term, str, str]] = {}
+        for term, origin, own in loaded:
             key = fold.fold_term(term.text).replace(SEPARATOR, "")
-            if not _keep(key, origin):
-                stats.dropped_short += 1
-                continue
-            if key in allow_all or key in allow_by_cat.get(term.category, ()):
-                stats.dropped_allowed += 1
-                continue
+            if own:
+                severity = term.severity
+                if not _keep_own(key):
+                    stats.dropped_short += 1
+                    continue
+            else:
+                severity = policy.get(term.category, term.severity)
+                if severity == IGNORE:
+                    continue
+                if not _keep(key, origin):
+                    stats.dropped_short += 1
+                    continue
+                allowed = allow_all.get(key) or allow_by_cat.get(term.category, {}).get(key)
+                if allowed is not None:
+                    stats.dropped_allowed += 1
+                    self._allowed.setdefault(key, (term, *allowed))
+                    continue
             current = best.get(key)
             if current is None or _rank(severity) > _rank(current.severity):
-                best[key] = Entry(term, key, severity)
+                best[key] = Entry(term, key, severity, own or (current is not None and current.own))
+            elif own and not current.own:
+                best[key] = Entry(current.term, key, current.severity, True)
         self.entries: list[Entry] = list(best.values())
+        self._own_keys = frozenset(e.key for e in self.entries if e.own)
         stats.entries = len(self.entries)
         for entry in self.entries:
             stats.by_category[entry.category] = stats.by_category.get(entry.category, 0) + 1
@@ -244,15 +298,16 @@ class Engine:
             if entry.term.pinyin:
                 for spelling in sorted(pinyin_spellings(entry.key)):
                     key = fold.fold_term(spelling)
-                    if _keep(key, None) and key not in seen and key not in allow_all:
+                    if _keep(key, None) and key not in seen and (entry.own or key not in allow_all):
                         seen.add(key)
                         variants.append(Variant(key, i, KIND_PINYIN))
         self.matcher = Matcher(variants, fold, config.max_noise)
         stats.variants = len(variants)
         stats.patterns = self.matcher.pattern_count
 
-        self._allow_phrases = [(phrase, cats) for _key, phrase, cats in allow]
-        allow_keys = [key for key, _p, _c in allow]
+        self._allow_phrases = [(phrase, cats, name) for _key, phrase, cats, name in allow]
+        self._allow_keys = [key for key, _p, _c, _n in allow]
+        allow_keys = [key for key, _p, _c, _n in allow]
         self._allow_automaton = (
             daachorse.CharwiseDoubleArrayAhoCorasick(allow_keys) if allow_keys else None
         )
@@ -272,7 +327,8 @@ class Engine:
         digest.update(ENGINE_VERSION.encode())
         digest.update(config.digest().encode())
         for entry in sorted(self.entries, key=lambda e: e.key):
-            digest.update(f"{entry.key}\t{entry.category}\t{entry.severity}\n".encode())
+            mark = "\town" if entry.own else ""
+            digest.update(f"{entry.key}\t{entry.category}\t{entry.severity}{mark}\n".encode())
         for key in sorted(allow_keys):
             digest.update(f"allow\t{key}\n".encode())
         for pattern in sorted(v.pattern for v in variants):
@@ -380,7 +436,11 @@ class Engine:
             entry = entries[index]
             term = entry.term
             matched = text[start:end]
-            phrase = self._masking_phrase(core_start, core_end, entry.category, spans)
+            allowed = (
+                None
+                if entry.own
+                else self._masking_phrase(core_start, core_end, entry.category, spans)
+            )
             hit = Hit(
                 term.text,
                 term.category,
@@ -389,13 +449,16 @@ class Engine:
                 matched,
                 entry.severity,
                 term.note,
-                phrase or "",
+                allowed[0] if allowed else "",
+                allowed[1] if allowed else "",
+                entry.own,
             )
-            (hits if phrase is None else masked).append(hit)
+            (hits if allowed is None else masked).append(hit)
         return tuple(_maximal(hits)), tuple(_maximal(masked))
 
-    def _allow_spans(self, mapped: TextMap) -> list[tuple[int, int, str, tuple[str, ...]]]:
-        """Allow-phrase occurrences as (start, end, phrase, categories) in original offsets."""
+    def _allow_spans(self, mapped: TextMap) -> list[tuple[int, int, str, tuple[str, ...], str]]:
+        """Allow-phrase occurrences as (start, end, phrase, categories, list name) in original
+        offsets."""
         automaton = self._allow_automaton
         if automaton is None:
             return []
@@ -403,18 +466,59 @@ class Engine:
         position = mapped.position
         out = []
         for start, end, pid in automaton.find_overlapping(mapped.compact):
-            phrase, categories = phrases[pid]
-            out.append((position(start), position(end - 1) + 1, phrase, categories))
+            phrase, categories, name = phrases[pid]
+            out.append((position(start), position(end - 1) + 1, phrase, categories, name))
         return out
 
     @staticmethod
     def _masking_phrase(
-        start: int, end: int, category: str, spans: list[tuple[int, int, str, tuple[str, ...]]]
-    ) -> str | None:
-        for a, b, phrase, categories in spans:
+        start: int,
+        end: int,
+        category: str,
+        spans: list[tuple[int, int, str, tuple[str, ...], str]],
+    ) -> tuple[str, str] | None:
+        """(phrase, list name) of the allow-phrase that masks a shipped hit, or None."""
+        for a, b, phrase, categories, name in spans:
             if a <= start and end <= b and (not categories or category in categories):
-                return phrase
+                return phrase, name
         return None
+
+    def explain_allowed(self, text: str) -> tuple[Hit, ...]:
+        """The shipped terms that an allow-list passed in ``text``, each with the phrase and the
+        list that passed it: the masked hits (a term inside a longer allow-phrase) and the terms
+        dropped when the engine was built (a term equal to an allow-phrase).  For the screening
+        page (a reviewer sees why a word passed); not on the screening hot path."""
+        if self._allow_automaton is None:
+            return ()
+        found = {(h.start, h.end, h.term): h for h in self.screen(text, kind="comment").masked}
+        mapped = self.matcher.text_map(text)
+        keys = self._allow_keys
+        for pid, (start, end, phrase, categories, name) in zip(
+            (pid for _a, _b, pid in self._allow_automaton.find_overlapping(mapped.compact)),
+            self._allow_spans(mapped),
+            strict=True,
+        ):
+            dropped = self._allowed.get(keys[pid])
+            if dropped is None or keys[pid] in self._own_keys:
+                continue
+            term = dropped[0]
+            if categories and term.category not in categories:
+                continue
+            found.setdefault(
+                (start, end, term.text),
+                Hit(
+                    term.text,
+                    term.category,
+                    start,
+                    end,
+                    text[start:end],
+                    term.severity,
+                    term.note,
+                    phrase,
+                    name,
+                ),
+            )
+        return tuple(sorted(found.values(), key=lambda h: (h.start, h.end)))
 
     def describe(self) -> dict[str, Any]:
         """Build figures for benchmarks and the UI."""
@@ -435,7 +539,8 @@ class Engine:
 
 
 def _maximal(hits: list[Hit]) -> list[Hit]:
-    """Drop a hit that lies inside a longer hit of at least the same severity."""
+    """Drop a hit that lies inside a longer hit of at least the same severity (an
+    organisation's own term only inside a longer own term: it is always reported)."""
     if len(hits) < 2:
         return hits
     kept: list[Hit] = []
@@ -446,6 +551,7 @@ def _maximal(hits: list[Hit]) -> list[Hit]:
             and hit.end <= k.end
             and k.end - k.start > hit.end - hit.start
             and SEVERITY_RANK[k.severity] >= rank
+            and (k.own or not hit.own)
             for k in kept
         ):
             kept.append(hit)

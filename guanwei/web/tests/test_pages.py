@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.test import Client
 
@@ -83,7 +85,13 @@ def test_the_channel_pages_show_manager_and_verification(client: Client) -> None
     """C-01, C-08."""
     c = _login(client, "kj_editor")
     body = c.get("/channels/").content.decode()
-    assert "市气象局官方微博" in body and "赵磊" in body and "刘洋" not in body or True
+    city = channel(W, "city_weibo")
+    row = re.search(rf'<tr>\s*<td><a href="/channels/{city.pk}/">(.*?)</tr>', body, re.S)
+    assert row is not None, "the city account has its own row"
+    cells = re.findall(r"<td>(.*?)</td>", row.group(0), re.S)
+    assert "市气象局官方微博" in cells[0]
+    assert (cells[4], cells[5]) == (str(city.manager), str(city.responsible)) == ("赵磊", "陈静")
+    assert "刘洋" not in body  # the city's leader holds no account: not listed as one's keeper
     detail = c.get(f"/channels/{channel(W, 'county_a_weibo').pk}/").content.decode()
     assert "甲县气象局官方微博" in detail and "省气象局官方微博" in detail  # W-07 follows shown
 

@@ -1,4 +1,11 @@
-from django.http import HttpRequest
+"""Admin helpers every room's admin.py uses."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
 
 
 class ViewOnlyAdmin:

@@ -1,6 +1,9 @@
-"""The product's permission catalogue: every name a pack may grant to a role or a duty.
+"""The product's catalogue: every permission name a pack may grant to a role or a duty,
+and the other closed vocabularies (scopes, platforms, channel statuses).
 
-Pure Python (no Django import) so the pack validator can check packs without a database.
+Pure Python (no Django import) so the pack validator can check packs without a database,
+and at the bottom of the house so that ``orgs`` (which checks permissions) and ``packs``
+(which validates the names a pack grants) both use it without using each other.
 Each entry is ``name -> Chinese label`` (the label is what the UI shows). Later issues
 add their names here; a pack granting a name not in this catalogue is refused.
 """

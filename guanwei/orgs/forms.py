@@ -1,9 +1,10 @@
+"""Forms of the organisation pages: grant a role, move a unit, create a child unit."""
+
 from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from guanwei.channels.models import ChannelStatus
 from guanwei.orgs.models import Unit, User
 
 
@@ -37,29 +38,3 @@ class CreateUnitForm(forms.Form):
     def __init__(self, *args: object, unit_types: dict[str, dict], **kwargs: object):
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["unit_type"].choices = [(k, t["name"]) for k, t in unit_types.items()]  # type: ignore[attr-defined]
-
-
-class ChannelForm(forms.Form):
-    name = forms.CharField(label=_("Account name"), max_length=128)
-    account_id = forms.CharField(label=_("Account ID"), max_length=128, required=False)
-    purpose = forms.CharField(
-        label=_("Purpose and publishing scope"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
-    manager = forms.ModelChoiceField(
-        queryset=User.objects.none(), label=_("Manager"), required=False, empty_label=_("— none —")
-    )
-    responsible = forms.ModelChoiceField(
-        queryset=User.objects.none(),
-        label=_("Responsible person"),
-        required=False,
-        empty_label=_("— none —"),
-    )
-    status = forms.ChoiceField(choices=ChannelStatus.choices, label=_("Status"))
-    verified = forms.BooleanField(label=_("Real-name verified"), required=False)
-
-    def __init__(self, *args: object, people: object, **kwargs: object):
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["manager"].queryset = people  # type: ignore[attr-defined]
-        self.fields["responsible"].queryset = people  # type: ignore[attr-defined]

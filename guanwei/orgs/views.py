@@ -1,0 +1,174 @@
+"""Pages of the organisation tree: units, their people and roles (REQ X-01, T-03).
+Thin: parse, call one action, respond."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from guanwei.orgs import actions as org_actions
+from guanwei.orgs import queries as org_queries
+from guanwei.orgs.errors import DomainError, PermissionDenied
+from guanwei.orgs.forms import CreateUnitForm, GrantRoleForm, MoveUnitForm
+from guanwei.orgs.models import Membership, Unit
+from guanwei.orgs.pages import actor as _actor
+from guanwei.orgs.pages import current_org as _current_org
+from guanwei.orgs.pages import org_people as _org_people
+from guanwei.orgs.pages import page_context as _ctx
+from guanwei.orgs.pages import visible as _visible
+from guanwei.orgs.permissions import can
+from guanwei.orgs.rules import rules_for
+
+
+@login_required
+def unit_list(request: HttpRequest) -> HttpResponse:
+    org = _current_org(request)
+    if org is None:
+        return redirect("dashboard")
+    rules = rules_for(org.pk)
+    units = org_queries.unit_tree(org)
+    rows = [(u, rules.unit_type_name(u.unit_type)) for u in units]
+    return render(request, "orgs/unit_list.html", _ctx(request, org, rows=rows))
+
+
+def _unit_page(request: HttpRequest, unit: Unit, **forms: Any) -> HttpResponse:
+    org = unit.organisation
+    rules = rules_for(org.pk)
+    people = _org_people(org)
+    ctx = _ctx(
+        request,
+        org,
+        unit=unit,
+        unit_type_name=rules.unit_type_name(unit.unit_type),
+        ancestors=list(unit.ancestors()),
+        children=list(unit.children.order_by("path")),
+        memberships=[(m, rules.role_name(m.role)) for m in org_queries.active_memberships(unit)],
+        channels=list(unit.channels.all()),
+        duties=(rules.unit_types.get(unit.unit_type) or {}).get("duties", []),
+        can_grant=can(_actor(request), "role.grant", unit),
+        can_revoke=can(_actor(request), "role.revoke", unit),
+        can_move=unit.parent_id is not None and can(_actor(request), "unit.move", unit),
+        can_create=can(_actor(request), "unit.create", unit),
+        grant_form=forms.get("grant_form") or GrantRoleForm(people=people, roles=rules.roles),
+        move_form=forms.get("move_form")
+        or MoveUnitForm(units=org.units.exclude(path__startswith=unit.path)),
+        create_form=forms.get("create_form") or CreateUnitForm(unit_types=rules.unit_types),
+    )
+    return render(request, "orgs/unit_detail.html", ctx, status=forms.get("status", 200))
+
+
+def _get_unit(request: HttpRequest, pk: int) -> Unit:
+    unit = get_object_or_404(Unit.objects.select_related("organisation", "parent"), pk=pk)
+    _visible(request, unit.organisation_id)
+    return unit
+
+
+@login_required
+def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _unit_page(request, _get_unit(request, pk))
+
+
+@login_required
+@require_POST
+def unit_grant(request: HttpRequest, pk: int) -> HttpResponse:
+    unit = _get_unit(request, pk)
+    rules = rules_for(unit.organisation_id)
+    form = GrantRoleForm(request.POST, people=_org_people(unit.organisation), roles=rules.roles)
+    status = 400
+    if form.is_valid():
+        try:
+            org_actions.grant_role(
+                form.cleaned_data["user"],
+                unit,
+                form.cleaned_data["role"],
+                actor=_actor(request),
+            )
+        except PermissionDenied as e:
+            messages.error(request, e.message)
+            status = 403
+        except DomainError as e:
+            form.add_error(None, e.message)
+        else:
+            messages.success(request, _("Role granted."))
+            return redirect("unit_detail", pk=unit.pk)
+    return _unit_page(request, unit, grant_form=form, status=status)
+
+
+@login_required
+@require_POST
+def membership_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    membership = get_object_or_404(Membership.objects.select_related("unit", "user"), pk=pk)
+    _visible(request, membership.unit.organisation_id)
+    try:
+        org_actions.revoke_role(membership, actor=_actor(request))
+    except DomainError as e:
+        messages.error(request, e.message)
+    else:
+        messages.success(request, _("Role revoked."))
+    return redirect("unit_detail", pk=membership.unit_id)
+
+
+@login_required
+@require_POST
+def unit_move(request: HttpRequest, pk: int) -> HttpResponse:
+    unit = _get_unit(request, pk)
+    form = MoveUnitForm(request.POST, units=unit.organisation.units.all())
+    status = 400
+    if form.is_valid():
+        try:
+            org_actions.move_unit(
+                unit, actor=_actor(request), new_parent=form.cleaned_data["new_parent"]
+            )
+        except PermissionDenied as e:
+            messages.error(request, e.message)
+            status = 403
+        except DomainError as e:
+            form.add_error(None, e.message)
+        else:
+            messages.success(request, _("Unit moved."))
+            return redirect("unit_detail", pk=unit.pk)
+    return _unit_page(request, unit, move_form=form, status=status)
+
+
+@login_required
+@require_POST
+def unit_create_child(request: HttpRequest, pk: int) -> HttpResponse:
+    parent = _get_unit(request, pk)
+    form = CreateUnitForm(request.POST, unit_types=rules_for(parent.organisation_id).unit_types)
+    status = 400
+    if form.is_valid():
+        try:
+            child = org_actions.create_unit(
+                parent.organisation,
+                actor=_actor(request),
+                parent=parent,
+                **form.cleaned_data,
+            )
+        except PermissionDenied as e:
+            messages.error(request, e.message)
+            status = 403
+        except DomainError as e:
+            form.add_error(None, e.message)
+        else:
+            messages.success(request, _("Unit created."))
+            return redirect("unit_detail", pk=child.pk)
+    return _unit_page(request, parent, create_form=form, status=status)
+
+
+@login_required
+def people_list(request: HttpRequest) -> HttpResponse:
+    org = _current_org(request)
+    if org is None:
+        return redirect("dashboard")
+    rules = rules_for(org.pk)
+    rows = [
+        (person, [(m, rules.role_name(m.role)) for m in ms])
+        for person, ms in org_queries.people_of(org)
+    ]
+    return render(request, "orgs/people_list.html", _ctx(request, org, rows=rows))

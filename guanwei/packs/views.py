@@ -1,0 +1,24 @@
+"""The rule book page: the packs in force and their history."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from guanwei.orgs.models import PackApplication
+from guanwei.orgs.pages import current_org as _current_org
+from guanwei.orgs.pages import page_context as _ctx
+from guanwei.orgs.rules import rules_for
+
+
+@login_required
+def pack_page(request: HttpRequest) -> HttpResponse:
+    org = _current_org(request)
+    if org is None:
+        return redirect("dashboard")
+    rules = rules_for(org.pk)
+    applications = PackApplication.objects.filter(organisation=org)
+    return render(
+        request, "packs/packs.html", _ctx(request, org, rules=rules, applications=applications)
+    )

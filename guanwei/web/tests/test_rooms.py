@@ -1,0 +1,55 @@
+"""Each page lives in its own room and keeps its address (issue #8, section 7): `web` is the
+shell (layout, dashboard, login); units and people are `orgs`' pages, accounts and follows
+`channels`', the audit log `audit`'s, the rule book `packs`'."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from django.urls import resolve, reverse
+
+ADDRESSES = [
+    ("login", {}, "/login/", "django.contrib.auth"),
+    ("logout", {}, "/logout/", "django.contrib.auth"),
+    ("dashboard", {}, "/", "guanwei.web.views"),
+    ("unit_list", {}, "/units/", "guanwei.orgs.views"),
+    ("unit_detail", {"pk": 7}, "/units/7/", "guanwei.orgs.views"),
+    ("unit_grant", {"pk": 7}, "/units/7/grant/", "guanwei.orgs.views"),
+    ("unit_move", {"pk": 7}, "/units/7/move/", "guanwei.orgs.views"),
+    ("unit_create_child", {"pk": 7}, "/units/7/children/", "guanwei.orgs.views"),
+    ("membership_revoke", {"pk": 7}, "/memberships/7/revoke/", "guanwei.orgs.views"),
+    ("people_list", {}, "/people/", "guanwei.orgs.views"),
+    ("channel_list", {}, "/channels/", "guanwei.channels.views"),
+    ("channel_detail", {"pk": 7}, "/channels/7/", "guanwei.channels.views"),
+    (
+        "channel_application_pdf",
+        {"pk": 7},
+        "/channels/7/application.pdf",
+        "guanwei.channels.views",
+    ),
+    ("channel_authorisation", {"pk": 7}, "/channels/7/authorisation/", "guanwei.channels.views"),
+    ("follow_list", {}, "/follows/", "guanwei.channels.views"),
+    ("pack_page", {}, "/packs/", "guanwei.packs.views"),
+    ("audit_list", {}, "/audit/", "guanwei.audit.views"),
+    ("audit_verify", {}, "/audit/verify/", "guanwei.audit.views"),
+]
+
+
+@pytest.mark.parametrize(("name", "kwargs", "address", "module"), ADDRESSES)
+def test_x01_every_page_keeps_its_address_and_lives_in_its_room(
+    name: str, kwargs: dict, address: str, module: str
+) -> None:
+    """X-01: the same URLs as before the move, each served by its own room's view."""
+    assert reverse(name, kwargs=kwargs) == address
+    match = resolve(address)
+    assert match.url_name == name
+    assert match.func.__module__.startswith(module)
+
+
+def test_web_keeps_only_the_shell() -> None:
+    """The shell's templates are the layout, the dashboard and the no-organisation page."""
+    web = Path(__file__).resolve().parents[1]
+    templates = sorted(p.name for p in (web / "templates" / "web").iterdir())
+    assert templates == ["base.html", "dashboard.html", "no_org.html"]
+    assert not (web / "forms.py").exists()
