@@ -225,3 +225,47 @@ def test_content_does_not_import_workflow_at_module_level() -> None:
     """content sits below workflow: importing content never imports workflow (the circle
     content ↔ workflow is broken at module level)."""
     assert _hits(imports_under("content"), "guanwei.workflow", top_level_only=True) == []
+
+
+def test_the_adapters_import_nothing_else_of_publishing() -> None:
+    """The adapters take plain data (PublishRequest …) and speak HTTP through their own
+    wrapper (adapters/http.py): nothing under publishing/adapters imports another part of
+    guanwei — not the dispatcher, the models, the credentials, nor (counted here too)
+    under ``if TYPE_CHECKING:`` — so the interaction desk (#9) can reuse them as they are."""
+    imports = imports_under("publishing/adapters")
+    assert imports, "guanwei/publishing/adapters has no sources?"
+    assert _outside(imports, "publishing/adapters") == []
+    assert _hits(imports, "django") == []
+    annotations = []
+    for path in sorted((PACKAGE / "publishing" / "adapters").rglob("*.py")):
+        if "tests" in path.parts:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and not node.level:
+                module = node.module or ""
+                if module.startswith("guanwei.") and not module.startswith(
+                    "guanwei.publishing.adapters"
+                ):
+                    annotations.append(f"{path.relative_to(ROOT)}:{node.lineno} {module}")
+    assert annotations == []
+
+
+def test_importing_the_adapters_loads_no_other_room_or_module() -> None:
+    """Importing every adapter loads guanwei.publishing.adapters.* only (and the two
+    package markers above it)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "import guanwei.publishing.adapters as a\n"
+        "for name in a.PLATFORMS: a.adapter_class(name)\n"
+        "a.get_adapter('outbox', {'outbox_dir': '/nonexistent'})\n"
+        "print('\\n'.join(sorted(m for m in sys.modules if m.startswith('guanwei'))))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True
+    )
+    loaded = set(done.stdout.split())
+    allowed = {"guanwei", "guanwei.publishing"}
+    assert {m for m in loaded if not m.startswith("guanwei.publishing.adapters")} == allowed

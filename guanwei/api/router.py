@@ -200,3 +200,7 @@ from guanwei.api.editorial import content_router, workflow_router  # noqa: E402
 
 api.add_router("/v1/content", content_router)
 api.add_router("/v1/workflow", workflow_router)
+
+from guanwei.api.notices import notices_router  # noqa: E402
+
+api.add_router("/v1/notices", notices_router)

@@ -85,6 +85,9 @@ class AuditAction(IntEnum):
     CORRECTION_ISSUED = 1010
     SYNDICATION_DONE = 1020
 
+    # 1100: notices (notify)
+    NOTICES_READ = 1101
+
     @property
     def label(self) -> str:
         return AUDIT_LABELS.get(self, self.name)
@@ -147,4 +150,5 @@ AUDIT_LABELS: dict[AuditAction, str] = {
     AuditAction.DEADLINE_ESCALATED: "超时升级提醒",
     AuditAction.CORRECTION_ISSUED: "气象台发布订正",
     AuditAction.SYNDICATION_DONE: "完成转发",
+    AuditAction.NOTICES_READ: "阅读通知",
 }

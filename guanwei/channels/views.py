@@ -18,9 +18,9 @@ from guanwei.audit.models import AuditRecord
 from guanwei.channels import actions as channel_actions
 from guanwei.channels.forms import AuthorisationForm, ChannelForm
 from guanwei.channels.models import Channel, RequiredFollow
+from guanwei.core.errors import DomainError, PermissionDenied
 from guanwei.documents.account_application import AccountApplicationData, account_application_pdf
 from guanwei.documents.authorisation import AuthorisationFormData, authorisation_pdf
-from guanwei.orgs.errors import DomainError, PermissionDenied
 from guanwei.orgs.pages import actor as _actor
 from guanwei.orgs.pages import current_org as _current_org
 from guanwei.orgs.pages import org_people as _org_people

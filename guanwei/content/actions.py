@@ -31,6 +31,7 @@ from guanwei.content.models import (
     Submission,
     SubmissionStatus,
 )
+from guanwei.notify.actions import notify
 from guanwei.orgs.errors import InvalidChange, PermissionDenied
 from guanwei.orgs.models import Unit, User
 from guanwei.orgs.permissions import can, require
@@ -253,7 +254,7 @@ def take_submission(submission: Submission, *, actor: User) -> Submission:
 def decline_submission(submission: Submission, *, actor: User, reason: str) -> Submission:
     """Decline with a reason the provider sees (W-03: nothing silently dropped)."""
     require(actor, "dropbox.manage", submission.drop_box)
-    return _transition(
+    submission = _transition(
         submission,
         {SubmissionStatus.NEW, SubmissionStatus.TAKEN},
         SubmissionStatus.DECLINED,
@@ -261,6 +262,15 @@ def decline_submission(submission: Submission, *, actor: User, reason: str) -> S
         action=AuditAction.MATERIAL_DECLINED,
         reason=_require_text(reason, "不予采用的原因"),
     )
+    if submission.submitted_by_id:  # X-04: the officer is told why, in their notices
+        notify(
+            [submission.submitted_by_id],
+            organisation_id=submission.organisation_id,
+            title=f"素材《{submission.title}》不予采用",
+            body=f"{submission.drop_box.name}：{submission.status_reason}",
+            link=f"/content/materials/{submission.pk}/",
+        )
+    return submission
 
 
 def mark_provider_decision(
@@ -420,16 +430,31 @@ def revision_snapshot(r: PostRevision) -> dict[str, Any]:
 
 @transaction.atomic
 def create_post(
-    unit: Unit, *, actor: User, materials: Sequence[Submission] = (), **fields: Any
+    unit: Unit,
+    *,
+    actor: User,
+    materials: Sequence[Submission] = (),
+    corrects: Post | None = None,
+    **fields: Any,
 ) -> Post:
-    """An editor writes a post in ``unit``, from scratch or from drop-box items (W-03)."""
+    """An editor writes a post in ``unit``, from scratch or from drop-box items (W-03). A
+    correction (W-11) is a new post that ``corrects`` a published one of the same unit: a
+    published post is never revised (Weibo cannot edit either)."""
     require(actor, "post.create", unit)
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
         raise InvalidChange(f"未知字段：{', '.join(sorted(unknown))}")
+    if corrects is not None and (
+        corrects.unit_id != unit.pk or corrects.status != PostStatus.PUBLISHED
+    ):
+        raise InvalidChange("只能订正本部门已发布的稿件。")
     data = _validated(unit, fields)
     post = Post.objects.create(
-        organisation_id=unit.organisation_id, unit=unit, created_by=actor, title=data["title"]
+        organisation_id=unit.organisation_id,
+        unit=unit,
+        created_by=actor,
+        title=data["title"],
+        corrects=corrects,
     )
     revision = _new_revision(post, 1, data, actor)
     post.current_revision = revision
@@ -455,7 +480,11 @@ def create_post(
         object_id=post.pk,
         object_repr=post.title,
         organisation_id=post.organisation_id,
-        after={**revision_snapshot(revision), "materials": [m.pk for m in materials]},
+        after={
+            **revision_snapshot(revision),
+            "materials": [m.pk for m in materials],
+            "corrects": corrects.pk if corrects else None,
+        },
     )
     return post
 

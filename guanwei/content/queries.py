@@ -8,7 +8,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from guanwei.content.models import Post, PostRevision, Submission
+from guanwei.content.models import Post, PostRevision, PostStatus, Submission, SubmissionStatus
 from guanwei.orgs.models import Organisation, Unit, User
 from guanwei.orgs.permissions import can
 from guanwei.screening.models import ScreeningVerdict
@@ -38,6 +38,15 @@ def inbox(
     return list(qs.order_by("-created", "-id")[:PAGE])
 
 
+def new_material(units: list[Unit]) -> QuerySet[Submission]:
+    """What landed in these drop boxes and no one has taken or declined yet (W-03)."""
+    return (
+        Submission.objects.filter(drop_box__in=units, status=SubmissionStatus.NEW)
+        .select_related("provider_unit", "drop_box", "submitted_by")
+        .order_by("-created", "-id")
+    )
+
+
 def my_submissions(user: User) -> QuerySet[Submission]:
     return (
         Submission.objects.filter(submitted_by=user)
@@ -61,6 +70,24 @@ def posts_for(
     if before:
         qs = qs.filter(Q(created__lt=before[0]) | Q(created=before[0], id__lt=before[1]))
     return list(qs.order_by("-created", "-id")[:PAGE])
+
+
+def provides_material(user: User, post: Post) -> bool:
+    """Whether ``user`` speaks for a unit whose drop-box material this published post (or
+    the published post it corrects) was made from: the provider's officer or leader sees it,
+    read-only (W-11: the Observatory checks its forecast as published)."""
+    if post.status != PostStatus.PUBLISHED:
+        return False
+    origin = [post.pk] + ([post.corrects_id] if post.corrects_id else [])
+    providers = {
+        u
+        for u in Unit.objects.filter(
+            submissions__post_id__in=origin, memberships__user=user
+        ).distinct()
+    }
+    return any(
+        can(user, "material.submit", u) or can(user, "material.approve", u) for u in providers
+    )
 
 
 def post_facts(post: Post, revision: PostRevision) -> dict[str, Any]:

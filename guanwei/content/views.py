@@ -258,7 +258,9 @@ def post_new(request: HttpRequest) -> HttpResponse:
 
 def _get_post(request: HttpRequest, pk: int) -> Post:
     post = get_object_or_404(
-        Post.objects.select_related("unit", "organisation", "current_revision", "created_by"),
+        Post.objects.select_related(
+            "unit", "organisation", "current_revision", "created_by", "corrects"
+        ),
         pk=pk,
     )
     visible(request, post.organisation_id)
@@ -268,6 +270,7 @@ def _get_post(request: HttpRequest, pk: int) -> Post:
         or can(user, "post.review", post.unit)
         or post.runs.filter(steps__eligibility__open=True).exists()
         or post.runs.filter(steps__decisions__actor=user).exists()
+        or queries.provides_material(user, post)
     ):
         raise Http404
     return post

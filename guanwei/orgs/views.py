@@ -12,9 +12,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from guanwei.core.errors import DomainError, PermissionDenied
 from guanwei.orgs import actions as org_actions
 from guanwei.orgs import queries as org_queries
-from guanwei.orgs.errors import DomainError, PermissionDenied
 from guanwei.orgs.forms import CreateUnitForm, GrantRoleForm, MoveUnitForm
 from guanwei.orgs.models import Membership, Unit
 from guanwei.orgs.pages import actor as _actor

@@ -17,6 +17,7 @@ from guanwei.orgs.errors import InvalidChange, PermissionDenied
 from guanwei.orgs.models import Membership, Unit, User
 from guanwei.orgs.permissions import can
 from guanwei.oversight.models import Deadline, DeadlineKind, DeadlineStatus
+from guanwei.oversight.queries import correction_rule, may_issue_correction, may_make_correction
 
 CORRECTION_MINUTES = 10  # W-11: replace within 10 minutes of the Observatory's issue
 CORRECTION_ESCALATE_MINUTES = 5
@@ -47,7 +48,12 @@ def create_deadline(**fields: Any) -> Deadline | None:
 
 @transaction.atomic
 def close_deadline(
-    deadline: Deadline, status: str, *, actor: User | None = None, evidence: str = ""
+    deadline: Deadline,
+    status: str,
+    *,
+    actor: User | None = None,
+    evidence: str = "",
+    extra: dict[str, Any] | None = None,
 ) -> bool:
     now = timezone.now()
     won = Deadline.objects.filter(pk=deadline.pk, status=DeadlineStatus.OPEN).update(
@@ -63,6 +69,7 @@ def close_deadline(
         status=status,
         evidence=evidence,
         late_seconds=max(0, int((now - deadline.due_at).total_seconds())),
+        **(extra or {}),
     )
     if status == DeadlineStatus.BREACHED:
         notify(
@@ -118,23 +125,24 @@ def _holders(unit: Unit, roles: list[str]) -> list[int]:
 
 @transaction.atomic
 def issue_correction(
-    post: Post, *, actor: User, issued_at: datetime | None = None, note: str = ""
+    post: Post, *, actor: User, text: str, issued_at: datetime | None = None
 ) -> Deadline:
-    """The Observatory issues a correction of a published forecast (W-11): the publishing
-    unit must publish the corrected forecast within 10 minutes; escalation at 5."""
-    observatory_roles = Membership.objects.filter(
-        user=actor,
-        revoked_at__isnull=True,
-        unit__organisation_id=post.organisation_id,
-        unit__unit_type="observatory",
-    )
-    if not observatory_roles.exists() and not can(actor, "post.review", post.unit):
-        raise PermissionDenied("只有气象台可以发布订正通知。")
-    if post.status != "published":
-        raise InvalidChange("只能订正已发布的预报。")
+    """The Observatory issues a correction notice on a published forecast made from its
+    material (W-11): the notice names the post and carries the corrected text; the
+    publishing unit gets it as a task (an in-app notice and a deadline of the pack's
+    minutes, 10; escalation to the pack's roles after 5). Only the pack's issuer roles
+    (information officer, leader) of the providing unit may issue it."""
+    rule = correction_rule(post.organisation_id)
+    if not may_issue_correction(actor, post):
+        raise PermissionDenied("只有提供该信息的气象台信息员或领导可以发布订正通知。")
+    text = (text or "").strip()
+    if not text:
+        raise InvalidChange("请填写订正后的内容。")
     issued_at = issued_at or timezone.now()
+    minutes = int(rule.get("minutes") or CORRECTION_MINUTES)
+    escalate_after = int(rule.get("escalate_after_minutes") or CORRECTION_ESCALATE_MINUTES)
     editors = _holders(post.unit, ["publisher", "editor"])
-    leaders = _holders(post.unit, ["supervising_leader"])
+    leaders = _holders(post.unit, list(rule.get("escalate_to") or ["supervising_leader"]))
     deadline = Deadline.objects.create(
         organisation_id=post.organisation_id,
         unit=post.unit,
@@ -143,11 +151,13 @@ def issue_correction(
         title=f"订正《{post.title}》",
         post=post,
         starts_at=issued_at,
-        due_at=issued_at + timedelta(minutes=CORRECTION_MINUTES),
-        escalate_at=issued_at + timedelta(minutes=CORRECTION_ESCALATE_MINUTES),
+        due_at=issued_at + timedelta(minutes=minutes),
+        escalate_at=issued_at + timedelta(minutes=escalate_after),
         owner_ids=sorted(set(editors) | {post.created_by_id}),
         escalate_ids=leaders,
         req="W-11",
+        detail=text,
+        issued_by=actor,
     )
     record(
         AuditAction.CORRECTION_ISSUED,
@@ -160,17 +170,62 @@ def issue_correction(
             "deadline": deadline.pk,
             "issued_at": issued_at.isoformat(),
             "due_at": deadline.due_at.isoformat(),
-            "note": note,
+            "text": text,
+            "original": rule.get("original") or {},
         },
     )
     notify(
         deadline.owner_ids,
         organisation_id=post.organisation_id,
         title=f"气象台发布订正：《{post.title}》",
-        body=f"请在 {timezone.localtime(deadline.due_at):%H:%M} 前发布订正后的预报。{note}",
-        link=f"/content/posts/{post.pk}/",
+        body=(
+            f"请在 {timezone.localtime(deadline.due_at):%H:%M} 前发布订正稿。订正后的内容：{text}"
+        ),
+        link=f"/content/posts/{post.pk}/#corrections",
     )
     return deadline
+
+
+def make_correction(deadline: Deadline, *, actor: User, **fields: Any) -> tuple[Post, str]:
+    """做订正 (W-11): a new post in the publishing unit that corrects the original (a
+    published post is never revised), submitted at once to the pack's correction chain
+    (fast, still screened and approved). Returns the post and, when the submission was
+    refused (e.g. screening blocked it), the reason — the post is kept as a draft then."""
+    from guanwei.content import actions as content_actions
+    from guanwei.orgs.errors import DomainError
+    from guanwei.workflow import actions as workflow_actions
+
+    original = deadline.post
+    if deadline.kind != DeadlineKind.CORRECTION or original is None:
+        raise InvalidChange("这不是订正任务。")
+    if deadline.status not in (DeadlineStatus.OPEN, DeadlineStatus.BREACHED):
+        raise InvalidChange("该订正任务已经完成。")
+    if not may_make_correction(actor, deadline):
+        raise PermissionDenied("只有发布单位的编辑或发布人员可以做订正。")
+    fields.pop("planned_at", None)  # a correction goes out as soon as it is approved
+    post = content_actions.create_post(original.unit, actor=actor, corrects=original, **fields)
+    try:
+        workflow_actions.submit_for_review(post, actor=actor)
+    except DomainError as e:
+        return post, e.message
+    return post, ""
+
+
+def correction_published(deadline: Deadline, *, correction: Post, at: datetime) -> bool:
+    """The correction is out on every account it was sent to: the deadline closes, met
+    when in time, with the minutes taken on record (W-11)."""
+    seconds = max(0.0, (at - deadline.starts_at).total_seconds())
+    minutes = round(seconds / 60, 1)
+    status = DeadlineStatus.MET if at <= deadline.due_at else DeadlineStatus.BREACHED
+    return close_deadline(
+        deadline,
+        status,
+        evidence=(
+            f"订正稿《{correction.title}》于 {timezone.localtime(at):%H:%M} 发布，"
+            f"用时 {minutes:g} 分钟"
+        ),
+        extra={"minutes_taken": minutes, "correction": correction.pk},
+    )
 
 
 @transaction.atomic

@@ -4,3 +4,19 @@ from django.apps import AppConfig
 class OversightConfig(AppConfig):
     name = "guanwei.oversight"
     verbose_name = "督查"
+
+    def ready(self) -> None:
+        from guanwei.content.panels import PostPanel, register
+        from guanwei.oversight.hooks import on_post_published
+        from guanwei.oversight.queries import post_corrections_panel
+        from guanwei.publishing.events import post_published
+
+        post_published.connect(on_post_published, dispatch_uid="oversight.corrections")
+        register(
+            PostPanel(
+                key="corrections",
+                template="oversight/_corrections_panel.html",
+                data=post_corrections_panel,
+                order=30,
+            )
+        )

@@ -8,7 +8,7 @@ from django.db.models import Q
 
 from guanwei.channels.models import Channel
 from guanwei.content.models import Post
-from guanwei.orgs.models import Organisation, Unit
+from guanwei.orgs.models import Organisation, Unit, User
 
 
 class DeadlineKind(models.TextChoices):
@@ -55,6 +55,11 @@ class Deadline(models.Model):
     closed_at = models.DateTimeField(null=True, blank=True)
     evidence = models.CharField(max_length=300, blank=True)
     req = models.CharField(max_length=32, blank=True)
+    # A correction notice (W-11): the corrected text the Observatory gave, and who issued it.
+    detail = models.TextField("订正内容", blank=True)
+    issued_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["due_at", "id"]

@@ -6,13 +6,18 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from guanwei.content.actions import revision_fields
+from guanwei.content.forms import PostForm
 from guanwei.content.models import Post
 from guanwei.orgs.errors import DomainError
-from guanwei.oversight import actions
-from guanwei.oversight.models import Deadline, DeadlineStatus
+from guanwei.orgs.rules import rules_for
+from guanwei.oversight import actions, queries
+from guanwei.oversight.models import Deadline, DeadlineKind, DeadlineStatus
 from guanwei.web.helpers import actor, current_org, page_context, visible
 
 
@@ -50,12 +55,82 @@ def syndicated(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def correction(request: HttpRequest, pk: int) -> HttpResponse:
+    """The Observatory issues a correction notice on the published post (W-11)."""
     post = get_object_or_404(Post, pk=pk)
     visible(request, post.organisation_id)
     try:
-        actions.issue_correction(post, actor=actor(request), note=request.POST.get("note", ""))
+        deadline = actions.issue_correction(
+            post, actor=actor(request), text=request.POST.get("text", "")
+        )
     except DomainError as e:
         messages.error(request, e.message)
     else:
-        messages.success(request, _("Correction issued: the publishing unit has 10 minutes."))
-    return redirect("post_detail", pk=pk)
+        messages.success(
+            request,
+            _("Correction notice issued: the publishing unit must publish it by %(time)s.")
+            % {"time": f"{timezone.localtime(deadline.due_at):%H:%M}"},
+        )
+    return redirect(reverse("post_detail", args=[pk]) + "#corrections")
+
+
+@login_required
+def correction_new(request: HttpRequest, pk: int) -> HttpResponse:
+    """做订正 (W-11): the correction post's form, prefilled from the original and the
+    notice; saving submits it to the pack's correction chain."""
+    deadline = get_object_or_404(
+        Deadline.objects.select_related("post", "post__unit", "post__current_revision"),
+        pk=pk,
+        kind=DeadlineKind.CORRECTION,
+    )
+    visible(request, deadline.organisation_id)
+    user = actor(request)
+    original = deadline.post
+    assert original is not None
+    made = queries.correction_of(deadline)
+    if made is not None:
+        messages.info(request, _("The correction for this notice has been made already."))
+        return redirect("post_detail", pk=made.pk)
+    if not queries.may_make_correction(user, deadline):
+        raise Http404
+    revision = original.current_revision
+    assert revision is not None
+    initial = {
+        **revision_fields(revision),
+        "title": f"【订正】{original.title}"[:200],
+        "body": deadline.detail,
+        "planned_at": None,
+    }
+    org = original.organisation
+    form = PostForm(
+        request.POST or None, organisation=org, rules=rules_for(org.pk), initial=initial
+    )
+    form.fields.pop("planned_at")
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                post, refused = actions.make_correction(deadline, actor=user, **form.cleaned_data)
+            except DomainError as e:
+                form.add_error(None, e.message)
+            else:
+                if refused:
+                    messages.error(
+                        request,
+                        _("The correction was saved but could not be submitted: %(why)s")
+                        % {"why": refused},
+                    )
+                else:
+                    messages.success(
+                        request,
+                        _("Correction submitted for the fast review; it goes out once approved."),
+                    )
+                return redirect("post_detail", pk=post.pk)
+    return render(
+        request,
+        "oversight/correction_form.html",
+        page_context(
+            request, org, form=form, deadline=deadline, original=original, revision=revision
+        ),
+        status=status,
+    )

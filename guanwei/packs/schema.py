@@ -273,6 +273,7 @@ class ChainCondition:
     channels: tuple[str, ...] = ()
     sensitive: bool = False  # only for posts flagged "sensitive / major event" (C-07)
     emergency: bool = False  # only for the special-weather fast path (W-12)
+    correction: bool = False  # only for posts that correct a published one (W-11)
 
 
 @dataclass(frozen=True)

@@ -33,7 +33,15 @@ CHAIN = spec(
     delegation=TABLE,
     description=STR,
 )
-CHAIN_WHEN = spec((), categories=STRS, columns=STRS, channels=STRS, sensitive=BOOL, emergency=BOOL)
+CHAIN_WHEN = spec(
+    (),
+    categories=STRS,
+    columns=STRS,
+    channels=STRS,
+    sensitive=BOOL,
+    emergency=BOOL,
+    correction=BOOL,
+)
 CHAIN_STEP = spec(
     ("key", "name"),
     key=STR,
@@ -103,6 +111,7 @@ def chains_section(
                 channels=w["channels"],
                 sensitive=w["sensitive"],
                 emergency=w["emergency"],
+                correction=w["correction"],
             )
         steps_raw = c.tables(item["steps"], f"{path}.steps", CHAIN_STEP, "a chain step")
         c.unique(steps_raw, "key", f"{path}.steps", "step key")

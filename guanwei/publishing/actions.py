@@ -257,7 +257,8 @@ def expire_post(post: Post, *, reason: str) -> None:
 
 def auto_schedule_due(now: datetime | None = None, grace: timedelta = DEFAULT_GRACE) -> int:
     """Scheduler pass: approved posts with a planned time go into their slot; an approval
-    that came after its slot (plus grace) expires the post instead. Returns how many posts
+    that came after its slot (plus grace) expires the post instead; special weather (W-12)
+    and corrections (W-11) without a planned time go out at once. Returns how many posts
     were handled."""
     now = now or timezone.now()
     handled = 0
@@ -273,7 +274,9 @@ def auto_schedule_due(now: datetime | None = None, grace: timedelta = DEFAULT_GR
             )
         )
         .filter(
-            Q(approved_revision__planned_at__isnull=False) | Q(approved_revision__emergency=True)
+            Q(approved_revision__planned_at__isnull=False)
+            | Q(approved_revision__emergency=True)
+            | Q(corrects__isnull=False)
         )
         .select_related("approved_revision", "unit")[:500]
     )
@@ -281,7 +284,7 @@ def auto_schedule_due(now: datetime | None = None, grace: timedelta = DEFAULT_GR
         revision = post.approved_revision
         assert revision is not None
         if revision.planned_at is None:
-            # W-12 special weather: approved by the emergency chain → publish now.
+            # W-12 special weather, W-11 a correction: approved by its fast chain → now.
             try:
                 schedule_post(post, actor=None, at=now)
             except InvalidChange:

@@ -1,12 +1,24 @@
-"""What the publishing room tells the rooms above it (issue #8 §7: a lower room never calls
-up; an upper room connects to these signals in its ``AppConfig.ready``).
+"""Publishing's events, for the rooms above it to react to without publishing importing
+them (a room calls down, never up). A receiver is connected at start-up in its room's
+``AppConfig.ready``.
 
-``post_published`` is sent inside the transaction that marks an intent published, with
-``intent=`` the :class:`~guanwei.publishing.models.PublishIntent`; a receiver's writes
-commit or roll back with it (oversight closes a correction deadline this way)."""
+``post_published``: sent with ``(sender=PublishIntent, intent=intent)`` for each intent that
+becomes PUBLISHED, inside the transaction that records it (so what a receiver writes
+commits or rolls back with the publication). A receiver must be quick, make no remote call,
+and must not raise: oversight's (``oversight.hooks``) closes the W-11 correction deadline."""
 
 from __future__ import annotations
 
-from django.dispatch import Signal
+from collections.abc import Iterable
 
-post_published = Signal()
+import django.dispatch
+
+post_published = django.dispatch.Signal()
+
+
+def announce_published(intents: Iterable[object]) -> None:
+    """Send ``post_published`` for each intent (call where the PUBLISHED row is written)."""
+    from guanwei.publishing.models import PublishIntent
+
+    for intent in intents:
+        post_published.send(sender=PublishIntent, intent=intent)

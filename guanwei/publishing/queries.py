@@ -1,15 +1,20 @@
-"""Read-only views of publishing state for pages: the post page's publishing panel."""
+"""Read-only views of publishing state for pages: the post page's publishing panel, the
+dashboard's failed sends."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import timedelta
 from typing import Any
+
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
 
 from guanwei.channels.models import Channel, ChannelStatus
 from guanwei.content.models import Post, PostStatus
-from guanwei.orgs.models import User
+from guanwei.orgs.models import Organisation, User
 from guanwei.orgs.permissions import can
-from guanwei.publishing.models import PublishIntent
+from guanwei.publishing.models import OPEN_STATUSES, IntentStatus, PublishIntent
 from guanwei.workflow.queries import publishable_revision
 
 
@@ -30,6 +35,7 @@ def post_publishing_panel(post: Post, user: User, shared: Mapping[str, Any]) -> 
     may_schedule = can(user, "post.schedule", post.unit)
     return {
         "intents": post_intents(post),
+        "may_schedule": may_schedule,
         "schedule_channels": revision.channels.filter(status=ChannelStatus.ACTIVE)
         if revision
         else Channel.objects.none(),
@@ -38,3 +44,37 @@ def post_publishing_panel(post: Post, user: User, shared: Mapping[str, Any]) -> 
         and post.status == PostStatus.EXPIRED
         and post.approved_revision_id == post.current_revision_id,
     }
+
+
+RECENT = timedelta(days=7)
+
+
+def failed_sends(user: User, organisation: Organisation, *, limit: int = 20) -> list[PublishIntent]:
+    """Sends of the last week that failed for good and were not sent again since, on
+    accounts whose sends the person may schedule (and so retry): the dashboard's list."""
+    later = PublishIntent.objects.filter(
+        post=OuterRef("post"),
+        channel=OuterRef("channel"),
+        created__gt=OuterRef("created"),
+        status__in=[IntentStatus.PUBLISHED, *OPEN_STATUSES],
+    )
+    rows = (
+        PublishIntent.objects.filter(
+            organisation=organisation,
+            status=IntentStatus.FAILED,
+            created__gte=timezone.now() - RECENT,
+        )
+        .exclude(Exists(later))
+        .select_related("post", "channel", "unit")
+        .order_by("-created", "-id")[: limit * 5]
+    )
+    allowed: dict[int, bool] = {}
+    out = []
+    for intent in rows:
+        if intent.unit_id not in allowed:
+            allowed[intent.unit_id] = can(user, "post.schedule", intent.unit)
+        if allowed[intent.unit_id]:
+            out.append(intent)
+        if len(out) == limit:
+            break
+    return out

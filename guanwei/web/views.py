@@ -3,6 +3,8 @@ of each room live in that room (orgs, channels, audit, packs, content, workflow,
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
@@ -11,13 +13,17 @@ from django.shortcuts import render
 from guanwei.audit.models import AuditRecord
 from guanwei.audit.views import audit_verify_status
 from guanwei.channels.models import Channel, ChannelStatus, RequiredFollow
+from guanwei.content import queries as content_queries
 from guanwei.orgs import queries as org_queries
-from guanwei.orgs.models import Membership, PackApplication
+from guanwei.orgs.models import Membership, Organisation, PackApplication, User
 from guanwei.orgs.pages import actor as _actor
 from guanwei.orgs.pages import current_org as _current_org
 from guanwei.orgs.pages import page_context as _ctx
 from guanwei.orgs.permissions import can
 from guanwei.orgs.rules import rules_for
+from guanwei.oversight.queries import deadlines_for
+from guanwei.publishing.queries import failed_sends
+from guanwei.workflow.queries import review_queue
 
 
 @login_required
@@ -44,6 +50,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "follows": RequiredFollow.objects.filter(follower__organisation=org).count(),
         "audit_records": AuditRecord.objects.filter(organisation_id=org.pk).count(),
     }
+    needs = _needs(_actor(request), org)
     my_roles = Membership.objects.filter(
         user=_actor(request), revoked_at__isnull=True, unit__organisation=org
     ).select_related("unit")
@@ -54,6 +61,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             request,
             org,
             stats=stats,
+            needs=needs,
             principles=rules.principles,
             recent=recent,
             my_roles=[(m, rules.role_name(m.role)) for m in my_roles],
@@ -62,3 +70,25 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             audit_verify=audit_verify_status(request) if can_audit else None,
         ),
     )
+
+
+REVIEW_SHOWN = 99  # the count is exact up to here, then "99+" (the queue pages by 50)
+
+
+def _needs(user: User, org: Organisation) -> dict[str, Any]:
+    """What needs the person now, each from its room's queries, each only what they may act
+    on: review items (the count the review queue shows), their deadlines with time left,
+    new material in the drop boxes they run, failed sends they may retry."""
+    queue = review_queue(user, limit=REVIEW_SHOWN + 1)
+    boxes = content_queries.units_where(user, org, "dropbox.manage")
+    new_material = content_queries.new_material(boxes)
+    return {
+        "review_count": len(queue),
+        "review_more": len(queue) > REVIEW_SHOWN,
+        "review_items": queue[:5],
+        "deadlines": deadlines_for(user, org)[:10],
+        "has_dropbox": bool(boxes),
+        "dropbox_count": new_material.count() if boxes else 0,
+        "dropbox_items": list(new_material[:5]) if boxes else [],
+        "failed": failed_sends(user, org, limit=10),
+    }

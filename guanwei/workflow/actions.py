@@ -17,6 +17,7 @@ from guanwei.audit.actions import record
 from guanwei.audit.events import AuditAction
 from guanwei.content import actions as content_actions
 from guanwei.content.models import Post, PostRevision, PostStatus, Submission
+from guanwei.notify.actions import notify
 from guanwei.orgs.errors import InvalidChange, PermissionDenied
 from guanwei.orgs.models import Membership, Organisation, PackApplication, Unit, User
 from guanwei.orgs.permissions import require
@@ -55,13 +56,17 @@ def _matches(chain: dict[str, Any], revision: PostRevision) -> bool:
 
 def select_post_chain(organisation_id: int, revision: PostRevision) -> dict[str, Any]:
     """The highest-priority post chain whose conditions hold (ties: first in the pack).
-    Emergency chains (W-12) apply only to posts flagged emergency, and the other way round."""
+    Emergency chains (W-12) apply only to posts flagged emergency, and the other way round.
+    Correction chains (W-11) apply only to posts that correct a published one; a correction
+    takes the ordinary chains when the pack has none for it."""
+    correction = revision.post.corrects_id is not None
     candidates = [
         c
         for c in rules_for(organisation_id).chains
         if c["applies_to"] == "post"
         and _matches(c, revision)
         and bool((c.get("when") or {}).get("emergency")) == revision.emergency
+        and (correction or not (c.get("when") or {}).get("correction"))
     ]
     if not candidates:
         raise ReviewError("制度包没有适用于该稿件的审核流程，不能提交（未经审核的信息不得发布）。")
@@ -505,7 +510,33 @@ def reject_step(step: StepRun, *, actor: User, reason: str) -> WorkflowRun:
     _record_decision(step, actor, "reject", reason, delegation)
     run = step.run
     _finish(run, RunStatus.REJECTED, actor=actor, reason=reason)
+    _tell_rejected(run, step, actor, reason)
     return run
+
+
+def _tell_rejected(run: WorkflowRun, step: StepRun, actor: User, reason: str) -> None:
+    """X-04: the work goes back to its author (the post's editors, the material's officer)
+    with the reason, in their notices."""
+    people: list[int | None]
+    if run.submission is not None:
+        people = [run.submission.submitted_by_id]
+        title = f"素材《{run.submission.title}》被退回"
+        link = f"/content/materials/{run.submission.pk}/"
+    elif run.post is not None:
+        people = [run.post.created_by_id]
+        if run.revision is not None:
+            people.append(run.revision.created_by_id)
+        title = f"稿件《{run.post.title}》审核未通过"
+        link = f"/content/posts/{run.post.pk}/"
+    else:
+        return
+    notify(
+        [p for p in people if p and p != actor.pk],
+        organisation_id=run.organisation_id,
+        title=title,
+        body=f"{step.name}：{actor}不同意。理由：{reason}",
+        link=link,
+    )
 
 
 def _record_decision(

@@ -21,6 +21,7 @@ from guanwei.orgs.errors import PermissionDenied
 from guanwei.oversight import actions
 from guanwei.oversight.models import Deadline, DeadlineKind, DeadlineStatus
 from guanwei.oversight.scheduler import tick
+from guanwei.oversight.tests.test_corrections import _published_from_observatory
 from guanwei.publishing import actions as publishing
 from guanwei.publishing.models import IntentStatus, PublishIntent
 from guanwei.testing.personas import channel, person, unit
@@ -105,10 +106,10 @@ def test_a_correction_must_be_published_within_ten_minutes() -> None:
     and a met record when the corrected forecast goes out in time."""
     issued = datetime(2026, 11, 26, 9, 0, tzinfo=TZ)
     with time_machine.travel(issued, tick=False):
-        original = _published(datetime(2026, 11, 26, 7, 30, tzinfo=TZ))
+        original = _published_from_observatory(datetime(2026, 11, 26, 7, 30, tzinfo=TZ))
         with pytest.raises(PermissionDenied):
-            actions.issue_correction(original, actor=person("kj_editor"))
-        deadline = actions.issue_correction(original, actor=person("qxt_officer"))
+            actions.issue_correction(original, actor=person("kj_editor"), text="订正")
+        deadline = actions.issue_correction(original, actor=person("qxt_officer"), text="订正")
     assert deadline.due_at == issued + timedelta(minutes=10)
     with time_machine.travel(issued + timedelta(minutes=6), tick=False):
         tick()
@@ -127,8 +128,8 @@ def test_a_late_correction_is_a_breach() -> None:
     """W-11: no corrected forecast within 10 minutes → breach on record."""
     issued = datetime(2026, 11, 26, 9, 0, tzinfo=TZ)
     with time_machine.travel(issued, tick=False):
-        original = _published(datetime(2026, 11, 26, 7, 30, tzinfo=TZ))
-        deadline = actions.issue_correction(original, actor=person("qxt_officer"))
+        original = _published_from_observatory(datetime(2026, 11, 26, 7, 30, tzinfo=TZ))
+        deadline = actions.issue_correction(original, actor=person("qxt_officer"), text="订正")
     with time_machine.travel(issued + timedelta(minutes=11), tick=False):
         tick()
     deadline.refresh_from_db()

@@ -21,7 +21,7 @@ from guanwei.publishing.adapters.base import (
 )
 
 if TYPE_CHECKING:
-    from guanwei.publishing.http import HttpClient
+    from guanwei.publishing.adapters.http import HttpClient
 
 __all__ = [
     "Adapter",

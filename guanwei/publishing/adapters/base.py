@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import urlsplit
 
 if TYPE_CHECKING:
-    from guanwei.publishing.http import HttpClient
+    from guanwei.publishing.adapters.http import HttpClient
 
 
 @dataclass(frozen=True)
@@ -248,7 +248,7 @@ class Adapter(ABC):
     def __init__(self, settings: Mapping[str, str], *, client: HttpClient | None = None) -> None:
         self.settings = settings
         if client is None:
-            from guanwei.publishing.http import shared_client
+            from guanwei.publishing.adapters.http import shared_client
 
             client = shared_client()
         self.client = client

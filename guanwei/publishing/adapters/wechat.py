@@ -40,7 +40,7 @@ from guanwei.publishing.adapters.base import (
     images,
     placeholder_png,
 )
-from guanwei.publishing.http import HttpClient, HttpResponse
+from guanwei.publishing.adapters.http import HttpClient, HttpResponse
 
 log = logging.getLogger("guanwei.publishing.wechat")
 

@@ -33,7 +33,7 @@ from guanwei.publishing.adapters.base import (
     find_urls,
     first_image,
 )
-from guanwei.publishing.http import HttpClient, HttpResponse
+from guanwei.publishing.adapters.http import HttpClient, HttpResponse
 
 log = logging.getLogger("guanwei.publishing.weibo")
 

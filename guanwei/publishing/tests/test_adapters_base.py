@@ -27,7 +27,7 @@ from guanwei.publishing.adapters.base import (
     placeholder_png,
     sniff_image,
 )
-from guanwei.publishing.http import HttpClient, redact_data, redact_text, redact_url
+from guanwei.publishing.adapters.http import HttpClient, redact_data, redact_text, redact_url
 
 
 @pytest.fixture(autouse=True)

@@ -14,9 +14,9 @@ import pytest
 
 from guanwei.publishing.adapters import AdapterError, Media, PublishRequest, get_adapter
 from guanwei.publishing.adapters.base import PublishResult, placeholder_png
+from guanwei.publishing.adapters.http import HttpClient
 from guanwei.publishing.adapters.wechat import WeChatAdapter, clear_token_cache, plain_text
 from guanwei.publishing.fakes import FakePlatforms, demo_settings, start_fakes, wechat
-from guanwei.publishing.http import HttpClient
 
 
 @pytest.fixture(autouse=True)

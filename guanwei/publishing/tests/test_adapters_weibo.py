@@ -14,6 +14,7 @@ import pytest
 
 from guanwei.publishing.adapters import AdapterError, Media, PublishRequest, get_adapter
 from guanwei.publishing.adapters.base import placeholder_png
+from guanwei.publishing.adapters.http import HttpClient
 from guanwei.publishing.adapters.weibo import (
     WeiboAdapter,
     authorize_url,
@@ -22,7 +23,6 @@ from guanwei.publishing.adapters.weibo import (
     token_info,
 )
 from guanwei.publishing.fakes import FakePlatforms, demo_settings, start_fakes, weibo
-from guanwei.publishing.http import HttpClient
 
 SAFE = weibo.SAFE_DOMAIN
 

@@ -1,5 +1,7 @@
 """The one way adapters speak HTTP: an httpx wrapper with timeouts, redacted logging and
-errors translated into :class:`AdapterError`.
+errors translated into :class:`AdapterError`. It lives with the adapters (and imports
+nothing else of guanwei) so that whatever reuses them — the dispatcher, the interaction
+desk — gets both as one package.
 
 What the caller learns from a failure that never produced a response:
 
@@ -30,7 +32,7 @@ import httpx
 
 from guanwei.publishing.adapters.base import AdapterError
 
-log = logging.getLogger("guanwei.publishing.http")
+log = logging.getLogger("guanwei.publishing.adapters.http")
 
 CONNECT_TIMEOUT = 5.0
 READ_TIMEOUT = 15.0

@@ -1,0 +1,46 @@
+"""Oversight reacting to the rooms below it, through hooks connected at start-up
+(``OversightConfig.ready``); publishing never imports oversight."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+log = logging.getLogger(__name__)
+
+
+def on_post_published(sender: Any, intent: Any, **kwargs: Any) -> None:
+    """``publishing.events.post_published``: when a correction (a post that ``corrects``
+    another) is out on every account it was sent to, the open W-11 deadlines of the post it
+    corrects close — met when in time, with the minutes taken. Runs inside the dispatcher's
+    transaction; never raises (a failure here must not undo the publication record; the
+    scheduler's pass closes the deadline then)."""
+    from guanwei.content.models import Post
+    from guanwei.oversight import actions
+    from guanwei.oversight.models import Deadline, DeadlineKind, DeadlineStatus
+    from guanwei.publishing.models import OPEN_STATUSES, PublishIntent
+
+    try:
+        with transaction.atomic():
+            post = Post.objects.filter(pk=intent.post_id, corrects__isnull=False).first()
+            if post is None:
+                return
+            still_sending = (
+                PublishIntent.objects.filter(post_id=post.pk, revision_id=intent.revision_id)
+                .exclude(pk=intent.pk)
+                .filter(status__in=OPEN_STATUSES)
+                .exists()
+            )
+            if still_sending:
+                return
+            at = getattr(intent, "published_at", None) or timezone.now()
+            assert post.corrects_id is not None
+            for deadline in Deadline.objects.filter(
+                kind=DeadlineKind.CORRECTION, post_id=post.corrects_id, status=DeadlineStatus.OPEN
+            ):
+                actions.correction_published(deadline, correction=post, at=at)
+    except Exception:
+        log.exception("intent %s: closing the correction deadline failed", intent.pk)

@@ -1,0 +1,17 @@
+"""What the shell's layout shows on every page: the bell's unread count (REQ X-04)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+
+from guanwei.notify.queries import unread_count
+from guanwei.orgs.models import User
+
+
+def shell(request: HttpRequest) -> dict[str, Any]:
+    user = getattr(request, "user", None)
+    if not isinstance(user, User) or not user.is_authenticated:
+        return {}
+    return {"unread_notices": unread_count(user)}
