@@ -189,6 +189,13 @@ ZH = {
     "Content screening": "内容筛查",
     "Paste a draft to see what the rule book's lexicons and format rules say before you submit it. Nothing is saved.": "粘贴稿件，提交前先看词库和格式规则的检查结果。此处不保存任何内容。",
     "Check": "检查",
+    "own lexicon": "本单位词库",
+    "Passed by an allow-list": "白名单放行的词",
+    "These words are on the shipped lexicons but an allow-list passes them here; an organisation's own terms are never passed.": "这些词在系统内置词库中，但此处被白名单放行；本单位词库中的词不会被放行。",
+    "Allowed phrase": "放行短语",
+    "Allow-list": "白名单",
+    "Check shows what screening finds before anything is sent.": "点击“检查”可先查看内容筛查结果，不会发送。",
+    "Please look at the marked words; send again if the material is right.": "内容中有需要注意的词语（已标出），请核对；确认无误后再次点击“发送”。",
     "Term added; screening uses it from now on.": "已新增词语，立即生效。",
     "Please fill in the term and its category.": "请填写词语和类别。",
     "Choose a word list file to import.": "请选择要导入的词表文件。",
@@ -411,7 +418,8 @@ def main(path: str) -> int:
             out.append(entry)
             continue
         zh = escape(ZH[msgid])
-        entry = entry.replace("#, fuzzy\n", "")
+        entry = entry.replace("#, fuzzy\n", "").replace("#, fuzzy, ", "#, ")
+        entry = re.sub(r"^#\| .*\n", "", entry, flags=re.M)  # the fuzzy match's old msgid
         if "msgid_plural" in entry:
             entry = re.sub(r'msgstr\[0\] (?:".*"\n?)+', f'msgstr[0] "{zh}"\n', entry).rstrip("\n")
         else:

@@ -29,7 +29,7 @@ def screen_page(request: HttpRequest) -> HttpResponse:
         return redirect("dashboard")
     kinds = rules_for(org.pk).channel_kinds
     form = ScreenForm(request.POST or None, kinds=kinds)
-    result = segments = None
+    view = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         result = queries.screen_text(
@@ -40,11 +40,9 @@ def screen_page(request: HttpRequest) -> HttpResponse:
             source=data["source"],
             title=data["title"],
         )
-        segments = queries.highlight(data["text"], result)
+        view = queries.result_view(data["text"], result, queries.explain_allowed(org, data["text"]))
     template = "screening/_result.html" if request.htmx else "screening/screen.html"  # type: ignore[attr-defined]
-    return render(
-        request, template, _ctx(request, org, form=form, result=result, segments=segments)
-    )
+    return render(request, template, _ctx(request, org, form=form, view=view))
 
 
 @login_required
