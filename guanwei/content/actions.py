@@ -61,6 +61,34 @@ def _submission_snapshot(s: Submission) -> dict[str, Any]:
     }
 
 
+def screened_text(title: str, body: str) -> str:
+    """What is screened of a submission: title, line break, body (verdict offsets index it)."""
+    return f"{title}\n{body}"
+
+
+def _screen_submission(submission: Submission, *, actor: User | None, refuse: bool) -> str:
+    """Screen material with the organisation's engine and packs, like a post (C-06); the
+    verdict is kept for the leader's and the editor's pages. ``refuse``: a block-severity
+    hit refuses the material (the caller's transaction rolls back)."""
+    from guanwei.screening.actions import screen_object
+    from guanwei.screening.queries import block_reasons
+
+    text = screened_text(submission.title, submission.body)
+    result, _ = screen_object(
+        submission.organisation,
+        actor=actor,
+        object_type="submission",
+        object_id=submission.pk,
+        text=text,
+        source=submission.source,
+        title=submission.title,
+    )
+    if refuse and result.verdict == "block":
+        reasons = "；".join(block_reasons(text, result))
+        raise InvalidChange(f"素材筛查未通过，不能报送：{reasons}。请修改后再发送。")
+    return result.verdict
+
+
 def _require_text(value: str, label: str) -> str:
     value = (value or "").strip()
     if not value:
@@ -151,6 +179,7 @@ def submit_material(
         status=SubmissionStatus.NEW,
     )
     submission.assets.set(_assets_of(provider_unit, assets))
+    _screen_submission(submission, actor=actor, refuse=True)
     record(
         AuditAction.MATERIAL_SUBMITTED,
         actor=actor,
@@ -187,6 +216,8 @@ def submit_external(
         source=f"网友投稿：{name.strip()}",
         status=SubmissionStatus.NEW,
     )
+    # A contribution from the public is kept whatever it says; the editor sees the hits.
+    _screen_submission(submission, actor=actor, refuse=False)
     record(
         AuditAction.MATERIAL_SUBMITTED,
         actor=actor,

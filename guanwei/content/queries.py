@@ -11,7 +11,6 @@ from django.db.models import Q, QuerySet
 from guanwei.content.models import Post, PostRevision, PostStatus, Submission, SubmissionStatus
 from guanwei.orgs.models import Organisation, Unit, User
 from guanwei.orgs.permissions import can
-from guanwei.screening.models import ScreeningVerdict
 
 PAGE = 50
 
@@ -93,15 +92,17 @@ def provides_material(user: User, post: Post) -> bool:
 def post_facts(post: Post, revision: PostRevision) -> dict[str, Any]:
     """The content room's part of the post page: the revision, its versions, its screening
     verdict, the drop-box material it was made from."""
+    from guanwei.screening import queries as screening
+
+    verdict = screening.latest_verdict("post_revision", revision.pk)
     return {
         "post": post,
         "revision": revision,
         "revisions": list(post.revisions.order_by("-number")),
-        "verdict": ScreeningVerdict.objects.filter(
-            object_type="post_revision", object_id=str(revision.pk)
-        )
-        .order_by("-created")
-        .first(),
+        "verdict": verdict,
+        "screened": screening.verdict_view(
+            verdict, f"{revision.title}\n{revision.body}", len(revision.title) + 1
+        ),
         "materials": list(post.materials.select_related("provider_unit", "provider_approved_by")),
     }
 

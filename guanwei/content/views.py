@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 from typing import Any
 
@@ -18,9 +19,9 @@ from guanwei.content.models import Asset, Post, PostStatus, Submission, Submissi
 from guanwei.keyset import cursor_text, parse_cursor
 from guanwei.orgs.errors import DomainError
 from guanwei.orgs.models import Organisation
+from guanwei.orgs.pages import actor, current_org, page_context, visible
 from guanwei.orgs.permissions import can
 from guanwei.orgs.rules import rules_for
-from guanwei.web.helpers import actor, current_org, page_context, visible
 
 
 def _org(request: HttpRequest) -> Organisation:
@@ -75,14 +76,47 @@ def _material_form(request: HttpRequest, org: Organisation, data: Any = None) ->
     )
 
 
+def _checked_token(data: dict[str, Any]) -> str:
+    """Names the exact text the provider was shown the hits of (title, body, source)."""
+    blob = "\x1f".join(str(data.get(k, "")) for k in ("title", "body", "source"))
+    return hashlib.sha256(blob.encode()).hexdigest()[:32]
+
+
 @login_required
 def material_new(request: HttpRequest) -> HttpResponse:
+    """Send material. The provider sees the screening hits first: 检查 shows them with the
+    form kept; 发送 with review hits not yet shown shows them and asks to send again; a
+    block-severity hit is refused by the action, the form kept (C-06)."""
+    from guanwei.screening import queries as screening
+
     org = _org(request)
     form = _material_form(request, org, request.POST or None)
     status = 200
+    screened: dict[str, Any] | None = None
+    token = ""
     if request.method == "POST":
         status = 400
         if form.is_valid():
+            data = form.cleaned_data
+            text = actions.screened_text(data["title"], data["body"])
+            result = screening.screen_text(org, text, source=data["source"], title=data["title"])
+            screened = screening.result_view(text, result)
+            screened["segments"] = screening.segments(
+                text, screened["rows"], len(data["title"]) + 1
+            )
+            token = _checked_token(data)
+            confirmed = request.POST.get("checked") == token
+            if "check" in request.POST or (result.verdict == "review" and not confirmed):
+                if "check" not in request.POST:
+                    messages.warning(
+                        request,
+                        _("Please look at the marked words; send again if the material is right."),
+                    )
+                return render(
+                    request,
+                    "content/material_form.html",
+                    page_context(request, org, form=form, screened=screened, token=token),
+                )
             try:
                 item = actions.submit_material(
                     form.cleaned_data["provider_unit"],
@@ -99,7 +133,10 @@ def material_new(request: HttpRequest) -> HttpResponse:
                 messages.success(request, _("Material sent."))
                 return redirect("material_detail", pk=item.pk)
     return render(
-        request, "content/material_form.html", page_context(request, org, form=form), status=status
+        request,
+        "content/material_form.html",
+        page_context(request, org, form=form, screened=screened, token=token),
+        status=status,
     )
 
 
@@ -119,6 +156,7 @@ def material_detail(request: HttpRequest, pk: int) -> HttpResponse:
         or (item.provider_unit and can(user, "material.approve", item.provider_unit))
     ):
         raise Http404
+    from guanwei.screening import queries as screening
     from guanwei.workflow.queries import may_decide
 
     runs = item.runs.prefetch_related("steps__decisions__actor").order_by("started_at")
@@ -136,6 +174,11 @@ def material_detail(request: HttpRequest, pk: int) -> HttpResponse:
             runs=runs,
             deciding=deciding,
             decline_form=DeclineForm(),
+            screened=screening.verdict_view(
+                screening.latest_verdict("submission", item.pk),
+                actions.screened_text(item.title, item.body),
+                len(item.title) + 1,
+            ),
         ),
     )
 
@@ -285,12 +328,12 @@ def post_page(request: HttpRequest, pk: int, *, status: int = 200, **forms: Any)
     revision = post.current_revision
     assert revision is not None
     rules = rules_for(post.organisation_id)
-    category = rules.category(revision.category) or {}
     base = page_context(
         request,
         post.organisation,
         **queries.post_facts(post, revision),
-        category_name=category.get("name", revision.category),
+        category_name=rules.category_name(revision.category),
+        subtype_name=rules.subtype_name(revision.category, revision.subtype),
         can_edit=can(user, "post.create", post.unit)
         and post.status not in (PostStatus.PUBLISHED, PostStatus.WITHDRAWN),
     )

@@ -64,6 +64,18 @@ class OrgRules:
     def category(self, key: str) -> dict[str, Any] | None:
         return next((c for c in self.categories if c["key"] == key), None)
 
+    def category_name(self, key: str) -> str:
+        """The pack's name of a content category (预报类), the key only if the pack has none."""
+        category = self.category(key)
+        return category["name"] if category else key
+
+    def subtype_name(self, category_key: str, key: str) -> str:
+        """The pack's name of a category's sub-type (最新城市预报 for city_forecast)."""
+        for sub in (self.category(category_key) or {}).get("subtypes", []):
+            if sub["key"] == key:
+                return str(sub["name"])
+        return key
+
     def column(self, key: str) -> dict[str, Any] | None:
         return next((c for c in self.columns if c["key"] == key), None)
 

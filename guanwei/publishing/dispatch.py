@@ -117,7 +117,7 @@ def _audit(intent: PublishIntent, action: AuditAction, after: dict[str, Any]) ->
         actor=None,
         object_type="publish_intent",
         object_id=intent.pk,
-        object_repr=f"post {intent.post_id} → channel {intent.channel_id}",
+        object_repr=f"稿件 {intent.post_id} → 账号 {intent.channel_id}",
         organisation_id=intent.organisation_id,
         after={
             "post": intent.post_id,

@@ -96,7 +96,7 @@ class PublishIntent(models.Model):
         verbose_name_plural = "发布任务"
 
     def __str__(self) -> str:
-        return f"{self.post_id}@{self.channel_id} {self.status}"
+        return f"稿件 {self.post_id} → 账号 {self.channel_id}（{self.get_status_display()}）"
 
     def permission_unit(self) -> Unit:
         return self.unit
@@ -104,6 +104,18 @@ class PublishIntent(models.Model):
     @property
     def key(self) -> str:
         return f"rev{self.revision_id}-ch{self.channel_id}"
+
+
+# What the post page calls an attempt's outcome.
+ATTEMPT_OUTCOMES = {
+    "sending": "发送中",
+    "ok": "成功",
+    "pending": "平台处理中",
+    "transient": "暂时失败，将重试",
+    "permanent": "失败",
+    "unknown": "结果待核实",
+    "reconciled": "已核实",
+}
 
 
 class PublishAttempt(models.Model):
@@ -125,7 +137,12 @@ class PublishAttempt(models.Model):
         verbose_name_plural = "发布尝试"
 
     def __str__(self) -> str:
-        return f"{self.intent_id} {self.outcome}"
+        return f"{self.intent_id} {self.outcome_label}"
+
+    @property
+    def outcome_label(self) -> str:
+        """The outcome's Chinese name (the post page's attempt log shows names, not codes)."""
+        return ATTEMPT_OUTCOMES.get(self.outcome, self.outcome)
 
 
 class CalendarDay(models.Model):

@@ -16,6 +16,7 @@ from guanwei.orgs.permissions import require
 from guanwei.screening.engine.engine import Result, own_term_problem
 from guanwei.screening.engine.lexicon import SEVERITIES
 from guanwei.screening.engine.normalise import SEPARATOR, folding
+from guanwei.screening.labels import category_label, verdict_label
 from guanwei.screening.models import LexiconRevision, LexiconTerm, ScreeningVerdict
 from guanwei.screening.service import engine_for
 
@@ -163,7 +164,7 @@ def import_terms(
         actor=actor,
         object_type="lexicon",
         object_id=organisation.pk,
-        object_repr=f"{category} +{len(new)}",
+        object_repr=f"{category_label(category)} +{len(new)}",
         organisation_id=organisation.pk,
         after={
             "category": category,
@@ -209,7 +210,7 @@ def screen_object(
         actor=actor,
         object_type=object_type,
         object_id=object_id,
-        object_repr=f"{result.verdict}",
+        object_repr=f"筛查结论：{verdict_label(result.verdict)}",
         organisation_id=organisation.pk,
         after={
             "verdict": result.verdict,

@@ -10,14 +10,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from guanwei.orgs.errors import DomainError
+from guanwei.orgs.pages import actor as _actor
+from guanwei.orgs.pages import current_org as _current_org
+from guanwei.orgs.pages import page_context as _ctx
 from guanwei.orgs.permissions import can
 from guanwei.orgs.rules import rules_for
 from guanwei.screening import actions, queries
 from guanwei.screening.forms import ImportForm, ScreenForm, TermForm
 from guanwei.screening.models import LexiconTerm
-from guanwei.web.helpers import actor as _actor
-from guanwei.web.helpers import current_org as _current_org
-from guanwei.web.helpers import page_context as _ctx
 
 LEXICON_PAGE = 200
 
@@ -29,7 +29,7 @@ def screen_page(request: HttpRequest) -> HttpResponse:
         return redirect("dashboard")
     kinds = rules_for(org.pk).channel_kinds
     form = ScreenForm(request.POST or None, kinds=kinds)
-    result = segments = None
+    view = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         result = queries.screen_text(
@@ -40,11 +40,9 @@ def screen_page(request: HttpRequest) -> HttpResponse:
             source=data["source"],
             title=data["title"],
         )
-        segments = queries.highlight(data["text"], result)
+        view = queries.result_view(data["text"], result, queries.explain_allowed(org, data["text"]))
     template = "screening/_result.html" if request.htmx else "screening/screen.html"  # type: ignore[attr-defined]
-    return render(
-        request, template, _ctx(request, org, form=form, result=result, segments=segments)
-    )
+    return render(request, template, _ctx(request, org, form=form, view=view))
 
 
 @login_required

@@ -248,6 +248,7 @@ def start_material_review(submission: Submission, *, actor: User) -> WorkflowRun
 def _screen(post: Post, revision: PostRevision, actor: User) -> str:
     """Screen the revision for every kind of target account; the worst verdict counts."""
     from guanwei.screening.actions import screen_object
+    from guanwei.screening.queries import block_reasons
 
     order = {"pass": 0, "review": 1, "block": 2}
     worst, reasons = "pass", []
@@ -267,10 +268,7 @@ def _screen(post: Post, revision: PostRevision, actor: User) -> str:
         if order[result.verdict] > order[worst]:
             worst = result.verdict
         if result.verdict == "block":
-            reasons += [
-                f"“{h.matched}”({h.category})" for h in result.hits if h.severity == "block"
-            ]
-            reasons += [f.message for f in result.rules if f.severity == "block"]
+            reasons += block_reasons(f"{revision.title}\n{revision.body}", result)
     for kind_, reason in _screen_pictures(post, revision, actor):
         if order[kind_] > order[worst]:
             worst = kind_

@@ -42,6 +42,7 @@ CATEGORIES: dict[str, tuple[str, str]] = {
     "politics": ("E-01", "政治（三不：不涉政治）"),
     "pornography": ("E-01", "色情（三不：不涉色情）"),
     "custom": ("C-06", "自定义词库"),
+    "sensitive_event": ("C-07", "敏感事件"),
 }
 C06_CATEGORIES = (
     "constitution",
