@@ -371,6 +371,11 @@ def _validated(unit: Unit, data: dict[str, Any]) -> dict[str, Any]:
     planned_at: datetime | None = data.get("planned_at")
     if planned_at is not None and timezone.is_naive(planned_at):
         raise InvalidChange("计划发布时间缺少时区。")
+    if planned_at is not None and planned_at <= timezone.now():
+        raise InvalidChange(
+            f"计划发布时间已过（{timezone.localtime(planned_at):%m-%d %H:%M}）："
+            "请选择将来的时间，或清空计划时间。"
+        )
     return {
         "title": title,
         "body": body,

@@ -19,9 +19,9 @@ from guanwei.content.models import Asset, Post, PostStatus, Submission, Submissi
 from guanwei.keyset import cursor_text, parse_cursor
 from guanwei.orgs.errors import DomainError
 from guanwei.orgs.models import Organisation
+from guanwei.orgs.pages import actor, current_org, page_context, visible
 from guanwei.orgs.permissions import can
 from guanwei.orgs.rules import rules_for
-from guanwei.web.helpers import actor, current_org, page_context, visible
 
 
 def _org(request: HttpRequest) -> Organisation:

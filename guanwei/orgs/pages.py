@@ -1,5 +1,5 @@
 """What every page needs from orgs: the acting person, the organisations they may see, the
-current one, page context. Pages of every room use these (through `guanwei.web.helpers`)."""
+current one, page context. The pages of every room import these from here."""
 
 from __future__ import annotations
 

@@ -15,10 +15,10 @@ from guanwei.content.actions import revision_fields
 from guanwei.content.forms import PostForm
 from guanwei.content.models import Post
 from guanwei.orgs.errors import DomainError
+from guanwei.orgs.pages import actor, current_org, page_context, visible
 from guanwei.orgs.rules import rules_for
 from guanwei.oversight import actions, queries
 from guanwei.oversight.models import Deadline, DeadlineKind, DeadlineStatus
-from guanwei.web.helpers import actor, current_org, page_context, visible
 
 
 @login_required

@@ -19,13 +19,13 @@ from django.views.decorators.http import require_POST
 from guanwei.channels.models import Channel, ChannelStatus
 from guanwei.content.models import Post, PostStatus
 from guanwei.orgs.errors import DomainError
+from guanwei.orgs.pages import actor, current_org, page_context, visible
 from guanwei.orgs.permissions import can
 from guanwei.publishing import actions
 from guanwei.publishing.calendar import is_workday, year_known
 from guanwei.publishing.forms import CalendarDayForm, ScheduleForm
 from guanwei.publishing.models import CalendarDay, IntentStatus, PublishIntent
 from guanwei.publishing.slots import slot_times
-from guanwei.web.helpers import actor, current_org, page_context, visible
 from guanwei.workflow.queries import publishable_revision
 
 

@@ -122,22 +122,21 @@ def import_terms(
     category: str,
     severity: str = "block",
 ) -> int:
-    """Import a one-term-per-line list into one category (REQ C-06); duplicates and
-    blank lines are skipped. Returns how many terms were added."""
+    """Import a one-term-per-line list into one category (REQ C-06); duplicates, blank
+    lines and terms the engine cannot screen (one letter, one or two digits) are skipped.
+    Returns how many terms were added."""
     require(actor, "lexicon.manage", organisation)
     category = _clean_category(category, severity)
     wanted = []
     seen: set[str] = set()
+    unscreenable = 0
     for line in lines:
         term = line.strip().lstrip("\ufeff")
-        if (
-            term
-            and not term.startswith("#")
-            and term not in seen
-            and len(term) <= MAX_TERM_LENGTH
-            and _unscreenable(term) is None
-        ):
+        if term and not term.startswith("#") and term not in seen and len(term) <= MAX_TERM_LENGTH:
             seen.add(term)
+            if _unscreenable(term) is not None:
+                unscreenable += 1
+                continue
             wanted.append(term)
     if len(wanted) > MAX_IMPORT:
         raise InvalidChange(f"一次最多导入 {MAX_IMPORT} 个词语。")
@@ -170,7 +169,8 @@ def import_terms(
             "category": category,
             "severity": severity,
             "added": len(new),
-            "skipped": len(wanted) - len(new),
+            "skipped": len(wanted) - len(new) + unscreenable,
+            "unscreenable": unscreenable,
         },
     )
     return len(new)

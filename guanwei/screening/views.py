@@ -10,14 +10,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from guanwei.orgs.errors import DomainError
+from guanwei.orgs.pages import actor as _actor
+from guanwei.orgs.pages import current_org as _current_org
+from guanwei.orgs.pages import page_context as _ctx
 from guanwei.orgs.permissions import can
 from guanwei.orgs.rules import rules_for
 from guanwei.screening import actions, queries
 from guanwei.screening.forms import ImportForm, ScreenForm, TermForm
 from guanwei.screening.models import LexiconTerm
-from guanwei.web.helpers import actor as _actor
-from guanwei.web.helpers import current_org as _current_org
-from guanwei.web.helpers import page_context as _ctx
 
 LEXICON_PAGE = 200
 

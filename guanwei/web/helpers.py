@@ -1,4 +1,6 @@
-"""Helpers every page uses; they live with `orgs` (who the person is, which organisation)."""
+"""Old import path of the page helpers, which live with `orgs` (`guanwei.orgs.pages`: who the
+person is, which organisation). Rooms import `guanwei.orgs.pages`: a room never imports
+the shell, which sits above every room."""
 
 from guanwei.orgs.pages import actor, current_org, org_people, organisations, page_context, visible
 

@@ -20,9 +20,9 @@ from guanwei.documents.content_approval import PostFormData, content_approval_pd
 from guanwei.documents.layout import Decision as FormDecision
 from guanwei.keyset import cursor_text, parse_cursor
 from guanwei.orgs.errors import DomainError
+from guanwei.orgs.pages import actor, current_org, org_people, page_context, visible
 from guanwei.orgs.permissions import can
 from guanwei.orgs.rules import rules_for
-from guanwei.web.helpers import actor, current_org, org_people, page_context, visible
 from guanwei.workflow import actions, queries
 from guanwei.workflow.forms import ApproveForm, DelegationForm, RejectForm
 from guanwei.workflow.models import Delegation, Filing, RunStatus, StepRun

@@ -99,8 +99,22 @@ def test_an_approved_post_with_a_planned_time_is_scheduled_by_the_scheduler() ->
 def test_a_late_approval_expires_the_post_and_tells_people() -> None:
     """X-04, issue 5 §3: approval after the slot → expired, editor and reviewer told, one click
     to reschedule keeps the approval."""
-    with time_machine.travel(datetime(2026, 11, 26, 8, 0, tzinfo=TZ), tick=False):
-        post = _approved(planned_at=datetime(2026, 11, 26, 7, 30, tzinfo=TZ))
+    with time_machine.travel(datetime(2026, 11, 26, 7, 0, tzinfo=TZ), tick=False) as clock:
+        post = content.create_post(
+            unit(W, "city_tech_centre"),
+            actor=person("kj_editor"),
+            title="天气预报",
+            body=TEXT,
+            category="forecast",
+            channels=[channel(W, "city_weibo")],
+            source="市气象台",
+            planned_at=datetime(2026, 11, 26, 7, 30, tzinfo=TZ),  # written in time
+        )
+        wf.submit_for_review(post, actor=person("kj_editor"))
+        clock.move_to(datetime(2026, 11, 26, 8, 0, tzinfo=TZ))  # approved too late
+        wf.approve_step(
+            StepRun.objects.get(run__post=post, status="pending"), actor=person("kj_leader")
+        )
         actions.auto_schedule_due()
         post.refresh_from_db()
         assert post.status == PostStatus.EXPIRED

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from collections import defaultdict
 from pathlib import Path
 
@@ -153,3 +154,32 @@ def test_c06_a_term_the_engine_cannot_screen_is_refused_with_a_reason() -> None:
         assert "无法筛查" in caught.value.message
     lines = ["A", "12", "青蛙跳台"]
     assert actions.import_terms(org(W), actor=None, lines=lines, category="c") == 1
+
+
+@pytest.mark.django_db
+def test_c06_the_screening_page_says_which_allow_list_passed_which_shipped_hit() -> None:
+    """C-06: 腐败 (贪腐词库) passes inside 反腐败 and 鸦片 (暴恐词库) as a word of its own; the page
+    names the phrase and the allow-list for each, so a reviewer sees why the word passed; once
+    the organisation lists 鸦片 itself it is a hit, not an allowed word."""
+    from django.test import Client
+
+    from guanwei.testing.personas import person
+
+    client = Client()
+    client.force_login(person("kj_editor"))
+    text = "坚持反腐败斗争，纪念鸦片战争胜利。"
+    html = client.post("/screening/", {"text": text}).content.decode()
+    rows = re.findall(
+        r'<tr class="allowed-row"><td>([^<]*)</td><td>[^<]*</td><td>([^<]*)</td><td>([^<]*)</td>',
+        html,
+    )
+    assert ("腐败", "反腐败", "公文常用词白名单") in rows or (
+        "腐败",
+        "腐败",
+        "公文常用词白名单",
+    ) in rows
+    assert any(term == "鸦片" and name == "公文常用词白名单" for term, _p, name in rows)
+    actions.add_term(org(W), actor=None, term="鸦片", category="custom", severity="review")
+    html = client.post("/screening/", {"text": text}).content.decode()
+    rows = re.findall(r'<tr class="allowed-row"><td>([^<]*)</td>', html)
+    assert "鸦片" not in rows and re.search(r"<mark[^>]*>鸦片</mark>", html)

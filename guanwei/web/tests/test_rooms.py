@@ -53,3 +53,26 @@ def test_web_keeps_only_the_shell() -> None:
     templates = sorted(p.name for p in (web / "templates" / "web").iterdir())
     assert templates == ["base.html", "dashboard.html", "no_org.html"]
     assert not (web / "forms.py").exists()
+
+
+def test_no_room_imports_the_shell() -> None:
+    """The shell sits above every room: rooms' pages take their helpers from
+    `guanwei.orgs.pages`, never from `guanwei.web` (only settings and the URL conf name it)."""
+    import ast
+
+    package = Path(__file__).resolve().parents[2]
+    offenders = []
+    for path in package.rglob("*.py"):
+        rel = path.relative_to(package)
+        if rel.parts[0] in {"web", "settings.py", "urls.py"} or "tests" in rel.parts:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = (
+                [node.module or ""]
+                if isinstance(node, ast.ImportFrom)
+                else [a.name for a in node.names]
+                if isinstance(node, ast.Import)
+                else []
+            )
+            offenders += [f"{rel}: {n}" for n in names if n.startswith("guanwei.web")]
+    assert offenders == []
