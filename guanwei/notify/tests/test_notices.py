@@ -17,7 +17,7 @@ from guanwei.audit.events import AuditAction
 from guanwei.audit.models import AuditRecord
 from guanwei.cli import main
 from guanwei.content import actions as content
-from guanwei.content.models import Post, PostStatus, Submission
+from guanwei.content.models import Post, Submission
 from guanwei.core.errors import PermissionDenied
 from guanwei.notify import actions
 from guanwei.notify.models import Notice
@@ -238,13 +238,11 @@ def test_x04_every_alert_reaches_its_persons_notices_page() -> None:
         wf.approve_step(
             StepRun.objects.get(run__post=original, status="pending"), actor=person("kj_leader")
         )
-        intents = publishing.schedule_post(original, actor=person("kj_publisher"), at=issued)
+        intents = publishing.schedule_post(original, actor=person("kj_publisher"))
         PublishIntent.objects.filter(pk__in=[i.pk for i in intents]).update(
-            status=IntentStatus.PUBLISHED, published_at=issued
+            status=IntentStatus.PUBLISHED, due_at=issued, published_at=issued
         )
-        content.set_post_status(
-            original, status=PostStatus.PUBLISHED, approved_revision=original.current_revision
-        )
+        content.mark_published(original, revision=original.current_revision)  # type: ignore[arg-type]
         original.refresh_from_db()
         correction = oversight.issue_correction(
             original, actor=person("qxt_officer"), text="最高气温订正为18摄氏度"
