@@ -257,8 +257,9 @@ def test_x04_every_alert_reaches_its_persons_notices_page() -> None:
     )
 
     # Issue 5 §3: an approval after its slot expires the post and tells editor and reviewer.
-    with time_machine.travel(datetime(2026, 11, 26, 11, 0, tzinfo=TZ), tick=False):
+    with time_machine.travel(datetime(2026, 11, 26, 10, 0, tzinfo=TZ), tick=False):
         late = _post(title="迟到的预报", planned_at=datetime(2026, 11, 26, 10, 30, tzinfo=TZ))
+    with time_machine.travel(datetime(2026, 11, 26, 11, 0, tzinfo=TZ), tick=False):
         wf.approve_step(
             StepRun.objects.get(run__post=late, status="pending"), actor=person("kj_leader")
         )
