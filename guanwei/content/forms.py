@@ -9,6 +9,7 @@ from guanwei.channels.models import Channel, ChannelStatus
 from guanwei.content.models import Asset
 from guanwei.orgs.models import Organisation, Unit
 from guanwei.orgs.rules import OrgRules
+from guanwei.widgets import LocalDateTimeInput
 
 
 class MaterialForm(forms.Form):
@@ -50,7 +51,7 @@ class PostForm(forms.Form):
     planned_at = forms.DateTimeField(
         label=_("Planned time"),
         required=False,
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        widget=LocalDateTimeInput(),
     )
     sensitive = forms.BooleanField(
         label=_("Major event / emergency / sensitive issue"), required=False

@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from guanwei.channels.models import Channel
+from guanwei.widgets import LocalDateTimeInput
 
 
 class ScheduleForm(forms.Form):
@@ -16,7 +17,7 @@ class ScheduleForm(forms.Form):
     at = forms.DateTimeField(
         label=_("Time"),
         required=False,
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        widget=LocalDateTimeInput(),
     )
     channels = forms.ModelMultipleChoiceField(
         queryset=Channel.objects.none(), label=_("Accounts"), widget=forms.CheckboxSelectMultiple

@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from guanwei.orgs.models import User
+from guanwei.widgets import LocalDateTimeInput
 
 
 class ApproveForm(forms.Form):
@@ -27,9 +28,7 @@ class DelegationForm(forms.Form):
     chain_key = forms.ChoiceField(label=_("Approval chain"), choices=())
     delegate = forms.ModelChoiceField(queryset=User.objects.none(), label=_("Deputy"))
     absent = forms.ModelChoiceField(queryset=User.objects.none(), label=_("On behalf of"))
-    ends_at = forms.DateTimeField(
-        label=_("Until"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
-    )
+    ends_at = forms.DateTimeField(label=_("Until"), widget=LocalDateTimeInput())
     reason = forms.CharField(label=_("Reason"), max_length=200)
 
     def __init__(self, *args: Any, chains: list[tuple[str, str]], people: Any, **kwargs: Any):
