@@ -190,3 +190,14 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("GUANWEI_LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# Publishing (issue #8 §2): a claim's or a send's lease, renewed by a heartbeat while the
+# platform call is alive, at most for MAX_CALL; how long an asynchronous publish may stay
+# "platform processing" before it becomes unknown and a person is told.
+GUANWEI_DISPATCH_LEASE_SECONDS = float(os.environ.get("GUANWEI_DISPATCH_LEASE_SECONDS", "120"))
+GUANWEI_DISPATCH_MAX_CALL_SECONDS = float(
+    os.environ.get("GUANWEI_DISPATCH_MAX_CALL_SECONDS", "900")
+)
+GUANWEI_REMOTE_PENDING_MAX_MINUTES = float(
+    os.environ.get("GUANWEI_REMOTE_PENDING_MAX_MINUTES", "30")
+)

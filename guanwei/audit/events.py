@@ -69,6 +69,11 @@ class AuditAction(IntEnum):
     PUBLISH_RECONCILED = 707
     POST_EXPIRED = 708
     CHANNEL_SETTINGS_CHANGED = 710
+    PUBLISH_CLAIMED = 711
+    PUBLISH_RELEASED = 712
+    PUBLISH_RETRY = 713
+    PUBLISH_REMOTE_PENDING = 714
+    PUBLISH_MOVED = 715
 
     # 800: interaction; 900: vault (reserved for later rooms)
 
@@ -134,6 +139,11 @@ AUDIT_LABELS: dict[AuditAction, str] = {
     AuditAction.PUBLISH_RECONCILED: "核实发布结果",
     AuditAction.POST_EXPIRED: "稿件过期",
     AuditAction.CHANNEL_SETTINGS_CHANGED: "修改账号接入设置",
+    AuditAction.PUBLISH_CLAIMED: "领取发布任务",
+    AuditAction.PUBLISH_RELEASED: "发布任务退回待发",
+    AuditAction.PUBLISH_RETRY: "等待重新发送",
+    AuditAction.PUBLISH_REMOTE_PENDING: "平台处理中",
+    AuditAction.PUBLISH_MOVED: "调整发布时间",
     AuditAction.DEADLINE_CREATED: "新建时限",
     AuditAction.DEADLINE_MET: "按时完成",
     AuditAction.DEADLINE_BREACHED: "超时",

@@ -117,6 +117,7 @@ def change_channel(channel: Channel, *, actor: User | None, **changes: Any) -> C
     changed = [f for f, v in changes.items() if getattr(channel, f) != v]
     if not changed:
         return channel
+    status_before = channel.status
     for field, value in changes.items():
         setattr(channel, field, value)
     channel.save(update_fields=[*changed, "updated"])
@@ -130,6 +131,12 @@ def change_channel(channel: Channel, *, actor: User | None, **changes: Any) -> C
         before=before,
         after=channel_snapshot(channel),
     )
+    if channel.status != status_before:
+        from guanwei.channels.events import status_changed
+
+        status_changed.send(
+            sender=Channel, channel=channel, actor=actor, before=status_before, after=channel.status
+        )
     return channel
 
 

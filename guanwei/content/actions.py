@@ -1,8 +1,10 @@
 """Drop box, posts and revisions (REQ W-03, W-09, W-15, T-03, T-05, E-02, E-07, R-01, E-03).
 
 Each function checks permission, enforces the invariants and writes the audit record
-in one transaction. Review runs live in the workflow room; an edit here reopens review
-by calling ``workflow.actions.cancel_open_review`` (DESIGN invariant 1).
+in one transaction. This room owns ``Post.status``: the rooms above change it only through
+the guarded ``mark_*`` transitions below. Content never imports the rooms above it: review
+runs (workflow) and publications (publishing) react to an edit or a submission through the
+hooks they register in ``content.hooks`` at start-up (DESIGN invariant 1; issue #8 §7).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from guanwei.audit.actions import record
@@ -189,9 +192,9 @@ def submit_material(
         organisation_id=submission.organisation_id,
         after=_submission_snapshot(submission),
     )
-    from guanwei.workflow.actions import start_material_review
+    from guanwei.content.hooks import run_material_hooks
 
-    start_material_review(submission, actor=actor)
+    run_material_hooks(submission, actor)  # W-15: workflow starts the provider's chain
     submission.refresh_from_db()
     return submission
 
@@ -325,9 +328,13 @@ def mark_provider_decision(
     )
 
 
-def await_provider_leader(submission: Submission) -> None:
-    """Called by the workflow room when a material chain starts (W-15)."""
-    Submission.objects.filter(pk=submission.pk).update(status=SubmissionStatus.AWAITING_LEADER)
+def mark_awaiting_leader(submission: Submission) -> bool:
+    """A material chain started for a new item (workflow, W-15): it waits for the
+    provider's supervising leader before it reaches the drop box."""
+    won = Submission.objects.filter(pk=submission.pk, status=SubmissionStatus.NEW).update(
+        status=SubmissionStatus.AWAITING_LEADER, updated=timezone.now()
+    )
+    return won == 1
 
 
 # ------------------------------------------------------------------ posts and revisions
@@ -541,6 +548,11 @@ def revise_post(post: Post, *, actor: User, **fields: Any) -> PostRevision:
     )
     if unchanged:
         raise InvalidChange("内容没有变化，未生成新版本。")
+    # Rooms above react first (publishing cancels what is scheduled, or refuses while a
+    # send is in flight; workflow cancels the open review), in this transaction.
+    from guanwei.content.hooks import run_revise_hooks
+
+    run_revise_hooks(post, actor, f"稿件修改为第 {current.number + 1} 版，需重新审核")
     revision = _new_revision(post, current.number + 1, data, actor)
     before_status = post.status
     post.current_revision = revision
@@ -558,17 +570,102 @@ def revise_post(post: Post, *, actor: User, **fields: Any) -> PostRevision:
         before={**revision_snapshot(current), "status": before_status},
         after={**revision_snapshot(revision), "status": post.status},
     )
-    if before_status in (PostStatus.IN_REVIEW, PostStatus.APPROVED, PostStatus.SCHEDULED):
-        from guanwei.workflow.actions import cancel_open_review
-
-        cancel_open_review(
-            post, actor=actor, reason=f"稿件修改为第 {revision.number} 版，需重新审核"
-        )
     return revision
 
 
-def set_post_status(post: Post, *, status: str, approved_revision: PostRevision | None) -> None:
-    """Called by the workflow room as a review starts and finishes."""
-    Post.objects.filter(pk=post.pk).update(
-        status=status, approved_revision=approved_revision, updated=timezone.now()
+# ------------------------------------------------------------------ a post's state
+#
+# ``Post.status`` belongs to this room. The rooms above change it only through these
+# guarded transitions, each one conditional UPDATE that names the revision it is about:
+# a late event about an older revision changes nothing (issue #8 §1).
+
+
+def _move_post(post: Post, allowed: Iterable[str], **fields: Any) -> bool:
+    won = (
+        Post.objects.filter(pk=post.pk, status__in=list(allowed))
+        .filter(**fields.pop("where", {}))
+        .update(updated=timezone.now(), **fields)
+    )
+    return won == 1
+
+
+def mark_in_review(post: Post, *, revision: PostRevision) -> bool:
+    """A review run started for the current revision (workflow)."""
+    return _move_post(
+        post,
+        (PostStatus.DRAFT, PostStatus.REJECTED, PostStatus.EXPIRED),
+        where={"current_revision": revision},
+        status=PostStatus.IN_REVIEW,
+        approved_revision=None,
+    )
+
+
+def mark_reviewed(post: Post, *, revision: PostRevision, approved: bool) -> bool:
+    """The run for ``revision`` finished (workflow). Nothing happens when the post has
+    moved on to a newer revision meanwhile."""
+    return _move_post(
+        post,
+        (PostStatus.IN_REVIEW,),
+        where={"current_revision": revision},
+        status=PostStatus.APPROVED if approved else PostStatus.REJECTED,
+        approved_revision=revision if approved else None,
+    )
+
+
+def mark_scheduled(post: Post, *, revision: PostRevision) -> bool:
+    """The approved current revision has a publication waiting (publishing)."""
+    return _move_post(
+        post,
+        (PostStatus.APPROVED, PostStatus.SCHEDULED),
+        where={"current_revision": revision, "approved_revision": revision},
+        status=PostStatus.SCHEDULED,
+    )
+
+
+def mark_unscheduled(post: Post, *, revision: PostRevision) -> bool:
+    """Its last waiting publication was cancelled: approved, nothing planned."""
+    return _move_post(
+        post,
+        (PostStatus.SCHEDULED,),
+        where={"current_revision": revision, "approved_revision": revision},
+        status=PostStatus.APPROVED,
+    )
+
+
+def mark_published(post: Post, *, revision: PostRevision) -> bool:
+    """``revision`` is out on every account it was scheduled for (publishing). The post
+    shows it as published only while it is the current revision: the publication of an
+    older one is recorded on its intent and never sets the post back."""
+    return _move_post(
+        post,
+        (PostStatus.APPROVED, PostStatus.SCHEDULED, PostStatus.PUBLISHED),
+        where={"current_revision": revision, "approved_revision": revision},
+        status=PostStatus.PUBLISHED,
+    )
+
+
+def mark_expired(post: Post, *, reason: str) -> bool:
+    """The approval came after the planned slot (publishing's scheduler): not published
+    silently, the post waits for a person (issue 5 §3)."""
+    won = _move_post(post, (PostStatus.APPROVED,), status=PostStatus.EXPIRED)
+    if won:
+        record(
+            AuditAction.POST_EXPIRED,
+            actor=None,
+            object_type="post",
+            object_id=post.pk,
+            object_repr=post.title,
+            organisation_id=post.organisation_id,
+            after={"reason": reason},
+        )
+    return won
+
+
+def mark_reinstated(post: Post) -> bool:
+    """An expired post whose content did not change goes back to approved (one click)."""
+    return _move_post(
+        post,
+        (PostStatus.EXPIRED,),
+        where={"approved_revision": F("current_revision")},
+        status=PostStatus.APPROVED,
     )

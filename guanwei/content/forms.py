@@ -9,7 +9,7 @@ from guanwei.channels.models import Channel, ChannelStatus
 from guanwei.content.models import Asset
 from guanwei.orgs.models import Organisation, Unit
 from guanwei.orgs.rules import OrgRules
-from guanwei.web.widgets import LocalDateTimeInput
+from guanwei.widgets import LocalDateTimeInput
 
 
 class MaterialForm(forms.Form):

@@ -77,7 +77,7 @@ def close_deadline(
             organisation_id=deadline.organisation_id,
             title=f"超时：{deadline.title}",
             body=f"应于 {timezone.localtime(deadline.due_at):%H:%M} 前完成。",
-            link=f"/oversight/deadlines/#d{deadline.pk}",
+            link=f"/oversight/deadlines/?d={deadline.pk}#d{deadline.pk}",
         )
     return True
 
@@ -93,7 +93,7 @@ def remind(deadline: Deadline, *, text: str) -> bool:
             organisation_id=deadline.organisation_id,
             title=f"提醒：{deadline.title}",
             body=text,
-            link=f"/oversight/deadlines/#d{deadline.pk}",
+            link=f"/oversight/deadlines/?d={deadline.pk}#d{deadline.pk}",
         )
     return bool(won)
 
@@ -110,7 +110,7 @@ def escalate(deadline: Deadline) -> bool:
             organisation_id=deadline.organisation_id,
             title=f"督办：{deadline.title}",
             body=f"距时限 {timezone.localtime(deadline.due_at):%H:%M} 已不足，尚未完成。",
-            link=f"/oversight/deadlines/#d{deadline.pk}",
+            link=f"/oversight/deadlines/?d={deadline.pk}#d{deadline.pk}",
         )
     return bool(won)
 

@@ -28,7 +28,11 @@ def deadlines(request: HttpRequest) -> HttpResponse:
         raise Http404
     status = request.GET.get("status", "open")
     rows = Deadline.objects.filter(organisation=org).select_related("channel", "post")
-    if status in DeadlineStatus.values:
+    one = request.GET.get("d", "")
+    if one.isdigit():  # a notice's link: this deadline, whatever its status now
+        rows = rows.filter(pk=int(one))
+        status = ""
+    elif status in DeadlineStatus.values:
         rows = rows.filter(status=status)
     rows = rows.order_by("-due_at" if status != "open" else "due_at")[:200]
     return render(

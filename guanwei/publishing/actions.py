@@ -8,8 +8,8 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from guanwei.audit.actions import record
@@ -22,6 +22,7 @@ from guanwei.orgs.models import User
 from guanwei.orgs.permissions import require
 from guanwei.publishing.models import OPEN_STATUSES, IntentStatus, PublishIntent
 from guanwei.publishing.slots import next_free_slot
+from guanwei.publishing.transitions import IN_FLIGHT, NOT_STARTED, move
 from guanwei.workflow.queries import publishable_revision
 
 # How late an approval may arrive after its planned slot and still go out (W-10 "about").
@@ -46,7 +47,10 @@ def schedule_post(
     channels: Sequence[Channel] | None = None,
 ) -> list[PublishIntent]:
     """Schedule the approved revision on its channels: at ``at``, in each channel's next
-    free slot, or now. One intent per (revision, channel), unique (X-03)."""
+    free slot, or now. One live intent per (revision, channel) (X-03): one that is still
+    waiting is moved to the new time ("publish now" on an auto-scheduled post); one that
+    failed or was cancelled is followed by a new one; one that is under way or published
+    is not sent again."""
     require(actor, "post.schedule", post.unit)
     post = Post.objects.select_for_update().get(pk=post.pk)
     revision = publishable_revision(post)
@@ -55,6 +59,13 @@ def schedule_post(
     targets = list(channels) if channels is not None else list(revision.channels.all())
     allowed = set(revision.channel_keys)
     now = timezone.now()
+    if at is not None and timezone.is_naive(at):
+        raise InvalidChange("发布时间缺少时区。")
+    if at is not None and at < now - timedelta(minutes=1):
+        raise InvalidChange(
+            f"发布时间 {timezone.localtime(at):%Y-%m-%d %H:%M} 已经过去，"
+            "请选择将来的时间或立即发布。"
+        )
     intents: list[PublishIntent] = []
     for channel in targets:
         if channel.key not in allowed:
@@ -62,30 +73,33 @@ def schedule_post(
         if channel.status != ChannelStatus.ACTIVE:
             raise InvalidChange(f"账号“{channel.name}”不在运行中。")
         slot_key = ""
-        due = at or now
+        due = max(at, now) if at is not None else now
         if next_slot:
             found = next_free_slot(channel, now, _taken(channel), revision.category)
             if found is None:
                 raise InvalidChange(f"“{channel.name}”未来两周没有空闲的发布时段，请指定时间。")
             due, slot = found
             slot_key = slot.key
-        if timezone.is_naive(due):
-            raise InvalidChange("发布时间缺少时区。")
-        try:
-            with transaction.atomic():
-                intent = PublishIntent.objects.create(
-                    organisation_id=post.organisation_id,
-                    unit=post.unit,
-                    post=post,
-                    revision=revision,
-                    channel=channel,
-                    content_hash=revision.content_hash,
-                    due_at=due,
-                    slot=slot_key,
-                    scheduled_by=actor,
-                )
-        except IntegrityError as e:
-            raise InvalidChange(f"该版本已安排发布到“{channel.name}”，不会重复发布。") from e
+        live = (
+            PublishIntent.objects.select_for_update()
+            .filter(revision=revision, channel=channel)
+            .exclude(status__in=[IntentStatus.CANCELLED, IntentStatus.FAILED])
+            .first()
+        )
+        if live is not None:
+            intents.append(_move_waiting(live, due=due, slot=slot_key, actor=actor))
+            continue
+        intent = PublishIntent.objects.create(
+            organisation_id=post.organisation_id,
+            unit=post.unit,
+            post=post,
+            revision=revision,
+            channel=channel,
+            content_hash=revision.content_hash,
+            due_at=due,
+            slot=slot_key,
+            scheduled_by=actor,
+        )
         intents.append(intent)
         record(
             AuditAction.PUBLISH_SCHEDULED,
@@ -103,58 +117,129 @@ def schedule_post(
                 "content_hash": revision.content_hash,
             },
         )
-    content_actions.set_post_status(post, status=PostStatus.SCHEDULED, approved_revision=revision)
+    content_actions.mark_scheduled(post, revision=revision)
     return intents
+
+
+def _move_waiting(
+    intent: PublishIntent, *, due: datetime, slot: str, actor: User | None
+) -> PublishIntent:
+    """A live intent for the same revision and account: a waiting one takes the new time;
+    one already under way or out is not sent twice."""
+    if intent.status not in (IntentStatus.SCHEDULED, IntentStatus.RETRY):
+        raise InvalidChange(
+            f"该版本在“{intent.channel.name}”上{intent.get_status_display()}，不会重复发布。"
+        )
+    before = intent.due_at
+    PublishIntent.objects.filter(pk=intent.pk).update(due_at=due, slot=slot, next_attempt_at=None)
+    intent.due_at, intent.slot, intent.next_attempt_at = due, slot, None
+    record(
+        AuditAction.PUBLISH_MOVED,
+        actor=actor,
+        object_type="publish_intent",
+        object_id=intent.pk,
+        object_repr=str(intent),
+        organisation_id=intent.organisation_id,
+        before={"due_at": before.isoformat()},
+        after={"due_at": due.isoformat(), "slot": slot},
+    )
+    return intent
 
 
 @transaction.atomic
 def cancel_intent(intent: PublishIntent, *, actor: User) -> PublishIntent:
     """Withdraw a scheduled publication that has not started sending."""
     require(actor, "post.schedule", intent.unit)
-    won = PublishIntent.objects.filter(
-        pk=intent.pk, status__in=[IntentStatus.SCHEDULED, IntentStatus.RETRY]
-    ).update(status=IntentStatus.CANCELLED, lease_owner="", lease_until=None)
-    if won != 1:
-        raise InvalidChange("该发布任务已在发送或已结束，不能取消。")
-    intent.refresh_from_db()
-    record(
-        AuditAction.PUBLISH_CANCELLED,
+    moved = move(
+        [intent],
+        [IntentStatus.SCHEDULED, IntentStatus.RETRY],
+        IntentStatus.CANCELLED,
         actor=actor,
-        object_type="publish_intent",
-        object_id=intent.pk,
-        object_repr=str(intent),
-        organisation_id=intent.organisation_id,
+        fields={"lease_owner": "", "lease_until": None},
     )
-    if (
-        not PublishIntent.objects.filter(post=intent.post, status__in=OPEN_STATUSES).exists()
-        and not PublishIntent.objects.filter(
-            post=intent.post, status=IntentStatus.PUBLISHED
-        ).exists()
-    ):
-        content_actions.set_post_status(
-            intent.post, status=PostStatus.APPROVED, approved_revision=intent.revision
+    if not moved:
+        intent.refresh_from_db()
+        raise InvalidChange(
+            f"该发布任务{intent.get_status_display()}，不能取消（只有等待发布的任务可以取消）。"
         )
+    intent.refresh_from_db()
+    post = intent.post
+    revision = intent.revision
+    if not PublishIntent.objects.filter(
+        post=post, revision=revision, status__in=[*OPEN_STATUSES, IntentStatus.PUBLISHED]
+    ).exists():
+        content_actions.mark_unscheduled(post, revision=revision)
     return intent
+
+
+def cancel_open_intents(post: Post, *, actor: User | None, reason: str) -> int:
+    """An edit of the post (content's revise hook): what has not started sending is
+    cancelled, audited; while a send is in flight the edit is refused, so the text cannot
+    change under a platform call (issue #8 §1). Cancels first, then checks: on
+    PostgreSQL the cancelling UPDATE waits for a dispatcher's concurrent move to
+    "sending", so one of the two always sees the other."""
+    waiting = list(PublishIntent.objects.filter(post=post, status__in=NOT_STARTED))
+    cancelled = move(
+        waiting,
+        list(NOT_STARTED),
+        IntentStatus.CANCELLED,
+        actor=actor,
+        fields={
+            "lease_owner": "",
+            "lease_until": None,
+            "error_code": "revised",
+            "error_message": reason,
+        },
+        after={"reason": reason},
+    )
+    sending = (
+        PublishIntent.objects.filter(post=post, status__in=IN_FLIGHT)
+        .select_related("channel")
+        .first()
+    )
+    if sending is not None:
+        raise InvalidChange(
+            f"该稿件正在发送到“{sending.channel.name}”，发送结束前不能修改。"
+            "请稍候片刻再保存（您的修改仍在表单中）。"
+        )
+    return len(cancelled)
+
+
+def cancel_channel_intents(channel: Channel, *, actor: User | None, status: str) -> int:
+    """An account that is suspended or closed gets nothing: what was waiting for it is
+    cancelled (audited) in the same transaction as the change (C-12, issue #8 §1)."""
+    waiting = list(PublishIntent.objects.filter(channel=channel, status__in=NOT_STARTED))
+    label = ChannelStatus(status).label
+    cancelled = move(
+        waiting,
+        list(NOT_STARTED),
+        IntentStatus.CANCELLED,
+        actor=actor,
+        fields={
+            "lease_owner": "",
+            "lease_until": None,
+            "error_code": "channel_inactive",
+            "error_message": f"账号“{channel.name}”已{label}，发布已取消。",
+        },
+        after={"reason": f"channel {status}"},
+    )
+    for post_id, revision_id in {(i.post_id, i.revision_id) for i in cancelled}:
+        if not PublishIntent.objects.filter(
+            post_id=post_id,
+            revision_id=revision_id,
+            status__in=[*OPEN_STATUSES, IntentStatus.PUBLISHED],
+        ).exists():
+            intent = next(i for i in cancelled if i.post_id == post_id)
+            content_actions.mark_unscheduled(intent.post, revision=intent.revision)
+    return len(cancelled)
 
 
 @transaction.atomic
 def expire_post(post: Post, *, reason: str) -> None:
     """An approval that arrived after its slot: the post is not published silently; it
-    becomes expired and its people are told (issue 5 §3)."""
-    won = Post.objects.filter(pk=post.pk, status=PostStatus.APPROVED).update(
-        status=PostStatus.EXPIRED, updated=timezone.now()
-    )
-    if won != 1:
+    becomes expired (the content room's transition) and its people are told."""
+    if not content_actions.mark_expired(post, reason=reason):
         return
-    record(
-        AuditAction.POST_EXPIRED,
-        actor=None,
-        object_type="post",
-        object_id=post.pk,
-        object_repr=post.title,
-        organisation_id=post.organisation_id,
-        after={"reason": reason},
-    )
     from guanwei.notify.actions import notify
 
     people = {post.created_by_id}
@@ -178,7 +263,16 @@ def auto_schedule_due(now: datetime | None = None, grace: timedelta = DEFAULT_GR
     now = now or timezone.now()
     handled = 0
     candidates = (
-        Post.objects.filter(status=PostStatus.APPROVED, intents__isnull=True)
+        Post.objects.filter(status=PostStatus.APPROVED)
+        # Nothing scheduled yet for the approved revision (a newer revision of a post that
+        # had intents qualifies; one a person cancelled does not come back by itself).
+        .exclude(
+            Exists(
+                PublishIntent.objects.filter(
+                    post=OuterRef("pk"), revision=OuterRef("approved_revision")
+                )
+            )
+        )
         .filter(
             Q(approved_revision__planned_at__isnull=False)
             | Q(approved_revision__emergency=True)
@@ -221,11 +315,8 @@ def reschedule_expired(
     was missed, so it goes into a new slot (or the given time)."""
     require(actor, "post.schedule", post.unit)
     post = Post.objects.select_for_update().get(pk=post.pk)
-    if post.status != PostStatus.EXPIRED or post.approved_revision_id != post.current_revision_id:
+    if not content_actions.mark_reinstated(post):
         raise InvalidChange("只有已过期且内容未改动的稿件可以直接重新安排。")
-    content_actions.set_post_status(
-        post, status=PostStatus.APPROVED, approved_revision=post.approved_revision
-    )
     return schedule_post(post, actor=actor, at=at, next_slot=next_slot)
 
 

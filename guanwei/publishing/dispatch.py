@@ -1,50 +1,68 @@
 """The dispatcher: claim due intents, send exactly once, reconcile what is unknown
 (REQ X-03, DESIGN invariant 2).
 
-States: scheduled/retry → claimed (lease) → sending (committed BEFORE the remote call) →
-published | remote_pending (WeChat's asynchronous publish) | retry (transient error, backoff)
-| failed (permanent, with the platform's code and a cause a person can act on) | unknown
-(timeout or crash after sending: reconciled by asking the platform for the account's
-recent posts and matching the content — never by a blind retry).
+States: scheduled/retry → claimed (lease) → sending (committed BEFORE the remote call,
+through the publish gate) → published | remote_pending (WeChat's asynchronous publish) |
+retry (transient error, backoff) | failed (permanent, with the platform's code and a cause a
+person can act on) | unknown (timeout or crash after sending: reconciled by asking the
+platform for the account's recent posts and matching the content — never by a blind
+retry). Every move goes through ``transitions.move`` (one table, one audit record each).
 
-Workers claim with a conditional UPDATE and a per-claim token, so any number of processes
-(and threads) on SQLite or PostgreSQL never deliver the same intent twice.
+One protocol: :func:`deliver_batch` is the only delivery code; :func:`deliver` is a batch
+of one. A dispatcher claims at most as many intents as it has threads, and a live call
+renews its lease (:func:`_heartbeat`) so no other dispatcher takes it over while the
+platform is still answering; only a dead (or hung past ``max_call``) worker's lease runs
+out, and then reconciliation waits the platform's settle time from that moment.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
+import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from guanwei.audit.actions import record, record_many
-from guanwei.audit.events import AuditAction
 from guanwei.content import actions as content_actions
-from guanwei.content.models import PostStatus
 from guanwei.publishing.adapters.base import AdapterError, Media, PublishRequest, PublishResult
 from guanwei.publishing.credentials import settings_for
-from guanwei.publishing.events import announce_published
 from guanwei.publishing.models import (
     OPEN_STATUSES,
     IntentStatus,
     PublishAttempt,
     PublishIntent,
 )
-from guanwei.workflow.queries import publishable_revision, publishable_revisions
+from guanwei.publishing.transitions import move
 
 log = logging.getLogger("guanwei.dispatch")
+S = IntentStatus
 
-LEASE = timedelta(seconds=120)
 MAX_ATTEMPTS = 8
+
+
+def lease() -> timedelta:
+    """How long a claim or a send is held without a heartbeat (settings, default 120 s)."""
+    return timedelta(seconds=float(getattr(settings, "GUANWEI_DISPATCH_LEASE_SECONDS", 120)))
+
+
+def max_call() -> timedelta:
+    """The longest a platform call is kept alive by heartbeats (default 15 min)."""
+    return timedelta(seconds=float(getattr(settings, "GUANWEI_DISPATCH_MAX_CALL_SECONDS", 900)))
+
+
+# Kept for callers that read the default; the dispatcher itself calls lease().
+LEASE = timedelta(seconds=120)
 
 
 def _backoff(attempts: int) -> timedelta:
@@ -58,74 +76,72 @@ class Claim:
 
 
 def claim_due(worker: str, *, limit: int = 20, now: datetime | None = None) -> Claim:
-    """Lease up to ``limit`` due intents for this worker. The conditional UPDATE only
-    touches rows still due and unleased; the token tells this claim's rows apart."""
+    """Lease up to ``limit`` due intents for this worker (scheduled/retry → claimed, each
+    audited). The conditional UPDATE only touches rows still due; the token tells this
+    claim's rows apart."""
     now = now or timezone.now()
     token = f"{worker}:{uuid.uuid4().hex[:12]}"
-    due = Q(status__in=[IntentStatus.SCHEDULED, IntentStatus.RETRY], due_at__lte=now) & (
+    due = Q(status__in=[S.SCHEDULED, S.RETRY], due_at__lte=now) & (
         Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
     )
     with transaction.atomic():
         candidates = PublishIntent.objects.filter(due).order_by("due_at", "id")
         if connection.vendor == "postgresql":
             candidates = candidates.select_for_update(skip_locked=True)
-        ids = list(candidates.values_list("id", flat=True)[:limit])
-        if ids:
-            PublishIntent.objects.filter(due, pk__in=ids).update(
-                status=IntentStatus.CLAIMED, lease_owner=token, lease_until=now + LEASE
-            )
-    mine = list(
-        PublishIntent.objects.filter(lease_owner=token, status=IntentStatus.CLAIMED).values_list(
-            "id", flat=True
+        intents = list(
+            candidates.only(
+                "id", "status", "post_id", "channel_id", "organisation_id", "content_hash"
+            )[:limit]
         )
-    )
-    return Claim(token, mine)
+        moved = move(
+            intents,
+            [S.SCHEDULED, S.RETRY],
+            S.CLAIMED,
+            where=due,
+            fields={"lease_owner": token, "lease_until": now + lease()},
+        )
+    return Claim(token, [i.pk for i in moved])
 
 
 def recover_expired_leases(now: datetime | None = None) -> int:
-    """A worker died: claimed-but-unsent intents are due again (nothing was sent); an intent
-    left in ``sending`` may or may not have reached the platform → unknown, reconcile."""
+    """A worker died (or hung past ``max_call``): claimed-but-unsent intents are due again
+    (nothing was sent); an intent left in ``sending`` may or may not have reached the
+    platform → unknown, and reconciliation waits the settle time from now."""
     now = now or timezone.now()
-    freed = PublishIntent.objects.filter(status=IntentStatus.CLAIMED, lease_until__lt=now).update(
-        status=IntentStatus.SCHEDULED, lease_owner="", lease_until=None
+    expired = Q(lease_until__lt=now)
+    claimed = list(PublishIntent.objects.filter(expired, status=S.CLAIMED))
+    freed = move(
+        claimed,
+        S.CLAIMED,
+        S.SCHEDULED,
+        where=expired,
+        fields={"lease_owner": "", "lease_until": None},
+        after={"reason": "lease expired before sending"},
     )
-    stuck = list(PublishIntent.objects.filter(status=IntentStatus.SENDING, lease_until__lt=now))
-    for intent in stuck:
-        with transaction.atomic():
-            won = PublishIntent.objects.filter(
-                pk=intent.pk, status=IntentStatus.SENDING, lease_until__lt=now
-            ).update(
-                status=IntentStatus.UNKNOWN,
-                lease_owner="",
-                lease_until=None,
-                error_code="crash",
-                error_message="发送过程中断，正在向平台核实是否已发布。",
-            )
-            if won:
-                # Close the attempt the dead worker left open, so the post page does not
-                # show it as "sending" forever.
-                PublishAttempt.objects.filter(
-                    intent=intent, outcome="sending", finished_at__isnull=True
-                ).update(finished_at=now, outcome="unknown", code="crash")
-                _audit(intent, AuditAction.PUBLISH_UNKNOWN, {"reason": "lease expired in sending"})
-    return freed + len(stuck)
-
-
-def _audit(intent: PublishIntent, action: AuditAction, after: dict[str, Any]) -> None:
-    record(
-        action,
-        actor=None,
-        object_type="publish_intent",
-        object_id=intent.pk,
-        object_repr=f"稿件 {intent.post_id} → 账号 {intent.channel_id}",
-        organisation_id=intent.organisation_id,
-        after={
-            "post": intent.post_id,
-            "channel": intent.channel_id,
-            "content_hash": intent.content_hash,
-            **after,
-        },
-    )
+    stuck = list(PublishIntent.objects.filter(expired, status=S.SENDING))
+    with transaction.atomic():
+        lost = move(
+            stuck,
+            S.SENDING,
+            S.UNKNOWN,
+            where=expired,
+            fields={
+                "lease_owner": "",
+                "lease_until": None,
+                "error_code": "crash",
+                "error_message": "发送过程中断，正在向平台核实是否已发布。",
+                # Reconciliation counts the settle time from here, not from sent_at: the
+                # call may have been alive until the lease ran out.
+                "next_attempt_at": now,
+            },
+            after={"reason": "lease expired in sending"},
+        )
+        # Close the attempts the dead worker left open, so the post page does not show
+        # them as "sending" forever.
+        PublishAttempt.objects.filter(
+            intent__in=[i.pk for i in lost], outcome="sending", finished_at__isnull=True
+        ).update(finished_at=now, outcome="unknown", code="crash")
+    return len(freed) + len(lost)
 
 
 # ------------------------------------------------------------------ the request we send
@@ -145,26 +161,44 @@ def publish_text(intent: PublishIntent) -> str:
     return f"{tag}{body}"
 
 
+def byline(intent: PublishIntent) -> str:
+    """The author the platform shows: fixed by the account (its settings' ``author``, else
+    its name), never the person who typed the revision — that is not approved content."""
+    return str(settings_for(intent.channel).get("author") or intent.channel.name)
+
+
 def build_request(intent: PublishIntent) -> PublishRequest:
+    """The request, from the approved revision only. Each file's bytes are hashed again
+    and must be the bytes the approval covered (``asset_hashes``)."""
     revision = intent.revision
+    approved = set(revision.asset_hashes)
     media = []
     for asset in revision.assets.all():
         with asset.file.open("rb") as fh:
-            media.append(
-                Media(
-                    filename=(asset.file.name or "file").rsplit("/", 1)[-1],
-                    content_type="image/jpeg"
-                    if asset.kind == "image"
-                    else "application/octet-stream",
-                    data=fh.read(),
-                )
+            data = fh.read()
+        digest = hashlib.sha256(data).hexdigest()
+        if digest != asset.sha256 or digest not in approved:
+            raise AdapterError(
+                f"asset {asset.pk} bytes changed after approval",
+                permanent=True,
+                code="asset_changed",
+                user_message=(
+                    f"图片或附件“{asset.title}”的文件与审核通过时不一致，未发送。请重新上传并送审。"
+                ),
             )
+        media.append(
+            Media(
+                filename=(asset.file.name or "file").rsplit("/", 1)[-1],
+                content_type="image/jpeg" if asset.kind == "image" else "application/octet-stream",
+                data=data,
+            )
+        )
     return PublishRequest(
         key=intent.key,
         text=publish_text(intent),
         title=revision.title,
         media=tuple(media),
-        author=str(revision.created_by),
+        author=byline(intent),
         digest=revision.body[:100],
     )
 
@@ -191,236 +225,6 @@ def _pause_point(name: str) -> None:
         time.sleep(1)
 
 
-def _start_attempt(intent: PublishIntent, token: str) -> PublishAttempt | None:
-    """Commit "sending" before the remote call (invariant 2). False if the lease was lost."""
-    with transaction.atomic():
-        now = timezone.now()
-        won = PublishIntent.objects.filter(
-            pk=intent.pk, status=IntentStatus.CLAIMED, lease_owner=token
-        ).update(
-            status=IntentStatus.SENDING,
-            lease_until=now + LEASE,
-            sent_at=now,
-            attempts=intent.attempts + 1,
-        )
-        if won != 1:
-            return None
-        attempt = PublishAttempt.objects.create(
-            intent=intent, worker=token, started_at=now, outcome="sending"
-        )
-        # Last before COMMIT: the audit chain's lock is one for the whole system.
-        _audit(intent, AuditAction.PUBLISH_SENDING, {"attempt": intent.attempts + 1})
-        return attempt
-
-
-def _finish(
-    intent: PublishIntent,
-    token: str,
-    attempt: PublishAttempt,
-    *,
-    status: str,
-    outcome: str,
-    code: str = "",
-    message: str = "",
-    result: PublishResult | None = None,
-    next_attempt_at: datetime | None = None,
-) -> bool:
-    with transaction.atomic():
-        now = timezone.now()
-        fields: dict[str, Any] = {
-            "status": status,
-            "lease_owner": "",
-            "lease_until": None,
-            "error_code": code,
-            "error_message": message,
-            "next_attempt_at": next_attempt_at,
-        }
-        if result is not None:
-            fields.update(remote_id=result.remote_id, remote_url=result.url)
-        if status == IntentStatus.PUBLISHED:
-            fields["published_at"] = now
-        won = PublishIntent.objects.filter(
-            pk=intent.pk, status=IntentStatus.SENDING, lease_owner=token
-        ).update(**fields)
-        PublishAttempt.objects.filter(pk=attempt.pk).update(
-            finished_at=now, outcome=outcome, code=code, message=message
-        )
-        if won != 1:
-            log.warning("intent %s: lease lost before recording %s", intent.pk, outcome)
-            return False
-        actions: dict[str, AuditAction] = {
-            IntentStatus.PUBLISHED: AuditAction.PUBLISHED,
-            IntentStatus.FAILED: AuditAction.PUBLISH_FAILED,
-            IntentStatus.UNKNOWN: AuditAction.PUBLISH_UNKNOWN,
-        }
-        if status == IntentStatus.PUBLISHED:
-            _post_published_if_complete(intent)
-        action = actions.get(status)
-        if action is not None:  # last before COMMIT: see _start_attempt
-            _audit(
-                intent,
-                action,
-                {"remote_id": result.remote_id if result else "", "code": code, "message": message},
-            )
-        if status == IntentStatus.PUBLISHED:
-            announce_published([intent])
-    return True
-
-
-def _post_published_if_complete(intent: PublishIntent) -> None:
-    siblings = PublishIntent.objects.filter(post_id=intent.post_id, revision_id=intent.revision_id)
-    if not siblings.filter(status__in=OPEN_STATUSES).exists():
-        content_actions.set_post_status(
-            intent.post, status=PostStatus.PUBLISHED, approved_revision=intent.revision
-        )
-
-
-def _cancel_unapproved(intent: PublishIntent, token: str) -> None:
-    with transaction.atomic():
-        won = PublishIntent.objects.filter(
-            pk=intent.pk, status=IntentStatus.CLAIMED, lease_owner=token
-        ).update(
-            status=IntentStatus.CANCELLED,
-            lease_owner="",
-            lease_until=None,
-            error_code="not_approved",
-            error_message="该版本已不是审核通过的当前版本，已取消发布。",
-        )
-        if won:
-            _audit(intent, AuditAction.PUBLISH_CANCELLED, {"reason": "not approved"})
-
-
-def _unsent_error(intent: PublishIntent, token: str, e: Exception) -> str:
-    """The request could not be built (settings, media files): nothing was sent, so
-    trying again is safe — with backoff; failed when permanent or after MAX_ATTEMPTS."""
-    attempts = intent.attempts + 1
-    failed = (isinstance(e, AdapterError) and e.permanent) or attempts >= MAX_ATTEMPTS
-    code = e.code if isinstance(e, AdapterError) else "internal"
-    message = (e.user_message if isinstance(e, AdapterError) else "") or "准备发布内容时出错。"
-    status = IntentStatus.FAILED if failed else IntentStatus.RETRY
-    with transaction.atomic():
-        won = PublishIntent.objects.filter(
-            pk=intent.pk, status=IntentStatus.CLAIMED, lease_owner=token
-        ).update(
-            status=status,
-            attempts=attempts,
-            lease_owner="",
-            lease_until=None,
-            error_code=code,
-            error_message=message,
-            next_attempt_at=None if failed else timezone.now() + _backoff(attempts),
-        )
-        if won and failed:
-            _audit(intent, AuditAction.PUBLISH_FAILED, {"code": code, "message": message})
-    return status
-
-
-def deliver(intent_id: int, token: str) -> str:
-    """Send one claimed intent. Returns the resulting status."""
-    intent = PublishIntent.objects.select_related(
-        "revision", "channel", "post", "revision__created_by"
-    ).get(pk=intent_id)
-    revision = publishable_revision(intent.post)
-    if (
-        revision is None
-        or revision.pk != intent.revision_id
-        or revision.content_hash != intent.content_hash
-    ):
-        # Invariant 1 at the last moment: the approval no longer covers this content.
-        _cancel_unapproved(intent, token)
-        return IntentStatus.CANCELLED
-    try:  # before "sending": a request that cannot be built was never sent
-        adapter, request = adapter_for(intent), build_request(intent)
-    except Exception as e:
-        log.exception("intent %s: could not prepare the request", intent.pk)
-        return _unsent_error(intent, token, e)
-    _pause_point("claimed")
-    attempt = _start_attempt(intent, token)
-    if attempt is None:
-        return "lost"
-    _pause_point("sending")
-    # Only what _start_attempt changed: a full refresh drops the select_related rows.
-    intent.refresh_from_db(fields=["status", "attempts", "sent_at", "lease_until"])
-    try:
-        result = adapter.publish(request)
-        _pause_point("answered")
-    except AdapterError as e:
-        return _after_error(intent, token, attempt, e)
-    except Exception as e:  # a bug or an unexpected library error: treat as unknown
-        log.exception("intent %s: unexpected error while publishing", intent.pk)
-        err = AdapterError(
-            str(e),
-            permanent=False,
-            code="internal",
-            user_message="发送时发生内部错误，正在向平台核实。",
-        )
-        err.unknown_outcome = True  # type: ignore[misc]
-        return _after_error(intent, token, attempt, err)
-    status = IntentStatus.REMOTE_PENDING if result.state == "pending" else IntentStatus.PUBLISHED
-    _finish(
-        intent,
-        token,
-        attempt,
-        status=status,
-        outcome="pending" if status == IntentStatus.REMOTE_PENDING else "ok",
-        result=result,
-    )
-    return status
-
-
-def _after_error(
-    intent: PublishIntent, token: str, attempt: PublishAttempt, e: AdapterError
-) -> str:
-    message = e.user_message or str(e)
-    if e.code == "duplicate" and intent.attempts > 1:
-        # An earlier attempt whose outcome we never heard did land: reconcile, not fail.
-        _finish(
-            intent,
-            token,
-            attempt,
-            status=IntentStatus.UNKNOWN,
-            outcome="unknown",
-            code=e.code,
-            message="平台提示内容重复：上次发送可能已成功，正在核实。",
-        )
-        return IntentStatus.UNKNOWN
-    if e.unknown_outcome:
-        _finish(
-            intent,
-            token,
-            attempt,
-            status=IntentStatus.UNKNOWN,
-            outcome="unknown",
-            code=e.code,
-            message=message,
-        )
-        return IntentStatus.UNKNOWN
-    if e.permanent or intent.attempts >= MAX_ATTEMPTS:
-        _finish(
-            intent,
-            token,
-            attempt,
-            status=IntentStatus.FAILED,
-            outcome="permanent",
-            code=e.code,
-            message=message,
-        )
-        return IntentStatus.FAILED
-    _finish(
-        intent,
-        token,
-        attempt,
-        status=IntentStatus.RETRY,
-        outcome="transient",
-        code=e.code,
-        message=message,
-        next_attempt_at=timezone.now() + _backoff(intent.attempts),
-    )
-    return IntentStatus.RETRY
-
-
-# ------------------------------------------------------------------ delivering a batch
-
 Send = Callable[[list[tuple[Any, PublishRequest]]], list[PublishResult | BaseException]]
 
 
@@ -434,177 +238,296 @@ def _send_in_turn(jobs: list[tuple[Any, PublishRequest]]) -> list[PublishResult 
     return out
 
 
-def _audit_entry(
-    intent: PublishIntent, action: AuditAction, after: dict[str, Any]
-) -> dict[str, Any]:
-    return {
-        "action": action,
-        "actor": None,
-        "object_type": "publish_intent",
-        "object_id": intent.pk,
-        "object_repr": f"post {intent.post_id} → channel {intent.channel_id}",
-        "organisation_id": intent.organisation_id,
-        "after": {
-            "post": intent.post_id,
-            "channel": intent.channel_id,
-            "content_hash": intent.content_hash,
-            **after,
-        },
-    }
+@contextmanager
+def _heartbeat(ids: list[int], token: str) -> Iterator[None]:
+    """While the platform calls run, renew their lease every third of it (in a thread of
+    its own, with its own DB connection), up to ``max_call`` after sending began."""
+    stop = threading.Event()
+
+    def beat() -> None:
+        used = False
+        try:
+            while not stop.wait(lease().total_seconds() / 3):
+                used = True
+                now = timezone.now()
+                PublishIntent.objects.filter(
+                    pk__in=ids,
+                    status=S.SENDING,
+                    lease_owner=token,
+                    sent_at__gt=now - max_call(),
+                ).update(lease_until=now + lease())
+                _pause_point("heartbeat")
+        except Exception:  # a missed beat only risks a reconciliation, never a send
+            log.exception("heartbeat %s failed", token)
+        finally:
+            if used:
+                connection.close()
+
+    thread = threading.Thread(target=beat, name=f"heartbeat-{token}", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(timeout=10)
+
+
+def deliver(intent_id: int, token: str) -> str:
+    """Send one claimed intent: a batch of one (there is one delivery protocol)."""
+    return deliver_batch([intent_id], token).get(intent_id, "lost")
 
 
 def deliver_batch(ids: list[int], token: str, send: Send = _send_in_turn) -> dict[int, str]:
-    """Send a claim's intents: the same steps as :func:`deliver`, but set-based — one
-    transaction commits "sending" for the whole batch (one audit-chain lock), the requests
-    go out through ``send`` (concurrently in the worker), one transaction records the
-    answers. Errors are recorded one by one as in :func:`deliver`."""
+    """Send a claim's intents. One transaction moves them through the publish gate to
+    "sending" (one audit-chain lock), the requests go out through ``send`` (concurrently
+    in the worker) while a heartbeat keeps the lease, one transaction records the
+    answers."""
     out: dict[int, str] = {}
     intents = list(
-        PublishIntent.objects.filter(pk__in=ids, status=IntentStatus.CLAIMED, lease_owner=token)
-        .select_related("revision", "channel", "channel__settings", "post", "revision__created_by")
+        PublishIntent.objects.filter(pk__in=ids, status=S.CLAIMED, lease_owner=token)
+        .select_related("revision", "channel", "channel__settings", "post")
         .prefetch_related("revision__assets")
     )
-    approved = publishable_revisions({i.post_id for i in intents})
     ready: list[tuple[PublishIntent, Any, PublishRequest]] = []
     for intent in intents:
-        revision = approved.get(intent.post_id)
-        if (
-            revision is None
-            or revision.pk != intent.revision_id
-            or revision.content_hash != intent.content_hash
-        ):
-            _cancel_unapproved(intent, token)
-            out[intent.pk] = IntentStatus.CANCELLED
-            continue
-        try:
+        try:  # before "sending": a request that cannot be built was never sent
             ready.append((intent, adapter_for(intent), build_request(intent)))
         except Exception as e:
-            log.exception("intent %s: could not prepare the request", intent.pk)
+            if not isinstance(e, AdapterError):
+                log.exception("intent %s: could not prepare the request", intent.pk)
             out[intent.pk] = _unsent_error(intent, token, e)
     if not ready:
         return out
     _pause_point("claimed")
     with transaction.atomic():
         now = timezone.now()
-        PublishIntent.objects.filter(
-            pk__in=[i.pk for i, _, _ in ready], status=IntentStatus.CLAIMED, lease_owner=token
-        ).update(
-            status=IntentStatus.SENDING,
-            lease_until=now + LEASE,
-            sent_at=now,
-            attempts=F("attempts") + 1,
+        sending = move(
+            [i for i, _, _ in ready],
+            S.CLAIMED,
+            S.SENDING,
+            token=token,
+            gated=True,
+            fields={
+                "lease_until": now + lease(),
+                "sent_at": now,
+                "attempts": F("attempts") + 1,
+                "next_attempt_at": None,
+            },
         )
-        won = set(
-            PublishIntent.objects.filter(
-                pk__in=[i.pk for i, _, _ in ready], status=IntentStatus.SENDING, lease_owner=token
-            ).values_list("pk", flat=True)
-        )
-        for intent, _, _ in ready:
-            if intent.pk not in won:
-                out[intent.pk] = "lost"
-        ready = [r for r in ready if r[0].pk in won]
-        for intent, _, _ in ready:
+        won = {i.pk for i in sending}
+        for intent in sending:
             intent.attempts += 1
-            intent.sent_at = now
-            intent.status = IntentStatus.SENDING
-        attempts = PublishAttempt.objects.bulk_create(
-            PublishAttempt(intent=i, worker=token, started_at=now, outcome="sending")
-            for i, _, _ in ready
-        )
-        record_many(
-            [
-                _audit_entry(i, AuditAction.PUBLISH_SENDING, {"attempt": i.attempts})
-                for i, _, _ in ready
-            ]
-        )
-    _pause_point("sending")
-    answers = send([(adapter, request) for _, adapter, request in ready])
-    _pause_point("answered")
-    oks: list[tuple[PublishIntent, PublishAttempt, PublishResult]] = []
-    for (intent, _, _), attempt, answer in zip(ready, attempts, answers, strict=True):
-        if isinstance(answer, PublishResult):
-            oks.append((intent, attempt, answer))
-            continue
-        if isinstance(answer, AdapterError):
-            err = answer
-        else:
-            log.error("intent %s: unexpected error while publishing: %r", intent.pk, answer)
-            err = AdapterError(
-                str(answer),
-                permanent=False,
-                code="internal",
-                unknown_outcome=True,
-                user_message="发送时发生内部错误，正在向平台核实。",
+        attempts = {
+            a.intent_id: a
+            for a in PublishAttempt.objects.bulk_create(
+                PublishAttempt(intent=i, worker=token, started_at=now, outcome="sending")
+                for i in sending
             )
-        out[intent.pk] = _after_error(intent, token, attempt, err)
-    if oks:
-        out.update(_finish_ok(oks, token))
+        }
+    refused = [i for i, _, _ in ready if i.pk not in won]
+    if refused:
+        out.update(_refuse_at_gate(refused, token))
+    ready = [r for r in ready if r[0].pk in won]
+    if not ready:
+        return out
+    _pause_point("sending")
+    with _heartbeat([i.pk for i, _, _ in ready], token):
+        answers = send([(adapter, request) for _, adapter, request in ready])
+    _pause_point("answered")
+    out.update(_record_answers(ready, attempts, answers, token))
     return out
 
 
-def _finish_ok(
-    oks: list[tuple[PublishIntent, PublishAttempt, PublishResult]], token: str
-) -> dict[int, str]:
+def _refuse_at_gate(intents: list[PublishIntent], token: str) -> dict[int, str]:
+    """Intents still claimed by us that the gate did not let through: their approval no
+    longer covers them or their account is not active → cancelled, with the reason."""
     out: dict[int, str] = {}
-    with transaction.atomic():
-        now = timezone.now()
-        published: list[tuple[PublishIntent, PublishResult]] = []
-        for intent, _, result in oks:
-            status = (
-                IntentStatus.REMOTE_PENDING if result.state == "pending" else IntentStatus.PUBLISHED
-            )
+    fresh = {
+        i.pk: i
+        for i in PublishIntent.objects.filter(
+            pk__in=[i.pk for i in intents], status=S.CLAIMED, lease_owner=token
+        ).select_related("channel")
+    }
+    per_intent = {}
+    for pk, intent in fresh.items():
+        if intent.channel.status != "active":
+            per_intent[pk] = {
+                "error_code": "channel_inactive",
+                "error_message": f"账号“{intent.channel.name}”不在运行中，未发送，已取消。",
+            }
+        else:
+            per_intent[pk] = {
+                "error_code": "not_approved",
+                "error_message": "该版本已不是审核通过的当前版本，已取消发布。",
+            }
+    for intent in move(
+        list(fresh.values()),
+        S.CLAIMED,
+        S.CANCELLED,
+        token=token,
+        fields={"lease_owner": "", "lease_until": None},
+        per_intent=per_intent,
+    ):
+        out[intent.pk] = S.CANCELLED
+    for intent in intents:
+        out.setdefault(intent.pk, "lost")
+    return out
+
+
+def _unsent_error(intent: PublishIntent, token: str, e: Exception) -> str:
+    """The request could not be built (settings, media files): nothing was sent, so
+    trying again is safe — with backoff; failed when permanent or after MAX_ATTEMPTS."""
+    attempts = intent.attempts + 1
+    failed = (isinstance(e, AdapterError) and e.permanent) or attempts >= MAX_ATTEMPTS
+    code = e.code if isinstance(e, AdapterError) else "internal"
+    message = (e.user_message if isinstance(e, AdapterError) else "") or "准备发布内容时出错。"
+    status = S.FAILED if failed else S.RETRY
+    moved = move(
+        [intent],
+        S.CLAIMED,
+        status,
+        token=token,
+        fields={
+            "attempts": attempts,
+            "lease_owner": "",
+            "lease_until": None,
+            "error_code": code,
+            "error_message": message,
+            "next_attempt_at": None if failed else timezone.now() + _backoff(attempts),
+        },
+    )
+    return status if moved else "lost"
+
+
+def _classify(intent: PublishIntent, e: AdapterError) -> tuple[str, str, str, dict[str, Any]]:
+    """(status, attempt outcome, message, extra fields) for an error after sending."""
+    message = e.user_message or str(e)
+    if e.code == "duplicate" and intent.attempts > 1:
+        # An earlier attempt whose outcome we never heard did land: reconcile, not fail.
+        return (
+            S.UNKNOWN,
+            "unknown",
+            "平台提示内容重复：上次发送可能已成功，正在核实。",
+            {"next_attempt_at": timezone.now()},
+        )
+    if e.unknown_outcome:
+        return S.UNKNOWN, "unknown", message, {"next_attempt_at": timezone.now()}
+    if e.permanent or intent.attempts >= MAX_ATTEMPTS:
+        return S.FAILED, "permanent", message, {"next_attempt_at": None}
+    return (
+        S.RETRY,
+        "transient",
+        message,
+        {"next_attempt_at": timezone.now() + _backoff(intent.attempts)},
+    )
+
+
+def _as_error(answer: BaseException, intent: PublishIntent) -> AdapterError:
+    if isinstance(answer, AdapterError):
+        return answer
+    log.error("intent %s: unexpected error while publishing: %r", intent.pk, answer)
+    return AdapterError(
+        str(answer),
+        permanent=False,
+        code="internal",
+        unknown_outcome=True,
+        user_message="发送时发生内部错误，正在向平台核实。",
+    )
+
+
+def _record_answers(
+    ready: list[tuple[PublishIntent, Any, PublishRequest]],
+    attempts: dict[int, PublishAttempt],
+    answers: list[PublishResult | BaseException],
+    token: str,
+) -> dict[int, str]:
+    """One transaction: each answer moves its intent (still leased by us) out of
+    "sending"; an answer whose lease was taken over meanwhile is still recorded (its
+    remote id is never lost)."""
+    out: dict[int, str] = {}
+    groups: dict[str, list[tuple[PublishIntent, dict[str, Any]]]] = {}
+    outcomes: dict[int, tuple[str, str, str, str]] = {}  # pk → outcome, code, message, id
+    released = {"lease_owner": "", "lease_until": None}
+    for (intent, _, _), answer in zip(ready, answers, strict=True):
+        status: str
+        if isinstance(answer, PublishResult):
+            status = S.REMOTE_PENDING if answer.state == "pending" else S.PUBLISHED
             fields: dict[str, Any] = {
-                "status": status,
-                "lease_owner": "",
-                "lease_until": None,
+                **released,
                 "error_code": "",
                 "error_message": "",
                 "next_attempt_at": None,
-                "remote_id": result.remote_id,
-                "remote_url": result.url,
+                "remote_id": answer.remote_id,
+                "remote_url": answer.url,
             }
-            if status == IntentStatus.PUBLISHED:
-                fields["published_at"] = now
-            won = PublishIntent.objects.filter(
-                pk=intent.pk, status=IntentStatus.SENDING, lease_owner=token
-            ).update(**fields)
-            if won != 1:
-                log.warning("intent %s: lease lost before recording ok", intent.pk)
-                out[intent.pk] = "lost"
-                continue
-            out[intent.pk] = status
-            if status == IntentStatus.PUBLISHED:
-                published.append((intent, result))
-        for outcome in ("ok", "pending"):
-            chosen = [a.pk for _, a, r in oks if (r.state == "pending") == (outcome == "pending")]
-            if chosen:
-                PublishAttempt.objects.filter(pk__in=chosen).update(
-                    finished_at=now, outcome=outcome, code="", message=""
-                )
-        if published:
-            keys = {(i.post_id, i.revision_id) for i, _ in published}
-            still_open = set(
-                PublishIntent.objects.filter(
-                    post_id__in={k[0] for k in keys}, status__in=OPEN_STATUSES
-                ).values_list("post_id", "revision_id")
+            if status == S.PUBLISHED:
+                fields["published_at"] = timezone.now()
+            outcome = "pending" if status == S.REMOTE_PENDING else "ok"
+            outcomes[intent.pk] = (outcome, "", "", answer.remote_id)
+        else:
+            err = _as_error(answer, intent)
+            status, outcome, message, extra = _classify(intent, err)
+            fields = {**released, "error_code": err.code, "error_message": message, **extra}
+            outcomes[intent.pk] = (outcome, err.code, message, "")
+        groups.setdefault(status, []).append((intent, fields))
+    with transaction.atomic():
+        now = timezone.now()
+        published: list[PublishIntent] = []
+        for target, members in groups.items():
+            moved = move(
+                [i for i, _ in members],
+                S.SENDING,
+                target,
+                token=token,
+                per_intent={i.pk: f for i, f in members},
             )
-            done_posts = {}
-            for intent, _ in published:
-                if (intent.post_id, intent.revision_id) not in still_open:
-                    done_posts[intent.post_id] = intent
-            for intent in done_posts.values():
-                content_actions.set_post_status(
-                    intent.post, status=PostStatus.PUBLISHED, approved_revision=intent.revision
+            for intent in moved:
+                out[intent.pk] = target
+            if target == S.PUBLISHED:
+                published += moved
+            for intent, fields in members:
+                if intent.pk not in out and target == S.PUBLISHED:
+                    late = _late_answer(intent, fields)
+                    out[intent.pk] = S.PUBLISHED if late else "lost"
+                    published += late
+                elif intent.pk not in out:
+                    log.warning("intent %s: lease lost before recording %s", intent.pk, target)
+                    out[intent.pk] = "lost"
+        for pk, (outcome, code, message, remote_id) in outcomes.items():
+            attempt = attempts.get(pk)
+            if attempt is not None:
+                PublishAttempt.objects.filter(pk=attempt.pk).update(
+                    finished_at=now,
+                    outcome=outcome if out.get(pk) != "lost" else f"{outcome}-late",
+                    code=code,
+                    message=message,
+                    remote_id=remote_id,
                 )
-            record_many(
-                [
-                    _audit_entry(
-                        i,
-                        AuditAction.PUBLISHED,
-                        {"remote_id": r.remote_id, "code": "", "message": ""},
-                    )
-                    for i, r in published
-                ]
-            )
-            announce_published(i for i, _ in published)
+        post_published_if_complete(published)
     return out
+
+
+def _late_answer(intent: PublishIntent, fields: dict[str, Any]) -> list[PublishIntent]:
+    """Our lease was taken over (we were presumed dead) but the platform did publish:
+    unless a second send has already started, this answer settles the intent."""
+    log.warning("intent %s: late answer %s recorded", intent.pk, fields.get("remote_id"))
+    return move(
+        [intent],
+        [S.UNKNOWN, S.RETRY, S.CLAIMED],
+        S.PUBLISHED,
+        where=Q(remote_id=""),
+        fields=fields,
+        after={"late_answer": True},
+    )
+
+
+def post_published_if_complete(intents: list[PublishIntent]) -> None:
+    """Each post whose revision is now out on every account it was scheduled for is
+    marked published — by the content room, which ignores an older revision."""
+    for post_id, revision_id in {(i.post_id, i.revision_id) for i in intents}:
+        if PublishIntent.objects.filter(
+            post_id=post_id, revision_id=revision_id, status__in=OPEN_STATUSES
+        ).exists():
+            continue
+        intent = next(i for i in intents if i.post_id == post_id)
+        content_actions.mark_published(intent.post, revision=intent.revision)

@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from guanwei.channels.models import Channel
-from guanwei.web.widgets import LocalDateTimeInput
+from guanwei.widgets import LocalDateTimeInput
 
 
 class ScheduleForm(forms.Form):

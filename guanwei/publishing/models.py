@@ -81,7 +81,17 @@ class PublishIntent(models.Model):
     class Meta:
         ordering = ["due_at", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["revision", "channel"], name="publish_once"),
+            # one live or published intent per (revision, account); a cancelled or
+            # failed one may be followed by a new one (issue #8 §3).
+            models.UniqueConstraint(
+                fields=["revision", "channel"],
+                condition=~Q(status__in=["cancelled", "failed"]),
+                name="publish_once",
+            ),
+            # A remote post is attributed to one intent at most (reconciliation).
+            models.UniqueConstraint(
+                fields=["channel", "remote_id"], condition=~Q(remote_id=""), name="remote_id_once"
+            ),
         ]
         indexes = [
             models.Index(
@@ -127,9 +137,12 @@ class PublishAttempt(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
     outcome = models.CharField(
         max_length=16
-    )  # ok | pending | transient | permanent | unknown | reconciled
+    )  # ok | pending | transient | permanent | unknown | reconciled (| *-late)
     code = models.CharField(max_length=64, blank=True)
     message = models.TextField(blank=True)
+    # The id the platform answered with, kept even when the answer came too late to
+    # settle the intent (a lease taken over): it is never lost.
+    remote_id = models.CharField(max_length=128, blank=True)
 
     class Meta:
         ordering = ["started_at", "id"]

@@ -1,39 +1,46 @@
 """Reconciling what the dispatcher could not confirm, and polling asynchronous publishes
 (REQ X-03, DESIGN invariant 2): an ``unknown`` outcome is settled by asking the platform for
 the account's recent posts and matching the content — never by a blind retry; a WeChat
-``remote_pending`` job is polled until the platform says published or failed."""
+``remote_pending`` job is polled until the platform says published or failed, or until it
+is older than its maximum age (then unknown, and a person is told).
+
+Matching takes only remote posts created after the attempt was sent (a repeated text —
+yesterday's identical forecast — is not today's), and a remote id already recorded for
+another intent is never taken for this one (also a database constraint)."""
 
 from __future__ import annotations
 
 import logging
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
-from django.db import transaction
+from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
-from guanwei.audit.events import AuditAction
-from guanwei.publishing.adapters.base import AdapterError
+from guanwei.publishing.adapters.base import AdapterError, PublishResult
 from guanwei.publishing.dispatch import (
-    LEASE,
     MAX_ATTEMPTS,
-    _audit,
     _backoff,
-    _post_published_if_complete,
     adapter_for,
     build_request,
+    lease,
+    post_published_if_complete,
 )
-from guanwei.publishing.events import announce_published
 from guanwei.publishing.models import IntentStatus, PublishAttempt, PublishIntent
+from guanwei.publishing.transitions import move
 
 log = logging.getLogger("guanwei.dispatch")
+S = IntentStatus
 
 
 # ------------------------------------------------------------------ reconciling and polling
 
 
 def _lease(status: str, limit: int, token: str) -> list[int]:
+    """Take the reconciler's lease on up to ``limit`` intents in ``status`` (not a status
+    change: only who is looking at them)."""
     now = timezone.now()
     free = Q(status=status) & (Q(lease_until__isnull=True) | Q(lease_until__lt=now))
     ids = list(
@@ -41,177 +48,206 @@ def _lease(status: str, limit: int, token: str) -> list[int]:
     )
     if ids:
         PublishIntent.objects.filter(free, pk__in=ids).update(
-            lease_owner=token, lease_until=now + LEASE
+            lease_owner=token, lease_until=now + lease()
         )
     return list(
         PublishIntent.objects.filter(status=status, lease_owner=token).values_list("id", flat=True)
     )
 
 
+def _later(intent: PublishIntent, token: str, seconds: float, **fields: Any) -> None:
+    """Give the reconciler's lease back and look again in ``seconds``."""
+    PublishIntent.objects.filter(pk=intent.pk, lease_owner=token).update(
+        lease_owner="", lease_until=timezone.now() + timedelta(seconds=seconds), **fields
+    )
+
+
+def _log(intent: PublishIntent, token: str, now: datetime, message: str) -> None:
+    PublishAttempt.objects.create(
+        intent=intent,
+        worker=token,
+        started_at=now,
+        finished_at=now,
+        outcome="reconciled",
+        message=message,
+    )
+
+
+def _taken_elsewhere(intent: PublishIntent, remote_id: str) -> bool:
+    return (
+        PublishIntent.objects.filter(channel_id=intent.channel_id, remote_id=remote_id)
+        .exclude(pk=intent.pk)
+        .exists()
+    )
+
+
 def reconcile_unknown(worker: str, *, limit: int = 10) -> int:
     """Ask the platform whether an unknown publish arrived, matching the content: found →
-    published; absent once the platform's settle time has passed → retry (it never
-    arrived); the platform unreachable or still settling → ask again later."""
+    published; absent once the platform's settle time has passed since we last could have
+    been sending → retry (it never arrived); the platform unreachable or still settling →
+    ask again later."""
     token = f"{worker}:r{uuid.uuid4().hex[:8]}"
     done = 0
-    for intent_id in _lease(IntentStatus.UNKNOWN, limit, token):
+    for intent_id in _lease(S.UNKNOWN, limit, token):
         intent = PublishIntent.objects.select_related("revision", "channel", "post").get(
             pk=intent_id
         )
         try:
             adapter = adapter_for(intent)
-            found = adapter.find_published(build_request(intent), limit=100)
+            found = adapter.find_published(
+                build_request(intent), limit=100, sent_after=intent.sent_at
+            )
         except Exception as e:  # the platform unreachable, or a bug: ask again later
             if not isinstance(e, AdapterError):
                 log.exception("intent %s: reconciliation failed", intent.pk)
-            PublishIntent.objects.filter(pk=intent.pk, lease_owner=token).update(
-                lease_owner="",
-                lease_until=timezone.now() + timedelta(seconds=30),
-                error_message=getattr(e, "user_message", "") or str(e),
-            )
+            _later(intent, token, 30, error_message=getattr(e, "user_message", "") or str(e))
             continue
+        if found is not None and _taken_elsewhere(intent, found.remote_id):
+            log.warning("intent %s: %s already belongs to another intent", intent.pk, found)
+            found = None
         now = timezone.now()
-        settled = intent.sent_at is None or now - intent.sent_at >= timedelta(
-            seconds=adapter.settle_seconds
-        )
+        # The settle time runs from the last moment a call could have been under way:
+        # the send, or the moment its lease ran out / its answer was lost.
+        marks = [t for t in (intent.sent_at, intent.next_attempt_at) if t is not None]
+        since = max(marks) if marks else None
+        settled = since is None or now - since >= timedelta(seconds=adapter.settle_seconds)
         if found is None and not settled:
-            PublishIntent.objects.filter(pk=intent.pk, lease_owner=token).update(
-                lease_owner="", lease_until=now + timedelta(seconds=2)
-            )
+            _later(intent, token, 2)
             continue
-        with transaction.atomic():
-            if found is not None:
-                won = PublishIntent.objects.filter(
-                    pk=intent.pk, lease_owner=token, status=IntentStatus.UNKNOWN
-                ).update(
-                    status=IntentStatus.PUBLISHED,
-                    remote_id=found.remote_id,
-                    remote_url=found.url,
-                    published_at=now,
-                    lease_owner="",
-                    lease_until=None,
-                    error_code="",
-                    error_message="",
-                )
-                if won:
-                    PublishAttempt.objects.create(
-                        intent=intent,
-                        worker=token,
-                        started_at=now,
-                        finished_at=now,
-                        outcome="reconciled",
-                        message=f"平台上已找到：{found.remote_id}",
-                    )
-                    _audit(
-                        intent,
-                        AuditAction.PUBLISH_RECONCILED,
-                        {"found": True, "remote_id": found.remote_id},
-                    )
-                    _post_published_if_complete(intent)
-                    announce_published([intent])
-            elif intent.attempts >= MAX_ATTEMPTS:
-                # Every attempt ended unknown (e.g. 5xx each time) and none arrived: stop.
-                won = PublishIntent.objects.filter(
-                    pk=intent.pk, lease_owner=token, status=IntentStatus.UNKNOWN
-                ).update(
-                    status=IntentStatus.FAILED,
-                    lease_owner="",
-                    lease_until=None,
-                    error_message=(
+        released = {"lease_owner": "", "lease_until": None}
+        if found is not None:
+            moved = move(
+                [intent],
+                S.UNKNOWN,
+                S.PUBLISHED,
+                token=token,
+                fields={
+                    **released,
+                    "remote_id": found.remote_id,
+                    "remote_url": found.url,
+                    "published_at": now,
+                    "error_code": "",
+                    "error_message": "",
+                    "next_attempt_at": None,
+                },
+                after={"found": True},
+            )
+            if moved:
+                _log(intent, token, now, f"平台上已找到：{found.remote_id}")
+                post_published_if_complete(moved)
+        elif intent.attempts >= MAX_ATTEMPTS:
+            # Every attempt ended unknown (e.g. 5xx each time) and none arrived: stop.
+            if move(
+                [intent],
+                S.UNKNOWN,
+                S.FAILED,
+                token=token,
+                fields={
+                    **released,
+                    "error_message": (
                         f"已发送 {intent.attempts} 次，平台均未确认，平台上也未找到该内容，"
                         "已停止重试。请检查平台状态后重新安排发布。"
                     ),
-                )
-                if won:
-                    PublishAttempt.objects.create(
-                        intent=intent,
-                        worker=token,
-                        started_at=now,
-                        finished_at=now,
-                        outcome="reconciled",
-                        message="平台上未找到该内容",
-                    )
-                    _audit(
-                        intent,
-                        AuditAction.PUBLISH_FAILED,
-                        {"found": False, "attempts": intent.attempts, "code": intent.error_code},
-                    )
-            else:
-                # Never arrived: send again — at once after one lost attempt (a crash),
-                # with backoff when attempts keep ending unknown (a failing platform).
-                delay = _backoff(intent.attempts - 1) if intent.attempts > 1 else timedelta(0)
-                won = PublishIntent.objects.filter(
-                    pk=intent.pk, lease_owner=token, status=IntentStatus.UNKNOWN
-                ).update(
-                    status=IntentStatus.RETRY,
-                    next_attempt_at=now + delay,
-                    lease_owner="",
-                    lease_until=None,
-                    error_message="平台上未找到，将重新发送。",
-                )
-                if won:
-                    PublishAttempt.objects.create(
-                        intent=intent,
-                        worker=token,
-                        started_at=now,
-                        finished_at=now,
-                        outcome="reconciled",
-                        message="平台上未找到该内容",
-                    )
-                    _audit(intent, AuditAction.PUBLISH_RECONCILED, {"found": False})
+                },
+                after={"found": False},
+            ):
+                _log(intent, token, now, "平台上未找到该内容")
+        else:
+            # Never arrived: send again — at once after one lost attempt (a crash),
+            # with backoff when attempts keep ending unknown (a failing platform).
+            delay = _backoff(intent.attempts - 1) if intent.attempts > 1 else timedelta(0)
+            if move(
+                [intent],
+                S.UNKNOWN,
+                S.RETRY,
+                token=token,
+                fields={
+                    **released,
+                    "next_attempt_at": now + delay,
+                    "error_message": "平台上未找到，将重新发送。",
+                },
+                after={"found": False},
+            ):
+                _log(intent, token, now, "平台上未找到该内容")
         done += 1
     return done
+
+
+def remote_pending_max_age() -> timedelta:
+    """How long an asynchronous publish may stay "platform processing" (settings)."""
+    minutes = float(getattr(settings, "GUANWEI_REMOTE_PENDING_MAX_MINUTES", 30))
+    return timedelta(minutes=minutes)
+
+
+def _tell_people_unknown(intent: PublishIntent) -> None:
+    from guanwei.notify.actions import notify
+
+    people = [p for p in {intent.scheduled_by_id, intent.post.created_by_id} if p]
+    notify(
+        people,
+        organisation_id=intent.organisation_id,
+        title=f"《{intent.post.title}》在“{intent.channel.name}”长时间未完成发布",
+        body=(
+            f"平台超过 {int(remote_pending_max_age().total_seconds() // 60)} 分钟仍显示"
+            "“发布中”。系统将继续向平台核实；请登录平台后台查看该条内容的状态。"
+        ),
+        link=f"/content/posts/{intent.post_id}/",
+    )
 
 
 def poll_remote_pending(worker: str, *, limit: int = 20) -> int:
     """WeChat publishes asynchronously: ask for the result of each pending job."""
     token = f"{worker}:p{uuid.uuid4().hex[:8]}"
     done = 0
-    for intent_id in _lease(IntentStatus.REMOTE_PENDING, limit, token):
+    for intent_id in _lease(S.REMOTE_PENDING, limit, token):
         intent = PublishIntent.objects.select_related("channel", "post", "revision").get(
             pk=intent_id
         )
+        released = {"lease_owner": "", "lease_until": None}
         try:
-            result = adapter_for(intent).publish_status(intent.remote_id)
+            result: PublishResult = adapter_for(intent).publish_status(intent.remote_id)
         except AdapterError as e:
             if e.permanent:
-                with transaction.atomic():
-                    won = PublishIntent.objects.filter(pk=intent.pk, lease_owner=token).update(
-                        status=IntentStatus.FAILED,
-                        error_code=e.code,
-                        error_message=e.user_message or str(e),
-                        lease_owner="",
-                        lease_until=None,
-                    )
-                    if won:
-                        _audit(intent, AuditAction.PUBLISH_FAILED, {"code": e.code})
+                move(
+                    [intent],
+                    S.REMOTE_PENDING,
+                    S.FAILED,
+                    token=token,
+                    fields={
+                        **released,
+                        "error_code": e.code,
+                        "error_message": e.user_message or str(e),
+                    },
+                )
             else:
-                PublishIntent.objects.filter(pk=intent.pk, lease_owner=token).update(
-                    lease_owner="", lease_until=timezone.now() + timedelta(seconds=5)
-                )
+                _later(intent, token, 5)
             continue
-        with transaction.atomic():
-            if result.state == "pending":
-                PublishIntent.objects.filter(pk=intent.pk, lease_owner=token).update(
-                    lease_owner="", lease_until=timezone.now() + timedelta(seconds=2)
-                )
-                continue
-            won = PublishIntent.objects.filter(
-                pk=intent.pk, lease_owner=token, status=IntentStatus.REMOTE_PENDING
-            ).update(
-                status=IntentStatus.PUBLISHED,
-                remote_url=result.url,
-                published_at=timezone.now(),
-                lease_owner="",
-                lease_until=None,
-            )
-            if won:
-                _audit(
-                    intent,
-                    AuditAction.PUBLISHED,
-                    {"remote_id": intent.remote_id, "url": result.url},
-                )
-                _post_published_if_complete(intent)
-                announce_published([intent])
+        now = timezone.now()
+        if result.state == "pending":
+            if intent.sent_at and now - intent.sent_at > remote_pending_max_age():
+                if move(
+                    [intent],
+                    S.REMOTE_PENDING,
+                    S.UNKNOWN,
+                    token=token,
+                    fields={
+                        **released,
+                        "error_code": "pending_too_long",
+                        "error_message": "平台长时间未完成发布，正在核实。",
+                        "next_attempt_at": now,
+                    },
+                ):
+                    _tell_people_unknown(intent)
+            else:
+                _later(intent, token, 2)
+            continue
+        moved = move(
+            [intent],
+            S.REMOTE_PENDING,
+            S.PUBLISHED,
+            token=token,
+            fields={**released, "remote_url": result.url, "published_at": now},
+        )
+        post_published_if_complete(moved)
         done += 1
     return done

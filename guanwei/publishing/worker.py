@@ -1,8 +1,10 @@
 """The dispatcher process: `guanwei dispatcher [--threads N] [--no-scheduler]`.
 
-Each process runs a claim loop with a thread pool (one DB connection per thread). Exactly
-one process at a time also runs the scheduler pass (auto-scheduling approved posts,
-expiring late ones, deadlines), holding a lease row renewed by conditional UPDATE.
+Each process runs a claim loop with a thread pool (one DB connection per thread) and never
+holds more claims than it has threads (a claim waits for nothing but its call). Exactly one
+process at a time also runs the scheduler pass (auto-scheduling approved posts, expiring
+late ones, deadlines), holding a lease row renewed by conditional UPDATE, every
+``SCHEDULER_INTERVAL`` (15 s) — not on every loop, which churned SQLite's write lock.
 SIGTERM/SIGINT: stop claiming, finish what is in hand, exit.
 """
 
@@ -13,6 +15,7 @@ import os
 import signal
 import socket
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from typing import Any
@@ -25,7 +28,8 @@ from guanwei.publishing import dispatch, reconcile
 from guanwei.publishing.models import SchedulerLease
 
 log = logging.getLogger("guanwei.dispatch")
-SCHEDULER_LEASE = timedelta(seconds=15)
+SCHEDULER_LEASE = timedelta(seconds=45)
+SCHEDULER_INTERVAL = 15.0  # seconds between scheduler passes
 
 
 def take_scheduler_lease(owner: str) -> bool:
@@ -55,11 +59,21 @@ def scheduler_pass() -> None:
 
 class Dispatcher:
     def __init__(
-        self, *, threads: int = 4, batch: int = 0, scheduler: bool = True, idle_sleep: float = 0.2
+        self,
+        *,
+        threads: int = 4,
+        batch: int = 0,
+        scheduler: bool = True,
+        idle_sleep: float = 0.2,
+        scheduler_interval: float = SCHEDULER_INTERVAL,
     ) -> None:
         self.name = f"{socket.gethostname()}:{os.getpid()}"
         self.threads = threads
-        self.batch = batch or threads * 2
+        # Never more claims than threads: a claimed intent must not wait for a thread
+        # while its lease runs (issue #8 §2).
+        self.batch = min(batch or threads, threads)
+        self.scheduler_interval = scheduler_interval
+        self._last_pass = float("-inf")
         self.scheduler = scheduler
         self.idle_sleep = idle_sleep
         self.stopping = threading.Event()
@@ -80,7 +94,9 @@ class Dispatcher:
     def run_once(self, pool: ThreadPoolExecutor) -> int:
         close_old_connections()
         dispatch.recover_expired_leases()
-        if self.scheduler and take_scheduler_lease(self.name):
+        due = time.monotonic() - self._last_pass >= self.scheduler_interval
+        if self.scheduler and due and take_scheduler_lease(self.name):
+            self._last_pass = time.monotonic()
             scheduler_pass()
         claim = dispatch.claim_due(self.name, limit=self.batch)
         if claim.ids:

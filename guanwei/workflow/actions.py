@@ -222,7 +222,7 @@ def start_material_review(submission: Submission, *, actor: User) -> WorkflowRun
     chain = _material_chain(submission.organisation_id)
     if chain is None or submission.provider_unit is None or not chain["steps"]:
         return None
-    content_actions.await_provider_leader(submission)
+    content_actions.mark_awaiting_leader(submission)
     run = _create_run(
         organisation_id=submission.organisation_id,
         subject="material",
@@ -343,7 +343,7 @@ def submit_for_review(post: Post, *, actor: User) -> WorkflowRun:
         revision=revision,
         screening_verdict=verdict,
     )
-    content_actions.set_post_status(post, status=PostStatus.IN_REVIEW, approved_revision=None)
+    content_actions.mark_in_review(post, revision=revision)
     record(
         AuditAction.REVIEW_STARTED,
         actor=actor,
@@ -572,11 +572,7 @@ def _finish(run: WorkflowRun, status: str, *, actor: User, reason: str = "") -> 
             run.submission, actor=actor, approved=approved, reason=reason
         )
     elif run.post and run.revision:
-        content_actions.set_post_status(
-            run.post,
-            status=PostStatus.APPROVED if approved else PostStatus.REJECTED,
-            approved_revision=run.revision if approved else None,
-        )
+        content_actions.mark_reviewed(run.post, revision=run.revision, approved=approved)
     record(
         AuditAction.REVIEW_APPROVED if approved else AuditAction.REVIEW_REJECTED,
         actor=actor,
@@ -637,7 +633,7 @@ def _file(run: WorkflowRun, actor: User) -> Filing:
 
 
 @transaction.atomic
-def cancel_open_review(post: Post, *, actor: User, reason: str) -> None:
+def cancel_open_review(post: Post, *, actor: User | None, reason: str) -> None:
     """An edit reopens review: the run for the old revision is cancelled (invariant 1)."""
     for run in WorkflowRun.objects.select_for_update().filter(
         post=post, status=RunStatus.IN_PROGRESS

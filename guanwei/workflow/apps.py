@@ -6,10 +6,20 @@ class WorkflowConfig(AppConfig):
     verbose_name = "审核流程"
 
     def ready(self) -> None:
+        # React to the content room's events without content importing workflow.
+        from guanwei.content.hooks import on_material_submitted, on_revise
         from guanwei.content.panels import PostPanel, register
+        from guanwei.workflow.actions import cancel_open_review, start_material_review
         from guanwei.workflow.forms import post_panel_forms
         from guanwei.workflow.queries import post_review_panel
 
+        on_revise(
+            "workflow",
+            lambda post, actor, reason: cancel_open_review(post, actor=actor, reason=reason),
+        )
+        on_material_submitted(
+            "workflow", lambda submission, actor: start_material_review(submission, actor=actor)
+        )
         register(
             PostPanel(
                 key="review",

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from guanwei.content.models import Post, PostRevision, PostStatus
@@ -69,6 +69,25 @@ def publishable_revisions(post_ids: Iterable[int]) -> dict[int, PostRevision]:
             continue
         out[post_id] = revision
     return out
+
+
+def approved_in_full(
+    post: OuterRef | F, revision: OuterRef | F, content_hash: OuterRef | F
+) -> Exists:
+    """An SQL condition, for use inside another query's filter: an approved run covers
+    this (post, revision, content hash) and every one of its steps is approved (every
+    step of a chain is created with its run, so "no step that is not approved" is "all
+    approved"). The publish gate puts this in the very UPDATE that moves an intent to
+    "sending" (DESIGN invariant 1; issue #8 §1)."""
+    steps = StepRun.objects.filter(run=OuterRef("pk"))
+    runs = (
+        WorkflowRun.objects.filter(
+            post_id=post, revision_id=revision, content_hash=content_hash, status=RunStatus.APPROVED
+        )
+        .filter(Exists(steps))
+        .exclude(Exists(steps.exclude(status=StepStatus.APPROVED)))
+    )
+    return Exists(runs)
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from guanwei.audit.events import AuditAction
 from guanwei.audit.models import AuditRecord
 from guanwei.cli import main
 from guanwei.content import actions as content
-from guanwei.content.models import Post, PostStatus, Submission
+from guanwei.content.models import Post, Submission
 from guanwei.core.errors import PermissionDenied
 from guanwei.notify import actions
 from guanwei.notify.models import Notice
@@ -216,8 +216,8 @@ def test_x04_every_alert_reaches_its_persons_notices_page() -> None:
     with time_machine.travel(datetime(2026, 11, 26, 8, 1, tzinfo=TZ), tick=False):
         tick()
     publisher = _titles("kj_publisher")
-    assert publisher[f"提醒：{slot.title}"] == f"/oversight/deadlines/#d{slot.pk}"
-    assert publisher[f"超时：{slot.title}"] == f"/oversight/deadlines/#d{slot.pk}"
+    assert publisher[f"提醒：{slot.title}"] == f"/oversight/deadlines/?d={slot.pk}#d{slot.pk}"
+    assert publisher[f"超时：{slot.title}"].endswith(f"#d{slot.pk}")
 
     # W-11: a correction not made in 5 minutes is escalated to the unit's leader.
     issued = datetime(2026, 11, 26, 9, 0, tzinfo=TZ)
@@ -238,13 +238,11 @@ def test_x04_every_alert_reaches_its_persons_notices_page() -> None:
         wf.approve_step(
             StepRun.objects.get(run__post=original, status="pending"), actor=person("kj_leader")
         )
-        intents = publishing.schedule_post(original, actor=person("kj_publisher"), at=issued)
+        intents = publishing.schedule_post(original, actor=person("kj_publisher"))
         PublishIntent.objects.filter(pk__in=[i.pk for i in intents]).update(
-            status=IntentStatus.PUBLISHED, published_at=issued
+            status=IntentStatus.PUBLISHED, due_at=issued, published_at=issued
         )
-        content.set_post_status(
-            original, status=PostStatus.PUBLISHED, approved_revision=original.current_revision
-        )
+        content.mark_published(original, revision=original.current_revision)  # type: ignore[arg-type]
         original.refresh_from_db()
         correction = oversight.issue_correction(
             original, actor=person("qxt_officer"), text="最高气温订正为18摄氏度"
@@ -252,15 +250,16 @@ def test_x04_every_alert_reaches_its_persons_notices_page() -> None:
     with time_machine.travel(issued + timedelta(minutes=6), tick=False):
         tick()
     assert _titles("kj_leader")[f"督办：{correction.title}"] == (
-        f"/oversight/deadlines/#d{correction.pk}"
+        f"/oversight/deadlines/?d={correction.pk}#d{correction.pk}"
     )
     assert _titles("kj_editor")["气象台发布订正：《上午预报》"] == (
         f"/content/posts/{original.pk}/#corrections"
     )
 
     # Issue 5 §3: an approval after its slot expires the post and tells editor and reviewer.
-    with time_machine.travel(datetime(2026, 11, 26, 11, 0, tzinfo=TZ), tick=False):
+    with time_machine.travel(datetime(2026, 11, 26, 10, 0, tzinfo=TZ), tick=False):
         late = _post(title="迟到的预报", planned_at=datetime(2026, 11, 26, 10, 30, tzinfo=TZ))
+    with time_machine.travel(datetime(2026, 11, 26, 11, 0, tzinfo=TZ), tick=False):
         wf.approve_step(
             StepRun.objects.get(run__post=late, status="pending"), actor=person("kj_leader")
         )
@@ -277,8 +276,12 @@ def test_x04_every_alert_reaches_its_persons_notices_page() -> None:
     )
     assert _titles("kj_editor")["稿件《退回的预报》审核未通过"] == f"/content/posts/{rejected.pk}/"
 
-    # Every link opens its object for the person told.
+    # Every link opens its object for the person told, and the object is on that page.
     for who in ["kj_publisher", "kj_leader", "kj_editor"]:
         c = _as(who)
         for link in _titles(who).values():
-            assert c.get(link).status_code == 200, (who, link)
+            path, _, anchor = link.partition("#")
+            opened = c.get(path.replace("&amp;", "&"))
+            assert opened.status_code == 200, (who, link)
+            if anchor:
+                assert f'id="{anchor}"' in opened.content.decode(), (who, link)

@@ -73,13 +73,11 @@ def _published_from_observatory(at: datetime, title: str = "明日天气预报")
     wf.approve_step(
         StepRun.objects.get(run__post=post, status="pending"), actor=person("kj_leader")
     )
-    intents = publishing.schedule_post(post, actor=person("kj_publisher"), at=at)
+    intents = publishing.schedule_post(post, actor=person("kj_publisher"))
     PublishIntent.objects.filter(pk__in=[i.pk for i in intents]).update(
-        status=IntentStatus.PUBLISHED, published_at=at
+        status=IntentStatus.PUBLISHED, due_at=at, published_at=at
     )
-    content.set_post_status(
-        post, status=PostStatus.PUBLISHED, approved_revision=post.current_revision
-    )
+    content.mark_published(post, revision=post.current_revision)  # type: ignore[arg-type]
     post.refresh_from_db()
     return post
 

@@ -15,7 +15,7 @@ from django.utils import timezone
 from guanwei.audit.events import AuditAction
 from guanwei.audit.models import AuditRecord
 from guanwei.content import actions as content
-from guanwei.content.models import Post, PostStatus
+from guanwei.content.models import Post
 from guanwei.notify.models import Notice
 from guanwei.orgs.errors import PermissionDenied
 from guanwei.oversight import actions
@@ -49,13 +49,12 @@ def _published(at: datetime, **extra: Any) -> Post:
     wf.approve_step(
         StepRun.objects.get(run__post=post, status="pending"), actor=person("kj_leader")
     )
-    intents = publishing.schedule_post(post, actor=person("kj_publisher"), at=at)
+    intents = publishing.schedule_post(post, actor=person("kj_publisher"))
     PublishIntent.objects.filter(pk__in=[i.pk for i in intents]).update(
-        status=IntentStatus.PUBLISHED, published_at=at
+        status=IntentStatus.PUBLISHED, due_at=at, published_at=at
     )
-    content.set_post_status(
-        post, status=PostStatus.PUBLISHED, approved_revision=post.current_revision
-    )
+    assert post.current_revision is not None
+    content.mark_published(post, revision=post.current_revision)
     post.refresh_from_db()
     return post
 

@@ -72,12 +72,16 @@ def test_it_puts_a_forecast_into_the_next_free_slot() -> None:
 
 
 def test_it_schedules_each_revision_and_channel_once() -> None:
-    """X-03: one intent per (revision, channel)."""
+    """X-03: one intent per (revision, channel): scheduling again moves the waiting one;
+    once it is under way or out, it is refused."""
     post = _approved()
-    actions.schedule_post(post, actor=person("kj_publisher"))
+    [first] = actions.schedule_post(post, actor=person("kj_publisher"))
     post.refresh_from_db()
     assert post.status == PostStatus.SCHEDULED
-    with pytest.raises(InvalidChange):
+    [again] = actions.schedule_post(post, actor=person("kj_publisher"))
+    assert again.pk == first.pk
+    PublishIntent.objects.filter(pk=first.pk).update(status=IntentStatus.PUBLISHED)
+    with pytest.raises(InvalidChange, match="不会重复发布"):
         actions.schedule_post(post, actor=person("kj_publisher"))
     assert PublishIntent.objects.filter(post=post).count() == 1
 
@@ -124,14 +128,31 @@ def test_a_late_approval_expires_the_post_and_tells_people() -> None:
 
 
 def test_an_edit_after_scheduling_cancels_at_delivery_time() -> None:
-    """Invariant 1: an edit after scheduling reopens review; the dispatcher will refuse the
-    old intent (checked again at the last moment)."""
+    """Invariant 1: an edit after scheduling reopens review; even an intent the edit could
+    not cancel (claimed behind its back) is refused by the dispatcher at the last moment,
+    and nothing is sent."""
+    from guanwei.publishing import dispatch
     from guanwei.workflow.queries import publishable_revision
 
     post = _approved()
-    actions.schedule_post(post, actor=person("kj_publisher"))
+    [intent] = actions.schedule_post(post, actor=person("kj_publisher"))
     content.revise_post(post, actor=person("kj_editor"), body=TEXT + "更新")
     assert publishable_revision(post) is None
+    # As if the edit had raced a dispatcher's claim: the intent is claimed again.
+    PublishIntent.objects.filter(pk=intent.pk).update(
+        status=IntentStatus.CLAIMED, lease_owner="t:1"
+    )
+    sent: list[object] = []
+
+    def send(jobs: list[Any]) -> list[Any]:
+        sent.extend(jobs)
+        return []
+
+    result = dispatch.deliver_batch([intent.pk], "t:1", send=send)
+    assert sent == []
+    assert result == {intent.pk: IntentStatus.CANCELLED}
+    intent.refresh_from_db()
+    assert intent.error_code == "not_approved"
 
 
 def test_rest_days_follow_the_official_calendar_with_overrides() -> None:

@@ -42,8 +42,12 @@ def test_w14_the_dashboard_counts_what_waits_in_the_review_queue() -> None:
         wf.submit_for_review(post, actor=person("kj_editor"))
     waiting = len(review_queue(person("kj_leader")))
     assert waiting == 3
-    body = _as("kj_leader").get("/").content.decode()
+    leader = _as("kj_leader")
+    body = leader.get("/").content.decode()
     assert f'data-stat="review">{waiting}<' in body
+    page = leader.get("/review/queue/").content.decode()
+    rows = re.findall(r'href="/content/posts/\d+/">稿件\d<', page)
+    assert len(rows) == waiting  # the same number the review queue page lists
     assert 'data-stat="review">0<' in _as("kj_editor").get("/").content.decode()
 
 

@@ -57,7 +57,8 @@ def test_web_keeps_only_the_shell() -> None:
 
 def test_no_room_imports_the_shell() -> None:
     """The shell sits above every room: rooms' pages take their helpers from
-    `guanwei.orgs.pages`, never from `guanwei.web` (only settings and the URL conf name it)."""
+    `guanwei.orgs.pages` and their shared widgets from `guanwei.widgets`, never from
+    `guanwei.web` (only settings and the URL conf name it)."""
     import ast
 
     package = Path(__file__).resolve().parents[2]
@@ -75,4 +76,4 @@ def test_no_room_imports_the_shell() -> None:
                 else []
             )
             offenders += [f"{rel}: {n}" for n in names if n.startswith("guanwei.web")]
-    assert offenders == []
+    assert offenders == [], "import guanwei.orgs.pages / guanwei.widgets instead of guanwei.web"

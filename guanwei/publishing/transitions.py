@@ -1,0 +1,178 @@
+"""Every change of a publish intent's status, from one table (REQ X-03; issue #8 §2).
+
+``move`` is the only code that writes ``PublishIntent.status``. Each move is a conditional
+UPDATE per intent (``WHERE status IN (<from>) [AND lease_owner = <token>] [AND <gate>]``)
+and one audit record per intent that moved, in one transaction; a (from, to) pair that is
+not in :data:`TRANSITIONS` is refused before anything is written.
+
+The publish gate (:func:`gate`) is part of the UPDATE that moves an intent to "sending":
+the intent's revision is the post's current and approved revision, with the content hash
+the approval covered, an approved run with every step approved, and the account active.
+Whatever happened since the dispatcher looked — an edit, a withdrawn approval, a
+suspended account — the platform call cannot start (DESIGN invariants 1 and 2).
+See docs/decisions/0004-publish-gate.md.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F, OuterRef, Q
+
+from guanwei.audit.actions import record_many
+from guanwei.audit.events import AuditAction
+from guanwei.channels.models import ChannelStatus
+from guanwei.content.models import PostStatus
+from guanwei.orgs.errors import InvalidChange
+from guanwei.orgs.models import User
+from guanwei.publishing.events import post_published
+from guanwei.publishing.models import IntentStatus, PublishIntent
+from guanwei.workflow.queries import approved_in_full
+
+S = IntentStatus
+
+# (from, to) → the audit action that records it. Nothing else may happen to an intent.
+TRANSITIONS: Mapping[tuple[str, str], AuditAction] = {
+    # claiming, and giving a claim back (its lease ran out before anything was sent)
+    (S.SCHEDULED, S.CLAIMED): AuditAction.PUBLISH_CLAIMED,
+    (S.RETRY, S.CLAIMED): AuditAction.PUBLISH_CLAIMED,
+    (S.CLAIMED, S.SCHEDULED): AuditAction.PUBLISH_RELEASED,
+    # before the call: the gate, or why nothing is sent
+    (S.CLAIMED, S.SENDING): AuditAction.PUBLISH_SENDING,
+    (S.CLAIMED, S.CANCELLED): AuditAction.PUBLISH_CANCELLED,
+    (S.CLAIMED, S.RETRY): AuditAction.PUBLISH_RETRY,
+    (S.CLAIMED, S.FAILED): AuditAction.PUBLISH_FAILED,
+    # the platform's answer
+    (S.SENDING, S.PUBLISHED): AuditAction.PUBLISHED,
+    (S.SENDING, S.REMOTE_PENDING): AuditAction.PUBLISH_REMOTE_PENDING,
+    (S.SENDING, S.RETRY): AuditAction.PUBLISH_RETRY,
+    (S.SENDING, S.FAILED): AuditAction.PUBLISH_FAILED,
+    (S.SENDING, S.UNKNOWN): AuditAction.PUBLISH_UNKNOWN,
+    # asynchronous publishing (WeChat)
+    (S.REMOTE_PENDING, S.PUBLISHED): AuditAction.PUBLISHED,
+    (S.REMOTE_PENDING, S.FAILED): AuditAction.PUBLISH_FAILED,
+    (S.REMOTE_PENDING, S.UNKNOWN): AuditAction.PUBLISH_UNKNOWN,
+    # reconciliation of an unknown outcome
+    (S.UNKNOWN, S.PUBLISHED): AuditAction.PUBLISH_RECONCILED,
+    (S.UNKNOWN, S.RETRY): AuditAction.PUBLISH_RECONCILED,
+    (S.UNKNOWN, S.FAILED): AuditAction.PUBLISH_FAILED,
+    # a late answer of a dispatcher whose lease was taken over: its remote id wins over a
+    # second send that has not started yet
+    (S.RETRY, S.PUBLISHED): AuditAction.PUBLISHED,
+    (S.CLAIMED, S.PUBLISHED): AuditAction.PUBLISHED,
+    # a person cancels, or an edit / a suspended account cancels
+    (S.SCHEDULED, S.CANCELLED): AuditAction.PUBLISH_CANCELLED,
+    (S.RETRY, S.CANCELLED): AuditAction.PUBLISH_CANCELLED,
+}
+
+# Statuses in which the call may be under way or may have reached the platform.
+IN_FLIGHT = (S.SENDING,)
+# Statuses nobody has started to send from: an edit or a closed account cancels them.
+NOT_STARTED = (S.SCHEDULED, S.RETRY, S.CLAIMED)
+
+
+def gate() -> Q:
+    """The publish gate as one SQL condition on PublishIntent (see the module text)."""
+    return Q(
+        post__current_revision_id=F("revision_id"),
+        post__approved_revision_id=F("revision_id"),
+        post__status__in=[PostStatus.APPROVED, PostStatus.SCHEDULED],
+        revision__content_hash=F("content_hash"),
+        channel__status=ChannelStatus.ACTIVE,
+    ) & Q(approved_in_full(OuterRef("post_id"), OuterRef("revision_id"), OuterRef("content_hash")))
+
+
+def audit_entry(
+    intent: PublishIntent, action: AuditAction, after: Mapping[str, Any], actor: User | None = None
+) -> dict[str, Any]:
+    return {
+        "action": action,
+        "actor": actor,
+        "object_type": "publish_intent",
+        "object_id": intent.pk,
+        "object_repr": f"稿件 {intent.post_id} → 账号 {intent.channel_id}",
+        "organisation_id": intent.organisation_id,
+        "after": {
+            "post": intent.post_id,
+            "channel": intent.channel_id,
+            "content_hash": intent.content_hash,
+            **after,
+        },
+    }
+
+
+def move(
+    intents: Iterable[PublishIntent],
+    frm: str | Iterable[str],
+    to: str,
+    *,
+    token: str | None = None,
+    gated: bool = False,
+    actor: User | None = None,
+    fields: Mapping[str, Any] | None = None,
+    per_intent: Mapping[int, Mapping[str, Any]] | None = None,
+    after: Mapping[str, Any] | None = None,
+    where: Q | None = None,
+) -> list[PublishIntent]:
+    """Move each intent that is still in ``frm`` (and leased by ``token``, and through the
+    gate when ``gated``) to ``to``; audit each one that moved. Returns those that moved,
+    with ``status`` and the written fields set on the objects."""
+    sources = [frm] if isinstance(frm, str) else list(frm)
+    actions = {}
+    for name in sources:
+        action = TRANSITIONS.get((name, to))
+        if action is None:
+            raise InvalidChange(f"发布任务不能从“{S(name).label}”变为“{S(to).label}”。")
+        actions[name] = action
+    moved: list[PublishIntent] = []
+    entries: list[dict[str, Any]] = []
+    with transaction.atomic():
+        for intent in intents:
+            values = {**(fields or {}), **((per_intent or {}).get(intent.pk) or {})}
+            # One conditional UPDATE per possible source, the object's own status first,
+            # so the audit record names the status the row really left.
+            order = sorted(sources, key=lambda c: c != intent.status)
+            source: str | None = None
+            for candidate in order:
+                query = PublishIntent.objects.filter(pk=intent.pk, status=candidate)
+                if token is not None:
+                    query = query.filter(lease_owner=token)
+                if gated:
+                    query = query.filter(gate())
+                if where is not None:
+                    query = query.filter(where)
+                if query.update(status=to, **values) == 1:
+                    source = candidate
+                    break
+            if source is None:
+                continue
+            for name, value in values.items():
+                if not hasattr(value, "resolve_expression"):
+                    setattr(intent, name, value)
+            intent.status = to
+            moved.append(intent)
+            entries.append(
+                audit_entry(
+                    intent,
+                    actions[source],
+                    {"from": str(source), "to": str(to), **(after or {}), **_shown(values)},
+                    actor,
+                )
+            )
+            if to == S.PUBLISHED:
+                post_published.send(sender=PublishIntent, intent=intent)
+        record_many(entries)  # last before COMMIT: the chain's lock is one for the system
+    return moved
+
+
+def _shown(values: Mapping[str, Any]) -> dict[str, Any]:
+    """What of the written fields the audit record keeps."""
+    keep = ("remote_id", "error_code", "error_message", "attempts", "due_at")
+    out: dict[str, Any] = {}
+    for name in keep:
+        if name in values and not hasattr(values[name], "resolve_expression"):
+            value = values[name]
+            out[name] = value.isoformat() if hasattr(value, "isoformat") else value
+    return out
