@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from guanwei.publishing.fakes import FakePlatforms, start_fakes
 from tests.browser.conftest import SCREENSHOTS, Server, login
@@ -127,9 +128,7 @@ def test_w11_a_correction_from_the_observatory_to_weibo_within_ten_minutes(
     page.click("#schedule-form button[type=submit]")
     assert page.locator(".messages .success").count() == 1, _message(page)
     # The send's progress shows without a reload (htmx polls the intents fragment).
-    page.wait_for_function(
-        "document.querySelector('#post-status').textContent === '已发布'", timeout=45000
-    )
+    expect(page.locator("#post-status")).to_have_text("已发布", timeout=45000)
     assert "已发布" in page.locator("#intents").inner_text()
     assert page.locator("#intents-live[hx-trigger]").count() == 0  # settled: polling stopped
 

@@ -120,11 +120,6 @@ def test_a_failure_shows_the_platforms_cause_in_chinese_with_a_retry_button(
     assert PublishIntent.objects.filter(post=post).count() == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="needs the active-only publish_once (issue 8 §3, the lead's part): until it lands "
-    "schedule_post refuses the same revision on the same account",
-)
 def test_retry_schedules_the_failed_send_again_and_it_goes_out(fakes: FakePlatforms) -> None:
     """重新发布 calls ``publishing.actions.schedule_post`` for the failed account: a new
     intent, sent once the cause is fixed; the post becomes published."""
