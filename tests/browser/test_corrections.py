@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from guanwei.publishing.fakes import FakePlatforms, start_fakes
 from tests.browser.conftest import SCREENSHOTS, Server, login
@@ -100,7 +101,7 @@ def test_w11_a_correction_from_the_observatory_to_weibo_within_ten_minutes(
     page.fill("#id_title", TITLE)
     page.fill("#id_body", TEXT)
     page.fill("#id_source", "市气象台")
-    page.click("#material-form button[type=submit]")
+    page.click("#material-form button.primary")
     page.wait_for_url(re.compile(r"/content/materials/\d+/$"))
     material_id = int(page.url.rstrip("/").rsplit("/", 1)[1])
     _as(page, server, "qxt_leader")
@@ -126,7 +127,10 @@ def test_w11_a_correction_from_the_observatory_to_weibo_within_ten_minutes(
     page.check("#schedule-form input[name=when][value=now]")
     page.click("#schedule-form button[type=submit]")
     assert page.locator(".messages .success").count() == 1, _message(page)
-    _wait_status(page, post_url, "已发布")
+    # The send's progress shows without a reload (htmx polls the intents fragment).
+    expect(page.locator("#post-status")).to_have_text("已发布", timeout=45000)
+    assert "已发布" in page.locator("#intents").inner_text()
+    assert page.locator("#intents-live[hx-trigger]").count() == 0  # settled: polling stopped
 
     # 1. The Observatory's officer opens the published post (read-only) and issues the notice.
     _as(page, server, "qxt_officer")
