@@ -5,10 +5,7 @@ chain → the dispatcher publishes it to the fake Weibo (real HTTP) → the dead
 
 from __future__ import annotations
 
-import json
-import os
 import re
-import sqlite3
 import subprocess
 import sys
 import time
@@ -41,30 +38,18 @@ def platform(server: Server) -> Iterator[FakePlatforms]:
     """The fake Weibo in this process; the demo's city Weibo pointed at it; a dispatcher
     (with the scheduler) running against the server's database."""
     fakes = start_fakes(publish_delay_s=0.2)
-    with sqlite3.connect(server.var / "guanwei.sqlite3") as db:
-        rows = db.execute(
-            'SELECT s.id, s."values" FROM publishing_channelsettings s'
-            " JOIN channels_channel c ON c.id = s.channel_id"
-            " JOIN orgs_organisation o ON o.id = c.organisation_id"
-            " WHERE c.key = 'city_weibo' AND o.key = 'demo_weather'"
-        ).fetchall()
-        assert rows, "the demo's city Weibo has no settings"
-        for pk, raw in rows:
-            values = {
-                **json.loads(raw),
-                "base_url": fakes.weibo_url,
-                "web_url": fakes.weibo_url,
-                "settle_seconds": "0",
-            }
-            db.execute(
-                'UPDATE publishing_channelsettings SET "values" = ? WHERE id = ?',
-                (json.dumps(values), pk),
-            )
-    env = {**os.environ, "GUANWEI_VAR_DIR": str(server.var)}
-    env.pop("DATABASE_URL", None)
+    server.manage(
+        "shell",
+        "-c",
+        "from guanwei.publishing.models import ChannelSettings as S; "
+        "s = S.objects.get(channel__key='city_weibo', channel__organisation__key='demo_weather'); "
+        f"s.values = {{**s.values, 'base_url': {fakes.weibo_url!r}, "
+        f"'web_url': {fakes.weibo_url!r}, 'settle_seconds': '0'}}; "
+        "s.save()",
+    )
     dispatcher = subprocess.Popen(
         [sys.executable, "-m", "guanwei", "dispatcher", "--threads", "2", "--idle-sleep", "0.3"],
-        env=env,
+        env=server.env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )

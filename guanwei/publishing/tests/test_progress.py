@@ -110,6 +110,7 @@ def test_a_failure_shows_the_platforms_cause_in_chinese_with_a_retry_button(
     assert intent.status == IntentStatus.FAILED
     fragment = c.get(f"/publishing/posts/{post.pk}/progress/").content.decode()
     assert "发布失败" in fragment and "微博访问令牌无效或已被撤销" in fragment
+    assert f"({intent.error_code})" not in fragment  # the cause in words, not a code
     assert "hx-trigger" not in fragment
     assert f'action="/publishing/intents/{intent.pk}/retry/"' in fragment
     assert "重新发布" in fragment
