@@ -195,6 +195,7 @@ LOGGING = {
 # platform call is alive, at most for MAX_CALL; how long an asynchronous publish may stay
 # "platform processing" before it becomes unknown and a person is told.
 GUANWEI_DISPATCH_LEASE_SECONDS = float(os.environ.get("GUANWEI_DISPATCH_LEASE_SECONDS", "120"))
+GUANWEI_DISPATCH_HEARTBEAT = os.environ.get("GUANWEI_DISPATCH_HEARTBEAT", "1") != "0"
 GUANWEI_DISPATCH_MAX_CALL_SECONDS = float(
     os.environ.get("GUANWEI_DISPATCH_MAX_CALL_SECONDS", "900")
 )

@@ -409,3 +409,72 @@ def test_two_server_errors_are_reconciled_then_retried_once(case: Case) -> None:
         assert audit == [int(a) for a in want], audit
         assert final[intent_id]["attempts"] == n + 1
     assert total_unknown == 2, stories
+
+
+# ---------------------------------------------------------------- slow calls (issue #8 §2)
+
+
+def _wait_marker(c: Case, proc: subprocess.Popen[bytes], marker: Path) -> None:
+    deadline = time.monotonic() + WAIT_S
+    while not marker.exists():
+        assert proc.poll() is None, f"worker exited {proc.returncode}\n{c.logs()}"
+        assert time.monotonic() < deadline, f"marker never written\n{c.logs()}"
+        time.sleep(0.05)
+
+
+@pytest.mark.parametrize("heartbeat", ["1", "0"])
+def test_a_call_slower_than_its_lease_is_sent_once_by_two_dispatchers(
+    case: Case, heartbeat: str
+) -> None:
+    """X-03, invariant 2: the platform takes 1.5 × the lease to act on one post while two
+    dispatchers run. With heartbeats the live call keeps its lease: every post once. The
+    same run without heartbeats (the old protocol) shows what they prevent: the other
+    dispatcher takes the call for dead, finds nothing yet, sends again — a duplicate."""
+    c = case
+    lease = "2"
+    c.fakes.control("weibo", slow_next=1, slow_ms=3000, path=SHARE, duplicate_window_s=0)
+    env = {"GUANWEI_DISPATCH_LEASE_SECONDS": lease, "GUANWEI_DISPATCH_HEARTBEAT": heartbeat}
+    first = c.dispatcher("first", **env)
+    second = c.dispatcher("second", **env)
+    final = c.wait_final(first)
+    time.sleep(3.5)  # let a late platform action land before counting
+    assert c.stop(first) == 0 and c.stop(second) == 0, c.logs()
+    stats = c.fakes.stats("weibo")
+    copies = [stats["by_text_hash"].get(text_hash(i["text"]), 0) for i in c.intents]
+    assert all(row["status"] == "published" for row in final.values()), final
+    if heartbeat == "1":
+        _check_exactly_once(c, final)
+    else:
+        assert sorted(copies) == [1, 1, 2], copies  # the duplicate heartbeats prevent
+
+
+def test_a_worker_killed_during_a_heartbeat_renewed_slow_call_is_recovered_once(
+    case: Case,
+) -> None:
+    """X-03: SIGKILL while a slow call is kept alive by heartbeats; the platform acts on
+    it afterwards; a second dispatcher reconciles it (found) instead of sending again."""
+    c = case
+    c.fakes.control("weibo", slow_next=1, slow_ms=2500, path=SHARE, duplicate_window_s=0)
+    marker = c.var_dir / "paused"
+    first = c.dispatcher(
+        "first",
+        GUANWEI_DISPATCH_LEASE_SECONDS="1.5",
+        GUANWEI_TEST_PAUSE_AT="heartbeat",
+        GUANWEI_TEST_PAUSE_MARKER=str(marker),
+    )
+    _wait_marker(c, first, marker)  # at least one beat renewed the lease
+    os.kill(first.pid, signal.SIGKILL)
+    assert first.wait(timeout=10) == -signal.SIGKILL
+    deadline = time.monotonic() + WAIT_S
+    while c.fakes.stats("weibo")["posts"] < 1:  # the platform acts late on the slow call
+        assert time.monotonic() < deadline, c.logs()
+        time.sleep(0.1)
+    c.db.expire_leases()
+    second = c.dispatcher("second")
+    final = c.wait_final(second)
+    assert c.stop(second) == 0, c.logs()
+    _check_exactly_once(c, final)
+    slow = min(c.ids)
+    attempts, audit = _story(c, slow)
+    assert attempts == [("unknown", "crash", True), ("reconciled", "", True)], attempts
+    assert audit[-2:] == [int(A.PUBLISH_UNKNOWN), int(A.PUBLISH_RECONCILED)], audit

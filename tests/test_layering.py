@@ -269,3 +269,47 @@ def test_importing_the_adapters_loads_no_other_room_or_module() -> None:
     loaded = set(done.stdout.split())
     allowed = {"guanwei", "guanwei.publishing"}
     assert {m for m in loaded if not m.startswith("guanwei.publishing.adapters")} == allowed
+
+
+def test_content_imports_no_room_above_it() -> None:
+    """content's rules (actions, models, hooks) never import workflow or publishing: those
+    react to an edit or a submission through content.hooks (issue #8 §7)."""
+    imports = [
+        i
+        for name in ("actions", "models", "hooks", "hashing", "queries")
+        if (PACKAGE / "content" / f"{name}.py").exists()
+        for i in _imports_of(PACKAGE / "content" / f"{name}.py")
+    ]
+    assert _hits(imports, "guanwei.workflow", "guanwei.publishing", "guanwei.oversight") == []
+
+
+def test_publishing_imports_no_oversight() -> None:
+    """publishing sits below oversight: oversight reacts to publications and to the
+    scheduler pass through publishing.events."""
+    assert _hits(imports_under("publishing"), "guanwei.oversight") == []
+
+
+WRITES = {"create", "update", "delete", "bulk_create", "save", "get_or_create", "update_or_create"}
+
+
+def test_the_pack_loader_writes_no_table_itself() -> None:
+    """packs/actions.py puts a pack in force through the owning rooms' actions: no
+    ``.objects.create/update/delete`` or ``.save()`` of its own (issue #8 §1)."""
+    tree = ast.parse((PACKAGE / "packs" / "actions.py").read_text())
+    writes = sorted(
+        f"line {node.lineno}: {node.func.attr}"
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr
+        in {
+            "create",
+            "update",
+            "delete",
+            "bulk_create",
+            "save",
+            "get_or_create",
+            "update_or_create",
+        }
+    )
+    assert writes == []

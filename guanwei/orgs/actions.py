@@ -14,7 +14,14 @@ from django.utils import timezone
 from guanwei.audit.actions import record
 from guanwei.audit.events import AuditAction
 from guanwei.core.errors import InvalidChange, PermissionDenied
-from guanwei.orgs.models import Membership, Organisation, Unit, User, unit_path
+from guanwei.orgs.models import (
+    Membership,
+    Organisation,
+    PackApplication,
+    Unit,
+    User,
+    unit_path,
+)
 from guanwei.orgs.permissions import forget_grants, require
 from guanwei.orgs.rules import rules_for
 
@@ -256,3 +263,54 @@ def revoke_role(membership: Membership, *, actor: User | None) -> Membership:
     )
     forget_grants(membership.user)
     return membership
+
+
+@transaction.atomic
+def put_rules_in_force(
+    org: Organisation,
+    *,
+    actor: User | None,
+    pack_name: str,
+    version: str,
+    kind: str,
+    sha256: str,
+    rules: dict[str, Any],
+) -> bool:
+    """A pack version comes into force for ``org`` (the previous one of the same pack ends
+    now, kept so past decisions can be explained by the rules of their day). False when
+    exactly this version is already in force."""
+    if actor is not None:
+        require(actor, "pack.load", org)
+    current = (
+        PackApplication.objects.select_for_update()
+        .filter(organisation=org, pack_name=pack_name, in_force_until__isnull=True)
+        .first()
+    )
+    if current is not None and current.sha256 == sha256:
+        return False
+    now = timezone.now()
+    before = None
+    if current is not None:
+        before = {"pack": current.pack_name, "version": current.version, "sha256": current.sha256}
+        PackApplication.objects.filter(pk=current.pk).update(in_force_until=now)
+    application = PackApplication.objects.create(
+        organisation=org,
+        pack_name=pack_name,
+        version=version,
+        kind=kind,
+        sha256=sha256,
+        rules=rules,
+        in_force_from=now,
+        applied_by=actor,
+    )
+    record(
+        AuditAction.PACK_LOADED,
+        actor=actor,
+        object_type="pack_application",
+        object_id=application.pk,
+        object_repr=f"{pack_name} {version}",
+        organisation_id=org.pk,
+        before=before,
+        after={"pack": pack_name, "version": version, "sha256": sha256},
+    )
+    return True

@@ -36,7 +36,11 @@ def _audit(deadline: Deadline, action: AuditAction, actor: User | None, **after:
 
 
 def create_deadline(**fields: Any) -> Deadline | None:
-    """Create once (the key is unique); None when it already exists."""
+    """Create once (the key is unique); None when it already exists — found by a read
+    first, so a repeated pass does not fail an INSERT (the IntegrityError is left for a
+    race between two passes)."""
+    if Deadline.objects.filter(key=fields["key"]).exists():
+        return None
     try:
         with transaction.atomic():
             deadline = Deadline.objects.create(**fields)

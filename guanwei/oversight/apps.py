@@ -9,9 +9,13 @@ class OversightConfig(AppConfig):
         from guanwei.content.panels import PostPanel, register
         from guanwei.oversight.hooks import on_post_published
         from guanwei.oversight.queries import post_corrections_panel
-        from guanwei.publishing.events import post_published
+        from guanwei.oversight.scheduler import tick
+        from guanwei.publishing.events import post_published, scheduler_pass
 
         post_published.connect(on_post_published, dispatch_uid="oversight.corrections")
+        scheduler_pass.connect(
+            lambda **_: tick(), weak=False, dispatch_uid="oversight.deadline_tick"
+        )
         register(
             PostPanel(
                 key="corrections",

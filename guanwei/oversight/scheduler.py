@@ -23,27 +23,37 @@ HORIZON = timedelta(hours=24)
 def ensure_slot_deadlines(now: datetime) -> int:
     """One deadline per mandatory slot of every active channel in the next 24 hours (W-10)."""
     created = 0
+    wanted = []
     for channel in Channel.objects.filter(status=ChannelStatus.ACTIVE).select_related("unit"):
         for moment, slot in slot_times(channel.organisation_id, channel, now, 2):
             if slot.optional or moment > now + HORIZON:
                 continue
-            owners = [i for i in (channel.manager_id, channel.responsible_id) if i]
-            made = actions.create_deadline(
-                organisation_id=channel.organisation_id,
-                unit=channel.unit,
-                kind=DeadlineKind.SLOT,
-                key=f"slot:{channel.pk}:{moment.isoformat()}",
-                title=f"{channel.name} {slot.name} {timezone.localtime(moment):%m-%d %H:%M}",
-                channel=channel,
-                category=slot.category,
-                starts_at=moment - timedelta(minutes=slot.tolerance_minutes),
-                due_at=moment + timedelta(minutes=slot.tolerance_minutes),
-                remind_at=moment - timedelta(minutes=slot.remind_before_minutes),
-                owner_ids=owners,
-                escalate_ids=[channel.responsible_id] if channel.responsible_id else [],
-                req="W-10",
-            )
-            created += made is not None
+            wanted.append((channel, moment, slot, f"slot:{channel.pk}:{moment.isoformat()}"))
+    # One read of what exists; only the missing ones are inserted (a pass every 15 s must
+    # not try — and fail — to insert every deadline again).
+    existing = set(
+        Deadline.objects.filter(key__in=[k for *_, k in wanted]).values_list("key", flat=True)
+    )
+    for channel, moment, slot, key in wanted:
+        if key in existing:
+            continue
+        owners = [i for i in (channel.manager_id, channel.responsible_id) if i]
+        made = actions.create_deadline(
+            organisation_id=channel.organisation_id,
+            unit=channel.unit,
+            kind=DeadlineKind.SLOT,
+            key=key,
+            title=f"{channel.name} {slot.name} {timezone.localtime(moment):%m-%d %H:%M}",
+            channel=channel,
+            category=slot.category,
+            starts_at=moment - timedelta(minutes=slot.tolerance_minutes),
+            due_at=moment + timedelta(minutes=slot.tolerance_minutes),
+            remind_at=moment - timedelta(minutes=slot.remind_before_minutes),
+            owner_ids=owners,
+            escalate_ids=[channel.responsible_id] if channel.responsible_id else [],
+            req="W-10",
+        )
+        created += made is not None
     return created
 
 

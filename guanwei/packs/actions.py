@@ -14,15 +14,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
 
-from guanwei.audit.actions import record
-from guanwei.audit.events import AuditAction
 from guanwei.channels import actions as channel_actions
 from guanwei.channels.models import Channel, RequiredFollow
 from guanwei.core.errors import InvalidChange
 from guanwei.orgs import actions as org_actions
-from guanwei.orgs.models import Membership, Organisation, PackApplication, Unit, User
+from guanwei.orgs.models import Membership, Organisation, Unit, User
 from guanwei.orgs.permissions import require
 from guanwei.packs.schema import Organisation as OrgSpec
 from guanwei.packs.schema import Pack
@@ -66,38 +63,17 @@ def demo_password() -> str:
 
 
 def _apply_pack_record(org: Organisation, pack: Pack, actor: User | None) -> bool:
-    current = PackApplication.objects.filter(
-        organisation=org, pack_name=pack.name, in_force_until__isnull=True
-    ).first()
-    if current is not None and current.sha256 == pack.sha256:
-        return False
-    now = timezone.now()
-    before = None
-    if current is not None:
-        before = {"pack": current.pack_name, "version": current.version, "sha256": current.sha256}
-        current.in_force_until = now
-        current.save(update_fields=["in_force_until"])
-    application = PackApplication.objects.create(
-        organisation=org,
+    """Put the pack's rules in force for ``org`` — through the orgs room, which owns the
+    record (issue #8 §1: the loader writes no other room's tables)."""
+    return org_actions.put_rules_in_force(
+        org,
+        actor=actor,
         pack_name=pack.name,
         version=pack.version,
         kind=pack.kind,
         sha256=pack.sha256,
         rules=pack_rules(pack),
-        in_force_from=now,
-        applied_by=actor,
     )
-    record(
-        AuditAction.PACK_LOADED,
-        actor=actor,
-        object_type="pack_application",
-        object_id=application.pk,
-        object_repr=f"{pack.name} {pack.version}",
-        organisation_id=org.pk,
-        before=before,
-        after={"pack": pack.name, "version": pack.version, "sha256": pack.sha256},
-    )
-    return True
 
 
 def _ordered_units(spec: OrgSpec) -> list[Any]:

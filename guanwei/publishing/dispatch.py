@@ -241,7 +241,12 @@ def _send_in_turn(jobs: list[tuple[Any, PublishRequest]]) -> list[PublishResult 
 @contextmanager
 def _heartbeat(ids: list[int], token: str) -> Iterator[None]:
     """While the platform calls run, renew their lease every third of it (in a thread of
-    its own, with its own DB connection), up to ``max_call`` after sending began."""
+    its own, with its own DB connection), up to ``max_call`` after sending began.
+    ``GUANWEI_DISPATCH_HEARTBEAT=0`` turns it off — only for the benchmark's baseline and
+    the test that shows what it prevents."""
+    if not getattr(settings, "GUANWEI_DISPATCH_HEARTBEAT", True):
+        yield
+        return
     stop = threading.Event()
 
     def beat() -> None:

@@ -15,6 +15,10 @@ import django.dispatch
 
 post_published = django.dispatch.Signal()
 
+# Sent by the one active scheduler every pass (about every 15 s), outside any transaction;
+# oversight connects its deadline tick here.
+scheduler_pass = django.dispatch.Signal()
+
 
 def announce_published(intents: Iterable[object]) -> None:
     """Send ``post_published`` for each intent (call where the PUBLISHED row is written)."""

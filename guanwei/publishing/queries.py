@@ -27,6 +27,38 @@ def post_intents(post: Post) -> list[PublishIntent]:
     )
 
 
+SETTLING = (
+    IntentStatus.CLAIMED,
+    IntentStatus.SENDING,
+    IntentStatus.REMOTE_PENDING,
+    IntentStatus.RETRY,
+    IntentStatus.UNKNOWN,
+)
+SOON = timedelta(minutes=2)  # a scheduled send this close is watched as it goes out
+
+
+def post_progress(post: Post, *, may_schedule: bool) -> dict[str, Any]:
+    """The post's intents as the live fragment shows them: ``live`` while a send is under
+    way (or due within two minutes), so the page keeps polling; ``retryable``: failed sends
+    of the approved version not sent again since (重新发布 for those who may schedule)."""
+    intents = post_intents(post)
+    soon = timezone.now() + SOON
+    live = any(
+        i.status in SETTLING or (i.status == IntentStatus.SCHEDULED and i.due_at <= soon)
+        for i in intents
+    )
+    again = {i.channel_id for i in intents if i.status in (IntentStatus.PUBLISHED, *OPEN_STATUSES)}
+    retryable = {
+        i.pk
+        for i in intents
+        if may_schedule
+        and i.status == IntentStatus.FAILED
+        and i.revision_id == post.approved_revision_id
+        and i.channel_id not in again
+    }
+    return {"intents": intents, "live": live, "retryable": retryable}
+
+
 def post_publishing_panel(post: Post, user: User, shared: Mapping[str, Any]) -> dict[str, Any]:
     """Data of the publishing panel on the post page (registered by ``PublishingConfig.ready``):
     the intents with their attempts, and whether ``user`` may schedule or reschedule. The
@@ -34,7 +66,7 @@ def post_publishing_panel(post: Post, user: User, shared: Mapping[str, Any]) -> 
     revision = shared["publishable"] if "publishable" in shared else publishable_revision(post)
     may_schedule = can(user, "post.schedule", post.unit)
     return {
-        "intents": post_intents(post),
+        **post_progress(post, may_schedule=may_schedule),
         "may_schedule": may_schedule,
         "schedule_channels": revision.channels.filter(status=ChannelStatus.ACTIVE)
         if revision

@@ -21,7 +21,7 @@ from guanwei.content.models import Post, PostStatus
 from guanwei.orgs.errors import DomainError
 from guanwei.orgs.pages import actor, current_org, page_context, visible
 from guanwei.orgs.permissions import can
-from guanwei.publishing import actions
+from guanwei.publishing import actions, queries
 from guanwei.publishing.calendar import is_workday, year_known
 from guanwei.publishing.forms import CalendarDayForm, ScheduleForm
 from guanwei.publishing.models import CalendarDay, IntentStatus, PublishIntent
@@ -93,6 +93,41 @@ def cancel(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("Publication cancelled."))
     return redirect("post_detail", pk=intent.post_id)
+
+
+@login_required
+def progress(request: HttpRequest, pk: int) -> HttpResponse:
+    """The post page's live fragment (htmx polls it every 2 s while a send is under way):
+    the intents with their attempts and causes, and the post's status badge out of band."""
+    post = _post(request, pk)
+    may_schedule = can(actor(request), "post.schedule", post.unit)
+    context = {
+        "post": post,
+        "may_schedule": may_schedule,
+        "fragment": True,
+        **queries.post_progress(post, may_schedule=may_schedule),
+    }
+    return render(request, "publishing/_intents.html", context)
+
+
+@login_required
+@require_POST
+def retry(request: HttpRequest, pk: int) -> HttpResponse:
+    """重新发布: a failed send of the approved version is scheduled again, now, on its
+    account (``actions.schedule_post``; the failed intent stays on record)."""
+    intent = get_object_or_404(PublishIntent.objects.select_related("post", "channel"), pk=pk)
+    visible(request, intent.organisation_id)
+    post = intent.post
+    if intent.status != IntentStatus.FAILED:
+        messages.error(request, _("Only a failed publication can be published again."))
+        return redirect("post_detail", pk=post.pk)
+    try:
+        actions.schedule_post(post, actor=actor(request), channels=[intent.channel])
+    except DomainError as e:
+        messages.error(request, e.message)
+    else:
+        messages.success(request, _("Publishing again now."))
+    return redirect("post_detail", pk=post.pk)
 
 
 # ------------------------------------------------------------------ calendar (W-10, R-03, E-04)

@@ -50,11 +50,11 @@ def scheduler_pass() -> None:
     from guanwei.publishing.follows import check_required_follows
 
     check_required_follows(older_than=timedelta(hours=24))
-    try:
-        from guanwei.oversight.scheduler import tick
-    except ImportError:  # the oversight room is optional in minimal deployments
-        return
-    tick()
+    # Rooms above (oversight's deadlines) run their part of the pass through the signal
+    # they connected at start-up: publishing does not import them.
+    from guanwei.publishing.events import scheduler_pass as pass_signal
+
+    pass_signal.send(sender=Dispatcher)
 
 
 class Dispatcher:

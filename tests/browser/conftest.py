@@ -34,10 +34,39 @@ def _free_port() -> int:
 
 
 class Server:
-    def __init__(self, url: str, logins: dict[str, str], var: Path) -> None:
+    def __init__(
+        self, url: str, logins: dict[str, str], var: Path, env: dict[str, str] | None = None
+    ) -> None:
         self.url = url
         self.logins = logins
         self.var = var
+        self.env = env or {**os.environ, "GUANWEI_VAR_DIR": str(var)}
+
+    def manage(self, *args: str) -> str:
+        """Run ``guanwei manage ...`` against the server's database (SQLite or PostgreSQL)."""
+        done = subprocess.run(
+            [sys.executable, "-m", "guanwei", "manage", *args],
+            env=self.env,
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        return done.stdout
+
+
+def _recreate_database(url: str) -> None:
+    """Drop and create the database named in ``url`` (GUANWEI_BROWSER_DATABASE_URL runs the
+    browser tests on PostgreSQL; each session starts from an empty database)."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    import psycopg
+
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    admin = urlunsplit(parts._replace(path="/postgres"))
+    with psycopg.connect(admin, autocommit=True) as db:
+        db.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        db.execute(f'CREATE DATABASE "{name}"')
 
 
 @pytest.fixture(scope="session")
@@ -45,6 +74,10 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     var = tmp_path_factory.mktemp("browser-var")
     env = {**os.environ, "GUANWEI_VAR_DIR": str(var)}
     env.pop("DATABASE_URL", None)
+    database_url = os.environ.get("GUANWEI_BROWSER_DATABASE_URL", "")
+    if database_url:  # PostgreSQL: a fresh database of that name for the session
+        _recreate_database(database_url)
+        env["DATABASE_URL"] = database_url
     subprocess.run(
         [sys.executable, "-m", "guanwei", "demo"], env=env, check=True, capture_output=True
     )
@@ -74,7 +107,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         except OSError:
             time.sleep(0.2)
     try:
-        yield Server(f"http://127.0.0.1:{port}", logins, var)
+        yield Server(f"http://127.0.0.1:{port}", logins, var, env)
     finally:
         for p in (proc, worker):
             p.terminate()

@@ -5,10 +5,7 @@ chain → the dispatcher publishes it to the fake Weibo (real HTTP) → the dead
 
 from __future__ import annotations
 
-import json
-import os
 import re
-import sqlite3
 import subprocess
 import sys
 import time
@@ -16,6 +13,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from guanwei.publishing.fakes import FakePlatforms, start_fakes
 from tests.browser.conftest import SCREENSHOTS, Server, login
@@ -40,30 +38,18 @@ def platform(server: Server) -> Iterator[FakePlatforms]:
     """The fake Weibo in this process; the demo's city Weibo pointed at it; a dispatcher
     (with the scheduler) running against the server's database."""
     fakes = start_fakes(publish_delay_s=0.2)
-    with sqlite3.connect(server.var / "guanwei.sqlite3") as db:
-        rows = db.execute(
-            'SELECT s.id, s."values" FROM publishing_channelsettings s'
-            " JOIN channels_channel c ON c.id = s.channel_id"
-            " JOIN orgs_organisation o ON o.id = c.organisation_id"
-            " WHERE c.key = 'city_weibo' AND o.key = 'demo_weather'"
-        ).fetchall()
-        assert rows, "the demo's city Weibo has no settings"
-        for pk, raw in rows:
-            values = {
-                **json.loads(raw),
-                "base_url": fakes.weibo_url,
-                "web_url": fakes.weibo_url,
-                "settle_seconds": "0",
-            }
-            db.execute(
-                'UPDATE publishing_channelsettings SET "values" = ? WHERE id = ?',
-                (json.dumps(values), pk),
-            )
-    env = {**os.environ, "GUANWEI_VAR_DIR": str(server.var)}
-    env.pop("DATABASE_URL", None)
+    server.manage(
+        "shell",
+        "-c",
+        "from guanwei.publishing.models import ChannelSettings as S; "
+        "s = S.objects.get(channel__key='city_weibo', channel__organisation__key='demo_weather'); "
+        f"s.values = {{**s.values, 'base_url': {fakes.weibo_url!r}, "
+        f"'web_url': {fakes.weibo_url!r}, 'settle_seconds': '0'}}; "
+        "s.save()",
+    )
     dispatcher = subprocess.Popen(
         [sys.executable, "-m", "guanwei", "dispatcher", "--threads", "2", "--idle-sleep", "0.3"],
-        env=env,
+        env=server.env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -100,7 +86,7 @@ def test_w11_a_correction_from_the_observatory_to_weibo_within_ten_minutes(
     page.fill("#id_title", TITLE)
     page.fill("#id_body", TEXT)
     page.fill("#id_source", "市气象台")
-    page.click("#material-form button[type=submit]")
+    page.click("#material-form button.primary")
     page.wait_for_url(re.compile(r"/content/materials/\d+/$"))
     material_id = int(page.url.rstrip("/").rsplit("/", 1)[1])
     _as(page, server, "qxt_leader")
@@ -126,7 +112,10 @@ def test_w11_a_correction_from_the_observatory_to_weibo_within_ten_minutes(
     page.check("#schedule-form input[name=when][value=now]")
     page.click("#schedule-form button[type=submit]")
     assert page.locator(".messages .success").count() == 1, _message(page)
-    _wait_status(page, post_url, "已发布")
+    # The send's progress shows without a reload (htmx polls the intents fragment).
+    expect(page.locator("#post-status")).to_have_text("已发布", timeout=45000)
+    assert "已发布" in page.locator("#intents").inner_text()
+    assert page.locator("#intents-live[hx-trigger]").count() == 0  # settled: polling stopped
 
     # 1. The Observatory's officer opens the published post (read-only) and issues the notice.
     _as(page, server, "qxt_officer")

@@ -12,7 +12,10 @@ error envelope] — the next n API requests fail without being processed;
 ``hang_next`` n [+ ``hang_after_commit`` true] [+ ``hang_ms``, default 20000] — the next n
 API requests get no answer until the client has given up; with ``hang_after_commit`` the
 request IS processed first ("the platform got it but we never heard back");
-``path`` — limit ``fail_next``/``hang_next`` to paths containing this string (without it
+``slow_next`` n or ``slow_every`` n [+ ``slow_ms``, default 5000] — the next n requests (or
+every n-th) wait ``slow_ms``, THEN are processed and answered (a live but slow call: the
+platform acts late);
+``path`` — limit ``fail_next``/``hang_next``/``slow_*`` to paths containing this string (without it
 they apply to API calls but never to the token/OAuth endpoints);
 ``rate_limit_per_hour`` n; ``expire_tokens`` true; ``reset`` true; platform keys (see each).
 
@@ -91,6 +94,11 @@ class Faults:
     hang_after_commit: bool = False
     hang_ms: int = 20000
     hang_path: str = ""
+    slow_next: int = 0
+    slow_every: int = 0
+    slow_ms: int = 0
+    slow_path: str = ""
+    slow_seen: int = 0
 
     def update(self, options: dict[str, Any]) -> None:
         if "fail_next" in options:
@@ -106,6 +114,12 @@ class Faults:
             self.hang_after_commit = bool(options.get("hang_after_commit", False))
             self.hang_ms = int(options.get("hang_ms", 20000))
             self.hang_path = str(options.get("path", ""))
+        if "slow_next" in options or "slow_every" in options:
+            self.slow_next = int(options.get("slow_next", 0))
+            self.slow_every = int(options.get("slow_every", 0))
+            self.slow_ms = int(options.get("slow_ms", 5000))
+            self.slow_path = str(options.get("path", ""))
+            self.slow_seen = 0
 
     def as_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -193,7 +207,7 @@ class Platform:
         return not path.startswith(self.exempt_prefixes)
 
     def take_fault(self, path: str) -> tuple[str, Faults] | None:
-        """ "fail", "hang" or "hang_after_commit" for this request, or None."""
+        """ "fail", "hang", "hang_after_commit" or "slow" for this request, or None."""
         with self.lock:
             f = self.faults
             if f.hang_next > 0 and self._matches(path, f.hang_path):
@@ -202,6 +216,13 @@ class Platform:
             if f.fail_next > 0 and self._matches(path, f.fail_path):
                 f.fail_next -= 1
                 return "fail", f
+            if (f.slow_next > 0 or f.slow_every > 0) and self._matches(path, f.slow_path):
+                f.slow_seen += 1
+                if f.slow_next > 0:
+                    f.slow_next -= 1
+                    return "slow", f
+                if f.slow_seen % f.slow_every == 0:
+                    return "slow", f
         return None
 
     def handle(self, req: Request) -> Response:
@@ -290,6 +311,10 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(self._safe_handle(platform, req))
             return
         kind, faults = fault
+        if kind == "slow":  # alive but slow: the platform acts late, then answers
+            platform.stopping.wait(faults.slow_ms / 1000)
+            self._send(self._safe_handle(platform, req))
+            return
         if kind == "fail":
             with platform.lock:
                 platform.requests += 1

@@ -143,6 +143,8 @@ class WeiboFake(Platform):
             self.reject_topics = bool(options["reject_topics"])
         if "safe_domain" in options:
             self.safe_domain = str(options["safe_domain"])
+        if "duplicate_window_s" in options:  # 0: accept a repeated text (count duplicates)
+            self.duplicate_window_s = float(options["duplicate_window_s"])
         if isinstance(options.get("add_comment"), dict):
             c = options["add_comment"]
             self._add_comment(int(c["status_id"]), str(c.get("uid", "1000002")), c["text"], now())

@@ -389,3 +389,94 @@ def test_a_remote_id_is_never_attributed_to_two_intents(monkeypatch: pytest.Monk
     lost.refresh_from_db()
     assert lost.status != IntentStatus.PUBLISHED
     assert lost.remote_id != done.remote_id
+
+
+# ---------------------------------------------------------------- §2 one transition table
+
+
+def test_a_transition_not_in_the_table_is_refused() -> None:
+    """X-03: nothing moves a published intent back to waiting."""
+    from guanwei.publishing.transitions import move
+
+    post = _weather_post()
+    [intent] = actions.schedule_post(post, actor=person("kj_publisher"))
+    PublishIntent.objects.filter(pk=intent.pk).update(status=IntentStatus.PUBLISHED)
+    with pytest.raises(InvalidChange, match="不能从"):
+        move([intent], IntentStatus.PUBLISHED, IntentStatus.SCHEDULED)
+    intent.refresh_from_db()
+    assert intent.status == IntentStatus.PUBLISHED
+
+
+def test_every_transition_of_a_delivery_writes_one_audit_record() -> None:
+    """X-01, X-03: scheduled → claimed → sending → published, one record each."""
+    post = _weather_post()
+    [intent] = actions.schedule_post(post, actor=person("kj_publisher"))
+    claim = dispatch.claim_due("gate")
+    dispatch.deliver_batch(claim.ids, claim.token, send=Sent())
+    story = list(
+        AuditRecord.objects.filter(object_type="publish_intent", object_id=intent.pk)
+        .order_by("seq")
+        .values_list("action", flat=True)
+    )
+    assert story == [
+        AuditAction.PUBLISH_SCHEDULED,
+        AuditAction.PUBLISH_CLAIMED,
+        AuditAction.PUBLISH_SENDING,
+        AuditAction.PUBLISHED,
+    ]
+
+
+def test_a_late_answer_after_a_takeover_keeps_its_remote_id() -> None:
+    """X-03: the dispatcher was presumed dead (its intent moved on to unknown) but the
+    platform answered: the answer settles the intent and its remote id is kept."""
+    post = _weather_post()
+    [intent] = actions.schedule_post(post, actor=person("kj_publisher"))
+    claim = dispatch.claim_due("gate")
+
+    def taken_over() -> None:
+        PublishIntent.objects.filter(pk=intent.pk).update(
+            status=IntentStatus.UNKNOWN, lease_owner="", lease_until=None
+        )
+
+    result = dispatch.deliver_batch(claim.ids, claim.token, send=Sent(during=taken_over))
+    assert result == {intent.pk: IntentStatus.PUBLISHED}
+    intent.refresh_from_db()
+    assert intent.status == IntentStatus.PUBLISHED and intent.remote_id == "r1"
+    assert intent.log.get().remote_id == "r1"
+    post.refresh_from_db()
+    assert post.status == PostStatus.PUBLISHED
+
+
+def test_a_wechat_publish_pending_too_long_becomes_unknown_and_people_are_told(
+    fakes: FakePlatforms,
+) -> None:
+    """X-03, X-04: past the maximum age of "platform processing" the intent is unknown
+    (reconciliation takes over) and the person who scheduled it gets a notice."""
+    from guanwei.notify.models import Notice
+
+    ChannelSettings.objects.update_or_create(
+        channel=channel(C, "info_wechat"), defaults={"values": demo_settings(fakes)["wechat"]}
+    )
+    fakes.control("wechat", publish_delay_ms=600_000)
+    post = content.create_post(
+        unit(C, "info_college"),
+        actor=person("col_xx_manager"),
+        title="学院通知",
+        body="我院图书馆寒假开放时间调整为每天九点至十七点。",
+        category="news",
+        channels=[channel(C, "info_wechat")],
+    )
+    _approve(post, "col_xx_secretary")
+    [intent] = actions.schedule_post(post, actor=person("col_xx_manager"))
+    claim = dispatch.claim_due("test")
+    assert dispatch.deliver(claim.ids[0], claim.token) == IntentStatus.REMOTE_PENDING
+    PublishIntent.objects.filter(pk=intent.pk).update(
+        sent_at=timezone.now() - timedelta(minutes=31), lease_until=None
+    )
+    reconcile.poll_remote_pending("test")
+    intent.refresh_from_db()
+    assert intent.status == IntentStatus.UNKNOWN
+    assert intent.error_code == "pending_too_long"
+    assert Notice.objects.filter(
+        user=person("col_xx_manager"), title__contains="长时间未完成发布"
+    ).exists()
