@@ -181,8 +181,35 @@ def move(
         if to == S.PUBLISHED:
             for intent in moved:
                 post_published.send(sender=PublishIntent, intent=intent)
+        if to == S.FAILED:
+            _tell_failed(moved)
         record_many(entries)  # last before COMMIT: the chain's lock is one for the system
     return moved
+
+
+def _tell_failed(intents: list[PublishIntent]) -> None:
+    """A publication that failed for good is a notice for the person who scheduled it and
+    the post's author, with the platform's cause (X-04)."""
+    from guanwei.content.models import Post
+    from guanwei.notify.actions import notify
+
+    posts = {
+        p.pk: p
+        for p in Post.objects.filter(pk__in={i.post_id for i in intents}).only(
+            "pk", "title", "created_by_id"
+        )
+    }
+    for intent in intents:
+        post = posts.get(intent.post_id)
+        if post is None:
+            continue
+        notify(
+            [p for p in {intent.scheduled_by_id, post.created_by_id} if p],
+            organisation_id=intent.organisation_id,
+            title=f"《{post.title}》发布失败",
+            body=intent.error_message or "平台未能发布该稿件。",
+            link=f"/content/posts/{post.pk}/",
+        )
 
 
 def _shown(values: Mapping[str, Any]) -> dict[str, Any]:
