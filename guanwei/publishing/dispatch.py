@@ -34,6 +34,7 @@ from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from guanwei.audit.actions import record_many
 from guanwei.content import actions as content_actions
 from guanwei.publishing.adapters.base import AdapterError, Media, PublishRequest, PublishResult
 from guanwei.publishing.credentials import settings_for
@@ -306,6 +307,7 @@ def deliver_batch(ids: list[int], token: str, send: Send = _send_in_turn) -> dic
     _pause_point("claimed")
     with transaction.atomic():
         now = timezone.now()
+        entries: list[dict[str, Any]] = []
         sending = move(
             [i for i, _, _ in ready],
             S.CLAIMED,
@@ -318,6 +320,7 @@ def deliver_batch(ids: list[int], token: str, send: Send = _send_in_turn) -> dic
                 "attempts": F("attempts") + 1,
                 "next_attempt_at": None,
             },
+            audit_into=entries,
         )
         won = {i.pk for i in sending}
         attempts = {
@@ -327,6 +330,7 @@ def deliver_batch(ids: list[int], token: str, send: Send = _send_in_turn) -> dic
                 for i in sending
             )
         }
+        record_many(entries)  # last before COMMIT: the chain's lock is one for the system
     refused = [i for i, _, _ in ready if i.pk not in won]
     if refused:
         out.update(_refuse_at_gate(refused, token))
@@ -476,6 +480,7 @@ def _record_answers(
     with transaction.atomic():
         now = timezone.now()
         published: list[PublishIntent] = []
+        entries: list[dict[str, Any]] = []
         for target, members in groups.items():
             moved = move(
                 [i for i, _ in members],
@@ -483,6 +488,7 @@ def _record_answers(
                 target,
                 token=token,
                 per_intent={i.pk: f for i, f in members},
+                audit_into=entries,
             )
             for intent in moved:
                 out[intent.pk] = target
@@ -490,7 +496,7 @@ def _record_answers(
                 published += moved
             for intent, fields in members:
                 if intent.pk not in out and target == S.PUBLISHED:
-                    late = _late_answer(intent, fields)
+                    late = _late_answer(intent, fields, entries)
                     out[intent.pk] = S.PUBLISHED if late else "lost"
                     published += late
                 elif intent.pk not in out:
@@ -509,10 +515,13 @@ def _record_answers(
             finished, ["finished_at", "outcome", "code", "message", "remote_id"]
         )
         post_published_if_complete(published)
+        record_many(entries)  # last before COMMIT: the chain's lock is one for the system
     return out
 
 
-def _late_answer(intent: PublishIntent, fields: dict[str, Any]) -> list[PublishIntent]:
+def _late_answer(
+    intent: PublishIntent, fields: dict[str, Any], entries: list[dict[str, Any]]
+) -> list[PublishIntent]:
     """Our lease was taken over (we were presumed dead) but the platform did publish:
     unless a second send has already started, this answer settles the intent."""
     log.warning("intent %s: late answer %s recorded", intent.pk, fields.get("remote_id"))
@@ -523,6 +532,7 @@ def _late_answer(intent: PublishIntent, fields: dict[str, Any]) -> list[PublishI
         where=Q(remote_id=""),
         fields=fields,
         after={"late_answer": True},
+        audit_into=entries,
     )
 
 

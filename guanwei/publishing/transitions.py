@@ -115,6 +115,7 @@ def move(
     per_intent: Mapping[int, Mapping[str, Any]] | None = None,
     after: Mapping[str, Any] | None = None,
     where: Q | None = None,
+    audit_into: list[dict[str, Any]] | None = None,
 ) -> list[PublishIntent]:
     """Move each intent that is still in ``frm`` (and leased by ``token``, and through the
     gate when ``gated``, and matching ``where``) to ``to``; audit each one that moved.
@@ -123,7 +124,11 @@ def move(
     Set-based: one SELECT … FOR UPDATE reads (and on PostgreSQL locks) the rows that
     qualify — the condition, gate included, is evaluated on the locked rows — then one
     UPDATE per set of written fields (``bulk_update``), one ``record_many``. SQLite runs
-    every transaction IMMEDIATE, so the read and the write are one writer's."""
+    every transaction IMMEDIATE, so the read and the write are one writer's.
+
+    ``audit_into``: append the audit entries there instead of writing them, for a caller
+    that moves several groups in one transaction and writes every record at its end (the
+    chain's lock is one for the whole system: taken last, held shortest)."""
     sources = [frm] if isinstance(frm, str) else list(frm)
     actions = {}
     for name in sources:
@@ -183,7 +188,10 @@ def move(
                 post_published.send(sender=PublishIntent, intent=intent)
         if to == S.FAILED:
             _tell_failed(moved)
-        record_many(entries)  # last before COMMIT: the chain's lock is one for the system
+        if audit_into is not None:
+            audit_into.extend(entries)
+        else:
+            record_many(entries)  # last before COMMIT: the chain's lock is one for the system
     return moved
 
 
