@@ -362,6 +362,7 @@ ZH = {
     "Only a failed publication can be published again.": "只有发布失败的任务可以重新发布。",
     "Publishing again now.": "已重新安排，正在发布。",
     "Publish again": "重新发布",
+    "d (days)": "天",
     "Correction notice issued: the publishing unit must publish it by %(time)s.": "订正通知已发布：发布单位须在 %(time)s 前发布订正稿。",
     "The correction for this notice has been made already.": "该订正通知的订正稿已经建立。",
     "The correction was saved but could not be submitted: %(why)s": "订正稿已保存，但未能提交审核：%(why)s",
