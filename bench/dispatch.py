@@ -6,8 +6,8 @@
 
 Acceptance: 1,000 posts to 1,000 channels due at the same second, the fake platform
 answering in 50 ms; lag from the due time to receipt on the platform p50/p99, duplicates,
-losses; targets p99 ≤ 5 s, 0 duplicates, 0 lost, on PostgreSQL with the workers started as
-in production. Baseline: the same posts published one after another in one process.
+losses; targets p99 ≤ 3 s (issue #8), 0 duplicates, 0 lost, on PostgreSQL with the workers
+started as in production. Baseline: the same posts published one after another in one process.
 
 * Database: PostgreSQL (``--database-url``, default ``guanwei_bench_dispatch`` on
   127.0.0.1), dropped and created again on every run (its name must contain "bench"),
@@ -36,6 +36,11 @@ in production. Baseline: the same posts published one after another in one proce
   ``postgres`` process (including other users of that server).
 * Baseline, same run: the fake is reset (new tokens, same latency) and the same N publish
   requests go out one after another from this process through the Weibo adapter.
+* Overrun (issue #8 §2), same run: fresh posts (up to 200), every 20th platform call (5 %)
+  takes 1.5 × a 2 s lease before the fake acts on it and answers, ``max(2, W)`` dispatchers,
+  the fake accepting repeated texts so that a second send would show: ``"overrun"`` =
+  ``{"posts", "slow_share", "duplicates", "lost"}`` with heartbeats (the protocol), and
+  ``"overrun_without_heartbeat"`` the same run with heartbeats off (the baseline).
 """
 
 from __future__ import annotations
@@ -67,7 +72,7 @@ PACK = "weather-bureau"
 ORG = "demo_weather"
 PROTO_UNIT = "city_tech_centre"
 QUICK_POSTS = 100
-TARGET_P99_S = 5.0
+TARGET_P99_S = 3.0  # issue #8 (issue 5 asked for 5 s)
 UID_BASE = 2_000_000
 REDIRECT = "http://127.0.0.1/bench/callback"
 _WORKER_ENV: dict[str, str] = {}
@@ -219,7 +224,9 @@ def _clone(obj: Any, **changes: Any) -> Any:
     return new
 
 
-def make_channels(n: int, accounts: list[tuple[str, str]], fakes: Any) -> list[Any]:
+def make_channels(
+    n: int, accounts: list[tuple[str, str]], fakes: Any, prefix: str = "bench_weibo"
+) -> list[Any]:
     from guanwei.channels.actions import create_channel
     from guanwei.orgs.models import Unit
     from guanwei.publishing.models import ChannelSettings
@@ -231,7 +238,7 @@ def make_channels(n: int, accounts: list[tuple[str, str]], fakes: Any) -> list[A
             create_channel(
                 units[i % len(units)],
                 actor=None,
-                key=f"bench_weibo_{i:04d}",
+                key=f"{prefix}_{i:04d}",
                 name=f"压测微博账号{i + 1}",
                 kind="weibo",
                 account_id=accounts[i][0],
@@ -395,12 +402,15 @@ def schedule_all(posts: list[Any], channels: list[Any], due: datetime) -> list[i
 # ------------------------------------------------------------------ workers
 
 
-def start_workers(count: int, threads: int, url: str, var_dir: Path) -> list[Any]:
+def start_workers(
+    count: int, threads: int, url: str, var_dir: Path, extra_env: dict[str, str] | None = None
+) -> list[Any]:
     env = {**os.environ, "DATABASE_URL": url, "GUANWEI_VAR_DIR": str(var_dir)}
     for name in ("GUANWEI_TEST_PAUSE_AT", "GUANWEI_TEST_PAUSE_MARKER", "GUANWEI_LOG_LEVEL"):
         env.pop(name, None)  # as in production: no fault seam, the usual log level
     if _WORKER_ENV.get("GUANWEI_LOG_LEVEL"):
         env["GUANWEI_LOG_LEVEL"] = _WORKER_ENV["GUANWEI_LOG_LEVEL"]
+    env.update(extra_env or {})
     procs = []
     for n in range(count):
         log = (var_dir / f"worker-{n}.log").open("wb")
@@ -548,6 +558,84 @@ def baseline(ids: list[int], fakes: Any, latency_ms: int) -> dict[str, Any]:
     }
 
 
+OVERRUN_SLOW_EVERY = 20  # 5 % of the platform calls
+OVERRUN_LEASE_S = 2.0
+
+
+def overrun(
+    args: argparse.Namespace, fakes: Any, url: str, var_dir: Path, *, heartbeat: bool, n: int
+) -> dict[str, Any]:
+    """Issue #8 §2: 5 % of the platform calls take 1.5 × the lease (the platform acts
+    late, then answers), two or more dispatchers, a short lease so it happens in seconds.
+    The fake accepts a repeated text here, so a second send shows as a duplicate."""
+    from guanwei.publishing.models import ChannelSettings, PublishIntent
+
+    tag = "hb" if heartbeat else "nohb"
+    fakes.reset()
+    accounts = mint_tokens(fakes.weibo_url, n)
+    channels = make_channels(n, accounts, fakes, prefix=f"bench_overrun_{tag}")
+    # No settle time: the lease (and its heartbeat) is the only thing that keeps a second
+    # dispatcher from sending again while the first call is alive.
+    for channel in channels:
+        ChannelSettings.objects.filter(channel=channel).update(
+            values={**channel.settings.values, "settle_seconds": "0"}
+        )
+    posts = make_posts(channels)
+    slow_ms = int(OVERRUN_LEASE_S * 1.5 * 1000)
+    dispatchers = max(2, args.workers)
+    env = {
+        "GUANWEI_DISPATCH_LEASE_SECONDS": str(OVERRUN_LEASE_S),
+        "GUANWEI_DISPATCH_HEARTBEAT": "1" if heartbeat else "0",
+    }
+    procs = start_workers(dispatchers, args.threads, url, var_dir, extra_env=env)
+    try:
+        fakes.control(
+            "weibo",
+            delay_ms=args.latency_ms,
+            rate_limit_per_hour=100_000,
+            duplicate_window_s=0,
+            slow_every=OVERRUN_SLOW_EVERY,
+            slow_ms=slow_ms,
+            path="/2/statuses/share.json",
+        )
+        due_ts = float(math.ceil(time.time() + 2.0))
+        ids = schedule_all(posts, channels, datetime.fromtimestamp(due_ts, UTC))
+        waited = wait_final(ids, timeout=max(60.0, n * 0.5))
+        time.sleep(slow_ms / 1000 * 2)  # a late platform action lands before counting
+    finally:
+        codes = stop_workers(procs)
+    texts = expected_texts(ids)
+    receipts = platform_receipts(fakes)
+    rows = {
+        r["id"]: r
+        for r in PublishIntent.objects.filter(pk__in=ids).values(
+            "id", "status", "channel__account_id"
+        )
+    }
+    lost = duplicates = 0
+    for intent_id in ids:
+        row = rows[intent_id]
+        got = [t for _, t in receipts.get(row["channel__account_id"], []) if t == texts[intent_id]]
+        duplicates += max(0, len(got) - 1)
+        if row["status"] != "published" or not got:
+            lost += 1
+    stats = fakes.stats("weibo")
+    return {
+        "posts": n,
+        "slow_share": round(1 / OVERRUN_SLOW_EVERY, 3),
+        "duplicates": duplicates,
+        "lost": lost,
+        "heartbeat": heartbeat,
+        "lease_s": OVERRUN_LEASE_S,
+        "slow_call_s": slow_ms / 1000,
+        "dispatchers": dispatchers,
+        "threads": args.threads,
+        "share_requests": stats["by_path"].get("/2/statuses/share.json", 0),
+        "all_final_s": round(waited, 2),
+        "worker_exit_codes": codes,
+    }
+
+
 def run(args: argparse.Namespace) -> dict[str, Any]:
     posts_n: int = args.posts
     url: str = args.database_url
@@ -637,6 +725,11 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         cursor.execute("SHOW server_version")
         pg_version = cursor.fetchone()[0]
     p99 = percentile(lags, 99)
+    over_n = max(40, min(posts_n, 200))
+    _log(f"overrun: {over_n} posts, 5 % of calls 1.5 × a {OVERRUN_LEASE_S} s lease, heartbeats")
+    over = overrun(args, fakes, url, var_dir, heartbeat=True, n=over_n)
+    _log("overrun baseline: the same without heartbeats (the protocol before issue #8)")
+    over_base = overrun(args, fakes, url, var_dir, heartbeat=False, n=over_n)
     return {
         "posts": posts_n,
         "channels": len(channels),
@@ -660,7 +753,16 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "speedup": round(base["seconds"] / max(lags), 1) if lags else None,
         "target_p99_s": TARGET_P99_S,
         "audit_chain_ok": audit.ok,
-        "ok": bool(lags) and p99 <= TARGET_P99_S and duplicates == 0 and lost == 0 and audit.ok,
+        "overrun": {k: over[k] for k in ("posts", "slow_share", "duplicates", "lost")},
+        "overrun_detail": over,
+        "overrun_without_heartbeat": over_base,
+        "ok": bool(lags)
+        and p99 <= TARGET_P99_S
+        and duplicates == 0
+        and lost == 0
+        and audit.ok
+        and over["duplicates"] == 0
+        and over["lost"] == 0,
         "cpu_s": cpu,
         "worker_exit_codes": codes,
         "setup_s": round(setup_s, 1),

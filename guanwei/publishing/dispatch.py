@@ -320,8 +320,6 @@ def deliver_batch(ids: list[int], token: str, send: Send = _send_in_turn) -> dic
             },
         )
         won = {i.pk for i in sending}
-        for intent in sending:
-            intent.attempts += 1
         attempts = {
             a.intent_id: a
             for a in PublishAttempt.objects.bulk_create(
@@ -498,16 +496,18 @@ def _record_answers(
                 elif intent.pk not in out:
                     log.warning("intent %s: lease lost before recording %s", intent.pk, target)
                     out[intent.pk] = "lost"
+        finished = []
         for pk, (outcome, code, message, remote_id) in outcomes.items():
             attempt = attempts.get(pk)
-            if attempt is not None:
-                PublishAttempt.objects.filter(pk=attempt.pk).update(
-                    finished_at=now,
-                    outcome=outcome if out.get(pk) != "lost" else f"{outcome}-late",
-                    code=code,
-                    message=message,
-                    remote_id=remote_id,
-                )
+            if attempt is None:
+                continue
+            attempt.finished_at = now
+            attempt.outcome = outcome if out.get(pk) != "lost" else f"{outcome}-late"
+            attempt.code, attempt.message, attempt.remote_id = code, message, remote_id
+            finished.append(attempt)
+        PublishAttempt.objects.bulk_update(
+            finished, ["finished_at", "outcome", "code", "message", "remote_id"]
+        )
         post_published_if_complete(published)
     return out
 
@@ -529,10 +529,14 @@ def _late_answer(intent: PublishIntent, fields: dict[str, Any]) -> list[PublishI
 def post_published_if_complete(intents: list[PublishIntent]) -> None:
     """Each post whose revision is now out on every account it was scheduled for is
     marked published — by the content room, which ignores an older revision."""
-    for post_id, revision_id in {(i.post_id, i.revision_id) for i in intents}:
-        if PublishIntent.objects.filter(
-            post_id=post_id, revision_id=revision_id, status__in=OPEN_STATUSES
-        ).exists():
-            continue
-        intent = next(i for i in intents if i.post_id == post_id)
-        content_actions.mark_published(intent.post, revision=intent.revision)
+    pairs = {(i.post_id, i.revision_id): i for i in intents}
+    if not pairs:
+        return
+    still_open = set(
+        PublishIntent.objects.filter(
+            post_id__in={p for p, _ in pairs}, status__in=OPEN_STATUSES
+        ).values_list("post_id", "revision_id")
+    )
+    for pair, intent in pairs.items():
+        if pair not in still_open:
+            content_actions.mark_published(intent.post, revision=intent.revision)

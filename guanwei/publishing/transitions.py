@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, OuterRef, Q
 
 from guanwei.audit.actions import record_many
@@ -117,8 +117,13 @@ def move(
     where: Q | None = None,
 ) -> list[PublishIntent]:
     """Move each intent that is still in ``frm`` (and leased by ``token``, and through the
-    gate when ``gated``) to ``to``; audit each one that moved. Returns those that moved,
-    with ``status`` and the written fields set on the objects."""
+    gate when ``gated``, and matching ``where``) to ``to``; audit each one that moved.
+    Returns those that moved, with ``status`` and the written fields set on the objects.
+
+    Set-based: one SELECT … FOR UPDATE reads (and on PostgreSQL locks) the rows that
+    qualify — the condition, gate included, is evaluated on the locked rows — then one
+    UPDATE per set of written fields (``bulk_update``), one ``record_many``. SQLite runs
+    every transaction IMMEDIATE, so the read and the write are one writer's."""
     sources = [frm] if isinstance(frm, str) else list(frm)
     actions = {}
     for name in sources:
@@ -126,32 +131,32 @@ def move(
         if action is None:
             raise InvalidChange(f"发布任务不能从“{S(name).label}”变为“{S(to).label}”。")
         actions[name] = action
-    moved: list[PublishIntent] = []
-    entries: list[dict[str, Any]] = []
+    by_pk = {i.pk: i for i in intents}
+    if not by_pk:
+        return []
     with transaction.atomic():
-        for intent in intents:
-            values = {**(fields or {}), **((per_intent or {}).get(intent.pk) or {})}
-            # One conditional UPDATE per possible source, the object's own status first,
-            # so the audit record names the status the row really left.
-            order = sorted(sources, key=lambda c: c != intent.status)
-            source: str | None = None
-            for candidate in order:
-                query = PublishIntent.objects.filter(pk=intent.pk, status=candidate)
-                if token is not None:
-                    query = query.filter(lease_owner=token)
-                if gated:
-                    query = query.filter(gate())
-                if where is not None:
-                    query = query.filter(where)
-                if query.update(status=to, **values) == 1:
-                    source = candidate
-                    break
-            if source is None:
-                continue
+        query = PublishIntent.objects.filter(pk__in=list(by_pk), status__in=sources)
+        if token is not None:
+            query = query.filter(lease_owner=token)
+        if gated:
+            query = query.filter(gate())
+        if where is not None:
+            query = query.filter(where)
+        if connection.vendor == "postgresql":
+            query = query.select_for_update(of=("self",))
+        found = dict(query.order_by("pk").values_list("pk", "status"))
+        if not found:
+            return []
+        moved: list[PublishIntent] = []
+        entries: list[dict[str, Any]] = []
+        groups: dict[tuple[str, ...], list[PublishIntent]] = {}
+        for pk, source in found.items():
+            intent = by_pk[pk]
+            values = {**(fields or {}), **((per_intent or {}).get(pk) or {})}
             for name, value in values.items():
-                if not hasattr(value, "resolve_expression"):
-                    setattr(intent, name, value)
+                setattr(intent, name, value)
             intent.status = to
+            groups.setdefault(tuple(sorted({"status", *values})), []).append(intent)
             moved.append(intent)
             entries.append(
                 audit_entry(
@@ -161,10 +166,50 @@ def move(
                     actor,
                 )
             )
-            if to == S.PUBLISHED:
+        for names, members in groups.items():
+            PublishIntent.objects.bulk_update(members, list(names))
+        computed = sorted(
+            {n for n, v in (fields or {}).items() if hasattr(v, "resolve_expression")}
+        )
+        if computed:  # an expression (attempts + 1): read back what it wrote
+            rows = PublishIntent.objects.filter(pk__in=[i.pk for i in moved]).values(
+                "pk", *computed
+            )
+            for row in rows:
+                for name in computed:
+                    setattr(by_pk[row["pk"]], name, row[name])
+        if to == S.PUBLISHED:
+            for intent in moved:
                 post_published.send(sender=PublishIntent, intent=intent)
+        if to == S.FAILED:
+            _tell_failed(moved)
         record_many(entries)  # last before COMMIT: the chain's lock is one for the system
     return moved
+
+
+def _tell_failed(intents: list[PublishIntent]) -> None:
+    """A publication that failed for good is a notice for the person who scheduled it and
+    the post's author, with the platform's cause (X-04)."""
+    from guanwei.content.models import Post
+    from guanwei.notify.actions import notify
+
+    posts = {
+        p.pk: p
+        for p in Post.objects.filter(pk__in={i.post_id for i in intents}).only(
+            "pk", "title", "created_by_id"
+        )
+    }
+    for intent in intents:
+        post = posts.get(intent.post_id)
+        if post is None:
+            continue
+        notify(
+            [p for p in {intent.scheduled_by_id, post.created_by_id} if p],
+            organisation_id=intent.organisation_id,
+            title=f"《{post.title}》发布失败",
+            body=intent.error_message or "平台未能发布该稿件。",
+            link=f"/content/posts/{post.pk}/",
+        )
 
 
 def _shown(values: Mapping[str, Any]) -> dict[str, Any]:

@@ -480,3 +480,50 @@ def test_a_wechat_publish_pending_too_long_becomes_unknown_and_people_are_told(
     assert Notice.objects.filter(
         user=person("col_xx_manager"), title__contains="长时间未完成发布"
     ).exists()
+
+
+def test_the_edit_form_refuses_while_sending_and_keeps_the_text(client: Any) -> None:
+    """X-03: the editor saving during a send is told why, and loses nothing typed."""
+    post = _weather_post()
+    [intent] = actions.schedule_post(post, actor=person("kj_publisher"))
+    PublishIntent.objects.filter(pk=intent.pk).update(status=IntentStatus.SENDING)
+    client.force_login(person("kj_editor"))
+    form = client.get(f"/content/posts/{post.pk}/edit/")
+    assert form.status_code == 200
+    typed = "明天多云转晴，气温12到21摄氏度，偏北风3级。"
+    response = client.post(
+        f"/content/posts/{post.pk}/edit/",
+        {
+            "title": "天气预报",
+            "body": typed,
+            "category": "forecast",
+            "channels": [channel(W, "city_weibo").pk],
+            "source": "市气象台",
+        },
+    )
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "正在发送" in html
+    assert typed in html
+    post.refresh_from_db()
+    assert post.current_revision is not None and post.current_revision.number == 1
+
+
+def test_a_failed_send_is_a_notice_with_the_platforms_cause() -> None:
+    """X-04: a permanent failure tells the publisher and the author, in Chinese."""
+    from guanwei.notify.models import Notice
+    from guanwei.publishing.adapters.base import AdapterError
+
+    post = _weather_post()
+    actions.schedule_post(post, actor=person("kj_publisher"))
+    claim = dispatch.claim_due("gate")
+
+    def refuse(jobs: list[Any]) -> list[Any]:
+        return [
+            AdapterError("x", permanent=True, code="20012", user_message="文字超过140字。")
+        ] * len(jobs)
+
+    dispatch.deliver_batch(claim.ids, claim.token, send=refuse)
+    for who in ("kj_publisher", "kj_editor"):
+        notice = Notice.objects.get(user=person(who), title__contains="发布失败")
+        assert notice.body == "文字超过140字。"

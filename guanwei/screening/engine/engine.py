@@ -256,9 +256,9 @@ class Engine:
         # reviewer can be told why a word passed (explain_allowed).
         self._allowed: dict[str, tuple[Term, str, str]] = {}
         for term, origin, own in loaded:
-            key = fold.fold_term(term.text).replace(SEPARATOR, "")
             if own:
                 severity = term.severity
+                key = fold.fold_term(term.text).replace(SEPARATOR, "")
                 if not _keep_own(key):
                     stats.dropped_short += 1
                     continue
@@ -266,6 +266,7 @@ class Engine:
                 severity = policy.get(term.category, term.severity)
                 if severity == IGNORE:
                     continue
+                key = fold.fold_term(term.text).replace(SEPARATOR, "")
                 if not _keep(key, origin):
                     stats.dropped_short += 1
                     continue
@@ -306,8 +307,7 @@ class Engine:
         stats.patterns = self.matcher.pattern_count
 
         self._allow_phrases = [(phrase, cats, name) for _key, phrase, cats, name in allow]
-        self._allow_keys = [key for key, _p, _c, _n in allow]
-        allow_keys = [key for key, _p, _c, _n in allow]
+        allow_keys = self._allow_keys = [key for key, _p, _c, _n in allow]
         self._allow_automaton = (
             daachorse.CharwiseDoubleArrayAhoCorasick(allow_keys) if allow_keys else None
         )
