@@ -89,6 +89,30 @@ def provides_material(user: User, post: Post) -> bool:
     )
 
 
+def published_from_material(
+    user: User, organisation: Organisation, *, limit: int = 20
+) -> list[Post]:
+    """Published posts made from drop-box material of the units ``user`` speaks for
+    (provider officer or leader), newest first: what the Observatory checks (W-11)."""
+    providers = [
+        u
+        for u in organisation.units.filter(memberships__user=user).distinct()
+        if can(user, "material.submit", u) or can(user, "material.approve", u)
+    ]
+    if not providers:
+        return []
+    return list(
+        Post.objects.filter(
+            organisation=organisation,
+            status=PostStatus.PUBLISHED,
+            materials__provider_unit__in=providers,
+        )
+        .select_related("unit")
+        .distinct()
+        .order_by("-updated", "-id")[:limit]
+    )
+
+
 def post_facts(post: Post, revision: PostRevision) -> dict[str, Any]:
     """The content room's part of the post page: the revision, its versions, its screening
     verdict, the drop-box material it was made from."""

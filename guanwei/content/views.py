@@ -237,6 +237,7 @@ def post_list(request: HttpRequest) -> HttpResponse:
             status=status,
             statuses=PostStatus.choices,
             can_create=any(can(user, "post.create", u) for u in units),
+            from_material=queries.published_from_material(user, org),
             next_cursor=cursor_text(posts[-1].created, posts[-1].pk)
             if len(posts) == queries.PAGE
             else "",

@@ -38,8 +38,11 @@ def on_post_published(sender: Any, intent: Any, **kwargs: Any) -> None:
                 return
             at = getattr(intent, "published_at", None) or timezone.now()
             assert post.corrects_id is not None
-            for deadline in Deadline.objects.filter(
-                kind=DeadlineKind.CORRECTION, post_id=post.corrects_id, status=DeadlineStatus.OPEN
+            for deadline in Deadline.objects.filter(  # the notices this correction answers
+                kind=DeadlineKind.CORRECTION,
+                post_id=post.corrects_id,
+                status=DeadlineStatus.OPEN,
+                starts_at__lte=post.created,
             ):
                 actions.correction_published(deadline, correction=post, at=at)
     except Exception:

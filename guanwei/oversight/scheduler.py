@@ -136,9 +136,11 @@ def _correction_published(deadline: Deadline) -> PublishIntent | None:
     return (
         PublishIntent.objects.filter(
             post__corrects=deadline.post,
+            post__created__gte=deadline.starts_at,
             status=IntentStatus.PUBLISHED,
             published_at__lte=deadline.due_at,
         )
+        .select_related("post")
         .order_by("published_at")
         .first()
     )
@@ -169,9 +171,9 @@ def evaluate(now: datetime) -> int:
                 )
         elif deadline.kind == DeadlineKind.CORRECTION:
             done = _correction_published(deadline)
-            if done is not None:
-                changed += actions.close_deadline(
-                    deadline, DeadlineStatus.MET, evidence=f"intent {done.pk}"
+            if done is not None and done.published_at is not None:  # the hook missed it
+                changed += actions.correction_published(
+                    deadline, correction=done.post, at=done.published_at
                 )
             elif now > deadline.due_at:
                 changed += actions.close_deadline(deadline, DeadlineStatus.BREACHED)

@@ -3,13 +3,12 @@ them (a room calls down, never up). A receiver is connected at start-up in its r
 ``AppConfig.ready``.
 
 ``post_published``: sent with ``(sender=PublishIntent, intent=intent)`` for each intent that
-becomes PUBLISHED, inside the transaction that records it (so what a receiver writes
+becomes PUBLISHED (by ``publishing.transitions``, the one place an intent changes status),
+inside the transaction that records it (so what a receiver writes
 commits or rolls back with the publication). A receiver must be quick, make no remote call,
 and must not raise: oversight's (``oversight.hooks``) closes the W-11 correction deadline."""
 
 from __future__ import annotations
-
-from collections.abc import Iterable
 
 import django.dispatch
 
@@ -18,11 +17,3 @@ post_published = django.dispatch.Signal()
 # Sent by the one active scheduler every pass (about every 15 s), outside any transaction;
 # oversight connects its deadline tick here.
 scheduler_pass = django.dispatch.Signal()
-
-
-def announce_published(intents: Iterable[object]) -> None:
-    """Send ``post_published`` for each intent (call where the PUBLISHED row is written)."""
-    from guanwei.publishing.models import PublishIntent
-
-    for intent in intents:
-        post_published.send(sender=PublishIntent, intent=intent)

@@ -103,6 +103,10 @@ def test_w11_the_observatory_sees_its_published_post_and_only_it_gets_the_button
         assert 'id="correction-form"' not in html, who
     # Another unit's information officer sees nothing.
     assert _as("bgs_officer").get(f"/content/posts/{post.pk}/").status_code == 404
+    # The observatory finds it in 稿件 under "published from our material".
+    listed = _as("qxt_officer").get("/content/posts/").content.decode()
+    assert 'id="from-material"' in listed and f"/content/posts/{post.pk}/" in listed
+    assert 'id="from-material"' not in _as("bgs_officer").get("/content/posts/").content.decode()
 
 
 def test_w11_only_the_observatory_officer_or_leader_may_issue_a_correction() -> None:

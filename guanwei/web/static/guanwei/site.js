@@ -6,7 +6,8 @@ document.addEventListener("click", function (event) {
   }
 });
 
-// Live countdowns (data-countdown="ISO time"): "Time left 7:42", then "Overdue by 0:15".
+// Live countdowns (data-countdown="ISO time"): "Time left 7:42" (1:07:42, 2天 1:07:42),
+// then "Overdue by 0:15"; the words come from data-left / data-late / data-day.
 function guanweiCountdowns() {
   var now = Date.now();
   document.querySelectorAll("[data-countdown]").forEach(function (el) {
@@ -15,7 +16,16 @@ function guanweiCountdowns() {
     var ms = due - now;
     var late = ms < 0;
     var s = Math.floor(Math.abs(ms) / 1000);
-    var text = Math.floor(s / 60) + ":" + String(s % 60).padStart(2, "0");
+    var days = Math.floor(s / 86400);
+    var hours = Math.floor((s % 86400) / 3600);
+    var minutes = Math.floor((s % 3600) / 60);
+    var text = String(s % 60).padStart(2, "0");
+    if (days || hours) {
+      text = hours + ":" + String(minutes).padStart(2, "0") + ":" + text;
+    } else {
+      text = minutes + ":" + text;
+    }
+    if (days) text = days + (el.getAttribute("data-day") || "d") + " " + text;
     el.textContent = (late ? el.getAttribute("data-late") : el.getAttribute("data-left")) + " " + text;
     el.classList.toggle("late", late);
   });
