@@ -23,6 +23,8 @@ def on_post_published(sender: Any, intent: Any, **kwargs: Any) -> None:
     from guanwei.oversight.models import Deadline, DeadlineKind, DeadlineStatus
     from guanwei.publishing.models import OPEN_STATUSES, PublishIntent
 
+    if PublishIntent.post.is_cached(intent) and intent.post.corrects_id is None:
+        return  # not a correction (the dispatcher has the post at hand: no query)
     try:
         with transaction.atomic():
             post = Post.objects.filter(pk=intent.post_id, corrects__isnull=False).first()

@@ -98,8 +98,10 @@ def claim_due(worker: str, *, limit: int = 20, now: datetime | None = None) -> C
             intents,
             [S.SCHEDULED, S.RETRY],
             S.CLAIMED,
-            where=due,
             fields={"lease_owner": token, "lease_until": now + lease()},
+            # Read just now with the same conditions (FOR UPDATE SKIP LOCKED on
+            # PostgreSQL; SQLite's IMMEDIATE transaction is the only writer).
+            locked=True,
         )
     return Claim(token, [i.pk for i in moved])
 

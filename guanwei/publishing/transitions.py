@@ -116,6 +116,7 @@ def move(
     after: Mapping[str, Any] | None = None,
     where: Q | None = None,
     audit_into: list[dict[str, Any]] | None = None,
+    locked: bool = False,
 ) -> list[PublishIntent]:
     """Move each intent that is still in ``frm`` (and leased by ``token``, and through the
     gate when ``gated``, and matching ``where``) to ``to``; audit each one that moved.
@@ -128,7 +129,10 @@ def move(
 
     ``audit_into``: append the audit entries there instead of writing them, for a caller
     that moves several groups in one transaction and writes every record at its end (the
-    chain's lock is one for the whole system: taken last, held shortest)."""
+    chain's lock is one for the whole system: taken last, held shortest).
+
+    ``locked``: the caller read ``intents`` in this transaction with the same conditions
+    and ``FOR UPDATE`` (the claim); their ``status`` is current, the SELECT is skipped."""
     sources = [frm] if isinstance(frm, str) else list(frm)
     actions = {}
     for name in sources:
@@ -140,16 +144,19 @@ def move(
     if not by_pk:
         return []
     with transaction.atomic():
-        query = PublishIntent.objects.filter(pk__in=list(by_pk), status__in=sources)
-        if token is not None:
-            query = query.filter(lease_owner=token)
-        if gated:
-            query = query.filter(gate())
-        if where is not None:
-            query = query.filter(where)
-        if connection.vendor == "postgresql":
-            query = query.select_for_update(of=("self",))
-        found = dict(query.order_by("pk").values_list("pk", "status"))
+        if locked:
+            found = {pk: i.status for pk, i in by_pk.items() if i.status in sources}
+        else:
+            query = PublishIntent.objects.filter(pk__in=list(by_pk), status__in=sources)
+            if token is not None:
+                query = query.filter(lease_owner=token)
+            if gated:
+                query = query.filter(gate())
+            if where is not None:
+                query = query.filter(where)
+            if connection.vendor == "postgresql":
+                query = query.select_for_update(of=("self",))
+            found = dict(query.order_by("pk").values_list("pk", "status"))
         if not found:
             return []
         moved: list[PublishIntent] = []
@@ -157,11 +164,13 @@ def move(
         groups: dict[tuple[str, ...], list[PublishIntent]] = {}
         for pk, source in found.items():
             intent = by_pk[pk]
-            values = {**(fields or {}), **((per_intent or {}).get(pk) or {})}
+            own = dict((per_intent or {}).get(pk) or {})
+            values = {**(fields or {}), **own}
             for name, value in values.items():
                 setattr(intent, name, value)
             intent.status = to
-            groups.setdefault(tuple(sorted({"status", *values})), []).append(intent)
+            if own:
+                groups.setdefault(tuple(sorted(own)), []).append(intent)
             moved.append(intent)
             entries.append(
                 audit_entry(
@@ -171,6 +180,9 @@ def move(
                     actor,
                 )
             )
+        # What every moved row gets alike in one UPDATE; what differs per row (a remote
+        # id, an error) in one CASE UPDATE per set of fields.
+        PublishIntent.objects.filter(pk__in=list(found)).update(status=to, **(fields or {}))
         for names, members in groups.items():
             PublishIntent.objects.bulk_update(members, list(names))
         computed = sorted(

@@ -30,6 +30,10 @@ from guanwei.publishing.models import SchedulerLease
 log = logging.getLogger("guanwei.dispatch")
 SCHEDULER_LEASE = timedelta(seconds=45)
 SCHEDULER_INTERVAL = 15.0  # seconds between scheduler passes
+# Recovering expired leases, polling WeChat jobs and reconciling: at most this often while
+# there is delivery work (at once when idle) — leases last minutes, jobs are re-asked
+# every few seconds anyway, and each pass costs queries a busy loop should not repeat.
+HOUSEKEEPING_INTERVAL = 1.0
 
 
 def take_scheduler_lease(owner: str) -> bool:
@@ -74,6 +78,7 @@ class Dispatcher:
         self.batch = min(batch or threads, threads)
         self.scheduler_interval = scheduler_interval
         self._last_pass = float("-inf")
+        self._last_housekeeping = float("-inf")
         self.scheduler = scheduler
         self.idle_sleep = idle_sleep
         self.stopping = threading.Event()
@@ -93,7 +98,10 @@ class Dispatcher:
 
     def run_once(self, pool: ThreadPoolExecutor) -> int:
         close_old_connections()
-        dispatch.recover_expired_leases()
+        started = time.monotonic()
+        housekeeping = started - self._last_housekeeping >= HOUSEKEEPING_INTERVAL
+        if housekeeping:
+            dispatch.recover_expired_leases()
         due = time.monotonic() - self._last_pass >= self.scheduler_interval
         if self.scheduler and due and take_scheduler_lease(self.name):
             self._last_pass = time.monotonic()
@@ -105,8 +113,12 @@ class Dispatcher:
             except Exception:  # what was claimed comes back when its lease runs out
                 log.exception("batch %s: delivery crashed", claim.token)
         work = len(claim.ids)
-        work += reconcile.poll_remote_pending(self.name)
-        work += reconcile.reconcile_unknown(self.name)
+        if housekeeping or not work:
+            self._last_housekeeping = started
+            if not housekeeping:
+                dispatch.recover_expired_leases()
+            work += reconcile.poll_remote_pending(self.name)
+            work += reconcile.reconcile_unknown(self.name)
         return work
 
     def run(self) -> int:
