@@ -241,6 +241,14 @@ def _send_in_turn(jobs: list[tuple[Any, PublishRequest]]) -> list[PublishResult 
     return out
 
 
+def _renew(ids: list[int], token: str) -> int:
+    """One heartbeat: the calls still sending under our lease keep it (not status)."""
+    now = timezone.now()
+    return PublishIntent.objects.filter(
+        pk__in=ids, status=S.SENDING, lease_owner=token, sent_at__gt=now - max_call()
+    ).update(lease_until=now + lease())
+
+
 @contextmanager
 def _heartbeat(ids: list[int], token: str) -> Iterator[None]:
     """While the platform calls run, renew their lease every third of it (in a thread of
@@ -254,19 +262,17 @@ def _heartbeat(ids: list[int], token: str) -> Iterator[None]:
 
     def beat() -> None:
         used = False
+        wait = lease().total_seconds() / 3
         try:
-            while not stop.wait(lease().total_seconds() / 3):
+            while not stop.wait(wait):
                 used = True
-                now = timezone.now()
-                PublishIntent.objects.filter(
-                    pk__in=ids,
-                    status=S.SENDING,
-                    lease_owner=token,
-                    sent_at__gt=now - max_call(),
-                ).update(lease_until=now + lease())
+                try:
+                    _renew(ids, token)
+                    wait = lease().total_seconds() / 3
+                except Exception:  # a missed beat is tried again, sooner, never given up
+                    log.exception("heartbeat %s failed; trying again", token)
+                    wait = max(lease().total_seconds() / 10, 0.05)
                 _pause_point("heartbeat")
-        except Exception:  # a missed beat only risks a reconciliation, never a send
-            log.exception("heartbeat %s failed", token)
         finally:
             if used:
                 connection.close()
@@ -497,10 +503,11 @@ def _record_answers(
             if target == S.PUBLISHED:
                 published += moved
             for intent, fields in members:
-                if intent.pk not in out and target == S.PUBLISHED:
-                    late = _late_answer(intent, fields, entries)
-                    out[intent.pk] = S.PUBLISHED if late else "lost"
-                    published += late
+                if intent.pk not in out and target in (S.PUBLISHED, S.REMOTE_PENDING):
+                    late = _late_answer(intent, target, fields, entries)
+                    out[intent.pk] = target if late else "lost"
+                    if target == S.PUBLISHED:
+                        published += late
                 elif intent.pk not in out:
                     log.warning("intent %s: lease lost before recording %s", intent.pk, target)
                     out[intent.pk] = "lost"
@@ -522,15 +529,16 @@ def _record_answers(
 
 
 def _late_answer(
-    intent: PublishIntent, fields: dict[str, Any], entries: list[dict[str, Any]]
+    intent: PublishIntent, target: str, fields: dict[str, Any], entries: list[dict[str, Any]]
 ) -> list[PublishIntent]:
-    """Our lease was taken over (we were presumed dead) but the platform did publish:
-    unless a second send has already started, this answer settles the intent."""
+    """Our lease was taken over (we were presumed dead) but the platform did publish (or
+    accepted an asynchronous job): unless a second send has already started, this answer
+    settles the intent — published, or pending with its job id to poll."""
     log.warning("intent %s: late answer %s recorded", intent.pk, fields.get("remote_id"))
     return move(
         [intent],
         [S.UNKNOWN, S.RETRY, S.CLAIMED],
-        S.PUBLISHED,
+        target,
         where=Q(remote_id=""),
         fields=fields,
         after={"late_answer": True},

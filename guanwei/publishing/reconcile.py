@@ -81,6 +81,86 @@ def _taken_elsewhere(intent: PublishIntent, remote_id: str) -> bool:
     )
 
 
+REVIEW_CODE = "pending_review"  # Weibo 20053: out, held for manual review (adapters/weibo)
+
+
+def _first_sent(intent: PublishIntent) -> datetime | None:
+    """When the first attempt went out: any attempt may be the one that landed."""
+    first = (
+        PublishAttempt.objects.filter(intent=intent)
+        .order_by("started_at")
+        .values_list("started_at", flat=True)
+        .first()
+    )
+    return first or intent.sent_at
+
+
+def _job_failure(e: AdapterError) -> str:
+    """'failed' (the asynchronous job did not publish), 'removed' (published, then
+    deleted or banned by the platform) or '' (the query itself failed: ask again)."""
+    if not e.platform_code.startswith("publish_status"):
+        return ""
+    return "removed" if e.code in ("deleted", "banned") else "failed"
+
+
+def _settle_job(intent: PublishIntent, token: str, adapter: Any) -> bool:
+    """An unknown intent that has an asynchronous job id (WeChat's publish_id): ask the
+    job, never the article list — a job still running is not in the list, and sending
+    again would publish twice. True when handled."""
+    now = timezone.now()
+    released = {"lease_owner": "", "lease_until": None}
+    try:
+        result: PublishResult = adapter.publish_status(intent.remote_id)
+    except AdapterError as e:
+        outcome = _job_failure(e) if e.permanent else ""
+        if outcome == "failed":  # nothing was published: sending again is safe
+            move(
+                [intent],
+                S.UNKNOWN,
+                S.FAILED,
+                token=token,
+                fields={**released, "error_code": e.code, "error_message": e.user_message},
+            )
+        elif outcome == "removed":
+            post_published_if_complete(
+                move(
+                    [intent],
+                    S.UNKNOWN,
+                    S.PUBLISHED,
+                    token=token,
+                    fields={
+                        **released,
+                        "published_at": now,
+                        "error_code": e.code,
+                        "error_message": e.user_message,
+                    },
+                )
+            )
+        else:
+            _later(intent, token, 60, error_message=e.user_message or str(e))
+        return True
+    if result.state == "pending":
+        _later(intent, token, 30)
+        return True
+    post_published_if_complete(
+        move(
+            [intent],
+            S.UNKNOWN,
+            S.PUBLISHED,
+            token=token,
+            fields={
+                **released,
+                "remote_url": result.url,
+                "published_at": now,
+                "error_code": "",
+                "error_message": "",
+            },
+            after={"found": True, "by": "job"},
+        )
+    )
+    return True
+
+
 def reconcile_unknown(worker: str, *, limit: int = 10) -> int:
     """Ask the platform whether an unknown publish arrived, matching the content: found →
     published; absent once the platform's settle time has passed since we last could have
@@ -94,8 +174,12 @@ def reconcile_unknown(worker: str, *, limit: int = 10) -> int:
         )
         try:
             adapter = adapter_for(intent)
+            if intent.remote_id and hasattr(adapter, "publish_status"):
+                if _settle_job(intent, token, adapter):
+                    done += 1
+                    continue
             found = adapter.find_published(
-                build_request(intent), limit=100, sent_after=intent.sent_at
+                build_request(intent), limit=100, sent_after=_first_sent(intent)
             )
         except Exception as e:  # the platform unreachable, or a bug: ask again later
             if not isinstance(e, AdapterError):
@@ -113,6 +197,11 @@ def reconcile_unknown(worker: str, *, limit: int = 10) -> int:
         settled = since is None or now - since >= timedelta(seconds=adapter.settle_seconds)
         if found is None and not settled:
             _later(intent, token, 2)
+            continue
+        if found is None and intent.error_code == REVIEW_CODE:
+            # 20053: the platform said it is out, held for manual review; not listed yet.
+            # Never sent again: look again, and tell a person once if it takes too long.
+            _review_wait(intent, token, now)
             continue
         released = {"lease_owner": "", "lease_until": None}
         if found is not None:
@@ -173,25 +262,49 @@ def reconcile_unknown(worker: str, *, limit: int = 10) -> int:
     return done
 
 
+def _review_wait(intent: PublishIntent, token: str, now: datetime) -> None:
+    first = _first_sent(intent) or now
+    if now - first > remote_pending_max_age() and "已通知相关人员" not in intent.error_message:
+        _tell_people(
+            intent,
+            title=f"《{intent.post.title}》在“{intent.channel.name}”长时间处于平台人工审核",
+            body=(
+                "微博提示该条内容已发出、正在人工审核，但长时间未在账号中出现。"
+                "系统不会重复发送；请登录微博后台查看审核结果。"
+            ),
+        )
+        _later(intent, token, 60, error_message="平台人工审核中，长时间未出现，已通知相关人员。")
+        return
+    _later(intent, token, 30)
+
+
 def remote_pending_max_age() -> timedelta:
     """How long an asynchronous publish may stay "platform processing" (settings)."""
     minutes = float(getattr(settings, "GUANWEI_REMOTE_PENDING_MAX_MINUTES", 30))
     return timedelta(minutes=minutes)
 
 
-def _tell_people_unknown(intent: PublishIntent) -> None:
+def _tell_people(intent: PublishIntent, *, title: str, body: str) -> None:
     from guanwei.notify.actions import notify
 
     people = [p for p in {intent.scheduled_by_id, intent.post.created_by_id} if p]
     notify(
         people,
         organisation_id=intent.organisation_id,
+        title=title,
+        body=body,
+        link=f"/content/posts/{intent.post_id}/",
+    )
+
+
+def _tell_people_unknown(intent: PublishIntent) -> None:
+    _tell_people(
+        intent,
         title=f"《{intent.post.title}》在“{intent.channel.name}”长时间未完成发布",
         body=(
             f"平台超过 {int(remote_pending_max_age().total_seconds() // 60)} 分钟仍显示"
-            "“发布中”。系统将继续向平台核实；请登录平台后台查看该条内容的状态。"
+            "“发布中”。系统将继续向平台核实，不会重复发送；请登录平台后台查看该条内容的状态。"
         ),
-        link=f"/content/posts/{intent.post_id}/",
     )
 
 
@@ -207,7 +320,8 @@ def poll_remote_pending(worker: str, *, limit: int = 20) -> int:
         try:
             result: PublishResult = adapter_for(intent).publish_status(intent.remote_id)
         except AdapterError as e:
-            if e.permanent:
+            outcome = _job_failure(e) if e.permanent else ""
+            if outcome == "failed":  # the job did not publish (2, 3, 4)
                 move(
                     [intent],
                     S.REMOTE_PENDING,
@@ -219,8 +333,23 @@ def poll_remote_pending(worker: str, *, limit: int = 20) -> int:
                         "error_message": e.user_message or str(e),
                     },
                 )
-            else:
-                _later(intent, token, 5)
+            elif outcome == "removed":  # published, then deleted or banned (5, 6)
+                post_published_if_complete(
+                    move(
+                        [intent],
+                        S.REMOTE_PENDING,
+                        S.PUBLISHED,
+                        token=token,
+                        fields={
+                            **released,
+                            "published_at": timezone.now(),
+                            "error_code": e.code,
+                            "error_message": e.user_message,
+                        },
+                    )
+                )
+            else:  # the query failed (token, whitelist …), not the job: keep asking
+                _later(intent, token, 5 if not e.permanent else 60, error_message=e.user_message)
             continue
         now = timezone.now()
         if result.state == "pending":

@@ -62,6 +62,9 @@ TRANSITIONS: Mapping[tuple[str, str], AuditAction] = {
     # second send that has not started yet
     (S.RETRY, S.PUBLISHED): AuditAction.PUBLISHED,
     (S.CLAIMED, S.PUBLISHED): AuditAction.PUBLISHED,
+    (S.UNKNOWN, S.REMOTE_PENDING): AuditAction.PUBLISH_REMOTE_PENDING,
+    (S.RETRY, S.REMOTE_PENDING): AuditAction.PUBLISH_REMOTE_PENDING,
+    (S.CLAIMED, S.REMOTE_PENDING): AuditAction.PUBLISH_REMOTE_PENDING,
     # a person cancels, or an edit / a suspended account cancels
     (S.SCHEDULED, S.CANCELLED): AuditAction.PUBLISH_CANCELLED,
     (S.RETRY, S.CANCELLED): AuditAction.PUBLISH_CANCELLED,
