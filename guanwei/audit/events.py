@@ -46,6 +46,8 @@ class AuditAction(IntEnum):
     MATERIAL_RETURNED = 505
     POST_CREATED = 510
     POST_REVISED = 511
+    POST_STATUS_CHANGED = 512
+    MATERIAL_AWAITING_LEADER = 506
     ASSET_UPLOADED = 520
 
     # 600: workflow
@@ -139,6 +141,8 @@ AUDIT_LABELS: dict[AuditAction, str] = {
     AuditAction.PUBLISH_RECONCILED: "核实发布结果",
     AuditAction.POST_EXPIRED: "稿件过期",
     AuditAction.CHANNEL_SETTINGS_CHANGED: "修改账号接入设置",
+    AuditAction.POST_STATUS_CHANGED: "稿件状态变更",
+    AuditAction.MATERIAL_AWAITING_LEADER: "素材待分管领导审定",
     AuditAction.PUBLISH_CLAIMED: "领取发布任务",
     AuditAction.PUBLISH_RELEASED: "发布任务退回待发",
     AuditAction.PUBLISH_RETRY: "等待重新发送",

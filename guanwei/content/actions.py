@@ -334,6 +334,17 @@ def mark_awaiting_leader(submission: Submission) -> bool:
     won = Submission.objects.filter(pk=submission.pk, status=SubmissionStatus.NEW).update(
         status=SubmissionStatus.AWAITING_LEADER, updated=timezone.now()
     )
+    if won == 1:
+        record(
+            AuditAction.MATERIAL_AWAITING_LEADER,
+            actor=None,
+            object_type="submission",
+            object_id=submission.pk,
+            object_repr=submission.title,
+            organisation_id=submission.organisation_id,
+            before={"status": SubmissionStatus.NEW},
+            after={"status": SubmissionStatus.AWAITING_LEADER},
+        )
     return won == 1
 
 
@@ -580,13 +591,44 @@ def revise_post(post: Post, *, actor: User, **fields: Any) -> PostRevision:
 # a late event about an older revision changes nothing (issue #8 §1).
 
 
-def _move_post(post: Post, allowed: Iterable[str], **fields: Any) -> bool:
+def _move_post(
+    post: Post,
+    allowed: Iterable[str],
+    *,
+    audit_into: list[dict[str, Any]] | None = None,
+    **fields: Any,
+) -> bool:
+    """One guarded transition of a post's state, audited (before → after, the revision
+    it is about). ``audit_into``: append the record for a caller that writes all of its
+    transaction's records last (the dispatcher)."""
+    where = fields.pop("where", {})
+    before = Post.objects.filter(pk=post.pk).values_list("status", flat=True).first() or post.status
     won = (
         Post.objects.filter(pk=post.pk, status__in=list(allowed))
-        .filter(**fields.pop("where", {}))
+        .filter(**where)
         .update(updated=timezone.now(), **fields)
     )
-    return won == 1
+    if won != 1:
+        return False
+    revision = where.get("current_revision") or fields.get("approved_revision")
+    entry: dict[str, Any] = {
+        "action": AuditAction.POST_STATUS_CHANGED,
+        "actor": None,
+        "object_type": "post",
+        "object_id": post.pk,
+        "object_repr": post.title,
+        "organisation_id": post.organisation_id,
+        "before": {"status": before},
+        "after": {
+            "status": fields.get("status", before),
+            "revision": getattr(revision, "number", None),
+        },
+    }
+    if audit_into is not None:
+        audit_into.append(entry)
+    else:
+        record(**entry)
+    return True
 
 
 def mark_in_review(post: Post, *, revision: PostRevision) -> bool:
@@ -632,15 +674,18 @@ def mark_unscheduled(post: Post, *, revision: PostRevision) -> bool:
     )
 
 
-def mark_published(post: Post, *, revision: PostRevision) -> bool:
+def mark_published(
+    post: Post, *, revision: PostRevision, audit_into: list[dict[str, Any]] | None = None
+) -> bool:
     """``revision`` is out on every account it was scheduled for (publishing). The post
     shows it as published only while it is the current revision: the publication of an
     older one is recorded on its intent and never sets the post back."""
     return _move_post(
         post,
-        (PostStatus.APPROVED, PostStatus.SCHEDULED, PostStatus.PUBLISHED),
+        (PostStatus.APPROVED, PostStatus.SCHEDULED),
         where={"current_revision": revision, "approved_revision": revision},
         status=PostStatus.PUBLISHED,
+        audit_into=audit_into,
     )
 
 

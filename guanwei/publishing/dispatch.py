@@ -523,7 +523,7 @@ def _record_answers(
         PublishAttempt.objects.bulk_update(
             finished, ["finished_at", "outcome", "code", "message", "remote_id"]
         )
-        post_published_if_complete(published)
+        post_published_if_complete(published, audit_into=entries)
         record_many(entries)  # last before COMMIT: the chain's lock is one for the system
     return out
 
@@ -546,7 +546,9 @@ def _late_answer(
     )
 
 
-def post_published_if_complete(intents: list[PublishIntent]) -> None:
+def post_published_if_complete(
+    intents: list[PublishIntent], audit_into: list[dict[str, Any]] | None = None
+) -> None:
     """Each post whose revision is now out on every account it was scheduled for is
     marked published — by the content room, which ignores an older revision."""
     pairs = {(i.post_id, i.revision_id): i for i in intents}
@@ -559,4 +561,6 @@ def post_published_if_complete(intents: list[PublishIntent]) -> None:
     )
     for pair, intent in pairs.items():
         if pair not in still_open:
-            content_actions.mark_published(intent.post, revision=intent.revision)
+            content_actions.mark_published(
+                intent.post, revision=intent.revision, audit_into=audit_into
+            )

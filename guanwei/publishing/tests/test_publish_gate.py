@@ -527,3 +527,26 @@ def test_a_failed_send_is_a_notice_with_the_platforms_cause() -> None:
     for who in ("kj_publisher", "kj_editor"):
         notice = Notice.objects.get(user=person(who), title__contains="发布失败")
         assert notice.body == "文字超过140字。"
+
+
+def test_every_change_of_a_posts_state_is_audited() -> None:
+    """X-01: in review → approved → scheduled → published, one record each, naming the
+    revision (the content room's guarded transitions)."""
+    post = _weather_post()
+    actions.schedule_post(post, actor=person("kj_publisher"))
+    claim = dispatch.claim_due("gate")
+    dispatch.deliver_batch(claim.ids, claim.token, send=Sent())
+    changes = [
+        (r["before"]["status"], r["after"]["status"], r["after"]["revision"])
+        for r in AuditRecord.objects.filter(
+            action=AuditAction.POST_STATUS_CHANGED, object_type="post", object_id=post.pk
+        )
+        .order_by("seq")
+        .values("before", "after")
+    ]
+    assert changes == [
+        ("draft", "in_review", 1),
+        ("in_review", "approved", 1),
+        ("approved", "scheduled", 1),
+        ("scheduled", "published", 1),
+    ]
