@@ -148,3 +148,16 @@ def revision_diff(old: PostRevision, new: PostRevision) -> list[tuple[str, str]]
         out.append(("-", f"账号：{', '.join(old.channel_keys)}"))
         out.append(("+", f"账号：{', '.join(new.channel_keys)}"))
     return out
+
+
+def may_view_post(user: User | None, post: Post) -> bool:
+    """Who may open a post (its page, its printed approval form): its unit's editors and
+    reviewers, whoever has or had a step of its review, and the provider of its material
+    (read-only). One rule for every page that shows the post's content."""
+    return bool(
+        can(user, "post.create", post.unit)
+        or can(user, "post.review", post.unit)
+        or post.runs.filter(steps__eligibility__open=True).exists()
+        or post.runs.filter(steps__decisions__actor=user).exists()
+        or (user is not None and provides_material(user, post))
+    )

@@ -308,14 +308,7 @@ def _get_post(request: HttpRequest, pk: int) -> Post:
         pk=pk,
     )
     visible(request, post.organisation_id)
-    user = actor(request)
-    if not (
-        can(user, "post.create", post.unit)
-        or can(user, "post.review", post.unit)
-        or post.runs.filter(steps__eligibility__open=True).exists()
-        or post.runs.filter(steps__decisions__actor=user).exists()
-        or queries.provides_material(user, post)
-    ):
+    if not queries.may_view_post(actor(request), post):
         raise Http404
     return post
 

@@ -14,4 +14,12 @@ def shell(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if not isinstance(user, User) or not user.is_authenticated:
         return {}
-    return {"unread_notices": unread_count(user)}
+    from guanwei.orgs.pages import current_org
+    from guanwei.orgs.permissions import can
+
+    org = current_org(request)
+    # The menu shows only what the person may open (the audit log is for its keepers).
+    return {
+        "unread_notices": unread_count(user),
+        "may_view_audit": org is not None and can(user, "audit.view", org),
+    }

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from guanwei.content.models import Post
+from guanwei.content.queries import may_view_post
 from guanwei.documents.content_approval import PostFormData, content_approval_pdf
 from guanwei.documents.layout import Decision as FormDecision
 from guanwei.keyset import cursor_text, parse_cursor
@@ -179,6 +180,8 @@ def post_pdf(request: HttpRequest, pk: int) -> HttpResponse:
         Post.objects.select_related("organisation", "unit", "created_by"), pk=pk
     )
     visible(request, post.organisation_id)
+    if not may_view_post(actor(request), post):  # the post page's rule: no leak by PDF
+        raise Http404
     run = post.runs.exclude(status=RunStatus.CANCELLED).order_by("-started_at").first()
     revision = run.revision if run and run.revision else post.current_revision
     assert revision is not None

@@ -536,13 +536,13 @@ def test_every_change_of_a_posts_state_is_audited() -> None:
     actions.schedule_post(post, actor=person("kj_publisher"))
     claim = dispatch.claim_due("gate")
     dispatch.deliver_batch(claim.ids, claim.token, send=Sent())
+    records = AuditRecord.objects.filter(
+        action=AuditAction.POST_STATUS_CHANGED, object_type="post", object_id=post.pk
+    ).order_by("seq")
     changes = [
-        (r["before"]["status"], r["after"]["status"], r["after"]["revision"])
-        for r in AuditRecord.objects.filter(
-            action=AuditAction.POST_STATUS_CHANGED, object_type="post", object_id=post.pk
-        )
-        .order_by("seq")
-        .values("before", "after")
+        (r.before["status"], r.after["status"], r.after["revision"])
+        for r in records
+        if r.before is not None and r.after is not None
     ]
     assert changes == [
         ("draft", "in_review", 1),
