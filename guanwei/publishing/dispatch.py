@@ -76,6 +76,18 @@ class Claim:
     ids: list[int]
 
 
+def _no_wait_for_disk() -> None:
+    """PostgreSQL: this transaction's COMMIT does not wait for its WAL to reach the disk
+    (``synchronous_commit = off``, this transaction only). Only where losing the last
+    commits in a server crash is harmless: a lost claim was never used (the intent is still
+    due); a lost answer leaves the intent "sending", which recovery reconciles against the
+    platform. Never for the move to "sending", which must be durable before the call.
+    The audit chain's lock is held until COMMIT, so this is what keeps it short."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")
+
+
 def claim_due(worker: str, *, limit: int = 20, now: datetime | None = None) -> Claim:
     """Lease up to ``limit`` due intents for this worker (scheduled/retry → claimed, each
     audited). The conditional UPDATE only touches rows still due; the token tells this
@@ -86,6 +98,7 @@ def claim_due(worker: str, *, limit: int = 20, now: datetime | None = None) -> C
         Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
     )
     with transaction.atomic():
+        _no_wait_for_disk()
         candidates = PublishIntent.objects.filter(due).order_by("due_at", "id")
         if connection.vendor == "postgresql":
             candidates = candidates.select_for_update(skip_locked=True)
@@ -486,6 +499,7 @@ def _record_answers(
             outcomes[intent.pk] = (outcome, err.code, message, "")
         groups.setdefault(status, []).append((intent, fields))
     with transaction.atomic():
+        _no_wait_for_disk()
         now = timezone.now()
         published: list[PublishIntent] = []
         entries: list[dict[str, Any]] = []
