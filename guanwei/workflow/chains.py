@@ -1,0 +1,85 @@
+"""Which approval chain a post or a piece of material goes through, and who holds a step:
+read from the pack in force (REQ W-14, W-15, C-07, C-09, T-04, R-04). No state changes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from guanwei.content.models import PostRevision
+from guanwei.orgs.models import Membership, PackApplication, Unit
+from guanwei.orgs.rules import rules_for
+from guanwei.workflow.errors import ReviewError
+
+
+def _matches(chain: dict[str, Any], revision: PostRevision) -> bool:
+    when = chain.get("when") or {}
+    if when.get("categories") and revision.category not in when["categories"]:
+        return False
+    if when.get("columns") and revision.column not in when["columns"]:
+        return False
+    if when.get("channels") and not set(revision.channel_keys) & set(when["channels"]):
+        return False
+    if when.get("sensitive") and not revision.sensitive:
+        return False
+    return not (when.get("emergency") and not revision.emergency)
+
+
+def select_post_chain(organisation_id: int, revision: PostRevision) -> dict[str, Any]:
+    """The highest-priority post chain whose conditions hold (ties: first in the pack).
+    Emergency chains (W-12) apply only to posts flagged emergency, and the other way round.
+    Correction chains (W-11) apply only to posts that correct a published one; a correction
+    takes the ordinary chains when the pack has none for it."""
+    correction = revision.post.corrects_id is not None
+    candidates = [
+        c
+        for c in rules_for(organisation_id).chains
+        if c["applies_to"] == "post"
+        and _matches(c, revision)
+        and bool((c.get("when") or {}).get("emergency")) == revision.emergency
+        and (correction or not (c.get("when") or {}).get("correction"))
+    ]
+    if not candidates:
+        raise ReviewError("制度包没有适用于该稿件的审核流程，不能提交（未经审核的信息不得发布）。")
+    return max(candidates, key=lambda c: c.get("priority", 0))
+
+
+def material_chain(organisation_id: int) -> dict[str, Any] | None:
+    return next(
+        (c for c in rules_for(organisation_id).chains if c["applies_to"] == "material"), None
+    )
+
+
+def pack_version(organisation_id: int) -> str:
+    row = (
+        PackApplication.objects.filter(
+            organisation_id=organisation_id, kind="base", in_force_until__isnull=True
+        )
+        .values_list("pack_name", "version")
+        .first()
+    )
+    return f"{row[0]} {row[1]}" if row else ""
+
+
+def resolve_unit(
+    selector: str, *, organisation_id: int, post_unit: Unit, provider_unit: Unit
+) -> Unit:
+    if selector == "post_unit":
+        return post_unit
+    if selector == "provider_unit":
+        return provider_unit
+    if selector == "parent_unit":
+        return post_unit.parent or post_unit
+    if selector == "root_unit":
+        return Unit.objects.get(organisation_id=organisation_id, parent__isnull=True)
+    unit = Unit.objects.filter(organisation_id=organisation_id, key=selector).first()
+    if unit is None:
+        raise ReviewError(f"审核流程引用的部门“{selector}”不存在。")
+    return unit
+
+
+def holders(unit: Unit, roles: list[str]) -> set[int]:
+    return set(
+        Membership.objects.filter(
+            unit=unit, role__in=roles, revoked_at__isnull=True, user__is_active=True
+        ).values_list("user_id", flat=True)
+    )

@@ -1,0 +1,33 @@
+"""The workflow room's actions, split by concern (issue 8 §7), are still reached as
+``guanwei.workflow.actions.<name>``: the same public names as before the split, each
+defined in the module its concern names (W-14, W-15, C-07, R-04)."""
+
+from __future__ import annotations
+
+import inspect
+
+from guanwei.workflow import actions
+
+# The public names of guanwei/workflow/actions.py before the split (as of aecd729).
+BEFORE = {
+    "ReviewError": "guanwei.workflow.errors",
+    "approve_step": "guanwei.workflow.actions.decisions",
+    "cancel_open_review": "guanwei.workflow.actions.runs",
+    "check_decider": "guanwei.workflow.actions.decisions",
+    "grant_delegation": "guanwei.workflow.actions.delegation",
+    "reject_step": "guanwei.workflow.actions.decisions",
+    "revoke_delegation": "guanwei.workflow.actions.delegation",
+    "select_post_chain": "guanwei.workflow.chains",
+    "start_material_review": "guanwei.workflow.actions.runs",
+    "submit_for_review": "guanwei.workflow.actions.runs",
+}
+
+
+def test_it_exports_the_same_public_names_from_their_concern_modules() -> None:
+    """W-14 / R-04: callers keep ``from guanwei.workflow import actions``; each name lives
+    where its concern says (runs, decisions, delegation, chains)."""
+    assert sorted(actions.__all__) == sorted(BEFORE)
+    for name, module in BEFORE.items():
+        obj = getattr(actions, name)
+        assert obj.__module__ == module, name
+        assert inspect.isfunction(obj) or inspect.isclass(obj), name
