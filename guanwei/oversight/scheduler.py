@@ -129,7 +129,7 @@ def _slot_filled(deadline: Deadline, *, published_only: bool) -> PublishIntent |
     )
     if deadline.category:
         qs = qs.filter(revision__category=deadline.category)
-    return qs.order_by("due_at").first()
+    return qs.select_related("post", "channel").order_by("due_at").first()
 
 
 def _correction_published(deadline: Deadline) -> PublishIntent | None:
@@ -157,7 +157,12 @@ def evaluate(now: datetime) -> int:
             done = _slot_filled(deadline, published_only=True)
             if done is not None and done.published_at and done.published_at <= deadline.due_at:
                 changed += actions.close_deadline(
-                    deadline, DeadlineStatus.MET, evidence=f"intent {done.pk}"
+                    deadline,
+                    DeadlineStatus.MET,
+                    evidence=(
+                        f"《{done.post.title}》{timezone.localtime(done.published_at):%H:%M} "
+                        f"发布于{done.channel.name}"
+                    ),
                 )
             elif now > deadline.due_at:
                 changed += actions.close_deadline(deadline, DeadlineStatus.BREACHED)

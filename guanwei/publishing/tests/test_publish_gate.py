@@ -550,3 +550,22 @@ def test_every_change_of_a_posts_state_is_audited() -> None:
         ("approved", "scheduled", 1),
         ("scheduled", "published", 1),
     ]
+
+
+def test_a_refusal_is_said_once_on_the_form(client: Any) -> None:
+    """A refused save shows its reason once (not twice), above the kept form."""
+    post = _weather_post()
+    [intent] = actions.schedule_post(post, actor=person("kj_publisher"))
+    PublishIntent.objects.filter(pk=intent.pk).update(status=IntentStatus.SENDING)
+    client.force_login(person("kj_editor"))
+    response = client.post(
+        f"/content/posts/{post.pk}/edit/",
+        {
+            "title": "天气预报",
+            "body": TEXT + "（改）",
+            "category": "forecast",
+            "channels": [channel(W, "city_weibo").pk],
+            "source": "市气象台",
+        },
+    )
+    assert response.content.decode().count("发送结束前不能修改") == 1
