@@ -52,6 +52,14 @@ fi
 if [ -n "$pg_url" ]; then
   step "pytest on PostgreSQL ($pg_url)"
   DATABASE_URL="$pg_url" $VENV/bin/pytest -q -rs -m "not browser" "$@" || failed+=("pytest on PostgreSQL")
+  if [ ${#browser_args[@]} -eq 0 ] && [ $# -eq 0 ]; then
+    # Issue #8's acceptance: the W-11 correction walk in Chromium on PostgreSQL too (the
+    # browser fixture recreates this database for the session).
+    step "browser test of W-11 on PostgreSQL"
+    browser_pg="${pg_url%/*}/guanwei_browser"
+    env -u DATABASE_URL GUANWEI_BROWSER_DATABASE_URL="$browser_pg" $VENV/bin/pytest -q -rs \
+      -m browser tests/browser/test_corrections.py || failed+=("W-11 browser test on PostgreSQL")
+  fi
 else
   skipped+=("PostgreSQL run: DATABASE_URL unset and nothing listens on 127.0.0.1:5432")
 fi
