@@ -180,7 +180,7 @@ class ScenarioDB:
         return str(self.rows("SELECT status FROM content_post WHERE id = %s", [post_id])[0][0])
 
     def expire_leases(self) -> int:
-        """Simulate the dead worker's lease running out (LEASE is 120 s in dispatch.py):
+        """Simulate the dead worker's lease running out (``dispatch.lease()``, 120 s by default):
         move every lease of a claimed or sending intent into the past, as if the time had
         passed. What happens next is the dispatcher's own recovery."""
         past = "2000-01-01 00:00:00" if self.vendor == "sqlite" else "2000-01-01 00:00:00+00"

@@ -22,7 +22,7 @@ from guanwei.orgs.models import User
 from guanwei.orgs.permissions import require
 from guanwei.publishing.models import OPEN_STATUSES, IntentStatus, PublishIntent
 from guanwei.publishing.slots import next_free_slot
-from guanwei.publishing.transitions import IN_FLIGHT, NOT_STARTED, move
+from guanwei.publishing.transitions import IN_FLIGHT, NOT_STARTED, RELEASED, move
 from guanwei.workflow.queries import publishable_revision
 
 # How late an approval may arrive after its planned slot and still go out (W-10 "about").
@@ -155,7 +155,7 @@ def cancel_intent(intent: PublishIntent, *, actor: User) -> PublishIntent:
         [IntentStatus.SCHEDULED, IntentStatus.RETRY],
         IntentStatus.CANCELLED,
         actor=actor,
-        fields={"lease_owner": "", "lease_until": None},
+        fields=RELEASED,
     )
     if not moved:
         intent.refresh_from_db()
@@ -163,13 +163,22 @@ def cancel_intent(intent: PublishIntent, *, actor: User) -> PublishIntent:
             f"该发布任务{intent.get_status_display()}，不能取消（只有等待发布的任务可以取消）。"
         )
     intent.refresh_from_db()
-    post = intent.post
-    revision = intent.revision
-    if not PublishIntent.objects.filter(
-        post=post, revision=revision, status__in=[*OPEN_STATUSES, IntentStatus.PUBLISHED]
-    ).exists():
-        content_actions.mark_unscheduled(post, revision=revision)
+    _unschedule_if_nothing_left([intent])
     return intent
+
+
+def _unschedule_if_nothing_left(cancelled: list[PublishIntent]) -> None:
+    """A post whose revision has no live or published intent left is approved again,
+    nothing planned (the content room's transition)."""
+    for (post_id, revision_id), intent in {
+        (i.post_id, i.revision_id): i for i in cancelled
+    }.items():
+        if not PublishIntent.objects.filter(
+            post_id=post_id,
+            revision_id=revision_id,
+            status__in=[*OPEN_STATUSES, IntentStatus.PUBLISHED],
+        ).exists():
+            content_actions.mark_unscheduled(intent.post, revision=intent.revision)
 
 
 def cancel_open_intents(post: Post, *, actor: User | None, reason: str) -> int:
@@ -185,8 +194,7 @@ def cancel_open_intents(post: Post, *, actor: User | None, reason: str) -> int:
         IntentStatus.CANCELLED,
         actor=actor,
         fields={
-            "lease_owner": "",
-            "lease_until": None,
+            **RELEASED,
             "error_code": "revised",
             "error_message": reason,
         },
@@ -216,21 +224,13 @@ def cancel_channel_intents(channel: Channel, *, actor: User | None, status: str)
         IntentStatus.CANCELLED,
         actor=actor,
         fields={
-            "lease_owner": "",
-            "lease_until": None,
+            **RELEASED,
             "error_code": "channel_inactive",
             "error_message": f"账号“{channel.name}”已{label}，发布已取消。",
         },
         after={"reason": f"channel {status}"},
     )
-    for post_id, revision_id in {(i.post_id, i.revision_id) for i in cancelled}:
-        if not PublishIntent.objects.filter(
-            post_id=post_id,
-            revision_id=revision_id,
-            status__in=[*OPEN_STATUSES, IntentStatus.PUBLISHED],
-        ).exists():
-            intent = next(i for i in cancelled if i.post_id == post_id)
-            content_actions.mark_unscheduled(intent.post, revision=intent.revision)
+    _unschedule_if_nothing_left(cancelled)
     return len(cancelled)
 
 

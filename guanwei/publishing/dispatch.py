@@ -44,7 +44,7 @@ from guanwei.publishing.models import (
     PublishAttempt,
     PublishIntent,
 )
-from guanwei.publishing.transitions import move
+from guanwei.publishing.transitions import RELEASED, move
 
 log = logging.getLogger("guanwei.dispatch")
 S = IntentStatus
@@ -60,10 +60,6 @@ def lease() -> timedelta:
 def max_call() -> timedelta:
     """The longest a platform call is kept alive by heartbeats (default 15 min)."""
     return timedelta(seconds=float(getattr(settings, "GUANWEI_DISPATCH_MAX_CALL_SECONDS", 900)))
-
-
-# Kept for callers that read the default; the dispatcher itself calls lease().
-LEASE = timedelta(seconds=120)
 
 
 def _backoff(attempts: int) -> timedelta:
@@ -131,7 +127,7 @@ def recover_expired_leases(now: datetime | None = None) -> int:
         S.CLAIMED,
         S.SCHEDULED,
         where=expired,
-        fields={"lease_owner": "", "lease_until": None},
+        fields=RELEASED,
         after={"reason": "lease expired before sending"},
     )
     stuck = list(PublishIntent.objects.filter(expired, status=S.SENDING))
@@ -142,8 +138,7 @@ def recover_expired_leases(now: datetime | None = None) -> int:
             S.UNKNOWN,
             where=expired,
             fields={
-                "lease_owner": "",
-                "lease_until": None,
+                **RELEASED,
                 "error_code": "crash",
                 "error_message": "发送过程中断，正在向平台核实是否已发布。",
                 # Reconciliation counts the settle time from here, not from sent_at: the
@@ -393,7 +388,7 @@ def _refuse_at_gate(intents: list[PublishIntent], token: str) -> dict[int, str]:
         S.CLAIMED,
         S.CANCELLED,
         token=token,
-        fields={"lease_owner": "", "lease_until": None},
+        fields=RELEASED,
         per_intent=per_intent,
     ):
         out[intent.pk] = S.CANCELLED
@@ -417,8 +412,7 @@ def _unsent_error(intent: PublishIntent, token: str, e: Exception) -> str:
         token=token,
         fields={
             "attempts": attempts,
-            "lease_owner": "",
-            "lease_until": None,
+            **RELEASED,
             "error_code": code,
             "error_message": message,
             "next_attempt_at": None if failed else timezone.now() + _backoff(attempts),
@@ -475,13 +469,12 @@ def _record_answers(
     out: dict[int, str] = {}
     groups: dict[str, list[tuple[PublishIntent, dict[str, Any]]]] = {}
     outcomes: dict[int, tuple[str, str, str, str]] = {}  # pk → outcome, code, message, id
-    released = {"lease_owner": "", "lease_until": None}
     for (intent, _, _), answer in zip(ready, answers, strict=True):
         status: str
         if isinstance(answer, PublishResult):
             status = S.REMOTE_PENDING if answer.state == "pending" else S.PUBLISHED
             fields: dict[str, Any] = {
-                **released,
+                **RELEASED,
                 "error_code": "",
                 "error_message": "",
                 "next_attempt_at": None,
@@ -495,7 +488,7 @@ def _record_answers(
         else:
             err = _as_error(answer, intent)
             status, outcome, message, extra = _classify(intent, err)
-            fields = {**released, "error_code": err.code, "error_message": message, **extra}
+            fields = {**RELEASED, "error_code": err.code, "error_message": message, **extra}
             outcomes[intent.pk] = (outcome, err.code, message, "")
         groups.setdefault(status, []).append((intent, fields))
     with transaction.atomic():

@@ -29,7 +29,7 @@ from guanwei.publishing.dispatch import (
     post_published_if_complete,
 )
 from guanwei.publishing.models import IntentStatus, PublishAttempt, PublishIntent
-from guanwei.publishing.transitions import move
+from guanwei.publishing.transitions import RELEASED, move
 
 log = logging.getLogger("guanwei.dispatch")
 S = IntentStatus
@@ -103,41 +103,50 @@ def _job_failure(e: AdapterError) -> str:
     return "removed" if e.code in ("deleted", "banned") else "failed"
 
 
+def _after_job_error(
+    intent: PublishIntent, token: str, e: AdapterError, frm: str, *, transient_seconds: float
+) -> None:
+    """Asking for an asynchronous job failed: a job that did not publish (2-4) fails; one
+    published and then removed (5, 6) counts as published; a failed query (token, IP
+    whitelist …) is not the job's failure — keep the status and ask again later."""
+    outcome = _job_failure(e) if e.permanent else ""
+    message = e.user_message or str(e)
+    if outcome == "failed":  # nothing was published: sending again is safe
+        move(
+            [intent],
+            frm,
+            S.FAILED,
+            token=token,
+            fields={**RELEASED, "error_code": e.code, "error_message": message},
+        )
+    elif outcome == "removed":
+        post_published_if_complete(
+            move(
+                [intent],
+                frm,
+                S.PUBLISHED,
+                token=token,
+                fields={
+                    **RELEASED,
+                    "published_at": timezone.now(),
+                    "error_code": e.code,
+                    "error_message": message,
+                },
+            )
+        )
+    else:
+        _later(intent, token, transient_seconds if not e.permanent else 60, error_message=message)
+
+
 def _settle_job(intent: PublishIntent, token: str, adapter: Any) -> bool:
     """An unknown intent that has an asynchronous job id (WeChat's publish_id): ask the
     job, never the article list — a job still running is not in the list, and sending
     again would publish twice. True when handled."""
     now = timezone.now()
-    released = {"lease_owner": "", "lease_until": None}
     try:
         result: PublishResult = adapter.publish_status(intent.remote_id)
     except AdapterError as e:
-        outcome = _job_failure(e) if e.permanent else ""
-        if outcome == "failed":  # nothing was published: sending again is safe
-            move(
-                [intent],
-                S.UNKNOWN,
-                S.FAILED,
-                token=token,
-                fields={**released, "error_code": e.code, "error_message": e.user_message},
-            )
-        elif outcome == "removed":
-            post_published_if_complete(
-                move(
-                    [intent],
-                    S.UNKNOWN,
-                    S.PUBLISHED,
-                    token=token,
-                    fields={
-                        **released,
-                        "published_at": now,
-                        "error_code": e.code,
-                        "error_message": e.user_message,
-                    },
-                )
-            )
-        else:
-            _later(intent, token, 60, error_message=e.user_message or str(e))
+        _after_job_error(intent, token, e, S.UNKNOWN, transient_seconds=60)
         return True
     if result.state == "pending":
         _later(intent, token, 30)
@@ -149,7 +158,7 @@ def _settle_job(intent: PublishIntent, token: str, adapter: Any) -> bool:
             S.PUBLISHED,
             token=token,
             fields={
-                **released,
+                **RELEASED,
                 "remote_url": result.url,
                 "published_at": now,
                 "error_code": "",
@@ -203,7 +212,6 @@ def reconcile_unknown(worker: str, *, limit: int = 10) -> int:
             # Never sent again: look again, and tell a person once if it takes too long.
             _review_wait(intent, token, now)
             continue
-        released = {"lease_owner": "", "lease_until": None}
         if found is not None:
             moved = move(
                 [intent],
@@ -211,7 +219,7 @@ def reconcile_unknown(worker: str, *, limit: int = 10) -> int:
                 S.PUBLISHED,
                 token=token,
                 fields={
-                    **released,
+                    **RELEASED,
                     "remote_id": found.remote_id,
                     "remote_url": found.url,
                     "published_at": now,
@@ -232,7 +240,7 @@ def reconcile_unknown(worker: str, *, limit: int = 10) -> int:
                 S.FAILED,
                 token=token,
                 fields={
-                    **released,
+                    **RELEASED,
                     "error_message": (
                         f"已发送 {intent.attempts} 次，平台均未确认，平台上也未找到该内容，"
                         "已停止重试。请检查平台状态后重新安排发布。"
@@ -251,7 +259,7 @@ def reconcile_unknown(worker: str, *, limit: int = 10) -> int:
                 S.RETRY,
                 token=token,
                 fields={
-                    **released,
+                    **RELEASED,
                     "next_attempt_at": now + delay,
                     "error_message": "平台上未找到，将重新发送。",
                 },
@@ -316,40 +324,10 @@ def poll_remote_pending(worker: str, *, limit: int = 20) -> int:
         intent = PublishIntent.objects.select_related("channel", "post", "revision").get(
             pk=intent_id
         )
-        released = {"lease_owner": "", "lease_until": None}
         try:
             result: PublishResult = adapter_for(intent).publish_status(intent.remote_id)
         except AdapterError as e:
-            outcome = _job_failure(e) if e.permanent else ""
-            if outcome == "failed":  # the job did not publish (2, 3, 4)
-                move(
-                    [intent],
-                    S.REMOTE_PENDING,
-                    S.FAILED,
-                    token=token,
-                    fields={
-                        **released,
-                        "error_code": e.code,
-                        "error_message": e.user_message or str(e),
-                    },
-                )
-            elif outcome == "removed":  # published, then deleted or banned (5, 6)
-                post_published_if_complete(
-                    move(
-                        [intent],
-                        S.REMOTE_PENDING,
-                        S.PUBLISHED,
-                        token=token,
-                        fields={
-                            **released,
-                            "published_at": timezone.now(),
-                            "error_code": e.code,
-                            "error_message": e.user_message,
-                        },
-                    )
-                )
-            else:  # the query failed (token, whitelist …), not the job: keep asking
-                _later(intent, token, 5 if not e.permanent else 60, error_message=e.user_message)
+            _after_job_error(intent, token, e, S.REMOTE_PENDING, transient_seconds=5)
             continue
         now = timezone.now()
         if result.state == "pending":
@@ -360,7 +338,7 @@ def poll_remote_pending(worker: str, *, limit: int = 20) -> int:
                     S.UNKNOWN,
                     token=token,
                     fields={
-                        **released,
+                        **RELEASED,
                         "error_code": "pending_too_long",
                         "error_message": "平台长时间未完成发布，正在核实。",
                         "next_attempt_at": now,
@@ -375,7 +353,7 @@ def poll_remote_pending(worker: str, *, limit: int = 20) -> int:
             S.REMOTE_PENDING,
             S.PUBLISHED,
             token=token,
-            fields={**released, "remote_url": result.url, "published_at": now},
+            fields={**RELEASED, "remote_url": result.url, "published_at": now},
         )
         post_published_if_complete(moved)
         done += 1

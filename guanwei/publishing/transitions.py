@@ -70,6 +70,9 @@ TRANSITIONS: Mapping[tuple[str, str], AuditAction] = {
     (S.RETRY, S.CANCELLED): AuditAction.PUBLISH_CANCELLED,
 }
 
+# The fields that give a lease back (a move out of a leased status writes them).
+RELEASED: Mapping[str, Any] = {"lease_owner": "", "lease_until": None}
+
 # Statuses in which the call may be under way or may have reached the platform.
 IN_FLIGHT = (S.SENDING,)
 # Statuses nobody has started to send from: an edit or a closed account cancels them.

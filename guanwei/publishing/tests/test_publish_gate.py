@@ -252,6 +252,29 @@ def fakes() -> Iterator[FakePlatforms]:
         platforms.stop()
 
 
+def college_wechat_pending(fakes: FakePlatforms, **values: str) -> PublishIntent:
+    """A college WeChat post approved, sent and left pending at the platform (its job
+    takes ten minutes); ``values`` go into the account's settings."""
+    ChannelSettings.objects.update_or_create(
+        channel=channel(C, "info_wechat"),
+        defaults={"values": {**demo_settings(fakes)["wechat"], **values}},
+    )
+    fakes.control("wechat", publish_delay_ms=600_000)
+    post = content.create_post(
+        unit(C, "info_college"),
+        actor=person("col_xx_manager"),
+        title="学院通知",
+        body="我院图书馆寒假开放时间调整为每天九点至十七点。",
+        category="news",
+        channels=[channel(C, "info_wechat")],
+    )
+    _approve(post, "col_xx_secretary")
+    [intent] = actions.schedule_post(post, actor=person("col_xx_manager"))
+    claim = dispatch.claim_due("test")
+    assert dispatch.deliver(claim.ids[0], claim.token) == IntentStatus.REMOTE_PENDING
+    return intent
+
+
 def _poll_until_settled(intent: PublishIntent, seconds: float = 10) -> None:
     deadline = timezone.now() + timedelta(seconds=seconds)
     intent.refresh_from_db()
@@ -454,22 +477,7 @@ def test_a_wechat_publish_pending_too_long_becomes_unknown_and_people_are_told(
     (reconciliation takes over) and the person who scheduled it gets a notice."""
     from guanwei.notify.models import Notice
 
-    ChannelSettings.objects.update_or_create(
-        channel=channel(C, "info_wechat"), defaults={"values": demo_settings(fakes)["wechat"]}
-    )
-    fakes.control("wechat", publish_delay_ms=600_000)
-    post = content.create_post(
-        unit(C, "info_college"),
-        actor=person("col_xx_manager"),
-        title="学院通知",
-        body="我院图书馆寒假开放时间调整为每天九点至十七点。",
-        category="news",
-        channels=[channel(C, "info_wechat")],
-    )
-    _approve(post, "col_xx_secretary")
-    [intent] = actions.schedule_post(post, actor=person("col_xx_manager"))
-    claim = dispatch.claim_due("test")
-    assert dispatch.deliver(claim.ids[0], claim.token) == IntentStatus.REMOTE_PENDING
+    intent = college_wechat_pending(fakes)
     PublishIntent.objects.filter(pk=intent.pk).update(
         sent_at=timezone.now() - timedelta(minutes=31), lease_until=None
     )

@@ -12,7 +12,6 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from guanwei.content import actions as content
 from guanwei.publishing import actions, dispatch, reconcile
 from guanwei.publishing.adapters.base import PublishRequest, PublishResult, RemotePost
 from guanwei.publishing.adapters.wechat import WeChatAdapter, wechat_error
@@ -22,34 +21,17 @@ from guanwei.publishing.models import ChannelSettings, IntentStatus, PublishAtte
 from guanwei.publishing.tests.test_publish_gate import (  # noqa: F401 — the fixture
     C,
     W,
-    _approve,
     _weather_post,
+    college_wechat_pending,
     fakes,
 )
-from guanwei.testing.personas import channel, person, unit
+from guanwei.testing.personas import channel, person
 
 pytestmark = pytest.mark.django_db
 
 
 def _college_wechat_pending(fakes: FakePlatforms) -> PublishIntent:  # noqa: F811
-    values = {**demo_settings(fakes)["wechat"], "settle_seconds": "0"}
-    ChannelSettings.objects.update_or_create(
-        channel=channel(C, "info_wechat"), defaults={"values": values}
-    )
-    fakes.control("wechat", publish_delay_ms=600_000)
-    post = content.create_post(
-        unit(C, "info_college"),
-        actor=person("col_xx_manager"),
-        title="学院通知",
-        body="我院图书馆寒假开放时间调整为每天九点至十七点。",
-        category="news",
-        channels=[channel(C, "info_wechat")],
-    )
-    _approve(post, "col_xx_secretary")
-    [intent] = actions.schedule_post(post, actor=person("col_xx_manager"))
-    claim = dispatch.claim_due("t")
-    assert dispatch.deliver(claim.ids[0], claim.token) == IntentStatus.REMOTE_PENDING
-    return intent
+    return college_wechat_pending(fakes, settle_seconds="0")
 
 
 def test_x03_weibo_20053_held_past_the_settle_time_is_never_sent_again(
