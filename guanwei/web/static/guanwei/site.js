@@ -7,7 +7,8 @@ document.addEventListener("click", function (event) {
 });
 
 // Live countdowns (data-countdown="ISO time"): "Time left 7:42" (1:07:42, 2天 1:07:42),
-// then "Overdue by 0:15"; the words come from data-left / data-late / data-day.
+// then "Overdue by 0:15" (or, with data-late-minutes, "已超时 3 分钟"); the words come from
+// data-left / data-late / data-day / data-late-minutes.
 function guanweiCountdowns() {
   var now = Date.now();
   document.querySelectorAll("[data-countdown]").forEach(function (el) {
@@ -26,6 +27,10 @@ function guanweiCountdowns() {
       text = minutes + ":" + text;
     }
     if (days) text = days + (el.getAttribute("data-day") || "d") + " " + text;
+    if (late && el.getAttribute("data-late-minutes")) {
+      // a breached correction still owed (W-11): "已超时 3 分钟"
+      text = Math.floor(s / 60) + " " + el.getAttribute("data-late-minutes");
+    }
     el.textContent = (late ? el.getAttribute("data-late") : el.getAttribute("data-left")) + " " + text;
     el.classList.toggle("late", late);
   });
