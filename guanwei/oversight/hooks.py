@@ -15,8 +15,8 @@ log = logging.getLogger(__name__)
 def on_post_published(sender: Any, intent: Any, **kwargs: Any) -> None:
     """``publishing.events.post_published``: when a correction (a post that ``corrects``
     another) is out on every account it was sent to, the owed W-11 deadlines (open, or
-    breached and not yet closed) of the post it
-    corrects close — met when in time, with the minutes taken. Runs inside the dispatcher's
+    breached and not yet closed) of the post it corrects close — met when in time, with the
+    minutes taken. Runs inside the dispatcher's
     transaction; never raises (a failure here must not undo the publication record; the
     scheduler's pass closes the deadline then)."""
     from guanwei.content.models import Post
