@@ -55,7 +55,7 @@ def test_w10_the_dashboard_count_is_what_my_deadlines_page_lists() -> None:
     the same ones."""
     for i in range(12):
         _deadline(i, timedelta(minutes=30 + i), owners=["kj_publisher"])
-    _deadline(20, timedelta(hours=2), owners=["kj_editor"], escalate=["kj_publisher"])
+    _deadline(20, timedelta(hours=2), owners=["kj_editor"], escalate=("kj_publisher",))
     _deadline(21, timedelta(hours=3), owners=["kj_editor"])
     _deadline(22, timedelta(days=3), owners=["kj_publisher"])
     client = _as("kj_publisher")
