@@ -101,3 +101,16 @@ def test_w10_who_may_not_schedule_sees_no_buttons() -> None:
     editor.force_login(person("kj_leader"))
     page = editor.get(f"/content/posts/{post.pk}/").content.decode()
     assert "立即发布" not in page and 'id="schedule-form"' not in page
+
+
+def test_w10_the_live_panel_reloads_the_page_once_the_send_settles() -> None:
+    """X-03: while polling, a settled send answers HX-Refresh, so the page shows the panel
+    as it is now (the schedule form back after a failure); a live one does not."""
+    post = _approved()
+    (intent,) = actions.schedule_post(post, actor=person("kj_publisher"))
+    c = Client()
+    c.force_login(person("kj_publisher"))
+    url = f"/publishing/posts/{post.pk}/progress/"
+    assert "HX-Refresh" not in c.get(url, headers={"HX-Request": "true"})
+    PublishIntent.objects.filter(pk=intent.pk).update(status=IntentStatus.FAILED)
+    assert c.get(url, headers={"HX-Request": "true"})["HX-Refresh"] == "true"
