@@ -87,13 +87,6 @@ class Deadline(models.Model):
             and self.closed_at is None
         )
 
-    @property
-    def minutes_overdue(self) -> int:
-        """Whole minutes past the time (0 when not past it)."""
-        from django.utils import timezone
-
-        return max(0, int((timezone.now() - self.due_at).total_seconds()) // 60)
-
 
 def owed_q() -> Q:
     """The rows of :attr:`Deadline.owed` as a filter."""

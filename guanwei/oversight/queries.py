@@ -116,10 +116,6 @@ class MyDeadline:
     def overdue(self) -> bool:
         return self.seconds_left < 0
 
-    @property
-    def minutes_overdue(self) -> int:
-        return max(0, -self.seconds_left // 60)
-
 
 def deadlines_for(
     user: User, organisation: Organisation, *, now: datetime | None = None

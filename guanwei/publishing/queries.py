@@ -65,16 +65,34 @@ def post_publishing_panel(post: Post, user: User, shared: Mapping[str, Any]) -> 
     publishable revision comes from the review panel when it ran first (computed once)."""
     revision = shared["publishable"] if "publishable" in shared else publishable_revision(post)
     may_schedule = can(user, "post.schedule", post.unit)
+    progress = post_progress(post, may_schedule=may_schedule)
+    # Only what the person can do now: no schedule form beside a send that is under way or
+    # waiting (its row offers 立即发布 / 取消); it returns once the send failed or was
+    # cancelled, for the accounts with nothing open or published.
+    busy = {
+        i.channel_id
+        for i in progress["intents"]
+        if i.status in OPEN_STATUSES
+        or (
+            i.status == IntentStatus.PUBLISHED
+            and revision is not None
+            and i.revision_id == revision.pk
+        )
+    }
+    channels = (
+        revision.channels.filter(status=ChannelStatus.ACTIVE).exclude(pk__in=busy)
+        if revision and not any(i.status in OPEN_STATUSES for i in progress["intents"])
+        else Channel.objects.none()
+    )
     return {
-        **post_progress(post, may_schedule=may_schedule),
+        **progress,
         "may_schedule": may_schedule,
-        "schedule_channels": revision.channels.filter(status=ChannelStatus.ACTIVE)
-        if revision
-        else Channel.objects.none(),
-        "can_schedule": may_schedule and revision is not None,
+        "schedule_channels": channels,
+        "can_schedule": may_schedule and revision is not None and channels.exists(),
         "can_reschedule": may_schedule
         and post.status == PostStatus.EXPIRED
-        and post.approved_revision_id == post.current_revision_id,
+        and post.approved_revision_id == post.current_revision_id
+        and not any(i.status in OPEN_STATUSES for i in progress["intents"]),
     }
 
 
