@@ -161,3 +161,23 @@ def may_view_post(user: User | None, post: Post) -> bool:
         or post.runs.filter(steps__decisions__actor=user).exists()
         or (user is not None and provides_material(user, post))
     )
+
+
+def may_view_material(user: User | None, item: Submission) -> bool:
+    """Who may open drop-box material: the drop box's keepers, its sender and the
+    provider unit's officers and leaders, whoever has or had a step of its review, and
+    whoever may open a post made from it (the publishing unit's editors and reviewers: the
+    post page links to its material). One rule for every link to a material page."""
+    if user is None or not user.is_authenticated:
+        return False
+    provider = item.provider_unit
+    speaks_for = provider is not None and (
+        can(user, "material.submit", provider) or can(user, "material.approve", provider)
+    )
+    return bool(
+        can(user, "dropbox.manage", item.drop_box)
+        or item.submitted_by_id == user.pk
+        or speaks_for
+        or item.runs.filter(steps__decisions__actor=user).exists()
+        or (item.post is not None and may_view_post(user, item.post))
+    )

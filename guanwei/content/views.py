@@ -149,13 +149,6 @@ def material_detail(request: HttpRequest, pk: int) -> HttpResponse:
     visible(request, item.organisation_id)
     user = actor(request)
     manages = can(user, "dropbox.manage", item.drop_box)
-    if not (
-        manages
-        or item.submitted_by_id == user.pk
-        or (item.provider_unit and can(user, "material.submit", item.provider_unit))
-        or (item.provider_unit and can(user, "material.approve", item.provider_unit))
-    ):
-        raise Http404
     from guanwei.screening import queries as screening
     from guanwei.workflow.queries import may_decide
 
@@ -163,6 +156,8 @@ def material_detail(request: HttpRequest, pk: int) -> HttpResponse:
     deciding = {
         s.pk for r in runs for s in r.steps.all() if s.status == "pending" and may_decide(s, user)
     }
+    if not (deciding or queries.may_view_material(user, item)):
+        raise Http404
     return render(
         request,
         "content/material_detail.html",
