@@ -181,3 +181,20 @@ def may_view_material(user: User | None, item: Submission) -> bool:
         or item.runs.filter(steps__decisions__actor=user).exists()
         or (item.post is not None and may_view_post(user, item.post))
     )
+
+
+def may_resubmit_material(user: User | None, item: Submission) -> bool:
+    """修改后重新报送: returned material, for its provider unit's officers — not for the
+    leader who returned it (they decide on it again, they do not write it)."""
+    return bool(
+        user is not None
+        and item.status == SubmissionStatus.RETURNED
+        and item.provider_unit is not None
+        and can(user, "material.submit", item.provider_unit)
+        and not decided_on_material(user, item)
+    )
+
+
+def decided_on_material(user: User, item: Submission) -> bool:
+    """Whether ``user`` decided a step of the material's review (the leader who returned it)."""
+    return bool(item.runs.filter(steps__decisions__actor=user).exists())

@@ -101,25 +101,53 @@ def post_publishing_panel(post: Post, user: User, shared: Mapping[str, Any]) -> 
     publishable revision comes from the review panel when it ran first (computed once)."""
     revision = shared["publishable"] if "publishable" in shared else publishable_revision(post)
     may_schedule = can(user, "post.schedule", post.unit)
-    channels = schedule_channels(revision, user) if may_schedule else Channel.objects.none()
+    progress = post_progress(post, may_schedule=may_schedule, user=user)
+    open_send = any(i.status in OPEN_STATUSES for i in progress["intents"])
+    expired = (
+        post.status == PostStatus.EXPIRED
+        and post.approved_revision_id == post.current_revision_id
+        and not open_send
+    )
+    # Only what the person can do now: no schedule form beside a send that is under way or
+    # waiting (its row offers 立即发布 / 取消); it returns once the send failed or was
+    # cancelled, for the accounts with nothing open or published — and only the accounts
+    # the person may publish on (W-05).
+    busy = {
+        i.channel_id
+        for i in progress["intents"]
+        if i.status in OPEN_STATUSES
+        or (
+            i.status == IntentStatus.PUBLISHED
+            and revision is not None
+            and i.revision_id == revision.pk
+        )
+    }
+    base = revision or (post.approved_revision if expired else None)
+    channels = (
+        schedule_channels(base, user, exclude=busy)
+        if may_schedule and not open_send
+        else Channel.objects.none()
+    )
     offered = channels.exists()
     return {
-        **post_progress(post, may_schedule=may_schedule, user=user),
+        **progress,
         "may_schedule": may_schedule,
         "schedule_channels": channels,
         "can_schedule": offered and revision is not None,
-        "can_reschedule": offered
-        and post.status == PostStatus.EXPIRED
-        and post.approved_revision_id == post.current_revision_id,
+        "can_reschedule": offered and expired,
     }
 
 
-def schedule_channels(revision: Any, user: User | None) -> Any:
-    """The active accounts of ``revision`` that ``user`` may publish on: what the schedule
-    form offers (none → no form, no button)."""
+def schedule_channels(revision: Any, user: User | None, exclude: Any = ()) -> Any:
+    """The active accounts of ``revision`` that ``user`` may publish on (less ``exclude``):
+    what the schedule form offers (none → no form, no button)."""
     if revision is None:
         return Channel.objects.none()
-    active = list(revision.channels.filter(status=ChannelStatus.ACTIVE).select_related("unit"))
+    active = list(
+        revision.channels.filter(status=ChannelStatus.ACTIVE)
+        .exclude(pk__in=list(exclude))
+        .select_related("unit")
+    )
     allowed = _publishable_on(user)
     return Channel.objects.filter(pk__in=[c.pk for c in active if allowed(c)]).order_by("pk")
 

@@ -115,7 +115,12 @@ def progress(request: HttpRequest, pk: int) -> HttpResponse:
         "fragment": True,
         **queries.post_progress(post, may_schedule=may_schedule, user=user),
     }
-    return render(request, "publishing/_intents.html", context)
+    response = render(request, "publishing/_intents.html", context)
+    if not context["live"] and request.headers.get("HX-Request"):
+        # The send settled: the whole page again, so its panel shows what can be done now
+        # (the schedule form returns after a failure or a cancellation).
+        response["HX-Refresh"] = "true"
+    return response
 
 
 @login_required
