@@ -40,12 +40,20 @@ def _audit(deadline: Deadline, action: AuditAction, actor: User | None, **after:
     )
 
 
+def fit_title(text: str) -> str:
+    """A deadline's title made from a post's or an account's name fits its column (200):
+    cut with an ellipsis (PostgreSQL refuses a longer value; SQLite kept it silently)."""
+    width = Deadline._meta.get_field("title").max_length or 200
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
 def create_deadline(**fields: Any) -> Deadline | None:
     """Create once (the key is unique); None when it already exists — found by a read
     first, so a repeated pass does not fail an INSERT (the IntegrityError is left for a
     race between two passes)."""
     if Deadline.objects.filter(key=fields["key"]).exists():
         return None
+    fields["title"] = fit_title(fields["title"])
     try:
         with transaction.atomic():
             deadline = Deadline.objects.create(**fields)
@@ -235,7 +243,7 @@ def issue_correction(
         unit=post.unit,
         kind=DeadlineKind.CORRECTION,
         key=f"correction:{post.pk}:{issued_at.isoformat()}",
-        title=f"订正《{post.title}》",
+        title=fit_title(f"订正《{post.title}》"),
         post=post,
         starts_at=issued_at,
         due_at=issued_at + timedelta(minutes=minutes),

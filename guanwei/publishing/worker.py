@@ -71,7 +71,8 @@ class Dispatcher:
         idle_sleep: float = 0.2,
         scheduler_interval: float = SCHEDULER_INTERVAL,
     ) -> None:
-        self.name = f"{socket.gethostname()}:{os.getpid()}"
+        # Fits the lease columns whatever the host is called (a pod: up to 63 characters).
+        self.name = dispatch.short_name(f"{socket.gethostname()}:{os.getpid()}")
         self.threads = threads
         # Never more claims than threads: a claimed intent must not wait for a thread
         # while its lease runs (issue #8 §2).
@@ -91,7 +92,11 @@ class Dispatcher:
         """Send a batch's requests concurrently on the pool (HTTP only, no DB there)."""
 
         def send(jobs: list[tuple[Any, Any]]) -> list[Any]:
-            futures = [pool.submit(adapter.publish, request) for adapter, request in jobs]
+            # Each call bounded in total time (dispatch.max_call): a trickling platform
+            # cannot hold the batch, the lease or the pool's thread.
+            futures = [
+                pool.submit(dispatch.bounded_publish, adapter, request) for adapter, request in jobs
+            ]
             return [f.exception() or f.result() for f in futures]
 
         return send

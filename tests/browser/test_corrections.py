@@ -140,7 +140,7 @@ def test_w11_a_correction_from_the_observatory_to_weibo_within_ten_minutes(
     row = page.locator("#deadlines tbody tr", has_text=f"订正《{TITLE}》")
     countdown = row.locator(".countdown")
     first = countdown.inner_text()
-    assert first.startswith("剩余时间 9:") or first.startswith("剩余时间 10:"), first
+    assert first.startswith("还剩 9 分") or first.startswith("还剩 10 分"), first
     page.wait_for_timeout(2100)
     assert countdown.inner_text() != first  # it counts down without a reload
     page.screenshot(path=str(SCREENSHOTS / "correction-task.png"), full_page=True)

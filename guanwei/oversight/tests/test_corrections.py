@@ -44,7 +44,9 @@ def _as(username: str) -> Client:
     return c
 
 
-def _published_from_observatory(at: datetime, title: str = "明日天气预报") -> Post:
+def _published_from_observatory(
+    at: datetime, title: str = "明日天气预报", account: str = "city_weibo"
+) -> Post:
     """The observatory's material → the tech centre's post → approved → published."""
     item = content.submit_material(
         unit(W, "city_observatory"),
@@ -66,7 +68,7 @@ def _published_from_observatory(at: datetime, title: str = "明日天气预报")
         body=TEXT,
         category="forecast",
         subtype="city_forecast",
-        channels=[channel(W, "city_weibo")],
+        channels=[channel(W, account)],
         source="市气象台",
     )
     wf.submit_for_review(post, actor=person("kj_editor"))
@@ -382,3 +384,19 @@ def test_w11_the_dashboard_shows_how_our_material_was_published() -> None:
         assert 'id="correction-form"' in page, who
     html = _as("bgs_officer").get("/").content.decode()
     assert post.title not in html
+
+
+def test_w11_a_correction_of_a_post_with_a_full_length_title_is_issued() -> None:
+    """W-11: the deadline's title is 订正《…》 around the post's title; a post's title may
+    take all its 200 characters, the deadline's title has 200 too — on PostgreSQL the
+    notice was refused ("value too long") and no deadline ran."""
+    title = ("明日天气预报" * 40)[:200]
+    post = _published_from_observatory(
+        datetime(2026, 11, 26, 7, 30, tzinfo=TZ), title=title, account="city_website"
+    )
+    assert len(post.title) == 200
+    response = _issue(post)
+    assert response.status_code == 302
+    deadline = Deadline.objects.get(kind=DeadlineKind.CORRECTION, post=post)
+    assert deadline.title.startswith("订正《明日天气预报")
+    assert len(deadline.title) <= Deadline._meta.get_field("title").max_length  # type: ignore[operator]
