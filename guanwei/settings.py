@@ -192,12 +192,14 @@ LOGGING = {
 }
 
 # Publishing (issue #8 §2): a claim's or a send's lease, renewed by a heartbeat while the
-# platform call is alive, at most for MAX_CALL; how long an asynchronous publish may stay
-# "platform processing" before it becomes unknown and a person is told.
+# platform call is alive; MAX_CALL bounds each platform call in total (connect to last byte:
+# past it the call is cut and the intent reconciled, never re-sent blindly); how long an
+# asynchronous publish may stay "platform processing" before it becomes unknown and a
+# person is told.
 GUANWEI_DISPATCH_LEASE_SECONDS = float(os.environ.get("GUANWEI_DISPATCH_LEASE_SECONDS", "120"))
 GUANWEI_DISPATCH_HEARTBEAT = os.environ.get("GUANWEI_DISPATCH_HEARTBEAT", "1") != "0"
 GUANWEI_DISPATCH_MAX_CALL_SECONDS = float(
-    os.environ.get("GUANWEI_DISPATCH_MAX_CALL_SECONDS", "900")
+    os.environ.get("GUANWEI_DISPATCH_MAX_CALL_SECONDS", "300")
 )
 GUANWEI_REMOTE_PENDING_MAX_MINUTES = float(
     os.environ.get("GUANWEI_REMOTE_PENDING_MAX_MINUTES", "30")

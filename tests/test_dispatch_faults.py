@@ -478,3 +478,31 @@ def test_a_worker_killed_during_a_heartbeat_renewed_slow_call_is_recovered_once(
     attempts, audit = _story(c, slow)
     assert attempts == [("unknown", "crash", True), ("reconciled", "", True)], attempts
     assert audit[-2:] == [int(A.PUBLISH_UNKNOWN), int(A.PUBLISH_RECONCILED)], audit
+
+
+def test_a_call_that_never_ends_is_cut_at_its_total_limit_and_reconciled(case: Case) -> None:
+    """X-03, invariant 2: the platform takes the post, then answers a byte every 250 ms
+    (no read ever times out, the answer never ends). With
+    GUANWEI_DISPATCH_MAX_CALL_SECONDS=2 the call is cut at about 2 s in total: the intent
+    goes unknown (not sending for ever under a renewed lease), reconciliation finds the
+    post, nothing is sent twice, and the dispatcher goes on with the other posts."""
+    c = case
+    c.fakes.control("weibo", trickle_next=1, trickle_ms=250, path=SHARE, duplicate_window_s=0)
+    worker = c.dispatcher(
+        "worker", GUANWEI_DISPATCH_MAX_CALL_SECONDS="2", GUANWEI_DISPATCH_LEASE_SECONDS="3"
+    )
+    slow = min(c.ids)
+    deadline = time.monotonic() + WAIT_S
+    while c.fakes.stats("weibo")["posts"] < 1:  # the platform acted on the trickled call
+        assert time.monotonic() < deadline, c.logs()
+        time.sleep(0.1)
+    started = time.monotonic()
+    while c.db.intents([slow])[slow]["status"] == "sending":
+        assert time.monotonic() - started < 12, f"still sending\n{c.logs()}"
+        time.sleep(0.1)
+    final = c.wait_final(worker)
+    assert c.stop(worker) == 0, c.logs()
+    _check_exactly_once(c, final)
+    attempts, audit = _story(c, slow)
+    assert attempts == [("unknown", "timeout", True), ("reconciled", "", True)], attempts
+    assert audit[-2:] == [int(A.PUBLISH_UNKNOWN), int(A.PUBLISH_RECONCILED)], audit

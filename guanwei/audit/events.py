@@ -48,6 +48,7 @@ class AuditAction(IntEnum):
     POST_REVISED = 511
     POST_STATUS_CHANGED = 512
     MATERIAL_AWAITING_LEADER = 506
+    MATERIAL_RESUBMITTED = 507
     ASSET_UPLOADED = 520
 
     # 600: workflow
@@ -143,6 +144,7 @@ AUDIT_LABELS: dict[AuditAction, str] = {
     AuditAction.CHANNEL_SETTINGS_CHANGED: "修改账号接入设置",
     AuditAction.POST_STATUS_CHANGED: "稿件状态变更",
     AuditAction.MATERIAL_AWAITING_LEADER: "素材待分管领导审定",
+    AuditAction.MATERIAL_RESUBMITTED: "修改后重新报送素材",
     AuditAction.PUBLISH_CLAIMED: "领取发布任务",
     AuditAction.PUBLISH_RELEASED: "发布任务退回待发",
     AuditAction.PUBLISH_RETRY: "等待重新发送",

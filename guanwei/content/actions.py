@@ -31,6 +31,7 @@ from guanwei.content.models import (
     Submission,
     SubmissionStatus,
 )
+from guanwei.content.queries import decided_on_material
 from guanwei.notify.actions import notify
 from guanwei.orgs.errors import InvalidChange, PermissionDenied
 from guanwei.orgs.models import Unit, User
@@ -326,6 +327,56 @@ def mark_provider_decision(
         action=AuditAction.MATERIAL_RETURNED,
         reason=reason,
     )
+
+
+@transaction.atomic
+def resubmit_material(
+    submission: Submission, *, actor: User, title: str, body: str, source: str
+) -> Submission:
+    """The provider edits material their leader returned (退回) and sends it again (W-15):
+    screened again as at the first send (a block-severity hit refuses it, nothing changes),
+    audited with the text before and after, and the pack's material chain started again
+    (the leader decides anew). Only returned material, only by its provider unit."""
+    if submission.provider_unit is None:
+        raise InvalidChange("只有本单位报送的素材可以修改后重新报送。")
+    require(actor, "material.submit", submission.provider_unit)
+    if decided_on_material(actor, submission):
+        raise PermissionDenied("退回素材的领导不能代为修改重新报送，请由报送人修改后重新报送。")
+    before = {**_submission_snapshot(submission), "body": submission.body}
+    reason = submission.status_reason
+    changed = Submission.objects.filter(pk=submission.pk, status=SubmissionStatus.RETURNED).update(
+        title=_require_text(title, "标题"),
+        body=_require_text(body, "内容"),
+        source=_require_text(source, "信息来源（T-05：来源不明的信息不予发布）"),
+        status=SubmissionStatus.NEW,
+        status_reason="",
+        submitted_by=actor,
+        provider_approved_by=None,
+        provider_approved_at=None,
+        updated=timezone.now(),
+    )
+    if changed != 1:
+        submission.refresh_from_db()
+        raise InvalidChange(
+            f"素材当前状态为“{submission.get_status_display()}”，只有已退回的素材可以修改后重新报送。"
+        )
+    submission.refresh_from_db()
+    _screen_submission(submission, actor=actor, refuse=True)
+    record(
+        AuditAction.MATERIAL_RESUBMITTED,
+        actor=actor,
+        object_type="submission",
+        object_id=submission.pk,
+        object_repr=submission.title,
+        organisation_id=submission.organisation_id,
+        before={**before, "reason": reason},
+        after={**_submission_snapshot(submission), "body": submission.body},
+    )
+    from guanwei.content.hooks import run_material_hooks
+
+    run_material_hooks(submission, actor)  # W-15: the leader's chain again
+    submission.refresh_from_db()
+    return submission
 
 
 def mark_awaiting_leader(submission: Submission) -> bool:

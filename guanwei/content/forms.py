@@ -29,6 +29,14 @@ class MaterialForm(forms.Form):
         self.fields["assets"].queryset = assets  # type: ignore[attr-defined]
 
 
+class ResubmitForm(forms.Form):
+    """修改后重新报送: the returned material's text (its drop box and unit stay)."""
+
+    title = forms.CharField(label=_("Title"), max_length=200)
+    body = forms.CharField(label=_("Content"), widget=forms.Textarea(attrs={"rows": 8}))
+    source = forms.CharField(label=_("Source"), max_length=200)
+
+
 class DeclineForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
 

@@ -89,28 +89,44 @@ def provides_material(user: User, post: Post) -> bool:
     )
 
 
+def _providers(user: User, organisation: Organisation) -> list[Unit]:
+    """The units whose material ``user`` speaks for (provider officer or leader)."""
+    return [
+        u
+        for u in organisation.units.filter(memberships__user=user).distinct()
+        if can(user, "material.submit", u) or can(user, "material.approve", u)
+    ]
+
+
 def published_from_material(
     user: User, organisation: Organisation, *, limit: int = 20
 ) -> list[Post]:
     """Published posts made from drop-box material of the units ``user`` speaks for
     (provider officer or leader), newest first: what the Observatory checks (W-11)."""
-    providers = [
-        u
-        for u in organisation.units.filter(memberships__user=user).distinct()
-        if can(user, "material.submit", u) or can(user, "material.approve", u)
-    ]
+    return [
+        p
+        for p in material_posts(user, organisation, limit=limit * 3)
+        if getattr(p, "readable", False)
+    ][:limit]
+
+
+def material_posts(user: User, organisation: Organisation, *, limit: int = 20) -> list[Post]:
+    """本单位素材的发布情况 (W-11): the posts made from drop-box material of the units
+    ``user`` speaks for, in any status but withdrawn, newest first; each has ``readable``
+    — whether the provider may open its (read-only) page, i.e. it is published."""
+    providers = _providers(user, organisation)
     if not providers:
         return []
-    return list(
-        Post.objects.filter(
-            organisation=organisation,
-            status=PostStatus.PUBLISHED,
-            materials__provider_unit__in=providers,
-        )
+    posts = list(
+        Post.objects.filter(organisation=organisation, materials__provider_unit__in=providers)
+        .exclude(status=PostStatus.WITHDRAWN)
         .select_related("unit")
         .distinct()
         .order_by("-updated", "-id")[:limit]
     )
+    for p in posts:
+        p.readable = p.status == PostStatus.PUBLISHED  # type: ignore[attr-defined]
+    return posts
 
 
 def post_facts(post: Post, revision: PostRevision) -> dict[str, Any]:
@@ -161,3 +177,40 @@ def may_view_post(user: User | None, post: Post) -> bool:
         or post.runs.filter(steps__decisions__actor=user).exists()
         or (user is not None and provides_material(user, post))
     )
+
+
+def may_view_material(user: User | None, item: Submission) -> bool:
+    """Who may open drop-box material: the drop box's keepers, its sender and the
+    provider unit's officers and leaders, whoever has or had a step of its review, and
+    whoever may open a post made from it (the publishing unit's editors and reviewers: the
+    post page links to its material). One rule for every link to a material page."""
+    if user is None or not user.is_authenticated:
+        return False
+    provider = item.provider_unit
+    speaks_for = provider is not None and (
+        can(user, "material.submit", provider) or can(user, "material.approve", provider)
+    )
+    return bool(
+        can(user, "dropbox.manage", item.drop_box)
+        or item.submitted_by_id == user.pk
+        or speaks_for
+        or item.runs.filter(steps__decisions__actor=user).exists()
+        or (item.post is not None and may_view_post(user, item.post))
+    )
+
+
+def may_resubmit_material(user: User | None, item: Submission) -> bool:
+    """修改后重新报送: returned material, for its provider unit's officers — not for the
+    leader who returned it (they decide on it again, they do not write it)."""
+    return bool(
+        user is not None
+        and item.status == SubmissionStatus.RETURNED
+        and item.provider_unit is not None
+        and can(user, "material.submit", item.provider_unit)
+        and not decided_on_material(user, item)
+    )
+
+
+def decided_on_material(user: User, item: Submission) -> bool:
+    """Whether ``user`` decided a step of the material's review (the leader who returned it)."""
+    return bool(item.runs.filter(steps__decisions__actor=user).exists())

@@ -6,6 +6,7 @@ urlpatterns = [
     path("dropbox/", views.dropbox, name="dropbox"),
     path("materials/new/", views.material_new, name="material_new"),
     path("materials/<int:pk>/", views.material_detail, name="material_detail"),
+    path("materials/<int:pk>/edit/", views.material_edit, name="material_edit"),
     path("materials/<int:pk>/take/", views.material_take, name="material_take"),
     path("materials/<int:pk>/decline/", views.material_decline, name="material_decline"),
     path("posts/", views.post_list, name="post_list"),

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from guanwei.content import actions, panels, queries
-from guanwei.content.forms import AssetForm, DeclineForm, MaterialForm, PostForm
+from guanwei.content.forms import AssetForm, DeclineForm, MaterialForm, PostForm, ResubmitForm
 from guanwei.content.models import Asset, Post, PostStatus, Submission, SubmissionStatus
 from guanwei.keyset import cursor_text, parse_cursor
 from guanwei.orgs.errors import DomainError
@@ -45,6 +45,7 @@ def dropbox(request: HttpRequest) -> HttpResponse:
     units = queries.units_where(user, org, "dropbox.manage")
     status = request.GET.get("status", "")
     items = queries.inbox(units, status=status, before=_cursor(request)) if units else []
+    mine = list(queries.my_submissions(user).select_related("provider_unit")[:20])
     return render(
         request,
         "content/dropbox.html",
@@ -55,7 +56,8 @@ def dropbox(request: HttpRequest) -> HttpResponse:
             units=units,
             status=status,
             statuses=SubmissionStatus.choices,
-            mine=list(queries.my_submissions(user)[:20]),
+            mine=mine,
+            resubmittable={s.pk for s in mine if queries.may_resubmit_material(user, s)},
             can_submit=bool(queries.units_where(user, org, "material.submit")),
             next_cursor=cursor_text(items[-1].created, items[-1].pk)
             if len(items) == queries.PAGE
@@ -87,8 +89,6 @@ def material_new(request: HttpRequest) -> HttpResponse:
     """Send material. The provider sees the screening hits first: 检查 shows them with the
     form kept; 发送 with review hits not yet shown shows them and asks to send again; a
     block-severity hit is refused by the action, the form kept (C-06)."""
-    from guanwei.screening import queries as screening
-
     org = _org(request)
     form = _material_form(request, org, request.POST or None)
     status = 200
@@ -98,15 +98,10 @@ def material_new(request: HttpRequest) -> HttpResponse:
         status = 400
         if form.is_valid():
             data = form.cleaned_data
-            text = actions.screened_text(data["title"], data["body"])
-            result = screening.screen_text(org, text, source=data["source"], title=data["title"])
-            screened = screening.result_view(text, result)
-            screened["segments"] = screening.segments(
-                text, screened["rows"], len(data["title"]) + 1
-            )
+            screened, verdict = _screened_preview(org, data)
             token = _checked_token(data)
             confirmed = request.POST.get("checked") == token
-            if "check" in request.POST or (result.verdict == "review" and not confirmed):
+            if "check" in request.POST or (verdict == "review" and not confirmed):
                 if "check" not in request.POST:
                     messages.warning(
                         request,
@@ -140,6 +135,70 @@ def material_new(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _screened_preview(org: Organisation, data: dict[str, Any]) -> tuple[dict[str, Any], str]:
+    """The hits the provider sees before sending (the same engine and packs as at send)."""
+    from guanwei.screening import queries as screening
+
+    text = actions.screened_text(data["title"], data["body"])
+    result = screening.screen_text(org, text, source=data["source"], title=data["title"])
+    screened = screening.result_view(text, result)
+    screened["segments"] = screening.segments(text, screened["rows"], len(data["title"]) + 1)
+    return screened, result.verdict
+
+
+@login_required
+def material_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """修改后重新报送 (W-15): the provider edits material their leader returned, seeing the
+    reason, checks it (检查 shows the hits) and sends it again; screened as at first send."""
+    item = get_object_or_404(
+        Submission.objects.select_related("drop_box", "provider_unit", "organisation"), pk=pk
+    )
+    visible(request, item.organisation_id)
+    user = actor(request)
+    if not queries.may_resubmit_material(user, item):
+        raise Http404
+    org = item.organisation
+    initial = {"title": item.title, "body": item.body, "source": item.source}
+    form = ResubmitForm(request.POST or None, initial=initial)
+    status = 200
+    screened: dict[str, Any] | None = None
+    token = ""
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            data = form.cleaned_data
+            screened, verdict = _screened_preview(org, data)
+            token = _checked_token(data)
+            confirmed = request.POST.get("checked") == token
+            if "check" in request.POST or (verdict == "review" and not confirmed):
+                if "check" not in request.POST:
+                    messages.warning(
+                        request,
+                        _("Please look at the marked words; send again if the material is right."),
+                    )
+                status = 200
+            else:
+                try:
+                    actions.resubmit_material(
+                        item,
+                        actor=user,
+                        title=data["title"],
+                        body=data["body"],
+                        source=data["source"],
+                    )
+                except DomainError as e:
+                    form.add_error(None, e.message)
+                else:
+                    messages.success(request, _("Material sent again."))
+                    return redirect("material_detail", pk=item.pk)
+    return render(
+        request,
+        "content/material_edit.html",
+        page_context(request, org, item=item, form=form, screened=screened, token=token),
+        status=status,
+    )
+
+
 @login_required
 def material_detail(request: HttpRequest, pk: int) -> HttpResponse:
     item = get_object_or_404(
@@ -149,13 +208,6 @@ def material_detail(request: HttpRequest, pk: int) -> HttpResponse:
     visible(request, item.organisation_id)
     user = actor(request)
     manages = can(user, "dropbox.manage", item.drop_box)
-    if not (
-        manages
-        or item.submitted_by_id == user.pk
-        or (item.provider_unit and can(user, "material.submit", item.provider_unit))
-        or (item.provider_unit and can(user, "material.approve", item.provider_unit))
-    ):
-        raise Http404
     from guanwei.screening import queries as screening
     from guanwei.workflow.queries import may_decide
 
@@ -163,6 +215,8 @@ def material_detail(request: HttpRequest, pk: int) -> HttpResponse:
     deciding = {
         s.pk for r in runs for s in r.steps.all() if s.status == "pending" and may_decide(s, user)
     }
+    if not (deciding or queries.may_view_material(user, item)):
+        raise Http404
     return render(
         request,
         "content/material_detail.html",
@@ -171,6 +225,7 @@ def material_detail(request: HttpRequest, pk: int) -> HttpResponse:
             item.drop_box.organisation,
             item=item,
             manages=manages,
+            may_resubmit=queries.may_resubmit_material(user, item),
             runs=runs,
             deciding=deciding,
             decline_form=DeclineForm(),

@@ -47,6 +47,16 @@ def _back(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+def notice_open(request: HttpRequest, pk: int) -> HttpResponse:
+    """Opening a notice (its link on the notices page) is reading it: marked read for its
+    addressee (audited once), then on to the object it names, or the notices page."""
+    user = actor(request)
+    notice = get_object_or_404(Notice, pk=pk, user=user)
+    actions.mark_read(notice, actor=user)
+    return redirect(actions.safe_link(notice.link) or "notices")
+
+
+@login_required
 @require_POST
 def notice_read(request: HttpRequest, pk: int) -> HttpResponse:
     notice = get_object_or_404(Notice, pk=pk, user=actor(request))

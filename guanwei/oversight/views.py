@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -18,7 +20,9 @@ from guanwei.orgs.errors import DomainError
 from guanwei.orgs.pages import actor, current_org, page_context, visible
 from guanwei.orgs.rules import rules_for
 from guanwei.oversight import actions, queries
-from guanwei.oversight.models import Deadline, DeadlineKind, DeadlineStatus
+from guanwei.oversight.models import Deadline, DeadlineKind, DeadlineStatus, owed_q
+
+MINE = "mine"
 
 
 @login_required
@@ -27,18 +31,29 @@ def deadlines(request: HttpRequest) -> HttpResponse:
     if org is None:
         raise Http404
     status = request.GET.get("status", "open")
-    rows = Deadline.objects.filter(organisation=org).select_related("channel", "post")
     one = request.GET.get("d", "")
-    if one.isdigit():  # a notice's link: this deadline, whatever its status now
-        rows = rows.filter(pk=int(one))
-        status = ""
-    elif status in DeadlineStatus.values:
-        rows = rows.filter(status=status)
-    rows = rows.order_by("-due_at" if status != "open" else "due_at")[:200]
+    if status == MINE and not one.isdigit():  # 我的时限: what the dashboard counts (W-10)
+        rows: Any = [m.deadline for m in queries.deadlines_for(actor(request), org)]
+    else:
+        rows = Deadline.objects.filter(organisation=org).select_related("channel", "post")
+        if one.isdigit():  # a notice's link: this deadline, whatever its status now
+            rows = rows.filter(pk=int(one))
+            status = ""
+        elif status == DeadlineStatus.OPEN:  # what is to do: a breached correction stays (W-11)
+            rows = rows.filter(owed_q())
+        elif status in DeadlineStatus.values:
+            rows = rows.filter(status=status)
+        rows = rows.order_by("-due_at" if status != "open" else "due_at")[:200]
     return render(
         request,
         "oversight/deadlines.html",
-        page_context(request, org, rows=rows, status=status, statuses=DeadlineStatus.choices),
+        page_context(
+            request,
+            org,
+            rows=rows,
+            status=status,
+            statuses=[(MINE, _("Mine")), *DeadlineStatus.choices],
+        ),
     )
 
 

@@ -17,16 +17,22 @@ from guanwei.audit.events import AuditAction
 from guanwei.channels.models import Channel, ChannelStatus
 from guanwei.content import actions as content_actions
 from guanwei.content.models import Post, PostStatus
-from guanwei.orgs.errors import InvalidChange
+from guanwei.orgs.errors import InvalidChange, PermissionDenied
 from guanwei.orgs.models import User
 from guanwei.orgs.permissions import require
 from guanwei.publishing.models import OPEN_STATUSES, IntentStatus, PublishIntent
+from guanwei.publishing.queries import may_publish_on
 from guanwei.publishing.slots import next_free_slot
 from guanwei.publishing.transitions import IN_FLIGHT, NOT_STARTED, RELEASED, move
 from guanwei.workflow.queries import publishable_revision
 
 # How late an approval may arrive after its planned slot and still go out (W-10 "about").
 DEFAULT_GRACE = timedelta(minutes=10)
+
+
+def require_publish_on(actor: User | None, channel: Channel) -> None:
+    if not may_publish_on(actor, channel):
+        raise PermissionDenied(f"您没有在账号“{channel.name}”上发布的权限。")
 
 
 def _taken(channel: Channel) -> set[datetime]:
@@ -50,7 +56,8 @@ def schedule_post(
     free slot, or now. One live intent per (revision, channel) (X-03): one that is still
     waiting is moved to the new time ("publish now" on an auto-scheduled post); one that
     failed or was cancelled is followed by a new one; one that is under way or published
-    is not sent again."""
+    is not sent again. The person must be allowed to publish on every account named
+    (:func:`may_publish_on`)."""
     require(actor, "post.schedule", post.unit)
     post = Post.objects.select_for_update().get(pk=post.pk)
     revision = publishable_revision(post)
@@ -67,6 +74,8 @@ def schedule_post(
             "请选择将来的时间或立即发布。"
         )
     intents: list[PublishIntent] = []
+    for channel in targets:
+        require_publish_on(actor, channel)
     for channel in targets:
         if channel.key not in allowed:
             raise InvalidChange(f"账号“{channel.name}”不在审核通过的版本中，不能发布到该账号。")
@@ -148,8 +157,10 @@ def _move_waiting(
 
 @transaction.atomic
 def cancel_intent(intent: PublishIntent, *, actor: User) -> PublishIntent:
-    """Withdraw a scheduled publication that has not started sending."""
+    """Withdraw a scheduled publication that has not started sending (by a person who may
+    publish on its account)."""
     require(actor, "post.schedule", intent.unit)
+    require_publish_on(actor, intent.channel)
     moved = move(
         [intent],
         [IntentStatus.SCHEDULED, IntentStatus.RETRY],
@@ -309,7 +320,12 @@ def auto_schedule_due(now: datetime | None = None, grace: timedelta = DEFAULT_GR
 
 @transaction.atomic
 def reschedule_expired(
-    post: Post, *, actor: User, at: datetime | None = None, next_slot: bool = False
+    post: Post,
+    *,
+    actor: User,
+    at: datetime | None = None,
+    next_slot: bool = False,
+    channels: Sequence[Channel] | None = None,
 ) -> list[PublishIntent]:
     """One click after an expiry: the approved content keeps its approval; only the time
     was missed, so it goes into a new slot (or the given time)."""
@@ -317,7 +333,7 @@ def reschedule_expired(
     post = Post.objects.select_for_update().get(pk=post.pk)
     if not content_actions.mark_reinstated(post):
         raise InvalidChange("只有已过期且内容未改动的稿件可以直接重新安排。")
-    return schedule_post(post, actor=actor, at=at, next_slot=next_slot)
+    return schedule_post(post, actor=actor, at=at, next_slot=next_slot, channels=channels)
 
 
 @transaction.atomic

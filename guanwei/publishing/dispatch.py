@@ -11,8 +11,10 @@ retry). Every move goes through ``transitions.move`` (one table, one audit recor
 One protocol: :func:`deliver_batch` is the only delivery code; :func:`deliver` is a batch
 of one. A dispatcher claims at most as many intents as it has threads, and a live call
 renews its lease (:func:`_heartbeat`) so no other dispatcher takes it over while the
-platform is still answering; only a dead (or hung past ``max_call``) worker's lease runs
-out, and then reconciliation waits the platform's settle time from that moment.
+platform is still answering; only a dead worker's lease runs out, and then reconciliation
+waits the platform's settle time from that moment. Each platform call is bounded in total
+time (:func:`bounded_publish`, ``max_call``): a platform that trickles its answer is cut
+there, the intent goes unknown and is reconciled — never sent again blindly.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from django.utils import timezone
 from guanwei.audit.actions import record_many
 from guanwei.content import actions as content_actions
 from guanwei.publishing.adapters.base import AdapterError, Media, PublishRequest, PublishResult
+from guanwei.publishing.adapters.http import call_deadline
 from guanwei.publishing.credentials import settings_for
 from guanwei.publishing.models import (
     OPEN_STATUSES,
@@ -59,12 +62,74 @@ def lease() -> timedelta:
 
 
 def max_call() -> timedelta:
-    """The longest a platform call is kept alive by heartbeats (default 15 min)."""
-    return timedelta(seconds=float(getattr(settings, "GUANWEI_DISPATCH_MAX_CALL_SECONDS", 900)))
+    """The longest one platform call (``adapter.publish``: every HTTP request it makes,
+    connect to last byte) may take in total (settings, default 5 min); past it the call is
+    cut (:func:`bounded_publish`) and heartbeats stop renewing its lease."""
+    return timedelta(seconds=float(getattr(settings, "GUANWEI_DISPATCH_MAX_CALL_SECONDS", 300)))
+
+
+# A call that ignores its HTTP deadline (stuck outside HTTP) is given up this much later.
+CALL_GRACE_SECONDS = 2.0
+
+
+def bounded_publish(adapter: Any, request: PublishRequest) -> PublishResult:
+    """``adapter.publish(request)`` bounded in total time by :func:`max_call`.
+
+    The call runs in a thread of its own under :func:`adapters.http.call_deadline` (each
+    HTTP request must end by the deadline, whatever the platform trickles); should it
+    still not return (stuck outside HTTP), it is abandoned a little later. Either way
+    the platform may have acted: the error is of unknown outcome, so the intent is
+    reconciled, never sent again blindly. The thread uses no database."""
+    seconds = max_call().total_seconds()
+    box: list[PublishResult | BaseException] = []
+
+    def run() -> None:
+        try:
+            with call_deadline(seconds):
+                box.append(adapter.publish(request))
+        except BaseException as e:  # handed to the caller as the answer
+            box.append(e)
+
+    thread = threading.Thread(target=run, name=f"call-{request.key}", daemon=True)
+    thread.start()
+    thread.join(seconds + CALL_GRACE_SECONDS)
+    if not box:
+        log.error("%s: platform call abandoned after %.0f s", request.key, seconds)
+        raise AdapterError(
+            f"{request.key}: platform call did not return within {seconds:.0f} s",
+            permanent=False,
+            code="timeout",
+            unknown_outcome=True,
+            user_message=(
+                f"平台超过 {seconds:.0f} 秒仍未完成应答，已停止等待，"
+                "系统将向平台核实是否已发布，不会盲目重发。"
+            ),
+        )
+    answer = box[0]
+    if isinstance(answer, BaseException):
+        raise answer
+    return answer
 
 
 def _backoff(attempts: int) -> timedelta:
     return timedelta(seconds=min(5 * 2 ** max(attempts - 1, 0), 600))
+
+
+# A worker's name in a lease token: the token (name + ":" + 12 hex, or ":r"/":p" + 8 hex)
+# must fit ``lease_owner`` / ``PublishAttempt.worker`` / ``SchedulerLease.owner``
+# (varchar(64); PostgreSQL refuses a longer value, SQLite silently keeps it).
+WORKER_NAME_WIDTH = 48
+
+
+def short_name(name: str, width: int = WORKER_NAME_WIDTH) -> str:
+    """``name`` when it fits ``width``; else its start and end around a hash of the whole
+    (a pod's distinguishing suffix and the pid stay readable, two names stay apart)."""
+    if len(name) <= width:
+        return name
+    digest = hashlib.sha256(name.encode("utf-8")).hexdigest()[:8]
+    keep = width - len(digest) - 2
+    head = keep // 2
+    return f"{name[:head]}~{digest}~{name[-(keep - head) :]}"
 
 
 @dataclass
@@ -90,7 +155,7 @@ def claim_due(worker: str, *, limit: int = 20, now: datetime | None = None) -> C
     audited). The conditional UPDATE only touches rows still due; the token tells this
     claim's rows apart."""
     now = now or timezone.now()
-    token = f"{worker}:{uuid.uuid4().hex[:12]}"
+    token = f"{short_name(worker)}:{uuid.uuid4().hex[:12]}"
     due = Q(status__in=[S.SCHEDULED, S.RETRY], due_at__lte=now) & (
         Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
     )
@@ -244,7 +309,7 @@ def _send_in_turn(jobs: list[tuple[Any, PublishRequest]]) -> list[PublishResult 
     out: list[PublishResult | BaseException] = []
     for adapter, request in jobs:
         try:
-            out.append(adapter.publish(request))
+            out.append(bounded_publish(adapter, request))
         except Exception as e:
             out.append(e)
     return out

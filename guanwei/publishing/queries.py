@@ -18,10 +18,31 @@ from guanwei.publishing.models import OPEN_STATUSES, IntentStatus, PublishIntent
 from guanwei.workflow.queries import publishable_revision
 
 
+def may_publish_on(user: User | None, channel: Channel) -> bool:
+    """Whether ``user`` may publish on ``channel`` — schedule, publish now, cancel, send
+    again: a role of theirs grants "发布" (``post.publish``) on the unit that owns the
+    account, with the role's scope (unit, subtree, organisation). The post's unit does not
+    decide it: a city publisher does not publish on the province's or a county's account
+    (W-05). ``None`` is the system (the scheduler)."""
+    return can(user, "post.publish", channel)
+
+
+def _publishable_on(user: User | None) -> Any:
+    """``may_publish_on`` for ``user``, asked once per account."""
+    seen: dict[int, bool] = {}
+
+    def check(channel: Channel) -> bool:
+        if channel.pk not in seen:
+            seen[channel.pk] = may_publish_on(user, channel)
+        return seen[channel.pk]
+
+    return check
+
+
 def post_intents(post: Post) -> list[PublishIntent]:
     return list(
         PublishIntent.objects.filter(post=post)
-        .select_related("channel", "revision")
+        .select_related("channel__unit", "revision")
         .prefetch_related("log")
         .order_by("channel__name", "due_at")
     )
@@ -37,11 +58,13 @@ SETTLING = (
 SOON = timedelta(minutes=2)  # a scheduled send this close is watched as it goes out
 
 
-def post_progress(post: Post, *, may_schedule: bool) -> dict[str, Any]:
+def post_progress(post: Post, *, may_schedule: bool, user: User | None) -> dict[str, Any]:
     """The post's intents as the live fragment shows them: ``live`` while a send is under
     way (or due within two minutes), so the page keeps polling; ``retryable``: failed sends
-    of the approved version not sent again since (重新发布 for those who may schedule)."""
+    of the approved version not sent again since (重新发布), ``cancellable``: waiting sends
+    (取消) — both only on accounts ``user`` may publish on, for those who may schedule."""
     intents = post_intents(post)
+    allowed = _publishable_on(user)
     soon = timezone.now() + SOON
     live = any(
         i.status in SETTLING or (i.status == IntentStatus.SCHEDULED and i.due_at <= soon)
@@ -55,8 +78,21 @@ def post_progress(post: Post, *, may_schedule: bool) -> dict[str, Any]:
         and i.status == IntentStatus.FAILED
         and i.revision_id == post.approved_revision_id
         and i.channel_id not in again
+        and allowed(i.channel)
     }
-    return {"intents": intents, "live": live, "retryable": retryable}
+    cancellable = {
+        i.pk
+        for i in intents
+        if may_schedule
+        and i.status in (IntentStatus.SCHEDULED, IntentStatus.RETRY)
+        and allowed(i.channel)
+    }
+    return {
+        "intents": intents,
+        "live": live,
+        "retryable": retryable,
+        "cancellable": cancellable,
+    }
 
 
 def post_publishing_panel(post: Post, user: User, shared: Mapping[str, Any]) -> dict[str, Any]:
@@ -65,17 +101,55 @@ def post_publishing_panel(post: Post, user: User, shared: Mapping[str, Any]) -> 
     publishable revision comes from the review panel when it ran first (computed once)."""
     revision = shared["publishable"] if "publishable" in shared else publishable_revision(post)
     may_schedule = can(user, "post.schedule", post.unit)
-    return {
-        **post_progress(post, may_schedule=may_schedule),
-        "may_schedule": may_schedule,
-        "schedule_channels": revision.channels.filter(status=ChannelStatus.ACTIVE)
-        if revision
-        else Channel.objects.none(),
-        "can_schedule": may_schedule and revision is not None,
-        "can_reschedule": may_schedule
-        and post.status == PostStatus.EXPIRED
-        and post.approved_revision_id == post.current_revision_id,
+    progress = post_progress(post, may_schedule=may_schedule, user=user)
+    open_send = any(i.status in OPEN_STATUSES for i in progress["intents"])
+    expired = (
+        post.status == PostStatus.EXPIRED
+        and post.approved_revision_id == post.current_revision_id
+        and not open_send
+    )
+    # Only what the person can do now: no schedule form beside a send that is under way or
+    # waiting (its row offers 立即发布 / 取消); it returns once the send failed or was
+    # cancelled, for the accounts with nothing open or published — and only the accounts
+    # the person may publish on (W-05).
+    busy = {
+        i.channel_id
+        for i in progress["intents"]
+        if i.status in OPEN_STATUSES
+        or (
+            i.status == IntentStatus.PUBLISHED
+            and revision is not None
+            and i.revision_id == revision.pk
+        )
     }
+    base = revision or (post.approved_revision if expired else None)
+    channels = (
+        schedule_channels(base, user, exclude=busy)
+        if may_schedule and not open_send
+        else Channel.objects.none()
+    )
+    offered = channels.exists()
+    return {
+        **progress,
+        "may_schedule": may_schedule,
+        "schedule_channels": channels,
+        "can_schedule": offered and revision is not None,
+        "can_reschedule": offered and expired,
+    }
+
+
+def schedule_channels(revision: Any, user: User | None, exclude: Any = ()) -> Any:
+    """The active accounts of ``revision`` that ``user`` may publish on (less ``exclude``):
+    what the schedule form offers (none → no form, no button)."""
+    if revision is None:
+        return Channel.objects.none()
+    active = list(
+        revision.channels.filter(status=ChannelStatus.ACTIVE)
+        .exclude(pk__in=list(exclude))
+        .select_related("unit")
+    )
+    allowed = _publishable_on(user)
+    return Channel.objects.filter(pk__in=[c.pk for c in active if allowed(c)]).order_by("pk")
 
 
 RECENT = timedelta(days=7)
@@ -83,7 +157,8 @@ RECENT = timedelta(days=7)
 
 def failed_sends(user: User, organisation: Organisation, *, limit: int = 20) -> list[PublishIntent]:
     """Sends of the last week that failed for good and were not sent again since, on
-    accounts whose sends the person may schedule (and so retry): the dashboard's list."""
+    accounts the person may publish on, of posts they may schedule (and so retry): the
+    dashboard's list."""
     later = PublishIntent.objects.filter(
         post=OuterRef("post"),
         channel=OuterRef("channel"),
@@ -97,15 +172,16 @@ def failed_sends(user: User, organisation: Organisation, *, limit: int = 20) -> 
             created__gte=timezone.now() - RECENT,
         )
         .exclude(Exists(later))
-        .select_related("post", "channel", "unit")
+        .select_related("post", "channel__unit", "unit")
         .order_by("-created", "-id")[: limit * 5]
     )
     allowed: dict[int, bool] = {}
+    on_channel = _publishable_on(user)
     out = []
     for intent in rows:
         if intent.unit_id not in allowed:
             allowed[intent.unit_id] = can(user, "post.schedule", intent.unit)
-        if allowed[intent.unit_id]:
+        if allowed[intent.unit_id] and on_channel(intent.channel):
             out.append(intent)
         if len(out) == limit:
             break

@@ -27,6 +27,7 @@ from guanwei.publishing.dispatch import (
     build_request,
     lease,
     post_published_if_complete,
+    short_name,
 )
 from guanwei.publishing.models import IntentStatus, PublishAttempt, PublishIntent
 from guanwei.publishing.transitions import RELEASED, move
@@ -175,7 +176,7 @@ def reconcile_unknown(worker: str, *, limit: int = 10) -> int:
     published; absent once the platform's settle time has passed since we last could have
     been sending → retry (it never arrived); the platform unreachable or still settling →
     ask again later."""
-    token = f"{worker}:r{uuid.uuid4().hex[:8]}"
+    token = f"{short_name(worker)}:r{uuid.uuid4().hex[:8]}"
     done = 0
     for intent_id in _lease(S.UNKNOWN, limit, token):
         intent = PublishIntent.objects.select_related("revision", "channel", "post").get(
@@ -318,7 +319,7 @@ def _tell_people_unknown(intent: PublishIntent) -> None:
 
 def poll_remote_pending(worker: str, *, limit: int = 20) -> int:
     """WeChat publishes asynchronously: ask for the result of each pending job."""
-    token = f"{worker}:p{uuid.uuid4().hex[:8]}"
+    token = f"{short_name(worker)}:p{uuid.uuid4().hex[:8]}"
     done = 0
     for intent_id in _lease(S.REMOTE_PENDING, limit, token):
         intent = PublishIntent.objects.select_related("channel", "post", "revision").get(

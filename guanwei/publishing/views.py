@@ -52,7 +52,10 @@ def schedule(request: HttpRequest, pk: int) -> HttpResponse:
     post = _post(request, pk)
     revision = publishable_revision(post)
     expired = post.status == PostStatus.EXPIRED
-    channels = (revision or post.approved_revision or post.current_revision).channels.all()  # type: ignore[union-attr]
+    # Only the accounts this person may publish on are offered, and accepted (W-05).
+    channels = queries.schedule_channels(
+        revision or post.approved_revision or post.current_revision, actor(request)
+    )
     form = ScheduleForm(request.POST, channels=channels)
     if not form.is_valid():
         return _refused(request, pk, form)
@@ -61,7 +64,11 @@ def schedule(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         if expired:
             intents = actions.reschedule_expired(
-                post, actor=actor(request), at=at, next_slot=when == "next_slot"
+                post,
+                actor=actor(request),
+                at=at,
+                next_slot=when == "next_slot",
+                channels=form.cleaned_data["channels"],
             )
         else:
             intents = actions.schedule_post(
@@ -100,14 +107,20 @@ def progress(request: HttpRequest, pk: int) -> HttpResponse:
     """The post page's live fragment (htmx polls it every 2 s while a send is under way):
     the intents with their attempts and causes, and the post's status badge out of band."""
     post = _post(request, pk)
-    may_schedule = can(actor(request), "post.schedule", post.unit)
+    user = actor(request)
+    may_schedule = can(user, "post.schedule", post.unit)
     context = {
         "post": post,
         "may_schedule": may_schedule,
         "fragment": True,
-        **queries.post_progress(post, may_schedule=may_schedule),
+        **queries.post_progress(post, may_schedule=may_schedule, user=user),
     }
-    return render(request, "publishing/_intents.html", context)
+    response = render(request, "publishing/_intents.html", context)
+    if not context["live"] and request.headers.get("HX-Request"):
+        # The send settled: the whole page again, so its panel shows what can be done now
+        # (the schedule form returns after a failure or a cancellation).
+        response["HX-Refresh"] = "true"
+    return response
 
 
 @login_required

@@ -85,7 +85,8 @@ class Dispatcher:
         scheduler_interval: float = SCHEDULER_INTERVAL,
         lanes: int = 2,
     ) -> None:
-        self.name = f"{socket.gethostname()}:{os.getpid()}"
+        # Fits the lease columns whatever the host is called (a pod: up to 63 characters).
+        self.name = dispatch.short_name(f"{socket.gethostname()}:{os.getpid()}")
         self.threads = threads
         # Never more claims than free call slots (issue #8 §2).
         self.batch = min(batch or threads, threads)
@@ -130,12 +131,14 @@ class Dispatcher:
 
         def call(adapter: Any, request: Any) -> Any:
             try:
-                return adapter.publish(request)
+                return dispatch.bounded_publish(adapter, request)
             finally:
                 held[0] -= 1
                 self._give_slots(1)
 
         def send(jobs: list[tuple[Any, Any]]) -> list[Any]:
+            # Each call bounded in total time (dispatch.max_call): a trickling platform
+            # cannot hold the batch, the lease or the pool's thread.
             futures = [pool.submit(call, adapter, request) for adapter, request in jobs]
             return [f.exception() or f.result() for f in futures]
 

@@ -82,13 +82,16 @@ def _needs(user: User, org: Organisation) -> dict[str, Any]:
     queue = review_queue(user, limit=REVIEW_SHOWN + 1)
     boxes = content_queries.units_where(user, org, "dropbox.manage")
     new_material = content_queries.new_material(boxes)
+    deadlines = deadlines_for(user, org)  # the list 我的时限 links to (the same query)
     return {
         "review_count": len(queue),
         "review_more": len(queue) > REVIEW_SHOWN,
         "review_items": queue[:5],
-        "deadlines": deadlines_for(user, org)[:10],
+        "deadline_count": len(deadlines),
+        "deadlines": deadlines[:10],
         "has_dropbox": bool(boxes),
         "dropbox_count": new_material.count() if boxes else 0,
         "dropbox_items": list(new_material[:5]) if boxes else [],
         "failed": failed_sends(user, org, limit=10),
+        "material_posts": content_queries.material_posts(user, org, limit=10),
     }

@@ -82,7 +82,8 @@ def test_x04_the_notices_page_links_to_the_object_and_marks_read() -> None:
     editor = _as("kj_editor")
     body = editor.get("/notices/").content.decode()
     assert body.index("超时：07:30 发布时段") < body.index("稿件《明日天气》审核未通过")
-    assert f'<a href="{post_link}" class="notice-link">稿件《明日天气》审核未通过</a>' in body
+    opens = f"/notices/{first.pk}/open/"  # opening it marks it read, then the post (X-04)
+    assert f'<a href="{opens}" class="notice-link">稿件《明日天气》审核未通过</a>' in body
     assert f'action="/notices/{first.pk}/read/"' in body and 'id="read-all-form"' in body
 
     response = editor.post(f"/notices/{first.pk}/read/", {"next": "/notices/"})
@@ -176,11 +177,13 @@ def test_x04_the_notices_page_pages_by_keyset() -> None:
 
 
 def _titles(username: str) -> dict[str, str]:
-    """The person's notices page: title → link, as shown."""
+    """The person's notices page: title → where its link leads (opening marks it read)."""
     body = _as(username).get("/notices/").content.decode()
     return dict(
-        (title, link)
-        for link, title in re.findall(r'<a href="([^"]+)" class="notice-link">([^<]+)</a>', body)
+        (title, Notice.objects.get(pk=int(pk)).link)
+        for pk, title in re.findall(
+            r'<a href="/notices/(\d+)/open/" class="notice-link">([^<]+)</a>', body
+        )
     )
 
 

@@ -11,6 +11,11 @@ What the caller learns from a failure that never produced a response:
   protocol error) → transient and, for a write, ``unknown_outcome=True``: the platform may
   have acted on it, so the dispatcher reconciles instead of retrying.
 
+A total time limit: httpx's timeouts are per operation, so a server that trickles its answer
+a byte at a time never times out. Inside :func:`call_deadline` every request of the thread
+must END by the deadline (the body is read in chunks and the clock checked after each);
+past it the request fails like a read timeout (of unknown outcome for a write).
+
 Secrets never reach the log: query and form fields and JSON keys named like a secret
 (``access_token``, ``secret``, ``sign`` …) are masked, and so is every value registered
 with :meth:`HttpClient.add_secret` wherever it appears.
@@ -23,7 +28,9 @@ import logging
 import re
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -66,6 +73,27 @@ _AUTH_HEADER = re.compile(r"(?i)\b(OAuth2|Bearer)\s+[^\s\"',]+")
 
 Params = Mapping[str, Any]
 Files = Mapping[str, tuple[str, bytes, str]]
+
+# time.monotonic() by which every request in this context must have ended (None: no limit).
+_DEADLINE: ContextVar[float | None] = ContextVar("guanwei_http_deadline", default=None)
+
+
+@contextmanager
+def call_deadline(seconds: float) -> Iterator[None]:
+    """Every request made inside (in this thread or context) ends within ``seconds`` of
+    entering, in total — connect, send, headers and the whole body. An enclosing, earlier
+    deadline is kept."""
+    limit = time.monotonic() + seconds
+    outer = _DEADLINE.get()
+    token = _DEADLINE.set(limit if outer is None else min(outer, limit))
+    try:
+        yield
+    finally:
+        _DEADLINE.reset(token)
+
+
+class _DeadlinePassed(Exception):
+    pass
 
 
 def redact_text(text: str, secrets: frozenset[str] | set[str] = frozenset()) -> str:
@@ -278,8 +306,12 @@ class HttpClient:
             content = jsonlib.dumps(json, ensure_ascii=False).encode("utf-8")
             headers = {**(headers or {}), "Content-Type": "application/json; charset=utf-8"}
         started = time.monotonic()
+        deadline = _DEADLINE.get()
         try:
-            response = self._client.request(
+            if deadline is not None and started >= deadline:
+                # Nothing of this request went out: never of unknown outcome.
+                raise self._overran(method, shown, False, started)
+            with self._client.stream(
                 method,
                 url,
                 params=_stringify(params),
@@ -287,28 +319,57 @@ class HttpClient:
                 content=content,
                 files=files,
                 headers=headers,
-                timeout=self._timeout(timeout),
-            )
+                timeout=self._timeout(timeout, deadline),
+            ) as response:
+                chunks = []
+                for chunk in response.iter_bytes():
+                    chunks.append(chunk)
+                    if deadline is not None and time.monotonic() >= deadline:
+                        raise _DeadlinePassed
+                body = b"".join(chunks)
         except httpx.HTTPError as e:
             raise self._translate(e, method, shown, write, started) from None
+        except _DeadlinePassed:
+            raise self._overran(method, shown, write, started) from None
         elapsed = (time.monotonic() - started) * 1000
         log.info("%s %s → HTTP %s in %.0f ms", method, shown, response.status_code, elapsed)
         if log.isEnabledFor(logging.DEBUG):
-            log.debug("← %s", self.redact(response.text[:2000]))
+            log.debug("← %s", self.redact(body[:2000].decode("utf-8", errors="replace")))
         return HttpResponse(
             method=method,
             url=shown,
             status_code=response.status_code,
-            content=response.content,
+            content=body,
             headers=dict(response.headers),
             write=write,
         )
 
     # ------------------------------------------------------------------ helpers
 
-    def _timeout(self, read: float | None) -> httpx.Timeout:
+    def _timeout(self, read: float | None, deadline: float | None = None) -> httpx.Timeout:
         read = self.read_timeout if read is None else read
-        return httpx.Timeout(read, connect=self.connect_timeout, pool=self.connect_timeout)
+        connect = self.connect_timeout
+        if deadline is not None:  # no single wait longer than what is left
+            left = max(deadline - time.monotonic(), 0.001)
+            read, connect = min(read, left), min(connect, left)
+        return httpx.Timeout(read, connect=connect, pool=connect)
+
+    def _overran(self, method: str, shown: str, write: bool, started: float) -> AdapterError:
+        """The request did not end by the call's total deadline (:func:`call_deadline`)."""
+        elapsed = time.monotonic() - started
+        log.warning("%s %s cut at its total time limit after %.1f s", method, shown, elapsed)
+        user = f"平台超过 {elapsed:.0f} 秒仍未完成应答，已停止等待"
+        if write:
+            user += "，请求可能已送达，系统将向平台核实是否已发布，不会盲目重发。"
+        else:
+            user += "，稍后自动重试。"
+        return AdapterError(
+            f"{method} {shown} exceeded the call's total time limit after {elapsed:.1f} s",
+            permanent=False,
+            code="timeout",
+            unknown_outcome=write,
+            user_message=user,
+        )
 
     def _translate(
         self, e: httpx.HTTPError, method: str, shown: str, write: bool, started: float

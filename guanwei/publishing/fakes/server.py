@@ -15,8 +15,11 @@ request IS processed first ("the platform got it but we never heard back");
 ``slow_next`` n or ``slow_every`` n [+ ``slow_ms``, default 5000] — the next n requests (or
 every n-th) wait ``slow_ms``, THEN are processed and answered (a live but slow call: the
 platform acts late);
-``path`` — limit ``fail_next``/``hang_next``/``slow_*`` to paths containing this string (without it
-they apply to API calls but never to the token/OAuth endpoints);
+``trickle_next`` n [+ ``trickle_ms``, default 250] — the next n API requests are processed, then
+answered one byte of the body every ``trickle_ms`` (a live connection that never times out
+per read, but never ends either: only a total time limit stops the client);
+``path`` — limit ``fail_next``/``hang_next``/``slow_*``/``trickle_next`` to paths containing
+this string (without it they apply to API calls but never to the token/OAuth endpoints);
 ``rate_limit_per_hour`` n; ``expire_tokens`` true; ``reset`` true; platform keys (see each).
 
 ``GET /__stats__`` → ``{"posts": n, "by_text_hash": {text_hash(text): n}, "requests": n,
@@ -99,6 +102,9 @@ class Faults:
     slow_ms: int = 0
     slow_path: str = ""
     slow_seen: int = 0
+    trickle_next: int = 0
+    trickle_ms: int = 250
+    trickle_path: str = ""
 
     def update(self, options: dict[str, Any]) -> None:
         if "fail_next" in options:
@@ -120,6 +126,10 @@ class Faults:
             self.slow_ms = int(options.get("slow_ms", 5000))
             self.slow_path = str(options.get("path", ""))
             self.slow_seen = 0
+        if "trickle_next" in options:
+            self.trickle_next = int(options["trickle_next"])
+            self.trickle_ms = int(options.get("trickle_ms", 250))
+            self.trickle_path = str(options.get("path", ""))
 
     def as_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -207,9 +217,13 @@ class Platform:
         return not path.startswith(self.exempt_prefixes)
 
     def take_fault(self, path: str) -> tuple[str, Faults] | None:
-        """ "fail", "hang", "hang_after_commit" or "slow" for this request, or None."""
+        """ "fail", "hang", "hang_after_commit", "slow" or "trickle" for this request, or
+        None."""
         with self.lock:
             f = self.faults
+            if f.trickle_next > 0 and self._matches(path, f.trickle_path):
+                f.trickle_next -= 1
+                return "trickle", f
             if f.hang_next > 0 and self._matches(path, f.hang_path):
                 f.hang_next -= 1
                 return ("hang_after_commit" if f.hang_after_commit else "hang"), f
@@ -315,6 +329,9 @@ class _Handler(BaseHTTPRequestHandler):
             platform.stopping.wait(faults.slow_ms / 1000)
             self._send(self._safe_handle(platform, req))
             return
+        if kind == "trickle":  # processed; the answer comes a byte at a time
+            self._send(self._safe_handle(platform, req), trickle_s=faults.trickle_ms / 1000)
+            return
         if kind == "fail":
             with platform.lock:
                 platform.requests += 1
@@ -334,15 +351,25 @@ class _Handler(BaseHTTPRequestHandler):
             log.exception("%s: error handling %s %s", platform.name, req.method, req.path)
             return json_response({"error": "fake platform crashed"}, 500)
 
-    def _send(self, response: Response) -> None:
+    def _send(self, response: Response, trickle_s: float = 0.0) -> None:
         self.send_response(response.status)
         self.send_header("Content-Type", response.content_type)
         self.send_header("Content-Length", str(len(response.body)))
         for key, value in response.headers.items():
             self.send_header(key, value)
         self.end_headers()
-        self.wfile.write(response.body)
+        if not trickle_s:
+            self.wfile.write(response.body)
+            self.wfile.flush()
+            return
         self.wfile.flush()
+        stopping = self.server.platform.stopping
+        for i in range(len(response.body)):
+            if stopping.wait(trickle_s):
+                break
+            self.wfile.write(response.body[i : i + 1])
+            self.wfile.flush()
+        self.close_connection = True
 
 
 class FakeServer(ThreadingHTTPServer):

@@ -48,10 +48,11 @@ def test_x01_every_page_keeps_its_address_and_lives_in_its_room(
 
 
 def test_web_keeps_only_the_shell() -> None:
-    """The shell's templates are the layout, the dashboard and the no-organisation page."""
+    """The shell's templates are the layout, the dashboard, the no-organisation page and
+    the error pages' body (``_error.html``, used by ``404.html``, ``403.html``, …)."""
     web = Path(__file__).resolve().parents[1]
     templates = sorted(p.name for p in (web / "templates" / "web").iterdir())
-    assert templates == ["base.html", "dashboard.html", "no_org.html"]
+    assert templates == ["_error.html", "base.html", "dashboard.html", "no_org.html"]
     assert not (web / "forms.py").exists()
 
 

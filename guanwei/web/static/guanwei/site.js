@@ -6,8 +6,19 @@ document.addEventListener("click", function (event) {
   }
 });
 
-// Live countdowns (data-countdown="ISO time"): "Time left 7:42" (1:07:42, 2天 1:07:42),
-// then "Overdue by 0:15"; the words come from data-left / data-late / data-day.
+// Live countdowns (data-countdown="ISO time"), in the words of the time_left template
+// filter that rendered the first text: "还剩 1 天 2 小时", "还剩 3 小时 15 分钟", and under an
+// hour with seconds, "还剩 9 分 42 秒"; past the time "已超时 3 分 5 秒" — or, with
+// data-minutes (a breached correction still owed), "已超时 3 分钟".
+function guanweiSpan(s) {
+  var minutes = Math.floor(s / 60);
+  var days = Math.floor(minutes / 1440);
+  var hours = Math.floor((minutes % 1440) / 60);
+  minutes = minutes % 60;
+  if (days) return days + " 天" + (hours ? " " + hours + " 小时" : "");
+  if (hours) return hours + " 小时" + (minutes ? " " + minutes + " 分钟" : "");
+  return (minutes ? minutes + " 分 " : "") + (s % 60) + " 秒";
+}
 function guanweiCountdowns() {
   var now = Date.now();
   document.querySelectorAll("[data-countdown]").forEach(function (el) {
@@ -16,17 +27,12 @@ function guanweiCountdowns() {
     var ms = due - now;
     var late = ms < 0;
     var s = Math.floor(Math.abs(ms) / 1000);
-    var days = Math.floor(s / 86400);
-    var hours = Math.floor((s % 86400) / 3600);
-    var minutes = Math.floor((s % 3600) / 60);
-    var text = String(s % 60).padStart(2, "0");
-    if (days || hours) {
-      text = hours + ":" + String(minutes).padStart(2, "0") + ":" + text;
-    } else {
-      text = minutes + ":" + text;
+    var text = (late ? "已超时 " : "还剩 ") + guanweiSpan(s);
+    if (late && el.hasAttribute("data-minutes") && s < 3600) {
+      // a breached correction still owed (W-11): whole minutes, as time_left says it
+      text = s < 60 ? "已超时不到 1 分钟" : "已超时 " + Math.floor(s / 60) + " 分钟";
     }
-    if (days) text = days + (el.getAttribute("data-day") || "d") + " " + text;
-    el.textContent = (late ? el.getAttribute("data-late") : el.getAttribute("data-left")) + " " + text;
+    el.textContent = text;
     el.classList.toggle("late", late);
   });
 }
