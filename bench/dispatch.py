@@ -228,10 +228,8 @@ def make_channels(
     n: int, accounts: list[tuple[str, str]], fakes: Any, prefix: str = "bench_weibo"
 ) -> list[Any]:
     from guanwei.channels.actions import create_channel
-    from guanwei.orgs.models import Unit
+    from guanwei.orgs.models import Membership, Unit
     from guanwei.publishing.models import ChannelSettings
-
-    from guanwei.orgs.models import Membership
 
     units = list(Unit.objects.filter(organisation__key=ORG).order_by("id"))
     # The prototype is scheduled through schedule_post by kj_publisher, who may publish
