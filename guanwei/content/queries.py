@@ -89,28 +89,44 @@ def provides_material(user: User, post: Post) -> bool:
     )
 
 
+def _providers(user: User, organisation: Organisation) -> list[Unit]:
+    """The units whose material ``user`` speaks for (provider officer or leader)."""
+    return [
+        u
+        for u in organisation.units.filter(memberships__user=user).distinct()
+        if can(user, "material.submit", u) or can(user, "material.approve", u)
+    ]
+
+
 def published_from_material(
     user: User, organisation: Organisation, *, limit: int = 20
 ) -> list[Post]:
     """Published posts made from drop-box material of the units ``user`` speaks for
     (provider officer or leader), newest first: what the Observatory checks (W-11)."""
-    providers = [
-        u
-        for u in organisation.units.filter(memberships__user=user).distinct()
-        if can(user, "material.submit", u) or can(user, "material.approve", u)
-    ]
+    return [
+        p
+        for p in material_posts(user, organisation, limit=limit * 3)
+        if getattr(p, "readable", False)
+    ][:limit]
+
+
+def material_posts(user: User, organisation: Organisation, *, limit: int = 20) -> list[Post]:
+    """本单位素材的发布情况 (W-11): the posts made from drop-box material of the units
+    ``user`` speaks for, in any status but withdrawn, newest first; each has ``readable``
+    — whether the provider may open its (read-only) page, i.e. it is published."""
+    providers = _providers(user, organisation)
     if not providers:
         return []
-    return list(
-        Post.objects.filter(
-            organisation=organisation,
-            status=PostStatus.PUBLISHED,
-            materials__provider_unit__in=providers,
-        )
+    posts = list(
+        Post.objects.filter(organisation=organisation, materials__provider_unit__in=providers)
+        .exclude(status=PostStatus.WITHDRAWN)
         .select_related("unit")
         .distinct()
         .order_by("-updated", "-id")[:limit]
     )
+    for p in posts:
+        p.readable = p.status == PostStatus.PUBLISHED  # type: ignore[attr-defined]
+    return posts
 
 
 def post_facts(post: Post, revision: PostRevision) -> dict[str, Any]:

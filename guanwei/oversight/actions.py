@@ -17,7 +17,12 @@ from guanwei.orgs.errors import InvalidChange, PermissionDenied
 from guanwei.orgs.models import Membership, Unit, User
 from guanwei.orgs.permissions import can
 from guanwei.oversight.models import Deadline, DeadlineKind, DeadlineStatus
-from guanwei.oversight.queries import correction_rule, may_issue_correction, may_make_correction
+from guanwei.oversight.queries import (
+    DEFAULT_ISSUERS,
+    correction_rule,
+    may_issue_correction,
+    may_make_correction,
+)
 
 CORRECTION_MINUTES = 10  # W-11: replace within 10 minutes of the Observatory's issue
 CORRECTION_ESCALATE_MINUTES = 5
@@ -67,10 +72,21 @@ def close_deadline(
     evidence: str = "",
     extra: dict[str, Any] | None = None,
 ) -> bool:
+    """Close an open deadline as met or breached — or a correction that breached while
+    still owed (W-11), which closes only when its correction is published; the people were
+    told of the breach then, so they are not told again."""
     now = timezone.now()
-    won = Deadline.objects.filter(pk=deadline.pk, status=DeadlineStatus.OPEN).update(
-        status=status, closed_at=now, evidence=evidence[:300]
-    )
+    fields = {"status": status, "closed_at": now, "evidence": evidence[:300]}
+    won = Deadline.objects.filter(pk=deadline.pk, status=DeadlineStatus.OPEN).update(**fields)
+    was_breached = False
+    if won != 1:
+        won = Deadline.objects.filter(
+            pk=deadline.pk,
+            kind=DeadlineKind.CORRECTION,
+            status=DeadlineStatus.BREACHED,
+            closed_at__isnull=True,
+        ).update(**fields)
+        was_breached = True
     if won != 1:
         return False
     deadline.refresh_from_db()
@@ -81,9 +97,10 @@ def close_deadline(
         status=status,
         evidence=evidence,
         late_seconds=max(0, int((now - deadline.due_at).total_seconds())),
+        **({"closed": True} if was_breached else {}),
         **(extra or {}),
     )
-    if status == DeadlineStatus.BREACHED:
+    if status == DeadlineStatus.BREACHED and not was_breached:
         notify(
             [*deadline.owner_ids, *deadline.escalate_ids],
             organisation_id=deadline.organisation_id,
@@ -91,6 +108,64 @@ def close_deadline(
             body=f"应于 {timezone.localtime(deadline.due_at):%H:%M} 前完成。",
             link=f"/oversight/deadlines/?d={deadline.pk}#d{deadline.pk}",
         )
+    return True
+
+
+def _issuers(deadline: Deadline) -> list[int]:
+    """Who hears how a correction notice goes (W-11): the person who issued it and the
+    other holders of the pack's issuer roles in the unit they issued it for (the
+    Observatory whose material the post was made from)."""
+    if deadline.kind != DeadlineKind.CORRECTION or deadline.issued_by_id is None:
+        return []
+    post = deadline.post
+    roles = list(correction_rule(deadline.organisation_id).get("issuer_roles") or DEFAULT_ISSUERS)
+    units = Membership.objects.filter(
+        user_id=deadline.issued_by_id,
+        revoked_at__isnull=True,
+        role__in=roles,
+        unit__submissions__post=post,
+    ).values_list("unit_id", flat=True)
+    people = Membership.objects.filter(
+        unit_id__in=list(units), role__in=roles, revoked_at__isnull=True
+    ).values_list("user_id", flat=True)
+    return [deadline.issued_by_id, *people]
+
+
+def _tell_issuers(deadline: Deadline, *, title: str, body: str) -> None:
+    notify(
+        _issuers(deadline),
+        organisation_id=deadline.organisation_id,
+        title=title,
+        body=body,
+        link=f"/content/posts/{deadline.post_id}/#corrections",
+    )
+
+
+@transaction.atomic
+def correction_overdue(deadline: Deadline) -> bool:
+    """A correction notice past its time with no correction out (W-11): it breaches — on
+    record, the publishing unit and its leader are told, so is the Observatory — but stays
+    owed (not closed) until the correction is published, so it stays on the task list."""
+    won = Deadline.objects.filter(
+        pk=deadline.pk, kind=DeadlineKind.CORRECTION, status=DeadlineStatus.OPEN
+    ).update(status=DeadlineStatus.BREACHED)
+    if won != 1:
+        return False
+    deadline.refresh_from_db()
+    due = f"{timezone.localtime(deadline.due_at):%H:%M}"
+    _audit(deadline, AuditAction.DEADLINE_BREACHED, None, status="breached", owed=True)
+    notify(
+        [*deadline.owner_ids, *deadline.escalate_ids],
+        organisation_id=deadline.organisation_id,
+        title=f"超时：{deadline.title}",
+        body=f"应于 {due} 前发布订正稿，现已超时，仍须尽快发布。",
+        link=f"/content/posts/{deadline.post_id}/#corrections",
+    )
+    _tell_issuers(
+        deadline,
+        title=f"订正超时：{deadline.title}",
+        body=f"发布单位未在 {due} 前发布订正稿，已通知其领导，订正仍在进行。",
+    )
     return True
 
 
@@ -123,6 +198,14 @@ def escalate(deadline: Deadline) -> bool:
             title=f"督办：{deadline.title}",
             body=f"距时限 {timezone.localtime(deadline.due_at):%H:%M} 已不足，尚未完成。",
             link=f"/oversight/deadlines/?d={deadline.pk}#d{deadline.pk}",
+        )
+        _tell_issuers(
+            deadline,
+            title=f"督办：{deadline.title}",
+            body=(
+                f"发布单位尚未发布订正稿（时限 {timezone.localtime(deadline.due_at):%H:%M}），"
+                "已提醒其领导督办。"
+            ),
         )
     return bool(won)
 
@@ -210,7 +293,7 @@ def make_correction(deadline: Deadline, *, actor: User, **fields: Any) -> tuple[
     original = deadline.post
     if deadline.kind != DeadlineKind.CORRECTION or original is None:
         raise InvalidChange("这不是订正任务。")
-    if deadline.status not in (DeadlineStatus.OPEN, DeadlineStatus.BREACHED):
+    if not deadline.owed:
         raise InvalidChange("该订正任务已经完成。")
     if not may_make_correction(actor, deadline):
         raise PermissionDenied("只有发布单位的编辑或发布人员可以做订正。")
@@ -223,13 +306,14 @@ def make_correction(deadline: Deadline, *, actor: User, **fields: Any) -> tuple[
     return post, ""
 
 
+@transaction.atomic
 def correction_published(deadline: Deadline, *, correction: Post, at: datetime) -> bool:
     """The correction is out on every account it was sent to: the deadline closes, met
     when in time, with the minutes taken on record (W-11)."""
     seconds = max(0.0, (at - deadline.starts_at).total_seconds())
     minutes = round(seconds / 60, 1)
     status = DeadlineStatus.MET if at <= deadline.due_at else DeadlineStatus.BREACHED
-    return close_deadline(
+    closed = close_deadline(
         deadline,
         status,
         evidence=(
@@ -238,6 +322,14 @@ def correction_published(deadline: Deadline, *, correction: Post, at: datetime) 
         ),
         extra={"minutes_taken": minutes, "correction": correction.pk},
     )
+    if closed:
+        how = "按时完成" if status == DeadlineStatus.MET else "超时完成"
+        _tell_issuers(
+            deadline,
+            title=f"订正已发布：{deadline.title}",
+            body=f"订正稿《{correction.title}》已发布，{how}，用时 {minutes:g} 分钟。",
+        )
+    return closed
 
 
 @transaction.atomic

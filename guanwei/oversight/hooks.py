@@ -14,13 +14,14 @@ log = logging.getLogger(__name__)
 
 def on_post_published(sender: Any, intent: Any, **kwargs: Any) -> None:
     """``publishing.events.post_published``: when a correction (a post that ``corrects``
-    another) is out on every account it was sent to, the open W-11 deadlines of the post it
-    corrects close — met when in time, with the minutes taken. Runs inside the dispatcher's
+    another) is out on every account it was sent to, the owed W-11 deadlines (open, or
+    breached and not yet closed) of the post it corrects close — met when in time, with the
+    minutes taken. Runs inside the dispatcher's
     transaction; never raises (a failure here must not undo the publication record; the
     scheduler's pass closes the deadline then)."""
     from guanwei.content.models import Post
     from guanwei.oversight import actions
-    from guanwei.oversight.models import Deadline, DeadlineKind, DeadlineStatus
+    from guanwei.oversight.models import Deadline, DeadlineKind, owed_q
     from guanwei.publishing.models import OPEN_STATUSES, PublishIntent
 
     if PublishIntent.post.is_cached(intent) and intent.post.corrects_id is None:
@@ -41,9 +42,9 @@ def on_post_published(sender: Any, intent: Any, **kwargs: Any) -> None:
             at = getattr(intent, "published_at", None) or timezone.now()
             assert post.corrects_id is not None
             for deadline in Deadline.objects.filter(  # the notices this correction answers
+                owed_q(),  # open, or breached and still owed
                 kind=DeadlineKind.CORRECTION,
                 post_id=post.corrects_id,
-                status=DeadlineStatus.OPEN,
                 starts_at__lte=post.created,
             ):
                 actions.correction_published(deadline, correction=post, at=at)

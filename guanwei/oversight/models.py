@@ -76,3 +76,20 @@ class Deadline(models.Model):
 
     def permission_unit(self) -> Unit:
         return self.unit
+
+    @property
+    def owed(self) -> bool:
+        """Still to be done: open, or a correction past its time whose correction is not
+        out yet (W-11: breached, but not closed until the correction is published)."""
+        return self.status == DeadlineStatus.OPEN or (
+            self.kind == DeadlineKind.CORRECTION
+            and self.status == DeadlineStatus.BREACHED
+            and self.closed_at is None
+        )
+
+
+def owed_q() -> Q:
+    """The rows of :attr:`Deadline.owed` as a filter."""
+    return Q(status=DeadlineStatus.OPEN) | Q(
+        kind=DeadlineKind.CORRECTION, status=DeadlineStatus.BREACHED, closed_at__isnull=True
+    )

@@ -15,7 +15,7 @@ from guanwei.content.models import Post, PostStatus
 from guanwei.orgs.models import Membership, Organisation, User
 from guanwei.orgs.permissions import can
 from guanwei.orgs.rules import rules_for
-from guanwei.oversight.models import Deadline, DeadlineKind, DeadlineStatus
+from guanwei.oversight.models import Deadline, DeadlineKind, owed_q
 
 DEFAULT_ISSUERS = ("info_officer", "supervising_leader")
 
@@ -54,7 +54,7 @@ def may_make_correction(user: User, deadline: Deadline) -> bool:
     return (
         deadline.kind == DeadlineKind.CORRECTION
         and deadline.post is not None
-        and deadline.status in (DeadlineStatus.OPEN, DeadlineStatus.BREACHED)
+        and deadline.owed
         and not Post.objects.filter(corrects=deadline.post, created__gte=deadline.starts_at)
         .exclude(status=PostStatus.WITHDRAWN)
         .exists()
@@ -120,13 +120,12 @@ class MyDeadline:
 def deadlines_for(
     user: User, organisation: Organisation, *, now: datetime | None = None
 ) -> list[MyDeadline]:
-    """Open deadlines of the organisation due within a day (or overdue and still open) that
-    name the person as an owner or as someone to escalate to; soonest first."""
+    """Owed deadlines of the organisation due within a day (or overdue and still owed: a
+    breached correction stays until it is published, W-11) that name the person as an
+    owner or as someone to escalate to; soonest first."""
     now = now or timezone.now()
     rows = (
-        Deadline.objects.filter(
-            organisation=organisation, status=DeadlineStatus.OPEN, due_at__lte=now + HORIZON
-        )
+        Deadline.objects.filter(owed_q(), organisation=organisation, due_at__lte=now + HORIZON)
         .select_related("channel", "post")
         .order_by("due_at", "id")[:500]
     )

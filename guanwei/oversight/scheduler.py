@@ -13,7 +13,7 @@ from django.utils import timezone
 from guanwei.channels.models import Channel, ChannelStatus
 from guanwei.orgs.rules import rules_for
 from guanwei.oversight import actions
-from guanwei.oversight.models import Deadline, DeadlineKind, DeadlineStatus
+from guanwei.oversight.models import Deadline, DeadlineKind, DeadlineStatus, owed_q
 from guanwei.publishing.models import IntentStatus, PublishIntent
 from guanwei.publishing.slots import slot_times
 
@@ -138,7 +138,6 @@ def _correction_published(deadline: Deadline) -> PublishIntent | None:
             post__corrects=deadline.post,
             post__created__gte=deadline.starts_at,
             status=IntentStatus.PUBLISHED,
-            published_at__lte=deadline.due_at,
         )
         .select_related("post")
         .order_by("published_at")
@@ -149,7 +148,7 @@ def _correction_published(deadline: Deadline) -> PublishIntent | None:
 def evaluate(now: datetime) -> int:
     changed = 0
     for deadline in (
-        Deadline.objects.filter(status=DeadlineStatus.OPEN)
+        Deadline.objects.filter(owed_q())  # a breached correction is owed until published
         .filter(Q(due_at__lte=now + HORIZON))
         .select_related("channel", "post")
     ):
@@ -180,8 +179,10 @@ def evaluate(now: datetime) -> int:
                 changed += actions.correction_published(
                     deadline, correction=done.post, at=done.published_at
                 )
+            elif deadline.status != DeadlineStatus.OPEN:
+                continue  # breached, still owed: it closes when the correction is out
             elif now > deadline.due_at:
-                changed += actions.close_deadline(deadline, DeadlineStatus.BREACHED)
+                changed += actions.correction_overdue(deadline)
             elif deadline.escalate_at and now >= deadline.escalate_at:
                 changed += actions.escalate(deadline)
         elif deadline.kind == DeadlineKind.SYNDICATION:

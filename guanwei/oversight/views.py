@@ -20,7 +20,7 @@ from guanwei.orgs.errors import DomainError
 from guanwei.orgs.pages import actor, current_org, page_context, visible
 from guanwei.orgs.rules import rules_for
 from guanwei.oversight import actions, queries
-from guanwei.oversight.models import Deadline, DeadlineKind, DeadlineStatus
+from guanwei.oversight.models import Deadline, DeadlineKind, DeadlineStatus, owed_q
 
 MINE = "mine"
 
@@ -39,6 +39,8 @@ def deadlines(request: HttpRequest) -> HttpResponse:
         if one.isdigit():  # a notice's link: this deadline, whatever its status now
             rows = rows.filter(pk=int(one))
             status = ""
+        elif status == DeadlineStatus.OPEN:  # what is to do: a breached correction stays (W-11)
+            rows = rows.filter(owed_q())
         elif status in DeadlineStatus.values:
             rows = rows.filter(status=status)
         rows = rows.order_by("-due_at" if status != "open" else "due_at")[:200]

@@ -93,4 +93,5 @@ def _needs(user: User, org: Organisation) -> dict[str, Any]:
         "dropbox_count": new_material.count() if boxes else 0,
         "dropbox_items": list(new_material[:5]) if boxes else [],
         "failed": failed_sends(user, org, limit=10),
+        "material_posts": content_queries.material_posts(user, org, limit=10),
     }

@@ -90,3 +90,21 @@ def test_x06_a_page_not_found_is_chinese_in_the_site_layout() -> None:
     assert "Not Found" not in body and "页面不存在" in body
     assert 'id="bell"' in body
     assert "返回首页" in body
+
+
+@override_settings(DEBUG=False)
+def test_x06_an_expired_form_and_a_server_error_are_said_in_chinese() -> None:
+    """X-06: a form sent without its CSRF token (an expired page) gets the site's Chinese
+    page; 403, 400 and 500 pages are Chinese too (500 needs no database to render)."""
+    from django.template.loader import render_to_string
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(person("qxt_officer"))
+    refused = client.post("/notices/read-all/")
+    assert refused.status_code == 403
+    body = refused.content.decode()
+    assert "表单已过期" in body and 'id="bell"' in body and "Forbidden" not in body
+    for name, words in (("403.html", "无权操作"), ("400.html", "请求无法识别")):
+        assert words in render_to_string(name, {})
+    server_error = render_to_string("500.html")
+    assert "系统出错" in server_error and "Server Error" not in server_error

@@ -239,6 +239,153 @@ def test_w11_the_published_correction_closes_the_deadline_as_met_with_the_minute
     assert met.after["correction"] == fix.pk
 
 
+def _make_and_publish(post: Post, deadline: Deadline, at: datetime) -> Post:
+    """做订正 → the fast chain's leader approves → out now on the fake Weibo at ``at``."""
+    _as("kj_publisher").post(
+        f"/oversight/corrections/{deadline.pk}/",
+        {
+            "title": f"【订正】{post.title}",
+            "body": FIXED,
+            "category": "forecast",
+            "subtype": "city_forecast",
+            "channels": [channel(W, "city_weibo").pk],
+            "source": "市气象台",
+        },
+    )
+    fix = Post.objects.get(corrects=post)
+    wf.approve_step(StepRun.objects.get(run__post=fix, status="pending"), actor=person("kj_leader"))
+    publishing.auto_schedule_due()
+    claim = dispatch.claim_due("test", limit=10)
+    for intent_id in claim.ids:
+        dispatch.deliver(intent_id, claim.token)
+    assert PublishIntent.objects.get(post=fix).status == IntentStatus.PUBLISHED
+    return fix
+
+
+def test_w11_a_breached_correction_stays_on_the_task_list_until_it_is_published(
+    fakes: FakePlatforms,
+) -> None:
+    """W-11: past 10 minutes and not yet corrected, the notice stays on the publishing
+    unit's task list, the dashboard and the post page, marked 已超时 with the minutes
+    overdue, and 做订正 is still offered; once the correction is published it shows as
+    closed, breached, with the minutes taken."""
+    ChannelSettings.objects.update_or_create(
+        channel=channel(W, "city_weibo"),
+        defaults={"values": {**demo_settings(fakes)["weibo"], "settle_seconds": "0"}},
+    )
+    issued = datetime(2026, 11, 26, 9, 0, tzinfo=TZ)
+    with time_machine.travel(issued, tick=False) as clock:
+        post = _published_from_observatory(datetime(2026, 11, 26, 7, 30, tzinfo=TZ))
+        _issue(post)
+        deadline = Deadline.objects.get(kind=DeadlineKind.CORRECTION, post=post)
+        clock.move_to(issued + timedelta(minutes=13, seconds=5))
+        tick()
+        deadline.refresh_from_db()
+        assert deadline.status == DeadlineStatus.BREACHED and deadline.closed_at is None
+        publisher = _as("kj_publisher")
+        tasks = publisher.get("/oversight/deadlines/").content.decode()
+        assert f"订正《{post.title}》" in tasks, "the breached notice left the task list"
+        assert "已超时 3 分钟" in tasks
+        page = publisher.get(f"/content/posts/{post.pk}/").content.decode()
+        assert "已超时 3 分钟" in page
+        assert f"/oversight/corrections/{deadline.pk}/" in page  # 做订正 still offered
+        board = publisher.get("/").content.decode()
+        assert f"?d={deadline.pk}" in board and "已超时 3 分钟" in board
+        clock.move_to(issued + timedelta(minutes=14))
+        _make_and_publish(post, deadline, issued + timedelta(minutes=14))
+        deadline.refresh_from_db()
+        assert deadline.status == DeadlineStatus.BREACHED and deadline.closed_at is not None
+        assert "用时 14 分钟" in deadline.evidence
+        tasks = publisher.get("/oversight/deadlines/").content.decode()
+        assert f"订正《{post.title}》" not in tasks  # closed: no longer a task
+        page = publisher.get(f"/content/posts/{post.pk}/").content.decode()
+        assert "已关闭" in page and "用时 14 分钟" in page and "已超时 3 分钟" not in page
+        assert f"/oversight/corrections/{deadline.pk}/" not in page
+    closed = AuditRecord.objects.filter(
+        action=AuditAction.DEADLINE_BREACHED, object_id=str(deadline.pk)
+    ).order_by("pk")
+    assert closed.count() == 2 and closed.last().after["minutes_taken"] == 14  # type: ignore[union-attr, index]
+
+
+def test_w11_the_observatory_is_told_of_escalation_breach_and_closure(
+    fakes: FakePlatforms,
+) -> None:
+    """W-11: the unit that issued the correction hears, in its notices and in Chinese
+    naming the post, when the notice escalates (5 min), breaches (10 min) and is closed;
+    the escalation reaches the pack's escalate_to people (the tech centre's leader)."""
+    ChannelSettings.objects.update_or_create(
+        channel=channel(W, "city_weibo"),
+        defaults={"values": {**demo_settings(fakes)["weibo"], "settle_seconds": "0"}},
+    )
+    issued = datetime(2026, 11, 26, 9, 0, tzinfo=TZ)
+    officer = person("qxt_officer")
+    with time_machine.travel(issued, tick=False) as clock:
+        post = _published_from_observatory(datetime(2026, 11, 26, 7, 30, tzinfo=TZ))
+        _issue(post)
+        deadline = Deadline.objects.get(kind=DeadlineKind.CORRECTION, post=post)
+        assert deadline.escalate_ids, "no one named to escalate to"
+        clock.move_to(issued + timedelta(minutes=5, seconds=10))
+        tick()
+        for who in deadline.escalate_ids:
+            assert Notice.objects.filter(user_id=who, title__contains="督办").exists()
+        told = Notice.objects.filter(user=officer, title__contains=post.title)
+        assert told.filter(title__contains="督办").exists(), list(told.values_list("title"))
+        clock.move_to(issued + timedelta(minutes=10, seconds=30))
+        tick()
+        assert told.filter(title__contains="超时").exists(), list(told.values_list("title"))
+        assert f"/content/posts/{post.pk}/" in told.filter(title__contains="超时").get().link
+        clock.move_to(issued + timedelta(minutes=12))
+        _make_and_publish(post, deadline, issued + timedelta(minutes=12))
+        done = told.filter(title__contains="已发布")
+        assert done.count() == 1, list(told.values_list("title"))
+        assert "12 分钟" in done.get().body
+
+
+def test_w11_the_observatory_is_told_when_its_correction_is_met(fakes: FakePlatforms) -> None:
+    """W-11: a correction published in time tells the issuing unit, naming the post."""
+    ChannelSettings.objects.update_or_create(
+        channel=channel(W, "city_weibo"),
+        defaults={"values": {**demo_settings(fakes)["weibo"], "settle_seconds": "0"}},
+    )
+    issued = datetime(2026, 11, 26, 9, 0, tzinfo=TZ)
+    with time_machine.travel(issued, tick=False) as clock:
+        post = _published_from_observatory(datetime(2026, 11, 26, 7, 30, tzinfo=TZ))
+        _issue(post, who="qxt_leader")
+        deadline = Deadline.objects.get(kind=DeadlineKind.CORRECTION, post=post)
+        clock.move_to(issued + timedelta(minutes=4))
+        _make_and_publish(post, deadline, issued + timedelta(minutes=4))
+    deadline.refresh_from_db()
+    assert deadline.status == DeadlineStatus.MET
+    notice = Notice.objects.get(user=person("qxt_leader"), title__contains="已发布")
+    assert post.title in notice.title and "按时" in notice.body + notice.title
+
+
+def test_w11_the_dashboard_shows_how_our_material_was_published() -> None:
+    """W-11: the provider unit's officer / leader has a clear entry on the dashboard,
+    本单位素材的发布情况: the posts made from their unit's material with the status in
+    Chinese, a published one linked to its read-only page (where 发布订正通知 shows);
+    only their own unit's material."""
+    post = _published_from_observatory(datetime(2026, 11, 26, 7, 30, tzinfo=TZ))
+    other = content.create_post(
+        unit(W, "city_tech_centre"),
+        actor=person("kj_editor"),
+        title="不是气象台素材的稿件",
+        body="今天多云。",
+        category="forecast",
+        subtype="city_forecast",
+        channels=[channel(W, "city_weibo")],
+    )
+    for who in ("qxt_officer", "qxt_leader"):
+        html = _as(who).get("/").content.decode()
+        assert 'id="material-posts"' in html and "本单位素材的发布情况" in html, who
+        assert f'href="/content/posts/{post.pk}/"' in html and "已发布" in html, who
+        assert other.title not in html, who
+        page = _as(who).get(f"/content/posts/{post.pk}/").content.decode()
+        assert 'id="correction-form"' in page, who
+    html = _as("bgs_officer").get("/").content.decode()
+    assert post.title not in html
+
+
 def test_w11_a_correction_of_a_post_with_a_full_length_title_is_issued() -> None:
     """W-11: the deadline's title is 订正《…》 around the post's title; a post's title may
     take all its 200 characters, the deadline's title has 200 too — on PostgreSQL the

@@ -8,7 +8,8 @@ document.addEventListener("click", function (event) {
 
 // Live countdowns (data-countdown="ISO time"), in the words of the time_left template
 // filter that rendered the first text: "还剩 1 天 2 小时", "还剩 3 小时 15 分钟", and under an
-// hour with seconds, "还剩 9 分 42 秒"; past the time "已超时 3 分 5 秒".
+// hour with seconds, "还剩 9 分 42 秒"; past the time "已超时 3 分 5 秒" — or, with
+// data-minutes (a breached correction still owed), "已超时 3 分钟".
 function guanweiSpan(s) {
   var minutes = Math.floor(s / 60);
   var days = Math.floor(minutes / 1440);
@@ -25,7 +26,13 @@ function guanweiCountdowns() {
     if (isNaN(due)) return;
     var ms = due - now;
     var late = ms < 0;
-    el.textContent = (late ? "已超时 " : "还剩 ") + guanweiSpan(Math.floor(Math.abs(ms) / 1000));
+    var s = Math.floor(Math.abs(ms) / 1000);
+    var text = (late ? "已超时 " : "还剩 ") + guanweiSpan(s);
+    if (late && el.hasAttribute("data-minutes") && s < 3600) {
+      // a breached correction still owed (W-11): whole minutes, as time_left says it
+      text = s < 60 ? "已超时不到 1 分钟" : "已超时 " + Math.floor(s / 60) + " 分钟";
+    }
+    el.textContent = text;
     el.classList.toggle("late", late);
   });
 }
