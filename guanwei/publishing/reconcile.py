@@ -20,12 +20,14 @@ from django.db.models import Q
 from django.utils import timezone
 
 from guanwei.publishing.adapters.base import AdapterError, PublishResult
+from guanwei.publishing.adapters.http import call_deadline
 from guanwei.publishing.dispatch import (
     MAX_ATTEMPTS,
     _backoff,
     adapter_for,
     build_request,
     lease,
+    max_call,
     post_published_if_complete,
     short_name,
 )
@@ -145,7 +147,8 @@ def _settle_job(intent: PublishIntent, token: str, adapter: Any) -> bool:
     again would publish twice. True when handled."""
     now = timezone.now()
     try:
-        result: PublishResult = adapter.publish_status(intent.remote_id)
+        with call_deadline(max_call().total_seconds()):
+            result: PublishResult = adapter.publish_status(intent.remote_id)
     except AdapterError as e:
         _after_job_error(intent, token, e, S.UNKNOWN, transient_seconds=60)
         return True
@@ -188,9 +191,11 @@ def reconcile_unknown(worker: str, *, limit: int = 10) -> int:
                 if _settle_job(intent, token, adapter):
                     done += 1
                     continue
-            found = adapter.find_published(
-                build_request(intent), limit=100, sent_after=_first_sent(intent)
-            )
+            # Asked from the dispatcher's loop: bounded in total like a publish.
+            with call_deadline(max_call().total_seconds()):
+                found = adapter.find_published(
+                    build_request(intent), limit=100, sent_after=_first_sent(intent)
+                )
         except Exception as e:  # the platform unreachable, or a bug: ask again later
             if not isinstance(e, AdapterError):
                 log.exception("intent %s: reconciliation failed", intent.pk)
@@ -326,7 +331,8 @@ def poll_remote_pending(worker: str, *, limit: int = 20) -> int:
             pk=intent_id
         )
         try:
-            result: PublishResult = adapter_for(intent).publish_status(intent.remote_id)
+            with call_deadline(max_call().total_seconds()):
+                result: PublishResult = adapter_for(intent).publish_status(intent.remote_id)
         except AdapterError as e:
             _after_job_error(intent, token, e, S.REMOTE_PENDING, transient_seconds=5)
             continue

@@ -184,3 +184,31 @@ def test_x03_a_late_pending_answer_keeps_its_job_id() -> None:
     }
     intent.refresh_from_db()
     assert intent.status == IntentStatus.REMOTE_PENDING and intent.remote_id == "job-7"
+
+
+def test_x03_a_reconciliation_whose_answer_trickles_is_cut_at_the_call_limit(
+    fakes: FakePlatforms,  # noqa: F811
+    settings: Any,
+) -> None:
+    """Reconciliation asks the platform from the dispatcher's own loop: a timeline that
+    trickles a byte at a time is cut at GUANWEI_DISPATCH_MAX_CALL_SECONDS like a publish
+    (the loop, and so every claim, is not held); the intent stays unknown and is asked
+    again later — never sent again."""
+    settings.GUANWEI_DISPATCH_MAX_CALL_SECONDS = 1
+    ChannelSettings.objects.update_or_create(
+        channel=channel(W, "city_weibo"), defaults={"values": demo_settings(fakes)["weibo"]}
+    )
+    post = _weather_post()
+    [intent] = actions.schedule_post(post, actor=person("kj_publisher"))
+    # As a lost answer leaves it: sent, outcome unknown (nothing reached the platform).
+    PublishIntent.objects.filter(pk=intent.pk).update(
+        status=IntentStatus.UNKNOWN, attempts=1, sent_at=timezone.now(), lease_until=None
+    )
+    fakes.control("weibo", trickle_next=1, trickle_ms=50, path="user_timeline")
+    started = time.monotonic()
+    reconcile.reconcile_unknown("t")
+    assert time.monotonic() - started < 6
+    assert fakes.stats("weibo")["by_path"].get("/2/statuses/user_timeline.json") == 1
+    intent.refresh_from_db()
+    assert intent.status == IntentStatus.UNKNOWN
+    assert fakes.stats("weibo")["posts"] == 0
