@@ -406,9 +406,6 @@ def schedule_all(posts: list[Any], channels: list[Any], due: datetime) -> list[i
 # ------------------------------------------------------------------ workers
 
 
-_LANES = [2]  # claim loops per dispatcher (``--lanes``)
-
-
 def start_workers(
     count: int, threads: int, url: str, var_dir: Path, extra_env: dict[str, str] | None = None
 ) -> list[Any]:
@@ -424,7 +421,7 @@ def start_workers(
         procs.append(
             subprocess.Popen(
                 [sys.executable, "-m", "guanwei", "dispatcher", "--threads", str(threads)]
-                + ["--no-scheduler", "--lanes", str(_LANES[0])],
+                + ["--no-scheduler"],
                 env=env,
                 cwd=REPO,
                 stdout=log,
@@ -435,7 +432,7 @@ def start_workers(
     deadline = time.monotonic() + 60
     for n, proc in enumerate(procs):
         path = var_dir / f"worker-{n}.log"
-        while " lanes, scheduler=" not in path.read_text(errors="replace"):
+        while " threads, scheduler=" not in path.read_text(errors="replace"):
             if proc.poll() is not None or time.monotonic() > deadline:
                 raise SystemExit(f"worker {n} did not start:\n{path.read_text(errors='replace')}")
             time.sleep(0.1)
@@ -742,7 +739,6 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "channels": len(channels),
         "workers": args.workers,
         "threads": args.threads,
-        "lanes": args.lanes,
         "latency_ms": args.latency_ms,
         "p50_lag_s": round(percentile(lags, 50), 3),
         "p99_lag_s": round(p99, 3),
@@ -819,7 +815,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--posts", type=int, default=1000, help="posts = channels (default 1000)")
     parser.add_argument("--workers", type=int, default=4, help="dispatcher processes")
     parser.add_argument("--threads", type=int, default=8, help="threads per process")
-    parser.add_argument("--lanes", type=int, default=2, help="claim loops per process")
     parser.add_argument("--latency-ms", type=int, default=50, help="fake platform latency")
     parser.add_argument(
         "--database-url",
@@ -828,7 +823,6 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--quick", action="store_true", help=f"{QUICK_POSTS} posts (smoke test)")
     args = parser.parse_args(argv)
-    _LANES[0] = args.lanes
     if args.quick:
         args.posts = QUICK_POSTS
     if args.posts < 1 or args.workers < 1 or args.threads < 1 or args.latency_ms < 0:

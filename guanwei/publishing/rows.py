@@ -3,14 +3,15 @@
 Django's ``bulk_update`` builds a ``CASE WHEN pk = … THEN …`` expression per row and field
 and resolves each one in Python; for a batch of answers (remote id, link, error per
 intent) that was a third of a dispatcher's busy time (docs/benchmarks.md). Here the values
-travel as one ``VALUES`` list joined on the primary key:
+travel as one derived table joined on the primary key:
 
-    WITH v(id, a, b) AS (VALUES (%s, %s, %s), …)
-    UPDATE t SET a = v.a, b = v.b FROM v WHERE t.id = v.id
+    UPDATE t SET a = v.c1, b = v.c2
+    FROM (SELECT %s AS c0, %s AS c1, %s AS c2 UNION ALL SELECT %s, %s, %s …) AS v
+    WHERE t.id = v.c0
 
 which PostgreSQL and SQLite (≥ 3.33) both run. Values are prepared by each field
 (``get_db_prep_save``), so they are stored exactly as ``save()`` would store them; on
-PostgreSQL each is cast to its column's type (a ``NULL`` in a ``VALUES`` list has none).
+PostgreSQL each is cast to its column's type (a bare ``NULL`` there has none).
 """
 
 from __future__ import annotations
@@ -50,24 +51,29 @@ def _update_group(
     columns = [pk_field, *fields]
     postgres = connection.vendor == "postgresql"
 
-    def cell(field: Any) -> str:
-        return f"CAST(%s AS {field.cast_db_type(connection)})" if postgres else "%s"
+    def cell(field: Any, n: int, named: bool) -> str:
+        value = f"CAST(%s AS {field.cast_db_type(connection)})" if postgres else "%s"
+        return f"{value} AS {quote(f'c{n}')}" if named else value
 
-    row_sql = "(" + ", ".join(cell(f) for f in columns) + ")"
+    selects = [
+        "SELECT " + ", ".join(cell(f, n, named=not i) for n, f in enumerate(columns))
+        for i in range(len(members))
+    ]
     params: list[Any] = []
     for pk, values in members:
         params.append(pk_field.get_db_prep_save(pk, connection))
         for field in fields:
             params.append(field.get_db_prep_save(values[field.name], connection))
     table = quote(meta.db_table)
-    names_sql = ", ".join(quote(f"c{n}") for n in range(len(columns)))
     sets = ", ".join(
         f"{quote(str(f.column))} = v.{quote(f'c{n}')}" for n, f in enumerate(fields, start=1)
     )
     pk_column = quote(str(pk_field.column))
+    # UPDATE first (not WITH …): SQLite's driver counts the rows only for a statement that
+    # starts with UPDATE.
     sql = (
-        f"WITH v({names_sql}) AS (VALUES {', '.join([row_sql] * len(members))}) "
-        f"UPDATE {table} SET {sets} FROM v WHERE {table}.{pk_column} = v.{quote('c0')}"
+        f"UPDATE {table} SET {sets} FROM ({' UNION ALL '.join(selects)}) AS v "
+        f"WHERE {table}.{pk_column} = v.{quote('c0')}"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)

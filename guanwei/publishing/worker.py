@@ -35,8 +35,6 @@ SCHEDULER_INTERVAL = 15.0  # seconds between scheduler passes
 # there is delivery work (at once when idle) — leases last minutes, jobs are re-asked
 # every few seconds anyway, and each pass costs queries a busy loop should not repeat.
 HOUSEKEEPING_INTERVAL = 1.0
-# How long a lane waits for a whole batch of call slots before taking what is free.
-SLOT_WAIT = 0.05
 
 
 def take_scheduler_lease(owner: str) -> bool:
@@ -65,16 +63,6 @@ def scheduler_pass() -> None:
 
 
 class Dispatcher:
-    """Claim loops (``lanes``, default 2) share one pool of ``threads`` platform calls.
-
-    A lane claims only as many intents as there are free call slots, and gives each slot
-    back as soon as its call has answered — before the answers are recorded — so while one
-    lane records its batch's answers (a transaction) or moves the next batch through the
-    publish gate, the other lane's calls are on the wire. Calls in flight never exceed
-    ``threads`` and a claimed intent never waits for a thread while its lease runs (issue
-    #8 §2). Lane 0 also does the housekeeping and the scheduler pass.
-    """
-
     def __init__(
         self,
         *,
@@ -83,147 +71,76 @@ class Dispatcher:
         scheduler: bool = True,
         idle_sleep: float = 0.2,
         scheduler_interval: float = SCHEDULER_INTERVAL,
-        lanes: int = 2,
     ) -> None:
         # Fits the lease columns whatever the host is called (a pod: up to 63 characters).
         self.name = dispatch.short_name(f"{socket.gethostname()}:{os.getpid()}")
         self.threads = threads
-        # Never more claims than free call slots (issue #8 §2).
+        # Never more claims than threads: a claimed intent must not wait for a thread
+        # while its lease runs (issue #8 §2).
         self.batch = min(batch or threads, threads)
-        self.lanes = max(1, min(lanes, threads))
         self.scheduler_interval = scheduler_interval
         self._last_pass = float("-inf")
         self._last_housekeeping = float("-inf")
         self.scheduler = scheduler
         self.idle_sleep = idle_sleep
         self.stopping = threading.Event()
-        self._free = threading.Condition()
-        self._slots = threads
 
     def stop(self, *_: object) -> None:
         self.stopping.set()
 
-    # -- call slots: how many platform calls may start now
-    def _take_slots(self, most: int) -> int:
-        """Wait until ``most`` slots are free (the other lane's calls have answered), or
-        take what is free after ``SLOT_WAIT``: a batch is not cut into batches of one as
-        calls answer one by one."""
-        waited_until = time.monotonic() + SLOT_WAIT
-        with self._free:
-            while self._slots < most and not self.stopping.is_set():
-                left = waited_until - time.monotonic()
-                if left <= 0 and self._slots:
-                    break
-                self._free.wait(timeout=max(left, 0) or self.idle_sleep)
-            taken = min(self._slots, most)
-            self._slots -= taken
-            return taken
-
-    def _give_slots(self, count: int) -> None:
-        if count:
-            with self._free:
-                self._slots += count
-                self._free.notify_all()
-
-    def _sender(self, pool: ThreadPoolExecutor, held: list[int]) -> dispatch.Send:
-        """Send a batch's requests concurrently on the pool (HTTP only, no DB there); each
-        call's slot is given back when it answers."""
-
-        def call(adapter: Any, request: Any) -> Any:
-            try:
-                return dispatch.bounded_publish(adapter, request)
-            finally:
-                held[0] -= 1
-                self._give_slots(1)
+    @staticmethod
+    def _sender(pool: ThreadPoolExecutor) -> dispatch.Send:
+        """Send a batch's requests concurrently on the pool (HTTP only, no DB there)."""
 
         def send(jobs: list[tuple[Any, Any]]) -> list[Any]:
             # Each call bounded in total time (dispatch.max_call): a trickling platform
             # cannot hold the batch, the lease or the pool's thread.
-            futures = [pool.submit(call, adapter, request) for adapter, request in jobs]
+            futures = [
+                pool.submit(dispatch.bounded_publish, adapter, request) for adapter, request in jobs
+            ]
             return [f.exception() or f.result() for f in futures]
 
         return send
 
-    def deliver_once(self, pool: ThreadPoolExecutor) -> int:
-        """One claim (up to the free slots) and its delivery. Returns how many were claimed."""
-        taken = self._take_slots(self.batch)
-        held = [taken]
-        try:
-            if not taken:
-                return 0
-            claim = dispatch.claim_due(self.name, limit=taken)
-            self._give_slots(taken - len(claim.ids))  # slots nothing was claimed for
-            held[0] = len(claim.ids)
-            if claim.ids:
-                try:
-                    dispatch.deliver_batch(claim.ids, claim.token, send=self._sender(pool, held))
-                except Exception:  # what was claimed comes back when its lease runs out
-                    log.exception("batch %s: delivery crashed", claim.token)
-            return len(claim.ids)
-        finally:
-            self._give_slots(held[0])  # calls that never started (refused at the gate, …)
-
-    def housekeeping(self, *, busy: bool) -> int:
-        """Expired leases, the scheduler pass, WeChat jobs and unknown outcomes: at most
-        once a ``HOUSEKEEPING_INTERVAL`` while there is delivery work."""
+    def run_once(self, pool: ThreadPoolExecutor) -> int:
+        close_old_connections()
         started = time.monotonic()
+        housekeeping = started - self._last_housekeeping >= HOUSEKEEPING_INTERVAL
+        if housekeeping:
+            dispatch.recover_expired_leases()
         due = time.monotonic() - self._last_pass >= self.scheduler_interval
         if self.scheduler and due and take_scheduler_lease(self.name):
             self._last_pass = time.monotonic()
             scheduler_pass()
-        if busy and started - self._last_housekeeping < HOUSEKEEPING_INTERVAL:
-            return 0
-        self._last_housekeeping = started
-        dispatch.recover_expired_leases()
-        return reconcile.poll_remote_pending(self.name) + reconcile.reconcile_unknown(self.name)
-
-    def run_once(self, pool: ThreadPoolExecutor) -> int:
-        """One turn of lane 0: housekeeping, then a claim and its delivery."""
-        close_old_connections()
-        work = self.deliver_once(pool)
-        return work + self.housekeeping(busy=bool(work))
-
-    def _lane(self, pool: ThreadPoolExecutor, number: int) -> None:
-        while not self.stopping.is_set():
+        claim = dispatch.claim_due(self.name, limit=self.batch)
+        if claim.ids:
             try:
-                if number == 0:
-                    work = self.run_once(pool)
-                else:
-                    close_old_connections()
-                    work = self.deliver_once(pool)
-            except Exception:
-                log.exception("dispatcher loop error")
-                work = 0
-            if not work:
-                self.stopping.wait(self.idle_sleep)
+                dispatch.deliver_batch(claim.ids, claim.token, send=self._sender(pool))
+            except Exception:  # what was claimed comes back when its lease runs out
+                log.exception("batch %s: delivery crashed", claim.token)
+        work = len(claim.ids)
+        if housekeeping or not work:
+            self._last_housekeeping = started
+            if not housekeeping:
+                dispatch.recover_expired_leases()
+            work += reconcile.poll_remote_pending(self.name)
+            work += reconcile.reconcile_unknown(self.name)
+        return work
 
     def run(self) -> int:
         signal.signal(signal.SIGTERM, self.stop)
         signal.signal(signal.SIGINT, self.stop)
-        log.info(
-            "dispatcher %s: %d threads, %d lanes, scheduler=%s",
-            self.name,
-            self.threads,
-            self.lanes,
-            self.scheduler,
-        )
+        log.info("dispatcher %s: %d threads, scheduler=%s", self.name, self.threads, self.scheduler)
         shared_client()  # the connection pool and TLS context, before the first due batch
         with ThreadPoolExecutor(max_workers=self.threads, thread_name_prefix="deliver") as pool:
-            lanes = [
-                threading.Thread(target=self._lane, args=(pool, n), name=f"lane-{n}")
-                for n in range(1, self.lanes)
-            ]
-            for lane in lanes:
-                lane.start()
-            try:
-                self._lane(pool, 0)
-            finally:
-                self.stopping.set()
-                for lane in lanes:
-                    lane.join()
-        from django.db import connections
-
-        connections.close_all()
+            while not self.stopping.is_set():
+                try:
+                    work = self.run_once(pool)
+                except Exception:
+                    log.exception("dispatcher loop error")
+                    work = 0
+                if not work:
+                    self.stopping.wait(self.idle_sleep)
         log.info("dispatcher %s stopped", self.name)
         return 0
 
@@ -236,12 +153,10 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--batch", type=int, default=0)
     parser.add_argument("--no-scheduler", action="store_true")
     parser.add_argument("--idle-sleep", type=float, default=0.2)
-    parser.add_argument("--lanes", type=int, default=2, help="claim loops sharing the threads")
     args = parser.parse_args(argv)
     return Dispatcher(
         threads=args.threads,
         batch=args.batch,
         scheduler=not args.no_scheduler,
         idle_sleep=args.idle_sleep,
-        lanes=args.lanes,
     ).run()
