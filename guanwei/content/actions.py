@@ -744,7 +744,7 @@ def mark_published_many(
     if not by_pk:
         return set()
     allowed = (PostStatus.APPROVED, PostStatus.SCHEDULED)
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):  # the dispatcher's transaction, no savepoint
         query = Post.objects.filter(pk__in=list(by_pk), status__in=allowed)
         if connection.vendor == "postgresql":
             query = query.select_for_update(of=("self",))

@@ -150,7 +150,9 @@ def move(
     by_pk = {i.pk: i for i in intents}
     if not by_pk:
         return []
-    with transaction.atomic():
+    # Inside the caller's transaction, no savepoint of its own (two round trips each):
+    # whatever fails here fails the caller's transaction as a whole.
+    with transaction.atomic(savepoint=False):
         if locked:
             found = {pk: i.status for pk, i in by_pk.items() if i.status in sources}
         else:
