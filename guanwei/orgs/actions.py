@@ -216,6 +216,16 @@ def _membership_snapshot(m: Membership) -> dict[str, Any]:
     return {"user": m.user.username, "unit": m.unit.key, "role": m.role}
 
 
+def _belongs_elsewhere(user: User, organisation_id: int) -> bool:
+    """Holds or held roles in other organisations and never in this one (a person just
+    registered for this organisation holds none yet)."""
+    memberships = Membership.objects.filter(user=user)
+    return (
+        memberships.exists()
+        and not memberships.filter(unit__organisation_id=organisation_id).exists()
+    )
+
+
 @transaction.atomic
 def grant_role(user: User, unit: Unit, role: str, *, actor: User | None) -> Membership:
     """Give ``user`` the pack role ``role`` in ``unit`` (REQ X-01, W-14, T-03)."""
@@ -223,6 +233,9 @@ def grant_role(user: User, unit: Unit, role: str, *, actor: User | None) -> Memb
     rules = rules_for(unit.organisation_id)
     if role not in rules.roles:
         raise InvalidChange(f"角色“{role}”不在本单位的制度包中。")
+    if user.is_superuser or _belongs_elsewhere(user, unit.organisation_id):
+        # Roles go to the organisation's own people only (issue #9 §5).
+        raise InvalidChange("只能给本单位的人员授予角色。")
     if Membership.objects.filter(user=user, unit=unit, role=role, revoked_at__isnull=True).exists():
         raise InvalidChange(f"{user} 已在{unit}担任{rules.role_name(role)}。")
     membership = Membership.objects.create(
