@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from guanwei.audit.actions import record
 from guanwei.audit.events import AuditAction
+from guanwei.core.actors import is_system
 from guanwei.core.errors import InvalidChange, PermissionDenied
 from guanwei.orgs.models import (
     Membership,
@@ -22,7 +23,7 @@ from guanwei.orgs.models import (
     User,
     unit_path,
 )
-from guanwei.orgs.permissions import forget_grants, require
+from guanwei.orgs.permissions import Actor, as_user, forget_grants, require
 from guanwei.orgs.rules import rules_for
 
 
@@ -36,8 +37,10 @@ def unit_snapshot(unit: Unit) -> dict[str, Any]:
 
 
 @transaction.atomic
-def create_organisation(*, actor: User | None, key: str, name: str, base_pack: str) -> Organisation:
-    if actor is not None and not actor.is_superuser:
+def create_organisation(
+    *, actor: Actor | None, key: str, name: str, base_pack: str
+) -> Organisation:
+    if not (is_system(actor) or (actor is not None and actor.is_superuser)):
         # Creating a whole organisation is set-up work: a superuser or the operator.
         raise PermissionDenied("只有系统管理员可以新建单位。")
     if Organisation.objects.filter(key=key).exists():
@@ -65,7 +68,7 @@ def _check_unit_type(organisation: Organisation, unit_type: str) -> None:
 def create_unit(
     organisation: Organisation,
     *,
-    actor: User | None,
+    actor: Actor | None,
     key: str,
     name: str,
     unit_type: str,
@@ -110,7 +113,7 @@ def create_unit(
 
 
 @transaction.atomic
-def move_unit(unit: Unit, *, actor: User | None, new_parent: Unit) -> Unit:
+def move_unit(unit: Unit, *, actor: Actor | None, new_parent: Unit) -> Unit:
     """Move a unit (and everything below it) under ``new_parent`` (REQ X-01)."""
     require(actor, "unit.move", unit)
     require(actor, "unit.move", new_parent)
@@ -152,7 +155,7 @@ def move_unit(unit: Unit, *, actor: User | None, new_parent: Unit) -> Unit:
 
 @transaction.atomic
 def change_unit(
-    unit: Unit, *, actor: User | None, name: str | None = None, unit_type: str | None = None
+    unit: Unit, *, actor: Actor | None, name: str | None = None, unit_type: str | None = None
 ) -> Unit:
     require(actor, "unit.change", unit)
     before = unit_snapshot(unit)
@@ -184,7 +187,7 @@ def change_unit(
 def create_person(
     organisation: Organisation,
     *,
-    actor: User | None,
+    actor: Actor | None,
     username: str,
     display_name: str,
     title: str = "",
@@ -227,7 +230,7 @@ def _belongs_elsewhere(user: User, organisation_id: int) -> bool:
 
 
 @transaction.atomic
-def grant_role(user: User, unit: Unit, role: str, *, actor: User | None) -> Membership:
+def grant_role(user: User, unit: Unit, role: str, *, actor: Actor | None) -> Membership:
     """Give ``user`` the pack role ``role`` in ``unit`` (REQ X-01, W-14, T-03)."""
     require(actor, "role.grant", unit)
     rules = rules_for(unit.organisation_id)
@@ -239,7 +242,7 @@ def grant_role(user: User, unit: Unit, role: str, *, actor: User | None) -> Memb
     if Membership.objects.filter(user=user, unit=unit, role=role, revoked_at__isnull=True).exists():
         raise InvalidChange(f"{user} 已在{unit}担任{rules.role_name(role)}。")
     membership = Membership.objects.create(
-        user=user, unit=unit, role=role, granted_at=timezone.now(), granted_by=actor
+        user=user, unit=unit, role=role, granted_at=timezone.now(), granted_by=as_user(actor)
     )
     record(
         AuditAction.ROLE_GRANTED,
@@ -255,7 +258,7 @@ def grant_role(user: User, unit: Unit, role: str, *, actor: User | None) -> Memb
 
 
 @transaction.atomic
-def revoke_role(membership: Membership, *, actor: User | None) -> Membership:
+def revoke_role(membership: Membership, *, actor: Actor | None) -> Membership:
     require(actor, "role.revoke", membership.unit)
     membership = Membership.objects.select_for_update().get(pk=membership.pk)
     if membership.revoked_at is not None:
@@ -263,7 +266,7 @@ def revoke_role(membership: Membership, *, actor: User | None) -> Membership:
     if actor is not None and membership.user_id == actor.pk:
         raise InvalidChange("不能撤销自己的角色，请由其他管理员操作。")
     membership.revoked_at = timezone.now()
-    membership.revoked_by = actor
+    membership.revoked_by = as_user(actor)
     membership.save(update_fields=["revoked_at", "revoked_by"])
     record(
         AuditAction.ROLE_REVOKED,
@@ -282,7 +285,7 @@ def revoke_role(membership: Membership, *, actor: User | None) -> Membership:
 def put_rules_in_force(
     org: Organisation,
     *,
-    actor: User | None,
+    actor: Actor | None,
     pack_name: str,
     version: str,
     kind: str,
@@ -292,8 +295,7 @@ def put_rules_in_force(
     """A pack version comes into force for ``org`` (the previous one of the same pack ends
     now, kept so past decisions can be explained by the rules of their day). False when
     exactly this version is already in force."""
-    if actor is not None:
-        require(actor, "pack.load", org)
+    require(actor, "pack.load", org)
     current = (
         PackApplication.objects.select_for_update()
         .filter(organisation=org, pack_name=pack_name, in_force_until__isnull=True)
@@ -314,7 +316,7 @@ def put_rules_in_force(
         sha256=sha256,
         rules=rules,
         in_force_from=now,
-        applied_by=actor,
+        applied_by=as_user(actor),
     )
     record(
         AuditAction.PACK_LOADED,

@@ -79,7 +79,9 @@ def test_x02_audit_verification_is_queued_and_counts_the_own_organisation_only(
     college = _bearer("col_admin", capsys)
     assert client.get(f"/api/v1/audit/verify/{task_id}", headers=college).status_code == 404
     assert (
-        client.post(f"/api/v1/audit/organisations/{weather.key}/verify", headers=college).status_code
+        client.post(
+            f"/api/v1/audit/organisations/{weather.key}/verify", headers=college
+        ).status_code
         == 404
     )
     # the old endpoint that verified the whole installation in the request is gone
