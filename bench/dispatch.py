@@ -229,8 +229,8 @@ def make_channels(
     n: int, accounts: list[tuple[str, str]], fakes: Any, prefix: str = "bench_weibo"
 ) -> list[Any]:
     from guanwei.channels.actions import create_channel
-    from guanwei.orgs.permissions import SYSTEM
     from guanwei.orgs.models import Unit
+    from guanwei.orgs.permissions import SYSTEM
     from guanwei.publishing.models import ChannelSettings
 
     units = list(Unit.objects.filter(organisation__key=ORG).order_by("id"))
