@@ -142,3 +142,34 @@ def test_r04_an_overlong_delegation_already_stored_is_not_used() -> None:
     wf.submit_for_review(post, actor=person("re_ch_editor"))
     with pytest.raises(PermissionDenied):
         wf.approve_step(_pending(post), actor=person("re_zz_deputy2"))
+
+
+def test_r04_the_delegation_page_offers_consent_only_to_the_executive_leader(client) -> None:  # type: ignore[no-untyped-def]
+    """R-04: the form to record consent, and the revoke button, only for those who may."""
+    d = _grant()
+    client.force_login(person("re_zz_deputy2"))
+    page = client.get("/review/delegations/").content.decode()
+    assert 'id="delegation-form"' not in page and "撤销" not in page and "30 天" in page
+    assert client.post("/review/delegations/", {}).status_code == 403
+    client.force_login(person("re_zz_executive"))
+    page = client.get("/review/delegations/").content.decode()
+    assert 'id="delegation-form"' in page and f"/review/delegations/{d.pk}/revoke/" in page
+
+
+def test_r04_the_pack_validates_the_delegation_limits(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """R-04: ``max_days`` is 1–366 and ``for_role`` is one of the step's roles, never the
+    consenting role (docs/packs.md)."""
+    from guanwei.packs.schema import PACKS_DIR, PackValidationError, load_pack_file
+
+    text = (PACKS_DIR / "real-estate.toml").read_text(encoding="utf-8")
+    good = load_pack_file(PACKS_DIR / "real-estate.toml")
+    assert good.chains[0].delegation is not None and good.chains[0].delegation.max_days == 30
+    for bad in ("max_days = 30", 'for_role = "group_leader"'):
+        wrong = {
+            "max_days = 30": "max_days = 3650",
+            'for_role = "group_leader"': 'for_role = "executive_leader"',
+        }[bad]
+        path = tmp_path / "real-estate.toml"
+        path.write_text(text.replace(bad, wrong), encoding="utf-8")
+        with pytest.raises(PackValidationError):
+            load_pack_file(path)
