@@ -222,7 +222,7 @@ def connect_demo_channels(var_dir: Path, site_url: str = "http://127.0.0.1:8000"
                 "settle_seconds": "10",
             }
         elif channel.platform == "website":
-            site = var_dir / "site" / channel.organisation.key / channel.key
+            site = var_dir.resolve() / "site" / channel.organisation.key / channel.key
             values = {
                 "site_dir": str(site),
                 "title": channel.name,

@@ -123,6 +123,9 @@ def test_c01_a_published_site_serves_its_pages_and_nothing_else(installation: Pa
     served = {p: client.get(URL + p) for p in ("", "index.html", "feed.rss", "feed.atom", page)}
     assert {p: r.status_code for p, r in served.items()} == dict.fromkeys(served, 200)
     assert served[page]["Content-Type"] == "text/html; charset=utf-8"
+    for response in served.values():  # §2: the public site's files are never run either
+        assert response["X-Content-Type-Options"] == "nosniff"
+        assert response["Content-Security-Policy"] == "sandbox"
     pictures = sorted((proper / "posts" / result.remote_id).iterdir())
     assert [p.suffix for p in pictures] == [".png"]  # the sniffed type names the file
     shown = client.get(f"{URL}posts/{result.remote_id}/{pictures[0].name}")
