@@ -32,8 +32,12 @@ if not SECRET_KEY:
         SECRET_KEY = secrets.token_urlsafe(50)
         try:
             VAR_DIR.mkdir(parents=True, exist_ok=True)
-            _key_file.write_text(SECRET_KEY)
-            _key_file.chmod(0o600)
+            # created 0600 (never readable by others, not even for a moment; issue #9 §17)
+            _fd = os.open(_key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(_fd, "w") as _fh:
+                _fh.write(SECRET_KEY)
+        except FileExistsError:  # another process made it first: use that key
+            SECRET_KEY = _key_file.read_text().strip()
         except OSError:
             pass
 
@@ -131,6 +135,36 @@ def _database() -> dict[str, object]:
 
 
 DATABASES = {"default": _database()}
+
+# --- issue #9 §17 (sec-files): files at rest -------------------------------------------
+# What guanwei creates under var/ is its account's alone: the SQLite database (SQLite gives
+# its -wal/-shm files the database file's mode) 0600, uploaded files 0600 in 0700
+# directories, var/media itself 0700. A file an operator made is left as it is unless it
+# is ours and wider than that.
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
+
+
+def _private(path: Path, mode: int, *, directory: bool = False) -> None:
+    try:
+        if directory:
+            path.mkdir(mode=mode, parents=True, exist_ok=True)
+        elif not path.exists():
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT, mode))
+        if path.stat().st_uid == os.getuid() and path.stat().st_mode & 0o777 & ~mode:
+            path.chmod(mode)
+    except OSError:  # a read-only or foreign var/: the operator decides
+        pass
+
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    _db_file = Path(str(DATABASES["default"]["NAME"]))
+    if str(_db_file) != ":memory:" and _db_file.parent.is_dir():
+        for _suffix in ("", "-wal", "-shm"):
+            _one = _db_file.with_name(_db_file.name + _suffix)
+            if _suffix == "" or _one.exists():
+                _private(_one, 0o600)
+# --- end issue #9 §17 ------------------------------------------------------------------
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "orgs.User"
@@ -159,6 +193,7 @@ STATIC_URL = "static/"
 STATIC_ROOT = os.environ.get("GUANWEI_STATIC_ROOT") or None  # collectstatic target in production
 MEDIA_ROOT = VAR_DIR / "media"
 MEDIA_URL = "media/"
+_private(MEDIA_ROOT, 0o700, directory=True)  # issue #9 §17
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
