@@ -10,7 +10,7 @@ import secrets
 
 import pytest
 from django.core.files.base import ContentFile
-from django.test import Client
+from django.test import Client, RequestFactory
 
 from guanwei.content.models import Asset
 from guanwei.orgs.models import ApiToken
@@ -81,3 +81,22 @@ def test_every_response_carries_a_permissions_policy(client: Client, url: str) -
     policy = _policy(client.get(url))
     for feature in ("camera", "microphone", "geolocation", "payment", "usb"):
         assert policy.get(feature) == "()", (feature, policy)
+
+
+def test_the_anonymous_public_website_stays_cacheable(rf: RequestFactory) -> None:
+    """/site/… is the organisation's public website: proxies may cache its pages and feeds
+    (unless the answer sets a cookie or the caller is signed in)."""
+    from django.contrib.auth.models import AnonymousUser
+    from django.http import HttpResponse
+
+    from guanwei.web.middleware import SecurityHeadersMiddleware
+
+    middleware = SecurityHeadersMiddleware(lambda request: HttpResponse("<h1>公开</h1>"))
+    request = rf.get("/site/demo_weather/website/index.html")
+    request.user = AnonymousUser()
+    response = middleware(request)
+    assert not _not_stored(response)
+    assert _policy(response).get("camera") == "()"
+    request.user = person("kj_editor")
+    assert _not_stored(middleware(request))
+    assert _not_stored(middleware(rf.get("/content/posts/")))
