@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import io
 import zipfile
-from collections.abc import MutableMapping
 from dataclasses import dataclass
+from typing import Any, Protocol
 
 
 @dataclass(frozen=True)
@@ -103,7 +103,11 @@ def kind_of_name(name: str) -> Kind | None:
     return BY_EXTENSION.get(ext)
 
 
-def harden(headers: MutableMapping[str, str], *, picture: bool, filename: str = "") -> None:
+class Headers(Protocol):
+    def __setitem__(self, key: str, value: Any, /) -> None: ...
+
+
+def harden(headers: Headers, *, picture: bool, filename: str = "") -> None:
     """The headers every file response carries (issue #9 §2): never sniffed, never run,
     downloaded unless it is a picture."""
     headers["X-Content-Type-Options"] = "nosniff"

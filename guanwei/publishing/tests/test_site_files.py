@@ -73,7 +73,7 @@ def _leaks(client: Client, extra: list[str] = ()) -> list[tuple[str, int, bytes]
     for probe in [*PROBES, *extra]:
         response = client.get(URL + probe)
         if response.status_code != 404:
-            body = b"".join(response.streaming_content) if response.streaming else response.content
+            body = response.getvalue()
             found.append((probe, response.status_code, body[:40]))
     return found
 
