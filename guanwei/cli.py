@@ -320,21 +320,30 @@ def cmd_manage(args: argparse.Namespace) -> int:
 
 
 def cmd_token(args: argparse.Namespace) -> int:
+    """``guanwei token create USER [--name N] [--scope read|write] [--days D]``: the
+    operator makes a token through ``orgs.actions.create_api_token`` (audited); the
+    plaintext is printed once."""
     _django()
-    import hashlib
-    import secrets
-
-    from guanwei.orgs.models import ApiToken, User
+    from guanwei.core.errors import DomainError
+    from guanwei.orgs.actions import create_api_token
+    from guanwei.orgs.models import User
 
     user = User.objects.filter(username=args.username).first()
     if user is None:
         print(f"no user {args.username!r}", file=sys.stderr)
         return 1
-    token = secrets.token_urlsafe(32)
-    ApiToken.objects.create(
-        user=user, name=args.name, digest=hashlib.sha256(token.encode()).hexdigest()
+    try:
+        token, plaintext = create_api_token(
+            user, actor=None, name=args.name, scope=args.scope, days=args.days
+        )
+    except DomainError as exc:
+        print(exc.message, file=sys.stderr)
+        return 1
+    print(
+        f"# {token.name} · {token.get_scope_display()} · 有效期至 {token.expires_at:%Y-%m-%d}",
+        file=sys.stderr,
     )
-    print(token)
+    print(plaintext)
     return 0
 
 
@@ -415,6 +424,8 @@ def build_parser() -> argparse.ArgumentParser:
     token.add_argument("action", choices=["create"])
     token.add_argument("username")
     token.add_argument("--name", default="script")
+    token.add_argument("--scope", choices=["read", "write"], default="write")
+    token.add_argument("--days", type=int, default=None, help="expiry in days (default 90)")
     token.set_defaults(func=cmd_token)
 
     dispatcher = sub.add_parser(

@@ -61,3 +61,66 @@ def test_the_owner_lists_and_revokes_a_token_on_a_page(
     assert client.post(f"/account/tokens/{token.pk}/revoke/").status_code == 302
     client.logout()
     assert client.get(UNITS, headers=bearer).status_code == 401
+
+
+def test_creation_revocation_and_use_are_audited_use_once_an_hour(
+    client: Client, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """§14, X-02: created, revoked and used (one record per token per hour; last_used on
+    every call)."""
+    from guanwei.audit.events import AuditAction
+    from guanwei.audit.models import AuditRecord
+    from guanwei.orgs.actions import revoke_api_token
+    from guanwei.orgs.models import ApiToken
+
+    bearer = {"authorization": f"Bearer {_token(capsys, 'kj_editor', '--scope', 'read')}"}
+    token = ApiToken.objects.get(user__username="kj_editor")
+    assert len(token.digest) == 64 and token.scope == "read"
+
+    def used() -> int:
+        return AuditRecord.objects.filter(
+            action=AuditAction.API_TOKEN_USED, object_id=str(token.pk)
+        ).count()
+
+    for _ in range(3):
+        assert client.get(UNITS, headers=bearer).status_code == 200
+    assert used() == 1
+    with time_machine.travel(dt.datetime.now(tz=dt.UTC) + dt.timedelta(minutes=61)):
+        assert client.get(UNITS, headers=bearer).status_code == 200
+    assert used() == 2
+    token.refresh_from_db()
+    assert token.last_used is not None
+    revoke_api_token(token, actor=token.user)
+    assert client.get(UNITS, headers=bearer).status_code == 401
+    kinds = set(
+        AuditRecord.objects.filter(object_type="api_token", object_id=str(token.pk)).values_list(
+            "action", flat=True
+        )
+    )
+    assert kinds == {
+        AuditAction.API_TOKEN_CREATED,
+        AuditAction.API_TOKEN_USED,
+        AuditAction.API_TOKEN_REVOKED,
+    }
+
+
+def test_the_page_shows_a_new_token_once_and_only_its_owner_revokes_it(client: Client) -> None:
+    """§14: 我的 API 令牌 — created on the page (default read scope, 90 days), the plaintext
+    only in that response; another person cannot revoke it."""
+    from guanwei.orgs.models import ApiToken, User
+
+    client.force_login(User.objects.get(username="kj_editor"))
+    made = client.post("/account/tokens/", {"name": "统计", "scope": "read", "days": "90"})
+    assert made.status_code == 200
+    plaintext = made.context["plaintext"]
+    assert plaintext in made.content.decode()
+    assert plaintext not in client.get("/account/tokens/").content.decode()
+    token = ApiToken.objects.get(user__username="kj_editor", name="统计")
+    assert token.scope == "read" and 89 <= (token.expires_at - token.created).days <= 90
+    client.force_login(User.objects.get(username="kj_leader"))
+    assert client.post(f"/account/tokens/{token.pk}/revoke/").status_code == 404
+    token.refresh_from_db()
+    assert token.revoked_at is None
+    bearer = {"authorization": f"Bearer {plaintext}"}
+    client.logout()
+    assert client.get(UNITS, headers=bearer).status_code == 200
