@@ -1,7 +1,7 @@
 """The ``guanwei`` console script (also ``python -m guanwei``).
 
 Subcommands: run, serve, demo, packs list|show|validate|load, audit verify,
-screen, bench NAME, token create, manage (Django management passthrough).
+screen, bench NAME, token create, mfa reset, manage (Django management passthrough).
 """
 
 from __future__ import annotations
@@ -347,6 +347,27 @@ def cmd_token(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_mfa(args: argparse.Namespace) -> int:
+    """``guanwei mfa reset USER``: the operator removes a person's authenticator and
+    recovery codes (a lost phone); the person enrols again at the next login. Audited."""
+    _django()
+    from guanwei.core.errors import DomainError
+    from guanwei.orgs.actions import remove_second_factor
+    from guanwei.orgs.models import User
+
+    user = User.objects.filter(username=args.username).first()
+    if user is None:
+        print(f"no user {args.username!r}", file=sys.stderr)
+        return 1
+    try:
+        remove_second_factor(user, actor=None)
+    except DomainError as exc:
+        print(exc.message, file=sys.stderr)
+        return 1
+    print(f"{user.get_username()}: 已停用两步验证，下次登录时重新启用。")
+    return 0
+
+
 # ---------------------------------------------------------------- screen and bench
 
 
@@ -427,6 +448,11 @@ def build_parser() -> argparse.ArgumentParser:
     token.add_argument("--scope", choices=["read", "write"], default="write")
     token.add_argument("--days", type=int, default=None, help="expiry in days (default 90)")
     token.set_defaults(func=cmd_token)
+
+    mfa = sub.add_parser("mfa", help="two factors: reset a person's authenticator")
+    mfa.add_argument("action", choices=["reset"])
+    mfa.add_argument("username")
+    mfa.set_defaults(func=cmd_mfa)
 
     dispatcher = sub.add_parser(
         "dispatcher", help="publish due posts (exactly once) and run the scheduler", add_help=False

@@ -68,7 +68,20 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             packs=PackApplication.objects.filter(organisation=org, in_force_until__isnull=True),
             can_audit=can_audit,
             audit_verify=audit_verify_status(request) if can_audit else None,
+            offer_second_factor=_offer_second_factor(_actor(request)),
         ),
+    )
+
+
+def _offer_second_factor(user: User) -> bool:
+    """GUANWEI_MFA=optional (the demo): a person whose work would need a second factor and
+    who has none is invited (issue #9 §11: offered, not forced)."""
+    from guanwei.orgs import second_factor
+
+    return (
+        second_factor.mode() == "optional"
+        and second_factor.role_needs_second_factor(user)
+        and not second_factor.has_second_factor(user)
     )
 
 

@@ -187,3 +187,26 @@ def test_a_reviewer_cannot_stop_two_factors_when_required(client: Client, settin
     from guanwei.orgs.second_factor import has_second_factor
 
     assert has_second_factor(person("kj_leader"))
+
+
+def test_the_operator_resets_a_lost_phone(client: Client, capsys: Any) -> None:
+    """§11: `guanwei mfa reset USER` (audited); the person enrols again."""
+    from guanwei.audit.events import AuditAction
+    from guanwei.audit.models import AuditRecord
+    from guanwei.cli import main
+    from guanwei.orgs.second_factor import has_second_factor
+
+    client.force_login(person("kj_leader"))
+    _enrol(client)
+    assert main(["mfa", "reset", "kj_leader"]) == 0
+    assert not has_second_factor(person("kj_leader"))
+    removed = AuditRecord.objects.filter(action=AuditAction.MFA_REMOVED, actor_id__isnull=True)
+    assert removed.exists()
+
+
+def test_the_demo_dashboard_offers_two_factors_to_a_reviewer(client: Client) -> None:
+    """§11: optional mode offers it on the dashboard to those whose work would need it."""
+    client.force_login(person("kj_leader"))
+    assert 'id="offer-two-factor"' in client.get("/").content.decode()
+    client.force_login(person("qxt_officer"))
+    assert 'id="offer-two-factor"' not in client.get("/").content.decode()
