@@ -168,6 +168,14 @@ class PackApplication(models.Model):
         return f"{self.pack_name} {self.version}"
 
 
+def default_token_expiry() -> datetime.datetime:
+    """Now + GUANWEI_API_TOKEN_DAYS (90): the expiry of a token made without one."""
+    from django.conf import settings
+    from django.utils import timezone
+
+    return timezone.now() + datetime.timedelta(days=getattr(settings, "GUANWEI_API_TOKEN_DAYS", 90))
+
+
 class ApiToken(models.Model):
     """A bearer token for scripts using /api/v1/ (issue #9 §14). Only the SHA-256 of the
     token is stored; the plaintext is shown once when created. A token expires (default 90
@@ -185,7 +193,7 @@ class ApiToken(models.Model):
     digest = models.CharField(max_length=64, unique=True)
     scope = models.CharField("权限范围", max_length=8, choices=SCOPES, default=SCOPE_READ)
     created = models.DateTimeField(auto_now_add=True)
-    expires_at = models.DateTimeField("有效期至")
+    expires_at = models.DateTimeField("有效期至", default=default_token_expiry)
     revoked_at = models.DateTimeField("撤销时间", null=True, blank=True)
     last_used = models.DateTimeField("最近使用", null=True, blank=True)
     use_recorded_at = models.DateTimeField(null=True, blank=True)

@@ -6,6 +6,8 @@ import datetime
 
 from django.db import migrations, models
 
+import guanwei.orgs.models
+
 
 def _expire_old_tokens(apps, schema_editor):  # type: ignore[no-untyped-def]
     ApiToken = apps.get_model("orgs", "ApiToken")
@@ -53,6 +55,8 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name="apitoken",
             name="expires_at",
-            field=models.DateTimeField(verbose_name="有效期至"),
+            field=models.DateTimeField(
+                default=guanwei.orgs.models.default_token_expiry, verbose_name="有效期至"
+            ),
         ),
     ]
