@@ -330,6 +330,7 @@ def cmd_token(args: argparse.Namespace) -> int:
     from guanwei.core.errors import DomainError
     from guanwei.orgs.actions import create_api_token
     from guanwei.orgs.models import User
+    from guanwei.orgs.permissions import SYSTEM
 
     user = User.objects.filter(username=args.username).first()
     if user is None:
@@ -337,7 +338,7 @@ def cmd_token(args: argparse.Namespace) -> int:
         return 1
     try:
         token, plaintext = create_api_token(
-            user, actor=None, name=args.name, scope=args.scope, days=args.days
+            user, actor=SYSTEM, name=args.name, scope=args.scope, days=args.days
         )
     except DomainError as exc:
         print(exc.message, file=sys.stderr)
@@ -357,13 +358,14 @@ def cmd_mfa(args: argparse.Namespace) -> int:
     from guanwei.core.errors import DomainError
     from guanwei.orgs.actions import remove_second_factor
     from guanwei.orgs.models import User
+    from guanwei.orgs.permissions import SYSTEM
 
     user = User.objects.filter(username=args.username).first()
     if user is None:
         print(f"no user {args.username!r}", file=sys.stderr)
         return 1
     try:
-        remove_second_factor(user, actor=None)
+        remove_second_factor(user, actor=SYSTEM)
     except DomainError as exc:
         print(exc.message, file=sys.stderr)
         return 1

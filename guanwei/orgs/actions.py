@@ -338,8 +338,12 @@ def put_rules_in_force(
 # recovery codes) are the person's own: only these functions change them.
 
 
-def _own_or_superuser(user: User, actor: User | None, what: str) -> None:
-    if actor is not None and actor.pk != user.pk and not actor.is_superuser:
+def _own_or_superuser(user: User, actor: Actor | None, what: str) -> None:
+    """The person himself, a superuser, or the operator's command (``SYSTEM``: ``guanwei
+    token create``, ``guanwei mfa reset``); never nobody (issue #9 §7)."""
+    if is_system(actor):
+        return
+    if actor is None or (actor.pk != user.pk and not actor.is_superuser):
         raise PermissionDenied(f"只能为自己{what}。")
 
 
@@ -367,7 +371,7 @@ def _new_recovery_codes(user: User) -> list[str]:
 
 
 @transaction.atomic
-def confirm_totp_enrolment(user: User, *, actor: User | None, device_id: int, code: str) -> Any:
+def confirm_totp_enrolment(user: User, *, actor: Actor | None, device_id: int, code: str) -> Any:
     """The person typed a code from the app: the authenticator is in force (any earlier one
     is replaced) and ten new recovery codes are made. Returns ``(device, codes)``; the
     codes are shown once and stored only by django-otp's static device."""
@@ -440,7 +444,7 @@ def verify_second_factor(user: User, code: str) -> Any:
 
 
 @transaction.atomic
-def regenerate_recovery_codes(user: User, *, actor: User | None) -> list[str]:
+def regenerate_recovery_codes(user: User, *, actor: Actor | None) -> list[str]:
     """Ten new recovery codes; the old ones stop working. Shown once."""
     from guanwei.orgs.second_factor import has_second_factor, home_organisation_id
 
@@ -461,9 +465,9 @@ def regenerate_recovery_codes(user: User, *, actor: User | None) -> list[str]:
 
 
 @transaction.atomic
-def remove_second_factor(user: User, *, actor: User | None) -> None:
+def remove_second_factor(user: User, *, actor: Actor | None) -> None:
     """Stop using two factors: only where they are not required for this person (the
-    operator — ``actor=None`` — or a superuser may reset a lost phone; the person then
+    operator — ``actor=SYSTEM`` — or a superuser may reset a lost phone; the person then
     enrols again at the next login)."""
     from django_otp.plugins.otp_static.models import StaticDevice
     from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -498,10 +502,10 @@ def _token_repr(token: ApiToken) -> str:
 
 @transaction.atomic
 def create_api_token(
-    user: User, *, actor: User | None, name: str, scope: str = "read", days: int | None = None
+    user: User, *, actor: Actor | None, name: str, scope: str = "read", days: int | None = None
 ) -> tuple[ApiToken, str]:
     """A new bearer token for ``user`` (the person for himself on 我的 API 令牌; the
-    operator — ``actor=None``, ``guanwei token create`` — for anyone). Returns the row and
+    operator — ``actor=SYSTEM``, ``guanwei token create`` — for anyone). Returns the row and
     the plaintext, which is shown once: only its SHA-256 is stored. Expires after ``days``
     (default ``GUANWEI_API_TOKEN_DAYS``, 90; at most 365)."""
     import hashlib
@@ -544,7 +548,7 @@ def create_api_token(
 
 
 @transaction.atomic
-def revoke_api_token(token: ApiToken, *, actor: User | None) -> None:
+def revoke_api_token(token: ApiToken, *, actor: Actor | None) -> None:
     """The owner (or the operator, a superuser) revokes a token: it stops working at once."""
     from guanwei.orgs.second_factor import home_organisation_id
 
