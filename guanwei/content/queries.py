@@ -168,14 +168,21 @@ def revision_diff(old: PostRevision, new: PostRevision) -> list[tuple[str, str]]
 
 def may_view_post(user: User | None, post: Post) -> bool:
     """Who may open a post (its page, its printed approval form): its unit's editors and
-    reviewers, whoever has or had a step of its review, and the provider of its material
-    (read-only). One rule for every page that shows the post's content."""
+    reviewers, whoever a step of its review waits for or who decided one, and the provider
+    of its material once published (read-only). One rule for every page that shows the
+    post's content."""
+    if user is None or not user.is_authenticated:
+        return False
+    from guanwei.content.hooks import may_view_by_hooks
+
     return bool(
         can(user, "post.create", post.unit)
         or can(user, "post.review", post.unit)
-        or post.runs.filter(steps__eligibility__open=True).exists()
         or post.runs.filter(steps__decisions__actor=user).exists()
-        or (user is not None and provides_material(user, post))
+        or provides_material(user, post)
+        # a step of its review waits for this person (workflow's rule, registered at
+        # start-up) — not merely "some step is open", which let in everyone
+        or may_view_by_hooks(post, user)
     )
 
 

@@ -7,11 +7,11 @@ class WorkflowConfig(AppConfig):
 
     def ready(self) -> None:
         # React to the content room's events without content importing workflow.
-        from guanwei.content.hooks import on_material_submitted, on_revise
+        from guanwei.content.hooks import on_may_view, on_material_submitted, on_revise
         from guanwei.content.panels import PostPanel, register
         from guanwei.workflow.actions import cancel_open_review, start_material_review
         from guanwei.workflow.forms import post_panel_forms
-        from guanwei.workflow.queries import post_review_panel
+        from guanwei.workflow.queries import post_review_panel, review_waits_for
 
         on_revise(
             "workflow",
@@ -20,6 +20,7 @@ class WorkflowConfig(AppConfig):
         on_material_submitted(
             "workflow", lambda submission, actor: start_material_review(submission, actor=actor)
         )
+        on_may_view("workflow", review_waits_for)
         register(
             PostPanel(
                 key="review",
