@@ -7,7 +7,7 @@ class WorkflowConfig(AppConfig):
 
     def ready(self) -> None:
         # React to the content room's events without content importing workflow.
-        from guanwei.content.hooks import on_may_view, on_material_submitted, on_revise
+        from guanwei.content.hooks import on_material_submitted, on_may_view, on_revise
         from guanwei.content.panels import PostPanel, register
         from guanwei.workflow.actions import cancel_open_review, start_material_review
         from guanwei.workflow.forms import post_panel_forms

@@ -6,6 +6,8 @@ material a post was made from follows the post's rule, so it is closed to them t
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.test import Client
 
@@ -43,7 +45,7 @@ def _material() -> Submission:
     return material
 
 
-def _in_review(**extra: object) -> Post:
+def _in_review(**extra: Any) -> Post:
     post = content.create_post(
         unit(W, "city_tech_centre"),
         actor=person("kj_editor"),
