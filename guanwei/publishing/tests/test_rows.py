@@ -74,3 +74,20 @@ def test_x03_more_rows_than_sqlite_joins_in_one_compound_select() -> None:
     assert written == len(pks)
     rows = dict(Notice.objects.filter(pk__in=pks).values_list("pk", "title"))
     assert all(rows[pk] == f"t{i}" for i, pk in enumerate(pks))
+
+
+def test_x03_a_value_too_long_for_its_column_is_refused_as_save_refuses_it() -> None:
+    """X-03: values are stored "exactly as save() would store them": a remote id longer
+    than its column is refused on PostgreSQL (DataError), never silently cut — a cut id
+    would be attributed to the wrong remote post. (SQLite keeps any length, as save().)"""
+    from django.db import DataError, connection, transaction
+
+    [a] = _intents(1)
+    long_id = "9" * 200  # remote_id is varchar(128)
+    if connection.vendor != "postgresql":
+        update_rows(PublishIntent, {a.pk: {"remote_id": long_id}})
+        assert PublishIntent.objects.get(pk=a.pk).remote_id == long_id
+        return
+    with pytest.raises(DataError), transaction.atomic():
+        update_rows(PublishIntent, {a.pk: {"remote_id": long_id}})
+    assert PublishIntent.objects.get(pk=a.pk).remote_id == ""
