@@ -55,6 +55,7 @@ def _stored(asset: Asset) -> bytes:
 
 
 SCRIPT = b"fetch('/api/v1/workflow/steps/1/approve',{method:'POST'})"
+SVG = b'<svg xmlns="http://www.w3.org/2000/svg"><script>1</script></svg>'
 PAGE = b'<!DOCTYPE html><html><body><script src="/content/assets/1/file"></script></body></html>'
 POLYGLOT = _picture("GIF") + b"<html><script>alert(document.cookie)</script></html>"
 
@@ -65,11 +66,7 @@ POLYGLOT = _picture("GIF") + b"<html><script>alert(document.cookie)</script></ht
         ("helper.js", SCRIPT, "text/javascript"),
         ("helper.png", SCRIPT, "image/png"),
         ("map.html", PAGE, "image/png"),
-        (
-            "map.svg",
-            b'<svg xmlns="http://www.w3.org/2000/svg"><script>1</script></svg>',
-            "image/svg+xml",
-        ),
+        ("map.svg", SVG, "image/svg+xml"),
         ("fake.docx", b"PK\x03\x04" + b"\x00" * 40, "application/octet-stream"),
         ("broken.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 40, "image/png"),
         ("clip.mp4", b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 40, "video/mp4"),
