@@ -107,6 +107,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "guanwei.web.middleware.RequestSizeLimitMiddleware",  # issue #9 §15: 413 before any read
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -296,6 +297,9 @@ GUANWEI_MAX_REQUEST_BYTES = GUANWEI_MAX_UPLOAD_BYTES + 1024 * 1024  # the form a
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # Django's default: fields other than files
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # larger files go to a temporary file, not memory
 GUANWEI_MAX_IMAGE_PIXELS = int(os.environ.get("GUANWEI_MAX_IMAGE_PIXELS", "40000000"))
+# OCR (C-06) runs as a task after the upload; a picture whose text no task has read after
+# this long (worker down) goes to a person at submission instead of waiting for ever.
+GUANWEI_OCR_WAIT_MINUTES = float(os.environ.get("GUANWEI_OCR_WAIT_MINUTES", "10"))
 # --- end issue #9 §15 ---------------------------------------------------------------------
 
 LOGGING = {

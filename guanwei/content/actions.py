@@ -15,6 +15,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -118,8 +119,6 @@ def video_allowed(organisation_id: int) -> bool:
 
 def _checked_upload(organisation_id: int, upload: UploadedFile) -> tuple[files.Kind, bytes]:
     """What the file is by its bytes, and the bytes to store (pictures re-encoded)."""
-    from django.conf import settings
-
     data = b"".join(upload.chunks())
     upload.seek(0)
     kind = files.sniff(data)
@@ -161,6 +160,16 @@ def upload_asset(unit: Unit, *, actor: User, upload: UploadedFile, title: str = 
         uploaded_by=actor,
     )
     asset.file.save(f"{uuid.uuid4().hex}.{kind.extension}", ContentFile(data), save=True)
+    if kind.picture and getattr(settings, "GUANWEI_OCR", False):
+        # C-06: the text in the picture is read by the task worker, never in a request
+        # (issue #9 §15). Enqueued in this transaction: with the database backend the task
+        # row commits (or rolls back) with the asset.
+        from guanwei.content.tasks import read_picture_text
+
+        Asset.objects.filter(pk=asset.pk).update(text_status=Asset.TextStatus.PENDING)
+        asset.text_status = Asset.TextStatus.PENDING
+        read_picture_text.enqueue(asset.pk)
+        asset.refresh_from_db(fields=["text_status", "picture_text"])
     record(
         AuditAction.ASSET_UPLOADED,
         actor=actor,
@@ -177,6 +186,27 @@ def upload_asset(unit: Unit, *, actor: User, upload: UploadedFile, title: str = 
         },
     )
     return asset
+
+
+@transaction.atomic
+def record_picture_text(asset_id: int, *, text: str, status: str) -> str:
+    """The OCR task's result for a library picture (C-06, issue #9 §15): the text the
+    submission screens. System work, from the task worker; audited."""
+    updated = Asset.objects.filter(pk=asset_id).update(
+        picture_text=text[:20000], text_status=status
+    )
+    if updated:
+        asset = Asset.objects.get(pk=asset_id)
+        record(
+            AuditAction.ASSET_TEXT_READ,
+            actor=None,
+            object_type="asset",
+            object_id=asset.pk,
+            object_repr=asset.title,
+            organisation_id=asset.organisation_id,
+            after={"picture_text": status, "characters": len(text)},
+        )
+    return status
 
 
 def _assets_of(unit: Unit, assets: Iterable[Asset]) -> list[Asset]:

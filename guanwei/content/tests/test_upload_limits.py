@@ -162,7 +162,7 @@ def test_x02_an_oversized_request_is_refused_before_its_body_is_read() -> None:
         b"",
         content_type="multipart/form-data; boundary=----guanweiBoundary7MA4YWxk",
         CONTENT_LENGTH=str(60 * 1024 * 1024),
-        **{"wsgi.input": body},
+        **{"wsgi.input": body},  # type: ignore[arg-type]
     )
     assert body.reads == 0
     assert response.status_code == 413
