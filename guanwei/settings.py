@@ -107,7 +107,6 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "guanwei.web.middleware.RequestSizeLimitMiddleware",  # issue #9 §15: 413 before any read
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -120,6 +119,9 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "guanwei.web.middleware.SecurityHeadersMiddleware",  # no-store, Permissions-Policy (§16)
+    # issue #9 §15 (sec-files): 413 from Content-Length; innermost, so the answer carries
+    # every header above, and still before CSRF's process_view or a view reads the body
+    "guanwei.web.middleware.RequestSizeLimitMiddleware",
 ]
 
 SECURE_CSP = {
@@ -324,3 +326,24 @@ GUANWEI_DISPATCH_MAX_CALL_SECONDS = float(
 GUANWEI_REMOTE_PENDING_MAX_MINUTES = float(
     os.environ.get("GUANWEI_REMOTE_PENDING_MAX_MINUTES", "30")
 )
+
+# --- sec-mfa: two factors and API tokens (issue #9 §11, §14; docs/security.md) -------------
+# GUANWEI_MFA: "required" (the default under GUANWEI_ENV=production) — reviewers, publishers,
+# custodians, administrators (core.catalog.SECOND_FACTOR_PERMISSIONS) and Django staff enrol
+# a TOTP authenticator before anything else; "optional" (the embedded demo, and any other
+# profile) — offered on 账号安全, never forced; "off" — no gate. Whoever has enrolled is
+# always asked for the code after the password (web.middleware.SecondFactorMiddleware).
+INSTALLED_APPS += ["django_otp", "django_otp.plugins.otp_totp", "django_otp.plugins.otp_static"]
+_auth_mw = MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware")
+MIDDLEWARE[_auth_mw + 1 : _auth_mw + 1] = [
+    "django_otp.middleware.OTPMiddleware",
+    "guanwei.web.middleware.SecondFactorMiddleware",
+]
+GUANWEI_MFA = os.environ.get(
+    "GUANWEI_MFA",
+    "required" if GUANWEI_PRODUCTION else "optional",
+).lower()
+OTP_TOTP_ISSUER = os.environ.get("GUANWEI_OTP_ISSUER", "官微")
+# API tokens: default lifetime in days (at most 365), see orgs.actions.create_api_token.
+GUANWEI_API_TOKEN_DAYS = int(os.environ.get("GUANWEI_API_TOKEN_DAYS", "90"))
+# --- end sec-mfa ----------------------------------------------------------------------------

@@ -23,14 +23,21 @@ from guanwei.orgs.errors import DomainError, PermissionDenied
 from guanwei.orgs.models import ApiToken, Organisation, Unit, User
 from guanwei.orgs.permissions import can
 
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
 
 class TokenAuth(HttpBearer):
+    """Bearer tokens (issue #9 §14): unknown, expired, revoked or a deactivated owner → 401;
+    a read-scope token on any write operation (every method but GET/HEAD/OPTIONS) → 403."""
+
     def authenticate(self, request: HttpRequest, token: str) -> User | None:
         digest = hashlib.sha256(token.encode()).hexdigest()
         found = ApiToken.objects.select_related("user").filter(digest=digest).first()
-        if found is None or not found.user.is_active:
+        if found is None or not found.user.is_active or not found.is_live(timezone.now()):
             return None
-        ApiToken.objects.filter(pk=found.pk).update(last_used=timezone.now())
+        if found.scope != ApiToken.SCOPE_WRITE and request.method not in SAFE_METHODS:
+            raise HttpError(403, "只读令牌不能执行写操作。")
+        org_actions.note_api_token_use(found)
         request.user = found.user
         return found.user
 

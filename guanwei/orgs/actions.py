@@ -6,6 +6,7 @@ record, all in one transaction. Views, API, CLI and the pack loader call these.
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django.db import transaction
@@ -15,6 +16,7 @@ from guanwei.audit.actions import record
 from guanwei.audit.events import AuditAction
 from guanwei.core.errors import InvalidChange, PermissionDenied
 from guanwei.orgs.models import (
+    ApiToken,
     Membership,
     Organisation,
     PackApplication,
@@ -314,3 +316,264 @@ def put_rules_in_force(
         after={"pack": pack_name, "version": version, "sha256": sha256},
     )
     return True
+
+
+# ---------------------------------------------------------------- two factors (issue #9 §11)
+# django-otp's devices (TOTPDevice: the authenticator app; StaticDevice: the ten one-time
+# recovery codes) are the person's own: only these functions change them.
+
+
+def _own_or_superuser(user: User, actor: User | None, what: str) -> None:
+    if actor is not None and actor.pk != user.pk and not actor.is_superuser:
+        raise PermissionDenied(f"只能为自己{what}。")
+
+
+def begin_totp_enrolment(user: User) -> Any:
+    """A new, unconfirmed authenticator for ``user`` (its secret is shown on the enrolment
+    page). Nothing is in force until ``confirm_totp_enrolment``: no audit record yet;
+    an earlier unconfirmed one is replaced."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    with transaction.atomic():
+        TOTPDevice.objects.filter(user=user, confirmed=False).delete()
+        return TOTPDevice.objects.create(user=user, name="身份验证器", confirmed=False)
+
+
+def _new_recovery_codes(user: User) -> list[str]:
+    from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+
+    from guanwei.orgs.second_factor import RECOVERY_CODE_COUNT
+
+    StaticDevice.objects.filter(user=user).delete()
+    device = StaticDevice.objects.create(user=user, name="备用验证码", confirmed=True)
+    codes = [StaticToken.random_token() for _ in range(RECOVERY_CODE_COUNT)]
+    StaticToken.objects.bulk_create(StaticToken(device=device, token=c) for c in codes)
+    return codes
+
+
+@transaction.atomic
+def confirm_totp_enrolment(user: User, *, actor: User | None, device_id: int, code: str) -> Any:
+    """The person typed a code from the app: the authenticator is in force (any earlier one
+    is replaced) and ten new recovery codes are made. Returns ``(device, codes)``; the
+    codes are shown once and stored only by django-otp's static device."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from guanwei.orgs.second_factor import home_organisation_id
+
+    _own_or_superuser(user, actor, "启用两步验证")
+    device = (
+        TOTPDevice.objects.select_for_update()
+        .filter(pk=device_id, user=user, confirmed=False)
+        .first()
+    )
+    if device is None:
+        raise InvalidChange("请重新扫描二维码后再试。")
+    if not device.verify_token(code.strip().replace(" ", "")):
+        raise InvalidChange("验证码不正确，请核对手机上显示的六位数字后重新输入。")
+    TOTPDevice.objects.filter(user=user, confirmed=True).delete()
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    codes = _new_recovery_codes(user)
+    record(
+        AuditAction.MFA_ENROLLED,
+        actor=actor,
+        object_type="user",
+        object_id=user.pk,
+        object_repr=str(user),
+        organisation_id=home_organisation_id(user),
+        after={"device": "totp", "recovery_codes": len(codes)},
+    )
+    return device, codes
+
+
+@transaction.atomic
+def verify_second_factor(user: User, code: str) -> Any:
+    """The code page: a code from the app, or one of the recovery codes (used up).
+    Returns the device that accepted it, or None; either way one audit record (a success,
+    a recovery code used — with how many are left — or a failure). django-otp throttles
+    each device after failures (growing wait)."""
+    from django_otp.plugins.otp_static.models import StaticDevice
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from guanwei.orgs.second_factor import home_organisation_id
+
+    code = code.strip().replace(" ", "").lower()
+    accepted: Any = None
+    action = AuditAction.MFA_FAILED
+    after: dict[str, Any] = {}
+    totp = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=True).first()
+    if totp is not None and code.isdigit() and totp.verify_token(code):
+        accepted, action = totp, AuditAction.MFA_VERIFIED
+    elif not code.isdigit():
+        static = StaticDevice.objects.select_for_update().filter(user=user, confirmed=True).first()
+        if static is not None and static.verify_token(code):
+            accepted, action = static, AuditAction.MFA_RECOVERY_USED
+            after["recovery_codes_left"] = static.token_set.count()
+    if accepted is None and totp is not None:
+        allowed, _ = totp.verify_is_allowed()
+        after["throttled"] = not allowed
+    record(
+        action,
+        actor=user,
+        object_type="user",
+        object_id=user.pk,
+        object_repr=str(user),
+        organisation_id=home_organisation_id(user),
+        after=after or None,
+    )
+    return accepted
+
+
+@transaction.atomic
+def regenerate_recovery_codes(user: User, *, actor: User | None) -> list[str]:
+    """Ten new recovery codes; the old ones stop working. Shown once."""
+    from guanwei.orgs.second_factor import has_second_factor, home_organisation_id
+
+    _own_or_superuser(user, actor, "生成备用验证码")
+    if not has_second_factor(user):
+        raise InvalidChange("请先启用两步验证。")
+    codes = _new_recovery_codes(user)
+    record(
+        AuditAction.MFA_RECOVERY_CODES_REGENERATED,
+        actor=actor,
+        object_type="user",
+        object_id=user.pk,
+        object_repr=str(user),
+        organisation_id=home_organisation_id(user),
+        after={"recovery_codes": len(codes)},
+    )
+    return codes
+
+
+@transaction.atomic
+def remove_second_factor(user: User, *, actor: User | None) -> None:
+    """Stop using two factors: only where they are not required for this person (the
+    operator — ``actor=None`` — or a superuser may reset a lost phone; the person then
+    enrols again at the next login)."""
+    from django_otp.plugins.otp_static.models import StaticDevice
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from guanwei.orgs.second_factor import home_organisation_id, must_enrol
+
+    _own_or_superuser(user, actor, "停用两步验证")
+    if actor is not None and actor.pk == user.pk and must_enrol(user):
+        raise PermissionDenied("您的岗位必须使用两步验证，不能停用。")
+    removed = TOTPDevice.objects.filter(user=user).delete()[0]
+    removed += StaticDevice.objects.filter(user=user).delete()[0]
+    if not removed:
+        raise InvalidChange("尚未启用两步验证。")
+    record(
+        AuditAction.MFA_REMOVED,
+        actor=actor,
+        object_type="user",
+        object_id=user.pk,
+        object_repr=str(user),
+        organisation_id=home_organisation_id(user),
+    )
+
+
+# ---------------------------------------------------------------- API tokens (issue #9 §14)
+
+API_TOKEN_MAX_DAYS = 365
+
+
+def _token_repr(token: ApiToken) -> str:
+    return f"{token.user} · {token.name}"
+
+
+@transaction.atomic
+def create_api_token(
+    user: User, *, actor: User | None, name: str, scope: str = "read", days: int | None = None
+) -> tuple[ApiToken, str]:
+    """A new bearer token for ``user`` (the person for himself on 我的 API 令牌; the
+    operator — ``actor=None``, ``guanwei token create`` — for anyone). Returns the row and
+    the plaintext, which is shown once: only its SHA-256 is stored. Expires after ``days``
+    (default ``GUANWEI_API_TOKEN_DAYS``, 90; at most 365)."""
+    import hashlib
+    import secrets
+
+    from django.conf import settings
+
+    from guanwei.orgs.second_factor import home_organisation_id
+
+    _own_or_superuser(user, actor, "创建 API 令牌")
+    if not user.is_active:
+        raise InvalidChange("该人员已停用，不能创建 API 令牌。")
+    name = name.strip()
+    if not name:
+        raise InvalidChange("请填写令牌的用途。")
+    if scope not in {ApiToken.SCOPE_READ, ApiToken.SCOPE_WRITE}:
+        raise InvalidChange("权限范围只能是“只读”或“读写”。")
+    if days is None:
+        days = int(getattr(settings, "GUANWEI_API_TOKEN_DAYS", 90))
+    if not 1 <= days <= API_TOKEN_MAX_DAYS:
+        raise InvalidChange(f"有效期须在 1 到 {API_TOKEN_MAX_DAYS} 天之间。")
+    plaintext = "gw_" + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(
+        user=user,
+        name=name[:64],
+        scope=scope,
+        digest=hashlib.sha256(plaintext.encode()).hexdigest(),
+        expires_at=timezone.now() + datetime.timedelta(days=days),
+    )
+    record(
+        AuditAction.API_TOKEN_CREATED,
+        actor=actor,
+        object_type="api_token",
+        object_id=token.pk,
+        object_repr=_token_repr(token),
+        organisation_id=home_organisation_id(user),
+        after={"name": token.name, "scope": scope, "expires_at": token.expires_at},
+    )
+    return token, plaintext
+
+
+@transaction.atomic
+def revoke_api_token(token: ApiToken, *, actor: User | None) -> None:
+    """The owner (or the operator, a superuser) revokes a token: it stops working at once."""
+    from guanwei.orgs.second_factor import home_organisation_id
+
+    _own_or_superuser(token.user, actor, "撤销 API 令牌")
+    now = timezone.now()
+    if not ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=now):
+        raise InvalidChange("该令牌已撤销。")
+    token.revoked_at = now
+    record(
+        AuditAction.API_TOKEN_REVOKED,
+        actor=actor,
+        object_type="api_token",
+        object_id=token.pk,
+        object_repr=_token_repr(token),
+        organisation_id=home_organisation_id(token.user),
+        before={"revoked_at": None},
+        after={"revoked_at": now},
+    )
+
+
+API_TOKEN_USE_RECORD_EVERY = datetime.timedelta(hours=1)
+
+
+def note_api_token_use(token: ApiToken) -> None:
+    """A script called the API with ``token``: ``last_used`` on every call; an audit record
+    at most once per token per hour (a conditional UPDATE of ``use_recorded_at`` decides,
+    so two parallel calls write one record)."""
+    from django.db.models import Q
+
+    from guanwei.orgs.second_factor import home_organisation_id
+
+    now = timezone.now()
+    with transaction.atomic():
+        ApiToken.objects.filter(pk=token.pk).update(last_used=now)
+        due = Q(use_recorded_at__isnull=True) | Q(
+            use_recorded_at__lt=now - API_TOKEN_USE_RECORD_EVERY
+        )
+        if ApiToken.objects.filter(due, pk=token.pk).update(use_recorded_at=now):
+            record(
+                AuditAction.API_TOKEN_USED,
+                actor=token.user,
+                object_type="api_token",
+                object_id=token.pk,
+                object_repr=_token_repr(token),
+                organisation_id=home_organisation_id(token.user),
+                after={"scope": token.scope},
+            )

@@ -114,3 +114,9 @@ def visible_organisation_ids(user: User) -> set[int] | None:
             "unit__organisation_id", flat=True
         )
     )
+
+
+def held_permissions(user: User) -> set[str]:
+    """Every permission name ``user`` holds anywhere, through any role or duty of the packs
+    in force (the second-factor rule reads it: ``orgs.second_factor.must_enrol``)."""
+    return {grant.permission for grant, _ in _grants(user)}
