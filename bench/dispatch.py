@@ -161,12 +161,13 @@ def _migrate_and_load_pack() -> None:
     from django.core.management import call_command
     from django.db import transaction
 
+    from guanwei.orgs.permissions import SYSTEM
     from guanwei.packs.actions import load_pack
     from guanwei.packs.schema import load_pack as read_pack
 
     call_command("migrate", verbosity=0, interactive=False)
     with transaction.atomic():
-        load_pack(read_pack(PACK), actor=None)
+        load_pack(read_pack(PACK), actor=SYSTEM)
 
 
 # ------------------------------------------------------------------ the fake Weibo's accounts
@@ -229,6 +230,7 @@ def make_channels(
 ) -> list[Any]:
     from guanwei.channels.actions import create_channel
     from guanwei.orgs.models import Unit
+    from guanwei.orgs.permissions import SYSTEM
     from guanwei.publishing.models import ChannelSettings
 
     units = list(Unit.objects.filter(organisation__key=ORG).order_by("id"))
@@ -237,7 +239,7 @@ def make_channels(
         channels.append(
             create_channel(
                 units[i % len(units)],
-                actor=None,
+                actor=SYSTEM,
                 key=f"{prefix}_{i:04d}",
                 name=f"压测微博账号{i + 1}",
                 kind="weibo",

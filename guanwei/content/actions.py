@@ -36,10 +36,11 @@ from guanwei.content.models import (
 )
 from guanwei.content.queries import decided_on_material
 from guanwei.core import files
+from guanwei.core.actors import is_system
 from guanwei.notify.actions import notify
 from guanwei.orgs.errors import InvalidChange, PermissionDenied
 from guanwei.orgs.models import Unit, User
-from guanwei.orgs.permissions import can, require
+from guanwei.orgs.permissions import SYSTEM, Actor, can, require
 from guanwei.orgs.rules import rules_for
 
 MAX_ASSET_BYTES = 20 * 1024 * 1024
@@ -74,7 +75,7 @@ def screened_text(title: str, body: str) -> str:
     return f"{title}\n{body}"
 
 
-def _screen_submission(submission: Submission, *, actor: User | None, refuse: bool) -> str:
+def _screen_submission(submission: Submission, *, actor: Actor | None, refuse: bool) -> str:
     """Screen material with the organisation's engine and packs, like a post (C-06); the
     verdict is kept for the leader's and the editor's pages. ``refuse``: a block-severity
     hit refuses the material (the caller's transaction rolls back)."""
@@ -199,7 +200,7 @@ def record_picture_text(asset_id: int, *, text: str, status: str) -> str:
         asset = Asset.objects.get(pk=asset_id)
         record(
             AuditAction.ASSET_TEXT_READ,
-            actor=None,
+            actor=SYSTEM,
             object_type="asset",
             object_id=asset.pk,
             object_repr=asset.title,
@@ -268,12 +269,12 @@ def submit_material(
 
 @transaction.atomic
 def submit_external(
-    drop_box: Unit, *, actor: User | None, name: str, contact: str, title: str, body: str
+    drop_box: Unit, *, actor: Actor | None, name: str, contact: str, title: str, body: str
 ) -> Submission:
     """A contribution from the public (students, teachers, parents) by private message
     lands in the same drop box, marked external (E-07). ``actor`` is the staff member
-    who logged it, or None when it arrived through a platform adapter."""
-    if actor is not None:
+    who logged it, or ``SYSTEM`` when it arrived through a platform adapter."""
+    if not is_system(actor):
         require(actor, "dropbox.manage", drop_box)
     submission = Submission.objects.create(
         organisation_id=drop_box.organisation_id,
@@ -305,7 +306,7 @@ def _transition(
     allowed: set[str],
     to: str,
     *,
-    actor: User | None,
+    actor: Actor | None,
     action: AuditAction,
     reason: str = "",
     **fields: Any,
@@ -454,7 +455,7 @@ def mark_awaiting_leader(submission: Submission) -> bool:
     if won == 1:
         record(
             AuditAction.MATERIAL_AWAITING_LEADER,
-            actor=None,
+            actor=SYSTEM,
             object_type="submission",
             object_id=submission.pk,
             object_repr=submission.title,
@@ -813,7 +814,7 @@ def mark_expired(post: Post, *, reason: str) -> bool:
     if won:
         record(
             AuditAction.POST_EXPIRED,
-            actor=None,
+            actor=SYSTEM,
             object_type="post",
             object_id=post.pk,
             object_repr=post.title,

@@ -26,7 +26,7 @@ from guanwei.audit.events import AuditAction
 from guanwei.channels.models import ChannelStatus
 from guanwei.content.models import PostStatus
 from guanwei.orgs.errors import InvalidChange
-from guanwei.orgs.models import User
+from guanwei.orgs.permissions import Actor
 from guanwei.publishing.events import post_published
 from guanwei.publishing.models import IntentStatus, PublishIntent
 from guanwei.workflow.queries import approved_in_full
@@ -91,7 +91,7 @@ def gate() -> Q:
 
 
 def audit_entry(
-    intent: PublishIntent, action: AuditAction, after: Mapping[str, Any], actor: User | None = None
+    intent: PublishIntent, action: AuditAction, after: Mapping[str, Any], actor: Actor | None = None
 ) -> dict[str, Any]:
     return {
         "action": action,
@@ -116,7 +116,7 @@ def move(
     *,
     token: str | None = None,
     gated: bool = False,
-    actor: User | None = None,
+    actor: Actor | None = None,
     fields: Mapping[str, Any] | None = None,
     per_intent: Mapping[int, Mapping[str, Any]] | None = None,
     after: Mapping[str, Any] | None = None,
