@@ -18,11 +18,11 @@ from typing import Any
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from guanwei.audit.actions import record
+from guanwei.audit.actions import record, record_many
 from guanwei.audit.events import AuditAction
 from guanwei.channels.models import Channel, ChannelStatus
 from guanwei.content.hashing import content_hash
@@ -798,13 +798,56 @@ def mark_published(
     """``revision`` is out on every account it was scheduled for (publishing). The post
     shows it as published only while it is the current revision: the publication of an
     older one is recorded on its intent and never sets the post back."""
-    return _move_post(
-        post,
-        (PostStatus.APPROVED, PostStatus.SCHEDULED),
-        where={"current_revision": revision, "approved_revision": revision},
-        status=PostStatus.PUBLISHED,
-        audit_into=audit_into,
-    )
+    return bool(mark_published_many([(post, revision)], audit_into=audit_into))
+
+
+def mark_published_many(
+    pairs: Iterable[tuple[Post, PostRevision]], *, audit_into: list[dict[str, Any]] | None = None
+) -> set[int]:
+    """:func:`mark_published` for a dispatcher's batch, set-based: one locking read of the
+    posts still showing ``revision`` as current and approved, one UPDATE, one audit entry
+    per post that moved. Returns the ids of the posts that moved."""
+    by_pk = {post.pk: (post, revision) for post, revision in pairs}
+    if not by_pk:
+        return set()
+    allowed = (PostStatus.APPROVED, PostStatus.SCHEDULED)
+    with transaction.atomic(savepoint=False):  # the dispatcher's transaction, no savepoint
+        query = Post.objects.filter(pk__in=list(by_pk), status__in=allowed)
+        if connection.vendor == "postgresql":
+            query = query.select_for_update(of=("self",))
+        rows = query.order_by("pk").values_list(
+            "pk", "status", "current_revision_id", "approved_revision_id"
+        )
+        won = {
+            pk: status
+            for pk, status, current, approved in rows
+            if current == approved == by_pk[pk][1].pk
+        }
+        if not won:
+            return set()
+        Post.objects.filter(pk__in=list(won)).update(
+            status=PostStatus.PUBLISHED, updated=timezone.now()
+        )
+        entries = [
+            {
+                "action": AuditAction.POST_STATUS_CHANGED,
+                "actor": None,
+                "object_type": "post",
+                "object_id": pk,
+                "object_repr": by_pk[pk][0].title,
+                "organisation_id": by_pk[pk][0].organisation_id,
+                "before": {"status": before},
+                "after": {"status": PostStatus.PUBLISHED, "revision": by_pk[pk][1].number},
+            }
+            for pk, before in won.items()
+        ]
+        for pk in won:
+            by_pk[pk][0].status = PostStatus.PUBLISHED
+        if audit_into is not None:
+            audit_into.extend(entries)
+        else:
+            record_many(entries)
+    return set(won)
 
 
 def mark_expired(post: Post, *, reason: str) -> bool:
