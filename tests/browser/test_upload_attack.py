@@ -102,3 +102,22 @@ def test_e02_an_uploaded_script_never_runs_for_the_leader(page: Any, server: Ser
     page.goto(post_url)
     assert page.locator("#post-status").inner_text() == "审核中"
     assert page.locator("#approve-form").count() == 1  # still waiting for the leader
+
+
+def test_e02_a_file_over_20_mb_is_refused_before_the_form_is_sent(
+    page: Any, server: Server
+) -> None:
+    """Issue #9 §15: the browser refuses a 21 MB file with a Chinese message; the page is
+    not left and the title typed is still there."""
+    _as(page, server, "kj_editor")
+    page.goto(server.url + "/content/assets/")
+    page.fill("#id_title", "大文件")
+    big = b"%PDF-1.7\n" + b"0" * (21 * 1024 * 1024)
+    page.set_input_files(
+        "#id_file", files=[{"name": "big.pdf", "mimeType": "application/pdf", "buffer": big}]
+    )
+    page.click("#asset-form button[type=submit]")
+    message = page.eval_on_selector("#id_file", "el => el.validationMessage")
+    assert "20 MB" in message
+    assert page.url.endswith("/content/assets/") and page.input_value("#id_title") == "大文件"
+    assert "已加入素材库" not in page.locator("main").inner_text()
