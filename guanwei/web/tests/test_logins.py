@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from typing import Any
 
 import pytest
 import time_machine
@@ -28,7 +29,7 @@ def alice() -> User:
     return user
 
 
-def _post(client: Client, username: str, password: str, path: str = "/login/") -> object:
+def _post(client: Client, username: str, password: str, path: str = "/login/") -> Any:
     return client.post(path, {"username": username, "password": password})
 
 
@@ -77,6 +78,14 @@ def test_x02_five_failures_from_one_address_lock_the_address(alice: User) -> Non
     assert _logged_in(elsewhere)
 
 
+def test_x02_an_unknown_login_name_is_not_kept_in_the_audit(alice: User) -> None:
+    """What was typed as a login name may be a password typed into the wrong field."""
+    _post(Client(), "qingtian-duoyun-2026!", "x")
+    record = AuditRecord.objects.filter(action=AuditAction.LOGIN_FAILED).get()
+    assert "qingtian" not in f"{record.object_repr} {record.object_id} {record.after}"
+    assert record.organisation_id is None
+
+
 def test_x02_four_failures_do_not_lock(alice: User) -> None:
     client = Client()
     for _ in range(4):
@@ -123,9 +132,15 @@ def test_x02_failures_lockout_success_and_logout_are_audited(alice: User) -> Non
     assert _actions("LOGIN_SUCCEEDED") == 1
     client.post("/logout/")
     assert _actions("LOGGED_OUT") == 1
-    for _ in range(5):
-        _post(client, "alice", "wrong-password")
+    # a success resets nothing: two more failures make five within 15 minutes
+    _post(client, "alice", "wrong-password")
+    assert _actions("LOGIN_LOCKED") == 0
+    _post(client, "alice", "wrong-password")
+    assert _actions("LOGIN_FAILED") == 5
     assert _actions("LOGIN_LOCKED") == 1
     _post(client, "alice", PASSWORD)
     assert _actions("LOGIN_REFUSED_LOCKED") == 1
+    locked = AuditRecord.objects.filter(action=AuditAction.LOGIN_LOCKED).get()
+    assert locked.after is not None
+    assert locked.after["locked"] == "login name" and locked.after["failures"] == 5
     assert AuditAction.LOGIN_LOCKED.label == "登录锁定"

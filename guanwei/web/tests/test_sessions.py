@@ -121,7 +121,7 @@ def test_passwords_need_twelve_characters_and_pass_djangos_validators(settings: 
         validate_password("Qz7#kw9!pLm")  # 11 characters
     assert "12" in " ".join(refused.value.messages)
     validate_password("Qz7#kw9!pLmx")  # 12
-    names = [v["NAME"].rsplit(".", 1)[1] for v in guanwei_settings.AUTH_PASSWORD_VALIDATORS]
+    names = [str(v["NAME"]).rsplit(".", 1)[1] for v in guanwei_settings.AUTH_PASSWORD_VALIDATORS]
     assert names == [
         "UserAttributeSimilarityValidator",
         "MinimumLengthValidator",
