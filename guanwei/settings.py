@@ -313,8 +313,6 @@ GUANWEI_REMOTE_PENDING_MAX_MINUTES = float(
 # MLPS 2.0 level 3 §8.1.4.1; docs/security.md "Logins", docs/deploy.md.
 from datetime import timedelta  # noqa: E402
 
-_GUANWEI_PRODUCTION = os.environ.get("GUANWEI_ENV", "").strip().lower() == "production"
-
 # §13 Argon2id first (argon2-cffi); PBKDF2 kept so that existing hashes are read and rewritten
 # as Argon2 at their owner's next login (Django upgrades a hash made by a later hasher).
 PASSWORD_HASHERS = [
@@ -331,7 +329,8 @@ for _validator in AUTH_PASSWORD_VALIDATORS:
     if str(_validator["NAME"]).endswith("MinimumLengthValidator"):
         _validator["OPTIONS"] = {"min_length": GUANWEI_PASSWORD_MIN_LENGTH}
 GUANWEI_PASSWORD_CHANGE_AT_FIRST_LOGIN = _env_bool(
-    "GUANWEI_PASSWORD_CHANGE_AT_FIRST_LOGIN", default=_GUANWEI_PRODUCTION
+    "GUANWEI_PASSWORD_CHANGE_AT_FIRST_LOGIN",
+    default=GUANWEI_PRODUCTION,  # the deployment profile above
 )
 
 # §12 sessions: logged out after GUANWEI_SESSION_IDLE_MINUTES without a request, and

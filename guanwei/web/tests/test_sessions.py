@@ -158,7 +158,7 @@ def test_the_embedded_demo_does_not_force_the_change(editor: User, settings: Any
 def _setting_under(env: dict[str, str], name: str) -> str:
     code = f"import guanwei.settings as s; print(getattr(s, {name!r}, 'missing'))"
     full = {**os.environ, **env}
-    full.setdefault("GUANWEI_SECRET_KEY", "x" * 60)
+    full.setdefault("GUANWEI_SECRET_KEY", "k3y-" * 10 + "Vq8Lr2Zt9Wm4Nb7Xc1Hs")
     full.setdefault("GUANWEI_ALLOWED_HOSTS", "guanwei.example.gov.cn")
     return subprocess.run(
         [sys.executable, "-c", code], env=full, capture_output=True, text=True, check=True
