@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import math
 import time
 from collections.abc import Callable
@@ -33,6 +34,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordChangeForm
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.core.cache import cache
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
@@ -157,11 +159,27 @@ def _login_failed(
     sender: Any, credentials: dict[str, Any], request: HttpRequest | None = None, **_: Any
 ) -> None:
     refused = bool(getattr(request, "guanwei_refused_locked", False))
+    if refused and request is not None and not _first_refusal_this_minute(request, credentials):
+        return
     org_actions.record_login_event(
         AuditAction.LOGIN_REFUSED_LOCKED if refused else AuditAction.LOGIN_FAILED,
         username=str(credentials.get("username") or ""),
         **_where(request),
     )
+
+
+def _first_refusal_this_minute(request: HttpRequest, credentials: dict[str, Any]) -> bool:
+    """Refusals during a lock are audited at most once a minute per locked name or address
+    (this process): a script hammering a locked login must not flood the audit chain, whose
+    appends are serialised. Failures before the lock are bounded by the lock itself."""
+    _until, locked = lock_state(request, credentials)
+    value = (
+        getattr(request, "axes_ip_address", "")
+        if locked == "ip_address"
+        else str(credentials.get("username") or "")
+    )
+    digest = hashlib.sha256(f"{locked}:{value}".encode()).hexdigest()[:32]
+    return bool(cache.add(f"guanwei:login-refused:{digest}", 1, timeout=60))
 
 
 @receiver(user_locked_out, dispatch_uid="guanwei_locked_out")

@@ -140,6 +140,9 @@ def test_x02_failures_lockout_success_and_logout_are_audited(alice: User) -> Non
     assert _actions("LOGIN_LOCKED") == 1
     _post(client, "alice", PASSWORD)
     assert _actions("LOGIN_REFUSED_LOCKED") == 1
+    for _ in range(20):  # a script hammering the locked name: one record a minute
+        _post(client, "alice", PASSWORD)
+    assert _actions("LOGIN_REFUSED_LOCKED") == 1
     locked = AuditRecord.objects.filter(action=AuditAction.LOGIN_LOCKED).get()
     assert locked.after is not None
     assert locked.after["locked"] == "login name" and locked.after["failures"] == 5
