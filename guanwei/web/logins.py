@@ -291,8 +291,18 @@ class SessionLimitsMiddleware:
             and getattr(user, "password_change_required", False)
         ):
             return None
-        allowed = (reverse("password_change"), reverse("logout"), "/i18n/", "/static/")
-        if request.path.startswith(allowed) or request.path.startswith(settings.STATIC_URL):
+        # the login's own steps (the second factor's code and enrolment, sec-mfa) come first:
+        # the code page and 账号安全 pass, so the two gates never send a person in a circle
+        allowed = (
+            reverse("password_change"),
+            reverse("logout"),
+            "/login/",
+            "/account/",
+            "/i18n/",
+            "/static/",
+            "/" + settings.STATIC_URL.lstrip("/"),
+        )
+        if request.path.startswith(allowed):
             return None
         if request.path.startswith("/api/"):
             return JsonResponse({"detail": "请先修改密码。"}, status=403)

@@ -8,6 +8,7 @@ from guanwei.web import logins, views
 urlpatterns = [
     path("login/", logins.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("login/code/", views.login_code, name="login_code"),  # sec-mfa: second step
     path("password/", logins.password_change, name="password_change"),
     path("", views.dashboard, name="dashboard"),
 ]

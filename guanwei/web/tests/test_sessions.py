@@ -170,3 +170,27 @@ def test_the_production_profile_forces_the_change_and_the_demo_does_not() -> Non
     assert _setting_under({"GUANWEI_ENV": "production"}, name) == "True"
     assert _setting_under({"GUANWEI_ENV": ""}, name) == "False"
     assert _setting_under({}, "GUANWEI_SESSION_IDLE_MINUTES") == "30.0"
+
+
+def test_the_forced_change_and_the_second_factor_never_send_a_person_in_a_circle(
+    settings: Any,
+) -> None:
+    """A reviewer with a generated password under GUANWEI_MFA=required: enrolment (sec-mfa)
+    and the password change both want to come first; the person ends on a page, not a loop."""
+    settings.GUANWEI_PASSWORD_CHANGE_AT_FIRST_LOGIN = True
+    settings.GUANWEI_MFA = "required"
+    leader = person("kj_leader")
+    leader.set_password(OLD)
+    leader.save()
+    assert leader.password_change_required
+    client = Client()
+    _login(client, leader)
+    url, seen = "/review/queue/", []
+    for _ in range(5):
+        response = client.get(url)
+        if response.status_code != 302:
+            break
+        url = response["Location"]
+        seen.append(url.split("?")[0])
+    assert response.status_code == 200, seen
+    assert len(set(seen)) == len(seen), seen
