@@ -56,3 +56,48 @@ def test_x02_deleting_the_tail_is_reported_against_the_last_anchor(
     assert main(["audit", "verify"]) == 1
     out = capsys.readouterr().out
     assert "anchor" in out and str(head.seq) in out
+
+
+def test_x02_a_replaced_anchored_record_is_reported(
+    anchor_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """X-02 (#9 §18): the tail deleted and rewritten with a consistent chain still fails:
+    the anchored record's hash is not the one anchored."""
+    from guanwei.audit.anchor import Anchor, check_anchor, write_anchor
+
+    anchor = write_anchor()
+    assert anchor is not None
+    forged = Anchor(anchor.seq, "f" * 64, anchor.created, anchor.anchored_at)
+    assert "rewritten" in check_anchor(forged)
+    assert check_anchor() == ""
+
+
+def test_x02_the_scheduler_anchors_every_hour(
+    anchor_file: Path, monkeypatch: Any, settings: Any
+) -> None:
+    """X-02 (#9 §18): the scheduler pass anchors when the last anchor is an hour old and
+    the chain grew; the webhook gets a copy."""
+    import time_machine
+    from django.db import transaction
+    from django.utils import timezone
+
+    from guanwei.audit import anchor as anchor_mod
+    from guanwei.audit.actions import record
+    from guanwei.audit.events import AuditAction
+    from guanwei.orgs.permissions import SYSTEM
+    from guanwei.publishing.worker import scheduler_pass
+
+    posted: list[dict[str, Any]] = []
+    monkeypatch.setattr(anchor_mod, "_post_webhook", lambda url, a: posted.append(a.__dict__))
+    settings.GUANWEI_AUDIT_ANCHOR_WEBHOOK = "http://127.0.0.1:9/anchors"
+    scheduler_pass()
+    assert len(anchor_file.read_text().splitlines()) == 1 and len(posted) == 1
+    scheduler_pass()  # within the hour: nothing new
+    assert len(anchor_file.read_text().splitlines()) == 1
+    with transaction.atomic():
+        record(AuditAction.UNIT_CHANGED, actor=SYSTEM, object_type="unit", object_id=1)
+    with time_machine.travel(timezone.now() + anchor_mod.ANCHOR_EVERY, tick=False):
+        scheduler_pass()
+    lines = anchor_file.read_text().splitlines()
+    assert len(lines) == 2 and json.loads(lines[-1])["seq"] == AuditRecord.objects.count()
+    assert anchor_file.stat().st_mode & 0o077 == 0
