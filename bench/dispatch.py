@@ -229,11 +229,15 @@ def make_channels(
     n: int, accounts: list[tuple[str, str]], fakes: Any, prefix: str = "bench_weibo"
 ) -> list[Any]:
     from guanwei.channels.actions import create_channel
-    from guanwei.orgs.models import Unit
+    from guanwei.orgs.models import Membership, Unit
     from guanwei.orgs.permissions import SYSTEM
     from guanwei.publishing.models import ChannelSettings
 
     units = list(Unit.objects.filter(organisation__key=ORG).order_by("id"))
+    # The prototype is scheduled through schedule_post by kj_publisher, who may publish
+    # only on accounts of their own unit (W-05): the first account is theirs.
+    home = Membership.objects.filter(user__username="kj_publisher").values_list("unit", flat=True)
+    units.sort(key=lambda u: u.pk != home.first())
     channels = []
     for i in range(n):
         channels.append(

@@ -270,7 +270,17 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from guanwei.wsgi import application
 
     print(f"guanwei web on http://{args.host}:{args.port}/", flush=True)
-    serve(application, host=args.host, port=args.port, threads=8, ident="guanwei")
+    from django.conf import settings
+
+    serve(
+        application,
+        host=args.host,
+        port=args.port,
+        threads=8,
+        ident="guanwei",
+        # issue #9 §15: a body over the limit is refused before it is read into memory
+        max_request_body_size=settings.GUANWEI_MAX_REQUEST_BYTES,
+    )
     return 0
 
 
