@@ -67,6 +67,7 @@ def cmd_packs(args: argparse.Namespace) -> int:
     _django()
     from guanwei.orgs.errors import DomainError
     from guanwei.orgs.models import Organisation
+    from guanwei.orgs.permissions import SYSTEM
     from guanwei.packs.actions import load_pack as apply_pack
 
     org = None
@@ -76,7 +77,7 @@ def cmd_packs(args: argparse.Namespace) -> int:
             print(f"no organisation with key {args.org!r}", file=sys.stderr)
             return 1
     try:
-        report = apply_pack(pack, actor=None, organisation=org)
+        report = apply_pack(pack, actor=SYSTEM, organisation=org)
     except DomainError as e:
         print(e.message, file=sys.stderr)
         return 1
@@ -150,6 +151,7 @@ def ensure_demo(pack_name: str = "weather-bureau", *, quiet: bool = False) -> Pa
     from django.db import transaction
 
     from guanwei.orgs.models import Organisation, User
+    from guanwei.orgs.permissions import SYSTEM
     from guanwei.packs.actions import demo_password, load_pack
     from guanwei.packs.schema import load_pack as read_pack
 
@@ -161,7 +163,7 @@ def ensure_demo(pack_name: str = "weather-bureau", *, quiet: bool = False) -> Pa
         and not Organisation.objects.filter(key=pack.organisation.key).exists()
     )
     with transaction.atomic():
-        report = load_pack(pack, actor=None)
+        report = load_pack(pack, actor=SYSTEM)
         admin_password = None
         if not User.objects.filter(username="admin").exists():
             admin_password = demo_password()
@@ -249,7 +251,17 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from guanwei.wsgi import application
 
     print(f"guanwei web on http://{args.host}:{args.port}/", flush=True)
-    serve(application, host=args.host, port=args.port, threads=8, ident="guanwei")
+    from django.conf import settings
+
+    serve(
+        application,
+        host=args.host,
+        port=args.port,
+        threads=8,
+        ident="guanwei",
+        # issue #9 §15: a body over the limit is refused before it is read into memory
+        max_request_body_size=settings.GUANWEI_MAX_REQUEST_BYTES,
+    )
     return 0
 
 
@@ -328,6 +340,7 @@ def cmd_token(args: argparse.Namespace) -> int:
     from guanwei.core.errors import DomainError
     from guanwei.orgs.actions import create_api_token
     from guanwei.orgs.models import User
+    from guanwei.orgs.permissions import SYSTEM
 
     user = User.objects.filter(username=args.username).first()
     if user is None:
@@ -335,7 +348,7 @@ def cmd_token(args: argparse.Namespace) -> int:
         return 1
     try:
         token, plaintext = create_api_token(
-            user, actor=None, name=args.name, scope=args.scope, days=args.days
+            user, actor=SYSTEM, name=args.name, scope=args.scope, days=args.days
         )
     except DomainError as exc:
         print(exc.message, file=sys.stderr)
@@ -355,13 +368,14 @@ def cmd_mfa(args: argparse.Namespace) -> int:
     from guanwei.core.errors import DomainError
     from guanwei.orgs.actions import remove_second_factor
     from guanwei.orgs.models import User
+    from guanwei.orgs.permissions import SYSTEM
 
     user = User.objects.filter(username=args.username).first()
     if user is None:
         print(f"no user {args.username!r}", file=sys.stderr)
         return 1
     try:
-        remove_second_factor(user, actor=None)
+        remove_second_factor(user, actor=SYSTEM)
     except DomainError as exc:
         print(exc.message, file=sys.stderr)
         return 1

@@ -119,6 +119,9 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "guanwei.web.middleware.SecurityHeadersMiddleware",  # no-store, Permissions-Policy (§16)
+    # issue #9 §15 (sec-files): 413 from Content-Length; innermost, so the answer carries
+    # every header above, and still before CSRF's process_view or a view reads the body
+    "guanwei.web.middleware.RequestSizeLimitMiddleware",
 ]
 
 SECURE_CSP = {
@@ -284,6 +287,22 @@ if os.environ.get("GUANWEI_TASKS_IMMEDIATE"):
 # Screening text in pictures (C-06) with RapidOCR: on in production, off by default in the
 # embedded demo (about a second per picture on a small machine).
 GUANWEI_OCR = _env_bool("GUANWEI_OCR", default=not os.environ.get("GUANWEI_EMBEDDED"))
+
+# --- issue #9 §15 (sec-files): upload limits ---------------------------------------------
+# 20 MB per upload (content.actions.MAX_ASSET_BYTES), enforced before the body is read:
+# waitress refuses a larger body (guanwei serve: max_request_body_size), Django refuses a
+# larger request early (Content-Length, guanwei.web.middleware.RequestSizeLimit); form
+# fields without files are bounded too. Pictures above GUANWEI_MAX_IMAGE_PIXELS are refused
+# from their header, before anything decodes or OCRs them.
+GUANWEI_MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+GUANWEI_MAX_REQUEST_BYTES = GUANWEI_MAX_UPLOAD_BYTES + 1024 * 1024  # the form around the file
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # Django's default: fields other than files
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # larger files go to a temporary file, not memory
+GUANWEI_MAX_IMAGE_PIXELS = int(os.environ.get("GUANWEI_MAX_IMAGE_PIXELS", "40000000"))
+# OCR (C-06) runs as a task after the upload; a picture whose text no task has read after
+# this long (worker down) goes to a person at submission instead of waiting for ever.
+GUANWEI_OCR_WAIT_MINUTES = float(os.environ.get("GUANWEI_OCR_WAIT_MINUTES", "10"))
+# --- end issue #9 §15 ---------------------------------------------------------------------
 
 LOGGING = {
     "version": 1,

@@ -60,6 +60,7 @@ class AuditAction(IntEnum):
     MATERIAL_AWAITING_LEADER = 506
     MATERIAL_RESUBMITTED = 507
     ASSET_UPLOADED = 520
+    ASSET_TEXT_READ = 521  # issue #9 §15: the OCR task's result (C-06)
 
     # 600: workflow
     REVIEW_STARTED = 601
@@ -143,6 +144,7 @@ AUDIT_LABELS: dict[AuditAction, str] = {
     AuditAction.POST_CREATED: "新建稿件",
     AuditAction.POST_REVISED: "修改稿件",
     AuditAction.ASSET_UPLOADED: "上传素材文件",
+    AuditAction.ASSET_TEXT_READ: "识别图片文字",
     AuditAction.REVIEW_STARTED: "提交审核",
     AuditAction.STEP_APPROVED: "审核同意",
     AuditAction.STEP_REJECTED: "审核不同意",

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from guanwei.audit.actions import record
 from guanwei.audit.events import AuditAction
+from guanwei.core.actors import is_system
 from guanwei.core.errors import InvalidChange, PermissionDenied
 from guanwei.orgs.models import (
     ApiToken,
@@ -24,7 +25,7 @@ from guanwei.orgs.models import (
     User,
     unit_path,
 )
-from guanwei.orgs.permissions import forget_grants, require
+from guanwei.orgs.permissions import Actor, as_user, forget_grants, require
 from guanwei.orgs.rules import rules_for
 
 
@@ -38,8 +39,10 @@ def unit_snapshot(unit: Unit) -> dict[str, Any]:
 
 
 @transaction.atomic
-def create_organisation(*, actor: User | None, key: str, name: str, base_pack: str) -> Organisation:
-    if actor is not None and not actor.is_superuser:
+def create_organisation(
+    *, actor: Actor | None, key: str, name: str, base_pack: str
+) -> Organisation:
+    if not (is_system(actor) or (actor is not None and actor.is_superuser)):
         # Creating a whole organisation is set-up work: a superuser or the operator.
         raise PermissionDenied("只有系统管理员可以新建单位。")
     if Organisation.objects.filter(key=key).exists():
@@ -67,7 +70,7 @@ def _check_unit_type(organisation: Organisation, unit_type: str) -> None:
 def create_unit(
     organisation: Organisation,
     *,
-    actor: User | None,
+    actor: Actor | None,
     key: str,
     name: str,
     unit_type: str,
@@ -112,7 +115,7 @@ def create_unit(
 
 
 @transaction.atomic
-def move_unit(unit: Unit, *, actor: User | None, new_parent: Unit) -> Unit:
+def move_unit(unit: Unit, *, actor: Actor | None, new_parent: Unit) -> Unit:
     """Move a unit (and everything below it) under ``new_parent`` (REQ X-01)."""
     require(actor, "unit.move", unit)
     require(actor, "unit.move", new_parent)
@@ -154,7 +157,7 @@ def move_unit(unit: Unit, *, actor: User | None, new_parent: Unit) -> Unit:
 
 @transaction.atomic
 def change_unit(
-    unit: Unit, *, actor: User | None, name: str | None = None, unit_type: str | None = None
+    unit: Unit, *, actor: Actor | None, name: str | None = None, unit_type: str | None = None
 ) -> Unit:
     require(actor, "unit.change", unit)
     before = unit_snapshot(unit)
@@ -186,7 +189,7 @@ def change_unit(
 def create_person(
     organisation: Organisation,
     *,
-    actor: User | None,
+    actor: Actor | None,
     username: str,
     display_name: str,
     title: str = "",
@@ -218,17 +221,30 @@ def _membership_snapshot(m: Membership) -> dict[str, Any]:
     return {"user": m.user.username, "unit": m.unit.key, "role": m.role}
 
 
+def _belongs_elsewhere(user: User, organisation_id: int) -> bool:
+    """Holds or held roles in other organisations and never in this one (a person just
+    registered for this organisation holds none yet)."""
+    memberships = Membership.objects.filter(user=user)
+    return (
+        memberships.exists()
+        and not memberships.filter(unit__organisation_id=organisation_id).exists()
+    )
+
+
 @transaction.atomic
-def grant_role(user: User, unit: Unit, role: str, *, actor: User | None) -> Membership:
+def grant_role(user: User, unit: Unit, role: str, *, actor: Actor | None) -> Membership:
     """Give ``user`` the pack role ``role`` in ``unit`` (REQ X-01, W-14, T-03)."""
     require(actor, "role.grant", unit)
     rules = rules_for(unit.organisation_id)
     if role not in rules.roles:
         raise InvalidChange(f"角色“{role}”不在本单位的制度包中。")
+    if user.is_superuser or _belongs_elsewhere(user, unit.organisation_id):
+        # Roles go to the organisation's own people only (issue #9 §5).
+        raise InvalidChange("只能给本单位的人员授予角色。")
     if Membership.objects.filter(user=user, unit=unit, role=role, revoked_at__isnull=True).exists():
         raise InvalidChange(f"{user} 已在{unit}担任{rules.role_name(role)}。")
     membership = Membership.objects.create(
-        user=user, unit=unit, role=role, granted_at=timezone.now(), granted_by=actor
+        user=user, unit=unit, role=role, granted_at=timezone.now(), granted_by=as_user(actor)
     )
     record(
         AuditAction.ROLE_GRANTED,
@@ -244,7 +260,7 @@ def grant_role(user: User, unit: Unit, role: str, *, actor: User | None) -> Memb
 
 
 @transaction.atomic
-def revoke_role(membership: Membership, *, actor: User | None) -> Membership:
+def revoke_role(membership: Membership, *, actor: Actor | None) -> Membership:
     require(actor, "role.revoke", membership.unit)
     membership = Membership.objects.select_for_update().get(pk=membership.pk)
     if membership.revoked_at is not None:
@@ -252,7 +268,7 @@ def revoke_role(membership: Membership, *, actor: User | None) -> Membership:
     if actor is not None and membership.user_id == actor.pk:
         raise InvalidChange("不能撤销自己的角色，请由其他管理员操作。")
     membership.revoked_at = timezone.now()
-    membership.revoked_by = actor
+    membership.revoked_by = as_user(actor)
     membership.save(update_fields=["revoked_at", "revoked_by"])
     record(
         AuditAction.ROLE_REVOKED,
@@ -271,7 +287,7 @@ def revoke_role(membership: Membership, *, actor: User | None) -> Membership:
 def put_rules_in_force(
     org: Organisation,
     *,
-    actor: User | None,
+    actor: Actor | None,
     pack_name: str,
     version: str,
     kind: str,
@@ -281,8 +297,7 @@ def put_rules_in_force(
     """A pack version comes into force for ``org`` (the previous one of the same pack ends
     now, kept so past decisions can be explained by the rules of their day). False when
     exactly this version is already in force."""
-    if actor is not None:
-        require(actor, "pack.load", org)
+    require(actor, "pack.load", org)
     current = (
         PackApplication.objects.select_for_update()
         .filter(organisation=org, pack_name=pack_name, in_force_until__isnull=True)
@@ -303,7 +318,7 @@ def put_rules_in_force(
         sha256=sha256,
         rules=rules,
         in_force_from=now,
-        applied_by=actor,
+        applied_by=as_user(actor),
     )
     record(
         AuditAction.PACK_LOADED,
@@ -323,8 +338,12 @@ def put_rules_in_force(
 # recovery codes) are the person's own: only these functions change them.
 
 
-def _own_or_superuser(user: User, actor: User | None, what: str) -> None:
-    if actor is not None and actor.pk != user.pk and not actor.is_superuser:
+def _own_or_superuser(user: User, actor: Actor | None, what: str) -> None:
+    """The person himself, a superuser, or the operator's command (``SYSTEM``: ``guanwei
+    token create``, ``guanwei mfa reset``); never nobody (issue #9 §7)."""
+    if is_system(actor):
+        return
+    if actor is None or (actor.pk != user.pk and not actor.is_superuser):
         raise PermissionDenied(f"只能为自己{what}。")
 
 
@@ -352,7 +371,7 @@ def _new_recovery_codes(user: User) -> list[str]:
 
 
 @transaction.atomic
-def confirm_totp_enrolment(user: User, *, actor: User | None, device_id: int, code: str) -> Any:
+def confirm_totp_enrolment(user: User, *, actor: Actor | None, device_id: int, code: str) -> Any:
     """The person typed a code from the app: the authenticator is in force (any earlier one
     is replaced) and ten new recovery codes are made. Returns ``(device, codes)``; the
     codes are shown once and stored only by django-otp's static device."""
@@ -425,7 +444,7 @@ def verify_second_factor(user: User, code: str) -> Any:
 
 
 @transaction.atomic
-def regenerate_recovery_codes(user: User, *, actor: User | None) -> list[str]:
+def regenerate_recovery_codes(user: User, *, actor: Actor | None) -> list[str]:
     """Ten new recovery codes; the old ones stop working. Shown once."""
     from guanwei.orgs.second_factor import has_second_factor, home_organisation_id
 
@@ -446,9 +465,9 @@ def regenerate_recovery_codes(user: User, *, actor: User | None) -> list[str]:
 
 
 @transaction.atomic
-def remove_second_factor(user: User, *, actor: User | None) -> None:
+def remove_second_factor(user: User, *, actor: Actor | None) -> None:
     """Stop using two factors: only where they are not required for this person (the
-    operator — ``actor=None`` — or a superuser may reset a lost phone; the person then
+    operator — ``actor=SYSTEM`` — or a superuser may reset a lost phone; the person then
     enrols again at the next login)."""
     from django_otp.plugins.otp_static.models import StaticDevice
     from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -483,10 +502,10 @@ def _token_repr(token: ApiToken) -> str:
 
 @transaction.atomic
 def create_api_token(
-    user: User, *, actor: User | None, name: str, scope: str = "read", days: int | None = None
+    user: User, *, actor: Actor | None, name: str, scope: str = "read", days: int | None = None
 ) -> tuple[ApiToken, str]:
     """A new bearer token for ``user`` (the person for himself on 我的 API 令牌; the
-    operator — ``actor=None``, ``guanwei token create`` — for anyone). Returns the row and
+    operator — ``actor=SYSTEM``, ``guanwei token create`` — for anyone). Returns the row and
     the plaintext, which is shown once: only its SHA-256 is stored. Expires after ``days``
     (default ``GUANWEI_API_TOKEN_DAYS``, 90; at most 365)."""
     import hashlib
@@ -529,7 +548,7 @@ def create_api_token(
 
 
 @transaction.atomic
-def revoke_api_token(token: ApiToken, *, actor: User | None) -> None:
+def revoke_api_token(token: ApiToken, *, actor: Actor | None) -> None:
     """The owner (or the operator, a superuser) revokes a token: it stops working at once."""
     from guanwei.orgs.second_factor import home_organisation_id
 
