@@ -32,6 +32,15 @@ def _fast_passwords(settings: Any) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _own_audit_anchor_file(settings: Any, tmp_path_factory: Any) -> None:
+    """Each test its own anchor file (issue #9 §18): an anchor of records a rolled-back
+    test wrote must not make a later test's `audit verify` fail."""
+    settings.GUANWEI_AUDIT_ANCHOR_FILE = str(
+        tmp_path_factory.mktemp("anchors") / "audit-anchors.jsonl"
+    )
+
+
+@pytest.fixture(autouse=True)
 def _fresh_login_state() -> None:
     """Logins (issue 9 §10): django-axes counts failures in the database (each test's
     transaction is rolled back; the browser tests' server is reset with ``axes_reset``), and

@@ -348,6 +348,18 @@ OTP_TOTP_ISSUER = os.environ.get("GUANWEI_OTP_ISSUER", "官微")
 GUANWEI_API_TOKEN_DAYS = int(os.environ.get("GUANWEI_API_TOKEN_DAYS", "90"))
 # --- end sec-mfa ----------------------------------------------------------------------------
 
+# --- sec-tenancy: audit anchors (issue #9 §18; docs/security.md) ---------------------------
+# The head of the audit chain (sequence, hash, time) is appended to this file, outside the
+# database, by `guanwei audit anchor` and by the scheduler every hour; `guanwei audit verify`
+# checks the chain against the last line (a deleted tail). Put it on other storage than the
+# database (an append-only mount, another host's share). Optional webhook: each anchor is
+# also POSTed there as JSON.
+GUANWEI_AUDIT_ANCHOR_FILE = os.environ.get(
+    "GUANWEI_AUDIT_ANCHOR_FILE", str(VAR_DIR / "audit-anchors.jsonl")
+)
+GUANWEI_AUDIT_ANCHOR_WEBHOOK = os.environ.get("GUANWEI_AUDIT_ANCHOR_WEBHOOK", "")
+# --- end sec-tenancy ----------------------------------------------------------------------
+
 # ---------------------------------------------------------------- logins (issue 9 §10, §12, §13)
 # sec-login's block: lockout (django-axes), session limits, password rules and hashing.
 # MLPS 2.0 level 3 §8.1.4.1; docs/security.md "Logins", docs/deploy.md.
