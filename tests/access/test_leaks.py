@@ -120,8 +120,8 @@ def test_x06_people_list_needs_person_view() -> None:
 def test_x06_channel_application_pdf_needs_channel_view() -> None:
     """The application form carries the managers' phone numbers: channel.view only."""
     ch = channel(W, "city_weibo")
-    for who in ("qxt_officer", "kj_editor", "xa_publisher"):
-        c = _as(who)
+    for who in ("qxt_officer", "bgs_officer", "xa_publisher"):  # the tech centre's editor
+        c = _as(who)  # holds channel.view through its unit's publish duty
         assert c.get(f"/channels/{ch.pk}/application.pdf").status_code == 404, who
         assert c.get(f"/channels/{ch.pk}/").status_code == 404, who
     assert _as("kj_publisher").get(f"/channels/{ch.pk}/application.pdf").status_code == 200
@@ -134,3 +134,39 @@ def test_x06_unit_page_needs_unit_view() -> None:
     assert _as("qxt_officer").get(f"/units/{county.pk}/").status_code == 404
     assert _as("xa_leader").get(f"/units/{county.pk}/").status_code == 200
     assert _as("gw_admin").get(f"/units/{county.pk}/").status_code == 200
+
+
+def test_x06_the_api_does_not_revise_or_attach_what_one_may_not_see() -> None:
+    """The API fetches with the same helper: another unit's post in review and another
+    unit's material are 404 (not 403: ids are sequential)."""
+    post = _post(review=True)
+    material = _material()
+    c = _as("xa_publisher")
+    revised = c.post(f"/api/v1/content/posts/{post.pk}/submit", content_type="application/json")
+    assert revised.status_code == 404
+    made = c.post(
+        "/api/v1/content/posts",
+        {
+            "unit_id": unit(W, "county_a").pk,
+            "title": "x",
+            "body": TEXT,
+            "category": "forecast",
+            "channel_keys": [],
+            "material_ids": [material.pk],
+        },
+        content_type="application/json",
+    )
+    assert made.status_code == 404
+    assert not Post.objects.filter(materials=material).exists()
+
+
+def test_x06_the_menu_and_the_tree_link_only_what_one_may_open() -> None:
+    """Show only what a person may open: no 人员/官方账号 entry without person.view /
+    channel.view, and the unit tree names every unit but links only one's own."""
+    page = _as("qxt_officer").get("/units/").content.decode()
+    assert 'href="/people/"' not in page and 'href="/channels/"' not in page
+    assert f'href="/units/{unit(W, "county_a").pk}/"' not in page
+    assert f'href="/units/{unit(W, "city_observatory").pk}/"' in page
+    admin = _as("gw_admin").get("/units/").content.decode()
+    assert 'href="/people/"' in admin and 'href="/channels/"' in admin
+    assert f'href="/units/{unit(W, "county_a").pk}/"' in admin
