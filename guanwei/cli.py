@@ -179,8 +179,9 @@ def ensure_demo(pack_name: str = "weather-bureau", *, quiet: bool = False) -> Pa
             for n in report.logins
         ]
         logins.parent.mkdir(parents=True, exist_ok=True)
-        mode = "a" if logins.exists() and not first else "w"
-        with logins.open(mode, encoding="utf-8") as fh:
+        flags = os.O_WRONLY | os.O_CREAT
+        flags |= os.O_APPEND if logins.exists() and not first else os.O_TRUNC
+        with os.fdopen(os.open(logins, flags, 0o600), "w", encoding="utf-8") as fh:  # §17
             fh.write("\n".join(lines) + "\n")
         logins.chmod(0o600)
         if not quiet:
@@ -222,7 +223,7 @@ def connect_demo_channels(var_dir: Path, site_url: str = "http://127.0.0.1:8000"
                 "settle_seconds": "10",
             }
         elif channel.platform == "website":
-            site = var_dir / "site" / channel.organisation.key / channel.key
+            site = var_dir.resolve() / "site" / channel.organisation.key / channel.key
             values = {
                 "site_dir": str(site),
                 "title": channel.name,

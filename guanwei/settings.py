@@ -20,8 +20,49 @@ def _env_bool(name: str, default: bool = False) -> bool:
 
 
 DEBUG = _env_bool("GUANWEI_DEBUG")
+
+# --- Deployment profile (issue #9 §16, sec-deploy) ---------------------------------------
+# GUANWEI_ENV=production: behind a TLS-terminating proxy (docs/deploy.md). It refuses to
+# start without a real secret key and allowed hosts, never writes a generated key, and turns
+# on HSTS, the SSL redirect and secure cookies; `guanwei manage check --deploy` is silent.
+# Anything else (default "embedded"): `make run` on loopback over plain http.
+GUANWEI_ENV = os.environ.get("GUANWEI_ENV", "embedded").strip().lower() or "embedded"
+GUANWEI_PRODUCTION = GUANWEI_ENV == "production"
+
+
+def _refuse(message: str) -> None:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(f"GUANWEI_ENV=production: {message} (docs/deploy.md)")
+
+
 SECRET_KEY = os.environ.get("GUANWEI_SECRET_KEY", "")
-if not SECRET_KEY:
+ALLOWED_HOSTS = [
+    h.strip()
+    for h in os.environ.get("GUANWEI_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
+    if h.strip()
+]
+if GUANWEI_PRODUCTION:
+    # the same test as Django's security.W009, made fatal
+    if (
+        len(SECRET_KEY) < 50
+        or len(set(SECRET_KEY)) < 5
+        or SECRET_KEY.startswith("django-insecure-")
+    ):
+        _refuse("GUANWEI_SECRET_KEY must be set to a random value of at least 50 characters")
+    if not os.environ.get("GUANWEI_ALLOWED_HOSTS", "").strip() or "*" in ALLOWED_HOSTS:
+        _refuse("GUANWEI_ALLOWED_HOSTS must list the site's host names (no '*')")
+    if DEBUG:
+        _refuse("GUANWEI_DEBUG must be off")
+    # TLS ends at the proxy, which must set X-Forwarded-Proto (and strip a client's own).
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = True
+    SECURE_HSTS_SECONDS = int(os.environ.get("GUANWEI_HSTS_SECONDS", "31536000"))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = _env_bool("GUANWEI_HSTS_INCLUDE_SUBDOMAINS", default=True)
+    SECURE_HSTS_PRELOAD = _env_bool("GUANWEI_HSTS_PRELOAD", default=True)
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+elif not SECRET_KEY:
     # Embedded mode: a per-installation key kept under var/, never in the repo.
     _key_file = VAR_DIR / "secret-key.txt"
     if _key_file.exists():
@@ -32,12 +73,15 @@ if not SECRET_KEY:
         SECRET_KEY = secrets.token_urlsafe(50)
         try:
             VAR_DIR.mkdir(parents=True, exist_ok=True)
-            _key_file.write_text(SECRET_KEY)
-            _key_file.chmod(0o600)
+            # created 0600 (never readable by others, not even for a moment; issue #9 §17)
+            _fd = os.open(_key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(_fd, "w") as _fh:
+                _fh.write(SECRET_KEY)
+        except FileExistsError:  # another process made it first: use that key
+            SECRET_KEY = _key_file.read_text().strip()
         except OSError:
             pass
-
-ALLOWED_HOSTS = os.environ.get("GUANWEI_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
+# --- end of the deployment profile ------------------------------------------------------
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -74,6 +118,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "guanwei.web.middleware.SecurityHeadersMiddleware",  # no-store, Permissions-Policy (§16)
 ]
 
 SECURE_CSP = {
@@ -131,6 +176,36 @@ def _database() -> dict[str, object]:
 
 
 DATABASES = {"default": _database()}
+
+# --- issue #9 §17 (sec-files): files at rest -------------------------------------------
+# What guanwei creates under var/ is its account's alone: the SQLite database (SQLite gives
+# its -wal/-shm files the database file's mode) 0600, uploaded files 0600 in 0700
+# directories, var/media itself 0700. A file an operator made is left as it is unless it
+# is ours and wider than that.
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
+
+
+def _private(path: Path, mode: int, *, directory: bool = False) -> None:
+    try:
+        if directory:
+            path.mkdir(mode=mode, parents=True, exist_ok=True)
+        elif not path.exists():
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT, mode))
+        if path.stat().st_uid == os.getuid() and path.stat().st_mode & 0o777 & ~mode:
+            path.chmod(mode)
+    except OSError:  # a read-only or foreign var/: the operator decides
+        pass
+
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    _db_file = Path(str(DATABASES["default"]["NAME"]))
+    if str(_db_file) != ":memory:" and _db_file.parent.is_dir():
+        for _suffix in ("", "-wal", "-shm"):
+            _one = _db_file.with_name(_db_file.name + _suffix)
+            if _suffix == "" or _one.exists():
+                _private(_one, 0o600)
+# --- end issue #9 §17 ------------------------------------------------------------------
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "orgs.User"
@@ -159,6 +234,7 @@ STATIC_URL = "static/"
 STATIC_ROOT = os.environ.get("GUANWEI_STATIC_ROOT") or None  # collectstatic target in production
 MEDIA_ROOT = VAR_DIR / "media"
 MEDIA_URL = "media/"
+_private(MEDIA_ROOT, 0o700, directory=True)  # issue #9 §17
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
@@ -171,6 +247,33 @@ CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+
+# Response headers (issue #9 §16, sec-deploy; guanwei.web.middleware.SecurityHeadersMiddleware):
+# every answer is `Cache-Control: no-store` except the anonymous public website; the
+# Permissions-Policy switches off what guanwei never uses ("()": nobody; "self": this site).
+GUANWEI_PUBLIC_CACHEABLE_PREFIXES = ["/site/"]
+GUANWEI_PERMISSIONS_POLICY: dict[str, list[str]] = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "bluetooth",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    )
+} | {"fullscreen": ["self"]}
 
 TASKS = {
     "default": {"BACKEND": "django_tasks_db.DatabaseBackend"},

@@ -24,6 +24,14 @@ step "docs/traceability.md is current"
 $VENV/bin/python scripts/traceability.py --check || failed+=("traceability (run python scripts/traceability.py)")
 step "mypy"
 $VENV/bin/mypy guanwei || failed+=("mypy")
+step "check --deploy in the production profile (GUANWEI_ENV=production): no warning"
+# issue #9 §16: a fresh random key and a real host name, as docs/deploy.md asks
+deploy_var=$(mktemp -d)
+env -u DATABASE_URL GUANWEI_ENV=production GUANWEI_MFA=required GUANWEI_VAR_DIR="$deploy_var" \
+  GUANWEI_ALLOWED_HOSTS=gw.example.gov.cn \
+  GUANWEI_SECRET_KEY="$($VENV/bin/python -c 'import secrets; print(secrets.token_urlsafe(60))')" \
+  $VENV/bin/guanwei manage check --deploy --fail-level WARNING || failed+=("check --deploy (production)")
+rm -rf "$deploy_var"
 
 export GUANWEI_VAR_DIR="${GUANWEI_VAR_DIR:-$(mktemp -d)}"
 browser_args=()

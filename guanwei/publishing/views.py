@@ -3,7 +3,10 @@ and month, iCalendar export) and the holiday calendar. Thin: parse, call one act
 
 from __future__ import annotations
 
+import os
+import re
 from datetime import date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -309,30 +312,78 @@ def holidays(request: HttpRequest) -> HttpResponse:
     )
 
 
+SITE_MARKER = ".guanwei-site"
+# What a published site consists of (adapters/website.py writes nothing else): its index,
+# its feeds, one page per post and the post's pictures, named by their sniffed type.
+_SITE_PATH = re.compile(
+    r"^(?:index\.html|feed\.rss|feed\.atom|posts/[A-Za-z0-9_-]{1,80}\.html"
+    r"|posts/[A-Za-z0-9_-]{1,80}/[A-Za-z0-9_-]{1,80}\.(?:jpg|jpeg|png|gif|webp))$"
+)
+_SITE_TYPES = {
+    ".rss": "application/rss+xml",
+    ".atom": "application/atom+xml",
+    ".html": "text/html; charset=utf-8",
+}
+
+
+def site_root(channel: Channel) -> Path | None:
+    """The directory guanwei serves for a website channel (issue #9 §1), or None.
+
+    Only ``VAR_DIR/site/<org>/<channel>/``, only when the channel's ``site_dir`` names
+    exactly that directory, no part of it is a symlink, and guanwei's website adapter made
+    it (its marker file is there). A site kept anywhere else is served by the web server
+    in front of guanwei, never by guanwei."""
+    from guanwei.publishing.credentials import settings_for
+
+    names = ("site", channel.organisation.key, channel.key)
+    expected = Path(settings.VAR_DIR).resolve().joinpath(*names)
+    as_given = Path(os.path.abspath(settings.VAR_DIR)).joinpath(*names)  # VAR_DIR may be a link
+    configured = str(settings_for(channel).get("site_dir", "") or "")
+    if not configured or not Path(configured).is_absolute():
+        return None
+    if Path(os.path.normpath(configured)) not in (expected, as_given):  # "..", elsewhere
+        return None
+    if expected.resolve() != expected or not expected.is_dir():  # a symlink on the way
+        return None
+    marker = expected / SITE_MARKER
+    if marker.is_symlink() or not marker.is_file():
+        return None
+    return expected
+
+
 def site_file(request: HttpRequest, org: str, channel: str, path: str = "") -> FileResponse:
     """The public website an organisation publishes through guanwei (C-01): its static
     pages and RSS/Atom feeds, read from the channel's site directory. No login: it is the
-    public site; nothing outside the directory is reachable."""
-    from pathlib import Path
-
-    from guanwei.publishing.credentials import settings_for
+    public site; only the files the website adapter publishes are reachable (issue #9 §1),
+    and they are served with the same headers as every other file (§2)."""
+    from guanwei.core.files import harden, sniff
 
     found = get_object_or_404(
-        Channel, organisation__key=org, key=channel, platform="website", status=ChannelStatus.ACTIVE
+        Channel.objects.select_related("organisation", "settings"),
+        organisation__key=org,
+        key=channel,
+        platform="website",
+        status=ChannelStatus.ACTIVE,
     )
-    root = Path(settings_for(found).get("site_dir", "")).resolve()
-    target = (root / (path or "index.html")).resolve()
-    if not str(root) or not target.is_relative_to(root) or not target.is_file():
+    root = site_root(found)
+    relative = path or "index.html"
+    if root is None or not _SITE_PATH.match(relative):
         raise Http404
-    types = {
-        ".rss": "application/rss+xml",
-        ".atom": "application/atom+xml",
-        ".html": "text/html; charset=utf-8",
-    }
-    response = FileResponse(
-        target.open("rb"), content_type=types.get(target.suffix, "application/octet-stream")
-    )
-    response["X-Content-Type-Options"] = "nosniff"
+    target = root / relative
+    if target.resolve() != target or not target.is_file():  # a symlink planted inside
+        raise Http404
+    fh = target.open("rb")
+    if target.suffix in _SITE_TYPES:
+        content_type, picture = _SITE_TYPES[target.suffix], True
+    else:  # a picture: its type from its bytes, whatever its name says
+        kind = sniff(fh.read(64))
+        fh.seek(0)
+        if kind is None or not kind.picture:
+            fh.close()
+            raise Http404
+        content_type, picture = kind.content_type, True
+    response = FileResponse(fh, content_type=content_type)
+    harden(response.headers, picture=picture)
     return response
 
 
