@@ -8,6 +8,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
@@ -250,8 +251,19 @@ def delegations(request: HttpRequest) -> HttpResponse:
     org = current_org(request)
     if org is None:
         raise Http404
-    chains = [(c["key"], c["name"]) for c in rules_for(org.pk).chains if c.get("delegation")]
-    form = DelegationForm(request.POST or None, chains=chains, people=org_people(org))
+    delegable = [c for c in rules_for(org.pk).chains if c.get("delegation")]
+    chains = [(c["key"], c["name"]) for c in delegable]
+    names = dict(chains)
+    me = actor(request)
+    # Only those the pack names may record consent: the form is shown to them alone.
+    consent = queries.consent_chains(me, org, delegable)
+    form = DelegationForm(
+        request.POST or None,
+        chains=[(k, n) for k, n in chains if k in consent],
+        people=org_people(org),
+    )
+    if request.method == "POST" and not consent:
+        raise PermissionDenied
     if request.method == "POST" and form.is_valid():
         try:
             actions.grant_delegation(org, actor=actor(request), **form.cleaned_data)
@@ -268,7 +280,23 @@ def delegations(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "workflow/delegations.html",
-        page_context(request, org, form=form, rows=rows, chains=chains, now=timezone.now()),
+        page_context(
+            request,
+            org,
+            form=form,
+            rows=[
+                (
+                    d,
+                    names.get(d.chain_key, d.chain_key),
+                    me.pk in (d.consent_by_id, d.absent_id),
+                )
+                for d in rows
+            ],
+            chains=chains,
+            can_consent=bool(consent),
+            max_days=sorted({queries.delegation_max_days(c) for c in delegable}),
+            now=timezone.now(),
+        ),
     )
 
 
