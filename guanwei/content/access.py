@@ -10,11 +10,14 @@ from guanwei.orgs.access import register
 from guanwei.orgs.models import User
 from guanwei.orgs.permissions import can
 
+# who holds one of these on the file's unit sees its library
+LIBRARY = ("post.create", "material.submit", "post.review", "material.approve")
+
 
 def _asset(user: User, asset: Asset) -> bool:
-    """A library file: its unit's writers and providers, and whoever may open a post or
-    material it is attached to (the reviewer sees the picture of the post in review)."""
-    if can(user, "post.create", asset.unit) or can(user, "material.submit", asset.unit):
+    """A library file: its unit's writers, providers and their leaders (who review what
+    the unit sends), and whoever may open a post or material it is attached to."""
+    if any(can(user, p, asset.unit) for p in LIBRARY):
         return True
     for item in Submission.objects.filter(assets=asset).select_related(
         "drop_box", "provider_unit", "post"
