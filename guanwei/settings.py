@@ -347,3 +347,15 @@ OTP_TOTP_ISSUER = os.environ.get("GUANWEI_OTP_ISSUER", "官微")
 # API tokens: default lifetime in days (at most 365), see orgs.actions.create_api_token.
 GUANWEI_API_TOKEN_DAYS = int(os.environ.get("GUANWEI_API_TOKEN_DAYS", "90"))
 # --- end sec-mfa ----------------------------------------------------------------------------
+
+# --- sec-tenancy: audit anchors (issue #9 §18; docs/security.md) ---------------------------
+# The head of the audit chain (sequence, hash, time) is appended to this file, outside the
+# database, by `guanwei audit anchor` and by the scheduler every hour; `guanwei audit verify`
+# checks the chain against the last line (a deleted tail). Put it on other storage than the
+# database (an append-only mount, another host's share). Optional webhook: each anchor is
+# also POSTed there as JSON.
+GUANWEI_AUDIT_ANCHOR_FILE = os.environ.get(
+    "GUANWEI_AUDIT_ANCHOR_FILE", str(VAR_DIR / "audit-anchors.jsonl")
+)
+GUANWEI_AUDIT_ANCHOR_WEBHOOK = os.environ.get("GUANWEI_AUDIT_ANCHOR_WEBHOOK", "")
+# --- end sec-tenancy ----------------------------------------------------------------------

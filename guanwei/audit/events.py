@@ -88,6 +88,7 @@ class AuditAction(IntEnum):
     PUBLISH_RETRY = 713
     PUBLISH_REMOTE_PENDING = 714
     PUBLISH_MOVED = 715
+    CALENDAR_DAY_SET = 720
 
     # 800: interaction; 900: vault (reserved for later rooms)
 
@@ -171,6 +172,7 @@ AUDIT_LABELS: dict[AuditAction, str] = {
     AuditAction.PUBLISH_RETRY: "等待重新发送",
     AuditAction.PUBLISH_REMOTE_PENDING: "平台处理中",
     AuditAction.PUBLISH_MOVED: "调整发布时间",
+    AuditAction.CALENDAR_DAY_SET: "调整本单位节假日",
     AuditAction.DEADLINE_CREATED: "新建时限",
     AuditAction.DEADLINE_MET: "按时完成",
     AuditAction.DEADLINE_BREACHED: "超时",

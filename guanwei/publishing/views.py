@@ -235,8 +235,8 @@ def calendar_page(request: HttpRequest) -> HttpResponse:
             days=days,
             view=view,
             today=today,
-            rest={d for d in days if not is_workday(d)},
-            unknown_years=[y for y in years if not year_known(y)],
+            rest={d for d in days if not is_workday(d, organisation_id=org.pk)},
+            unknown_years=[y for y in years if not year_known(y, organisation_id=org.pk)],
             prev_week=(start - timedelta(days=7)).strftime("%G-W%V"),
             next_week=(start + timedelta(days=7)).strftime("%G-W%V"),
             month=days[len(days) // 2].strftime("%Y-%m"),
@@ -306,8 +306,8 @@ def holidays(request: HttpRequest) -> HttpResponse:
             org,
             form=form,
             may_edit=may_edit,
-            rows=CalendarDay.objects.filter(day__year__gte=year - 1),
-            known={y: year_known(y) for y in (year, year + 1)},
+            rows=CalendarDay.objects.filter(organisation=org, day__year__gte=year - 1),
+            known={y: year_known(y, organisation_id=org.pk) for y in (year, year + 1)},
         ),
     )
 
