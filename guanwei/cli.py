@@ -1,6 +1,6 @@
 """The ``guanwei`` console script (also ``python -m guanwei``).
 
-Subcommands: run, serve, demo, packs list|show|validate|load, audit verify,
+Subcommands: run, serve, demo, packs list|show|validate|load, audit verify|anchor,
 screen, bench NAME, token create, mfa reset, manage (Django management passthrough).
 """
 
@@ -128,12 +128,31 @@ def _print_report(report: Any) -> None:
 
 
 def cmd_audit(args: argparse.Namespace) -> int:
+    """``guanwei audit verify``: the whole chain, then against the last anchor (a deleted
+    tail); ``guanwei audit anchor``: write the head outside the database (issue #9 §18)."""
     _django()
+    from guanwei.audit.anchor import anchor_path, check_anchor, last_anchor, write_anchor
     from guanwei.audit.verify import verify_chain
 
+    if args.audit_command == "anchor":
+        anchor = write_anchor()
+        if anchor is None:
+            print("the audit log is empty: nothing to anchor")
+            return 0
+        print(f"anchored seq={anchor.seq} {anchor.hash} to {anchor_path()}")
+        return 0
     result = verify_chain()
     print(result)
-    return 0 if result.ok else 1
+    if not result.ok:
+        return 1
+    problem = check_anchor()
+    if problem:
+        print(f"BROKEN against the last anchor: {problem}")
+        return 1
+    anchor = last_anchor()
+    if anchor is not None:
+        print(f"OK against the anchor of {anchor.anchored_at} (seq={anchor.seq})")
+    return 0
 
 
 # ---------------------------------------------------------------- demo and run
@@ -444,7 +463,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     audit = sub.add_parser("audit", help="audit log")
     audit_sub = audit.add_subparsers(dest="audit_command", required=True)
-    audit_sub.add_parser("verify", help="verify the hash chain")
+    audit_sub.add_parser("verify", help="verify the hash chain (and against the last anchor)")
+    audit_sub.add_parser("anchor", help="write the chain's head to the anchor file")
     audit.set_defaults(func=cmd_audit)
 
     screen = sub.add_parser("screen", help="screen text from stdin", add_help=False)
