@@ -243,12 +243,24 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     _django()
+    from django.conf import settings
     from waitress import serve
 
     from guanwei.wsgi import application
 
+    proxy: dict[str, Any] = {}
+    if settings.GUANWEI_PRODUCTION:
+        # issue #9 §16 (sec-deploy): believe the TLS proxy's X-Forwarded-Proto (https) and
+        # X-Forwarded-For (the client's address, for lockouts and the audit log) — only
+        # from the proxy's own address; waitress strips them from anyone else.
+        proxy = {
+            "trusted_proxy": settings.GUANWEI_TRUSTED_PROXY,
+            "trusted_proxy_count": 1,
+            "trusted_proxy_headers": {"x-forwarded-proto", "x-forwarded-for"},
+            "clear_untrusted_proxy_headers": True,
+        }
     print(f"guanwei web on http://{args.host}:{args.port}/", flush=True)
-    serve(application, host=args.host, port=args.port, threads=8, ident="guanwei")
+    serve(application, host=args.host, port=args.port, threads=8, ident="guanwei", **proxy)
     return 0
 
 
