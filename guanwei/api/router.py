@@ -15,6 +15,7 @@ from ninja import NinjaAPI, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.security import HttpBearer, django_auth
 
+from guanwei.api.ids import PathId
 from guanwei.audit.verify import verify_chain
 from guanwei.channels.models import Channel
 from guanwei.orgs import actions as org_actions
@@ -107,7 +108,7 @@ def list_units(request: HttpRequest, key: str) -> Any:
 
 
 @orgs_router.post("/units/{unit_id}/memberships", response={201: MembershipOut})
-def grant(request: HttpRequest, unit_id: int, payload: GrantIn) -> Any:
+def grant(request: HttpRequest, unit_id: PathId, payload: GrantIn) -> Any:
     unit = Unit.objects.filter(pk=unit_id).first()
     visible = {o.pk for o in org_queries.organisations_for(_user(request))}
     if unit is None or unit.organisation_id not in visible:
