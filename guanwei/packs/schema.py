@@ -48,6 +48,9 @@ RESERVED_SECTIONS: tuple[str, ...] = (
 
 KINDS: tuple[str, ...] = ("base", "overlay")
 
+# R-04, issue #9 §8: the longest a delegation may last when its chain does not say.
+DELEGATION_MAX_DAYS = 30
+
 
 # --------------------------------------------------------------------------- errors
 
@@ -293,11 +296,14 @@ class ChainStep:
 @dataclass(frozen=True)
 class ChainDelegation:
     """A deputy may decide ``step`` when the usual decider is away, only with the recorded
-    consent of a holder of ``consent_role`` (R-04)."""
+    consent of a holder of ``consent_role`` (R-04); ``for_role``, when given, names whose
+    absence it covers (the group leader); it lasts at most ``max_days`` days."""
 
     step: str
     to_role: str
     consent_role: str
+    for_role: str = ""
+    max_days: int = DELEGATION_MAX_DAYS
 
 
 @dataclass(frozen=True)

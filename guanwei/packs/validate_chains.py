@@ -9,6 +9,7 @@ from guanwei.core.catalog import PERMISSIONS
 from guanwei.packs.checker import BOOL, INT, REQ, STR, STRS, TABLE, TABLES, Checker, spec
 from guanwei.packs.schema import (
     CHAIN_SUBJECTS,
+    DELEGATION_MAX_DAYS,
     FORMS,
     STEP_MODES,
     UNIT_SELECTORS,
@@ -53,7 +54,12 @@ CHAIN_STEP = spec(
     description=STR,
 )
 CHAIN_DELEGATION = spec(
-    ("step", "to_role", "consent_role"), step=STR, to_role=STR, consent_role=STR
+    ("step", "to_role", "consent_role"),
+    step=STR,
+    to_role=STR,
+    consent_role=STR,
+    for_role=STR,
+    max_days=INT,
 )
 
 
@@ -170,7 +176,35 @@ def chains_section(
             )
             for key in ("to_role", "consent_role"):
                 c.reference(d[key], f"{path}.delegation.{key}", role_keys, "role", "roles")
-            delegation = ChainDelegation(d["step"], d["to_role"], d["consent_role"])
+            step_roles = next((s.roles for s in steps if s.key == d["step"]), ())
+            if d["for_role"]:
+                c.reference(
+                    d["for_role"],
+                    f"{path}.delegation.for_role",
+                    step_roles,
+                    "role",
+                    "the step's roles",
+                )
+            if d["consent_role"] and d["consent_role"] == d["for_role"]:
+                c.error(
+                    f"{path}.delegation.for_role",
+                    "the person who is away cannot consent to his own delegation",
+                )
+            if d["to_role"] and d["to_role"] == d["consent_role"]:
+                c.error(
+                    f"{path}.delegation.consent_role",
+                    "the deputy cannot consent to his own delegation",
+                )
+            max_days = d["max_days"] if "max_days" in (item["delegation"] or {}) else None
+            if max_days is not None and not 1 <= max_days <= 366:
+                c.error(f"{path}.delegation.max_days", "must be between 1 and 366 days")
+            delegation = ChainDelegation(
+                d["step"],
+                d["to_role"],
+                d["consent_role"],
+                for_role=d["for_role"],
+                max_days=max_days or DELEGATION_MAX_DAYS,
+            )
         chains.append(
             Chain(
                 key=item["key"],

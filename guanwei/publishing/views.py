@@ -3,7 +3,10 @@ and month, iCalendar export) and the holiday calendar. Thin: parse, call one act
 
 from __future__ import annotations
 
+import os
+import re
 from datetime import date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -18,8 +21,9 @@ from django.views.decorators.http import require_POST
 
 from guanwei.channels.models import Channel, ChannelStatus
 from guanwei.content.models import Post, PostStatus
+from guanwei.orgs.access import get_for
 from guanwei.orgs.errors import DomainError
-from guanwei.orgs.pages import actor, current_org, page_context, visible
+from guanwei.orgs.pages import actor, current_org, page_context
 from guanwei.orgs.permissions import can
 from guanwei.publishing import actions, queries
 from guanwei.publishing.calendar import is_workday, year_known
@@ -91,8 +95,7 @@ def schedule(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def cancel(request: HttpRequest, pk: int) -> HttpResponse:
-    intent = get_object_or_404(PublishIntent, pk=pk)
-    visible(request, intent.organisation_id)
+    intent = get_for(actor(request), PublishIntent.objects.select_related("post"), pk)
     try:
         actions.cancel_intent(intent, actor=actor(request))
     except DomainError as e:
@@ -128,8 +131,7 @@ def progress(request: HttpRequest, pk: int) -> HttpResponse:
 def retry(request: HttpRequest, pk: int) -> HttpResponse:
     """重新发布: a failed send of the approved version is scheduled again, now, on its
     account (``actions.schedule_post``; the failed intent stays on record)."""
-    intent = get_object_or_404(PublishIntent.objects.select_related("post", "channel"), pk=pk)
-    visible(request, intent.organisation_id)
+    intent = get_for(actor(request), PublishIntent.objects.select_related("post", "channel"), pk)
     post = intent.post
     if intent.status != IntentStatus.FAILED:
         messages.error(request, _("Only a failed publication can be published again."))
@@ -233,8 +235,8 @@ def calendar_page(request: HttpRequest) -> HttpResponse:
             days=days,
             view=view,
             today=today,
-            rest={d for d in days if not is_workday(d)},
-            unknown_years=[y for y in years if not year_known(y)],
+            rest={d for d in days if not is_workday(d, organisation_id=org.pk)},
+            unknown_years=[y for y in years if not year_known(y, organisation_id=org.pk)],
             prev_week=(start - timedelta(days=7)).strftime("%G-W%V"),
             next_week=(start + timedelta(days=7)).strftime("%G-W%V"),
             month=days[len(days) // 2].strftime("%Y-%m"),
@@ -304,36 +306,84 @@ def holidays(request: HttpRequest) -> HttpResponse:
             org,
             form=form,
             may_edit=may_edit,
-            rows=CalendarDay.objects.filter(day__year__gte=year - 1),
-            known={y: year_known(y) for y in (year, year + 1)},
+            rows=CalendarDay.objects.filter(organisation=org, day__year__gte=year - 1),
+            known={y: year_known(y, organisation_id=org.pk) for y in (year, year + 1)},
         ),
     )
+
+
+SITE_MARKER = ".guanwei-site"
+# What a published site consists of (adapters/website.py writes nothing else): its index,
+# its feeds, one page per post and the post's pictures, named by their sniffed type.
+_SITE_PATH = re.compile(
+    r"^(?:index\.html|feed\.rss|feed\.atom|posts/[A-Za-z0-9_-]{1,80}\.html"
+    r"|posts/[A-Za-z0-9_-]{1,80}/[A-Za-z0-9_-]{1,80}\.(?:jpg|jpeg|png|gif|webp))$"
+)
+_SITE_TYPES = {
+    ".rss": "application/rss+xml",
+    ".atom": "application/atom+xml",
+    ".html": "text/html; charset=utf-8",
+}
+
+
+def site_root(channel: Channel) -> Path | None:
+    """The directory guanwei serves for a website channel (issue #9 §1), or None.
+
+    Only ``VAR_DIR/site/<org>/<channel>/``, only when the channel's ``site_dir`` names
+    exactly that directory, no part of it is a symlink, and guanwei's website adapter made
+    it (its marker file is there). A site kept anywhere else is served by the web server
+    in front of guanwei, never by guanwei."""
+    from guanwei.publishing.credentials import settings_for
+
+    names = ("site", channel.organisation.key, channel.key)
+    expected = Path(settings.VAR_DIR).resolve().joinpath(*names)
+    as_given = Path(os.path.abspath(settings.VAR_DIR)).joinpath(*names)  # VAR_DIR may be a link
+    configured = str(settings_for(channel).get("site_dir", "") or "")
+    if not configured or not Path(configured).is_absolute():
+        return None
+    if Path(os.path.normpath(configured)) not in (expected, as_given):  # "..", elsewhere
+        return None
+    if expected.resolve() != expected or not expected.is_dir():  # a symlink on the way
+        return None
+    marker = expected / SITE_MARKER
+    if marker.is_symlink() or not marker.is_file():
+        return None
+    return expected
 
 
 def site_file(request: HttpRequest, org: str, channel: str, path: str = "") -> FileResponse:
     """The public website an organisation publishes through guanwei (C-01): its static
     pages and RSS/Atom feeds, read from the channel's site directory. No login: it is the
-    public site; nothing outside the directory is reachable."""
-    from pathlib import Path
-
-    from guanwei.publishing.credentials import settings_for
+    public site; only the files the website adapter publishes are reachable (issue #9 §1),
+    and they are served with the same headers as every other file (§2)."""
+    from guanwei.core.files import harden, sniff
 
     found = get_object_or_404(
-        Channel, organisation__key=org, key=channel, platform="website", status=ChannelStatus.ACTIVE
+        Channel.objects.select_related("organisation", "settings"),
+        organisation__key=org,
+        key=channel,
+        platform="website",
+        status=ChannelStatus.ACTIVE,
     )
-    root = Path(settings_for(found).get("site_dir", "")).resolve()
-    target = (root / (path or "index.html")).resolve()
-    if not str(root) or not target.is_relative_to(root) or not target.is_file():
+    root = site_root(found)
+    relative = path or "index.html"
+    if root is None or not _SITE_PATH.match(relative):
         raise Http404
-    types = {
-        ".rss": "application/rss+xml",
-        ".atom": "application/atom+xml",
-        ".html": "text/html; charset=utf-8",
-    }
-    response = FileResponse(
-        target.open("rb"), content_type=types.get(target.suffix, "application/octet-stream")
-    )
-    response["X-Content-Type-Options"] = "nosniff"
+    target = root / relative
+    if target.resolve() != target or not target.is_file():  # a symlink planted inside
+        raise Http404
+    fh = target.open("rb")
+    if target.suffix in _SITE_TYPES:
+        content_type, picture = _SITE_TYPES[target.suffix], True
+    else:  # a picture: its type from its bytes, whatever its name says
+        kind = sniff(fh.read(64))
+        fh.seek(0)
+        if kind is None or not kind.picture:
+            fh.close()
+            raise Http404
+        content_type, picture = kind.content_type, True
+    response = FileResponse(fh, content_type=content_type)
+    harden(response.headers, picture=picture)
     return response
 
 

@@ -25,6 +25,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from guanwei.publishing import dispatch, reconcile
+from guanwei.publishing.adapters.http import shared_client
 from guanwei.publishing.models import SchedulerLease
 
 log = logging.getLogger("guanwei.dispatch")
@@ -54,6 +55,13 @@ def scheduler_pass() -> None:
     from guanwei.publishing.follows import check_required_follows
 
     check_required_follows(older_than=timedelta(hours=24))
+    # The audit chain's head outside the database, every hour (issue #9 §18).
+    from guanwei.audit.anchor import anchor_if_due
+
+    try:
+        anchor_if_due()
+    except OSError:
+        log.exception("could not write the audit anchor")
     # Rooms above (oversight's deadlines) run their part of the pass through the signal
     # they connected at start-up: publishing does not import them.
     from guanwei.publishing.events import scheduler_pass as pass_signal
@@ -130,6 +138,7 @@ class Dispatcher:
         signal.signal(signal.SIGTERM, self.stop)
         signal.signal(signal.SIGINT, self.stop)
         log.info("dispatcher %s: %d threads, scheduler=%s", self.name, self.threads, self.scheduler)
+        shared_client()  # the connection pool and TLS context, before the first due batch
         with ThreadPoolExecutor(max_workers=self.threads, thread_name_prefix="deliver") as pool:
             while not self.stopping.is_set():
                 try:

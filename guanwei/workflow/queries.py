@@ -5,13 +5,16 @@ from __future__ import annotations
 import heapq
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import Any
 
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from guanwei.content.models import Post, PostRevision, PostStatus
 from guanwei.orgs.models import Membership, Organisation, User
+from guanwei.orgs.rules import rules_for
+from guanwei.packs.schema import DELEGATION_MAX_DAYS
 from guanwei.workflow.models import (
     Decision,
     Delegation,
@@ -151,6 +154,39 @@ def _items(rows: Iterable[Row], limit: int) -> list[QueueItem]:
     ]
 
 
+def delegation_max_days(chain: dict[str, Any] | None) -> int:
+    """The longest a delegation on ``chain`` may last (R-04; 30 days unless the pack says)."""
+    return int(((chain or {}).get("delegation") or {}).get("max_days") or DELEGATION_MAX_DAYS)
+
+
+def delegation_within_limit(delegation: Delegation) -> bool:
+    """R-04, issue #9 §8: a delegation longer than its chain's ``max_days`` (30 by default)
+    grants nothing, even one stored before the limit existed."""
+    chains = rules_for(delegation.organisation_id).chains
+    chain = next((c for c in chains if c["key"] == delegation.chain_key), None)
+    limit = timedelta(days=delegation_max_days(chain))
+    return delegation.ends_at - delegation.starts_at <= limit
+
+
+def consent_chains(
+    user: User, organisation: Organisation, chains: list[dict[str, Any]]
+) -> set[str]:
+    """The delegable chains whose consent ``user`` may record: he holds the chain's
+    ``consent_role`` in the delegated step's unit (R-04)."""
+    held = set(
+        Membership.objects.filter(
+            user=user, unit__organisation=organisation, revoked_at__isnull=True
+        ).values_list("unit__key", "role")
+    )
+    out = set()
+    for chain in chains:
+        rule = chain["delegation"]
+        step = next((s for s in chain["steps"] if s["key"] == rule["step"]), None)
+        if step is not None and (step["unit"], rule["consent_role"]) in held:
+            out.add(chain["key"])
+    return out
+
+
 def review_queue(
     user: User, *, after: tuple[datetime, int] | None = None, limit: int = QUEUE_PAGE
 ) -> list[QueueItem]:
@@ -166,11 +202,13 @@ def review_queue(
         Membership.objects.filter(user=user, revoked_at__isnull=True).values_list("unit_id", "role")
     )
     now = timezone.now()
-    delegated_steps = list(
-        Delegation.objects.filter(
+    delegated_steps = [
+        (d.unit_id, d.chain_key, d.step_key)
+        for d in Delegation.objects.filter(
             delegate=user, revoked_at__isnull=True, starts_at__lte=now, ends_at__gt=now
-        ).values_list("unit_id", "chain_key", "step_key")
-    )
+        )
+        if delegation_within_limit(d)
+    ]
     open_rows = Eligibility.objects.filter(open=True)
     sources = [open_rows.filter(user_id_copy=user.pk)]
     sources += [

@@ -8,20 +8,21 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from guanwei.content.models import Post
-from guanwei.content.queries import may_view_post
 from guanwei.documents.content_approval import PostFormData, content_approval_pdf
 from guanwei.documents.layout import Decision as FormDecision
 from guanwei.keyset import cursor_text, parse_cursor
+from guanwei.orgs.access import get_for
 from guanwei.orgs.errors import DomainError
-from guanwei.orgs.pages import actor, current_org, org_people, page_context, visible
+from guanwei.orgs.pages import actor, current_org, org_people, page_context
 from guanwei.orgs.permissions import can
 from guanwei.orgs.rules import rules_for
 from guanwei.workflow import actions, queries
@@ -32,8 +33,7 @@ from guanwei.workflow.models import Delegation, Filing, RunStatus, StepRun
 @login_required
 @require_POST
 def post_submit(request: HttpRequest, pk: int) -> HttpResponse:
-    post = get_object_or_404(Post, pk=pk)
-    visible(request, post.organisation_id)
+    post = get_for(actor(request), Post, pk)
     try:
         actions.submit_for_review(post, actor=actor(request))
     except DomainError as e:
@@ -44,9 +44,11 @@ def post_submit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _step(request: HttpRequest, pk: int) -> StepRun:
-    step = get_object_or_404(StepRun.objects.select_related("run", "run__post"), pk=pk)
-    visible(request, step.run.organisation_id)
-    return step
+    return get_for(
+        actor(request),
+        StepRun.objects.select_related("run", "run__post", "run__submission", "unit"),
+        pk,
+    )
 
 
 def _back(step: StepRun) -> HttpResponse:
@@ -176,12 +178,10 @@ def _filings_csv(rows: Any) -> StreamingHttpResponse:
 @login_required
 def post_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     """发布内容审批表 (R-06 附一; C-09): the form filled from the data, with decisions."""
-    post = get_object_or_404(
-        Post.objects.select_related("organisation", "unit", "created_by"), pk=pk
+    # the post page's rule (orgs.access): no leak by PDF, drafts included
+    post = get_for(
+        actor(request), Post.objects.select_related("organisation", "unit", "created_by"), pk
     )
-    visible(request, post.organisation_id)
-    if not may_view_post(actor(request), post):  # the post page's rule: no leak by PDF
-        raise Http404
     run = post.runs.exclude(status=RunStatus.CANCELLED).order_by("-started_at").first()
     revision = run.revision if run and run.revision else post.current_revision
     assert revision is not None
@@ -251,8 +251,19 @@ def delegations(request: HttpRequest) -> HttpResponse:
     org = current_org(request)
     if org is None:
         raise Http404
-    chains = [(c["key"], c["name"]) for c in rules_for(org.pk).chains if c.get("delegation")]
-    form = DelegationForm(request.POST or None, chains=chains, people=org_people(org))
+    delegable = [c for c in rules_for(org.pk).chains if c.get("delegation")]
+    chains = [(c["key"], c["name"]) for c in delegable]
+    names = dict(chains)
+    me = actor(request)
+    # Only those the pack names may record consent (R-04): the form is shown to them alone.
+    consent = queries.consent_chains(me, org, delegable)
+    form = DelegationForm(
+        request.POST or None,
+        chains=[(k, n) for k, n in chains if k in consent],
+        people=org_people(org),
+    )
+    if request.method == "POST" and not consent:
+        raise PermissionDenied
     if request.method == "POST" and form.is_valid():
         try:
             actions.grant_delegation(org, actor=actor(request), **form.cleaned_data)
@@ -269,15 +280,30 @@ def delegations(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "workflow/delegations.html",
-        page_context(request, org, form=form, rows=rows, chains=chains, now=timezone.now()),
+        page_context(
+            request,
+            org,
+            form=form,
+            rows=[
+                (
+                    d,
+                    names.get(d.chain_key, d.chain_key),
+                    me.pk in (d.consent_by_id, d.absent_id),
+                )
+                for d in rows
+            ],
+            chains=chains,
+            can_consent=bool(consent),
+            max_days=sorted({queries.delegation_max_days(c) for c in delegable}),
+            now=timezone.now(),
+        ),
     )
 
 
 @login_required
 @require_POST
 def delegation_revoke(request: HttpRequest, pk: int) -> HttpResponse:
-    row = get_object_or_404(Delegation, pk=pk)
-    visible(request, row.organisation_id)
+    row = get_for(actor(request), Delegation, pk)
     try:
         actions.revoke_delegation(row, actor=actor(request))
     except DomainError as e:

@@ -190,6 +190,8 @@ def sniff_image(data: bytes) -> str:
         return "image/jpeg"
     if data[:6] in (b"GIF87a", b"GIF89a"):
         return "image/gif"
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "image/webp"
     if data.startswith(b"BM"):
         return "image/bmp"
     return ""

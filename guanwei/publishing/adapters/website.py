@@ -16,7 +16,6 @@ from __future__ import annotations
 import contextlib
 import html
 import json
-import re
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -28,6 +27,7 @@ from feedgen.feed import FeedGenerator
 
 from guanwei.publishing.adapters.base import (
     AdapterError,
+    Media,
     PublishRequest,
     PublishResult,
     RemotePost,
@@ -48,6 +48,8 @@ except ImportError:  # pragma: no cover - not on Linux
 
 FEED_SIZE = 50
 DEFAULT_ZONE = "Asia/Shanghai"
+SITE_MARKER = ".guanwei-site"  # publishing/views.site_root serves only a directory with it
+_EXTENSIONS = {"image/png": "png", "image/jpeg": "jpg", "image/gif": "gif", "image/webp": "webp"}
 _LOCKS: dict[str, threading.Lock] = {}
 _LOCKS_GUARD = threading.Lock()
 
@@ -56,6 +58,9 @@ _LOCKS_GUARD = threading.Lock()
 def site_lock(site_dir: Path) -> Iterator[None]:
     """One writer at a time per site: a thread lock, and flock for other processes."""
     site_dir.mkdir(parents=True, exist_ok=True)
+    marker = site_dir / SITE_MARKER
+    if not marker.exists():  # guanwei made this site: only such a directory is served
+        marker.write_text("published by guanwei\n", encoding="utf-8")
     with _LOCKS_GUARD:
         lock = _LOCKS.setdefault(str(site_dir.resolve()), threading.Lock())
     with lock, open(site_dir / ".lock", "a+b") as fh:
@@ -68,9 +73,11 @@ def site_lock(site_dir: Path) -> Iterator[None]:
                 fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
 
 
-def _safe_name(name: str, index: int) -> str:
-    stem = re.sub(r"[^A-Za-z0-9._-]", "_", name.rsplit("/", 1)[-1]).lstrip(".")
-    return f"{index}-{stem or 'image'}"
+def _picture_name(picture: Media, index: int) -> str | None:
+    """``<n>.<type>``, the type sniffed from the bytes (never the uploader's name, so a
+    picture can never be served as a page); None for a type the site does not show."""
+    ext = _EXTENSIONS.get(picture.content_type)
+    return f"{index}.{ext}" if ext else None
 
 
 def _paragraphs(text: str) -> str:
@@ -151,7 +158,9 @@ class WebsiteAdapter(OutboxAdapter):
                     return self._result(existing)
                 names: list[str] = []
                 for index, picture in enumerate(images(req.media), start=1):
-                    name = _safe_name(picture.filename, index)
+                    name = _picture_name(picture, index)
+                    if name is None:
+                        continue
                     atomic_write(self.root / "posts" / remote_id / name, picture.data)
                     names.append(name)
                 title = req.title.strip() or next(

@@ -131,7 +131,7 @@ def test_the_website_reads_back_and_deletes(site: WebsiteAdapter) -> None:
     site.publish(req(key="b", text="乙"))
 
     assert [p.text for p in site.recent_posts()] == ["乙", "甲"]
-    assert (site.root / "posts" / "a" / "1-x.png").read_bytes() == png
+    assert (site.root / "posts" / "a" / "1.png").read_bytes() == png  # named by its type
     site.delete("a")
 
     assert [p.remote_id for p in site.recent_posts()] == ["b"]

@@ -14,7 +14,7 @@ from guanwei.content.models import PostRevision
 from guanwei.core.errors import PermissionDenied
 from guanwei.notify.actions import notify
 from guanwei.orgs.models import Membership, User
-from guanwei.workflow.actions.delegation import active_delegation
+from guanwei.workflow.actions.delegation import active_delegation, covers_own_content
 from guanwei.workflow.actions.filing import file_run
 from guanwei.workflow.actions.runs import activate_step
 from guanwei.workflow.errors import ReviewError
@@ -63,8 +63,11 @@ def check_decider(step: StepRun, actor: User) -> Delegation | None:
             raise PermissionDenied("您不在本环节须会签的人员名单中。")
         return None
     delegation = active_delegation(step, actor)
-    if delegation is not None and delegation.absent_id == _author_id(run):
-        raise PermissionDenied("不能代作者本人审核其撰写的内容。")
+    if delegation is not None and covers_own_content(delegation, run):
+        # Issue #9 §8: nobody arranges a deputy for their own text.
+        raise PermissionDenied(
+            "代审授权不能用于同意人、被代审人或代审人本人撰写的内容，请由其他审核人审核。"
+        )
     if delegation is None:
         raise PermissionDenied(
             f"您不能审核“{step.name}”环节（不在审核人范围内，也没有经同意的代审授权）。"

@@ -13,7 +13,8 @@ invariants are checked:
 * an approved post's approved revision is its current revision;
 * at most one run in progress per post, bound to the current revision;
 * every decision was made by a holder of the step's roles in the step's unit, or by a
-  deputy under a delegation the executive leader consented to and had not revoked;
+  deputy under a delegation the executive leader consented to and had not revoked, at
+  most 30 days long, never on text by its granter, the absent leader or the deputy;
 * every change wrote audit records, every refusal wrote none, and the chain verifies.
 
 Every example runs inside a savepoint that is rolled back, so examples start from the
@@ -53,6 +54,7 @@ from guanwei.content.models import Post, PostRevision, PostStatus
 from guanwei.orgs.errors import DomainError
 from guanwei.orgs.models import Membership, Organisation, Unit, User
 from guanwei.workflow import actions as wf
+from guanwei.workflow.actions.delegation import authors
 from guanwei.workflow.models import (
     Decision,
     Delegation,
@@ -237,6 +239,10 @@ def check_decision(decision: Decision, step: StepRun, run: WorkflowRun, held: He
     )
     assert (decision.actor_id, step.unit_id, rule_["to_role"]) in held
     assert delegation.starts_at <= decision.created < delegation.ends_at
+    assert delegation.ends_at - delegation.starts_at <= timedelta(days=30)  # R-04 max_days
+    assert not {delegation.consent_by_id, delegation.absent_id, delegation.delegate_id} & (
+        authors(run)
+    ), f"delegation {delegation.pk} approved its own people's text (issue #9 §8)"
     assert delegation.revoked_at is None or decision.created < delegation.revoked_at, (
         f"user {decision.actor_id} used delegation {delegation.pk} after it was revoked"
     )
@@ -326,6 +332,14 @@ class ReviewMachine(RuleBasedStateMachine):
     def post(self, pk: int) -> Post:
         return Post.objects.select_related("unit", "current_revision").get(pk=pk)
 
+    def own_text_pending(self, chain_key: str, names: set[str]) -> bool:
+        ids = {self.users[n].pk for n in names}
+        return any(
+            authors(s.run) & ids
+            for s in self.pending_steps()
+            if s.run.chain_key == chain_key and s.key == "group_review"
+        )
+
     def active_delegations(self, username: str, chain_key: str) -> set[int]:
         return {
             pk
@@ -354,10 +368,19 @@ class ReviewMachine(RuleBasedStateMachine):
             ).exists()
             return (None if wrote_it else True), set()
         if step.key == "group_review":
-            via = self.active_delegations(username, run.chain_key)
-            author_id = run.revision.created_by_id
-            if any(self.users[self.model[pk].absent].pk == author_id for pk in via):
-                return None, via
+            # Issue #9 §8: a delegation never covers text by its granter, the person it
+            # stands in for or the deputy (any revision of the post).
+            wrote = authors(run)
+            via = {
+                pk
+                for pk in self.active_delegations(username, run.chain_key)
+                if not {
+                    self.users[self.model[pk].consent_by].pk,
+                    self.users[self.model[pk].absent].pk,
+                    self.users[self.model[pk].delegate].pk,
+                }
+                & wrote
+            }
             return bool(via), via
         return False, set()
 
@@ -604,9 +627,13 @@ class ReviewMachine(RuleBasedStateMachine):
             chain_key in DELEGABLE_CHAINS
             and CONSENT_ROLE in GROUP_ROLES.get(granter, set())
             and DEPUTY_ROLE in GROUP_ROLES.get(delegate, set())
-            and bool(GROUP_ROLES.get(absent, set()) & {"group_leader", "executive_leader"})
+            and "group_leader" in GROUP_ROLES.get(absent, set())  # for the leader
+            and granter != absent
+            and delegate not in (granter, absent)
             and bool(reason.strip())
         )
+        if expect and self.own_text_pending(chain_key, {granter, delegate, absent}):
+            expect = False  # issue #9 §8: not while one's own text waits on that step
         _, delegation = self.attempt(
             lambda: wf.grant_delegation(
                 self.org,
