@@ -20,7 +20,7 @@ from guanwei.channels.models import Channel
 from guanwei.orgs import actions as org_actions
 from guanwei.orgs import queries as org_queries
 from guanwei.orgs.errors import DomainError, PermissionDenied
-from guanwei.orgs.models import ApiToken, Organisation, Unit, User
+from guanwei.orgs.models import ApiToken, Organisation, PendingGrant, Unit, User
 from guanwei.orgs.permissions import can
 
 
@@ -83,6 +83,7 @@ class MembershipOut(Schema):
     username: str
     unit_id: int
     role: str
+    status: str = "active"  # "pending": a sensitive grant awaiting confirmation (issue #9 §9)
 
 
 def _user(request: HttpRequest) -> User:
@@ -106,7 +107,7 @@ def list_units(request: HttpRequest, key: str) -> Any:
     return list(_org(request, key).units.order_by("path"))
 
 
-@orgs_router.post("/units/{unit_id}/memberships", response={201: MembershipOut})
+@orgs_router.post("/units/{unit_id}/memberships", response={201: MembershipOut, 202: MembershipOut})
 def grant(request: HttpRequest, unit_id: int, payload: GrantIn) -> Any:
     unit = Unit.objects.filter(pk=unit_id).first()
     visible = {o.pk for o in org_queries.organisations_for(_user(request))}
@@ -116,8 +117,17 @@ def grant(request: HttpRequest, unit_id: int, payload: GrantIn) -> Any:
     if person is None:
         raise HttpError(400, f"unknown user {payload.username!r}")
     m = org_actions.grant_role(person, unit, payload.role, actor=_user(request))
+    # issue #9 §9: a sensitive role waits for a second person's confirmation (202).
+    pending = isinstance(m, PendingGrant)
     return Status(
-        201, {"id": m.pk, "username": person.username, "unit_id": unit.pk, "role": m.role}
+        202 if pending else 201,
+        {
+            "id": m.pk,
+            "username": person.username,
+            "unit_id": unit.pk,
+            "role": m.role,
+            "status": "pending" if pending else "active",
+        },
     )
 
 

@@ -21,6 +21,10 @@ class AuditAction(IntEnum):
     PERSON_CHANGED = 121
     ROLE_GRANTED = 130
     ROLE_REVOKED = 131
+    # 140: sensitive grants awaiting a second person (issue #9 §9, 三员分立)
+    ROLE_GRANT_REQUESTED = 140
+    ROLE_GRANT_CONFIRMED = 141
+    ROLE_GRANT_REFUSED = 142
 
     # 200: official accounts (channels)
     CHANNEL_CREATED = 201
@@ -106,6 +110,9 @@ AUDIT_LABELS: dict[AuditAction, str] = {
     AuditAction.PERSON_CHANGED: "修改人员",
     AuditAction.ROLE_GRANTED: "授予角色",
     AuditAction.ROLE_REVOKED: "撤销角色",
+    AuditAction.ROLE_GRANT_REQUESTED: "提请授予敏感角色",
+    AuditAction.ROLE_GRANT_CONFIRMED: "确认授予敏感角色",
+    AuditAction.ROLE_GRANT_REFUSED: "拒绝授予敏感角色",
     AuditAction.CHANNEL_CREATED: "登记官方账号",
     AuditAction.CHANNEL_CHANGED: "修改官方账号",
     AuditAction.REQUIRED_FOLLOW_ADDED: "新增必须关注",

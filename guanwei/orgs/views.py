@@ -16,7 +16,7 @@ from guanwei.core.errors import DomainError, PermissionDenied
 from guanwei.orgs import actions as org_actions
 from guanwei.orgs import queries as org_queries
 from guanwei.orgs.forms import CreateUnitForm, GrantRoleForm, MoveUnitForm
-from guanwei.orgs.models import Membership, Unit
+from guanwei.orgs.models import Membership, PendingGrant, Unit
 from guanwei.orgs.pages import actor as _actor
 from guanwei.orgs.pages import current_org as _current_org
 from guanwei.orgs.pages import org_people as _org_people
@@ -83,7 +83,7 @@ def unit_grant(request: HttpRequest, pk: int) -> HttpResponse:
     status = 400
     if form.is_valid():
         try:
-            org_actions.grant_role(
+            granted = org_actions.grant_role(
                 form.cleaned_data["user"],
                 unit,
                 form.cleaned_data["role"],
@@ -95,7 +95,12 @@ def unit_grant(request: HttpRequest, pk: int) -> HttpResponse:
         except DomainError as e:
             form.add_error(None, e.message)
         else:
-            messages.success(request, _("Role granted."))
+            if isinstance(granted, PendingGrant):
+                messages.success(
+                    request, "该角色属于敏感角色，已提请授予，须由第二人确认后生效（见“人员”页）。"
+                )
+            else:
+                messages.success(request, _("Role granted."))
             return redirect("unit_detail", pk=unit.pk)
     return _unit_page(request, unit, grant_form=form, status=status)
 
@@ -171,4 +176,44 @@ def people_list(request: HttpRequest) -> HttpResponse:
         (person, [(m, rules.role_name(m.role)) for m in ms])
         for person, ms in org_queries.people_of(org)
     ]
-    return render(request, "orgs/people_list.html", _ctx(request, org, rows=rows))
+    me = _actor(request)
+    pending = [
+        (g, rules.role_name(g.role), org_actions.may_decide_grant(g, me))
+        for g in org_queries.pending_grants(org)
+        if can(me, "role.grant", g.unit) or can(me, "role.confirm", g.unit)
+    ]
+    return render(request, "orgs/people_list.html", _ctx(request, org, rows=rows, pending=pending))
+
+
+def _decide_grant(request: HttpRequest, pk: int, confirm: bool) -> HttpResponse:
+    pending = get_object_or_404(
+        PendingGrant.objects.select_related("unit", "user", "requested_by"), pk=pk
+    )
+    _visible(request, pending.unit.organisation_id)
+    try:
+        if confirm:
+            org_actions.confirm_grant(pending, actor=_actor(request))
+        else:
+            org_actions.refuse_grant(pending, actor=_actor(request))
+    except PermissionDenied as e:
+        messages.error(request, e.message)
+        return redirect("people_list")
+    except DomainError as e:
+        messages.error(request, e.message)
+    else:
+        messages.success(request, "已确认授予，角色即时生效。" if confirm else "已拒绝该授权。")
+    return redirect("people_list")
+
+
+@login_required
+@require_POST
+def grant_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    """Issue #9 §9: the second person confirms a sensitive grant."""
+    return _decide_grant(request, pk, confirm=True)
+
+
+@login_required
+@require_POST
+def grant_refuse(request: HttpRequest, pk: int) -> HttpResponse:
+    """Issue #9 §9: the second person refuses a sensitive grant."""
+    return _decide_grant(request, pk, confirm=False)

@@ -13,7 +13,7 @@ from django.test import Client
 from guanwei.audit.models import AuditRecord
 from guanwei.core.errors import DomainError
 from guanwei.orgs import actions
-from guanwei.orgs.models import Membership
+from guanwei.orgs.models import Membership, PendingGrant
 from guanwei.orgs.permissions import can
 from guanwei.testing.personas import org, person, unit
 
@@ -62,7 +62,7 @@ def test_x01_a_sensitive_grant_waits_for_a_second_person() -> None:
     pending = actions.grant_role(
         person("kj_editor"), unit(W, "city_tech_centre"), "custodian", actor=person("gw_security")
     )
-    assert not isinstance(pending, Membership)
+    assert isinstance(pending, PendingGrant)
     assert not _active("kj_editor", "city_tech_centre", "custodian")
     assert not can(person("kj_editor"), "credential.reveal", unit(W, "city_tech_centre"))
     with pytest.raises(DomainError):
@@ -84,6 +84,7 @@ def test_x01_a_refused_grant_never_takes_effect() -> None:
     pending = actions.grant_role(
         person("kj_editor"), unit(W, "city"), "supervising_leader", actor=person("gw_security")
     )
+    assert isinstance(pending, PendingGrant)
     actions.refuse_grant(pending, actor=person("gw_admin"))
     assert not _active("kj_editor", "city", "supervising_leader")
     with pytest.raises(DomainError):
@@ -106,6 +107,7 @@ def test_x01_the_people_page_shows_pending_grants_with_buttons_only_to_confirmer
     pending = actions.grant_role(
         person("kj_editor"), unit(W, "city_tech_centre"), "custodian", actor=person("gw_security")
     )
+    assert isinstance(pending, PendingGrant)
     confirm_url = f"/grants/{pending.pk}/confirm/"
     client.force_login(person("gw_admin"))
     page = client.get("/people/").content.decode()
