@@ -15,6 +15,7 @@ def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
     from django.conf import settings
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    from guanwei.orgs.permissions import SYSTEM
     from guanwei.packs.actions import load_pack
     from guanwei.packs.schema import available_packs
     from guanwei.packs.schema import load_pack as read_pack
@@ -22,7 +23,7 @@ def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
     with django_db_blocker.unblock():
         for name in BASE_PACKS:
             if name in available_packs():
-                load_pack(read_pack(name), actor=None)
+                load_pack(read_pack(name), actor=SYSTEM)
 
 
 @pytest.fixture(autouse=True)

@@ -161,12 +161,13 @@ def _migrate_and_load_pack() -> None:
     from django.core.management import call_command
     from django.db import transaction
 
+    from guanwei.orgs.permissions import SYSTEM
     from guanwei.packs.actions import load_pack
     from guanwei.packs.schema import load_pack as read_pack
 
     call_command("migrate", verbosity=0, interactive=False)
     with transaction.atomic():
-        load_pack(read_pack(PACK), actor=None)
+        load_pack(read_pack(PACK), actor=SYSTEM)
 
 
 # ------------------------------------------------------------------ the fake Weibo's accounts
@@ -228,16 +229,21 @@ def make_channels(
     n: int, accounts: list[tuple[str, str]], fakes: Any, prefix: str = "bench_weibo"
 ) -> list[Any]:
     from guanwei.channels.actions import create_channel
-    from guanwei.orgs.models import Unit
+    from guanwei.orgs.models import Membership, Unit
+    from guanwei.orgs.permissions import SYSTEM
     from guanwei.publishing.models import ChannelSettings
 
     units = list(Unit.objects.filter(organisation__key=ORG).order_by("id"))
+    # The prototype is scheduled through schedule_post by kj_publisher, who may publish
+    # only on accounts of their own unit (W-05): the first account is theirs.
+    home = Membership.objects.filter(user__username="kj_publisher").values_list("unit", flat=True)
+    units.sort(key=lambda u: u.pk != home.first())
     channels = []
     for i in range(n):
         channels.append(
             create_channel(
                 units[i % len(units)],
-                actor=None,
+                actor=SYSTEM,
                 key=f"{prefix}_{i:04d}",
                 name=f"压测微博账号{i + 1}",
                 kind="weibo",

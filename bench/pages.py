@@ -184,12 +184,13 @@ def _migrate_and_load_pack() -> None:
     from django.core.management import call_command
     from django.db import transaction
 
+    from guanwei.orgs.permissions import SYSTEM
     from guanwei.packs.actions import load_pack
     from guanwei.packs.schema import load_pack as read_pack
 
     call_command("migrate", verbosity=0, interactive=False)
     with transaction.atomic():
-        load_pack(read_pack(PACK), actor=None)
+        load_pack(read_pack(PACK), actor=SYSTEM)
 
 
 # ------------------------------------------------------------------ population

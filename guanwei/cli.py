@@ -1,7 +1,7 @@
 """The ``guanwei`` console script (also ``python -m guanwei``).
 
 Subcommands: run, serve, demo, packs list|show|validate|load, audit verify,
-screen, bench NAME, token create, manage (Django management passthrough).
+screen, bench NAME, token create, mfa reset, manage (Django management passthrough).
 """
 
 from __future__ import annotations
@@ -67,6 +67,7 @@ def cmd_packs(args: argparse.Namespace) -> int:
     _django()
     from guanwei.orgs.errors import DomainError
     from guanwei.orgs.models import Organisation
+    from guanwei.orgs.permissions import SYSTEM
     from guanwei.packs.actions import load_pack as apply_pack
 
     org = None
@@ -76,7 +77,7 @@ def cmd_packs(args: argparse.Namespace) -> int:
             print(f"no organisation with key {args.org!r}", file=sys.stderr)
             return 1
     try:
-        report = apply_pack(pack, actor=None, organisation=org)
+        report = apply_pack(pack, actor=SYSTEM, organisation=org)
     except DomainError as e:
         print(e.message, file=sys.stderr)
         return 1
@@ -150,6 +151,7 @@ def ensure_demo(pack_name: str = "weather-bureau", *, quiet: bool = False) -> Pa
     from django.db import transaction
 
     from guanwei.orgs.models import Organisation, User
+    from guanwei.orgs.permissions import SYSTEM
     from guanwei.packs.actions import demo_password, load_pack
     from guanwei.packs.schema import load_pack as read_pack
 
@@ -161,7 +163,7 @@ def ensure_demo(pack_name: str = "weather-bureau", *, quiet: bool = False) -> Pa
         and not Organisation.objects.filter(key=pack.organisation.key).exists()
     )
     with transaction.atomic():
-        report = load_pack(pack, actor=None)
+        report = load_pack(pack, actor=SYSTEM)
         admin_password = None
         if not User.objects.filter(username="admin").exists():
             admin_password = demo_password()
@@ -249,7 +251,17 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from guanwei.wsgi import application
 
     print(f"guanwei web on http://{args.host}:{args.port}/", flush=True)
-    serve(application, host=args.host, port=args.port, threads=8, ident="guanwei")
+    from django.conf import settings
+
+    serve(
+        application,
+        host=args.host,
+        port=args.port,
+        threads=8,
+        ident="guanwei",
+        # issue #9 §15: a body over the limit is refused before it is read into memory
+        max_request_body_size=settings.GUANWEI_MAX_REQUEST_BYTES,
+    )
     return 0
 
 
@@ -321,21 +333,53 @@ def cmd_manage(args: argparse.Namespace) -> int:
 
 
 def cmd_token(args: argparse.Namespace) -> int:
+    """``guanwei token create USER [--name N] [--scope read|write] [--days D]``: the
+    operator makes a token through ``orgs.actions.create_api_token`` (audited); the
+    plaintext is printed once."""
     _django()
-    import hashlib
-    import secrets
-
-    from guanwei.orgs.models import ApiToken, User
+    from guanwei.core.errors import DomainError
+    from guanwei.orgs.actions import create_api_token
+    from guanwei.orgs.models import User
+    from guanwei.orgs.permissions import SYSTEM
 
     user = User.objects.filter(username=args.username).first()
     if user is None:
         print(f"no user {args.username!r}", file=sys.stderr)
         return 1
-    token = secrets.token_urlsafe(32)
-    ApiToken.objects.create(
-        user=user, name=args.name, digest=hashlib.sha256(token.encode()).hexdigest()
+    try:
+        token, plaintext = create_api_token(
+            user, actor=SYSTEM, name=args.name, scope=args.scope, days=args.days
+        )
+    except DomainError as exc:
+        print(exc.message, file=sys.stderr)
+        return 1
+    print(
+        f"# {token.name} · {token.get_scope_display()} · 有效期至 {token.expires_at:%Y-%m-%d}",
+        file=sys.stderr,
     )
-    print(token)
+    print(plaintext)
+    return 0
+
+
+def cmd_mfa(args: argparse.Namespace) -> int:
+    """``guanwei mfa reset USER``: the operator removes a person's authenticator and
+    recovery codes (a lost phone); the person enrols again at the next login. Audited."""
+    _django()
+    from guanwei.core.errors import DomainError
+    from guanwei.orgs.actions import remove_second_factor
+    from guanwei.orgs.models import User
+    from guanwei.orgs.permissions import SYSTEM
+
+    user = User.objects.filter(username=args.username).first()
+    if user is None:
+        print(f"no user {args.username!r}", file=sys.stderr)
+        return 1
+    try:
+        remove_second_factor(user, actor=SYSTEM)
+    except DomainError as exc:
+        print(exc.message, file=sys.stderr)
+        return 1
+    print(f"{user.get_username()}: 已停用两步验证，下次登录时重新启用。")
     return 0
 
 
@@ -416,7 +460,14 @@ def build_parser() -> argparse.ArgumentParser:
     token.add_argument("action", choices=["create"])
     token.add_argument("username")
     token.add_argument("--name", default="script")
+    token.add_argument("--scope", choices=["read", "write"], default="write")
+    token.add_argument("--days", type=int, default=None, help="expiry in days (default 90)")
     token.set_defaults(func=cmd_token)
+
+    mfa = sub.add_parser("mfa", help="two factors: reset a person's authenticator")
+    mfa.add_argument("action", choices=["reset"])
+    mfa.add_argument("username")
+    mfa.set_defaults(func=cmd_mfa)
 
     dispatcher = sub.add_parser(
         "dispatcher", help="publish due posts (exactly once) and run the scheduler", add_help=False

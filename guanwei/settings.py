@@ -119,6 +119,9 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "guanwei.web.middleware.SecurityHeadersMiddleware",  # no-store, Permissions-Policy (§16)
+    # issue #9 §15 (sec-files): 413 from Content-Length; innermost, so the answer carries
+    # every header above, and still before CSRF's process_view or a view reads the body
+    "guanwei.web.middleware.RequestSizeLimitMiddleware",
 ]
 
 SECURE_CSP = {
@@ -285,6 +288,22 @@ if os.environ.get("GUANWEI_TASKS_IMMEDIATE"):
 # embedded demo (about a second per picture on a small machine).
 GUANWEI_OCR = _env_bool("GUANWEI_OCR", default=not os.environ.get("GUANWEI_EMBEDDED"))
 
+# --- issue #9 §15 (sec-files): upload limits ---------------------------------------------
+# 20 MB per upload (content.actions.MAX_ASSET_BYTES), enforced before the body is read:
+# waitress refuses a larger body (guanwei serve: max_request_body_size), Django refuses a
+# larger request early (Content-Length, guanwei.web.middleware.RequestSizeLimit); form
+# fields without files are bounded too. Pictures above GUANWEI_MAX_IMAGE_PIXELS are refused
+# from their header, before anything decodes or OCRs them.
+GUANWEI_MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+GUANWEI_MAX_REQUEST_BYTES = GUANWEI_MAX_UPLOAD_BYTES + 1024 * 1024  # the form around the file
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # Django's default: fields other than files
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # larger files go to a temporary file, not memory
+GUANWEI_MAX_IMAGE_PIXELS = int(os.environ.get("GUANWEI_MAX_IMAGE_PIXELS", "40000000"))
+# OCR (C-06) runs as a task after the upload; a picture whose text no task has read after
+# this long (worker down) goes to a person at submission instead of waiting for ever.
+GUANWEI_OCR_WAIT_MINUTES = float(os.environ.get("GUANWEI_OCR_WAIT_MINUTES", "10"))
+# --- end issue #9 §15 ---------------------------------------------------------------------
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -307,3 +326,24 @@ GUANWEI_DISPATCH_MAX_CALL_SECONDS = float(
 GUANWEI_REMOTE_PENDING_MAX_MINUTES = float(
     os.environ.get("GUANWEI_REMOTE_PENDING_MAX_MINUTES", "30")
 )
+
+# --- sec-mfa: two factors and API tokens (issue #9 §11, §14; docs/security.md) -------------
+# GUANWEI_MFA: "required" (the default under GUANWEI_ENV=production) — reviewers, publishers,
+# custodians, administrators (core.catalog.SECOND_FACTOR_PERMISSIONS) and Django staff enrol
+# a TOTP authenticator before anything else; "optional" (the embedded demo, and any other
+# profile) — offered on 账号安全, never forced; "off" — no gate. Whoever has enrolled is
+# always asked for the code after the password (web.middleware.SecondFactorMiddleware).
+INSTALLED_APPS += ["django_otp", "django_otp.plugins.otp_totp", "django_otp.plugins.otp_static"]
+_auth_mw = MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware")
+MIDDLEWARE[_auth_mw + 1 : _auth_mw + 1] = [
+    "django_otp.middleware.OTPMiddleware",
+    "guanwei.web.middleware.SecondFactorMiddleware",
+]
+GUANWEI_MFA = os.environ.get(
+    "GUANWEI_MFA",
+    "required" if GUANWEI_PRODUCTION else "optional",
+).lower()
+OTP_TOTP_ISSUER = os.environ.get("GUANWEI_OTP_ISSUER", "官微")
+# API tokens: default lifetime in days (at most 365), see orgs.actions.create_api_token.
+GUANWEI_API_TOKEN_DAYS = int(os.environ.get("GUANWEI_API_TOKEN_DAYS", "90"))
+# --- end sec-mfa ----------------------------------------------------------------------------

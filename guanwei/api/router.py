@@ -15,7 +15,7 @@ from ninja import NinjaAPI, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.security import HttpBearer, django_auth
 
-from guanwei.audit.verify import verify_chain
+from guanwei.audit.tasks import verify_audit_chain
 from guanwei.channels.models import Channel
 from guanwei.orgs import actions as org_actions
 from guanwei.orgs import queries as org_queries
@@ -23,14 +23,21 @@ from guanwei.orgs.errors import DomainError, PermissionDenied
 from guanwei.orgs.models import ApiToken, Organisation, PendingGrant, Unit, User
 from guanwei.orgs.permissions import can
 
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
 
 class TokenAuth(HttpBearer):
+    """Bearer tokens (issue #9 §14): unknown, expired, revoked or a deactivated owner → 401;
+    a read-scope token on any write operation (every method but GET/HEAD/OPTIONS) → 403."""
+
     def authenticate(self, request: HttpRequest, token: str) -> User | None:
         digest = hashlib.sha256(token.encode()).hexdigest()
         found = ApiToken.objects.select_related("user").filter(digest=digest).first()
-        if found is None or not found.user.is_active:
+        if found is None or not found.user.is_active or not found.is_live(timezone.now()):
             return None
-        ApiToken.objects.filter(pk=found.pk).update(last_used=timezone.now())
+        if found.scope != ApiToken.SCOPE_WRITE and request.method not in SAFE_METHODS:
+            raise HttpError(403, "只读令牌不能执行写操作。")
+        org_actions.note_api_token_use(found)
         request.user = found.user
         return found.user
 
@@ -113,9 +120,11 @@ def grant(request: HttpRequest, unit_id: int, payload: GrantIn) -> Any:
     visible = {o.pk for o in org_queries.organisations_for(_user(request))}
     if unit is None or unit.organisation_id not in visible:
         raise HttpError(404, "unit not found")
-    person = User.objects.filter(username=payload.username).first()
+    # Only people of the unit's own organisation; one answer for unknown and foreign names
+    # (no enumeration of the installation's logins, issue #9 §5).
+    person = org_queries.person_in(unit.organisation, payload.username)
     if person is None:
-        raise HttpError(400, f"unknown user {payload.username!r}")
+        raise HttpError(404, "person not found in this organisation")
     m = org_actions.grant_role(person, unit, payload.role, actor=_user(request))
     # issue #9 §9: a sensitive role waits for a second person's confirmation (202).
     pending = isinstance(m, PendingGrant)
@@ -147,23 +156,49 @@ def list_channels(request: HttpRequest, key: str) -> Any:
     ]
 
 
+class VerifyQueuedOut(Schema):
+    task: str
+
+
 class VerifyOut(Schema):
-    ok: bool
-    count: int
+    status: str
+    ok: bool | None
+    count: int | None
     broken_seq: int | None
     reason: str
 
 
-@audit_router.get("/verify", response=VerifyOut)
-def audit_verify(request: HttpRequest) -> Any:
-    if not can(_user(request), "audit.view"):
-        raise HttpError(403, "audit.view required")
-    result = verify_chain()
+@audit_router.post("/organisations/{key}/verify", response={202: VerifyQueuedOut})
+def audit_verify(request: HttpRequest, key: str) -> Any:
+    """Queue a verification of the chain for the task worker (REQ X-02, issue #9 §6): the
+    request does no O(n) work and the answer is this organisation's."""
+    org = _org(request, key)
+    if not can(_user(request), "audit.view", org):
+        raise HttpError(404, "organisation not found")
+    result = verify_audit_chain.enqueue(organisation_id=org.pk)
+    return Status(202, {"task": str(result.id)})
+
+
+@audit_router.get("/verify/{task_id}", response=VerifyOut)
+def audit_verify_result(request: HttpRequest, task_id: str) -> Any:
+    """The result of a queued verification, to people who may read that organisation's
+    log; anyone else gets the same 404 as for an unknown task."""
+    try:
+        result = verify_audit_chain.get_result(task_id)
+    except Exception:  # unknown id, pruned result, malformed id
+        raise HttpError(404, "verification not found") from None
+    org_id = result.kwargs.get("organisation_id")
+    org = Organisation.objects.filter(pk=org_id).first() if org_id is not None else None
+    if org is None or not can(_user(request), "audit.view", org):
+        raise HttpError(404, "verification not found")
+    status = str(result.status)
+    value = result.return_value if status == "SUCCESSFUL" else {}
     return {
-        "ok": result.ok,
-        "count": result.count,
-        "broken_seq": result.broken_seq,
-        "reason": result.reason,
+        "status": status,
+        "ok": value.get("ok"),
+        "count": value.get("count"),
+        "broken_seq": value.get("broken_seq"),
+        "reason": value.get("reason", ""),
     }
 
 

@@ -16,7 +16,7 @@ from guanwei.audit.events import AuditAction
 from guanwei.audit.models import AuditRecord
 
 if TYPE_CHECKING:
-    from guanwei.orgs.models import User
+    from guanwei.orgs.permissions import Actor
 
 # Any 64-bit number of our own: the PostgreSQL advisory lock serialising appends.
 _CHAIN_LOCK_KEY = 0x6775616E776569  # "guanwei"
@@ -45,7 +45,7 @@ def _lock_chain() -> None:
 def record(
     action: AuditAction,
     *,
-    actor: User | None,
+    actor: Actor | None,
     object_type: str,
     object_id: object,
     object_repr: str = "",
@@ -53,8 +53,9 @@ def record(
     before: Any = None,
     after: Any = None,
 ) -> AuditRecord:
-    """Append one record to the chain. ``actor=None`` means the system itself
-    (a command run by the operator, a scheduled job)."""
+    """Append one record to the chain. ``actor=SYSTEM`` (``orgs.permissions``) is the
+    system itself (a command run by the operator, a scheduled job), written as "system";
+    ``None`` is recorded the same way but permits nothing (issue #9 §7)."""
     if not connection.in_atomic_block:
         raise AuditOutsideTransaction(f"audit.record({action.name}) needs a transaction")
     return record_many(

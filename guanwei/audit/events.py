@@ -25,6 +25,16 @@ class AuditAction(IntEnum):
     ROLE_GRANT_REQUESTED = 140
     ROLE_GRANT_CONFIRMED = 141
     ROLE_GRANT_REFUSED = 142
+    # two factors and API tokens (issue #9 §11, §14)
+    MFA_ENROLLED = 150
+    MFA_VERIFIED = 151
+    MFA_FAILED = 152
+    MFA_RECOVERY_USED = 153
+    MFA_RECOVERY_CODES_REGENERATED = 154
+    MFA_REMOVED = 155
+    API_TOKEN_CREATED = 160
+    API_TOKEN_REVOKED = 161
+    API_TOKEN_USED = 162
 
     # 200: official accounts (channels)
     CHANNEL_CREATED = 201
@@ -54,6 +64,7 @@ class AuditAction(IntEnum):
     MATERIAL_AWAITING_LEADER = 506
     MATERIAL_RESUBMITTED = 507
     ASSET_UPLOADED = 520
+    ASSET_TEXT_READ = 521  # issue #9 §15: the OCR task's result (C-06)
 
     # 600: workflow
     REVIEW_STARTED = 601
@@ -113,6 +124,15 @@ AUDIT_LABELS: dict[AuditAction, str] = {
     AuditAction.ROLE_GRANT_REQUESTED: "提请授予敏感角色",
     AuditAction.ROLE_GRANT_CONFIRMED: "确认授予敏感角色",
     AuditAction.ROLE_GRANT_REFUSED: "拒绝授予敏感角色",
+    AuditAction.MFA_ENROLLED: "启用两步验证",
+    AuditAction.MFA_VERIFIED: "两步验证通过",
+    AuditAction.MFA_FAILED: "两步验证码错误",
+    AuditAction.MFA_RECOVERY_USED: "使用备用验证码",
+    AuditAction.MFA_RECOVERY_CODES_REGENERATED: "重新生成备用验证码",
+    AuditAction.MFA_REMOVED: "停用两步验证",
+    AuditAction.API_TOKEN_CREATED: "创建 API 令牌",
+    AuditAction.API_TOKEN_REVOKED: "撤销 API 令牌",
+    AuditAction.API_TOKEN_USED: "使用 API 令牌",
     AuditAction.CHANNEL_CREATED: "登记官方账号",
     AuditAction.CHANNEL_CHANGED: "修改官方账号",
     AuditAction.REQUIRED_FOLLOW_ADDED: "新增必须关注",
@@ -131,6 +151,7 @@ AUDIT_LABELS: dict[AuditAction, str] = {
     AuditAction.POST_CREATED: "新建稿件",
     AuditAction.POST_REVISED: "修改稿件",
     AuditAction.ASSET_UPLOADED: "上传素材文件",
+    AuditAction.ASSET_TEXT_READ: "识别图片文字",
     AuditAction.REVIEW_STARTED: "提交审核",
     AuditAction.STEP_APPROVED: "审核同意",
     AuditAction.STEP_REJECTED: "审核不同意",

@@ -8,12 +8,15 @@ from guanwei.audit.verify import verify_chain
 
 
 @task()
-def verify_audit_chain() -> dict[str, object]:
-    """Verify the whole chain off the request path (REQ X-02); the dashboard shows the result."""
-    result = verify_chain()
+def verify_audit_chain(organisation_id: int | None = None) -> dict[str, object]:
+    """Verify the whole chain off the request path (REQ X-02); the dashboard and the API
+    show the result, counted for ``organisation_id`` only (issue #9 §6)."""
+    result = verify_chain(organisation_id=organisation_id)
     return {
+        "organisation_id": organisation_id,
         "ok": result.ok,
         "count": result.count,
         "broken_seq": result.broken_seq,
+        "reason": result.reason,
         "message": str(result),
     }

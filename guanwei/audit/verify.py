@@ -23,20 +23,30 @@ class VerifyResult:
         return f"BROKEN at record seq={self.broken_seq} (id={self.broken_id}): {self.reason}"
 
 
-def verify_chain(batch_size: int = 2000) -> VerifyResult:
+OUTSIDE = "the chain is broken at a record of another organisation; ask the operator"
+
+
+def verify_chain(batch_size: int = 2000, organisation_id: int | None = None) -> VerifyResult:
+    """Walk the whole chain (a gap or an edit anywhere breaks everything after it).
+
+    With ``organisation_id`` the answer is that organisation's (issue #9 §6): ``count``
+    counts its own records only, and a break at another organisation's record is reported
+    without its position or content."""
     prev_hash = GENESIS_HASH
     expected_seq = 1
     count = 0
     records = AuditRecord.objects.order_by("seq")
+
+    def broken(rec: AuditRecord, reason: str) -> VerifyResult:
+        if organisation_id is not None and rec.organisation_id != organisation_id:
+            return VerifyResult(False, count, None, None, OUTSIDE)
+        return VerifyResult(False, count, rec.seq, rec.pk, reason)
+
     for rec in records.iterator(chunk_size=batch_size):
         if rec.seq != expected_seq:
-            return VerifyResult(
-                False, count, rec.seq, rec.pk, f"expected seq {expected_seq}, a record is missing"
-            )
+            return broken(rec, f"expected seq {expected_seq}, a record is missing")
         if rec.prev_hash != prev_hash:
-            return VerifyResult(
-                False, count, rec.seq, rec.pk, "prev_hash does not match the previous record"
-            )
+            return broken(rec, "prev_hash does not match the previous record")
         fields = record_fields(
             seq=rec.seq,
             created=rec.created,
@@ -51,10 +61,9 @@ def verify_chain(batch_size: int = 2000) -> VerifyResult:
             after=rec.after,
         )
         if chain_hash(prev_hash, fields) != rec.hash:
-            return VerifyResult(
-                False, count, rec.seq, rec.pk, "content does not match its hash (edited)"
-            )
+            return broken(rec, "content does not match its hash (edited)")
         prev_hash = rec.hash
         expected_seq += 1
-        count += 1
+        if organisation_id is None or rec.organisation_id == organisation_id:
+            count += 1
     return VerifyResult(True, count)

@@ -28,7 +28,7 @@ def audit_verify(request: HttpRequest) -> HttpResponse:
     org = _current_org(request)
     if org is None or not can(_actor(request), "audit.view", org):
         raise Http404
-    result = verify_audit_chain.enqueue()
+    result = verify_audit_chain.enqueue(organisation_id=org.pk)
     request.session["audit_verify_task"] = str(result.id)
     messages.info(request, _("Audit chain verification queued."))
     return redirect("dashboard")

@@ -11,7 +11,7 @@ from guanwei.audit.events import AuditAction
 from guanwei.channels.models import Channel, ChannelStatus, Platform, RequiredFollow
 from guanwei.orgs.errors import InvalidChange
 from guanwei.orgs.models import Unit, User
-from guanwei.orgs.permissions import require
+from guanwei.orgs.permissions import SYSTEM, Actor, require
 from guanwei.orgs.rules import rules_for
 
 CHANGEABLE = ("name", "account_id", "purpose", "manager", "responsible", "status", "verified")
@@ -43,7 +43,7 @@ def _check_people(unit: Unit, manager: User | None, responsible: User | None) ->
 def create_channel(
     unit: Unit,
     *,
-    actor: User | None,
+    actor: Actor | None,
     key: str,
     name: str,
     kind: str,
@@ -96,7 +96,7 @@ def create_channel(
 
 
 @transaction.atomic
-def change_channel(channel: Channel, *, actor: User | None, **changes: Any) -> Channel:
+def change_channel(channel: Channel, *, actor: Actor | None, **changes: Any) -> Channel:
     """Change an account's details. Opening or closing it (status) needs the
     managing unit's approval right (REQ W-04, C-12); a change of manager or
     responsible person is recorded (REQ C-03)."""
@@ -142,7 +142,7 @@ def change_channel(channel: Channel, *, actor: User | None, **changes: Any) -> C
 
 @transaction.atomic
 def add_required_follow(
-    follower: Channel, followee: Channel, *, actor: User | None, req: str = "W-07"
+    follower: Channel, followee: Channel, *, actor: Actor | None, req: str = "W-07"
 ) -> RequiredFollow:
     """Record that ``follower`` must follow ``followee`` (REQ W-07)."""
     require(actor, "follow.manage", follower)
@@ -164,7 +164,7 @@ def add_required_follow(
 
 
 @transaction.atomic
-def remove_required_follow(follow: RequiredFollow, *, actor: User | None) -> None:
+def remove_required_follow(follow: RequiredFollow, *, actor: Actor | None) -> None:
     require(actor, "follow.manage", follow.follower)
     snapshot = {"follower": follow.follower.key, "followee": follow.followee.key, "req": follow.req}
     pk, text = follow.pk, str(follow)
@@ -193,7 +193,7 @@ def record_follow_check(follow: RequiredFollow, *, satisfied: bool, note: str = 
     if changed:
         record(
             AuditAction.REQUIRED_FOLLOW_CHECKED,
-            actor=None,
+            actor=SYSTEM,
             object_type="required_follow",
             object_id=follow.pk,
             object_repr=str(follow),
@@ -205,7 +205,7 @@ def record_follow_check(follow: RequiredFollow, *, satisfied: bool, note: str = 
 
 
 @transaction.atomic
-def set_served_units(channel: Channel, *, actor: User | None, units: list[Unit]) -> Channel:
+def set_served_units(channel: Channel, *, actor: Actor | None, units: list[Unit]) -> Channel:
     """W-05: a county without its own account is served by the city account."""
     require(actor, "channel.change", channel)
     for unit in units:

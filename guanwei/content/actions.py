@@ -10,16 +10,19 @@ hooks they register in ``content.hooks`` at start-up (DESIGN invariant 1; issue 
 from __future__ import annotations
 
 import hashlib
+import uuid
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
+from django.conf import settings
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from guanwei.audit.actions import record
+from guanwei.audit.actions import record, record_many
 from guanwei.audit.events import AuditAction
 from guanwei.channels.models import Channel, ChannelStatus
 from guanwei.content.hashing import content_hash
@@ -32,10 +35,12 @@ from guanwei.content.models import (
     SubmissionStatus,
 )
 from guanwei.content.queries import decided_on_material
+from guanwei.core import files
+from guanwei.core.actors import is_system
 from guanwei.notify.actions import notify
 from guanwei.orgs.errors import InvalidChange, PermissionDenied
 from guanwei.orgs.models import Unit, User
-from guanwei.orgs.permissions import can, require
+from guanwei.orgs.permissions import SYSTEM, Actor, can, require
 from guanwei.orgs.rules import rules_for
 
 MAX_ASSET_BYTES = 20 * 1024 * 1024
@@ -70,7 +75,7 @@ def screened_text(title: str, body: str) -> str:
     return f"{title}\n{body}"
 
 
-def _screen_submission(submission: Submission, *, actor: User | None, refuse: bool) -> str:
+def _screen_submission(submission: Submission, *, actor: Actor | None, refuse: bool) -> str:
     """Screen material with the organisation's engine and packs, like a post (C-06); the
     verdict is kept for the leader's and the editor's pages. ``refuse``: a block-severity
     hit refuses the material (the caller's transaction rolls back)."""
@@ -108,29 +113,64 @@ def _check_same_org(unit: Unit, other: Unit) -> None:
 # ------------------------------------------------------------------ assets (E-02)
 
 
+def video_allowed(organisation_id: int) -> bool:
+    """MP4 is taken only where a pack in force says so: ``[[uploads]] video = true``."""
+    return any(e.get("video") is True for e in rules_for(organisation_id).extra("uploads"))
+
+
+def _checked_upload(organisation_id: int, upload: UploadedFile) -> tuple[files.Kind, bytes]:
+    """What the file is by its bytes, and the bytes to store (pictures re-encoded)."""
+    data = b"".join(upload.chunks())
+    upload.seek(0)
+    kind = files.sniff(data)
+    video = video_allowed(organisation_id)
+    if kind is None or (kind is files.MP4 and not video):
+        raise InvalidChange(
+            "不支持这种文件（按文件内容判断，与文件名和扩展名无关）。"
+            f"可以上传：{files.allowed_labels(video=video)}。"
+        )
+    if kind.picture:
+        try:
+            data = files.reencode(data, kind, max_pixels=settings.GUANWEI_MAX_IMAGE_PIXELS)
+        except files.Refused as e:
+            raise InvalidChange(str(e)) from e
+    return kind, data
+
+
 @transaction.atomic
 def upload_asset(unit: Unit, *, actor: User, upload: UploadedFile, title: str = "") -> Asset:
-    """Put a picture or file into the library of ``unit`` for reuse (E-02)."""
+    """Put a picture or file into the library of ``unit`` for reuse (E-02).
+
+    The type is decided from the bytes (issue #9 §2): only pictures (JPEG, PNG, GIF, WebP,
+    decoded and re-encoded: no polyglot, no metadata), PDF/DOCX/XLSX attachments and, where
+    a pack allows video, MP4. The file is stored under a generated name with the sniffed
+    extension; the uploader's file name is only the title (display text)."""
     if not (can(actor, "material.submit", unit) or can(actor, "post.create", unit)):
         raise PermissionDenied("您没有向该部门素材库上传文件的权限。")
     if upload.size is None or upload.size > MAX_ASSET_BYTES:
         raise InvalidChange("文件不能超过 20 MB。")
-    digest = hashlib.sha256()
-    for chunk in upload.chunks():
-        digest.update(chunk)
-    upload.seek(0)
-    name = upload.name or "file"
-    kind = Asset.Kind.IMAGE if (upload.content_type or "").startswith("image/") else Asset.Kind.FILE
-    asset = Asset.objects.create(
+    kind, data = _checked_upload(unit.organisation_id, upload)
+    name = (upload.name or "").rsplit("/", 1)[-1].strip() or "file"
+    asset = Asset(
         organisation_id=unit.organisation_id,
         unit=unit,
-        kind=kind,
-        title=title.strip() or name,
-        file=upload,
-        sha256=digest.hexdigest(),
-        size=upload.size,
+        kind=Asset.Kind.IMAGE if kind.picture else Asset.Kind.FILE,
+        title=(title.strip() or name)[:200],
+        sha256=hashlib.sha256(data).hexdigest(),
+        size=len(data),
         uploaded_by=actor,
     )
+    asset.file.save(f"{uuid.uuid4().hex}.{kind.extension}", ContentFile(data), save=True)
+    if kind.picture and getattr(settings, "GUANWEI_OCR", False):
+        # C-06: the text in the picture is read by the task worker, never in a request
+        # (issue #9 §15). Enqueued in this transaction: with the database backend the task
+        # row commits (or rolls back) with the asset.
+        from guanwei.content.tasks import read_picture_text
+
+        Asset.objects.filter(pk=asset.pk).update(text_status=Asset.TextStatus.PENDING)
+        asset.text_status = Asset.TextStatus.PENDING
+        read_picture_text.enqueue(asset.pk)
+        asset.refresh_from_db(fields=["text_status", "picture_text"])
     record(
         AuditAction.ASSET_UPLOADED,
         actor=actor,
@@ -138,9 +178,36 @@ def upload_asset(unit: Unit, *, actor: User, upload: UploadedFile, title: str = 
         object_id=asset.pk,
         object_repr=asset.title,
         organisation_id=unit.organisation_id,
-        after={"title": asset.title, "sha256": asset.sha256, "size": asset.size},
+        after={
+            "title": asset.title,
+            "sha256": asset.sha256,
+            "size": asset.size,
+            "type": kind.content_type,
+            "uploaded_size": upload.size,
+        },
     )
     return asset
+
+
+@transaction.atomic
+def record_picture_text(asset_id: int, *, text: str, status: str) -> str:
+    """The OCR task's result for a library picture (C-06, issue #9 §15): the text the
+    submission screens. System work, from the task worker; audited."""
+    updated = Asset.objects.filter(pk=asset_id).update(
+        picture_text=text[:20000], text_status=status
+    )
+    if updated:
+        asset = Asset.objects.get(pk=asset_id)
+        record(
+            AuditAction.ASSET_TEXT_READ,
+            actor=SYSTEM,
+            object_type="asset",
+            object_id=asset.pk,
+            object_repr=asset.title,
+            organisation_id=asset.organisation_id,
+            after={"picture_text": status, "characters": len(text)},
+        )
+    return status
 
 
 def _assets_of(unit: Unit, assets: Iterable[Asset]) -> list[Asset]:
@@ -202,12 +269,12 @@ def submit_material(
 
 @transaction.atomic
 def submit_external(
-    drop_box: Unit, *, actor: User | None, name: str, contact: str, title: str, body: str
+    drop_box: Unit, *, actor: Actor | None, name: str, contact: str, title: str, body: str
 ) -> Submission:
     """A contribution from the public (students, teachers, parents) by private message
     lands in the same drop box, marked external (E-07). ``actor`` is the staff member
-    who logged it, or None when it arrived through a platform adapter."""
-    if actor is not None:
+    who logged it, or ``SYSTEM`` when it arrived through a platform adapter."""
+    if not is_system(actor):
         require(actor, "dropbox.manage", drop_box)
     submission = Submission.objects.create(
         organisation_id=drop_box.organisation_id,
@@ -239,7 +306,7 @@ def _transition(
     allowed: set[str],
     to: str,
     *,
-    actor: User | None,
+    actor: Actor | None,
     action: AuditAction,
     reason: str = "",
     **fields: Any,
@@ -388,7 +455,7 @@ def mark_awaiting_leader(submission: Submission) -> bool:
     if won == 1:
         record(
             AuditAction.MATERIAL_AWAITING_LEADER,
-            actor=None,
+            actor=SYSTEM,
             object_type="submission",
             object_id=submission.pk,
             object_repr=submission.title,
@@ -731,13 +798,56 @@ def mark_published(
     """``revision`` is out on every account it was scheduled for (publishing). The post
     shows it as published only while it is the current revision: the publication of an
     older one is recorded on its intent and never sets the post back."""
-    return _move_post(
-        post,
-        (PostStatus.APPROVED, PostStatus.SCHEDULED),
-        where={"current_revision": revision, "approved_revision": revision},
-        status=PostStatus.PUBLISHED,
-        audit_into=audit_into,
-    )
+    return bool(mark_published_many([(post, revision)], audit_into=audit_into))
+
+
+def mark_published_many(
+    pairs: Iterable[tuple[Post, PostRevision]], *, audit_into: list[dict[str, Any]] | None = None
+) -> set[int]:
+    """:func:`mark_published` for a dispatcher's batch, set-based: one locking read of the
+    posts still showing ``revision`` as current and approved, one UPDATE, one audit entry
+    per post that moved. Returns the ids of the posts that moved."""
+    by_pk = {post.pk: (post, revision) for post, revision in pairs}
+    if not by_pk:
+        return set()
+    allowed = (PostStatus.APPROVED, PostStatus.SCHEDULED)
+    with transaction.atomic(savepoint=False):  # the dispatcher's transaction, no savepoint
+        query = Post.objects.filter(pk__in=list(by_pk), status__in=allowed)
+        if connection.vendor == "postgresql":
+            query = query.select_for_update(of=("self",))
+        rows = query.order_by("pk").values_list(
+            "pk", "status", "current_revision_id", "approved_revision_id"
+        )
+        won = {
+            pk: status
+            for pk, status, current, approved in rows
+            if current == approved == by_pk[pk][1].pk
+        }
+        if not won:
+            return set()
+        Post.objects.filter(pk__in=list(won)).update(
+            status=PostStatus.PUBLISHED, updated=timezone.now()
+        )
+        entries = [
+            {
+                "action": AuditAction.POST_STATUS_CHANGED,
+                "actor": None,
+                "object_type": "post",
+                "object_id": pk,
+                "object_repr": by_pk[pk][0].title,
+                "organisation_id": by_pk[pk][0].organisation_id,
+                "before": {"status": before},
+                "after": {"status": PostStatus.PUBLISHED, "revision": by_pk[pk][1].number},
+            }
+            for pk, before in won.items()
+        ]
+        for pk in won:
+            by_pk[pk][0].status = PostStatus.PUBLISHED
+        if audit_into is not None:
+            audit_into.extend(entries)
+        else:
+            record_many(entries)
+    return set(won)
 
 
 def mark_expired(post: Post, *, reason: str) -> bool:
@@ -747,7 +857,7 @@ def mark_expired(post: Post, *, reason: str) -> bool:
     if won:
         record(
             AuditAction.POST_EXPIRED,
-            actor=None,
+            actor=SYSTEM,
             object_type="post",
             object_id=post.pk,
             object_repr=post.title,

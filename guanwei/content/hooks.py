@@ -16,9 +16,10 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from guanwei.content.models import Post, Submission
     from guanwei.orgs.models import User
+    from guanwei.orgs.permissions import Actor
 
 # (post, actor, reason) → None; raise DomainError to refuse the edit.
-ReviseHook = Callable[["Post", "User | None", str], object]
+ReviseHook = Callable[["Post", "Actor | None", str], object]
 # (submission, actor) → None: material just landed (workflow starts the W-15 chain).
 MaterialHook = Callable[["Submission", "User"], object]
 
@@ -31,7 +32,7 @@ def on_revise(name: str, hook: ReviseHook) -> None:
     _revise_hooks[name] = hook
 
 
-def run_revise_hooks(post: Post, actor: User | None, reason: str) -> None:
+def run_revise_hooks(post: Post, actor: Actor | None, reason: str) -> None:
     # Publishing first: it may refuse the edit before anything else changed.
     for name in sorted(_revise_hooks, key=lambda n: (n != "publishing", n)):
         _revise_hooks[name](post, actor, reason)

@@ -461,6 +461,8 @@ def asset_library(request: HttpRequest) -> HttpResponse:
         u for u in org.units.all() if can(user, "post.create", u) or can(user, "material.submit", u)
     ]
     form = AssetForm(request.POST or None, request.FILES or None)
+    status = 200
+    chosen = request.POST.get("unit", "")
     if request.method == "POST":
         unit = next((u for u in units if str(u.pk) == request.POST.get("unit")), None)
         if unit is None or not form.is_valid():
@@ -473,8 +475,9 @@ def asset_library(request: HttpRequest) -> HttpResponse:
                     upload=form.cleaned_data["file"],
                     title=form.cleaned_data["title"],
                 )
-            except DomainError as e:
-                messages.error(request, e.message)
+            except DomainError as e:  # the reason next to the file; title and unit kept
+                form.add_error("file", e.message)
+                status = 400
             else:
                 messages.success(request, _("Added to the library."))
                 return redirect("asset_library")
@@ -488,19 +491,29 @@ def asset_library(request: HttpRequest) -> HttpResponse:
             assets=assets,
             form=form,
             units=units,
+            chosen=chosen,
         ),
+        status=status,
     )
 
 
 @login_required
 def asset_file(request: HttpRequest, pk: int) -> FileResponse:
-    """Library files are served only to people of the organisation (no public media)."""
+    """Library files are served only to people of the organisation (no public media).
+
+    Never run (issue #9 §2): the type comes from the stored name guanwei generated from
+    the sniffed bytes (an older file stored under its uploader's name is an
+    ``application/octet-stream`` download); nosniff and CSP sandbox on every file, and
+    anything that is not a picture is downloaded."""
+    from guanwei.core.files import OCTET, harden, kind_of_name
+
     asset = get_object_or_404(Asset, pk=pk)
     visible(request, asset.organisation_id)
+    stored = (asset.file.name or "file").rsplit("/", 1)[-1]
+    kind = kind_of_name(stored)
+    picture = kind is not None and kind.picture and asset.kind == Asset.Kind.IMAGE
     response = FileResponse(
-        asset.file.open("rb"), filename=(asset.file.name or "file").rsplit("/", 1)[-1]
+        asset.file.open("rb"), content_type=kind.content_type if kind else OCTET
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    if asset.kind != Asset.Kind.IMAGE:
-        response["Content-Disposition"] = "attachment"
+    harden(response.headers, picture=picture, filename=stored)
     return response

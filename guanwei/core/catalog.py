@@ -79,6 +79,33 @@ SENSITIVE_PERMISSIONS: frozenset[str] = frozenset(
     }
 )
 
+# Two factors (issue #9 §11): who must use one when GUANWEI_MFA=required. The one list: a
+# person holding any of these permissions through any role or duty of the pack in force
+# (reviewers, publishers, custodians, administrators) must enrol; so must Django staff and
+# superusers. A pack's wildcard ("unit.*") counts for every name it covers.
+SECOND_FACTOR_PERMISSIONS: frozenset[str] = frozenset(
+    {
+        "post.review",
+        "material.approve",
+        "post.file",
+        "post.schedule",
+        "post.publish",
+        "post.emergency",
+        "credential.reveal",
+        "credential.manage",
+        "channel.approve",
+        "unit.create",
+        "unit.move",
+        "unit.change",
+        "role.grant",
+        "role.revoke",
+        "role.confirm",  # the three administrators (issue #9 §9)
+        "audit.view",
+        "pack.load",
+        "lexicon.manage",
+    }
+)
+
 SCOPES: dict[str, str] = {
     "unit": "本部门",
     "subtree": "本部门及下级",

@@ -6,6 +6,7 @@ record, all in one transaction. Views, API, CLI and the pack loader call these.
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django.db import transaction
@@ -13,8 +14,10 @@ from django.utils import timezone
 
 from guanwei.audit.actions import record
 from guanwei.audit.events import AuditAction
+from guanwei.core.actors import is_system
 from guanwei.core.errors import InvalidChange, PermissionDenied
 from guanwei.orgs.models import (
+    ApiToken,
     Membership,
     Organisation,
     PackApplication,
@@ -23,7 +26,7 @@ from guanwei.orgs.models import (
     User,
     unit_path,
 )
-from guanwei.orgs.permissions import can, forget_grants, require
+from guanwei.orgs.permissions import Actor, as_user, can, forget_grants, require
 from guanwei.orgs.rules import rules_for
 
 
@@ -37,8 +40,10 @@ def unit_snapshot(unit: Unit) -> dict[str, Any]:
 
 
 @transaction.atomic
-def create_organisation(*, actor: User | None, key: str, name: str, base_pack: str) -> Organisation:
-    if actor is not None and not actor.is_superuser:
+def create_organisation(
+    *, actor: Actor | None, key: str, name: str, base_pack: str
+) -> Organisation:
+    if not (is_system(actor) or (actor is not None and actor.is_superuser)):
         # Creating a whole organisation is set-up work: a superuser or the operator.
         raise PermissionDenied("只有系统管理员可以新建单位。")
     if Organisation.objects.filter(key=key).exists():
@@ -66,7 +71,7 @@ def _check_unit_type(organisation: Organisation, unit_type: str) -> None:
 def create_unit(
     organisation: Organisation,
     *,
-    actor: User | None,
+    actor: Actor | None,
     key: str,
     name: str,
     unit_type: str,
@@ -111,7 +116,7 @@ def create_unit(
 
 
 @transaction.atomic
-def move_unit(unit: Unit, *, actor: User | None, new_parent: Unit) -> Unit:
+def move_unit(unit: Unit, *, actor: Actor | None, new_parent: Unit) -> Unit:
     """Move a unit (and everything below it) under ``new_parent`` (REQ X-01)."""
     require(actor, "unit.move", unit)
     require(actor, "unit.move", new_parent)
@@ -153,7 +158,7 @@ def move_unit(unit: Unit, *, actor: User | None, new_parent: Unit) -> Unit:
 
 @transaction.atomic
 def change_unit(
-    unit: Unit, *, actor: User | None, name: str | None = None, unit_type: str | None = None
+    unit: Unit, *, actor: Actor | None, name: str | None = None, unit_type: str | None = None
 ) -> Unit:
     require(actor, "unit.change", unit)
     before = unit_snapshot(unit)
@@ -185,7 +190,7 @@ def change_unit(
 def create_person(
     organisation: Organisation,
     *,
-    actor: User | None,
+    actor: Actor | None,
     username: str,
     display_name: str,
     title: str = "",
@@ -218,15 +223,25 @@ def _membership_snapshot(m: Membership) -> dict[str, Any]:
     return {"user": m.user.username, "unit": m.unit.key, "role": m.role}
 
 
-def _needs_second_person(actor: User | None) -> bool:
+def _belongs_elsewhere(user: User, organisation_id: int) -> bool:
+    """Holds or held roles in other organisations and never in this one (a person just
+    registered for this organisation holds none yet)."""
+    memberships = Membership.objects.filter(user=user)
+    return (
+        memberships.exists()
+        and not memberships.filter(unit__organisation_id=organisation_id).exists()
+    )
+
+
+def _needs_second_person(actor: Actor | None) -> bool:
     """A person's grant of a sensitive role waits for a second person. The system (the pack
-    loader at set-up, ``actor=None``) and the installation's superuser grant directly."""
-    return actor is not None and not actor.is_superuser and not getattr(actor, "is_system", False)
+    loader at set-up, ``SYSTEM``) and the installation's superuser grant directly."""
+    return actor is not None and not is_system(actor) and not actor.is_superuser
 
 
 @transaction.atomic
 def grant_role(
-    user: User, unit: Unit, role: str, *, actor: User | None
+    user: User, unit: Unit, role: str, *, actor: Actor | None
 ) -> Membership | PendingGrant:
     """Give ``user`` the pack role ``role`` in ``unit`` (REQ X-01, W-14, T-03).
 
@@ -238,19 +253,23 @@ def grant_role(
     rules = rules_for(unit.organisation_id)
     if role not in rules.roles:
         raise InvalidChange(f"角色“{role}”不在本单位的制度包中。")
-    if actor is not None and user.pk == actor.pk and not actor.is_superuser:
+    if user.is_superuser or _belongs_elsewhere(user, unit.organisation_id):
+        # Roles go to the organisation's own people only (issue #9 §5).
+        raise InvalidChange("只能给本单位的人员授予角色。")
+    if actor is not None and not is_system(actor) and user.pk == actor.pk:
         raise InvalidChange("不能给自己授予角色，请由其他安全管理员操作。")
     if Membership.objects.filter(user=user, unit=unit, role=role, revoked_at__isnull=True).exists():
         raise InvalidChange(f"{user} 已在{unit}担任{rules.role_name(role)}。")
     label = f"{user} · {unit} · {rules.role_name(role)}"
     if role in rules.sensitive_roles and _needs_second_person(actor):
-        assert actor is not None
+        requester = as_user(actor)
+        assert requester is not None
         if PendingGrant.objects.filter(
             user=user, unit=unit, role=role, status=PendingGrant.Status.PENDING
         ).exists():
             raise InvalidChange(f"{label} 的授予已在等待确认。")
         pending = PendingGrant.objects.create(
-            user=user, unit=unit, role=role, requested_by=actor, requested_at=timezone.now()
+            user=user, unit=unit, role=role, requested_by=requester, requested_at=timezone.now()
         )
         record(
             AuditAction.ROLE_GRANT_REQUESTED,
@@ -262,7 +281,7 @@ def grant_role(
             after={"user": user.username, "unit": unit.key, "role": role, "status": "pending"},
         )
         return pending
-    membership = _create_membership(user, unit, role, granted_by=actor)
+    membership = _create_membership(user, unit, role, granted_by=as_user(actor))
     record(
         AuditAction.ROLE_GRANTED,
         actor=actor,
@@ -283,7 +302,7 @@ def _create_membership(user: User, unit: Unit, role: str, *, granted_by: User | 
     return membership
 
 
-def may_decide_grant(pending: PendingGrant, actor: User | None) -> bool:
+def may_decide_grant(pending: PendingGrant, actor: Actor | None) -> bool:
     """Whether ``actor`` may confirm or refuse ``pending``: a holder of ``role.confirm`` over
     its unit who neither asked for it nor receives it (issue #9 §9)."""
     return (
@@ -294,7 +313,7 @@ def may_decide_grant(pending: PendingGrant, actor: User | None) -> bool:
     )
 
 
-def _decide_grant(pending: PendingGrant, actor: User | None, status: str) -> PendingGrant:
+def _decide_grant(pending: PendingGrant, actor: Actor | None, status: str) -> PendingGrant:
     require(actor, "role.confirm", pending.unit)
     assert actor is not None
     if actor.pk == pending.requested_by_id:
@@ -302,7 +321,7 @@ def _decide_grant(pending: PendingGrant, actor: User | None, status: str) -> Pen
     if actor.pk == pending.user_id:
         raise PermissionDenied("不能确认或拒绝授予自己的角色。")
     won = PendingGrant.objects.filter(pk=pending.pk, status=PendingGrant.Status.PENDING).update(
-        status=status, decided_by=actor, decided_at=timezone.now()
+        status=status, decided_by=as_user(actor), decided_at=timezone.now()
     )
     if won != 1:
         raise InvalidChange("该授权已处理。")
@@ -311,7 +330,7 @@ def _decide_grant(pending: PendingGrant, actor: User | None, status: str) -> Pen
 
 
 @transaction.atomic
-def confirm_grant(pending: PendingGrant, *, actor: User | None) -> Membership:
+def confirm_grant(pending: PendingGrant, *, actor: Actor | None) -> Membership:
     """The second person confirms a sensitive grant; only now does the role take effect."""
     pending = _decide_grant(pending, actor, PendingGrant.Status.CONFIRMED)
     rules = rules_for(pending.unit.organisation_id)
@@ -345,7 +364,7 @@ def confirm_grant(pending: PendingGrant, *, actor: User | None) -> Membership:
 
 
 @transaction.atomic
-def refuse_grant(pending: PendingGrant, *, actor: User | None) -> PendingGrant:
+def refuse_grant(pending: PendingGrant, *, actor: Actor | None) -> PendingGrant:
     """The second person refuses a sensitive grant; nothing is granted."""
     pending = _decide_grant(pending, actor, PendingGrant.Status.REFUSED)
     rules = rules_for(pending.unit.organisation_id)
@@ -362,7 +381,7 @@ def refuse_grant(pending: PendingGrant, *, actor: User | None) -> PendingGrant:
 
 
 @transaction.atomic
-def revoke_role(membership: Membership, *, actor: User | None) -> Membership:
+def revoke_role(membership: Membership, *, actor: Actor | None) -> Membership:
     require(actor, "role.revoke", membership.unit)
     membership = Membership.objects.select_for_update().get(pk=membership.pk)
     if membership.revoked_at is not None:
@@ -370,7 +389,7 @@ def revoke_role(membership: Membership, *, actor: User | None) -> Membership:
     if actor is not None and membership.user_id == actor.pk:
         raise InvalidChange("不能撤销自己的角色，请由其他管理员操作。")
     membership.revoked_at = timezone.now()
-    membership.revoked_by = actor
+    membership.revoked_by = as_user(actor)
     membership.save(update_fields=["revoked_at", "revoked_by"])
     record(
         AuditAction.ROLE_REVOKED,
@@ -389,7 +408,7 @@ def revoke_role(membership: Membership, *, actor: User | None) -> Membership:
 def put_rules_in_force(
     org: Organisation,
     *,
-    actor: User | None,
+    actor: Actor | None,
     pack_name: str,
     version: str,
     kind: str,
@@ -399,8 +418,7 @@ def put_rules_in_force(
     """A pack version comes into force for ``org`` (the previous one of the same pack ends
     now, kept so past decisions can be explained by the rules of their day). False when
     exactly this version is already in force."""
-    if actor is not None:
-        require(actor, "pack.load", org)
+    require(actor, "pack.load", org)
     current = (
         PackApplication.objects.select_for_update()
         .filter(organisation=org, pack_name=pack_name, in_force_until__isnull=True)
@@ -421,7 +439,7 @@ def put_rules_in_force(
         sha256=sha256,
         rules=rules,
         in_force_from=now,
-        applied_by=actor,
+        applied_by=as_user(actor),
     )
     record(
         AuditAction.PACK_LOADED,
@@ -434,3 +452,268 @@ def put_rules_in_force(
         after={"pack": pack_name, "version": version, "sha256": sha256},
     )
     return True
+
+
+# ---------------------------------------------------------------- two factors (issue #9 §11)
+# django-otp's devices (TOTPDevice: the authenticator app; StaticDevice: the ten one-time
+# recovery codes) are the person's own: only these functions change them.
+
+
+def _own_or_superuser(user: User, actor: Actor | None, what: str) -> None:
+    """The person himself, a superuser, or the operator's command (``SYSTEM``: ``guanwei
+    token create``, ``guanwei mfa reset``); never nobody (issue #9 §7)."""
+    if is_system(actor):
+        return
+    if actor is None or (actor.pk != user.pk and not actor.is_superuser):
+        raise PermissionDenied(f"只能为自己{what}。")
+
+
+def begin_totp_enrolment(user: User) -> Any:
+    """A new, unconfirmed authenticator for ``user`` (its secret is shown on the enrolment
+    page). Nothing is in force until ``confirm_totp_enrolment``: no audit record yet;
+    an earlier unconfirmed one is replaced."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    with transaction.atomic():
+        TOTPDevice.objects.filter(user=user, confirmed=False).delete()
+        return TOTPDevice.objects.create(user=user, name="身份验证器", confirmed=False)
+
+
+def _new_recovery_codes(user: User) -> list[str]:
+    from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+
+    from guanwei.orgs.second_factor import RECOVERY_CODE_COUNT
+
+    StaticDevice.objects.filter(user=user).delete()
+    device = StaticDevice.objects.create(user=user, name="备用验证码", confirmed=True)
+    codes = [StaticToken.random_token() for _ in range(RECOVERY_CODE_COUNT)]
+    StaticToken.objects.bulk_create(StaticToken(device=device, token=c) for c in codes)
+    return codes
+
+
+@transaction.atomic
+def confirm_totp_enrolment(user: User, *, actor: Actor | None, device_id: int, code: str) -> Any:
+    """The person typed a code from the app: the authenticator is in force (any earlier one
+    is replaced) and ten new recovery codes are made. Returns ``(device, codes)``; the
+    codes are shown once and stored only by django-otp's static device."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from guanwei.orgs.second_factor import home_organisation_id
+
+    _own_or_superuser(user, actor, "启用两步验证")
+    device = (
+        TOTPDevice.objects.select_for_update()
+        .filter(pk=device_id, user=user, confirmed=False)
+        .first()
+    )
+    if device is None:
+        raise InvalidChange("请重新扫描二维码后再试。")
+    if not device.verify_token(code.strip().replace(" ", "")):
+        raise InvalidChange("验证码不正确，请核对手机上显示的六位数字后重新输入。")
+    TOTPDevice.objects.filter(user=user, confirmed=True).delete()
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    codes = _new_recovery_codes(user)
+    record(
+        AuditAction.MFA_ENROLLED,
+        actor=actor,
+        object_type="user",
+        object_id=user.pk,
+        object_repr=str(user),
+        organisation_id=home_organisation_id(user),
+        after={"device": "totp", "recovery_codes": len(codes)},
+    )
+    return device, codes
+
+
+@transaction.atomic
+def verify_second_factor(user: User, code: str) -> Any:
+    """The code page: a code from the app, or one of the recovery codes (used up).
+    Returns the device that accepted it, or None; either way one audit record (a success,
+    a recovery code used — with how many are left — or a failure). django-otp throttles
+    each device after failures (growing wait)."""
+    from django_otp.plugins.otp_static.models import StaticDevice
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from guanwei.orgs.second_factor import home_organisation_id
+
+    code = code.strip().replace(" ", "").lower()
+    accepted: Any = None
+    action = AuditAction.MFA_FAILED
+    after: dict[str, Any] = {}
+    totp = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=True).first()
+    if totp is not None and code.isdigit() and totp.verify_token(code):
+        accepted, action = totp, AuditAction.MFA_VERIFIED
+    elif not code.isdigit():
+        static = StaticDevice.objects.select_for_update().filter(user=user, confirmed=True).first()
+        if static is not None and static.verify_token(code):
+            accepted, action = static, AuditAction.MFA_RECOVERY_USED
+            after["recovery_codes_left"] = static.token_set.count()
+    if accepted is None and totp is not None:
+        allowed, _ = totp.verify_is_allowed()
+        after["throttled"] = not allowed
+    record(
+        action,
+        actor=user,
+        object_type="user",
+        object_id=user.pk,
+        object_repr=str(user),
+        organisation_id=home_organisation_id(user),
+        after=after or None,
+    )
+    return accepted
+
+
+@transaction.atomic
+def regenerate_recovery_codes(user: User, *, actor: Actor | None) -> list[str]:
+    """Ten new recovery codes; the old ones stop working. Shown once."""
+    from guanwei.orgs.second_factor import has_second_factor, home_organisation_id
+
+    _own_or_superuser(user, actor, "生成备用验证码")
+    if not has_second_factor(user):
+        raise InvalidChange("请先启用两步验证。")
+    codes = _new_recovery_codes(user)
+    record(
+        AuditAction.MFA_RECOVERY_CODES_REGENERATED,
+        actor=actor,
+        object_type="user",
+        object_id=user.pk,
+        object_repr=str(user),
+        organisation_id=home_organisation_id(user),
+        after={"recovery_codes": len(codes)},
+    )
+    return codes
+
+
+@transaction.atomic
+def remove_second_factor(user: User, *, actor: Actor | None) -> None:
+    """Stop using two factors: only where they are not required for this person (the
+    operator — ``actor=SYSTEM`` — or a superuser may reset a lost phone; the person then
+    enrols again at the next login)."""
+    from django_otp.plugins.otp_static.models import StaticDevice
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from guanwei.orgs.second_factor import home_organisation_id, must_enrol
+
+    _own_or_superuser(user, actor, "停用两步验证")
+    if actor is not None and actor.pk == user.pk and must_enrol(user):
+        raise PermissionDenied("您的岗位必须使用两步验证，不能停用。")
+    removed = TOTPDevice.objects.filter(user=user).delete()[0]
+    removed += StaticDevice.objects.filter(user=user).delete()[0]
+    if not removed:
+        raise InvalidChange("尚未启用两步验证。")
+    record(
+        AuditAction.MFA_REMOVED,
+        actor=actor,
+        object_type="user",
+        object_id=user.pk,
+        object_repr=str(user),
+        organisation_id=home_organisation_id(user),
+    )
+
+
+# ---------------------------------------------------------------- API tokens (issue #9 §14)
+
+API_TOKEN_MAX_DAYS = 365
+
+
+def _token_repr(token: ApiToken) -> str:
+    return f"{token.user} · {token.name}"
+
+
+@transaction.atomic
+def create_api_token(
+    user: User, *, actor: Actor | None, name: str, scope: str = "read", days: int | None = None
+) -> tuple[ApiToken, str]:
+    """A new bearer token for ``user`` (the person for himself on 我的 API 令牌; the
+    operator — ``actor=SYSTEM``, ``guanwei token create`` — for anyone). Returns the row and
+    the plaintext, which is shown once: only its SHA-256 is stored. Expires after ``days``
+    (default ``GUANWEI_API_TOKEN_DAYS``, 90; at most 365)."""
+    import hashlib
+    import secrets
+
+    from django.conf import settings
+
+    from guanwei.orgs.second_factor import home_organisation_id
+
+    _own_or_superuser(user, actor, "创建 API 令牌")
+    if not user.is_active:
+        raise InvalidChange("该人员已停用，不能创建 API 令牌。")
+    name = name.strip()
+    if not name:
+        raise InvalidChange("请填写令牌的用途。")
+    if scope not in {ApiToken.SCOPE_READ, ApiToken.SCOPE_WRITE}:
+        raise InvalidChange("权限范围只能是“只读”或“读写”。")
+    if days is None:
+        days = int(getattr(settings, "GUANWEI_API_TOKEN_DAYS", 90))
+    if not 1 <= days <= API_TOKEN_MAX_DAYS:
+        raise InvalidChange(f"有效期须在 1 到 {API_TOKEN_MAX_DAYS} 天之间。")
+    plaintext = "gw_" + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(
+        user=user,
+        name=name[:64],
+        scope=scope,
+        digest=hashlib.sha256(plaintext.encode()).hexdigest(),
+        expires_at=timezone.now() + datetime.timedelta(days=days),
+    )
+    record(
+        AuditAction.API_TOKEN_CREATED,
+        actor=actor,
+        object_type="api_token",
+        object_id=token.pk,
+        object_repr=_token_repr(token),
+        organisation_id=home_organisation_id(user),
+        after={"name": token.name, "scope": scope, "expires_at": token.expires_at},
+    )
+    return token, plaintext
+
+
+@transaction.atomic
+def revoke_api_token(token: ApiToken, *, actor: Actor | None) -> None:
+    """The owner (or the operator, a superuser) revokes a token: it stops working at once."""
+    from guanwei.orgs.second_factor import home_organisation_id
+
+    _own_or_superuser(token.user, actor, "撤销 API 令牌")
+    now = timezone.now()
+    if not ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=now):
+        raise InvalidChange("该令牌已撤销。")
+    token.revoked_at = now
+    record(
+        AuditAction.API_TOKEN_REVOKED,
+        actor=actor,
+        object_type="api_token",
+        object_id=token.pk,
+        object_repr=_token_repr(token),
+        organisation_id=home_organisation_id(token.user),
+        before={"revoked_at": None},
+        after={"revoked_at": now},
+    )
+
+
+API_TOKEN_USE_RECORD_EVERY = datetime.timedelta(hours=1)
+
+
+def note_api_token_use(token: ApiToken) -> None:
+    """A script called the API with ``token``: ``last_used`` on every call; an audit record
+    at most once per token per hour (a conditional UPDATE of ``use_recorded_at`` decides,
+    so two parallel calls write one record)."""
+    from django.db.models import Q
+
+    from guanwei.orgs.second_factor import home_organisation_id
+
+    now = timezone.now()
+    with transaction.atomic():
+        ApiToken.objects.filter(pk=token.pk).update(last_used=now)
+        due = Q(use_recorded_at__isnull=True) | Q(
+            use_recorded_at__lt=now - API_TOKEN_USE_RECORD_EVERY
+        )
+        if ApiToken.objects.filter(due, pk=token.pk).update(use_recorded_at=now):
+            record(
+                AuditAction.API_TOKEN_USED,
+                actor=token.user,
+                object_type="api_token",
+                object_id=token.pk,
+                object_repr=_token_repr(token),
+                organisation_id=home_organisation_id(token.user),
+                after={"scope": token.scope},
+            )

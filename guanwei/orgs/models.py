@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
@@ -212,15 +214,35 @@ class PackApplication(models.Model):
         return f"{self.pack_name} {self.version}"
 
 
+def default_token_expiry() -> datetime.datetime:
+    """Now + GUANWEI_API_TOKEN_DAYS (90): the expiry of a token made without one."""
+    from django.conf import settings
+    from django.utils import timezone
+
+    return timezone.now() + datetime.timedelta(days=getattr(settings, "GUANWEI_API_TOKEN_DAYS", 90))
+
+
 class ApiToken(models.Model):
-    """A bearer token for scripts using /api/v1/. Only the SHA-256 of the token
-    is stored; the plaintext is shown once when created."""
+    """A bearer token for scripts using /api/v1/ (issue #9 §14). Only the SHA-256 of the
+    token is stored; the plaintext is shown once when created. A token expires (default 90
+    days), has a scope (``read``: refused on every write operation; ``write``) and is
+    revoked by its owner on 我的 API 令牌. Created, revoked and used (at most one audit record
+    per token per hour, ``use_recorded_at``; ``last_used`` is updated on every call) only
+    through ``orgs.actions``."""
+
+    SCOPE_READ = "read"
+    SCOPE_WRITE = "write"
+    SCOPES = [(SCOPE_READ, "只读"), (SCOPE_WRITE, "读写")]
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField("用途", max_length=64)
     digest = models.CharField(max_length=64, unique=True)
+    scope = models.CharField("权限范围", max_length=8, choices=SCOPES, default=SCOPE_READ)
     created = models.DateTimeField(auto_now_add=True)
-    last_used = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField("有效期至", default=default_token_expiry)
+    revoked_at = models.DateTimeField("撤销时间", null=True, blank=True)
+    last_used = models.DateTimeField("最近使用", null=True, blank=True)
+    use_recorded_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = "接口令牌"
@@ -228,3 +250,6 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.name}"
+
+    def is_live(self, now: datetime.datetime) -> bool:
+        return self.revoked_at is None and self.expires_at > now

@@ -3,14 +3,16 @@
 Rights come from the pack: a role grants permissions with a scope (its own
 unit, the unit and everything below it, or the whole organisation), and the
 duties of a unit's type add permissions to the roles that carry them (W-02,
-W-14). A superuser (set-up by Django admin) may do everything; ``actor=None``
-is the system itself (operator commands, scheduled jobs).
+W-14). A superuser (set-up by Django admin) may do everything. System work (the
+operator's commands, the scheduler, the task worker) names ``SYSTEM`` and may do only
+what ``SYSTEM_ACTIONS`` lists; ``None`` may do nothing (issue #9 §7).
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Protocol
 
+from guanwei.core.actors import SYSTEM, SystemActor, is_system
 from guanwei.core.catalog import PERMISSIONS
 from guanwei.core.errors import PermissionDenied
 from guanwei.orgs.models import Membership, Organisation, Unit
@@ -19,7 +21,32 @@ from guanwei.orgs.rules import Grant, rules_for
 if TYPE_CHECKING:
     from guanwei.orgs.models import User
 
+# Who performs an action: a person, or the system (never None).
+type Actor = User | SystemActor
+
 _CACHE_ATTR = "_guanwei_grants"
+
+__all__ = ["SYSTEM", "SYSTEM_ACTIONS", "Actor", "as_user", "can", "require"]
+
+# What the system actor may do, and why (issue #9 §7). Anything else needs a person.
+SYSTEM_ACTIONS: dict[str, str] = {
+    # the operator's `guanwei packs load` / `guanwei demo`: the pack loader builds the
+    # organisation's tree, people, roles, accounts and follows through the actions
+    "pack.load": "operator CLI: put a pack in force",
+    "unit.create": "operator CLI: pack loading",
+    "unit.move": "operator CLI: pack loading",
+    "unit.change": "operator CLI: pack loading",
+    "person.create": "operator CLI: pack loading (the pack's people)",
+    "role.grant": "operator CLI: pack loading (the pack's people and their roles)",
+    "channel.create": "operator CLI: pack loading (the pack's accounts)",
+    "channel.change": "operator CLI: pack loading (the pack's accounts)",
+    "channel.approve": "operator CLI: pack loading (accounts the pack lists as open)",
+    "follow.manage": "operator CLI: pack loading (W-07 required follows)",
+    # the scheduler pass: an approved post with a planned time, a W-12 special-weather
+    # post or a W-11 correction is put into its slot without a person
+    "post.schedule": "scheduler: approved posts into their slots",
+    "post.publish": "scheduler: on the post's accounts (the publish gate still checks approval)",
+}
 
 
 class UnitScoped(Protocol):
@@ -76,16 +103,24 @@ def _covers(grant: Grant, held_in: Unit, target: Unit | Organisation) -> bool:
     return target.pk == held_in.pk
 
 
-def can(user: User | None, action: str, obj: object = None) -> bool:
+def as_user(actor: User | SystemActor | None) -> User | None:
+    """The person to store in a ``…_by`` column: None for the system."""
+    return None if actor is None or is_system(actor) else actor  # type: ignore[return-value]
+
+
+def can(user: User | SystemActor | None, action: str, obj: object = None) -> bool:
     """May ``user`` perform ``action`` (a name from the pack catalogue) on ``obj``?
 
     ``obj`` is a Unit, an Organisation, anything with ``permission_unit()``, or
-    None for "anywhere" (e.g. whether to show a menu entry at all).
+    None for "anywhere" (e.g. whether to show a menu entry at all). ``SYSTEM`` may do
+    what ``SYSTEM_ACTIONS`` lists, anywhere; ``None`` nothing.
     """
     if action not in PERMISSIONS:
         raise ValueError(f"unknown permission {action!r}")
     if user is None:
-        return True
+        return False
+    if isinstance(user, SystemActor):
+        return action in SYSTEM_ACTIONS
     if not user.is_active or not user.is_authenticated:
         return False
     if user.is_superuser:
@@ -99,7 +134,7 @@ def can(user: User | None, action: str, obj: object = None) -> bool:
     return False
 
 
-def require(user: User | None, action: str, obj: object = None) -> None:
+def require(user: User | SystemActor | None, action: str, obj: object = None) -> None:
     if not can(user, action, obj):
         label = PERMISSIONS.get(action, action)
         raise PermissionDenied(f"您没有“{label}”的权限。")
@@ -114,3 +149,9 @@ def visible_organisation_ids(user: User) -> set[int] | None:
             "unit__organisation_id", flat=True
         )
     )
+
+
+def held_permissions(user: User) -> set[str]:
+    """Every permission name ``user`` holds anywhere, through any role or duty of the packs
+    in force (the second-factor rule reads it: ``orgs.second_factor.must_enrol``)."""
+    return {grant.permission for grant, _ in _grants(user)}

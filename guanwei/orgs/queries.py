@@ -68,3 +68,19 @@ def people_count(organisation: Organisation) -> int:
         .distinct()
         .count()
     )
+
+
+def person_in(organisation: Organisation, username: str) -> User | None:
+    """The active person called ``username`` who holds or held a role in ``organisation``;
+    None for anyone else — unknown, of another organisation, or the installation's
+    superuser — so a caller cannot tell those apart (issue #9 §5)."""
+    return (
+        User.objects.filter(
+            username=username,
+            is_active=True,
+            is_superuser=False,
+            memberships__unit__organisation=organisation,
+        )
+        .distinct()
+        .first()
+    )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from guanwei.orgs import views
+from guanwei.orgs import account_views, views
 
 urlpatterns = [
     path("units/", views.unit_list, name="unit_list"),
@@ -13,4 +13,13 @@ urlpatterns = [
     # issue #9 §9: sensitive grants confirmed or refused by a second person
     path("grants/<int:pk>/confirm/", views.grant_confirm, name="grant_confirm"),
     path("grants/<int:pk>/refuse/", views.grant_refuse, name="grant_refuse"),
+    # sec-mfa (issue #9 §11, §14): the person's own security pages
+    path("account/two-factor/", account_views.security, name="account_security"),
+    path("account/two-factor/setup/", account_views.setup, name="account_mfa_setup"),
+    path("account/two-factor/codes/", account_views.recovery_codes, name="account_mfa_codes"),
+    path("account/two-factor/remove/", account_views.remove, name="account_mfa_remove"),
+    path("account/tokens/", account_views.tokens, name="account_tokens"),
+    path(
+        "account/tokens/<int:pk>/revoke/", account_views.token_revoke, name="account_token_revoke"
+    ),
 ]

@@ -15,7 +15,7 @@ from guanwei.content.models import Post
 from guanwei.notify.actions import notify
 from guanwei.orgs.errors import InvalidChange, PermissionDenied
 from guanwei.orgs.models import Membership, Unit, User
-from guanwei.orgs.permissions import can
+from guanwei.orgs.permissions import Actor, can
 from guanwei.oversight.models import Deadline, DeadlineKind, DeadlineStatus
 from guanwei.oversight.queries import (
     DEFAULT_ISSUERS,
@@ -28,7 +28,7 @@ CORRECTION_MINUTES = 10  # W-11: replace within 10 minutes of the Observatory's 
 CORRECTION_ESCALATE_MINUTES = 5
 
 
-def _audit(deadline: Deadline, action: AuditAction, actor: User | None, **after: Any) -> None:
+def _audit(deadline: Deadline, action: AuditAction, actor: Actor | None, **after: Any) -> None:
     record(
         action,
         actor=actor,
@@ -68,7 +68,7 @@ def close_deadline(
     deadline: Deadline,
     status: str,
     *,
-    actor: User | None = None,
+    actor: Actor | None = None,
     evidence: str = "",
     extra: dict[str, Any] | None = None,
 ) -> bool:

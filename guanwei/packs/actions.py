@@ -20,7 +20,7 @@ from guanwei.channels.models import Channel, RequiredFollow
 from guanwei.core.errors import InvalidChange
 from guanwei.orgs import actions as org_actions
 from guanwei.orgs.models import Membership, Organisation, PendingGrant, Unit, User
-from guanwei.orgs.permissions import require
+from guanwei.orgs.permissions import Actor, require
 from guanwei.packs.schema import Organisation as OrgSpec
 from guanwei.packs.schema import Pack
 
@@ -62,7 +62,7 @@ def demo_password() -> str:
     return secrets.token_urlsafe(9)
 
 
-def _apply_pack_record(org: Organisation, pack: Pack, actor: User | None) -> bool:
+def _apply_pack_record(org: Organisation, pack: Pack, actor: Actor | None) -> bool:
     """Put the pack's rules in force for ``org`` — through the orgs room, which owns the
     record (issue #8 §1: the loader writes no other room's tables)."""
     return org_actions.put_rules_in_force(
@@ -97,7 +97,7 @@ def _ordered_units(spec: OrgSpec) -> list[Any]:
 
 
 def _sync_units(
-    org: Organisation, spec: OrgSpec, actor: User | None, report: LoadReport
+    org: Organisation, spec: OrgSpec, actor: Actor | None, report: LoadReport
 ) -> dict[str, Unit]:
     units = {u.key: u for u in org.units.all()}
     for u in _ordered_units(spec):
@@ -125,7 +125,11 @@ def _belongs_elsewhere(user: User, org: Organisation) -> bool:
 
 
 def _sync_people(
-    org: Organisation, spec: OrgSpec, units: dict[str, Unit], actor: User | None, report: LoadReport
+    org: Organisation,
+    spec: OrgSpec,
+    units: dict[str, Unit],
+    actor: Actor | None,
+    report: LoadReport,
 ) -> dict[str, User]:
     people: dict[str, User] = {}
     for p in spec.people:
@@ -173,7 +177,7 @@ def _sync_channels(
     spec: OrgSpec,
     units: dict[str, Unit],
     people: dict[str, User],
-    actor: User | None,
+    actor: Actor | None,
     report: LoadReport,
 ) -> None:
     channels = {c.key: c for c in Channel.objects.filter(organisation=org)}
@@ -217,7 +221,7 @@ def _sync_channels(
 
 @transaction.atomic
 def load_pack(
-    pack: Pack, *, actor: User | None, organisation: Organisation | None = None
+    pack: Pack, *, actor: Actor | None, organisation: Organisation | None = None
 ) -> LoadReport:
     """Create or update an organisation from ``pack`` (base), or put an overlay
     pack in force for ``organisation``. Idempotent."""

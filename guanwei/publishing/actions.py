@@ -19,7 +19,7 @@ from guanwei.content import actions as content_actions
 from guanwei.content.models import Post, PostStatus
 from guanwei.orgs.errors import InvalidChange, PermissionDenied
 from guanwei.orgs.models import User
-from guanwei.orgs.permissions import require
+from guanwei.orgs.permissions import SYSTEM, Actor, as_user, require
 from guanwei.publishing.models import OPEN_STATUSES, IntentStatus, PublishIntent
 from guanwei.publishing.queries import may_publish_on
 from guanwei.publishing.slots import next_free_slot
@@ -30,7 +30,7 @@ from guanwei.workflow.queries import publishable_revision
 DEFAULT_GRACE = timedelta(minutes=10)
 
 
-def require_publish_on(actor: User | None, channel: Channel) -> None:
+def require_publish_on(actor: Actor | None, channel: Channel) -> None:
     if not may_publish_on(actor, channel):
         raise PermissionDenied(f"您没有在账号“{channel.name}”上发布的权限。")
 
@@ -47,7 +47,7 @@ def _taken(channel: Channel) -> set[datetime]:
 def schedule_post(
     post: Post,
     *,
-    actor: User | None,
+    actor: Actor | None,
     at: datetime | None = None,
     next_slot: bool = False,
     channels: Sequence[Channel] | None = None,
@@ -107,7 +107,7 @@ def schedule_post(
             content_hash=revision.content_hash,
             due_at=due,
             slot=slot_key,
-            scheduled_by=actor,
+            scheduled_by=as_user(actor),
         )
         intents.append(intent)
         record(
@@ -131,7 +131,7 @@ def schedule_post(
 
 
 def _move_waiting(
-    intent: PublishIntent, *, due: datetime, slot: str, actor: User | None
+    intent: PublishIntent, *, due: datetime, slot: str, actor: Actor | None
 ) -> PublishIntent:
     """A live intent for the same revision and account: a waiting one takes the new time;
     one already under way or out is not sent twice."""
@@ -192,7 +192,7 @@ def _unschedule_if_nothing_left(cancelled: list[PublishIntent]) -> None:
             content_actions.mark_unscheduled(intent.post, revision=intent.revision)
 
 
-def cancel_open_intents(post: Post, *, actor: User | None, reason: str) -> int:
+def cancel_open_intents(post: Post, *, actor: Actor | None, reason: str) -> int:
     """An edit of the post (content's revise hook): what has not started sending is
     cancelled, audited; while a send is in flight the edit is refused, so the text cannot
     change under a platform call (issue #8 §1). Cancels first, then checks: on
@@ -224,7 +224,7 @@ def cancel_open_intents(post: Post, *, actor: User | None, reason: str) -> int:
     return len(cancelled)
 
 
-def cancel_channel_intents(channel: Channel, *, actor: User | None, status: str) -> int:
+def cancel_channel_intents(channel: Channel, *, actor: Actor | None, status: str) -> int:
     """An account that is suspended or closed gets nothing: what was waiting for it is
     cancelled (audited) in the same transaction as the change (C-12, issue #8 §1)."""
     waiting = list(PublishIntent.objects.filter(channel=channel, status__in=NOT_STARTED))
@@ -297,7 +297,7 @@ def auto_schedule_due(now: datetime | None = None, grace: timedelta = DEFAULT_GR
         if revision.planned_at is None:
             # W-12 special weather, W-11 a correction: approved by its fast chain → now.
             try:
-                schedule_post(post, actor=None, at=now)
+                schedule_post(post, actor=SYSTEM, at=now)
             except InvalidChange:
                 continue
         elif revision.planned_at + grace < now:
@@ -311,7 +311,7 @@ def auto_schedule_due(now: datetime | None = None, grace: timedelta = DEFAULT_GR
             )
         else:
             try:
-                schedule_post(post, actor=None, at=max(revision.planned_at, now))
+                schedule_post(post, actor=SYSTEM, at=max(revision.planned_at, now))
             except InvalidChange:
                 continue
         handled += 1

@@ -47,6 +47,7 @@ from guanwei.publishing.models import (
     PublishAttempt,
     PublishIntent,
 )
+from guanwei.publishing.rows import update_rows
 from guanwei.publishing.transitions import RELEASED, move
 
 log = logging.getLogger("guanwei.dispatch")
@@ -592,8 +593,15 @@ def _record_answers(
             attempt.outcome = outcome if out.get(pk) != "lost" else f"{outcome}-late"
             attempt.code, attempt.message, attempt.remote_id = code, message, remote_id
             finished.append(attempt)
-        PublishAttempt.objects.bulk_update(
-            finished, ["finished_at", "outcome", "code", "message", "remote_id"]
+        update_rows(
+            PublishAttempt,
+            {
+                a.pk: {
+                    n: getattr(a, n)
+                    for n in ("finished_at", "outcome", "code", "message", "remote_id")
+                }
+                for a in finished
+            },
         )
         post_published_if_complete(published, audit_into=entries)
         record_many(entries)  # last before COMMIT: the chain's lock is one for the system
@@ -631,8 +639,7 @@ def post_published_if_complete(
             post_id__in={p for p, _ in pairs}, status__in=OPEN_STATUSES
         ).values_list("post_id", "revision_id")
     )
-    for pair, intent in pairs.items():
-        if pair not in still_open:
-            content_actions.mark_published(
-                intent.post, revision=intent.revision, audit_into=audit_into
-            )
+    content_actions.mark_published_many(
+        [(i.post, i.revision) for pair, i in pairs.items() if pair not in still_open],
+        audit_into=audit_into,
+    )

@@ -13,17 +13,17 @@ from django.utils import timezone
 from guanwei.channels.models import Channel, ChannelStatus
 from guanwei.content.models import Post, PostStatus
 from guanwei.orgs.models import Organisation, User
-from guanwei.orgs.permissions import can
+from guanwei.orgs.permissions import Actor, can
 from guanwei.publishing.models import OPEN_STATUSES, IntentStatus, PublishIntent
 from guanwei.workflow.queries import publishable_revision
 
 
-def may_publish_on(user: User | None, channel: Channel) -> bool:
+def may_publish_on(user: Actor | None, channel: Channel) -> bool:
     """Whether ``user`` may publish on ``channel`` — schedule, publish now, cancel, send
     again: a role of theirs grants "发布" (``post.publish``) on the unit that owns the
     account, with the role's scope (unit, subtree, organisation). The post's unit does not
     decide it: a city publisher does not publish on the province's or a county's account
-    (W-05). ``None`` is the system (the scheduler)."""
+    (W-05). The scheduler asks as ``SYSTEM``."""
     return can(user, "post.publish", channel)
 
 

@@ -26,9 +26,10 @@ from guanwei.audit.events import AuditAction
 from guanwei.channels.models import ChannelStatus
 from guanwei.content.models import PostStatus
 from guanwei.orgs.errors import InvalidChange
-from guanwei.orgs.models import User
+from guanwei.orgs.permissions import Actor
 from guanwei.publishing.events import post_published
 from guanwei.publishing.models import IntentStatus, PublishIntent
+from guanwei.publishing.rows import update_rows
 from guanwei.workflow.queries import approved_in_full
 
 S = IntentStatus
@@ -91,7 +92,7 @@ def gate() -> Q:
 
 
 def audit_entry(
-    intent: PublishIntent, action: AuditAction, after: Mapping[str, Any], actor: User | None = None
+    intent: PublishIntent, action: AuditAction, after: Mapping[str, Any], actor: Actor | None = None
 ) -> dict[str, Any]:
     return {
         "action": action,
@@ -116,7 +117,7 @@ def move(
     *,
     token: str | None = None,
     gated: bool = False,
-    actor: User | None = None,
+    actor: Actor | None = None,
     fields: Mapping[str, Any] | None = None,
     per_intent: Mapping[int, Mapping[str, Any]] | None = None,
     after: Mapping[str, Any] | None = None,
@@ -149,7 +150,9 @@ def move(
     by_pk = {i.pk: i for i in intents}
     if not by_pk:
         return []
-    with transaction.atomic():
+    # Inside the caller's transaction, no savepoint of its own (two round trips each):
+    # whatever fails here fails the caller's transaction as a whole.
+    with transaction.atomic(savepoint=False):
         if locked:
             found = {pk: i.status for pk, i in by_pk.items() if i.status in sources}
         else:
@@ -186,11 +189,27 @@ def move(
                     actor,
                 )
             )
-        # What every moved row gets alike in one UPDATE; what differs per row (a remote
-        # id, an error) in one CASE UPDATE per set of fields.
-        PublishIntent.objects.filter(pk__in=list(found)).update(status=to, **(fields or {}))
-        for names, members in groups.items():
-            PublishIntent.objects.bulk_update(members, list(names))
+        # What every moved row gets alike and what differs per row (a remote id, an
+        # error): one VALUES-joined UPDATE per set of field names (``rows.update_rows``).
+        shared = {"status": to, **(fields or {})}
+        if groups and not any(hasattr(v, "resolve_expression") for v in shared.values()):
+            update_rows(  # one statement per set of field names, no CASE to build
+                PublishIntent,
+                {
+                    i.pk: {**shared, **{n: getattr(i, n) for n in (per_intent or {}).get(i.pk, {})}}
+                    for i in moved
+                },
+            )
+        else:
+            PublishIntent.objects.filter(pk__in=list(found)).update(**shared)
+            update_rows(
+                PublishIntent,
+                {
+                    i.pk: {n: getattr(i, n) for n in names}
+                    for names, ms in groups.items()
+                    for i in ms
+                },
+            )
         computed = sorted(
             {n for n, v in (fields or {}).items() if hasattr(v, "resolve_expression")}
         )

@@ -25,6 +25,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from guanwei.publishing import dispatch, reconcile
+from guanwei.publishing.adapters.http import shared_client
 from guanwei.publishing.models import SchedulerLease
 
 log = logging.getLogger("guanwei.dispatch")
@@ -130,6 +131,7 @@ class Dispatcher:
         signal.signal(signal.SIGTERM, self.stop)
         signal.signal(signal.SIGINT, self.stop)
         log.info("dispatcher %s: %d threads, scheduler=%s", self.name, self.threads, self.scheduler)
+        shared_client()  # the connection pool and TLS context, before the first due batch
         with ThreadPoolExecutor(max_workers=self.threads, thread_name_prefix="deliver") as pool:
             while not self.stopping.is_set():
                 try:

@@ -11,8 +11,8 @@ from django.db.models import F
 from guanwei.audit.actions import record
 from guanwei.audit.events import AuditAction
 from guanwei.orgs.errors import InvalidChange
-from guanwei.orgs.models import Organisation, User
-from guanwei.orgs.permissions import require
+from guanwei.orgs.models import Organisation
+from guanwei.orgs.permissions import Actor, as_user, require
 from guanwei.screening.engine.engine import Result, own_term_problem
 from guanwei.screening.engine.lexicon import SEVERITIES
 from guanwei.screening.engine.normalise import SEPARATOR, folding
@@ -61,7 +61,7 @@ def _clean_category(category: str, severity: str) -> str:
 def add_term(
     organisation: Organisation,
     *,
-    actor: User | None,
+    actor: Actor | None,
     term: str,
     category: str,
     severity: str = "block",
@@ -80,7 +80,7 @@ def add_term(
         severity=severity,
         note=note.strip(),
         pinyin=pinyin,
-        created_by=actor,
+        created_by=as_user(actor),
     )
     _bump(organisation)
     record(
@@ -96,7 +96,7 @@ def add_term(
 
 
 @transaction.atomic
-def remove_term(row: LexiconTerm, *, actor: User | None) -> None:
+def remove_term(row: LexiconTerm, *, actor: Actor | None) -> None:
     require(actor, "lexicon.manage", row.organisation)
     snapshot = {"term": row.term, "category": row.category, "severity": row.severity}
     pk, organisation = row.pk, row.organisation
@@ -117,7 +117,7 @@ def remove_term(row: LexiconTerm, *, actor: User | None) -> None:
 def import_terms(
     organisation: Organisation,
     *,
-    actor: User | None,
+    actor: Actor | None,
     lines: list[str],
     category: str,
     severity: str = "block",
@@ -151,7 +151,7 @@ def import_terms(
             term=t,
             category=category,
             severity=severity,
-            created_by=actor,
+            created_by=as_user(actor),
         )
         for t in wanted
         if t not in existing
@@ -180,7 +180,7 @@ def import_terms(
 def screen_object(
     organisation: Organisation,
     *,
-    actor: User | None,
+    actor: Actor | None,
     object_type: str,
     object_id: object,
     text: str,

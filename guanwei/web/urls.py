@@ -8,5 +8,6 @@ from guanwei.web import views
 urlpatterns = [
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("login/code/", views.login_code, name="login_code"),  # sec-mfa: second step
     path("", views.dashboard, name="dashboard"),
 ]

@@ -68,7 +68,20 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             packs=PackApplication.objects.filter(organisation=org, in_force_until__isnull=True),
             can_audit=can_audit,
             audit_verify=audit_verify_status(request) if can_audit else None,
+            offer_second_factor=_offer_second_factor(_actor(request)),
         ),
+    )
+
+
+def _offer_second_factor(user: User) -> bool:
+    """GUANWEI_MFA=optional (the demo): a person whose work would need a second factor and
+    who has none is invited (issue #9 §11: offered, not forced)."""
+    from guanwei.orgs import second_factor
+
+    return (
+        second_factor.mode() == "optional"
+        and second_factor.role_needs_second_factor(user)
+        and not second_factor.has_second_factor(user)
     )
 
 
@@ -95,3 +108,67 @@ def _needs(user: User, org: Organisation) -> dict[str, Any]:
         "failed": failed_sends(user, org, limit=10),
         "material_posts": content_queries.material_posts(user, org, limit=10),
     }
+
+
+# ---------------------------------------------------------------- two factors (issue #9 §11)
+
+
+def _axes_failure(request: HttpRequest, username: str) -> bool:
+    """A wrong code counts as a failed login for django-axes when it is installed (same
+    lockout as wrong passwords). True when the person is now locked out."""
+    from django.apps import apps
+
+    if not apps.is_installed("axes"):
+        return False
+    from django.contrib.auth.signals import user_login_failed
+
+    credentials = {"username": username}
+    user_login_failed.send(sender=__name__, credentials=credentials, request=request)
+    from axes.handlers.proxy import AxesProxyHandler
+
+    return bool(AxesProxyHandler.is_locked(request, credentials))
+
+
+@login_required
+def login_code(request: HttpRequest) -> HttpResponse:
+    """Password → this page (a code from the authenticator, or a recovery code) → in."""
+    from django.contrib import messages
+    from django.contrib.auth import logout
+    from django.shortcuts import redirect
+    from django_otp import login as otp_login
+
+    from guanwei.orgs import actions as org_actions
+    from guanwei.orgs import second_factor
+    from guanwei.orgs.account_views import safe_next
+
+    person = _actor(request)
+    if not second_factor.has_second_factor(person) or person.is_verified():  # type: ignore[attr-defined]
+        return redirect(safe_next(request))
+    error = ""
+    if request.method == "POST":
+        device = org_actions.verify_second_factor(person, request.POST.get("code", ""))
+        if device is not None:
+            otp_login(request, device)
+            if device.__class__.__name__ == "StaticDevice":
+                left = second_factor.recovery_codes_left(person)
+                messages.warning(
+                    request, f"您使用了一个备用验证码，还剩 {left} 个。用完前请重新生成。"
+                )
+            return redirect(safe_next(request))
+        if _axes_failure(request, person.get_username()):
+            logout(request)
+            messages.error(request, "验证码错误次数过多，账号已暂时锁定，请稍后再试。")
+            return redirect("login")
+        totp = second_factor.authenticator(person)
+        throttled = totp is not None and not totp.verify_is_allowed()[0]
+        error = (
+            "错误次数较多，请稍等片刻再输入新的验证码。"
+            if throttled
+            else "验证码不正确，请输入手机上当前显示的六位数字，或一个备用验证码。"
+        )
+    return render(
+        request,
+        "registration/login_code.html",
+        {"error": error, "next": safe_next(request)},
+        status=400 if error else 200,
+    )

@@ -11,6 +11,7 @@ from guanwei.audit.models import AuditRecord
 from guanwei.audit.verify import verify_chain
 from guanwei.cli import main
 from guanwei.orgs import actions as org_actions
+from guanwei.orgs.permissions import SYSTEM
 from guanwei.testing.personas import org, person, unit
 
 pytestmark = pytest.mark.django_db
@@ -51,7 +52,7 @@ def test_it_rolls_back_the_record_with_a_failed_change() -> None:
     with pytest.raises(RuntimeError), transaction.atomic():
         org_actions.create_unit(
             org("demo_weather"),
-            actor=None,
+            actor=SYSTEM,
             key="doomed",
             name="临时",
             unit_type="radar_station",
@@ -67,7 +68,7 @@ def test_it_refuses_to_record_outside_a_transaction() -> None:
     connection.in_atomic_block, saved = False, connection.in_atomic_block
     try:
         with pytest.raises(AuditOutsideTransaction):
-            record(AuditAction.UNIT_CHANGED, actor=None, object_type="unit", object_id=1)
+            record(AuditAction.UNIT_CHANGED, actor=SYSTEM, object_type="unit", object_id=1)
     finally:
         connection.in_atomic_block = saved
 

@@ -9,6 +9,7 @@ from guanwei.audit.models import AuditRecord
 from guanwei.channels import actions
 from guanwei.channels.models import Channel, ChannelStatus, RequiredFollow
 from guanwei.orgs.errors import InvalidChange, PermissionDenied
+from guanwei.orgs.permissions import SYSTEM
 from guanwei.testing.personas import channel, person, unit
 
 pytestmark = pytest.mark.django_db
@@ -50,9 +51,9 @@ def test_it_refuses_a_self_follow_and_a_duplicate() -> None:
     """W-07: a follow is between two different accounts, recorded once."""
     city = channel(W, "city_weibo")
     with pytest.raises(InvalidChange):
-        actions.add_required_follow(city, city, actor=None)
+        actions.add_required_follow(city, city, actor=SYSTEM)
     with pytest.raises(InvalidChange):
-        actions.add_required_follow(city, channel(W, "province_weibo"), actor=None)
+        actions.add_required_follow(city, channel(W, "province_weibo"), actor=SYSTEM)
 
 
 def test_it_registers_a_new_account_as_pending() -> None:
@@ -94,7 +95,7 @@ def test_it_records_a_change_of_manager() -> None:
 def test_it_refuses_an_account_kind_the_pack_does_not_know() -> None:
     with pytest.raises(InvalidChange):
         actions.create_channel(
-            unit(W, "county_c"), actor=None, key="tt", name="抖音", kind="douyin"
+            unit(W, "county_c"), actor=SYSTEM, key="tt", name="抖音", kind="douyin"
         )
 
 

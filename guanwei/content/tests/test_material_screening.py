@@ -14,6 +14,7 @@ from django.test import Client
 from guanwei.content import actions as content
 from guanwei.content.models import Submission
 from guanwei.orgs.errors import InvalidChange
+from guanwei.orgs.permissions import SYSTEM
 from guanwei.screening import actions as screening
 from guanwei.screening.models import ScreeningVerdict
 from guanwei.testing.personas import org, person, unit
@@ -47,7 +48,9 @@ def _officer() -> Client:
 
 
 def _review_term() -> None:
-    screening.add_term(org(W), actor=None, term="青蛙跳台", category="custom", severity="review")
+    screening.add_term(
+        org(W), actor=person("gw_admin"), term="青蛙跳台", category="custom", severity="review"
+    )
 
 
 def _send(body: str) -> Submission:
@@ -137,8 +140,12 @@ def test_w15_the_leader_and_the_editor_see_the_hits_highlighted() -> None:
 def test_c06_overlapping_hits_show_as_one_term() -> None:
     """C-06: 法轮 and 轮功 found in 法轮功 are shown as one marked term 法轮功 (one row), on the
     screening page and on the material page; the verdict record keeps both hits."""
-    screening.add_term(org(W), actor=None, term="法轮", category="custom", severity="review")
-    screening.add_term(org(W), actor=None, term="轮功", category="custom", severity="review")
+    screening.add_term(
+        org(W), actor=person("gw_admin"), term="法轮", category="custom", severity="review"
+    )
+    screening.add_term(
+        org(W), actor=person("gw_admin"), term="轮功", category="custom", severity="review"
+    )
     text = "提醒：谨防法轮功借天气话题传播。"
     client = Client()
     client.force_login(person("kj_editor"))
@@ -148,7 +155,7 @@ def test_c06_overlapping_hits_show_as_one_term() -> None:
     rows = re.findall(r'<tr class="hit-row"><td>([^<]*)</td>', html)
     assert rows == ["法轮功"]
     result, verdict = screening.screen_object(
-        org(W), actor=None, object_type="probe", object_id=1, text=text
+        org(W), actor=SYSTEM, object_type="probe", object_id=1, text=text
     )
     spans = {(h["start"], h["end"]) for h in verdict.hits}
     assert {(5, 7), (6, 8)} <= spans

@@ -9,6 +9,7 @@ from guanwei.audit.models import AuditRecord
 from guanwei.core.errors import InvalidChange
 from guanwei.orgs import actions
 from guanwei.orgs.models import Membership, Unit
+from guanwei.orgs.permissions import SYSTEM
 from guanwei.testing.personas import org, person, unit
 
 pytestmark = pytest.mark.django_db
@@ -80,7 +81,7 @@ def test_it_refuses_a_second_root() -> None:
     with pytest.raises(InvalidChange):
         actions.create_unit(
             org("demo_weather"),
-            actor=None,
+            actor=SYSTEM,
             key="root2",
             name="另一个根",
             unit_type="city_bureau",
@@ -93,7 +94,7 @@ def test_it_refuses_a_unit_type_the_pack_does_not_know() -> None:
     with pytest.raises(InvalidChange):
         actions.create_unit(
             org("demo_weather"),
-            actor=None,
+            actor=SYSTEM,
             key="x",
             name="X",
             unit_type="spaceport",
@@ -132,5 +133,5 @@ def test_it_grants_and_revokes_roles_keeping_history() -> None:
 def test_it_refuses_a_role_the_pack_does_not_define() -> None:
     with pytest.raises(InvalidChange):
         actions.grant_role(
-            person("xc_officer"), unit("demo_weather", "county_c"), "emperor", actor=None
+            person("xc_officer"), unit("demo_weather", "county_c"), "emperor", actor=SYSTEM
         )

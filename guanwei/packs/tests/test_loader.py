@@ -11,6 +11,7 @@ from guanwei.audit.verify import verify_chain
 from guanwei.cli import main
 from guanwei.core.errors import InvalidChange
 from guanwei.orgs.models import PackApplication
+from guanwei.orgs.permissions import SYSTEM
 from guanwei.packs.actions import load_pack
 from guanwei.packs.schema import PACKS_DIR, available_packs, load_pack_file
 from guanwei.packs.schema import load_pack as read_pack
@@ -31,7 +32,7 @@ def test_it_loads_every_base_pack_into_its_own_organisation() -> None:
 def test_it_is_idempotent() -> None:
     """X-02: loading the same pack again changes nothing and writes nothing."""
     before = AuditRecord.objects.count()
-    report = load_pack(read_pack("weather-bureau"), actor=None)
+    report = load_pack(read_pack("weather-bureau"), actor=SYSTEM)
     assert report.nothing_changed
     assert AuditRecord.objects.count() == before
 
@@ -45,7 +46,7 @@ def test_it_applies_a_changed_pack_and_keeps_the_old_version(tmp_path: Path) -> 
     )
     changed = tmp_path / "weather-bureau.toml"
     changed.write_text(text, encoding="utf-8")
-    report = load_pack(load_pack_file(changed), actor=None)
+    report = load_pack(load_pack_file(changed), actor=SYSTEM)
     assert report.pack_changed and report.changed == {"units": 1}
     assert unit("demo_weather", "county_c").name == "丙县气象局(新)"
     versions = PackApplication.objects.filter(
@@ -60,8 +61,8 @@ def test_it_needs_an_organisation_for_an_overlay() -> None:
     """X-07: the gov-inspection overlay applies to an existing organisation."""
     overlay = read_pack("gov-inspection")
     with pytest.raises(InvalidChange):
-        load_pack(overlay, actor=None)
-    report = load_pack(overlay, actor=None, organisation=org("demo_weather"))
+        load_pack(overlay, actor=SYSTEM)
+    report = load_pack(overlay, actor=SYSTEM, organisation=org("demo_weather"))
     assert report.pack_changed
     assert PackApplication.objects.filter(
         organisation__key="demo_weather", pack_name="gov-inspection", in_force_until__isnull=True
@@ -75,7 +76,7 @@ def test_it_refuses_a_username_of_another_organisation(tmp_path: Path) -> None:
     changed.write_text(text.replace('"col_admin"', '"gw_admin"'), encoding="utf-8")
     pack = load_pack_file(changed)
     with pytest.raises(InvalidChange, match="gw_admin"):
-        load_pack(pack, actor=None)
+        load_pack(pack, actor=SYSTEM)
 
 
 def test_the_cli_loads_and_reports_up_to_date(capsys: pytest.CaptureFixture[str]) -> None:

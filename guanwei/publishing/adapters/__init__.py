@@ -7,6 +7,7 @@ Django: adapters take plain data and speak HTTP (or write files).
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import cache
 from importlib import import_module
 from typing import TYPE_CHECKING
 
@@ -44,6 +45,7 @@ PLATFORMS: dict[str, str] = {
 }
 
 
+@cache  # the import machinery once per platform, not once per intent sent
 def adapter_class(platform: str) -> type[Adapter]:
     try:
         target = PLATFORMS[platform]

@@ -17,6 +17,7 @@ from guanwei.content import actions as content
 from guanwei.content.models import Post
 from guanwei.orgs.errors import PermissionDenied
 from guanwei.orgs.models import User
+from guanwei.orgs.permissions import SYSTEM
 from guanwei.publishing import actions
 from guanwei.publishing.models import IntentStatus, PublishIntent
 from guanwei.testing.personas import channel, person, unit
@@ -73,7 +74,7 @@ def test_w05_a_city_publisher_cannot_schedule_on_the_provinces_account() -> None
                 post, actor=person("kj_publisher"), at=_later(), channels=[target]
             )
     assert not PublishIntent.objects.filter(post=post).exists()
-    [mine] = actions.schedule_post(post, actor=None, at=_later(), channels=[province])
+    [mine] = actions.schedule_post(post, actor=SYSTEM, at=_later(), channels=[province])
     assert mine.channel == province
 
 
@@ -89,7 +90,7 @@ def test_w05_a_city_publisher_cannot_cancel_a_send_on_the_provinces_account() ->
     """W-05: cancelling is publishing's decision too: only for the account's publishers."""
     province = channel(W, "province_weibo")
     post = _approved(province)
-    [intent] = actions.schedule_post(post, actor=None, at=_later())
+    [intent] = actions.schedule_post(post, actor=SYSTEM, at=_later())
     with pytest.raises(PermissionDenied):
         actions.cancel_intent(intent, actor=person("kj_publisher"))
     intent.refresh_from_db()
@@ -128,7 +129,7 @@ def test_w05_no_cancel_or_retry_button_and_no_retry_on_another_units_account() -
     city, province = channel(W, "city_weibo"), channel(W, "province_weibo")
     post = _approved(city, province)
     theirs, mine = (
-        actions.schedule_post(post, actor=None, at=_later(), channels=[c])[0]
+        actions.schedule_post(post, actor=SYSTEM, at=_later(), channels=[c])[0]
         for c in (province, city)
     )
     c = _client(person("kj_publisher"))

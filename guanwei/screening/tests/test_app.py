@@ -9,6 +9,7 @@ from django.test import Client
 from guanwei.audit.events import AuditAction
 from guanwei.audit.models import AuditRecord
 from guanwei.orgs.errors import PermissionDenied
+from guanwei.orgs.permissions import SYSTEM
 from guanwei.screening import actions
 from guanwei.screening.queries import highlight, screen_text
 from guanwei.testing.personas import org, person
@@ -41,16 +42,18 @@ def test_it_refuses_lexicon_edits_without_the_right() -> None:
 def test_it_imports_a_word_list_skipping_duplicates() -> None:
     """C-06: one-term-per-line import into a category."""
     lines = ["\ufeff青蛙跳台", "", "# comment", "青蛙跳台", "蛤蟆功"]
-    added = actions.import_terms(org(W), actor=None, lines=lines, category="custom")
+    added = actions.import_terms(org(W), actor=person("gw_admin"), lines=lines, category="custom")
     assert added == 2
-    assert actions.import_terms(org(W), actor=None, lines=lines, category="custom") == 0
+    assert (
+        actions.import_terms(org(W), actor=person("gw_admin"), lines=lines, category="custom") == 0
+    )
     assert screen_text(org(W), "练蛤蟆功").verdict == "block"
 
 
 def test_it_stores_a_verdict_with_its_lexicon_version() -> None:
     """C-06: every verdict is kept with the lexicon version that produced it."""
     result, verdict = actions.screen_object(
-        org(W), actor=None, object_type="probe", object_id=1, text="法*轮功"
+        org(W), actor=SYSTEM, object_type="probe", object_id=1, text="法*轮功"
     )
     assert verdict.verdict == result.verdict == "block"
     assert verdict.lexicon_version == result.lexicon_version != ""

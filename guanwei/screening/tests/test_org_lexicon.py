@@ -21,7 +21,7 @@ from guanwei.screening.engine.cli import screen_main
 from guanwei.screening.engine.config import DATA_DIR
 from guanwei.screening.engine.lexicon import SEVERITY_RANK
 from guanwei.screening.queries import screen_text
-from guanwei.testing.personas import org
+from guanwei.testing.personas import org, person
 
 W = "demo_weather"
 TERMS_FILE = Path(__file__).parent / "data" / "held_out_org_terms.tsv"
@@ -88,7 +88,7 @@ def test_c06_every_organisation_lexicon_term_is_found() -> None:
         groups[(category, severity)].append(term)
     for (category, severity), terms in groups.items():
         added = actions.import_terms(
-            weather, actor=None, lines=terms, category=category, severity=severity
+            weather, actor=person("gw_admin"), lines=terms, category=category, severity=severity
         )
         assert added == len(terms)
     results = []
@@ -103,8 +103,12 @@ def test_c06_a_term_added_one_by_one_is_found_inside_an_allow_phrase() -> None:
     """C-06: the organisation's 鸦片 is found in 鸦片战争 and its 腐败 in 反腐败 (the shipped
     allow-phrases mask the shipped lists' hits only)."""
     weather = org(W)
-    actions.add_term(weather, actor=None, term="鸦片", category="custom", severity="block")
-    actions.add_term(weather, actor=None, term="腐败", category="custom", severity="review")
+    actions.add_term(
+        weather, actor=person("gw_admin"), term="鸦片", category="custom", severity="block"
+    )
+    actions.add_term(
+        weather, actor=person("gw_admin"), term="腐败", category="custom", severity="review"
+    )
     result = screen_text(weather, "纪念鸦片战争胜利，坚持反腐败斗争。")
     found = {(h.term, h.start, h.end, h.severity) for h in result.hits}
     assert ("鸦片", 2, 4, "block") in found and ("腐败", 12, 14, "review") in found
@@ -150,10 +154,10 @@ def test_c06_a_term_the_engine_cannot_screen_is_refused_with_a_reason() -> None:
 
     for bad in ("A", "12", " ？ "):
         with pytest.raises(InvalidChange) as caught:
-            actions.add_term(org(W), actor=None, term=bad, category="custom")
+            actions.add_term(org(W), actor=person("gw_admin"), term=bad, category="custom")
         assert "无法筛查" in caught.value.message
     lines = ["A", "12", "青蛙跳台"]
-    assert actions.import_terms(org(W), actor=None, lines=lines, category="c") == 1
+    assert actions.import_terms(org(W), actor=person("gw_admin"), lines=lines, category="c") == 1
 
 
 @pytest.mark.django_db
@@ -179,7 +183,9 @@ def test_c06_the_screening_page_says_which_allow_list_passed_which_shipped_hit()
         "公文常用词白名单",
     ) in rows
     assert any(term == "鸦片" and name == "公文常用词白名单" for term, _p, name in rows)
-    actions.add_term(org(W), actor=None, term="鸦片", category="custom", severity="review")
+    actions.add_term(
+        org(W), actor=person("gw_admin"), term="鸦片", category="custom", severity="review"
+    )
     html = client.post("/screening/", {"text": text}).content.decode()
     rows = re.findall(r'<tr class="allowed-row"><td>([^<]*)</td>', html)
     assert "鸦片" not in rows and re.search(r"<mark[^>]*>鸦片</mark>", html)

@@ -9,6 +9,7 @@ from django.test import Client
 
 from guanwei.audit.models import AuditRecord
 from guanwei.orgs.models import Membership
+from guanwei.orgs.permissions import SYSTEM
 from guanwei.testing.personas import channel, person, unit
 
 pytestmark = pytest.mark.django_db
@@ -158,7 +159,7 @@ def test_it_escapes_user_text(client: Client) -> None:
 
     evil = create_unit(
         unit(W, "city").organisation,
-        actor=None,
+        actor=SYSTEM,
         key="evil",
         name="<script>alert(1)</script>",
         unit_type="radar_station",

@@ -13,7 +13,7 @@ from guanwei.audit.events import AuditAction
 from guanwei.content import actions as content_actions
 from guanwei.content.models import Post, PostRevision, PostStatus, Submission
 from guanwei.orgs.models import Unit, User
-from guanwei.orgs.permissions import require
+from guanwei.orgs.permissions import Actor, require
 from guanwei.workflow.actions.screening import screen_revision
 from guanwei.workflow.chains import (
     holders,
@@ -203,7 +203,7 @@ def submit_for_review(post: Post, *, actor: User) -> WorkflowRun:
 
 
 @transaction.atomic
-def cancel_open_review(post: Post, *, actor: User | None, reason: str) -> None:
+def cancel_open_review(post: Post, *, actor: Actor | None, reason: str) -> None:
     """An edit reopens review: the run for the old revision is cancelled (invariant 1)."""
     for run in WorkflowRun.objects.select_for_update().filter(
         post=post, status=RunStatus.IN_PROGRESS
