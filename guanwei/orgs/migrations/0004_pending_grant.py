@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('orgs', '0002_apitoken_expiry_scope'),
+        ('orgs', '0003_user_password_change_required'),
     ]
 
     operations = [
