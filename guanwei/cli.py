@@ -1,6 +1,6 @@
 """The ``guanwei`` console script (also ``python -m guanwei``).
 
-Subcommands: run, serve, demo, packs list|show|validate|load, audit verify,
+Subcommands: run, serve, demo, packs list|show|validate|load, audit verify|anchor,
 screen, bench NAME, token create, mfa reset, manage (Django management passthrough).
 """
 
@@ -128,12 +128,31 @@ def _print_report(report: Any) -> None:
 
 
 def cmd_audit(args: argparse.Namespace) -> int:
+    """``guanwei audit verify``: the whole chain, then against the last anchor (a deleted
+    tail); ``guanwei audit anchor``: write the head outside the database (issue #9 §18)."""
     _django()
+    from guanwei.audit.anchor import anchor_path, check_anchor, last_anchor, write_anchor
     from guanwei.audit.verify import verify_chain
 
+    if args.audit_command == "anchor":
+        anchor = write_anchor()
+        if anchor is None:
+            print("the audit log is empty: nothing to anchor")
+            return 0
+        print(f"anchored seq={anchor.seq} {anchor.hash} to {anchor_path()}")
+        return 0
     result = verify_chain()
     print(result)
-    return 0 if result.ok else 1
+    if not result.ok:
+        return 1
+    problem = check_anchor()
+    if problem:
+        print(f"BROKEN against the last anchor: {problem}")
+        return 1
+    anchor = last_anchor()
+    if anchor is not None:
+        print(f"OK against the anchor of {anchor.anchored_at} (seq={anchor.seq})")
+    return 0
 
 
 # ---------------------------------------------------------------- demo and run
@@ -246,12 +265,33 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     _django()
+    from django.conf import settings
     from waitress import serve
 
     from guanwei.wsgi import application
 
+    proxy: dict[str, Any] = {}
+    if settings.GUANWEI_PRODUCTION:
+        # issue #9 §16 (sec-deploy): believe the TLS proxy's X-Forwarded-Proto (https) and
+        # X-Forwarded-For (the client's address, for lockouts and the audit log) — only
+        # from the proxy's own address; waitress strips them from anyone else.
+        proxy = {
+            "trusted_proxy": settings.GUANWEI_TRUSTED_PROXY,
+            "trusted_proxy_count": 1,
+            "trusted_proxy_headers": {"x-forwarded-proto", "x-forwarded-for"},
+            "clear_untrusted_proxy_headers": True,
+        }
     print(f"guanwei web on http://{args.host}:{args.port}/", flush=True)
-    serve(application, host=args.host, port=args.port, threads=8, ident="guanwei")
+    serve(
+        application,
+        host=args.host,
+        port=args.port,
+        threads=8,
+        ident="guanwei",
+        # issue #9 §15: a body over the limit is refused before it is read into memory
+        max_request_body_size=settings.GUANWEI_MAX_REQUEST_BYTES,
+        **proxy,
+    )
     return 0
 
 
@@ -434,7 +474,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     audit = sub.add_parser("audit", help="audit log")
     audit_sub = audit.add_subparsers(dest="audit_command", required=True)
-    audit_sub.add_parser("verify", help="verify the hash chain")
+    audit_sub.add_parser("verify", help="verify the hash chain (and against the last anchor)")
+    audit_sub.add_parser("anchor", help="write the chain's head to the anchor file")
     audit.set_defaults(func=cmd_audit)
 
     screen = sub.add_parser("screen", help="screen text from stdin", add_help=False)

@@ -9,11 +9,14 @@ from django.http import HttpRequest
 from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 
+from guanwei.api.ids import ObjectId, PathId
 from guanwei.channels.models import Channel
 from guanwei.content import actions as content
+from guanwei.content import queries as content_queries
 from guanwei.content.models import Post, Submission
 from guanwei.keyset import cursor_text, parse_cursor
 from guanwei.orgs import queries as org_queries
+from guanwei.orgs.access import get_for
 from guanwei.orgs.models import Unit, User
 from guanwei.workflow import actions as wf
 from guanwei.workflow import queries as wf_queries
@@ -32,15 +35,23 @@ def _visible_ids(request: HttpRequest) -> set[int]:
 
 
 def _unit(request: HttpRequest, pk: int) -> Unit:
-    unit = Unit.objects.filter(pk=pk).first()
+    """A unit the caller may see (``orgs.access``: unit.view or a role in it), else 404."""
+    return get_for(_user(request), Unit, pk)
+
+
+def _drop_box(request: HttpRequest, pk: int) -> Unit:
+    """A drop box of an organisation the caller belongs to: every member may send to it."""
+    unit = Unit.objects.filter(pk=pk).select_related("organisation").first()
     if unit is None or unit.organisation_id not in _visible_ids(request):
+        raise HttpError(404, "unit not found")
+    if not content_queries.drop_boxes(unit.organisation).filter(pk=unit.pk).exists():
         raise HttpError(404, "unit not found")
     return unit
 
 
 class MaterialIn(Schema):
-    provider_unit_id: int
-    drop_box_id: int
+    provider_unit_id: ObjectId
+    drop_box_id: ObjectId
     title: str
     body: str
     source: str
@@ -58,7 +69,7 @@ def submit_material(request: HttpRequest, payload: MaterialIn) -> Any:
     item = content.submit_material(
         _unit(request, payload.provider_unit_id),
         actor=_user(request),
-        drop_box=_unit(request, payload.drop_box_id),
+        drop_box=_drop_box(request, payload.drop_box_id),
         title=payload.title,
         body=payload.body,
         source=payload.source,
@@ -88,8 +99,8 @@ class PostIn(Schema):
 
 
 class PostCreateIn(PostIn):
-    unit_id: int
-    material_ids: list[int] = []
+    unit_id: ObjectId
+    material_ids: list[ObjectId] = []
 
 
 class PostOut(Schema):
@@ -126,9 +137,10 @@ def _fields(request: HttpRequest, unit: Unit, payload: PostIn) -> dict[str, Any]
 @content_router.post("/posts", response={201: PostOut})
 def create_post(request: HttpRequest, payload: PostCreateIn) -> Any:
     unit = _unit(request, payload.unit_id)
-    materials = list(
-        Submission.objects.filter(pk__in=payload.material_ids, organisation_id=unit.organisation_id)
-    )
+    materials = [
+        get_for(_user(request), Submission.objects.filter(organisation_id=unit.organisation_id), i)
+        for i in dict.fromkeys(payload.material_ids)
+    ]
     post = content.create_post(
         unit, actor=_user(request), materials=materials, **_fields(request, unit, payload)
     )
@@ -136,21 +148,18 @@ def create_post(request: HttpRequest, payload: PostCreateIn) -> Any:
 
 
 def _post(request: HttpRequest, pk: int) -> Post:
-    post = Post.objects.filter(pk=pk).select_related("unit").first()
-    if post is None or post.organisation_id not in _visible_ids(request):
-        raise HttpError(404, "post not found")
-    return post
+    return get_for(_user(request), Post.objects.select_related("unit"), pk)
 
 
 @content_router.post("/posts/{post_id}/revisions", response={201: PostOut})
-def revise_post(request: HttpRequest, post_id: int, payload: PostIn) -> Any:
+def revise_post(request: HttpRequest, post_id: PathId, payload: PostIn) -> Any:
     post = _post(request, post_id)
     content.revise_post(post, actor=_user(request), **_fields(request, post.unit, payload))
     return Status(201, _post_out(post))
 
 
 @content_router.post("/posts/{post_id}/submit", response=PostOut)
-def submit_for_review(request: HttpRequest, post_id: int) -> Any:
+def submit_for_review(request: HttpRequest, post_id: PathId) -> Any:
     post = _post(request, post_id)
     wf.submit_for_review(post, actor=_user(request))
     return _post_out(post)
@@ -206,14 +215,15 @@ class RunOut(Schema):
 
 
 def _step(request: HttpRequest, pk: int) -> StepRun:
-    step = StepRun.objects.filter(pk=pk).select_related("run").first()
-    if step is None or step.run.organisation_id not in _visible_ids(request):
-        raise HttpError(404, "step not found")
-    return step
+    return get_for(
+        _user(request),
+        StepRun.objects.select_related("run", "run__post", "run__submission", "unit"),
+        pk,
+    )
 
 
 @workflow_router.post("/steps/{step_id}/approve", response=RunOut)
-def approve(request: HttpRequest, step_id: int, payload: DecisionIn) -> Any:
+def approve(request: HttpRequest, step_id: PathId, payload: DecisionIn) -> Any:
     run = wf.approve_step(
         _step(request, step_id),
         actor=_user(request),
@@ -225,7 +235,7 @@ def approve(request: HttpRequest, step_id: int, payload: DecisionIn) -> Any:
 
 
 @workflow_router.post("/steps/{step_id}/reject", response=RunOut)
-def reject(request: HttpRequest, step_id: int, payload: RejectIn) -> Any:
+def reject(request: HttpRequest, step_id: PathId, payload: RejectIn) -> Any:
     run = wf.reject_step(_step(request, step_id), actor=_user(request), reason=payload.reason)
     run.refresh_from_db()
     return {"run_id": run.pk, "status": run.status}

@@ -21,6 +21,10 @@ class AuditAction(IntEnum):
     PERSON_CHANGED = 121
     ROLE_GRANTED = 130
     ROLE_REVOKED = 131
+    # 140: sensitive grants awaiting a second person (issue #9 §9, 三员分立)
+    ROLE_GRANT_REQUESTED = 140
+    ROLE_GRANT_CONFIRMED = 141
+    ROLE_GRANT_REFUSED = 142
     # two factors and API tokens (issue #9 §11, §14)
     MFA_ENROLLED = 150
     MFA_VERIFIED = 151
@@ -60,6 +64,7 @@ class AuditAction(IntEnum):
     MATERIAL_AWAITING_LEADER = 506
     MATERIAL_RESUBMITTED = 507
     ASSET_UPLOADED = 520
+    ASSET_TEXT_READ = 521  # issue #9 §15: the OCR task's result (C-06)
 
     # 600: workflow
     REVIEW_STARTED = 601
@@ -87,6 +92,7 @@ class AuditAction(IntEnum):
     PUBLISH_RETRY = 713
     PUBLISH_REMOTE_PENDING = 714
     PUBLISH_MOVED = 715
+    CALENDAR_DAY_SET = 720
 
     # 800: interaction; 900: vault (reserved for later rooms)
 
@@ -100,6 +106,15 @@ class AuditAction(IntEnum):
 
     # 1100: notices (notify)
     NOTICES_READ = 1101
+
+    # 1200: logins and sessions (issue 9 §10, §12; the shell's login, orgs' people)
+    LOGIN_SUCCEEDED = 1201
+    LOGIN_FAILED = 1202
+    LOGIN_LOCKED = 1203
+    LOGIN_REFUSED_LOCKED = 1204
+    LOGGED_OUT = 1205
+    SESSION_EXPIRED = 1206
+    PASSWORD_CHANGED = 1210
 
     @property
     def label(self) -> str:
@@ -116,6 +131,9 @@ AUDIT_LABELS: dict[AuditAction, str] = {
     AuditAction.PERSON_CHANGED: "修改人员",
     AuditAction.ROLE_GRANTED: "授予角色",
     AuditAction.ROLE_REVOKED: "撤销角色",
+    AuditAction.ROLE_GRANT_REQUESTED: "提请授予敏感角色",
+    AuditAction.ROLE_GRANT_CONFIRMED: "确认授予敏感角色",
+    AuditAction.ROLE_GRANT_REFUSED: "拒绝授予敏感角色",
     AuditAction.MFA_ENROLLED: "启用两步验证",
     AuditAction.MFA_VERIFIED: "两步验证通过",
     AuditAction.MFA_FAILED: "两步验证码错误",
@@ -143,6 +161,7 @@ AUDIT_LABELS: dict[AuditAction, str] = {
     AuditAction.POST_CREATED: "新建稿件",
     AuditAction.POST_REVISED: "修改稿件",
     AuditAction.ASSET_UPLOADED: "上传素材文件",
+    AuditAction.ASSET_TEXT_READ: "识别图片文字",
     AuditAction.REVIEW_STARTED: "提交审核",
     AuditAction.STEP_APPROVED: "审核同意",
     AuditAction.STEP_REJECTED: "审核不同意",
@@ -169,6 +188,7 @@ AUDIT_LABELS: dict[AuditAction, str] = {
     AuditAction.PUBLISH_RETRY: "等待重新发送",
     AuditAction.PUBLISH_REMOTE_PENDING: "平台处理中",
     AuditAction.PUBLISH_MOVED: "调整发布时间",
+    AuditAction.CALENDAR_DAY_SET: "调整本单位节假日",
     AuditAction.DEADLINE_CREATED: "新建时限",
     AuditAction.DEADLINE_MET: "按时完成",
     AuditAction.DEADLINE_BREACHED: "超时",
@@ -176,4 +196,11 @@ AUDIT_LABELS: dict[AuditAction, str] = {
     AuditAction.CORRECTION_ISSUED: "气象台发布订正",
     AuditAction.SYNDICATION_DONE: "完成转发",
     AuditAction.NOTICES_READ: "阅读通知",
+    AuditAction.LOGIN_SUCCEEDED: "登录",
+    AuditAction.LOGIN_FAILED: "登录失败",
+    AuditAction.LOGIN_LOCKED: "登录锁定",
+    AuditAction.LOGIN_REFUSED_LOCKED: "锁定期间拒绝登录",
+    AuditAction.LOGGED_OUT: "退出登录",
+    AuditAction.SESSION_EXPIRED: "会话超时退出",
+    AuditAction.PASSWORD_CHANGED: "修改密码",
 }

@@ -10,10 +10,13 @@ hooks they register in ``content.hooks`` at start-up (DESIGN invariant 1; issue 
 from __future__ import annotations
 
 import hashlib
+import uuid
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
+from django.conf import settings
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import connection, transaction
 from django.db.models import F
@@ -32,6 +35,7 @@ from guanwei.content.models import (
     SubmissionStatus,
 )
 from guanwei.content.queries import decided_on_material
+from guanwei.core import files
 from guanwei.core.actors import is_system
 from guanwei.notify.actions import notify
 from guanwei.orgs.errors import InvalidChange, PermissionDenied
@@ -109,29 +113,64 @@ def _check_same_org(unit: Unit, other: Unit) -> None:
 # ------------------------------------------------------------------ assets (E-02)
 
 
+def video_allowed(organisation_id: int) -> bool:
+    """MP4 is taken only where a pack in force says so: ``[[uploads]] video = true``."""
+    return any(e.get("video") is True for e in rules_for(organisation_id).extra("uploads"))
+
+
+def _checked_upload(organisation_id: int, upload: UploadedFile) -> tuple[files.Kind, bytes]:
+    """What the file is by its bytes, and the bytes to store (pictures re-encoded)."""
+    data = b"".join(upload.chunks())
+    upload.seek(0)
+    kind = files.sniff(data)
+    video = video_allowed(organisation_id)
+    if kind is None or (kind is files.MP4 and not video):
+        raise InvalidChange(
+            "不支持这种文件（按文件内容判断，与文件名和扩展名无关）。"
+            f"可以上传：{files.allowed_labels(video=video)}。"
+        )
+    if kind.picture:
+        try:
+            data = files.reencode(data, kind, max_pixels=settings.GUANWEI_MAX_IMAGE_PIXELS)
+        except files.Refused as e:
+            raise InvalidChange(str(e)) from e
+    return kind, data
+
+
 @transaction.atomic
 def upload_asset(unit: Unit, *, actor: User, upload: UploadedFile, title: str = "") -> Asset:
-    """Put a picture or file into the library of ``unit`` for reuse (E-02)."""
+    """Put a picture or file into the library of ``unit`` for reuse (E-02).
+
+    The type is decided from the bytes (issue #9 §2): only pictures (JPEG, PNG, GIF, WebP,
+    decoded and re-encoded: no polyglot, no metadata), PDF/DOCX/XLSX attachments and, where
+    a pack allows video, MP4. The file is stored under a generated name with the sniffed
+    extension; the uploader's file name is only the title (display text)."""
     if not (can(actor, "material.submit", unit) or can(actor, "post.create", unit)):
         raise PermissionDenied("您没有向该部门素材库上传文件的权限。")
     if upload.size is None or upload.size > MAX_ASSET_BYTES:
         raise InvalidChange("文件不能超过 20 MB。")
-    digest = hashlib.sha256()
-    for chunk in upload.chunks():
-        digest.update(chunk)
-    upload.seek(0)
-    name = upload.name or "file"
-    kind = Asset.Kind.IMAGE if (upload.content_type or "").startswith("image/") else Asset.Kind.FILE
-    asset = Asset.objects.create(
+    kind, data = _checked_upload(unit.organisation_id, upload)
+    name = (upload.name or "").rsplit("/", 1)[-1].strip() or "file"
+    asset = Asset(
         organisation_id=unit.organisation_id,
         unit=unit,
-        kind=kind,
-        title=title.strip() or name,
-        file=upload,
-        sha256=digest.hexdigest(),
-        size=upload.size,
+        kind=Asset.Kind.IMAGE if kind.picture else Asset.Kind.FILE,
+        title=(title.strip() or name)[:200],
+        sha256=hashlib.sha256(data).hexdigest(),
+        size=len(data),
         uploaded_by=actor,
     )
+    asset.file.save(f"{uuid.uuid4().hex}.{kind.extension}", ContentFile(data), save=True)
+    if kind.picture and getattr(settings, "GUANWEI_OCR", False):
+        # C-06: the text in the picture is read by the task worker, never in a request
+        # (issue #9 §15). Enqueued in this transaction: with the database backend the task
+        # row commits (or rolls back) with the asset.
+        from guanwei.content.tasks import read_picture_text
+
+        Asset.objects.filter(pk=asset.pk).update(text_status=Asset.TextStatus.PENDING)
+        asset.text_status = Asset.TextStatus.PENDING
+        read_picture_text.enqueue(asset.pk)
+        asset.refresh_from_db(fields=["text_status", "picture_text"])
     record(
         AuditAction.ASSET_UPLOADED,
         actor=actor,
@@ -139,9 +178,36 @@ def upload_asset(unit: Unit, *, actor: User, upload: UploadedFile, title: str = 
         object_id=asset.pk,
         object_repr=asset.title,
         organisation_id=unit.organisation_id,
-        after={"title": asset.title, "sha256": asset.sha256, "size": asset.size},
+        after={
+            "title": asset.title,
+            "sha256": asset.sha256,
+            "size": asset.size,
+            "type": kind.content_type,
+            "uploaded_size": upload.size,
+        },
     )
     return asset
+
+
+@transaction.atomic
+def record_picture_text(asset_id: int, *, text: str, status: str) -> str:
+    """The OCR task's result for a library picture (C-06, issue #9 §15): the text the
+    submission screens. System work, from the task worker; audited."""
+    updated = Asset.objects.filter(pk=asset_id).update(
+        picture_text=text[:20000], text_status=status
+    )
+    if updated:
+        asset = Asset.objects.get(pk=asset_id)
+        record(
+            AuditAction.ASSET_TEXT_READ,
+            actor=SYSTEM,
+            object_type="asset",
+            object_id=asset.pk,
+            object_repr=asset.title,
+            organisation_id=asset.organisation_id,
+            after={"picture_text": status, "characters": len(text)},
+        )
+    return status
 
 
 def _assets_of(unit: Unit, assets: Iterable[Asset]) -> list[Asset]:

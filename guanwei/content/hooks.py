@@ -22,13 +22,9 @@ if TYPE_CHECKING:
 ReviseHook = Callable[["Post", "Actor | None", str], object]
 # (submission, actor) → None: material just landed (workflow starts the W-15 chain).
 MaterialHook = Callable[["Submission", "User"], object]
-# (post, user) → bool: a room above content lets ``user`` open the post (workflow: a step of
-# its review waits for them — a named reviewer, a holder of the step's roles, a deputy).
-ViewerHook = Callable[["Post", "User"], bool]
 
 _revise_hooks: dict[str, ReviseHook] = {}
 _material_hooks: dict[str, MaterialHook] = {}
-_viewer_hooks: dict[str, ViewerHook] = {}
 
 
 def on_revise(name: str, hook: ReviseHook) -> None:
@@ -49,12 +45,3 @@ def on_material_submitted(name: str, hook: MaterialHook) -> None:
 def run_material_hooks(submission: Submission, actor: User) -> None:
     for name in sorted(_material_hooks):
         _material_hooks[name](submission, actor)
-
-
-def on_may_view(name: str, hook: ViewerHook) -> None:
-    """Register who else may open a post (``content.queries.may_view_post`` asks)."""
-    _viewer_hooks[name] = hook
-
-
-def may_view_by_hooks(post: Post, user: User) -> bool:
-    return any(_viewer_hooks[name](post, user) for name in sorted(_viewer_hooks))

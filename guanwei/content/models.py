@@ -27,6 +27,19 @@ class Asset(models.Model):
     uploaded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     created = models.DateTimeField(auto_now_add=True)
 
+    class TextStatus(models.TextChoices):
+        """The text in a picture (C-06), read by a task after the upload (issue #9 §15)."""
+
+        NONE = "", "—"  # not a picture, OCR off, or uploaded before the task existed
+        PENDING = "pending", "文字识别中"
+        DONE = "done", "已识别文字"
+        FAILED = "failed", "无法识别文字"
+
+    text_status = models.CharField(
+        "图片文字", max_length=8, choices=TextStatus.choices, default="", blank=True
+    )
+    picture_text = models.TextField("图片中的文字", blank=True, default="")
+
     class Meta:
         ordering = ["-created"]
         verbose_name = "素材文件"

@@ -15,6 +15,7 @@ files, its zip structure) say so.
 from __future__ import annotations
 
 import io
+import warnings
 import zipfile
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -115,3 +116,48 @@ def harden(headers: Headers, *, picture: bool, filename: str = "") -> None:
     if not picture:
         safe = "".join(c for c in filename if c.isalnum() or c in "._-") or "file"
         headers["Content-Disposition"] = f'attachment; filename="{safe}"'
+
+
+class Refused(ValueError):
+    """An upload guanwei does not take; the message is Chinese, for the person."""
+
+
+def reencode(data: bytes, kind: Kind, *, max_pixels: int) -> bytes:
+    """A picture decoded and written again by Pillow in its own format (issue #9 §2):
+    what was appended to it (a polyglot's HTML), its metadata (EXIF with GPS, PNG text)
+    and anything Pillow cannot read are gone. The size in pixels is read from the header
+    first: above ``max_pixels`` nothing is decoded (§15, a decompression bomb)."""
+    from PIL import Image, ImageOps, UnidentifiedImageError
+
+    formats = {"png": "PNG", "jpeg": "JPEG", "gif": "GIF", "webp": "WEBP"}
+    try:
+        with warnings.catch_warnings():  # the size is checked here, against our own limit
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data), formats=[formats[kind.key]]) as probe:
+                width, height = probe.size
+                if width * height > max_pixels:
+                    raise Refused(
+                        f"图片太大：{width}×{height} 像素，"
+                        f"超过上限 {max_pixels // 1_000_000} 百万像素。请缩小后再上传。"
+                    )
+                probe.verify()
+        with Image.open(io.BytesIO(data), formats=[formats[kind.key]]) as img:
+            animated = bool(getattr(img, "is_animated", False)) and kind.key in ("gif", "webp")
+            img.load()
+            out = io.BytesIO()
+            if animated:
+                img.save(out, format=formats[kind.key], save_all=True)
+            elif kind.key == "jpeg":
+                clean = ImageOps.exif_transpose(img) or img
+                if clean.mode not in ("RGB", "L", "CMYK"):
+                    clean = clean.convert("RGB")
+                clean.save(out, format="JPEG", quality=90)
+            else:
+                img.save(out, format=formats[kind.key])
+    except Refused:
+        raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as e:
+        raise Refused("图片太大，无法处理。请缩小后再上传。") from e
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError) as e:
+        raise Refused(f"图片文件已损坏或不是真正的{kind.label}，无法使用。") from e
+    return out.getvalue()

@@ -83,6 +83,8 @@ def setup(request: HttpRequest) -> HttpResponse:
         device = TOTPDevice.objects.filter(pk=int(wanted), user=person, confirmed=False).first()
     if device is None:
         device = org_actions.begin_totp_enrolment(person)
+    required = second_factor.must_enrol(person)
+    enrolled = second_factor.has_second_factor(person)
     return render(
         request,
         "orgs/account_setup.html",
@@ -93,7 +95,8 @@ def setup(request: HttpRequest) -> HttpResponse:
             qr=second_factor.qr_svg(device.config_url),
             secret=second_factor.pretty_secret(device),
             error=error,
-            required=second_factor.must_enrol(person),
+            required=required,
+            second_step=required and not enrolled,  # nothing else to click before it
             next=safe_next(request),
         ),
         status=400 if error else 200,

@@ -15,6 +15,10 @@ class User(AbstractUser):
     display_name = models.CharField("姓名", max_length=64, blank=True)
     title = models.CharField("职务", max_length=64, blank=True)
     phone = models.CharField("联系电话", max_length=32, blank=True)
+    # issue 9 §12: a password someone else set (the pack loader's generated one, an
+    # administrator's) is changed by its owner at the first login where
+    # GUANWEI_PASSWORD_CHANGE_AT_FIRST_LOGIN is on (the production profile).
+    password_change_required = models.BooleanField("须修改密码", default=False)
 
     class Meta:
         verbose_name = "人员"
@@ -124,6 +128,52 @@ class Membership(models.Model):
     @property
     def active(self) -> bool:
         return self.revoked_at is None
+
+    def permission_unit(self) -> Unit:
+        return self.unit
+
+
+class PendingGrant(models.Model):
+    """A grant of a sensitive role waiting for a second person (issue #9 §9, 三员分立): it
+    becomes a Membership only when someone other than the requester and the grantee, holding
+    ``role.confirm``, confirms it."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "待确认"
+        CONFIRMED = "confirmed", "已确认"
+        REFUSED = "refused", "已拒绝"
+
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="pending_grants")
+    role = models.CharField("角色", max_length=64)
+    status = models.CharField("状态", max_length=16, choices=Status.choices, default=Status.PENDING)
+    requested_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField()
+    decided_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    membership = models.OneToOneField(
+        Membership, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["requested_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "unit", "role"],
+                condition=Q(status="pending"),
+                name="one_pending_grant",
+            ),
+            models.CheckConstraint(
+                condition=~Q(user=models.F("requested_by")), name="grant_not_for_requester"
+            ),
+        ]
+        verbose_name = "待确认的授权"
+        verbose_name_plural = "待确认的授权"
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.unit} · {self.role}"
 
     def permission_unit(self) -> Unit:
         return self.unit

@@ -38,12 +38,12 @@ def _period(rule: dict[str, Any], today: date) -> tuple[date, date]:
     return today, today
 
 
-def _applies_day(rule: dict[str, Any], day: date) -> bool:
+def _applies_day(rule: dict[str, Any], day: date, organisation_id: int) -> bool:
     days = rule.get("days", "all")
     if days == "work":
-        return is_workday(day)
+        return is_workday(day, organisation_id=organisation_id)
     if days == "rest":
-        return not is_workday(day)
+        return not is_workday(day, organisation_id=organisation_id)
     return True
 
 
@@ -81,7 +81,7 @@ def ensure_quota_deadlines(now: datetime) -> int:
             if rule.get("period") not in ("day", "week"):
                 continue
             first, last = _period(rule, today)
-            if rule.get("period") == "day" and not _applies_day(rule, today):
+            if rule.get("period") == "day" and not _applies_day(rule, today, org.pk):
                 continue
             starts, due = _bounds(first, last)
             warn_day = rule.get("warn_on")

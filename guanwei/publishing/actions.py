@@ -355,19 +355,28 @@ def reschedule_expired(
 def set_calendar_day(
     *, actor: User, organisation_id: int, day: Any, workday: bool, note: str = ""
 ) -> None:
-    """Record a holiday or an adjusted working day (audited; affects every organisation's
-    rest-day rules, so only set-up staff may do it)."""
+    """Record a rest day or an adjusted working day of the organisation's own, over the
+    shared State Council calendar (E-04; issue #9 §4: it changes this organisation's
+    calendar only). Set-up staff only (``pack.load`` on the organisation)."""
     from guanwei.orgs.models import Organisation
     from guanwei.publishing.models import CalendarDay
 
     require(actor, "pack.load", Organisation.objects.get(pk=organisation_id))
-    CalendarDay.objects.update_or_create(day=day, defaults={"workday": workday, "note": note})
+    previous = (
+        CalendarDay.objects.filter(organisation_id=organisation_id, day=day)
+        .values("workday", "note")
+        .first()
+    )
+    CalendarDay.objects.update_or_create(
+        organisation_id=organisation_id, day=day, defaults={"workday": workday, "note": note}
+    )
     record(
-        AuditAction.CHANNEL_SETTINGS_CHANGED,
+        AuditAction.CALENDAR_DAY_SET,
         actor=actor,
         object_type="calendar_day",
         object_id=str(day),
         object_repr=f"{day} {'上班' if workday else '休息'} {note}",
         organisation_id=organisation_id,
+        before=previous,
         after={"day": str(day), "workday": workday, "note": note},
     )

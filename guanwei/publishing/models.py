@@ -159,15 +159,22 @@ class PublishAttempt(models.Model):
 
 
 class CalendarDay(models.Model):
-    """An administrator's entry for a year the chinese-calendar library does not know yet:
-    a holiday (workday=False) or an adjusted working day (workday=True)."""
+    """An organisation's own entry over the State Council calendar (the chinese-calendar
+    library's data, shared and read-only): a rest day (workday=False) or an adjusted
+    working day (workday=True) — for that organisation only (issue #9 §4)."""
 
-    day = models.DateField(unique=True)
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="calendar_days"
+    )
+    day = models.DateField()
     workday = models.BooleanField()
     note = models.CharField(max_length=64, blank=True)
 
     class Meta:
         ordering = ["day"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "day"], name="calendar_day_per_org")
+        ]
         verbose_name = "节假日调整"
         verbose_name_plural = "节假日调整"
 

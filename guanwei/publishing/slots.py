@@ -66,9 +66,10 @@ def applies(slot: Slot, channel: Channel, day: date, category: str = "") -> bool
         return False
     if category and slot.category and slot.category != category:
         return False
-    if slot.days == "work" and not is_workday(day):
-        return False
-    return not (slot.days == "rest" and is_workday(day))
+    if slot.days == "all":
+        return True
+    workday = is_workday(day, organisation_id=channel.organisation_id)
+    return workday if slot.days == "work" else not workday
 
 
 def slot_times(

@@ -21,8 +21,9 @@ from django.views.decorators.http import require_POST
 
 from guanwei.channels.models import Channel, ChannelStatus
 from guanwei.content.models import Post, PostStatus
+from guanwei.orgs.access import get_for
 from guanwei.orgs.errors import DomainError
-from guanwei.orgs.pages import actor, current_org, page_context, visible
+from guanwei.orgs.pages import actor, current_org, page_context
 from guanwei.orgs.permissions import can
 from guanwei.publishing import actions, queries
 from guanwei.publishing.calendar import is_workday, year_known
@@ -94,8 +95,7 @@ def schedule(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def cancel(request: HttpRequest, pk: int) -> HttpResponse:
-    intent = get_object_or_404(PublishIntent, pk=pk)
-    visible(request, intent.organisation_id)
+    intent = get_for(actor(request), PublishIntent.objects.select_related("post"), pk)
     try:
         actions.cancel_intent(intent, actor=actor(request))
     except DomainError as e:
@@ -131,8 +131,7 @@ def progress(request: HttpRequest, pk: int) -> HttpResponse:
 def retry(request: HttpRequest, pk: int) -> HttpResponse:
     """重新发布: a failed send of the approved version is scheduled again, now, on its
     account (``actions.schedule_post``; the failed intent stays on record)."""
-    intent = get_object_or_404(PublishIntent.objects.select_related("post", "channel"), pk=pk)
-    visible(request, intent.organisation_id)
+    intent = get_for(actor(request), PublishIntent.objects.select_related("post", "channel"), pk)
     post = intent.post
     if intent.status != IntentStatus.FAILED:
         messages.error(request, _("Only a failed publication can be published again."))
@@ -236,8 +235,8 @@ def calendar_page(request: HttpRequest) -> HttpResponse:
             days=days,
             view=view,
             today=today,
-            rest={d for d in days if not is_workday(d)},
-            unknown_years=[y for y in years if not year_known(y)],
+            rest={d for d in days if not is_workday(d, organisation_id=org.pk)},
+            unknown_years=[y for y in years if not year_known(y, organisation_id=org.pk)],
             prev_week=(start - timedelta(days=7)).strftime("%G-W%V"),
             next_week=(start + timedelta(days=7)).strftime("%G-W%V"),
             month=days[len(days) // 2].strftime("%Y-%m"),
@@ -307,8 +306,8 @@ def holidays(request: HttpRequest) -> HttpResponse:
             org,
             form=form,
             may_edit=may_edit,
-            rows=CalendarDay.objects.filter(day__year__gte=year - 1),
-            known={y: year_known(y) for y in (year, year + 1)},
+            rows=CalendarDay.objects.filter(organisation=org, day__year__gte=year - 1),
+            known={y: year_known(y, organisation_id=org.pk) for y in (year, year + 1)},
         ),
     )
 

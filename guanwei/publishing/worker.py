@@ -55,6 +55,13 @@ def scheduler_pass() -> None:
     from guanwei.publishing.follows import check_required_follows
 
     check_required_follows(older_than=timedelta(hours=24))
+    # The audit chain's head outside the database, every hour (issue #9 §18).
+    from guanwei.audit.anchor import anchor_if_due
+
+    try:
+        anchor_if_due()
+    except OSError:
+        log.exception("could not write the audit anchor")
     # Rooms above (oversight's deadlines) run their part of the pass through the signal
     # they connected at start-up: publishing does not import them.
     from guanwei.publishing.events import scheduler_pass as pass_signal

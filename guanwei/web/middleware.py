@@ -56,6 +56,34 @@ class SecurityHeadersMiddleware:
         return response
 
 
+class RequestSizeLimitMiddleware:
+    """Issue #9 §15 (sec-files). A request announcing a body larger than
+    GUANWEI_MAX_REQUEST_BYTES (a 20 MB file and its form) is answered 413 before anything
+    reads the body; waitress (``guanwei serve``) refuses it even earlier
+    (``max_request_body_size``) and cuts a chunked body at the same size."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > settings.GUANWEI_MAX_REQUEST_BYTES:
+            from django.http import HttpResponse
+
+            limit = settings.GUANWEI_MAX_UPLOAD_BYTES // (1024 * 1024)
+            return HttpResponse(
+                f'<!DOCTYPE html><html lang="zh-CN"><meta charset="utf-8"><title>文件太大</title>'
+                f"<p>上传的内容太大：一个文件不能超过 {limit} MB。"
+                f"请返回上一页，换一个较小的文件再试（已填写的内容请先复制保存）。</p></html>",
+                status=413,
+                content_type="text/html; charset=utf-8",
+            )
+        return self.get_response(request)
+
+
 class SecondFactorMiddleware:
     """The second step of the login (issue #9 §11), after Django's and django-otp's
     middleware: a person who has enrolled an authenticator but has not typed a code in this

@@ -169,6 +169,6 @@ def login_code(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "registration/login_code.html",
-        {"error": error, "next": safe_next(request)},
+        {"error": error, "next": safe_next(request), "second_step": True},
         status=400 if error else 200,
     )

@@ -6,12 +6,15 @@ class WorkflowConfig(AppConfig):
     verbose_name = "审核流程"
 
     def ready(self) -> None:
+        from guanwei.workflow.access import register_rules
+
+        register_rules()  # the deciders of an open step see its post (orgs.access)
         # React to the content room's events without content importing workflow.
-        from guanwei.content.hooks import on_material_submitted, on_may_view, on_revise
+        from guanwei.content.hooks import on_material_submitted, on_revise
         from guanwei.content.panels import PostPanel, register
         from guanwei.workflow.actions import cancel_open_review, start_material_review
         from guanwei.workflow.forms import post_panel_forms
-        from guanwei.workflow.queries import post_review_panel, review_waits_for
+        from guanwei.workflow.queries import post_review_panel
 
         on_revise(
             "workflow",
@@ -20,7 +23,6 @@ class WorkflowConfig(AppConfig):
         on_material_submitted(
             "workflow", lambda submission, actor: start_material_review(submission, actor=actor)
         )
-        on_may_view("workflow", review_waits_for)
         register(
             PostPanel(
                 key="review",

@@ -259,16 +259,6 @@ def may_decide(step: StepRun | None, user: User) -> bool:
     return True
 
 
-def review_waits_for(post: Post, user: User) -> bool:
-    """Whether a pending step of the post's review is one ``user`` may decide now (the
-    rule of ``approve_step`` and of the review queue's buttons, deputies included): such a
-    person opens the post page to decide (``content.queries.may_view_post``)."""
-    steps = StepRun.objects.filter(
-        run__post=post, run__status=RunStatus.IN_PROGRESS, status=StepStatus.PENDING
-    ).select_related("run", "run__post", "unit")
-    return any(may_decide(step, user) for step in steps)
-
-
 # ------------------------------------------------------------------ the post page's review panel
 
 

@@ -42,7 +42,7 @@ def test_grant_goes_through_the_same_action(
 ) -> None:
     """X-01: the API grant is permission-checked like the page."""
     county = unit("demo_weather", "county_c")
-    admin = {"authorization": f"Bearer {_token('gw_admin', capsys)}"}
+    admin = {"authorization": f"Bearer {_token('gw_security', capsys)}"}  # 安全管理员
     ok = client.post(
         f"/api/v1/orgs/units/{county.pk}/memberships",
         {"username": "xb_publisher", "role": "info_officer"},
@@ -51,8 +51,9 @@ def test_grant_goes_through_the_same_action(
     )
     assert ok.status_code == 201
     officer = {"authorization": f"Bearer {_token('qxt_officer', capsys)}"}
+    own = unit("demo_weather", "city_observatory")  # a unit the officer sees (issue #9 §3)
     refused = client.post(
-        f"/api/v1/orgs/units/{county.pk}/memberships",
+        f"/api/v1/orgs/units/{own.pk}/memberships",
         {"username": "qxt_officer", "role": "administrator"},
         content_type="application/json",
         headers=officer,

@@ -17,7 +17,7 @@ from guanwei.orgs.errors import InvalidChange
 from guanwei.publishing import actions
 from guanwei.publishing.calendar import is_workday, year_known
 from guanwei.publishing.models import CalendarDay, IntentStatus, PublishIntent
-from guanwei.testing.personas import channel, person, unit
+from guanwei.testing.personas import channel, org, person, unit
 from guanwei.workflow import actions as wf
 from guanwei.workflow.models import StepRun
 
@@ -158,11 +158,12 @@ def test_an_edit_after_scheduling_cancels_at_delivery_time() -> None:
 def test_rest_days_follow_the_official_calendar_with_overrides() -> None:
     """E-04: 2026-10-10 (Saturday) was an adjusted working day; 2027 is unknown to the
     library and falls back to Mon-Fri until an administrator enters it."""
-    assert is_workday(date(2026, 10, 10)) and not is_workday(date(2026, 10, 1))
-    assert not year_known(2027)
-    assert not is_workday(date(2027, 1, 2))  # a Saturday by the fallback
-    CalendarDay.objects.create(day=date(2027, 1, 1), workday=False, note="元旦")
-    assert not is_workday(date(2027, 1, 1)) and year_known(2027)
+    w = {"organisation_id": org(W).pk}
+    assert is_workday(date(2026, 10, 10), **w) and not is_workday(date(2026, 10, 1), **w)
+    assert not year_known(2027, **w)
+    assert not is_workday(date(2027, 1, 2), **w)  # a Saturday by the fallback
+    CalendarDay.objects.create(**w, day=date(2027, 1, 1), workday=False, note="元旦")
+    assert not is_workday(date(2027, 1, 1), **w) and year_known(2027, **w)
 
 
 def test_the_calendar_page_and_ical_export() -> None:
@@ -220,4 +221,4 @@ def test_only_rule_keepers_enter_holidays() -> None:
     editor.post("/publishing/holidays/", {"day": "2027-02-08", "workday": "0", "note": "春节"})
     assert not CalendarDay.objects.filter(day=date(2027, 2, 8)).exists()
     admin.post("/publishing/holidays/", {"day": "2027-02-08", "workday": "0", "note": "春节"})
-    assert not is_workday(date(2027, 2, 8))
+    assert not is_workday(date(2027, 2, 8), organisation_id=org(W).pk)

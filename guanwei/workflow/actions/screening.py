@@ -43,24 +43,36 @@ def screen_revision(post: Post, revision: PostRevision, actor: User) -> str:
 
 
 def _screen_pictures(post: Post, revision: PostRevision, actor: User) -> list[tuple[str, str]]:
-    """C-06: the text in the revision's pictures is screened like the text (when OCR is on)."""
+    """C-06: the text in the revision's pictures is screened like the text (when OCR is on).
+
+    The text was read by the OCR task after the upload (``content.tasks``), never here
+    (issue #9 §15): this screens the stored text. A picture still being read refuses the
+    submission for now (the editor is told to wait a moment); one the task could not read,
+    or that no task has read within GUANWEI_OCR_WAIT_MINUTES (the worker is down), goes to
+    review for a person to look at — never through unscreened."""
+    from datetime import timedelta
+
     from django.conf import settings
+    from django.utils import timezone
+
+    from guanwei.content.models import Asset
 
     if not getattr(settings, "GUANWEI_OCR", False):
         return []
     from guanwei.screening.actions import screen_object
-    from guanwei.screening.ocr import OcrUnavailable, picture_text
 
+    waited = timezone.now() - timedelta(minutes=settings.GUANWEI_OCR_WAIT_MINUTES)
     out: list[tuple[str, str]] = []
     for asset in revision.assets.filter(kind="image"):
-        try:
-            with asset.file.open("rb") as fh:
-                text = picture_text(fh.read())
-        except OcrUnavailable:
-            return []
-        except Exception:  # an unreadable picture: a person must look at it
+        status = asset.text_status
+        if status == Asset.TextStatus.PENDING and asset.created > waited:
+            raise ReviewError(
+                f"图片“{asset.title}”中的文字正在识别，请稍候（通常不到一分钟）再提交审核。"
+            )
+        if status != Asset.TextStatus.DONE:  # failed, timed out, or never read
             out.append(("review", f"图片“{asset.title}”无法识别文字，请人工查看"))
             continue
+        text = asset.picture_text
         if not text.strip():
             continue
         result, _ = screen_object(
