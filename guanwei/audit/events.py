@@ -103,6 +103,12 @@ class AuditAction(IntEnum):
     # 1100: notices (notify)
     NOTICES_READ = 1101
 
+    # 1200: reads and exports that matter (issue #9 §19): one record per read
+    FORM_PRINTED = 1201
+    DATA_EXPORTED = 1202
+    CALENDAR_FEED_READ = 1203
+    AUDIT_LOG_READ = 1204
+
     @property
     def label(self) -> str:
         return AUDIT_LABELS.get(self, self.name)
@@ -180,4 +186,8 @@ AUDIT_LABELS: dict[AuditAction, str] = {
     AuditAction.CORRECTION_ISSUED: "气象台发布订正",
     AuditAction.SYNDICATION_DONE: "完成转发",
     AuditAction.NOTICES_READ: "阅读通知",
+    AuditAction.FORM_PRINTED: "打印表单",
+    AuditAction.DATA_EXPORTED: "导出数据",
+    AuditAction.CALENDAR_FEED_READ: "下载发布日历",
+    AuditAction.AUDIT_LOG_READ: "查看审计日志",
 }
