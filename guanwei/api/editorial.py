@@ -11,9 +11,11 @@ from ninja.errors import HttpError
 
 from guanwei.channels.models import Channel
 from guanwei.content import actions as content
+from guanwei.content import queries as content_queries
 from guanwei.content.models import Post, Submission
 from guanwei.keyset import cursor_text, parse_cursor
 from guanwei.orgs import queries as org_queries
+from guanwei.orgs.access import get_for
 from guanwei.orgs.models import Unit, User
 from guanwei.workflow import actions as wf
 from guanwei.workflow import queries as wf_queries
@@ -32,8 +34,16 @@ def _visible_ids(request: HttpRequest) -> set[int]:
 
 
 def _unit(request: HttpRequest, pk: int) -> Unit:
-    unit = Unit.objects.filter(pk=pk).first()
+    """A unit the caller may see (``orgs.access``: unit.view or a role in it), else 404."""
+    return get_for(_user(request), Unit, pk)
+
+
+def _drop_box(request: HttpRequest, pk: int) -> Unit:
+    """A drop box of an organisation the caller belongs to: every member may send to it."""
+    unit = Unit.objects.filter(pk=pk).select_related("organisation").first()
     if unit is None or unit.organisation_id not in _visible_ids(request):
+        raise HttpError(404, "unit not found")
+    if not content_queries.drop_boxes(unit.organisation).filter(pk=unit.pk).exists():
         raise HttpError(404, "unit not found")
     return unit
 
@@ -58,7 +68,7 @@ def submit_material(request: HttpRequest, payload: MaterialIn) -> Any:
     item = content.submit_material(
         _unit(request, payload.provider_unit_id),
         actor=_user(request),
-        drop_box=_unit(request, payload.drop_box_id),
+        drop_box=_drop_box(request, payload.drop_box_id),
         title=payload.title,
         body=payload.body,
         source=payload.source,
@@ -126,9 +136,10 @@ def _fields(request: HttpRequest, unit: Unit, payload: PostIn) -> dict[str, Any]
 @content_router.post("/posts", response={201: PostOut})
 def create_post(request: HttpRequest, payload: PostCreateIn) -> Any:
     unit = _unit(request, payload.unit_id)
-    materials = list(
-        Submission.objects.filter(pk__in=payload.material_ids, organisation_id=unit.organisation_id)
-    )
+    materials = [
+        get_for(_user(request), Submission.objects.filter(organisation_id=unit.organisation_id), i)
+        for i in dict.fromkeys(payload.material_ids)
+    ]
     post = content.create_post(
         unit, actor=_user(request), materials=materials, **_fields(request, unit, payload)
     )
@@ -136,10 +147,7 @@ def create_post(request: HttpRequest, payload: PostCreateIn) -> Any:
 
 
 def _post(request: HttpRequest, pk: int) -> Post:
-    post = Post.objects.filter(pk=pk).select_related("unit").first()
-    if post is None or post.organisation_id not in _visible_ids(request):
-        raise HttpError(404, "post not found")
-    return post
+    return get_for(_user(request), Post.objects.select_related("unit"), pk)
 
 
 @content_router.post("/posts/{post_id}/revisions", response={201: PostOut})
@@ -206,10 +214,11 @@ class RunOut(Schema):
 
 
 def _step(request: HttpRequest, pk: int) -> StepRun:
-    step = StepRun.objects.filter(pk=pk).select_related("run").first()
-    if step is None or step.run.organisation_id not in _visible_ids(request):
-        raise HttpError(404, "step not found")
-    return step
+    return get_for(
+        _user(request),
+        StepRun.objects.select_related("run", "run__post", "run__submission", "unit"),
+        pk,
+    )
 
 
 @workflow_router.post("/steps/{step_id}/approve", response=RunOut)

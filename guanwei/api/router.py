@@ -19,6 +19,7 @@ from guanwei.audit.tasks import verify_audit_chain
 from guanwei.channels.models import Channel
 from guanwei.orgs import actions as org_actions
 from guanwei.orgs import queries as org_queries
+from guanwei.orgs.access import get_for, may_see
 from guanwei.orgs.errors import DomainError, PermissionDenied
 from guanwei.orgs.models import ApiToken, Organisation, Unit, User
 from guanwei.orgs.permissions import can
@@ -110,15 +111,13 @@ audit_router = Router(tags=["audit"])
 
 @orgs_router.get("/organisations/{key}/units", response=list[UnitOut])
 def list_units(request: HttpRequest, key: str) -> Any:
+    # the tree's names and keys, as on the unit tree page (where to send material)
     return list(_org(request, key).units.order_by("path"))
 
 
 @orgs_router.post("/units/{unit_id}/memberships", response={201: MembershipOut})
 def grant(request: HttpRequest, unit_id: int, payload: GrantIn) -> Any:
-    unit = Unit.objects.filter(pk=unit_id).first()
-    visible = {o.pk for o in org_queries.organisations_for(_user(request))}
-    if unit is None or unit.organisation_id not in visible:
-        raise HttpError(404, "unit not found")
+    unit = get_for(_user(request), Unit, unit_id)
     # Only people of the unit's own organisation; one answer for unknown and foreign names
     # (no enumeration of the installation's logins, issue #9 §5).
     person = org_queries.person_in(unit.organisation, payload.username)
@@ -142,7 +141,10 @@ def list_channels(request: HttpRequest, key: str) -> Any:
             "manager": c.manager.username if c.manager else None,
             "responsible": c.responsible.username if c.responsible else None,
         }
-        for c in Channel.objects.filter(organisation=org).select_related("manager", "responsible")
+        for c in Channel.objects.filter(organisation=org).select_related(
+            "manager", "responsible", "unit"
+        )
+        if may_see(_user(request), c)
     ]
 
 

@@ -9,8 +9,8 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -18,15 +18,17 @@ from guanwei.audit.actions import record_read
 from guanwei.audit.events import AuditAction
 from guanwei.audit.models import AuditRecord
 from guanwei.channels import actions as channel_actions
+from guanwei.channels.access import SEES_CHANNEL
 from guanwei.channels.forms import AuthorisationForm, ChannelForm
 from guanwei.channels.models import Channel, RequiredFollow
 from guanwei.core.errors import DomainError, PermissionDenied
 from guanwei.documents.account_application import AccountApplicationData, account_application_pdf
 from guanwei.documents.authorisation import AuthorisationFormData, authorisation_pdf
+from guanwei.orgs.access import get_for, may_anywhere, may_see
 from guanwei.orgs.pages import actor as _actor
 from guanwei.orgs.pages import current_org as _current_org
 from guanwei.orgs.pages import org_people as _org_people
-from guanwei.orgs.pages import page_context, visible
+from guanwei.orgs.pages import page_context
 from guanwei.orgs.permissions import can
 from guanwei.orgs.rules import rules_for
 
@@ -53,10 +55,11 @@ def _pdf(data: bytes, name: str) -> HttpResponse:
 @login_required
 def application_form(request: HttpRequest, pk: int) -> HttpResponse:
     """C-02: 官方微信、微博、二级网站申请审批表, filled from the account record."""
-    channel = get_object_or_404(
-        Channel.objects.select_related("unit", "organisation", "manager", "responsible"), pk=pk
+    channel = get_for(
+        _actor(request),
+        Channel.objects.select_related("unit", "organisation", "manager", "responsible"),
+        pk,
     )
-    visible(request, channel.organisation_id)
     manager, responsible = channel.manager, channel.responsible
     data = AccountApplicationData(
         organisation=channel.organisation.name,
@@ -84,8 +87,7 @@ def application_form(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def authorisation_form(request: HttpRequest, pk: int) -> HttpResponse:
     """R-06 附二: 官方微博授权审批表 for this account, to print and sign."""
-    channel = get_object_or_404(Channel.objects.select_related("organisation"), pk=pk)
-    visible(request, channel.organisation_id)
+    channel = get_for(_actor(request), Channel.objects.select_related("organisation", "unit"), pk)
     form = AuthorisationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         d: dict[str, Any] = form.cleaned_data
@@ -119,9 +121,16 @@ def channel_list(request: HttpRequest) -> HttpResponse:
     if org is None:
         return redirect("dashboard")
     rules = rules_for(org.pk)
-    channels = Channel.objects.filter(organisation=org).select_related(
-        "unit", "manager", "responsible"
-    )
+    user = _actor(request)
+    if not any(may_anywhere(user, org, p) for p in SEES_CHANNEL):
+        raise Http404
+    channels = [
+        c
+        for c in Channel.objects.filter(organisation=org).select_related(
+            "unit", "manager", "responsible"
+        )
+        if may_see(user, c)
+    ]
     rows = [(c, rules.channel_kinds.get(c.kind, {}).get("name", c.kind)) for c in channels]
     return render(request, "channels/channel_list.html", page_context(request, org, rows=rows))
 
@@ -161,8 +170,7 @@ def _channel_page(
 
 @login_required
 def channel_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    channel = get_object_or_404(Channel.objects.select_related("organisation", "unit"), pk=pk)
-    visible(request, channel.organisation_id)
+    channel = get_for(_actor(request), Channel.objects.select_related("organisation", "unit"), pk)
     if request.method == "POST":
         form = ChannelForm(request.POST, people=_org_people(channel.organisation))
         status = 400
@@ -186,7 +194,14 @@ def follow_list(request: HttpRequest) -> HttpResponse:
     org = _current_org(request)
     if org is None:
         return redirect("dashboard")
-    follows = RequiredFollow.objects.filter(follower__organisation=org).select_related(
-        "follower", "followee", "follower__unit", "followee__unit"
-    )
+    user = _actor(request)
+    if not any(may_anywhere(user, org, p) for p in SEES_CHANNEL):
+        raise Http404
+    follows = [
+        f
+        for f in RequiredFollow.objects.filter(follower__organisation=org).select_related(
+            "follower", "followee", "follower__unit", "followee__unit"
+        )
+        if may_see(user, f)
+    ]
     return render(request, "channels/follow_list.html", page_context(request, org, follows=follows))

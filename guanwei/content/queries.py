@@ -9,6 +9,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from guanwei.content.models import Post, PostRevision, PostStatus, Submission, SubmissionStatus
+from guanwei.orgs.access import may_see
 from guanwei.orgs.models import Organisation, Unit, User
 from guanwei.orgs.permissions import can
 
@@ -166,26 +167,31 @@ def revision_diff(old: PostRevision, new: PostRevision) -> list[tuple[str, str]]
     return out
 
 
-def may_view_post(user: User | None, post: Post) -> bool:
-    """Who may open a post (its page, its printed approval form): its unit's editors and
-    reviewers, whoever has or had a step of its review, and the provider of its material
-    (read-only). One rule for every page that shows the post's content."""
+def post_rule(user: User, post: Post) -> bool:
+    """The content room's part of who may open a post (its page, diff, edit form, printed
+    approval form): its unit's editors and reviewers, whoever decided a step of its review,
+    and the provider of its material once it is published (read-only). Workflow adds the
+    deciders of its open step (``workflow.access``); nobody else, whatever the post's
+    status (issue #9 §3: an open step used to let every member in)."""
     return bool(
         can(user, "post.create", post.unit)
         or can(user, "post.review", post.unit)
-        or post.runs.filter(steps__eligibility__open=True).exists()
         or post.runs.filter(steps__decisions__actor=user).exists()
-        or (user is not None and provides_material(user, post))
+        or provides_material(user, post)
     )
 
 
-def may_view_material(user: User | None, item: Submission) -> bool:
-    """Who may open drop-box material: the drop box's keepers, its sender and the
-    provider unit's officers and leaders, whoever has or had a step of its review, and
-    whoever may open a post made from it (the publishing unit's editors and reviewers: the
-    post page links to its material). One rule for every link to a material page."""
-    if user is None or not user.is_authenticated:
-        return False
+def may_view_post(user: User | None, post: Post) -> bool:
+    """Who may open a post: every registered rule (``orgs.access``), inside the post's
+    organisation. One rule for every page that shows the post's content."""
+    return may_see(user, post)
+
+
+def material_rule(user: User, item: Submission) -> bool:
+    """The content room's part of who may open drop-box material: the drop box's keepers,
+    its sender and the provider unit's officers and leaders, whoever decided a step of its
+    review, and whoever may open a post made from it (the post page links to its material).
+    Workflow adds the deciders of its open step."""
     provider = item.provider_unit
     speaks_for = provider is not None and (
         can(user, "material.submit", provider) or can(user, "material.approve", provider)
@@ -197,6 +203,12 @@ def may_view_material(user: User | None, item: Submission) -> bool:
         or item.runs.filter(steps__decisions__actor=user).exists()
         or (item.post is not None and may_view_post(user, item.post))
     )
+
+
+def may_view_material(user: User | None, item: Submission) -> bool:
+    """Who may open drop-box material: every registered rule (``orgs.access``). One rule
+    for every link to a material page."""
+    return may_see(user, item)
 
 
 def may_resubmit_material(user: User | None, item: Submission) -> bool:

@@ -17,9 +17,10 @@ from guanwei.content import actions, panels, queries
 from guanwei.content.forms import AssetForm, DeclineForm, MaterialForm, PostForm, ResubmitForm
 from guanwei.content.models import Asset, Post, PostStatus, Submission, SubmissionStatus
 from guanwei.keyset import cursor_text, parse_cursor
+from guanwei.orgs.access import get_for, may_see
 from guanwei.orgs.errors import DomainError
 from guanwei.orgs.models import Organisation
-from guanwei.orgs.pages import actor, current_org, page_context, visible
+from guanwei.orgs.pages import actor, current_org, page_context
 from guanwei.orgs.permissions import can
 from guanwei.orgs.rules import rules_for
 
@@ -150,11 +151,10 @@ def _screened_preview(org: Organisation, data: dict[str, Any]) -> tuple[dict[str
 def material_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """修改后重新报送 (W-15): the provider edits material their leader returned, seeing the
     reason, checks it (检查 shows the hits) and sends it again; screened as at first send."""
-    item = get_object_or_404(
-        Submission.objects.select_related("drop_box", "provider_unit", "organisation"), pk=pk
-    )
-    visible(request, item.organisation_id)
     user = actor(request)
+    item = get_for(
+        user, Submission.objects.select_related("drop_box", "provider_unit", "organisation"), pk
+    )
     if not queries.may_resubmit_material(user, item):
         raise Http404
     org = item.organisation
@@ -201,12 +201,12 @@ def material_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def material_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    item = get_object_or_404(
-        Submission.objects.select_related("drop_box", "provider_unit", "submitted_by", "post"),
-        pk=pk,
-    )
-    visible(request, item.organisation_id)
     user = actor(request)
+    item = get_for(
+        user,
+        Submission.objects.select_related("drop_box", "provider_unit", "submitted_by", "post"),
+        pk,
+    )
     manages = can(user, "dropbox.manage", item.drop_box)
     from guanwei.screening import queries as screening
     from guanwei.workflow.queries import may_decide
@@ -215,8 +215,6 @@ def material_detail(request: HttpRequest, pk: int) -> HttpResponse:
     deciding = {
         s.pk for r in runs for s in r.steps.all() if s.status == "pending" and may_decide(s, user)
     }
-    if not (deciding or queries.may_view_material(user, item)):
-        raise Http404
     return render(
         request,
         "content/material_detail.html",
@@ -241,8 +239,7 @@ def material_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def material_take(request: HttpRequest, pk: int) -> HttpResponse:
-    item = get_object_or_404(Submission, pk=pk)
-    visible(request, item.organisation_id)
+    item = get_for(actor(request), Submission, pk)
     try:
         actions.take_submission(item, actor=actor(request))
     except DomainError as e:
@@ -255,8 +252,7 @@ def material_take(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def material_decline(request: HttpRequest, pk: int) -> HttpResponse:
-    item = get_object_or_404(Submission, pk=pk)
-    visible(request, item.organisation_id)
+    item = get_for(actor(request), Submission, pk)
     form = DeclineForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Please give the reason; the provider will see it."))
@@ -313,7 +309,14 @@ def post_new(request: HttpRequest) -> HttpResponse:
         return redirect("post_list")
     rules = rules_for(org.pk)
     material_ids = [int(x) for x in request.GET.getlist("material") if x.isdigit()]
-    materials = list(Submission.objects.filter(pk__in=material_ids, organisation=org))
+    # Only material the writer may open fills the form (issue #9 §3: no prefill by id).
+    materials = [
+        m
+        for m in Submission.objects.filter(pk__in=material_ids, organisation=org).select_related(
+            "drop_box", "provider_unit", "post"
+        )
+        if may_see(actor(request), m)
+    ]
     initial: dict[str, Any] = {}
     if materials:
         initial = {
@@ -355,17 +358,16 @@ def post_new(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _get_post(request: HttpRequest, pk: int) -> Post:
-    post = get_object_or_404(
+def _get_post(request: HttpRequest, pk: int, permission: str | None = None) -> Post:
+    """The post if the person may see it (and hold ``permission`` on it), else 404."""
+    return get_for(
+        actor(request),
         Post.objects.select_related(
             "unit", "organisation", "current_revision", "created_by", "corrects"
         ),
-        pk=pk,
+        pk,
+        permission,
     )
-    visible(request, post.organisation_id)
-    if not queries.may_view_post(actor(request), post):
-        raise Http404
-    return post
 
 
 def post_page(request: HttpRequest, pk: int, *, status: int = 200, **forms: Any) -> HttpResponse:
@@ -396,7 +398,7 @@ post_detail = login_required(post_page)
 
 @login_required
 def post_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    post = _get_post(request, pk)
+    post = _get_post(request, pk, "post.create")  # the form is for its writers only
     org = post.organisation
     rev = post.current_revision
     assert rev is not None
@@ -507,8 +509,7 @@ def asset_file(request: HttpRequest, pk: int) -> FileResponse:
     anything that is not a picture is downloaded."""
     from guanwei.core.files import OCTET, harden, kind_of_name
 
-    asset = get_object_or_404(Asset, pk=pk)
-    visible(request, asset.organisation_id)
+    asset = get_for(actor(request), Asset.objects.select_related("unit"), pk)
     stored = (asset.file.name or "file").rsplit("/", 1)[-1]
     kind = kind_of_name(stored)
     picture = kind is not None and kind.picture and asset.kind == Asset.Kind.IMAGE

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from guanwei.keyset import cursor_text, parse_cursor
 from guanwei.notify import actions, queries
 from guanwei.notify.models import Notice
+from guanwei.orgs.access import get_for
 from guanwei.orgs.pages import actor, current_org, page_context
 
 
@@ -51,7 +52,7 @@ def notice_open(request: HttpRequest, pk: int) -> HttpResponse:
     """Opening a notice (its link on the notices page) is reading it: marked read for its
     addressee (audited once), then on to the object it names, or the notices page."""
     user = actor(request)
-    notice = get_object_or_404(Notice, pk=pk, user=user)
+    notice = get_for(user, Notice, pk)
     actions.mark_read(notice, actor=user)
     return redirect(actions.safe_link(notice.link) or "notices")
 
@@ -59,7 +60,7 @@ def notice_open(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def notice_read(request: HttpRequest, pk: int) -> HttpResponse:
-    notice = get_object_or_404(Notice, pk=pk, user=actor(request))
+    notice = get_for(actor(request), Notice, pk)
     actions.mark_read(notice, actor=actor(request))
     return _back(request)
 

@@ -7,21 +7,21 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from guanwei.core.errors import DomainError, PermissionDenied
 from guanwei.orgs import actions as org_actions
 from guanwei.orgs import queries as org_queries
+from guanwei.orgs.access import get_for, may_anywhere, may_see, may_see_people_of
 from guanwei.orgs.forms import CreateUnitForm, GrantRoleForm, MoveUnitForm
 from guanwei.orgs.models import Membership, Unit
 from guanwei.orgs.pages import actor as _actor
 from guanwei.orgs.pages import current_org as _current_org
 from guanwei.orgs.pages import org_people as _org_people
 from guanwei.orgs.pages import page_context as _ctx
-from guanwei.orgs.pages import visible as _visible
 from guanwei.orgs.permissions import can
 from guanwei.orgs.rules import rules_for
 
@@ -32,6 +32,8 @@ def unit_list(request: HttpRequest) -> HttpResponse:
     if org is None:
         return redirect("dashboard")
     rules = rules_for(org.pk)
+    # The tree's names are for every member (where to send material); a unit's page (its
+    # people, accounts, duties) only for unit.view on it: the tree links only those.
     units = org_queries.unit_tree(org)
     rows = [(u, rules.unit_type_name(u.unit_type)) for u in units]
     return render(request, "orgs/unit_list.html", _ctx(request, org, rows=rows))
@@ -41,15 +43,25 @@ def _unit_page(request: HttpRequest, unit: Unit, **forms: Any) -> HttpResponse:
     org = unit.organisation
     rules = rules_for(org.pk)
     people = _org_people(org)
+    user = _actor(request)
+    shows_people = (
+        may_see_people_of(user, unit)
+        or can(user, "role.grant", unit)
+        or can(user, "role.revoke", unit)
+    )
     ctx = _ctx(
         request,
         org,
         unit=unit,
         unit_type_name=rules.unit_type_name(unit.unit_type),
         ancestors=list(unit.ancestors()),
-        children=list(unit.children.order_by("path")),
-        memberships=[(m, rules.role_name(m.role)) for m in org_queries.active_memberships(unit)],
-        channels=list(unit.channels.all()),
+        children=[c for c in unit.children.order_by("path") if may_see(user, c)],
+        # who holds which role (a custodian keeps a password): person.view, or who grants
+        shows_people=shows_people,
+        memberships=[(m, rules.role_name(m.role)) for m in org_queries.active_memberships(unit)]
+        if shows_people
+        else [],
+        channels=[c for c in unit.channels.all() if may_see(user, c)],
         duties=(rules.unit_types.get(unit.unit_type) or {}).get("duties", []),
         can_grant=can(_actor(request), "role.grant", unit),
         can_revoke=can(_actor(request), "role.revoke", unit),
@@ -64,9 +76,7 @@ def _unit_page(request: HttpRequest, unit: Unit, **forms: Any) -> HttpResponse:
 
 
 def _get_unit(request: HttpRequest, pk: int) -> Unit:
-    unit = get_object_or_404(Unit.objects.select_related("organisation", "parent"), pk=pk)
-    _visible(request, unit.organisation_id)
-    return unit
+    return get_for(_actor(request), Unit.objects.select_related("organisation", "parent"), pk)
 
 
 @login_required
@@ -103,8 +113,7 @@ def unit_grant(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def membership_revoke(request: HttpRequest, pk: int) -> HttpResponse:
-    membership = get_object_or_404(Membership.objects.select_related("unit", "user"), pk=pk)
-    _visible(request, membership.unit.organisation_id)
+    membership = get_for(_actor(request), Membership.objects.select_related("unit", "user"), pk)
     try:
         org_actions.revoke_role(membership, actor=_actor(request))
     except DomainError as e:
@@ -166,9 +175,21 @@ def people_list(request: HttpRequest) -> HttpResponse:
     org = _current_org(request)
     if org is None:
         return redirect("dashboard")
+    user = _actor(request)
+    # person.view (the pack's scope): the people of the units one may see, nobody else's.
+    if not may_anywhere(user, org, "person.view"):
+        raise Http404
     rules = rules_for(org.pk)
+    seen: dict[int, bool] = {}
+
+    def sees(m: Membership) -> bool:
+        if m.unit_id not in seen:
+            seen[m.unit_id] = may_see_people_of(user, m.unit)
+        return seen[m.unit_id]
+
     rows = [
-        (person, [(m, rules.role_name(m.role)) for m in ms])
+        (person, [(m, rules.role_name(m.role)) for m in ms if sees(m)])
         for person, ms in org_queries.people_of(org)
     ]
+    rows = [(p, ms) for p, ms in rows if ms]
     return render(request, "orgs/people_list.html", _ctx(request, org, rows=rows))

@@ -6,6 +6,9 @@ class OversightConfig(AppConfig):
     verbose_name = "督查"
 
     def ready(self) -> None:
+        from guanwei.oversight.access import register_rules
+
+        register_rules()  # who may see a deadline (orgs.access)
         from guanwei.content.panels import PostPanel, register
         from guanwei.oversight.hooks import on_post_published
         from guanwei.oversight.queries import post_corrections_panel

@@ -7,7 +7,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,8 +16,9 @@ from django.views.decorators.http import require_POST
 from guanwei.content.actions import revision_fields
 from guanwei.content.forms import PostForm
 from guanwei.content.models import Post
+from guanwei.orgs.access import get_for
 from guanwei.orgs.errors import DomainError
-from guanwei.orgs.pages import actor, current_org, page_context, visible
+from guanwei.orgs.pages import actor, current_org, page_context
 from guanwei.orgs.rules import rules_for
 from guanwei.oversight import actions, queries
 from guanwei.oversight.models import Deadline, DeadlineKind, DeadlineStatus, owed_q
@@ -60,8 +61,7 @@ def deadlines(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def syndicated(request: HttpRequest, pk: int) -> HttpResponse:
-    deadline = get_object_or_404(Deadline, pk=pk)
-    visible(request, deadline.organisation_id)
+    deadline = get_for(actor(request), Deadline, pk)
     try:
         actions.mark_syndicated(deadline, actor=actor(request), link=request.POST.get("link", ""))
     except DomainError as e:
@@ -75,8 +75,7 @@ def syndicated(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def correction(request: HttpRequest, pk: int) -> HttpResponse:
     """The Observatory issues a correction notice on the published post (W-11)."""
-    post = get_object_or_404(Post, pk=pk)
-    visible(request, post.organisation_id)
+    post = get_for(actor(request), Post, pk)
     try:
         deadline = actions.issue_correction(
             post, actor=actor(request), text=request.POST.get("text", "")
@@ -96,12 +95,13 @@ def correction(request: HttpRequest, pk: int) -> HttpResponse:
 def correction_new(request: HttpRequest, pk: int) -> HttpResponse:
     """做订正 (W-11): the correction post's form, prefilled from the original and the
     notice; saving submits it to the pack's correction chain."""
-    deadline = get_object_or_404(
-        Deadline.objects.select_related("post", "post__unit", "post__current_revision"),
-        pk=pk,
-        kind=DeadlineKind.CORRECTION,
+    deadline = get_for(
+        actor(request),
+        Deadline.objects.select_related("post", "post__unit", "post__current_revision").filter(
+            kind=DeadlineKind.CORRECTION
+        ),
+        pk,
     )
-    visible(request, deadline.organisation_id)
     user = actor(request)
     original = deadline.post
     assert original is not None

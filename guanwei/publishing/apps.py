@@ -8,6 +8,9 @@ class PublishingConfig(AppConfig):
     verbose_name = "发布"
 
     def ready(self) -> None:
+        from guanwei.publishing.access import register_rules
+
+        register_rules()  # a publication is seen with its post (orgs.access)
         # React to the rooms below without them importing publishing (issue #8 §7).
         from guanwei.channels.events import status_changed
         from guanwei.content.hooks import on_revise

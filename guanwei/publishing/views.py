@@ -23,8 +23,9 @@ from guanwei.audit.actions import record_read
 from guanwei.audit.events import AuditAction
 from guanwei.channels.models import Channel, ChannelStatus
 from guanwei.content.models import Post, PostStatus
+from guanwei.orgs.access import get_for
 from guanwei.orgs.errors import DomainError
-from guanwei.orgs.pages import actor, current_org, page_context, visible
+from guanwei.orgs.pages import actor, current_org, page_context
 from guanwei.orgs.permissions import can
 from guanwei.publishing import actions, queries
 from guanwei.publishing.calendar import is_workday, year_known
@@ -96,8 +97,7 @@ def schedule(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def cancel(request: HttpRequest, pk: int) -> HttpResponse:
-    intent = get_object_or_404(PublishIntent, pk=pk)
-    visible(request, intent.organisation_id)
+    intent = get_for(actor(request), PublishIntent.objects.select_related("post"), pk)
     try:
         actions.cancel_intent(intent, actor=actor(request))
     except DomainError as e:
@@ -133,8 +133,7 @@ def progress(request: HttpRequest, pk: int) -> HttpResponse:
 def retry(request: HttpRequest, pk: int) -> HttpResponse:
     """重新发布: a failed send of the approved version is scheduled again, now, on its
     account (``actions.schedule_post``; the failed intent stays on record)."""
-    intent = get_object_or_404(PublishIntent.objects.select_related("post", "channel"), pk=pk)
-    visible(request, intent.organisation_id)
+    intent = get_for(actor(request), PublishIntent.objects.select_related("post", "channel"), pk)
     post = intent.post
     if intent.status != IntentStatus.FAILED:
         messages.error(request, _("Only a failed publication can be published again."))

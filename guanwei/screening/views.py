@@ -5,10 +5,11 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from guanwei.orgs.access import get_for
 from guanwei.orgs.errors import DomainError
 from guanwei.orgs.pages import actor as _actor
 from guanwei.orgs.pages import current_org as _current_org
@@ -123,7 +124,7 @@ def lexicon_import(request: HttpRequest) -> HttpResponse:
 @require_POST
 def lexicon_remove(request: HttpRequest, pk: int) -> HttpResponse:
     org = _current_org(request)
-    row = get_object_or_404(LexiconTerm, pk=pk)
+    row = get_for(_actor(request), LexiconTerm.objects.select_related("organisation"), pk)
     if org is None or row.organisation_id != org.pk:
         raise Http404
     try:

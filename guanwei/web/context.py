@@ -19,7 +19,14 @@ def shell(request: HttpRequest) -> dict[str, Any]:
 
     org = current_org(request)
     # The menu shows only what the person may open (the audit log is for its keepers).
+    from guanwei.channels.access import SEES_CHANNEL
+    from guanwei.orgs.access import may_anywhere
+
     return {
         "unread_notices": unread_count(user),
         "may_view_audit": org is not None and can(user, "audit.view", org),
+        # issue #9 §3: the people list is for person.view, the accounts for channel.view
+        "may_view_people": org is not None and may_anywhere(user, org, "person.view"),
+        "may_view_channels": org is not None
+        and any(may_anywhere(user, org, p) for p in SEES_CHANNEL),
     }

@@ -6,6 +6,9 @@ class WorkflowConfig(AppConfig):
     verbose_name = "审核流程"
 
     def ready(self) -> None:
+        from guanwei.workflow.access import register_rules
+
+        register_rules()  # the deciders of an open step see its post (orgs.access)
         # React to the content room's events without content importing workflow.
         from guanwei.content.hooks import on_material_submitted, on_revise
         from guanwei.content.panels import PostPanel, register

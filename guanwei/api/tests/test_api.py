@@ -51,8 +51,9 @@ def test_grant_goes_through_the_same_action(
     )
     assert ok.status_code == 201
     officer = {"authorization": f"Bearer {_token('qxt_officer', capsys)}"}
+    own = unit("demo_weather", "city_observatory")  # a unit the officer sees (issue #9 §3)
     refused = client.post(
-        f"/api/v1/orgs/units/{county.pk}/memberships",
+        f"/api/v1/orgs/units/{own.pk}/memberships",
         {"username": "qxt_officer", "role": "administrator"},
         content_type="application/json",
         headers=officer,

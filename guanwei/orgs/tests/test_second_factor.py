@@ -106,7 +106,9 @@ def test_enrolment_then_login_with_a_code_and_with_a_recovery_code(
     assert client.post("/login/code/", {"code": codes[0]}).status_code == 400  # used up
 
     actions = list(
-        AuditRecord.objects.filter(object_type="user", object_id=str(leader.pk), action__gte=150)
+        AuditRecord.objects.filter(
+            object_type="user", object_id=str(leader.pk), action__gte=150, action__lt=160
+        )
         .order_by("pk")
         .values_list("action", flat=True)
     )

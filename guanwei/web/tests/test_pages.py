@@ -93,7 +93,12 @@ def test_the_channel_pages_show_manager_and_verification(client: Client) -> None
     assert "市气象局官方微博" in cells[0]
     assert (cells[4], cells[5]) == (str(city.manager), str(city.responsible)) == ("赵磊", "陈静")
     assert "刘洋" not in body  # the city's leader holds no account: not listed as one's keeper
-    detail = c.get(f"/channels/{channel(W, 'county_a_weibo').pk}/").content.decode()
+    # another unit's account: for channel.view on it (the administrator's, issue #9 §3)
+    detail = (
+        _login(client, "gw_admin")
+        .get(f"/channels/{channel(W, 'county_a_weibo').pk}/")
+        .content.decode()
+    )
     assert "甲县气象局官方微博" in detail and "省气象局官方微博" in detail  # W-07 follows shown
 
 
