@@ -56,6 +56,8 @@ if GUANWEI_PRODUCTION:
         _refuse("GUANWEI_DEBUG must be off")
     # TLS ends at the proxy, which must set X-Forwarded-Proto (and strip a client's own).
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # `guanwei serve` (waitress) believes X-Forwarded-Proto/-For only from this address
+    GUANWEI_TRUSTED_PROXY = os.environ.get("GUANWEI_TRUSTED_PROXY", "127.0.0.1")
     SECURE_SSL_REDIRECT = True
     SECURE_HSTS_SECONDS = int(os.environ.get("GUANWEI_HSTS_SECONDS", "31536000"))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = _env_bool("GUANWEI_HSTS_INCLUDE_SUBDOMAINS", default=True)
