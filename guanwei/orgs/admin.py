@@ -8,7 +8,7 @@ from guanwei.orgs.models import Membership, Organisation, PackApplication, Unit,
 
 @admin.register(User)
 class PersonAdmin(ViewOnlyAdmin, UserAdmin):  # type: ignore[misc]
-    """Read-only (issue #9 §19, decision 0011): people, their passwords, superuser and
+    """Read-only (issue #9 §19, decision 0013): people, their passwords, superuser and
     staff flags change only through the audited actions and the operator's commands, never
     behind them in the admin."""
 
