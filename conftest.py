@@ -38,3 +38,14 @@ def _own_audit_anchor_file(settings: Any, tmp_path_factory: Any) -> None:
     settings.GUANWEI_AUDIT_ANCHOR_FILE = str(
         tmp_path_factory.mktemp("anchors") / "audit-anchors.jsonl"
     )
+
+
+@pytest.fixture(autouse=True)
+def _fresh_login_state() -> None:
+    """Logins (issue 9 §10): django-axes counts failures in the database (each test's
+    transaction is rolled back; the browser tests' server is reset with ``axes_reset``), and
+    the audit of refusals during a lock is throttled through the cache: a test starts with
+    an empty one, so that one test's lock never hides another test's record."""
+    from django.core.cache import cache
+
+    cache.clear()

@@ -265,13 +265,23 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     _django()
+    from django.conf import settings
     from waitress import serve
 
     from guanwei.wsgi import application
 
+    proxy: dict[str, Any] = {}
+    if settings.GUANWEI_PRODUCTION:
+        # issue #9 §16 (sec-deploy): believe the TLS proxy's X-Forwarded-Proto (https) and
+        # X-Forwarded-For (the client's address, for lockouts and the audit log) — only
+        # from the proxy's own address; waitress strips them from anyone else.
+        proxy = {
+            "trusted_proxy": settings.GUANWEI_TRUSTED_PROXY,
+            "trusted_proxy_count": 1,
+            "trusted_proxy_headers": {"x-forwarded-proto", "x-forwarded-for"},
+            "clear_untrusted_proxy_headers": True,
+        }
     print(f"guanwei web on http://{args.host}:{args.port}/", flush=True)
-    from django.conf import settings
-
     serve(
         application,
         host=args.host,
@@ -280,6 +290,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         ident="guanwei",
         # issue #9 §15: a body over the limit is refused before it is read into memory
         max_request_body_size=settings.GUANWEI_MAX_REQUEST_BYTES,
+        **proxy,
     )
     return 0
 

@@ -56,6 +56,8 @@ if GUANWEI_PRODUCTION:
         _refuse("GUANWEI_DEBUG must be off")
     # TLS ends at the proxy, which must set X-Forwarded-Proto (and strip a client's own).
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # `guanwei serve` (waitress) believes X-Forwarded-Proto/-For only from this address
+    GUANWEI_TRUSTED_PROXY = os.environ.get("GUANWEI_TRUSTED_PROXY", "127.0.0.1")
     SECURE_SSL_REDIRECT = True
     SECURE_HSTS_SECONDS = int(os.environ.get("GUANWEI_HSTS_SECONDS", "31536000"))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = _env_bool("GUANWEI_HSTS_INCLUDE_SUBDOMAINS", default=True)
@@ -216,7 +218,7 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
 
-AUTH_PASSWORD_VALIDATORS = [
+AUTH_PASSWORD_VALIDATORS: list[dict[str, object]] = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
         "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
@@ -359,3 +361,67 @@ GUANWEI_AUDIT_ANCHOR_FILE = os.environ.get(
 )
 GUANWEI_AUDIT_ANCHOR_WEBHOOK = os.environ.get("GUANWEI_AUDIT_ANCHOR_WEBHOOK", "")
 # --- end sec-tenancy ----------------------------------------------------------------------
+
+# ---------------------------------------------------------------- logins (issue 9 §10, §12, §13)
+# sec-login's block: lockout (django-axes), session limits, password rules and hashing.
+# MLPS 2.0 level 3 §8.1.4.1; docs/security.md "Logins", docs/deploy.md.
+from datetime import timedelta  # noqa: E402
+
+# §13 Argon2id first (argon2-cffi); PBKDF2 kept so that existing hashes are read and rewritten
+# as Argon2 at their owner's next login (Django upgrades a hash made by a later hasher).
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+]
+
+# §12 passwords: Django's validators, at least 12 characters; a password set by someone else
+# (the pack loader's generated demo passwords, an administrator) must be changed by its owner
+# at the first login — in the production profile, or wherever this is switched on.
+GUANWEI_PASSWORD_MIN_LENGTH = int(os.environ.get("GUANWEI_PASSWORD_MIN_LENGTH", "12"))
+for _validator in AUTH_PASSWORD_VALIDATORS:
+    if str(_validator["NAME"]).endswith("MinimumLengthValidator"):
+        _validator["OPTIONS"] = {"min_length": GUANWEI_PASSWORD_MIN_LENGTH}
+GUANWEI_PASSWORD_CHANGE_AT_FIRST_LOGIN = _env_bool(
+    "GUANWEI_PASSWORD_CHANGE_AT_FIRST_LOGIN",
+    default=GUANWEI_PRODUCTION,  # the deployment profile above
+)
+
+# §12 sessions: logged out after GUANWEI_SESSION_IDLE_MINUTES without a request, and
+# GUANWEI_SESSION_MAX_HOURS after the login whatever happens; the cookie dies with the browser.
+GUANWEI_SESSION_IDLE_MINUTES = float(os.environ.get("GUANWEI_SESSION_IDLE_MINUTES", "30"))
+GUANWEI_SESSION_MAX_HOURS = float(os.environ.get("GUANWEI_SESSION_MAX_HOURS", "12"))
+SESSION_COOKIE_AGE = int(GUANWEI_SESSION_MAX_HOURS * 3600)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+
+# §10 lockout (django-axes, on by default, the embedded demo too): GUANWEI_LOCKOUT_FAILURES
+# failed logins for one login name, or from one address, lock that name or address for
+# GUANWEI_LOCKOUT_MINUTES (a failure counts while it is less than that old); /login/ and
+# /admin/login/ alike (the check is an authentication backend). Behind a reverse proxy set
+# GUANWEI_PROXY_COUNT to the number of proxies that append to X-Forwarded-For.
+GUANWEI_LOCKOUT = _env_bool("GUANWEI_LOCKOUT", default=True)
+GUANWEI_LOCKOUT_FAILURES = int(os.environ.get("GUANWEI_LOCKOUT_FAILURES", "5"))
+GUANWEI_LOCKOUT_MINUTES = float(os.environ.get("GUANWEI_LOCKOUT_MINUTES", "15"))
+GUANWEI_PROXY_COUNT = int(os.environ.get("GUANWEI_PROXY_COUNT", "0"))
+INSTALLED_APPS.append("axes")
+AUTHENTICATION_BACKENDS = [
+    "guanwei.web.logins.LockoutBackend",  # refuses a locked name or address before any hash
+    "django.contrib.auth.backends.ModelBackend",
+]
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+    "guanwei.web.logins.SessionLimitsMiddleware",
+)
+MIDDLEWARE.append("axes.middleware.AxesMiddleware")  # last, as django-axes asks
+AXES_ENABLED = GUANWEI_LOCKOUT
+AXES_FAILURE_LIMIT = GUANWEI_LOCKOUT_FAILURES
+AXES_COOLOFF_TIME = timedelta(minutes=GUANWEI_LOCKOUT_MINUTES)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each on its own
+AXES_RESET_ON_SUCCESS = False  # a colleague's login from the same address resets nothing
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # the lock ends when it said it would
+AXES_LOCKOUT_CALLABLE = "guanwei.web.logins.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "guanwei.web.logins.client_ip"
+AXES_DISABLE_ACCESS_LOG = True  # successes and logouts are in guanwei's own audit log
+AXES_VERBOSE = False
+LOGGING["loggers"]["axes"] = {"level": "WARNING"}  # type: ignore[index]
+# ---------------------------------------------------------------- end of logins

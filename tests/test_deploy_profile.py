@@ -118,3 +118,52 @@ def test_the_production_profile_refuses_to_start_without_a_real_key_and_hosts(
     assert variable in done.stderr, done.stderr
     # and it never falls back to writing a generated key under var/
     assert not (tmp_path / "var" / "secret-key.txt").exists()
+
+
+def test_guanwei_serve_behind_the_tls_proxy_redirects_http_and_serves_https(
+    tmp_path: Path,
+) -> None:
+    """`guanwei serve` in the production profile, as nginx talks to it: a plain-http request
+    is redirected to https, one the proxy marks `X-Forwarded-Proto: https` is served with
+    HSTS (waitress must not strip the proxy's header, or every page redirects forever)."""
+    import socket
+    import time
+
+    import httpx
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = subprocess.Popen(
+        [sys.executable, "-m", "guanwei", "serve", "--host", "127.0.0.1", "--port", str(port)],
+        env=_env(tmp_path),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                httpx.get(base, timeout=1)
+                break
+            except httpx.TransportError:
+                assert server.poll() is None, server.stderr.read() if server.stderr else ""
+                assert time.monotonic() < deadline, "guanwei serve did not start"
+                time.sleep(0.2)
+        host = {"host": "gw.example.gov.cn"}
+        plain = httpx.get(f"{base}/api/openapi.json", headers=host)
+        assert plain.status_code == 301
+        assert plain.headers["location"] == "https://gw.example.gov.cn/api/openapi.json"
+        proxied = httpx.get(
+            f"{base}/api/openapi.json", headers=host | {"x-forwarded-proto": "https"}
+        )
+        assert proxied.status_code == 200, proxied.headers
+        hsts = proxied.headers["strict-transport-security"]
+        assert "max-age=31536000" in hsts and "includeSubDomains" in hsts
+        # a host name not in GUANWEI_ALLOWED_HOSTS is refused
+        wrong_host = httpx.get(f"{base}/api/openapi.json", headers={"host": "evil.example"})
+        assert wrong_host.status_code == 400
+    finally:
+        server.terminate()
+        server.wait(timeout=10)

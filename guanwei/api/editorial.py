@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 
+from guanwei.api.ids import ObjectId, PathId
 from guanwei.channels.models import Channel
 from guanwei.content import actions as content
 from guanwei.content import queries as content_queries
@@ -49,8 +50,8 @@ def _drop_box(request: HttpRequest, pk: int) -> Unit:
 
 
 class MaterialIn(Schema):
-    provider_unit_id: int
-    drop_box_id: int
+    provider_unit_id: ObjectId
+    drop_box_id: ObjectId
     title: str
     body: str
     source: str
@@ -98,8 +99,8 @@ class PostIn(Schema):
 
 
 class PostCreateIn(PostIn):
-    unit_id: int
-    material_ids: list[int] = []
+    unit_id: ObjectId
+    material_ids: list[ObjectId] = []
 
 
 class PostOut(Schema):
@@ -151,14 +152,14 @@ def _post(request: HttpRequest, pk: int) -> Post:
 
 
 @content_router.post("/posts/{post_id}/revisions", response={201: PostOut})
-def revise_post(request: HttpRequest, post_id: int, payload: PostIn) -> Any:
+def revise_post(request: HttpRequest, post_id: PathId, payload: PostIn) -> Any:
     post = _post(request, post_id)
     content.revise_post(post, actor=_user(request), **_fields(request, post.unit, payload))
     return Status(201, _post_out(post))
 
 
 @content_router.post("/posts/{post_id}/submit", response=PostOut)
-def submit_for_review(request: HttpRequest, post_id: int) -> Any:
+def submit_for_review(request: HttpRequest, post_id: PathId) -> Any:
     post = _post(request, post_id)
     wf.submit_for_review(post, actor=_user(request))
     return _post_out(post)
@@ -222,7 +223,7 @@ def _step(request: HttpRequest, pk: int) -> StepRun:
 
 
 @workflow_router.post("/steps/{step_id}/approve", response=RunOut)
-def approve(request: HttpRequest, step_id: int, payload: DecisionIn) -> Any:
+def approve(request: HttpRequest, step_id: PathId, payload: DecisionIn) -> Any:
     run = wf.approve_step(
         _step(request, step_id),
         actor=_user(request),
@@ -234,7 +235,7 @@ def approve(request: HttpRequest, step_id: int, payload: DecisionIn) -> Any:
 
 
 @workflow_router.post("/steps/{step_id}/reject", response=RunOut)
-def reject(request: HttpRequest, step_id: int, payload: RejectIn) -> Any:
+def reject(request: HttpRequest, step_id: PathId, payload: RejectIn) -> Any:
     run = wf.reject_step(_step(request, step_id), actor=_user(request), reason=payload.reason)
     run.refresh_from_db()
     return {"run_id": run.pk, "status": run.status}

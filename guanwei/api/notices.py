@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 from ninja.errors import HttpError
 
+from guanwei.api.ids import PathId
 from guanwei.keyset import cursor_text, parse_cursor
 from guanwei.notify import actions, queries
 from guanwei.notify.models import Notice
@@ -62,7 +63,7 @@ def notices(request: HttpRequest, unread: bool = False, before: str = "") -> Any
 
 
 @notices_router.post("/{notice_id}/read", response=ReadOut)
-def read(request: HttpRequest, notice_id: int) -> Any:
+def read(request: HttpRequest, notice_id: PathId) -> Any:
     notice = get_object_or_404(Notice, pk=notice_id, user=_user(request))
     marked = actions.mark_read(notice, actor=_user(request))
     return {"marked": int(marked), "unread": queries.unread_count(_user(request))}

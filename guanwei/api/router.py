@@ -15,6 +15,7 @@ from ninja import NinjaAPI, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.security import HttpBearer, django_auth
 
+from guanwei.api.ids import PathId
 from guanwei.audit.tasks import verify_audit_chain
 from guanwei.channels.models import Channel
 from guanwei.orgs import actions as org_actions
@@ -116,7 +117,7 @@ def list_units(request: HttpRequest, key: str) -> Any:
 
 
 @orgs_router.post("/units/{unit_id}/memberships", response={201: MembershipOut})
-def grant(request: HttpRequest, unit_id: int, payload: GrantIn) -> Any:
+def grant(request: HttpRequest, unit_id: PathId, payload: GrantIn) -> Any:
     unit = get_for(_user(request), Unit, unit_id)
     # Only people of the unit's own organisation; one answer for unknown and foreign names
     # (no enumeration of the installation's logins, issue #9 §5).

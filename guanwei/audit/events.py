@@ -103,6 +103,15 @@ class AuditAction(IntEnum):
     # 1100: notices (notify)
     NOTICES_READ = 1101
 
+    # 1200: logins and sessions (issue 9 §10, §12; the shell's login, orgs' people)
+    LOGIN_SUCCEEDED = 1201
+    LOGIN_FAILED = 1202
+    LOGIN_LOCKED = 1203
+    LOGIN_REFUSED_LOCKED = 1204
+    LOGGED_OUT = 1205
+    SESSION_EXPIRED = 1206
+    PASSWORD_CHANGED = 1210
+
     @property
     def label(self) -> str:
         return AUDIT_LABELS.get(self, self.name)
@@ -180,4 +189,11 @@ AUDIT_LABELS: dict[AuditAction, str] = {
     AuditAction.CORRECTION_ISSUED: "气象台发布订正",
     AuditAction.SYNDICATION_DONE: "完成转发",
     AuditAction.NOTICES_READ: "阅读通知",
+    AuditAction.LOGIN_SUCCEEDED: "登录",
+    AuditAction.LOGIN_FAILED: "登录失败",
+    AuditAction.LOGIN_LOCKED: "登录锁定",
+    AuditAction.LOGIN_REFUSED_LOCKED: "锁定期间拒绝登录",
+    AuditAction.LOGGED_OUT: "退出登录",
+    AuditAction.SESSION_EXPIRED: "会话超时退出",
+    AuditAction.PASSWORD_CHANGED: "修改密码",
 }

@@ -7,8 +7,11 @@ record, all in one transaction. Views, API, CLI and the pack loader call these.
 from __future__ import annotations
 
 import datetime
+import hashlib
 from typing import Any
 
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -202,6 +205,7 @@ def create_person(
     user = User(username=username, display_name=display_name, title=title)
     if password:
         user.set_password(password)
+        user.password_change_required = True  # set by someone else: changed at first login
     else:
         user.set_unusable_password()
     user.save()
@@ -215,6 +219,88 @@ def create_person(
         after={"username": username, "display_name": display_name, "title": title},
     )
     return user
+
+
+# ---------------------------------------------------------------- logins (issue 9 §10, §12)
+
+LOGIN_EVENTS = frozenset(
+    {
+        AuditAction.LOGIN_SUCCEEDED,
+        AuditAction.LOGIN_FAILED,
+        AuditAction.LOGIN_LOCKED,
+        AuditAction.LOGIN_REFUSED_LOCKED,
+        AuditAction.LOGGED_OUT,
+        AuditAction.SESSION_EXPIRED,
+    }
+)
+UNKNOWN_LOGIN_NAME = "（未登记的登录名）"
+
+
+def _home_organisation_id(user: User) -> int | None:
+    """The organisation of the person's first role still held (None: no role anywhere)."""
+    return (
+        Membership.objects.filter(user=user, revoked_at__isnull=True)
+        .order_by("pk")
+        .values_list("unit__organisation_id", flat=True)
+        .first()
+    )
+
+
+@transaction.atomic
+def record_login_event(
+    action: AuditAction,
+    *,
+    username: str,
+    authenticated: User | None = None,
+    address: str | None = None,
+    path: str = "",
+    detail: dict[str, Any] | None = None,
+) -> None:
+    """One login event in the audit log (MLPS 2.0 level 3 §8.1.4.3: every login, failed or
+    not). The actor is the person only once they have proved who they are (``authenticated``:
+    a login, a logout, a session's end); a failure or a lockout is the system's, naming the
+    account tried. A login name that belongs to nobody is not kept (it may be a password typed
+    into the wrong field): only the first 12 hex digits of its SHA-256, to tell repeats."""
+    if action not in LOGIN_EVENTS:
+        raise InvalidChange(f"{action.name} is not a login event")
+    user = authenticated or User.objects.filter(username=username).first()
+    after: dict[str, Any] = {"address": address or "", "path": path, **(detail or {})}
+    if user is None:
+        after["name_sha256"] = hashlib.sha256(username.encode()).hexdigest()[:12]
+    record(
+        action,
+        actor=authenticated,
+        object_type="user" if user is not None else "login",
+        object_id=user.pk if user is not None else "",
+        object_repr=user.get_username() if user is not None else UNKNOWN_LOGIN_NAME,
+        organisation_id=_home_organisation_id(user) if user is not None else None,
+        after=after,
+    )
+
+
+@transaction.atomic
+def change_own_password(user: User, new_password: str, *, actor: User) -> None:
+    """The person sets their own password (issue 9 §12): Django's validators, the forced
+    change (if any) is done; the audit says that it changed, never what to."""
+    if actor.pk != user.pk:
+        raise PermissionDenied("只能修改本人的密码。")
+    try:
+        validate_password(new_password, user)
+    except ValidationError as exc:
+        raise InvalidChange("；".join(exc.messages)) from exc
+    was_required = user.password_change_required
+    user.set_password(new_password)
+    user.password_change_required = False
+    user.save(update_fields=["password", "password_change_required"])
+    record(
+        AuditAction.PASSWORD_CHANGED,
+        actor=actor,
+        object_type="user",
+        object_id=user.pk,
+        object_repr=user.get_username(),
+        organisation_id=_home_organisation_id(user),
+        after={"required_at_first_login": was_required},
+    )
 
 
 def _membership_snapshot(m: Membership) -> dict[str, Any]:

@@ -15,6 +15,10 @@ class User(AbstractUser):
     display_name = models.CharField("姓名", max_length=64, blank=True)
     title = models.CharField("职务", max_length=64, blank=True)
     phone = models.CharField("联系电话", max_length=32, blank=True)
+    # issue 9 §12: a password someone else set (the pack loader's generated one, an
+    # administrator's) is changed by its owner at the first login where
+    # GUANWEI_PASSWORD_CHANGE_AT_FIRST_LOGIN is on (the production profile).
+    password_change_required = models.BooleanField("须修改密码", default=False)
 
     class Meta:
         verbose_name = "人员"

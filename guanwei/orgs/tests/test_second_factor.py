@@ -106,7 +106,9 @@ def test_enrolment_then_login_with_a_code_and_with_a_recovery_code(
     assert client.post("/login/code/", {"code": codes[0]}).status_code == 400  # used up
 
     actions = list(
-        AuditRecord.objects.filter(object_type="user", object_id=str(leader.pk), action__gte=150)
+        AuditRecord.objects.filter(
+            object_type="user", object_id=str(leader.pk), action__gte=150, action__lt=160
+        )
         .order_by("pk")
         .values_list("action", flat=True)
     )
@@ -226,3 +228,22 @@ def test_the_second_step_pages_show_no_menu_only_a_way_out(client: Client, setti
     client.force_login(editor)
     code = client.get("/login/code/").content.decode()
     assert 'class="main-nav"' not in code and "退出" in code
+
+
+def test_wrong_codes_count_toward_the_login_lockout(client: Client, settings: Any) -> None:
+    """§11 with §10: wrong codes are failed logins for django-axes; at the limit the person
+    is logged out and the right password is refused while the lock lasts."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    settings.OTP_TOTP_THROTTLE_FACTOR = 0
+    editor = person("kj_editor")
+    editor.set_password("correct horse 12")
+    editor.save()
+    TOTPDevice.objects.create(user=editor, name="手机", confirmed=True)
+    client.post("/login/", {"username": "kj_editor", "password": "correct horse 12"})
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post("/login/code/", {"code": "000000"})
+    assert "_auth_user_id" not in client.session
+    again = client.post("/login/", {"username": "kj_editor", "password": "correct horse 12"})
+    assert again.status_code == 429 and "锁定" in again.content.decode()
+    assert "_auth_user_id" not in client.session

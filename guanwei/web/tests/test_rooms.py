@@ -10,7 +10,8 @@ import pytest
 from django.urls import resolve, reverse
 
 ADDRESSES = [
-    ("login", {}, "/login/", "django.contrib.auth"),
+    ("login", {}, "/login/", "guanwei.web.logins"),
+    ("password_change", {}, "/password/", "guanwei.web.logins"),
     ("logout", {}, "/logout/", "django.contrib.auth"),
     ("dashboard", {}, "/", "guanwei.web.views"),
     ("unit_list", {}, "/units/", "guanwei.orgs.views"),
