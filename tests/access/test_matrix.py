@@ -217,6 +217,7 @@ ROUTES: dict[str, Entry] = {
     "audit_verify": Entry(None, "POST", needs="audit.view"),
     # one's own account: two factors, API tokens
     "login_code": Entry(None),
+    "password_change": Entry(None),
     "account_security": Entry(None),
     "account_mfa_setup": Entry(None),
     "account_mfa_codes": Entry(None, "POST"),
