@@ -22,7 +22,7 @@ from guanwei.orgs import actions as org_actions
 from guanwei.orgs import queries as org_queries
 from guanwei.orgs.access import get_for, may_see
 from guanwei.orgs.errors import DomainError, PermissionDenied
-from guanwei.orgs.models import ApiToken, Organisation, Unit, User
+from guanwei.orgs.models import ApiToken, Organisation, PendingGrant, Unit, User
 from guanwei.orgs.permissions import can
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -92,6 +92,7 @@ class MembershipOut(Schema):
     username: str
     unit_id: int
     role: str
+    status: str = "active"  # "pending": a sensitive grant awaiting confirmation (issue #9 §9)
 
 
 def _user(request: HttpRequest) -> User:
@@ -116,7 +117,7 @@ def list_units(request: HttpRequest, key: str) -> Any:
     return list(_org(request, key).units.order_by("path"))
 
 
-@orgs_router.post("/units/{unit_id}/memberships", response={201: MembershipOut})
+@orgs_router.post("/units/{unit_id}/memberships", response={201: MembershipOut, 202: MembershipOut})
 def grant(request: HttpRequest, unit_id: PathId, payload: GrantIn) -> Any:
     unit = get_for(_user(request), Unit, unit_id)
     # Only people of the unit's own organisation; one answer for unknown and foreign names
@@ -125,8 +126,17 @@ def grant(request: HttpRequest, unit_id: PathId, payload: GrantIn) -> Any:
     if person is None:
         raise HttpError(404, "person not found in this organisation")
     m = org_actions.grant_role(person, unit, payload.role, actor=_user(request))
+    # issue #9 §9: a sensitive role waits for a second person's confirmation (202).
+    pending = isinstance(m, PendingGrant)
     return Status(
-        201, {"id": m.pk, "username": person.username, "unit_id": unit.pk, "role": m.role}
+        202 if pending else 201,
+        {
+            "id": m.pk,
+            "username": person.username,
+            "unit_id": unit.pk,
+            "role": m.role,
+            "status": "pending" if pending else "active",
+        },
     )
 
 

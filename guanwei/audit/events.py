@@ -21,6 +21,10 @@ class AuditAction(IntEnum):
     PERSON_CHANGED = 121
     ROLE_GRANTED = 130
     ROLE_REVOKED = 131
+    # 140: sensitive grants awaiting a second person (issue #9 §9, 三员分立)
+    ROLE_GRANT_REQUESTED = 140
+    ROLE_GRANT_CONFIRMED = 141
+    ROLE_GRANT_REFUSED = 142
     # two factors and API tokens (issue #9 §11, §14)
     MFA_ENROLLED = 150
     MFA_VERIFIED = 151
@@ -127,6 +131,9 @@ AUDIT_LABELS: dict[AuditAction, str] = {
     AuditAction.PERSON_CHANGED: "修改人员",
     AuditAction.ROLE_GRANTED: "授予角色",
     AuditAction.ROLE_REVOKED: "撤销角色",
+    AuditAction.ROLE_GRANT_REQUESTED: "提请授予敏感角色",
+    AuditAction.ROLE_GRANT_CONFIRMED: "确认授予敏感角色",
+    AuditAction.ROLE_GRANT_REFUSED: "拒绝授予敏感角色",
     AuditAction.MFA_ENROLLED: "启用两步验证",
     AuditAction.MFA_VERIFIED: "两步验证通过",
     AuditAction.MFA_FAILED: "两步验证码错误",

@@ -93,5 +93,9 @@ class PostForm(forms.Form):
 
 
 class AssetForm(forms.Form):
-    file = forms.FileField(label=_("File"))
+    file = forms.FileField(
+        label=_("File"),
+        # issue #9 §15: site.js refuses a larger file before the form is sent
+        widget=forms.ClearableFileInput(attrs={"data-max-bytes": str(20 * 1024 * 1024)}),
+    )
     title = forms.CharField(label=_("Title"), max_length=200, required=False)

@@ -17,8 +17,10 @@ PERMISSIONS: dict[str, str] = {
     "unit.move": "调整部门隶属",
     "unit.change": "修改部门信息",
     "person.view": "查看人员",
+    "person.create": "登记人员",
     "role.grant": "授予角色",
     "role.revoke": "撤销角色",
+    "role.confirm": "确认敏感角色的授予",  # issue #9 §9: the second person
     # channels (C-01, C-08, W-04, W-07)
     "channel.view": "查看官方账号",
     "channel.create": "登记官方账号",
@@ -53,6 +55,30 @@ PERMISSIONS: dict[str, str] = {
     "assessment.manage": "考核通报",
 }
 
+# Issue #9 §9 (MLPS 三员分立): a role carrying any of these is sensitive — granting it needs a
+# second person's confirmation and never takes effect for the granter's own account. A pack
+# lists its sensitive roles (``[security] sensitive_roles``); a role carrying one of these
+# through its permissions or a duty counts as sensitive even when the list forgets it.
+SENSITIVE_PERMISSIONS: frozenset[str] = frozenset(
+    {
+        "material.approve",
+        "post.review",
+        "post.file",
+        "post.publish",
+        "post.emergency",
+        "channel.approve",
+        "activity.approve",
+        "category.approve",
+        "credential.reveal",
+        "credential.manage",
+        "role.grant",
+        "role.revoke",
+        "role.confirm",
+        "pack.load",
+        "audit.view",
+    }
+)
+
 # Two factors (issue #9 §11): who must use one when GUANWEI_MFA=required. The one list: a
 # person holding any of these permissions through any role or duty of the pack in force
 # (reviewers, publishers, custodians, administrators) must enrol; so must Django staff and
@@ -73,6 +99,8 @@ SECOND_FACTOR_PERMISSIONS: frozenset[str] = frozenset(
         "unit.change",
         "role.grant",
         "role.revoke",
+        "role.confirm",  # the three administrators (issue #9 §9)
+        "audit.view",
         "pack.load",
         "lexicon.manage",
     }

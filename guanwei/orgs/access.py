@@ -27,7 +27,7 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Model, QuerySet
 from django.http import Http404
 
-from guanwei.orgs.models import ApiToken, Membership, Organisation, Unit, User
+from guanwei.orgs.models import ApiToken, Membership, Organisation, PendingGrant, Unit, User
 from guanwei.orgs.permissions import can, visible_organisation_ids
 
 Rule = Callable[[User, Any], bool]
@@ -139,6 +139,15 @@ def _person(user: User, person: User) -> bool:
 
 register(Unit, may_see_unit, name="orgs")
 register(Membership, _membership, name="orgs")
+
+
+def _pending_grant(user: User, g: PendingGrant) -> bool:
+    """A sensitive grant awaiting a second person (issue #9 §9): seen by those who may grant
+    or confirm roles in its unit."""
+    return can(user, "role.grant", g.unit) or can(user, "role.confirm", g.unit)
+
+
+register(PendingGrant, _pending_grant, name="orgs")
 register(User, _person, name="orgs")
 register(Organisation, lambda user, org: True, name="orgs")  # membership checked above
 register(ApiToken, lambda user, token: token.user_id == user.pk, name="orgs")  # its owner

@@ -24,11 +24,12 @@ from guanwei.orgs.models import (
     Membership,
     Organisation,
     PackApplication,
+    PendingGrant,
     Unit,
     User,
     unit_path,
 )
-from guanwei.orgs.permissions import Actor, as_user, forget_grants, require
+from guanwei.orgs.permissions import Actor, as_user, can, forget_grants, require
 from guanwei.orgs.rules import rules_for
 
 
@@ -198,8 +199,9 @@ def create_person(
     title: str = "",
     password: str | None = None,
 ) -> User:
-    """Register a person who will hold roles in ``organisation``'s units."""
-    require(actor, "role.grant", organisation)
+    """Register a person who will hold roles in ``organisation``'s units (the system
+    administrator's work, issue #9 §9; roles are the security administrator's)."""
+    require(actor, "person.create", organisation)
     if User.objects.filter(username=username).exists():
         raise InvalidChange(f"登录名“{username}”已被使用。")
     user = User(username=username, display_name=display_name, title=title)
@@ -317,9 +319,22 @@ def _belongs_elsewhere(user: User, organisation_id: int) -> bool:
     )
 
 
+def _needs_second_person(actor: Actor | None) -> bool:
+    """A person's grant of a sensitive role waits for a second person. The system (the pack
+    loader at set-up, ``SYSTEM``) and the installation's superuser grant directly."""
+    return actor is not None and not is_system(actor) and not actor.is_superuser
+
+
 @transaction.atomic
-def grant_role(user: User, unit: Unit, role: str, *, actor: Actor | None) -> Membership:
-    """Give ``user`` the pack role ``role`` in ``unit`` (REQ X-01, W-14, T-03)."""
+def grant_role(
+    user: User, unit: Unit, role: str, *, actor: Actor | None
+) -> Membership | PendingGrant:
+    """Give ``user`` the pack role ``role`` in ``unit`` (REQ X-01, W-14, T-03).
+
+    Issue #9 §9 (三员分立): nobody grants a role to himself; a sensitive role (the pack's
+    ``[security] sensitive_roles`` and any role carrying a sensitive permission) granted by a
+    person becomes a :class:`PendingGrant` that a second person confirms
+    (:func:`confirm_grant`); it is returned instead of a membership."""
     require(actor, "role.grant", unit)
     rules = rules_for(unit.organisation_id)
     if role not in rules.roles:
@@ -327,22 +342,128 @@ def grant_role(user: User, unit: Unit, role: str, *, actor: Actor | None) -> Mem
     if user.is_superuser or _belongs_elsewhere(user, unit.organisation_id):
         # Roles go to the organisation's own people only (issue #9 §5).
         raise InvalidChange("只能给本单位的人员授予角色。")
+    if actor is not None and not is_system(actor) and user.pk == actor.pk:
+        raise InvalidChange("不能给自己授予角色，请由其他安全管理员操作。")
     if Membership.objects.filter(user=user, unit=unit, role=role, revoked_at__isnull=True).exists():
         raise InvalidChange(f"{user} 已在{unit}担任{rules.role_name(role)}。")
-    membership = Membership.objects.create(
-        user=user, unit=unit, role=role, granted_at=timezone.now(), granted_by=as_user(actor)
-    )
+    label = f"{user} · {unit} · {rules.role_name(role)}"
+    if role in rules.sensitive_roles and _needs_second_person(actor):
+        requester = as_user(actor)
+        assert requester is not None
+        if PendingGrant.objects.filter(
+            user=user, unit=unit, role=role, status=PendingGrant.Status.PENDING
+        ).exists():
+            raise InvalidChange(f"{label} 的授予已在等待确认。")
+        pending = PendingGrant.objects.create(
+            user=user, unit=unit, role=role, requested_by=requester, requested_at=timezone.now()
+        )
+        record(
+            AuditAction.ROLE_GRANT_REQUESTED,
+            actor=actor,
+            object_type="pending_grant",
+            object_id=pending.pk,
+            object_repr=label,
+            organisation_id=unit.organisation_id,
+            after={"user": user.username, "unit": unit.key, "role": role, "status": "pending"},
+        )
+        return pending
+    membership = _create_membership(user, unit, role, granted_by=as_user(actor))
     record(
         AuditAction.ROLE_GRANTED,
         actor=actor,
         object_type="membership",
         object_id=membership.pk,
-        object_repr=f"{user} · {unit} · {rules.role_name(role)}",
+        object_repr=label,
         organisation_id=unit.organisation_id,
         after=_membership_snapshot(membership),
     )
+    return membership
+
+
+def _create_membership(user: User, unit: Unit, role: str, *, granted_by: User | None) -> Membership:
+    membership = Membership.objects.create(
+        user=user, unit=unit, role=role, granted_at=timezone.now(), granted_by=granted_by
+    )
     forget_grants(user)
     return membership
+
+
+def may_decide_grant(pending: PendingGrant, actor: Actor | None) -> bool:
+    """Whether ``actor`` may confirm or refuse ``pending``: a holder of ``role.confirm`` over
+    its unit who neither asked for it nor receives it (issue #9 §9)."""
+    return (
+        actor is not None
+        and pending.status == PendingGrant.Status.PENDING
+        and actor.pk not in (pending.requested_by_id, pending.user_id)
+        and can(actor, "role.confirm", pending.unit)
+    )
+
+
+def _decide_grant(pending: PendingGrant, actor: Actor | None, status: str) -> PendingGrant:
+    require(actor, "role.confirm", pending.unit)
+    assert actor is not None
+    if actor.pk == pending.requested_by_id:
+        raise PermissionDenied("敏感角色的授予须由提请人以外的第二人确认。")
+    if actor.pk == pending.user_id:
+        raise PermissionDenied("不能确认或拒绝授予自己的角色。")
+    won = PendingGrant.objects.filter(pk=pending.pk, status=PendingGrant.Status.PENDING).update(
+        status=status, decided_by=as_user(actor), decided_at=timezone.now()
+    )
+    if won != 1:
+        raise InvalidChange("该授权已处理。")
+    pending.refresh_from_db()
+    return pending
+
+
+@transaction.atomic
+def confirm_grant(pending: PendingGrant, *, actor: Actor | None) -> Membership:
+    """The second person confirms a sensitive grant; only now does the role take effect."""
+    pending = _decide_grant(pending, actor, PendingGrant.Status.CONFIRMED)
+    rules = rules_for(pending.unit.organisation_id)
+    if pending.role not in rules.roles:
+        raise InvalidChange(f"角色“{pending.role}”已不在本单位的制度包中。")
+    name = rules.role_name(pending.role)
+    if Membership.objects.filter(
+        user=pending.user, unit=pending.unit, role=pending.role, revoked_at__isnull=True
+    ).exists():
+        raise InvalidChange(
+            f"{pending.user} 已在{pending.unit}担任{rules.role_name(pending.role)}。"
+        )
+    membership = _create_membership(
+        pending.user, pending.unit, pending.role, granted_by=pending.requested_by
+    )
+    PendingGrant.objects.filter(pk=pending.pk).update(membership=membership)
+    record(
+        AuditAction.ROLE_GRANT_CONFIRMED,
+        actor=actor,
+        object_type="membership",
+        object_id=membership.pk,
+        object_repr=f"{pending.user} · {pending.unit} · {name}",
+        organisation_id=pending.unit.organisation_id,
+        after={
+            **_membership_snapshot(membership),
+            "requested_by": pending.requested_by.username,
+            "pending_grant": pending.pk,
+        },
+    )
+    return membership
+
+
+@transaction.atomic
+def refuse_grant(pending: PendingGrant, *, actor: Actor | None) -> PendingGrant:
+    """The second person refuses a sensitive grant; nothing is granted."""
+    pending = _decide_grant(pending, actor, PendingGrant.Status.REFUSED)
+    rules = rules_for(pending.unit.organisation_id)
+    record(
+        AuditAction.ROLE_GRANT_REFUSED,
+        actor=actor,
+        object_type="pending_grant",
+        object_id=pending.pk,
+        object_repr=f"{pending.user} · {pending.unit} · {rules.role_name(pending.role)}",
+        organisation_id=pending.unit.organisation_id,
+        after={"user": pending.user.username, "unit": pending.unit.key, "role": pending.role},
+    )
+    return pending
 
 
 @transaction.atomic

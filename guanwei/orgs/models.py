@@ -133,6 +133,52 @@ class Membership(models.Model):
         return self.unit
 
 
+class PendingGrant(models.Model):
+    """A grant of a sensitive role waiting for a second person (issue #9 §9, 三员分立): it
+    becomes a Membership only when someone other than the requester and the grantee, holding
+    ``role.confirm``, confirms it."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "待确认"
+        CONFIRMED = "confirmed", "已确认"
+        REFUSED = "refused", "已拒绝"
+
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="pending_grants")
+    role = models.CharField("角色", max_length=64)
+    status = models.CharField("状态", max_length=16, choices=Status.choices, default=Status.PENDING)
+    requested_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField()
+    decided_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    membership = models.OneToOneField(
+        Membership, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["requested_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "unit", "role"],
+                condition=Q(status="pending"),
+                name="one_pending_grant",
+            ),
+            models.CheckConstraint(
+                condition=~Q(user=models.F("requested_by")), name="grant_not_for_requester"
+            ),
+        ]
+        verbose_name = "待确认的授权"
+        verbose_name_plural = "待确认的授权"
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.unit} · {self.role}"
+
+    def permission_unit(self) -> Unit:
+        return self.unit
+
+
 class PackApplication(models.Model):
     """Which pack version is in force for an organisation, from when to when.
 

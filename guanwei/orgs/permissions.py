@@ -36,6 +36,7 @@ SYSTEM_ACTIONS: dict[str, str] = {
     "unit.create": "operator CLI: pack loading",
     "unit.move": "operator CLI: pack loading",
     "unit.change": "operator CLI: pack loading",
+    "person.create": "operator CLI: pack loading (the pack's people)",
     "role.grant": "operator CLI: pack loading (the pack's people and their roles)",
     "channel.create": "operator CLI: pack loading (the pack's accounts)",
     "channel.change": "operator CLI: pack loading (the pack's accounts)",

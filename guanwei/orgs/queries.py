@@ -6,7 +6,7 @@ from collections import defaultdict
 
 from django.db.models import Count, Q, QuerySet
 
-from guanwei.orgs.models import Membership, Organisation, Unit, User
+from guanwei.orgs.models import Membership, Organisation, PendingGrant, Unit, User
 from guanwei.orgs.permissions import visible_organisation_ids
 
 
@@ -50,6 +50,15 @@ def people_of(organisation: Organisation) -> list[tuple[User, list[Membership]]]
         grouped[m.user_id].append(m)
         users[m.user_id] = m.user
     return [(users[uid], grouped[uid]) for uid in users]
+
+
+def pending_grants(organisation: Organisation) -> list[PendingGrant]:
+    """Sensitive grants waiting for a second person (issue #9 §9), oldest first."""
+    return list(
+        PendingGrant.objects.filter(
+            unit__organisation=organisation, status=PendingGrant.Status.PENDING
+        ).select_related("user", "unit", "requested_by")
+    )
 
 
 def people_count(organisation: Organisation) -> int:

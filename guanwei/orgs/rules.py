@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from guanwei.core.catalog import SENSITIVE_PERMISSIONS
 from guanwei.orgs.models import PackApplication
 
 
@@ -90,6 +91,25 @@ class OrgRules:
     def unit_type_name(self, key: str) -> str:
         unit_type = self.unit_types.get(key)
         return unit_type["name"] if unit_type else key
+
+    @property
+    def sensitive_roles(self) -> set[str]:
+        """Roles whose grant needs a second person's confirmation (issue #9 §9): those the
+        packs list under ``[security]``, and any role carrying a sensitive permission by
+        itself or through a duty (so a pack that forgets one is still safe)."""
+        listed = {
+            key
+            for pack in self.packs
+            for key in ((pack.get("security") or {}).get("sensitive_roles") or [])
+        }
+        for key, role in self.roles.items():
+            if SENSITIVE_PERMISSIONS & set(role["permissions"]):
+                listed.add(key)
+        for unit_type in self.unit_types.values():
+            for duty in unit_type.get("duties", []):
+                if SENSITIVE_PERMISSIONS & set(duty["permissions"]):
+                    listed.update(duty["roles"])
+        return listed
 
     def grants_for(self, role: str, unit_type: str) -> list[Grant]:
         """What holding ``role`` in a unit of ``unit_type`` allows (W-02, W-14):

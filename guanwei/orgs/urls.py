@@ -10,6 +10,9 @@ urlpatterns = [
     path("units/<int:pk>/children/", views.unit_create_child, name="unit_create_child"),
     path("memberships/<int:pk>/revoke/", views.membership_revoke, name="membership_revoke"),
     path("people/", views.people_list, name="people_list"),
+    # issue #9 §9: sensitive grants confirmed or refused by a second person
+    path("grants/<int:pk>/confirm/", views.grant_confirm, name="grant_confirm"),
+    path("grants/<int:pk>/refuse/", views.grant_refuse, name="grant_refuse"),
     # sec-mfa (issue #9 §11, §14): the person's own security pages
     path("account/two-factor/", account_views.security, name="account_security"),
     path("account/two-factor/setup/", account_views.setup, name="account_mfa_setup"),

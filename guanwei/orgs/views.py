@@ -17,7 +17,7 @@ from guanwei.orgs import actions as org_actions
 from guanwei.orgs import queries as org_queries
 from guanwei.orgs.access import get_for, may_anywhere, may_see, may_see_people_of
 from guanwei.orgs.forms import CreateUnitForm, GrantRoleForm, MoveUnitForm
-from guanwei.orgs.models import Membership, Unit
+from guanwei.orgs.models import Membership, PendingGrant, Unit
 from guanwei.orgs.pages import actor as _actor
 from guanwei.orgs.pages import current_org as _current_org
 from guanwei.orgs.pages import org_people as _org_people
@@ -93,7 +93,7 @@ def unit_grant(request: HttpRequest, pk: int) -> HttpResponse:
     status = 400
     if form.is_valid():
         try:
-            org_actions.grant_role(
+            granted = org_actions.grant_role(
                 form.cleaned_data["user"],
                 unit,
                 form.cleaned_data["role"],
@@ -105,7 +105,12 @@ def unit_grant(request: HttpRequest, pk: int) -> HttpResponse:
         except DomainError as e:
             form.add_error(None, e.message)
         else:
-            messages.success(request, _("Role granted."))
+            if isinstance(granted, PendingGrant):
+                messages.success(
+                    request, "该角色属于敏感角色，已提请授予，须由第二人确认后生效（见“人员”页）。"
+                )
+            else:
+                messages.success(request, _("Role granted."))
             return redirect("unit_detail", pk=unit.pk)
     return _unit_page(request, unit, grant_form=form, status=status)
 
@@ -192,4 +197,43 @@ def people_list(request: HttpRequest) -> HttpResponse:
         for person, ms in org_queries.people_of(org)
     ]
     rows = [(p, ms) for p, ms in rows if ms]
-    return render(request, "orgs/people_list.html", _ctx(request, org, rows=rows))
+    me = _actor(request)
+    pending = [
+        (g, rules.role_name(g.role), org_actions.may_decide_grant(g, me))
+        for g in org_queries.pending_grants(org)
+        if can(me, "role.grant", g.unit) or can(me, "role.confirm", g.unit)
+    ]
+    return render(request, "orgs/people_list.html", _ctx(request, org, rows=rows, pending=pending))
+
+
+def _decide_grant(request: HttpRequest, pk: int, confirm: bool) -> HttpResponse:
+    pending = get_for(
+        _actor(request), PendingGrant.objects.select_related("unit", "user", "requested_by"), pk
+    )
+    try:
+        if confirm:
+            org_actions.confirm_grant(pending, actor=_actor(request))
+        else:
+            org_actions.refuse_grant(pending, actor=_actor(request))
+    except PermissionDenied as e:
+        messages.error(request, e.message)
+        return redirect("people_list")
+    except DomainError as e:
+        messages.error(request, e.message)
+    else:
+        messages.success(request, "已确认授予，角色即时生效。" if confirm else "已拒绝该授权。")
+    return redirect("people_list")
+
+
+@login_required
+@require_POST
+def grant_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    """Issue #9 §9: the second person confirms a sensitive grant."""
+    return _decide_grant(request, pk, confirm=True)
+
+
+@login_required
+@require_POST
+def grant_refuse(request: HttpRequest, pk: int) -> HttpResponse:
+    """Issue #9 §9: the second person refuses a sensitive grant."""
+    return _decide_grant(request, pk, confirm=False)

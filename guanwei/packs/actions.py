@@ -19,7 +19,7 @@ from guanwei.channels import actions as channel_actions
 from guanwei.channels.models import Channel, RequiredFollow
 from guanwei.core.errors import InvalidChange
 from guanwei.orgs import actions as org_actions
-from guanwei.orgs.models import Membership, Organisation, Unit, User
+from guanwei.orgs.models import Membership, Organisation, PendingGrant, Unit, User
 from guanwei.orgs.permissions import Actor, require
 from guanwei.packs.schema import Organisation as OrgSpec
 from guanwei.packs.schema import Pack
@@ -157,11 +157,18 @@ def _sync_people(
         people[p.username] = user
         for m in p.memberships:
             unit = units[m.unit]
-            if not Membership.objects.filter(
-                user=user, unit=unit, role=m.role, revoked_at__isnull=True
-            ).exists():
-                org_actions.grant_role(user, unit, m.role, actor=actor)
-                report.count("created", "memberships")
+            if (
+                not Membership.objects.filter(
+                    user=user, unit=unit, role=m.role, revoked_at__isnull=True
+                ).exists()
+                and not PendingGrant.objects.filter(
+                    user=user, unit=unit, role=m.role, status=PendingGrant.Status.PENDING
+                ).exists()
+            ):
+                # Issue #9 §9: loaded by a person, a sensitive role waits for confirmation.
+                granted = org_actions.grant_role(user, unit, m.role, actor=actor)
+                pending = isinstance(granted, PendingGrant)
+                report.count("created", "pending grants" if pending else "memberships")
     return people
 
 

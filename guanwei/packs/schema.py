@@ -44,6 +44,7 @@ RESERVED_SECTIONS: tuple[str, ...] = (
     "inspection",
     "assessment",
     "syndication",
+    "uploads",  # issue #9 §2: [[uploads]] video = true lets the library take MP4
 )
 
 KINDS: tuple[str, ...] = ("base", "overlay")
@@ -323,6 +324,15 @@ class Chain:
 
 
 @dataclass(frozen=True)
+class Security:
+    """``[security]``: the roles whose grant needs a second person's confirmation (issue #9
+    §9, MLPS 三员分立)."""
+
+    req: tuple[str, ...] = ()
+    sensitive_roles: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Pack:
     name: str
     version: str
@@ -338,6 +348,7 @@ class Pack:
     channel_kinds: tuple[ChannelKind, ...] = ()
     organisation: Organisation | None = None
     chains: tuple[Chain, ...] = ()
+    security: Security = field(default_factory=Security)
     extras: dict[str, object] = field(default_factory=dict, hash=False)
     path: str = ""
     sha256: str = ""

@@ -17,7 +17,18 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from guanwei.packs.checker import DEFAULTS, STR, TABLE, TABLES, Checker, Field, spec, type_name
+from guanwei.packs.checker import (
+    DEFAULTS,
+    REQ,
+    STR,
+    STRS,
+    TABLE,
+    TABLES,
+    Checker,
+    Field,
+    spec,
+    type_name,
+)
 from guanwei.packs.schema import (
     KINDS,
     PACK_NAME_RE,
@@ -25,6 +36,7 @@ from guanwei.packs.schema import (
     Organisation,
     Pack,
     PackError,
+    Security,
 )
 from guanwei.packs.validate_chains import chains_section
 from guanwei.packs.validate_organisation import organisation_section
@@ -59,7 +71,9 @@ TOP_LEVEL = spec(
     channel_kinds=TABLES,
     organisation=TABLE,
     chains=TABLES,
+    security=TABLE,
 )
+SECURITY = spec((), req=REQ, sensitive_roles=STRS)
 
 # ------------------------------------------------------------------- sections
 
@@ -134,6 +148,13 @@ def build_pack(
         usernames=[p.username for p in organisation.people] if organisation else [],
     )
 
+    security = Security()
+    if "security" in data:
+        sec = c.table(data["security"], "security", SECURITY, "[security]")
+        for i, key in enumerate(sec["sensitive_roles"]):
+            c.reference(key, f"security.sensitive_roles[{i}]", role_keys, "role", "roles")
+        security = Security(req=sec["req"], sensitive_roles=sec["sensitive_roles"])
+
     extras: dict[str, object] = {}
     for name in RESERVED_SECTIONS:
         if name in data:
@@ -157,6 +178,7 @@ def build_pack(
         channel_kinds=channel_kinds,
         organisation=organisation,
         chains=chains,
+        security=security,
         extras=extras,
         path=file,
         sha256=sha256,

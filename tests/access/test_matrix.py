@@ -35,7 +35,7 @@ from guanwei.channels.models import Channel
 from guanwei.content import actions as content
 from guanwei.content.models import Post, Submission
 from guanwei.notify.models import Notice
-from guanwei.orgs.models import ApiToken, Membership, Organisation, Unit, User
+from guanwei.orgs.models import ApiToken, Membership, Organisation, PendingGrant, Unit, User
 from guanwei.orgs.permissions import can
 from guanwei.oversight.models import Deadline, DeadlineKind
 from guanwei.publishing.models import PublishIntent
@@ -119,6 +119,7 @@ WHO_SEES: dict[str, Callable[[User, Any], bool]] = {
     "notice": lambda p, n: n.user_id == p.pk,
     "lexicon": lambda p, t: can(p, "lexicon.manage", t.organisation),
     "token": lambda p, t: t.user_id == p.pk,
+    "pending_grant": lambda p, g: can(p, "role.grant", g.unit) or can(p, "role.confirm", g.unit),
 }
 
 
@@ -155,6 +156,8 @@ ROUTES: dict[str, Entry] = {
     "unit_move": Entry("unit", "POST"),
     "unit_create_child": Entry("unit", "POST"),
     "membership_revoke": Entry("membership", "POST"),
+    "grant_confirm": Entry("pending_grant", "POST"),  # §9: the second person's
+    "grant_refuse": Entry("pending_grant", "POST"),
     "people_list": Entry(None, needs="person.view"),
     # channels
     "channel_list": Entry(None, needs="channel.view"),
@@ -476,6 +479,20 @@ def _objects() -> dict[str, dict[str, Any]]:
             "own": notice("kj_editor", org(W), "own"),
             "other": notice("xa_leader", org(W), "oth"),
             "foreign": notice("col_xx_manager", org(C), "foreign"),
+        },
+        "pending_grant": {
+            w: PendingGrant.objects.create(
+                user=person(grantee),
+                unit=u,
+                role=role,
+                requested_by=person(by),
+                requested_at=now,
+            )
+            for w, grantee, u, role, by in (
+                ("own", "kj_editor", tc, "publisher", "gw_admin"),
+                ("other", "xa_leader", ca, "custodian", "gw_admin"),
+                ("foreign", "col_xx_manager", info, "manager", "col_admin"),
+            )
         },
         "token": {
             "own": ApiToken.objects.create(user=person("kj_editor"), name=MARK, digest="1" * 64),

@@ -24,8 +24,9 @@ def test_it_logs_in_and_shows_the_dashboard(page: Any, server: Server) -> None:
 
 
 def test_an_administrator_grants_a_role_in_the_tree(page: Any, server: Server) -> None:
-    """X-01, T-03: open the tree, pick a county, grant a role; the audit log shows it."""
-    login(page, server, "gw_admin")
+    """X-01, T-03: the security administrator opens the tree, picks a county, grants a role;
+    the audit administrator's log shows it (三员分立, issue #9 §9)."""
+    login(page, server, "gw_security")
     page.click("nav >> text=部门")
     page.click("text=丙县气象局")
     page.select_option("#grant-form select[name=user]", label="谢琴")
@@ -34,6 +35,8 @@ def test_an_administrator_grants_a_role_in_the_tree(page: Any, server: Server) -
     assert page.locator(".messages").inner_text().strip() == "已授予角色。"
     assert "谢琴" in page.locator("table").first.inner_text()
     page.screenshot(path=str(SCREENSHOTS / "unit.png"), full_page=True)
+    page.context.clear_cookies()
+    login(page, server, "gw_auditor")
     page.click("nav >> text=审计日志")
     assert "授予角色" in page.locator("table").inner_text()
 
@@ -59,8 +62,9 @@ def test_english_is_one_click_away(page: Any, server: Server) -> None:
 
 
 def test_the_worker_verifies_the_audit_chain(page: Any, server: Server) -> None:
-    """X-02: the dashboard queues a verification; the task worker runs it."""
-    login(page, server, "gw_admin")
+    """X-02: the dashboard queues a verification; the task worker runs it (the audit
+    administrator's, issue #9 §9)."""
+    login(page, server, "gw_auditor")
     page.click("#audit-verify-form button")
     assert "已提交审计链校验" in page.locator(".messages").inner_text()
     for _ in range(40):
@@ -70,3 +74,26 @@ def test_the_worker_verifies_the_audit_chain(page: Any, server: Server) -> None:
         page.wait_for_timeout(250)
         page.reload()
     assert page.locator(".audit-verify").inner_text().strip().startswith("✔ OK ")
+
+
+def test_a_sensitive_grant_waits_for_the_second_person(page: Any, server: Server) -> None:
+    """X-01, W-16 (issue #9 §9): the security administrator grants a custodian; it waits on
+    the people page; he sees no 确认 button; the system administrator confirms it."""
+    login(page, server, "gw_security")
+    page.click("nav >> text=部门")
+    page.click("text=气象科技服务中心")
+    page.select_option("#grant-form select[name=user]", label="谢琴")
+    page.select_option("#grant-form select[name=role]", label="账号保管人")
+    page.click("#grant-form button[type=submit]")
+    assert "须由第二人确认" in page.locator(".messages").inner_text()
+    page.click("nav >> text=人员")
+    pending = page.locator("#pending-grants")
+    assert "谢琴" in pending.inner_text() and "等待第二人确认" in pending.inner_text()
+    assert pending.locator("button", has_text="确认").count() == 0
+    page.context.clear_cookies()
+    login(page, server, "gw_admin")
+    page.click("nav >> text=人员")
+    page.screenshot(path=str(SCREENSHOTS / "pending-grants.png"), full_page=True)
+    page.locator("#pending-grants button", has_text="确认").first.click()
+    assert "已确认授予" in page.locator(".messages").inner_text()
+    assert page.locator("#pending-grants").count() == 0

@@ -42,7 +42,7 @@ def test_grant_goes_through_the_same_action(
 ) -> None:
     """X-01: the API grant is permission-checked like the page."""
     county = unit("demo_weather", "county_c")
-    admin = {"authorization": f"Bearer {_token('gw_admin', capsys)}"}
+    admin = {"authorization": f"Bearer {_token('gw_security', capsys)}"}  # 安全管理员
     ok = client.post(
         f"/api/v1/orgs/units/{county.pk}/memberships",
         {"username": "xb_publisher", "role": "info_officer"},

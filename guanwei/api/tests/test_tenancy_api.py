@@ -34,7 +34,7 @@ def test_x01_a_grant_names_only_people_of_the_same_organisation(
     installation's superuser, a role in a weather unit."""
     User.objects.create_superuser("root_op", password="x" * 16)
     county = unit("demo_weather", "county_c")
-    admin = _bearer("gw_admin", capsys)
+    admin = _bearer("gw_security", capsys)  # roles: 安全管理员 (#9 §9)
     for foreign in ("col_admin", "root_op"):
         answer = _grant(client, admin, county.pk, foreign)
         assert answer.status_code == 404, foreign  # type: ignore[attr-defined]
@@ -46,7 +46,7 @@ def test_x01_unknown_and_foreign_people_get_the_same_answer(
 ) -> None:
     """X-01 (#9 §5): no enumeration of the installation's login names."""
     county = unit("demo_weather", "county_c")
-    admin = _bearer("gw_admin", capsys)
+    admin = _bearer("gw_security", capsys)
     unknown = _grant(client, admin, county.pk, "nobody_at_all")
     foreign = _grant(client, admin, county.pk, "col_admin")
     assert unknown.status_code == foreign.status_code  # type: ignore[attr-defined]
@@ -65,7 +65,7 @@ def test_x02_audit_verification_is_queued_and_counts_the_own_organisation_only(
     from guanwei.testing.personas import org
 
     weather = org("demo_weather")
-    admin = _bearer("gw_admin", capsys)
+    admin = _bearer("gw_auditor", capsys)  # the log: 审计管理员 (#9 §9)
     queued = client.post(f"/api/v1/audit/organisations/{weather.key}/verify", headers=admin)
     assert queued.status_code == 202, queued.content
     task_id = queued.json()["task"]

@@ -23,7 +23,15 @@ from guanwei.testing.personas import channel, org, person, unit
 pytestmark = pytest.mark.django_db
 
 W = "demo_weather"
-PERSONAS = ["gw_admin", "ywk_head", "xa_leader", "qxt_officer", "kj_publisher"]
+PERSONAS = [
+    "gw_admin",
+    "gw_security",
+    "gw_auditor",
+    "ywk_head",
+    "xa_leader",
+    "qxt_officer",
+    "kj_publisher",
+]
 
 
 def _targets() -> dict[str, Any]:
@@ -41,13 +49,16 @@ def _targets() -> dict[str, Any]:
 MATRIX: list[tuple[str, str, set[str]]] = [
     ("unit.create", "county_a", {"gw_admin"}),
     ("unit.move", "county_b", {"gw_admin"}),
-    ("role.grant", "county_a", {"gw_admin"}),
-    ("role.revoke", "county_a", {"gw_admin"}),
+    # 三员分立 (issue #9 §9): roles are the security administrator's; the system
+    # administrator confirms sensitive grants; the audit administrator only reads the log.
+    ("role.grant", "county_a", {"gw_security"}),
+    ("role.revoke", "county_a", {"gw_security"}),
+    ("role.confirm", "county_a", {"gw_security", "gw_admin"}),
     ("channel.create", "county_a", {"gw_admin"}),
     ("channel.change", "county_a_weibo", {"gw_admin"}),
     ("channel.approve", "county_a_weibo", {"ywk_head"}),  # W-04: the Business Section
     ("pack.load", "org", {"gw_admin", "ywk_head"}),  # W-02: 业务科 makes the rules
-    ("audit.view", "org", {"gw_admin"}),
+    ("audit.view", "org", {"gw_auditor"}),
     ("material.submit", "observatory", {"qxt_officer"}),  # W-03
     ("material.submit", "county_a", set()),  # an officer submits for their own unit only
     ("material.approve", "county_a", {"xa_leader"}),  # W-14: the unit's supervising leader

@@ -8,7 +8,7 @@ from guanwei.audit.events import AuditAction
 from guanwei.audit.models import AuditRecord
 from guanwei.core.errors import InvalidChange
 from guanwei.orgs import actions
-from guanwei.orgs.models import Unit
+from guanwei.orgs.models import Membership, Unit
 from guanwei.orgs.permissions import SYSTEM
 from guanwei.testing.personas import org, person, unit
 
@@ -104,11 +104,13 @@ def test_it_refuses_a_unit_type_the_pack_does_not_know() -> None:
 
 
 def test_it_grants_and_revokes_roles_keeping_history() -> None:
-    """X-01, T-03: a role held in a unit; revoking keeps the row."""
-    admin = person("gw_admin")
+    """X-01, T-03: a role held in a unit; revoking keeps the row (roles are the security
+    administrator's, issue #9 §9)."""
+    admin = person("gw_security")
     officer = person("xc_officer")
     county_b = unit("demo_weather", "county_b")
     m = actions.grant_role(officer, county_b, "info_officer", actor=admin)
+    assert isinstance(m, Membership)
     with pytest.raises(InvalidChange):
         actions.grant_role(officer, county_b, "info_officer", actor=admin)
     actions.revoke_role(m, actor=admin)

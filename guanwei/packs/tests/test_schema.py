@@ -311,7 +311,8 @@ def test_it_expands_permission_wildcards() -> None:
     """X-01: 'unit.*' grants every unit permission of the catalogue."""
     admin = load_pack("weather-bureau").role("administrator")
     assert {"unit.view", "unit.create", "unit.move", "unit.change"} <= set(admin.permissions)
-    assert {"role.grant", "role.revoke"} <= set(admin.permissions)
+    security = load_pack("weather-bureau").role("security_admin")  # 三员分立 (issue #9 §9)
+    assert {"role.grant", "role.revoke", "role.confirm"} <= set(security.permissions)
 
 
 # ------------------------------------------------------------------ the API

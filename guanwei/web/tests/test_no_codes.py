@@ -147,7 +147,7 @@ def _pages(world: dict[str, int]) -> list[tuple[str, str, str, dict[str, str] | 
         ("gw_admin", "get", "/review/filings/", None),
         ("kj_editor", "get", "/publishing/calendar/", None),
         ("kj_editor", "get", "/oversight/deadlines/", None),
-        ("gw_admin", "get", "/audit/", None),
+        ("gw_auditor", "get", "/audit/", None),  # 审计管理员 (issue #9 §9)
     ]
 
 

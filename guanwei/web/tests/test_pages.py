@@ -103,8 +103,9 @@ def test_the_channel_pages_show_manager_and_verification(client: Client) -> None
 
 
 def test_an_administrator_grants_a_role_from_the_unit_page(client: Client) -> None:
-    """X-01, T-03: grant through the page; the action audits it."""
-    c = _login(client, "gw_admin")
+    """X-01, T-03: grant through the page; the action audits it (the security
+    administrator's, issue #9 §9)."""
+    c = _login(client, "gw_security")
     county_c = unit(W, "county_c")
     page = c.get(f"/units/{county_c.pk}/").content.decode()
     assert 'id="grant-form"' in page
@@ -120,7 +121,7 @@ def test_an_administrator_grants_a_role_from_the_unit_page(client: Client) -> No
 
 def test_a_refused_grant_keeps_the_input_and_says_why(client: Client) -> None:
     """Bad input gets a clear Chinese message and loses nothing."""
-    c = _login(client, "gw_admin")
+    c = _login(client, "gw_security")
     county_a = unit(W, "county_a")
     response = c.post(
         f"/units/{county_a.pk}/grant/",
@@ -176,7 +177,7 @@ def test_it_escapes_user_text(client: Client) -> None:
 
 def test_the_audit_page_pages_by_keyset(client: Client) -> None:
     """X-02: newest first, an 'older' link by seq."""
-    body = _login(client, "gw_admin").get("/audit/").content.decode()
+    body = _login(client, "gw_auditor").get("/audit/").content.decode()  # 审计管理员
     assert "?before=" in body
     assert _login(Client(), "qxt_officer").get("/audit/").status_code == 404
 

@@ -20,7 +20,13 @@ def _as(username: str) -> Client:
 
 
 def test_x01_the_audit_log_is_in_the_menu_only_for_those_who_may_open_it() -> None:
-    for username, shown in (("gw_admin", True), ("kj_editor", False), ("xa_leader", False)):
+    # 三员分立 (issue #9 §9): the audit administrator reads the log, the system administrator not
+    for username, shown in (
+        ("gw_auditor", True),
+        ("gw_admin", False),
+        ("kj_editor", False),
+        ("xa_leader", False),
+    ):
         html = _as(username).get("/").content.decode()
         assert ('href="/audit/"' in html) is shown, username
         status = _as(username).get("/audit/").status_code
