@@ -19,6 +19,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from guanwei.audit.actions import record_read
+from guanwei.audit.events import AuditAction
 from guanwei.channels.models import Channel, ChannelStatus
 from guanwei.content.models import Post, PostStatus
 from guanwei.orgs.access import get_for, may_see
@@ -284,6 +286,14 @@ def calendar_ics(request: HttpRequest) -> HttpResponse:
         )
         event.add("dtstamp", timezone.now())
         cal.add_component(event)
+    record_read(
+        AuditAction.CALENDAR_FEED_READ,
+        actor=actor(request),
+        object_type="organisation",
+        object_id=org.pk,
+        object_repr=f"{org.name} 发布日历",
+        organisation_id=org.pk,
+    )
     response = HttpResponse(cal.to_ical(), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="guanwei.ics"'
     return response
