@@ -8,7 +8,7 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 
 from guanwei.audit.chain import GENESIS_HASH, chain_hash, record_fields
@@ -16,6 +16,7 @@ from guanwei.audit.events import AuditAction
 from guanwei.audit.models import AuditRecord
 
 if TYPE_CHECKING:
+    from guanwei.orgs.models import User
     from guanwei.orgs.permissions import Actor
 
 # Any 64-bit number of our own: the PostgreSQL advisory lock serialising appends.
@@ -112,3 +113,41 @@ def record_many(entries: list[dict[str, Any]]) -> list[AuditRecord]:
         )
         seq, prev_hash = seq + 1, digest
     return AuditRecord.objects.bulk_create(records)
+
+
+# Reads that leave a record (issue #9 §19): who printed, exported or looked at what.
+READ_ACTIONS = frozenset(
+    {
+        AuditAction.FORM_PRINTED,
+        AuditAction.DATA_EXPORTED,
+        AuditAction.CALENDAR_FEED_READ,
+        AuditAction.AUDIT_LOG_READ,
+    }
+)
+
+
+def record_read(
+    action: AuditAction,
+    *,
+    actor: User,
+    object_type: str,
+    object_id: object,
+    object_repr: str = "",
+    organisation_id: int | None = None,
+    details: dict[str, Any] | None = None,
+) -> AuditRecord:
+    """One record for one read of something that matters (a printed form, an export, the
+    calendar feed, the audit log page), in its own transaction: the view calls it once the
+    person was found allowed to read, before the response is sent."""
+    if action not in READ_ACTIONS:
+        raise ValueError(f"{action.name} is not a read")
+    with transaction.atomic():
+        return record(
+            action,
+            actor=actor,
+            object_type=object_type,
+            object_id=object_id,
+            object_repr=object_repr,
+            organisation_id=organisation_id,
+            after=details,
+        )

@@ -116,6 +116,12 @@ class AuditAction(IntEnum):
     SESSION_EXPIRED = 1206
     PASSWORD_CHANGED = 1210
 
+    # 1300: reads and exports that matter (issue #9 §19): one record per read
+    FORM_PRINTED = 1301
+    DATA_EXPORTED = 1302
+    CALENDAR_FEED_READ = 1303
+    AUDIT_LOG_READ = 1304
+
     @property
     def label(self) -> str:
         return AUDIT_LABELS.get(self, self.name)
@@ -203,4 +209,8 @@ AUDIT_LABELS: dict[AuditAction, str] = {
     AuditAction.LOGGED_OUT: "退出登录",
     AuditAction.SESSION_EXPIRED: "会话超时退出",
     AuditAction.PASSWORD_CHANGED: "修改密码",
+    AuditAction.FORM_PRINTED: "打印表单",
+    AuditAction.DATA_EXPORTED: "导出数据",
+    AuditAction.CALENDAR_FEED_READ: "下载发布日历",
+    AuditAction.AUDIT_LOG_READ: "查看审计日志",
 }

@@ -11,6 +11,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from guanwei.audit.actions import record_read
+from guanwei.audit.events import AuditAction
 from guanwei.audit.models import AuditRecord
 from guanwei.audit.tasks import verify_audit_chain
 from guanwei.orgs.pages import actor as _actor
@@ -59,6 +61,16 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     records = list(qs[: AUDIT_PAGE + 1])
     more = len(records) > AUDIT_PAGE
     records = records[:AUDIT_PAGE]
+    # Reading the log is itself recorded (issue #9 §19), after this page's rows were read.
+    record_read(
+        AuditAction.AUDIT_LOG_READ,
+        actor=_actor(request),
+        object_type="audit_log",
+        object_id=org.pk,
+        object_repr=f"{org.name} 审计日志",
+        organisation_id=org.pk,
+        details={"before": int(before) if before.isdigit() else None},
+    )
     return render(
         request,
         "audit/audit_list.html",

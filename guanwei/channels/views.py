@@ -14,6 +14,8 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from guanwei.audit.actions import record_read
+from guanwei.audit.events import AuditAction
 from guanwei.audit.models import AuditRecord
 from guanwei.channels import actions as channel_actions
 from guanwei.channels.access import SEES_CHANNEL
@@ -29,6 +31,19 @@ from guanwei.orgs.pages import org_people as _org_people
 from guanwei.orgs.pages import page_context
 from guanwei.orgs.permissions import can
 from guanwei.orgs.rules import rules_for
+
+
+def _printed(request: HttpRequest, channel: Channel, form: str) -> None:
+    """One audit record per printed form (issue #9 §19)."""
+    record_read(
+        AuditAction.FORM_PRINTED,
+        actor=_actor(request),
+        object_type="channel",
+        object_id=channel.pk,
+        object_repr=channel.name,
+        organisation_id=channel.organisation_id,
+        details={"form": form},
+    )
 
 
 def _pdf(data: bytes, name: str) -> HttpResponse:
@@ -65,6 +80,7 @@ def application_form(request: HttpRequest, pk: int) -> HttpResponse:
         decisions=(),
         generated_at=timezone.now(),
     )
+    _printed(request, channel, "account_application")
     return _pdf(account_application_pdf(data), f"application-{channel.key}.pdf")
 
 
@@ -89,6 +105,7 @@ def authorisation_form(request: HttpRequest, pk: int) -> HttpResponse:
             decisions=(),
             generated_at=timezone.now(),
         )
+        _printed(request, channel, "authorisation")
         return _pdf(authorisation_pdf(data), f"authorisation-{channel.key}.pdf")
     return render(
         request,

@@ -44,6 +44,7 @@ RESERVED_SECTIONS: tuple[str, ...] = (
     "inspection",
     "assessment",
     "syndication",
+    "uploads",  # issue #9 §2: [[uploads]] video = true lets the library take MP4
 )
 
 KINDS: tuple[str, ...] = ("base", "overlay")

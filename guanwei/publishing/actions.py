@@ -16,7 +16,7 @@ from guanwei.audit.actions import record
 from guanwei.audit.events import AuditAction
 from guanwei.channels.models import Channel, ChannelStatus
 from guanwei.content import actions as content_actions
-from guanwei.content.models import Post, PostStatus
+from guanwei.content.models import Post, PostRevision, PostStatus
 from guanwei.orgs.errors import InvalidChange, PermissionDenied
 from guanwei.orgs.models import User
 from guanwei.orgs.permissions import SYSTEM, Actor, as_user, require
@@ -269,8 +269,9 @@ def expire_post(post: Post, *, reason: str) -> None:
 def auto_schedule_due(now: datetime | None = None, grace: timedelta = DEFAULT_GRACE) -> int:
     """Scheduler pass: approved posts with a planned time go into their slot; an approval
     that came after its slot (plus grace) expires the post instead; special weather (W-12)
-    and corrections (W-11) without a planned time go out at once. Returns how many posts
-    were handled."""
+    and corrections (W-11) without a planned time go out at once. Only on the accounts of
+    the post's own unit (W-05): another unit's account is that unit's publisher's to
+    schedule. Returns how many posts were handled."""
     now = now or timezone.now()
     handled = 0
     candidates = (
@@ -289,15 +290,29 @@ def auto_schedule_due(now: datetime | None = None, grace: timedelta = DEFAULT_GR
             | Q(approved_revision__emergency=True)
             | Q(corrects__isnull=False)
         )
+        # The scheduler publishes only on the post's own unit's accounts (W-05): another
+        # unit's account addressed waits for that unit's publisher (may_publish_on), so a
+        # planned time is no way round it. A post with none of its own is not a candidate.
+        .filter(
+            Exists(
+                PostRevision.channels.through.objects.filter(
+                    postrevision_id=OuterRef("approved_revision_id"),
+                    channel__unit_id=OuterRef("unit_id"),
+                )
+            )
+        )
         .select_related("approved_revision", "unit")[:500]
     )
     for post in candidates:
         revision = post.approved_revision
         assert revision is not None
+        own = [c for c in revision.channels.all() if c.unit_id == post.unit_id]
+        if not own:
+            continue
         if revision.planned_at is None:
             # W-12 special weather, W-11 a correction: approved by its fast chain → now.
             try:
-                schedule_post(post, actor=SYSTEM, at=now)
+                schedule_post(post, actor=SYSTEM, at=now, channels=own)
             except InvalidChange:
                 continue
         elif revision.planned_at + grace < now:
@@ -311,7 +326,7 @@ def auto_schedule_due(now: datetime | None = None, grace: timedelta = DEFAULT_GR
             )
         else:
             try:
-                schedule_post(post, actor=SYSTEM, at=max(revision.planned_at, now))
+                schedule_post(post, actor=SYSTEM, at=max(revision.planned_at, now), channels=own)
             except InvalidChange:
                 continue
         handled += 1

@@ -11,16 +11,26 @@ travel as one derived table joined on the primary key:
 
 which PostgreSQL and SQLite (≥ 3.33) both run. Values are prepared by each field
 (``get_db_prep_save``), so they are stored exactly as ``save()`` would store them; on
-PostgreSQL each is cast to its column's type (a bare ``NULL`` there has none).
+PostgreSQL each is cast to its column's base type (a bare ``NULL`` there has none) without
+the length (``varchar``, not ``varchar(128)``: an explicit cast to ``varchar(n)`` cuts a
+longer value silently, the assignment to the column refuses it as ``save()`` does).
+
+At most :data:`CHUNK` rows per statement: SQLite refuses a compound SELECT of more than 500
+terms, PostgreSQL a statement of more than 65,535 parameters.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.db import connection
 from django.db.models import Field, Model
+
+CHUNK = 400  # rows per statement (below SQLite's 500 compound SELECT terms)
+MAX_PARAMS = 60_000  # below PostgreSQL's 65,535 parameters per statement
+_LENGTH = re.compile(r"\([^)]*\)")
 
 
 def update_rows(model: type[Model], rows: Mapping[Any, Mapping[str, Any]]) -> int:
@@ -32,7 +42,9 @@ def update_rows(model: type[Model], rows: Mapping[Any, Mapping[str, Any]]) -> in
             groups.setdefault(tuple(sorted(values)), []).append((pk, values))
     written = 0
     for names, members in groups.items():
-        written += _update_group(model, names, members)
+        size = max(1, min(CHUNK, MAX_PARAMS // (len(names) + 1)))
+        for start in range(0, len(members), size):
+            written += _update_group(model, names, members[start : start + size])
     return written
 
 
@@ -52,7 +64,8 @@ def _update_group(
     postgres = connection.vendor == "postgresql"
 
     def cell(field: Any, n: int, named: bool) -> str:
-        value = f"CAST(%s AS {field.cast_db_type(connection)})" if postgres else "%s"
+        base = _LENGTH.sub("", str(field.cast_db_type(connection))).strip()
+        value = f"CAST(%s AS {base})" if postgres else "%s"
         return f"{value} AS {quote(f'c{n}')}" if named else value
 
     selects = [

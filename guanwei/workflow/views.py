@@ -16,6 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from guanwei.audit.actions import record_read
+from guanwei.audit.events import AuditAction
 from guanwei.content.models import Post
 from guanwei.documents.content_approval import PostFormData, content_approval_pdf
 from guanwei.documents.layout import Decision as FormDecision
@@ -136,6 +138,15 @@ def filings(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
             Q(title__contains=q) | Q(content_hash__startswith=q) | Q(body__contains=q)
         )
     if request.GET.get("format") == "csv":
+        record_read(
+            AuditAction.DATA_EXPORTED,
+            actor=actor(request),
+            object_type="filings",
+            object_id=org.pk,
+            object_repr=f"{org.name} 备案记录",
+            organisation_id=org.pk,
+            details={"export": "filings.csv", "q": q},
+        )
         return _filings_csv(rows)
     return render(
         request,
@@ -237,6 +248,15 @@ def post_pdf(request: HttpRequest, pk: int) -> HttpResponse:
         chain=run.chain_name if run else "",
         generated_at=timezone.now(),
         filed=bool(run and Filing.objects.filter(run=run).exists()),
+    )
+    record_read(
+        AuditAction.FORM_PRINTED,
+        actor=actor(request),
+        object_type="post",
+        object_id=post.pk,
+        object_repr=revision.title,
+        organisation_id=post.organisation_id,
+        details={"form": "content_approval", "revision": revision.number},
     )
     response = HttpResponse(content_approval_pdf(data), content_type="application/pdf")
     response["Content-Disposition"] = (

@@ -167,3 +167,39 @@ def test_x02_an_oversized_request_is_refused_before_its_body_is_read() -> None:
     assert body.reads == 0
     assert response.status_code == 413
     assert "20 MB" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_c06_the_task_never_decodes_an_old_oversized_picture(
+    ocr_calls: list[str], settings: Any
+) -> None:
+    """§15: a picture stored before re-encoding existed (no pixel check at its upload) is
+    measured from its header by the task; above the limit it is not OCRed but left to a
+    person (无法识别文字)."""
+    from django.core.files.base import ContentFile
+
+    from guanwei.content.tasks import read_picture_text
+
+    big = io.BytesIO()
+    Image.new("1", (13000, 13000), 1).save(big, format="PNG")
+    asset = Asset(
+        organisation=unit(W, "city_tech_centre").organisation,
+        unit=unit(W, "city_tech_centre"),
+        kind=Asset.Kind.IMAGE,
+        title="旧图",
+        sha256="0" * 64,
+        uploaded_by=person("kj_editor"),
+    )
+    asset.file.save("old.png", ContentFile(big.getvalue()), save=True)
+    assert read_picture_text.call(asset.pk) == Asset.TextStatus.FAILED
+    assert ocr_calls == []
+
+
+@pytest.mark.django_db
+def test_x02_the_library_form_tells_the_browser_the_limit() -> None:
+    """§15: the file input carries data-max-bytes; site.js refuses a larger file before
+    the form is sent, so what was typed stays."""
+    client = Client()
+    client.force_login(person("kj_editor"))
+    page = client.get("/content/assets/").content.decode()
+    assert f'data-max-bytes="{20 * 1024 * 1024}"' in page

@@ -185,3 +185,21 @@ def test_e02_a_picture_over_the_pixel_limit_is_refused_before_decoding(settings:
     Image.new("1", (13000, 13000), 1).save(big, format="PNG")
     with pytest.raises(InvalidChange, match="像素"):
         _upload("huge.png", big.getvalue(), "image/png")
+
+
+def test_e02_mp4_only_where_a_pack_allows_video(monkeypatch: pytest.MonkeyPatch) -> None:
+    """§2: ``[[uploads]] video = true`` in a pack in force lets the library take MP4 (by its
+    ftyp box), as an attachment; the reserved section passes the pack validator."""
+    from guanwei.orgs.rules import OrgRules
+    from guanwei.packs.schema import RESERVED_SECTIONS
+
+    assert "uploads" in RESERVED_SECTIONS
+    rules = OrgRules(packs=[{"extras": {"uploads": [{"video": True, "req": "E-02"}]}}])
+    monkeypatch.setattr("guanwei.content.actions.rules_for", lambda org_id: rules)
+    clip = _upload("clip.bin", b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 40, "text/plain")
+    assert clip.kind == Asset.Kind.FILE and str(clip.file.name).endswith(".mp4")
+    client = Client()
+    client.force_login(person("kj_editor"))
+    response = client.get(f"/content/assets/{clip.pk}/file")
+    assert response["Content-Type"] == "video/mp4"
+    assert response["Content-Disposition"].startswith("attachment")

@@ -7,6 +7,7 @@ page shows such a person neither the account nor a button for it."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -144,3 +145,47 @@ def test_w05_no_cancel_or_retry_button_and_no_retry_on_another_units_account() -
     assert PublishIntent.objects.filter(post=post).count() == 2
     c.post(f"/publishing/intents/{mine.pk}/retry/")
     assert PublishIntent.objects.filter(post=post, channel=city).count() == 2
+
+
+def _county_post_for(*targets: Channel, **extra: Any) -> Post:
+    """A county bureau's post addressed to ``targets``, approved by the county's own chain."""
+    post = content.create_post(
+        unit(W, "county_a"),
+        actor=person("xa_publisher"),
+        title="甲县天气",
+        body=TEXT,
+        category="forecast",
+        channels=list(targets),
+        source="甲县气象局",
+        **extra,
+    )
+    wf.submit_for_review(post, actor=person("xa_publisher"))
+    while step := StepRun.objects.filter(run__post=post, status="pending").first():
+        wf.approve_step(step, actor=person("xa_leader"))
+    post.refresh_from_db()
+    assert post.approved_revision_id == post.current_revision_id
+    return post
+
+
+def test_w05_the_scheduler_does_not_publish_a_county_post_on_the_citys_account() -> None:
+    """W-05: the county's publisher may not schedule on the city's account (above); giving
+    the post a planned time must not get it there either — the scheduler (SYSTEM) puts an
+    approved post only on the accounts of the post's own unit; the city's account waits for
+    the city's publisher. The county's own account beside it is scheduled as before."""
+    city, county = channel(W, "city_weibo"), channel(W, "county_a_weibo")
+    planned = datetime.now(TZ) + timedelta(minutes=30)
+    only_city = _county_post_for(city, planned_at=planned)
+    both = _county_post_for(city, county, planned_at=planned)
+    actions.auto_schedule_due()
+    assert not PublishIntent.objects.filter(channel=city).exists()
+    assert PublishIntent.objects.filter(post=both, channel=county).count() == 1
+    assert not PublishIntent.objects.filter(post=only_city).exists()
+
+
+def test_w05_a_county_emergency_post_is_not_sent_at_once_on_the_citys_account() -> None:
+    """W-05, W-12: special weather goes out at once through its fast chain — on the post's
+    own unit's accounts, not on the city's."""
+    city = channel(W, "city_weibo")
+    _county_post_for(city, emergency=True)
+    actions.auto_schedule_due()
+    assert not PublishIntent.objects.filter(channel=city).exists()

@@ -40,3 +40,15 @@ document.addEventListener("DOMContentLoaded", function () {
   guanweiCountdowns();
   window.setInterval(guanweiCountdowns, 1000);
 });
+
+// A file over the upload limit (data-max-bytes on the file input, issue #9 §15) is refused
+// in the browser before anything is sent, so nothing typed in the form is lost; the server
+// refuses it too (413, and the upload action).
+document.addEventListener("change", function (event) {
+  var input = event.target;
+  if (!input.matches || !input.matches("input[type=file][data-max-bytes]")) return;
+  var max = parseInt(input.getAttribute("data-max-bytes"), 10);
+  var big = Array.prototype.some.call(input.files || [], function (f) { return f.size > max; });
+  input.setCustomValidity(big ? "文件太大：一个文件不能超过 " + Math.floor(max / 1048576) + " MB。" : "");
+  if (big) input.reportValidity();
+});

@@ -1,0 +1,102 @@
+"""Issue #9 §19: reads and exports that matter are audited — one record per read, naming
+the reader and the object (REQ X-02, W-21) — and the Django admin changes no person or
+role behind the actions' back."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from guanwei.audit.models import AuditRecord
+from guanwei.content import actions as content
+from guanwei.testing.personas import channel, org, person, unit
+
+pytestmark = pytest.mark.django_db
+W = "demo_weather"
+
+
+def _reads(label: str, reader: str) -> list[AuditRecord]:
+    return [
+        r
+        for r in AuditRecord.objects.filter(actor_name=reader).order_by("seq")
+        if r.action_label == label
+    ]
+
+
+def _client(username: str) -> Client:
+    c = Client()
+    c.force_login(person(username))
+    return c
+
+
+def test_x02_printing_a_form_is_audited() -> None:
+    """X-02 (#9 §19): the post's approval PDF and an account's application and
+    authorisation PDFs each leave one record: who printed which form of which object."""
+    post = content.create_post(
+        unit(W, "city_tech_centre"),
+        actor=person("kj_editor"),
+        title="天气预报",
+        body="今天晴，最高气温二十五度。",
+        category="forecast",
+        channels=[channel(W, "city_weibo")],
+        source="市气象台",
+    )
+    c = _client("kj_editor")
+    assert c.get(f"/review/posts/{post.pk}/form.pdf").status_code == 200
+    [printed] = _reads("打印表单", "kj_editor")
+    assert printed.object_type == "post" and printed.object_id == str(post.pk)
+    assert printed.organisation_id == org(W).pk
+    admin = _client("gw_admin")
+    weibo = channel(W, "city_weibo")
+    assert admin.get(f"/channels/{weibo.pk}/application.pdf").status_code == 200
+    answer = admin.post(
+        f"/channels/{weibo.pk}/authorisation/",
+        {
+            "grantee": "张三",
+            "grantee_title": "编辑",
+            "scope": "发布",
+            "reason": "值班",
+            "valid_from": "2026-12-01",
+            "valid_until": "2026-12-31",
+        },
+    )
+    assert answer.status_code == 200 and answer["Content-Type"] == "application/pdf"
+    forms = _reads("打印表单", "gw_admin")
+    assert [(r.object_type, r.object_id) for r in forms] == [("channel", str(weibo.pk))] * 2
+    assert {(r.after or {})["form"] for r in forms} == {"account_application", "authorisation"}
+
+
+def test_x02_exports_feeds_and_the_audit_log_itself_are_audited() -> None:
+    """X-02 (#9 §19): the filings CSV, the ICS feed and each look at the audit log page
+    leave one record each."""
+    admin = _client("gw_admin")
+    assert admin.get("/review/filings/?format=csv").status_code == 200
+    assert len(_reads("导出数据", "gw_admin")) == 1
+    assert admin.get("/publishing/calendar.ics").status_code == 200
+    assert len(_reads("下载发布日历", "gw_admin")) == 1
+    auditor = _client("gw_auditor")
+    assert auditor.get("/audit/").status_code == 200
+    assert auditor.get("/audit/").status_code == 200
+    seen = _reads("查看审计日志", "gw_auditor")
+    assert len(seen) == 2 and seen[0].organisation_id == org(W).pk
+
+
+def test_x02_the_admin_cannot_change_people_or_roles() -> None:
+    """X-02 (#9 §19): people and roles change only through the audited actions; the
+    Django admin shows them read-only."""
+    from guanwei.orgs.models import User
+
+    root = User.objects.create_superuser("root_op", password="x" * 16)
+    c = Client()
+    c.force_login(root)
+    target = person("kj_editor")
+    page = c.get(f"/admin/orgs/user/{target.pk}/change/")
+    assert page.status_code == 200
+    c.post(
+        f"/admin/orgs/user/{target.pk}/change/",
+        {"username": "kj_editor", "is_superuser": "on", "is_staff": "on", "is_active": "on"},
+    )
+    target.refresh_from_db()
+    assert not target.is_superuser and not target.is_staff
+    assert c.get("/admin/orgs/user/add/").status_code == 403
+    assert c.get("/admin/auth/group/add/").status_code in (403, 404)
