@@ -7,7 +7,6 @@ from datetime import datetime
 from typing import Any
 
 from django.http import HttpRequest
-from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 from ninja.errors import HttpError
 
@@ -15,6 +14,7 @@ from guanwei.api.ids import PathId
 from guanwei.keyset import cursor_text, parse_cursor
 from guanwei.notify import actions, queries
 from guanwei.notify.models import Notice
+from guanwei.orgs.access import get_for
 from guanwei.orgs.models import User
 
 notices_router = Router(tags=["notices"])
@@ -64,7 +64,7 @@ def notices(request: HttpRequest, unread: bool = False, before: str = "") -> Any
 
 @notices_router.post("/{notice_id}/read", response=ReadOut)
 def read(request: HttpRequest, notice_id: PathId) -> Any:
-    notice = get_object_or_404(Notice, pk=notice_id, user=_user(request))
+    notice = get_for(_user(request), Notice, notice_id)  # its addressee only
     marked = actions.mark_read(notice, actor=_user(request))
     return {"marked": int(marked), "unread": queries.unread_count(_user(request))}
 

@@ -66,7 +66,14 @@ class PostForm(forms.Form):
     )
     emergency = forms.BooleanField(label=_("Special weather (fast path)"), required=False)
 
-    def __init__(self, *args: Any, organisation: Organisation, rules: OrgRules, **kwargs: Any):
+    def __init__(
+        self,
+        *args: Any,
+        organisation: Organisation,
+        rules: OrgRules,
+        units: Any = None,
+        **kwargs: Any,
+    ):
         super().__init__(*args, **kwargs)
         self.fields["category"].choices = [(c["key"], c["name"]) for c in rules.categories]  # type: ignore[attr-defined]
         self.fields["subtype"].choices = [("", "—")] + [  # type: ignore[attr-defined]
@@ -80,7 +87,9 @@ class PostForm(forms.Form):
         self.fields["channels"].queryset = Channel.objects.filter(  # type: ignore[attr-defined]
             organisation=organisation, status=ChannelStatus.ACTIVE
         )
-        self.fields["assets"].queryset = Asset.objects.filter(organisation=organisation)  # type: ignore[attr-defined]
+        # the library of the units one writes for (issue #9 §3), not every unit's files
+        assets = Asset.objects.filter(organisation=organisation)
+        self.fields["assets"].queryset = assets.filter(unit__in=units or [])  # type: ignore[attr-defined]
 
 
 class AssetForm(forms.Form):

@@ -324,7 +324,9 @@ def post_new(request: HttpRequest) -> HttpResponse:
             "body": "\n\n".join(m.body for m in materials),
             "source": "；".join(dict.fromkeys(m.source for m in materials if m.source)),
         }
-    form = PostForm(request.POST or None, organisation=org, rules=rules, initial=initial)
+    form = PostForm(
+        request.POST or None, organisation=org, rules=rules, units=units, initial=initial
+    )
     unit_choice = request.POST.get("unit") or request.GET.get("unit") or str(units[0].pk)
     status = 200
     if request.method == "POST":
@@ -404,7 +406,11 @@ def post_edit(request: HttpRequest, pk: int) -> HttpResponse:
     assert rev is not None
     initial = actions.revision_fields(rev)
     form = PostForm(
-        request.POST or None, organisation=org, rules=rules_for(org.pk), initial=initial
+        request.POST or None,
+        organisation=org,
+        rules=rules_for(org.pk),
+        units=[post.unit],
+        initial=initial,
     )
     status = 200
     if request.method == "POST":

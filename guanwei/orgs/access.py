@@ -27,7 +27,7 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Model, QuerySet
 from django.http import Http404
 
-from guanwei.orgs.models import Membership, Organisation, PendingGrant, Unit, User
+from guanwei.orgs.models import ApiToken, Membership, Organisation, PendingGrant, Unit, User
 from guanwei.orgs.permissions import can, visible_organisation_ids
 
 Rule = Callable[[User, Any], bool]
@@ -150,3 +150,4 @@ def _pending_grant(user: User, g: PendingGrant) -> bool:
 register(PendingGrant, _pending_grant, name="orgs")
 register(User, _person, name="orgs")
 register(Organisation, lambda user, org: True, name="orgs")  # membership checked above
+register(ApiToken, lambda user, token: token.user_id == user.pk, name="orgs")  # its owner

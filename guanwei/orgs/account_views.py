@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -17,6 +17,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from guanwei.core.errors import DomainError
 from guanwei.orgs import actions as org_actions
 from guanwei.orgs import second_factor
+from guanwei.orgs.access import get_for
 from guanwei.orgs.models import ApiToken
 from guanwei.orgs.pages import actor as _actor
 from guanwei.orgs.pages import current_org as _current_org
@@ -182,9 +183,7 @@ def tokens(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
-    token = ApiToken.objects.select_related("user").filter(pk=pk, user=_actor(request)).first()
-    if token is None:
-        raise Http404
+    token = get_for(_actor(request), ApiToken.objects.select_related("user"), pk)  # its owner
     try:
         org_actions.revoke_api_token(token, actor=_actor(request))
     except DomainError as exc:

@@ -63,6 +63,12 @@ def _unit_page(request: HttpRequest, unit: Unit, **forms: Any) -> HttpResponse:
         else [],
         channels=[c for c in unit.channels.all() if may_see(user, c)],
         duties=(rules.unit_types.get(unit.unit_type) or {}).get("duties", []),
+        # issue #9 §9: this unit's sensitive grants awaiting a second person (decided on 人员)
+        pending=[
+            (g, rules.role_name(g.role))
+            for g in org_queries.pending_grants(org)
+            if g.unit_id == unit.pk and may_see(user, g)
+        ],
         can_grant=can(_actor(request), "role.grant", unit),
         can_revoke=can(_actor(request), "role.revoke", unit),
         can_move=unit.parent_id is not None and can(_actor(request), "unit.move", unit),

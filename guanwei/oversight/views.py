@@ -121,7 +121,11 @@ def correction_new(request: HttpRequest, pk: int) -> HttpResponse:
     }
     org = original.organisation
     form = PostForm(
-        request.POST or None, organisation=org, rules=rules_for(org.pk), initial=initial
+        request.POST or None,
+        organisation=org,
+        rules=rules_for(org.pk),
+        units=[original.unit],
+        initial=initial,
     )
     form.fields.pop("planned_at")
     status = 200

@@ -23,7 +23,7 @@ from guanwei.audit.actions import record_read
 from guanwei.audit.events import AuditAction
 from guanwei.channels.models import Channel, ChannelStatus
 from guanwei.content.models import Post, PostStatus
-from guanwei.orgs.access import get_for
+from guanwei.orgs.access import get_for, may_see
 from guanwei.orgs.errors import DomainError
 from guanwei.orgs.pages import actor, current_org, page_context
 from guanwei.orgs.permissions import can
@@ -33,6 +33,8 @@ from guanwei.publishing.forms import CalendarDayForm, ScheduleForm
 from guanwei.publishing.models import CalendarDay, IntentStatus, PublishIntent
 from guanwei.publishing.slots import slot_times
 from guanwei.workflow.queries import publishable_revision
+
+HIDDEN = "（其他部门的稿件）"  # a taken slot of a post the person may not open
 
 
 def _tz() -> ZoneInfo:
@@ -196,13 +198,16 @@ def calendar_page(request: HttpRequest) -> HttpResponse:
         .select_related("post", "channel")
     )
     cells: dict[tuple[int, date], list[dict[str, Any]]] = {}
+    user = actor(request)
     for intent in intents:
         local = timezone.localtime(intent.due_at)
+        # the slot is taken for everyone; its post's title and link only for who may open it
+        seen = may_see(user, intent)
         cells.setdefault((intent.channel_id, local.date()), []).append(
             {
                 "time": local.strftime("%H:%M"),
-                "title": intent.post.title,
-                "post_id": intent.post_id,
+                "title": intent.post.title if seen else HIDDEN,
+                "post_id": intent.post_id if seen else None,
                 "status": intent.status,
                 "status_label": intent.get_status_display(),
             }
@@ -259,6 +264,7 @@ def calendar_ics(request: HttpRequest) -> HttpResponse:
     if org is None:
         raise Http404
     cal = Calendar()
+    user = actor(request)
     cal.add("prodid", "-//guanwei//editorial calendar//ZH")
     cal.add("version", "2.0")
     cal.add("x-wr-calname", f"{org.name} 发布日历")
@@ -270,10 +276,14 @@ def calendar_ics(request: HttpRequest) -> HttpResponse:
     ):
         event = Event()
         event.add("uid", f"intent-{intent.pk}@guanwei")
-        event.add("summary", f"{intent.channel.name}：{intent.post.title}")
+        seen = may_see(user, intent)  # issue #9 §3: no other unit's titles in the feed
+        event.add("summary", f"{intent.channel.name}：{intent.post.title if seen else HIDDEN}")
         event.add("dtstart", intent.due_at)
         event.add("dtend", intent.due_at + timedelta(minutes=15))
-        event.add("description", f"{intent.get_status_display()} · 稿件 {intent.post_id}")
+        event.add(
+            "description",
+            f"{intent.get_status_display()} · 稿件 {intent.post_id}" if seen else HIDDEN,
+        )
         event.add("dtstamp", timezone.now())
         cal.add_component(event)
     record_read(

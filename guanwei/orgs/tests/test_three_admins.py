@@ -139,3 +139,23 @@ def test_x01_the_api_grant_of_a_sensitive_role_is_pending(
     )
     assert response.status_code == 202 and response.json()["status"] == "pending"
     assert not _active("kj_editor", "city_tech_centre", "custodian")
+
+
+def test_x01_the_unit_page_lists_its_pending_grants_and_no_self_revoke(client: Client) -> None:
+    """X-01 (issue #9 §9): the unit page says what waits for confirmation; the security
+    administrator sees no 撤销 button on his own role (revoking oneself is refused)."""
+    pending = actions.grant_role(
+        person("kj_editor"), unit(W, "city_tech_centre"), "custodian", actor=person("gw_security")
+    )
+    assert isinstance(pending, PendingGrant)
+    client.force_login(person("gw_security"))
+    page = client.get(f"/units/{unit(W, 'city_tech_centre').pk}/").content.decode()
+    assert 'id="unit-pending-grants"' in page and "黄丽" in page
+    own = Membership.objects.get(user=person("gw_security"), role="security_admin")
+    city = client.get(f"/units/{unit(W, 'city').pk}/").content.decode()
+    assert f"/memberships/{own.pk}/revoke/" not in city
+    other = Membership.objects.get(user=person("gw_admin"), role="administrator")
+    assert f"/memberships/{other.pk}/revoke/" in city
+    client.force_login(person("kj_editor"))
+    page = client.get(f"/units/{unit(W, 'city_tech_centre').pk}/").content.decode()
+    assert 'id="unit-pending-grants"' not in page
