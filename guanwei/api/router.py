@@ -95,6 +95,17 @@ class MembershipOut(Schema):
     status: str = "active"  # "pending": a sensitive grant awaiting confirmation (issue #9 §9)
 
 
+class PendingGrantOut(Schema):
+    """A sensitive role granted, waiting for a second person (issue #9 §9): ``id`` is the
+    pending grant's, not a membership's."""
+
+    id: int
+    username: str
+    unit_id: int
+    role: str
+    status: str = "pending"
+
+
 def _user(request: HttpRequest) -> User:
     return request.user  # type: ignore[return-value]
 
@@ -117,7 +128,9 @@ def list_units(request: HttpRequest, key: str) -> Any:
     return list(_org(request, key).units.order_by("path"))
 
 
-@orgs_router.post("/units/{unit_id}/memberships", response={201: MembershipOut, 202: MembershipOut})
+@orgs_router.post(
+    "/units/{unit_id}/memberships", response={201: MembershipOut, 202: PendingGrantOut}
+)
 def grant(request: HttpRequest, unit_id: PathId, payload: GrantIn) -> Any:
     unit = get_for(_user(request), Unit, unit_id)
     # Only people of the unit's own organisation; one answer for unknown and foreign names

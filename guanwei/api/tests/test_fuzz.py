@@ -39,7 +39,7 @@ from guanwei.channels.models import Channel
 from guanwei.cli import main
 from guanwei.content.models import Post, Submission
 from guanwei.notify.models import Notice
-from guanwei.orgs.models import Membership, Organisation, Unit, User
+from guanwei.orgs.models import Membership, Organisation, PendingGrant, Unit, User
 from guanwei.testing.personas import channel, person, unit
 from guanwei.workflow.models import StepRun, WorkflowRun
 from guanwei.wsgi import application
@@ -73,6 +73,7 @@ SCHEMA_MODELS: dict[str, type[Any]] = {
     "UnitOut": Unit,
     "ChannelOut": Channel,
     "MembershipOut": Membership,
+    "PendingGrantOut": PendingGrant,
     "PostOut": Post,
     "MaterialOut": Submission,
     "NoticeOut": Notice,
@@ -86,7 +87,7 @@ def _organisation_of(model: type[Any], pk: int) -> int | None:
         return None
     if model is Organisation:
         return int(obj.pk)
-    if model is Membership:
+    if model is Membership or model is PendingGrant:
         return int(obj.unit.organisation_id)
     if model is StepRun:
         return int(obj.run.organisation_id)
@@ -139,20 +140,22 @@ def _leaks(data: Any, schema: str | None, org: Organisation, caller: User) -> li
     return found
 
 
-def _answer_schemas(raw: dict[str, Any]) -> dict[tuple[str, str], str | None]:
-    """(METHOD, path) → the component name of its 2xx answer (items of a list too)."""
-    names: dict[tuple[str, str], str | None] = {}
+def _answer_schemas(raw: dict[str, Any]) -> dict[tuple[str, str], dict[int, str]]:
+    """(METHOD, path) → {2xx status: the component name of that answer (items of a list
+    too)}: one operation may answer different objects (201 a membership, 202 a pending
+    grant)."""
+    names: dict[tuple[str, str], dict[int, str]] = {}
     for path, methods in raw["paths"].items():
         for method, op in methods.items():
-            name = None
+            by_status: dict[int, str] = {}
             for status, answer in op.get("responses", {}).items():
                 if not str(status).startswith("2"):
                     continue
                 body = answer.get("content", {}).get("application/json", {}).get("schema", {})
                 ref = body.get("$ref") or body.get("items", {}).get("$ref", "")
                 if ref:
-                    name = ref.rsplit("/", 1)[-1]
-            names[(method.upper(), path)] = name
+                    by_status[int(status)] = ref.rsplit("/", 1)[-1]
+            names[(method.upper(), path)] = by_status
     return names
 
 
@@ -259,7 +262,7 @@ class Fuzz:
     seen: Counter[str] = field(default_factory=Counter)
 
     def operation(
-        self, operation: Any, answer_schema: str | None, number: int, callers: list[Caller]
+        self, operation: Any, answer_schema: dict[int, str], number: int, callers: list[Caller]
     ) -> None:
         strategy = st.one_of(
             operation.as_strategy(schemathesis.GenerationMode.POSITIVE),
@@ -270,7 +273,12 @@ class Fuzz:
             self.caller(strategy, 1000 * number + who, caller, name, answer_schema)
 
     def caller(
-        self, strategy: Any, seed_value: int, caller: Caller, name: str, answer_schema: str | None
+        self,
+        strategy: Any,
+        seed_value: int,
+        caller: Caller,
+        name: str,
+        answer_schema: dict[int, str],
     ) -> None:
         @seed(seed_value)  # other inputs for each caller, the same every run
         @settings(
@@ -287,7 +295,12 @@ class Fuzz:
         run()
 
     def example(
-        self, case: Any, data: st.DataObject, caller: Caller, name: str, answer_schema: str | None
+        self,
+        case: Any,
+        data: st.DataObject,
+        caller: Caller,
+        name: str,
+        answer_schema: dict[int, str],
     ) -> None:
         # aim some requests at real objects of both organisations
         for container in (case.path_parameters, case.query, case.body):
@@ -310,7 +323,7 @@ class Fuzz:
             answer = json.loads(response.content)
         except ValueError:
             return
-        leaks = _leaks(answer, answer_schema, caller.org, caller.user)
+        leaks = _leaks(answer, answer_schema.get(response.status_code), caller.org, caller.user)
         if leaks:
             self.failures.append(f"{label}: another organisation's {leaks[:5]}")
 
@@ -338,7 +351,7 @@ def _fuzz_all() -> None:
     assert len(operations) == len(results) >= 10, "the OpenAPI schema has invalid operations"
     fuzz = Fuzz(_real_values())
     for number, operation in enumerate(operations):
-        answer = answers.get((operation.method.upper(), operation.path))
+        answer = answers.get((operation.method.upper(), operation.path), {})
         fuzz.operation(operation, answer, number, callers)
     print("\n".join(f"{n:5} {what}" for what, n in sorted(fuzz.seen.items())))
     unique = sorted(set(fuzz.failures))
