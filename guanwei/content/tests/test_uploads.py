@@ -234,4 +234,4 @@ def test_e02_x02_an_animated_picture_is_bounded_by_all_its_frames_pixels() -> No
     small = _animated_gif((100, 100), 5)  # 50,000 pixels in all: still taken, still animated
     again = files.reencode(small, files.GIF, max_pixels=100_000)
     with Image.open(io.BytesIO(again)) as img:
-        assert img.n_frames == 5
+        assert getattr(img, "n_frames", 1) == 5
