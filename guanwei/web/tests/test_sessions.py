@@ -148,6 +148,22 @@ def test_a_generated_demo_password_must_be_changed_at_the_first_login(
     assert client.get("/review/queue/").status_code == 200
 
 
+def test_x02_before_the_forced_change_no_api_token_can_be_made(editor: User, settings: Any) -> None:
+    """X-02 (issue #9 §12, §14): until a person whose password someone else set has chosen
+    their own, 我的 API 令牌 is closed like every other page. Otherwise whoever knows the
+    set password mints a token there and uses the API with it, the forced change skipped,
+    and the token outlives the change."""
+    from guanwei.orgs.models import ApiToken
+
+    settings.GUANWEI_PASSWORD_CHANGE_AT_FIRST_LOGIN = True
+    client = Client()
+    _login(client, editor)
+    response = client.post("/account/tokens/", {"name": "脚本", "scope": "write", "days": "365"})
+    assert response.status_code == 302 and response["Location"].startswith("/password/")
+    assert not ApiToken.objects.filter(user=editor).exists()
+    assert client.get("/account/tokens/").status_code == 302
+
+
 def test_the_embedded_demo_does_not_force_the_change(editor: User, settings: Any) -> None:
     settings.GUANWEI_PASSWORD_CHANGE_AT_FIRST_LOGIN = False
     client = Client()
