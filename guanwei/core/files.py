@@ -126,7 +126,8 @@ def reencode(data: bytes, kind: Kind, *, max_pixels: int) -> bytes:
     """A picture decoded and written again by Pillow in its own format (issue #9 §2):
     what was appended to it (a polyglot's HTML), its metadata (EXIF with GPS, PNG text)
     and anything Pillow cannot read are gone. The size in pixels is read from the header
-    first: above ``max_pixels`` nothing is decoded (§15, a decompression bomb)."""
+    first: above ``max_pixels`` nothing is decoded (§15, a decompression bomb); for an
+    animated GIF or WebP the limit holds for its frames together (a frame-count bomb)."""
     from PIL import Image, ImageOps, UnidentifiedImageError
 
     formats = {"png": "PNG", "jpeg": "JPEG", "gif": "GIF", "webp": "WEBP"}
@@ -139,6 +140,15 @@ def reencode(data: bytes, kind: Kind, *, max_pixels: int) -> bytes:
                     raise Refused(
                         f"图片太大：{width}×{height} 像素，"
                         f"超过上限 {max_pixels // 1_000_000} 百万像素。请缩小后再上传。"
+                    )
+                # an animation is decoded frame by frame and every frame is kept while it
+                # is written again: the limit bounds the pixels of all frames together
+                frames = int(getattr(probe, "n_frames", 1) or 1)  # headers only, no decoding
+                if frames > 1 and width * height * frames > max_pixels:
+                    raise Refused(
+                        f"动图太大：{width}×{height} 像素，共 {frames} 帧，"
+                        f"合计超过上限 {max_pixels // 1_000_000} 百万像素。"
+                        "请减少帧数或缩小后再上传。"
                     )
                 probe.verify()
         with Image.open(io.BytesIO(data), formats=[formats[kind.key]]) as img:

@@ -203,3 +203,35 @@ def test_e02_mp4_only_where_a_pack_allows_video(monkeypatch: pytest.MonkeyPatch)
     response = client.get(f"/content/assets/{clip.pk}/file")
     assert response["Content-Type"] == "video/mp4"
     assert response["Content-Disposition"].startswith("attachment")
+
+
+def _animated_gif(size: tuple[int, int], frames: int) -> bytes:
+    """A tiny file: a blank canvas and ``frames`` frames that each change one pixel."""
+    first = Image.new("P", size, 0)
+    first.putpalette([i % 256 for i in range(768)])
+    rest = []
+    for i in range(1, frames):
+        frame = first.copy()
+        frame.putpixel((i % size[0], 0), i % 255 + 1)
+        rest.append(frame)
+    out = io.BytesIO()
+    first.save(out, format="GIF", save_all=True, append_images=rest, duration=40, loop=0)
+    return out.getvalue()
+
+
+@pytest.mark.django_db(False)
+def test_e02_x02_an_animated_picture_is_bounded_by_all_its_frames_pixels() -> None:
+    """E-02, X-02 (issue #9 §15): each frame of an animated GIF is decoded and kept while
+    it is written again, so the pixel limit bounds the canvas times the frames, not the
+    canvas alone: a few kilobytes of one-pixel frames on a canvas just under the limit would
+    otherwise take gigabytes of memory in the upload request."""
+    from guanwei.core import files
+
+    bomb = _animated_gif((100, 100), 40)  # 40 frames of 10,000 pixels: 400,000 decoded
+    assert len(bomb) < 20_000
+    with pytest.raises(files.Refused, match="帧"):
+        files.reencode(bomb, files.GIF, max_pixels=100_000)
+    small = _animated_gif((100, 100), 5)  # 50,000 pixels in all: still taken, still animated
+    again = files.reencode(small, files.GIF, max_pixels=100_000)
+    with Image.open(io.BytesIO(again)) as img:
+        assert getattr(img, "n_frames", 1) == 5
