@@ -11,7 +11,7 @@ from guanwei.orgs.models import User
 
 class AuthorisationForm(forms.Form):
     grantee = forms.CharField(label=_("Authorised person"), max_length=64)
-    grantee_title = forms.CharField(label=_("Title"), max_length=64, required=False)
+    grantee_title = forms.CharField(label=_("Job title"), max_length=64, required=False)
     scope = forms.CharField(label=_("Scope of the authorisation"), max_length=200)
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
     valid_from = forms.DateTimeField(
