@@ -73,6 +73,29 @@ def test_an_htmx_request_of_an_expired_session_sends_the_browser_to_the_login(
         assert response.headers.get("HX-Redirect", "").startswith("/login/")
 
 
+def test_x02_the_post_pages_live_polling_does_not_keep_an_idle_session_alive(
+    editor: User,
+) -> None:
+    """X-02 (issue #9 §12): the post page's send fragment polls every 2 s while a send is
+    due or under way, and a send stays due while the dispatcher is down, so a page left open
+    on an unattended office PC would keep its session for the whole 12 hours. A poll
+    (htmx, marked ``X-Guanwei-Poll``) is no activity: the session still ends 30 minutes
+    after the person's last own request."""
+    from pathlib import Path
+
+    fragment = Path(__file__).parents[2] / "publishing/templates/publishing/_intents.html"
+    assert "X-Guanwei-Poll" in fragment.read_text(encoding="utf-8")
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        client = Client()
+        _login(client, editor)
+        for _ in range(4):  # a poll every 10 minutes, nobody at the desk
+            clock.shift(timedelta(minutes=10))
+            client.get("/notices/", HTTP_HX_REQUEST="true", HTTP_X_GUANWEI_POLL="1")
+        response = client.get("/")
+        assert response.status_code == 302 and response["Location"].startswith("/login/")
+        assert "_auth_user_id" not in client.session
+
+
 def test_a_session_ends_twelve_hours_after_its_login_however_busy(editor: User) -> None:
     with time_machine.travel(timezone.now(), tick=False) as clock:
         client = Client()
