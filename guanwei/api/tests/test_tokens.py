@@ -124,3 +124,23 @@ def test_the_page_shows_a_new_token_once_and_only_its_owner_revokes_it(client: C
     bearer = {"authorization": f"Bearer {plaintext}"}
     client.logout()
     assert client.get(UNITS, headers=bearer).status_code == 200
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="rev9 finding, left to the lead: a password change (own, or after a suspected "
+    "theft) ends the person's other sessions but not their API tokens",
+)
+def test_x02_a_password_change_ends_the_persons_api_tokens_too(
+    client: Client, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """X-02 (issue #9 §12, §14): whoever learnt a password and made a token with it keeps
+    the API after the person changes the password — the sessions end, the token does not."""
+    from guanwei.orgs import actions as org_actions
+    from guanwei.orgs.models import User
+
+    bearer = {"authorization": f"Bearer {_token(capsys, 'kj_editor', '--scope', 'write')}"}
+    assert client.get(UNITS, headers=bearer).status_code == 200
+    editor = User.objects.get(username="kj_editor")
+    org_actions.change_own_password(editor, "xiaoyu-zhuan-duoyun-17", actor=editor)
+    assert client.get(UNITS, headers=bearer).status_code == 401
