@@ -234,6 +234,13 @@ def _is_htmx(request: HttpRequest) -> bool:
     return request.headers.get("HX-Request") == "true"
 
 
+def _is_poll(request: HttpRequest) -> bool:
+    """A request the page makes by itself (the post page's send fragment polling every 2 s,
+    ``hx-headers`` X-Guanwei-Poll): no activity of the person, so it never keeps an idle
+    session alive."""
+    return _is_htmx(request) and request.headers.get("X-Guanwei-Poll") == "1"
+
+
 def _send_to(request: HttpRequest, url: str) -> HttpResponse:
     if _is_htmx(request):
         response = HttpResponse(status=200)
@@ -281,7 +288,7 @@ class SessionLimitsMiddleware:
             if request.path.startswith("/api/"):
                 return JsonResponse({"detail": "会话已结束，请重新登录。"}, status=401)
             return _send_to(request, f"{reverse('login')}?{urlencode(query)}")
-        if now - seen >= SEEN_EVERY:
+        if now - seen >= SEEN_EVERY and not _is_poll(request):
             session[SEEN_AT] = now
         return None
 
@@ -292,12 +299,13 @@ class SessionLimitsMiddleware:
         ):
             return None
         # the login's own steps (the second factor's code and enrolment, sec-mfa) come first:
-        # the code page and 账号安全 pass, so the two gates never send a person in a circle
+        # the code page and 账号安全 pass, so the two gates never send a person in a circle;
+        # 我的 API 令牌 (/account/tokens/) does not: a token made now would skip the change
         allowed = (
             reverse("password_change"),
             reverse("logout"),
             "/login/",
-            "/account/",
+            "/account/two-factor/",
             "/i18n/",
             "/static/",
             "/" + settings.STATIC_URL.lstrip("/"),

@@ -73,6 +73,29 @@ def test_an_htmx_request_of_an_expired_session_sends_the_browser_to_the_login(
         assert response.headers.get("HX-Redirect", "").startswith("/login/")
 
 
+def test_x02_the_post_pages_live_polling_does_not_keep_an_idle_session_alive(
+    editor: User,
+) -> None:
+    """X-02 (issue #9 §12): the post page's send fragment polls every 2 s while a send is
+    due or under way, and a send stays due while the dispatcher is down, so a page left open
+    on an unattended office PC would keep its session for the whole 12 hours. A poll
+    (htmx, marked ``X-Guanwei-Poll``) is no activity: the session still ends 30 minutes
+    after the person's last own request."""
+    from pathlib import Path
+
+    fragment = Path(__file__).parents[2] / "publishing/templates/publishing/_intents.html"
+    assert "X-Guanwei-Poll" in fragment.read_text(encoding="utf-8")
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        client = Client()
+        _login(client, editor)
+        for _ in range(4):  # a poll every 10 minutes, nobody at the desk
+            clock.shift(timedelta(minutes=10))
+            client.get("/notices/", HTTP_HX_REQUEST="true", HTTP_X_GUANWEI_POLL="1")
+        response = client.get("/")
+        assert response.status_code == 302 and response["Location"].startswith("/login/")
+        assert "_auth_user_id" not in client.session
+
+
 def test_a_session_ends_twelve_hours_after_its_login_however_busy(editor: User) -> None:
     with time_machine.travel(timezone.now(), tick=False) as clock:
         client = Client()
@@ -146,6 +169,22 @@ def test_a_generated_demo_password_must_be_changed_at_the_first_login(
     editor.refresh_from_db()
     assert not editor.password_change_required
     assert client.get("/review/queue/").status_code == 200
+
+
+def test_x02_before_the_forced_change_no_api_token_can_be_made(editor: User, settings: Any) -> None:
+    """X-02 (issue #9 §12, §14): until a person whose password someone else set has chosen
+    their own, 我的 API 令牌 is closed like every other page. Otherwise whoever knows the
+    set password mints a token there and uses the API with it, the forced change skipped,
+    and the token outlives the change."""
+    from guanwei.orgs.models import ApiToken
+
+    settings.GUANWEI_PASSWORD_CHANGE_AT_FIRST_LOGIN = True
+    client = Client()
+    _login(client, editor)
+    response = client.post("/account/tokens/", {"name": "脚本", "scope": "write", "days": "365"})
+    assert response.status_code == 302 and response["Location"].startswith("/password/")
+    assert not ApiToken.objects.filter(user=editor).exists()
+    assert client.get("/account/tokens/").status_code == 302
 
 
 def test_the_embedded_demo_does_not_force_the_change(editor: User, settings: Any) -> None:
