@@ -143,7 +143,10 @@ def reencode(data: bytes, kind: Kind, *, max_pixels: int) -> bytes:
                     )
                 # an animation is decoded frame by frame and every frame is kept while it
                 # is written again: the limit bounds the pixels of all frames together
-                frames = int(getattr(probe, "n_frames", 1) or 1)  # headers only, no decoding
+                # (an APNG is written again as its first frame only: its frames cost nothing)
+                frames = 1
+                if kind.key in ("gif", "webp"):
+                    frames = int(getattr(probe, "n_frames", 1) or 1)  # headers, no decoding
                 if frames > 1 and width * height * frames > max_pixels:
                     raise Refused(
                         f"动图太大：{width}×{height} 像素，共 {frames} 帧，"
