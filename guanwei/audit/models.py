@@ -41,6 +41,13 @@ class AuditRecord(models.Model):
         return f"#{self.seq} {self.action_label} {self.object_repr}"
 
     @property
+    def actor_label(self) -> str:
+        """Who, for a person to read: the system (stored as "system") is 系统."""
+        if self.actor_id is None and self.actor_name == "system":
+            return "系统"
+        return self.actor_name
+
+    @property
     def action_label(self) -> str:
         try:
             return AuditAction(self.action).label
