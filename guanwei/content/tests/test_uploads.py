@@ -235,3 +235,28 @@ def test_e02_x02_an_animated_picture_is_bounded_by_all_its_frames_pixels() -> No
     again = files.reencode(small, files.GIF, max_pixels=100_000)
     with Image.open(io.BytesIO(again)) as img:
         assert getattr(img, "n_frames", 1) == 5
+
+
+def test_x02_a_picture_is_decoded_before_the_upload_takes_the_write_lock(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """X-02 (issue #9 §15): decoding and writing a picture again takes seconds for a large
+    one; on SQLite every transaction holds the database's single write lock from its start,
+    so the re-encoding runs before the upload's transaction, never inside it (one editor's
+    40-megapixel uploads must not stop every other person's saves and the dispatcher)."""
+    from django.db import connection
+
+    from guanwei.core import files
+
+    outside = len(connection.atomic_blocks)  # the test's own transaction(s)
+    depths: list[int] = []
+    real = files.reencode
+
+    def watched(data: bytes, kind: files.Kind, *, max_pixels: int) -> bytes:
+        depths.append(len(connection.atomic_blocks))
+        return real(data, kind, max_pixels=max_pixels)
+
+    monkeypatch.setattr(files, "reencode", watched)
+    asset = _upload("map.png", _picture(), "image/png")
+    assert asset.kind == Asset.Kind.IMAGE
+    assert depths == [outside]
