@@ -137,7 +137,6 @@ def _checked_upload(organisation_id: int, upload: UploadedFile) -> tuple[files.K
     return kind, data
 
 
-@transaction.atomic
 def upload_asset(unit: Unit, *, actor: User, upload: UploadedFile, title: str = "") -> Asset:
     """Put a picture or file into the library of ``unit`` for reuse (E-02).
 
@@ -149,7 +148,17 @@ def upload_asset(unit: Unit, *, actor: User, upload: UploadedFile, title: str = 
         raise PermissionDenied("您没有向该部门素材库上传文件的权限。")
     if upload.size is None or upload.size > MAX_ASSET_BYTES:
         raise InvalidChange("文件不能超过 20 MB。")
+    # the bytes are checked and a picture written again before the transaction: decoding a
+    # large picture takes seconds, and on SQLite a transaction holds the write lock (§15)
     kind, data = _checked_upload(unit.organisation_id, upload)
+    return _store_asset(unit, actor=actor, upload=upload, title=title, kind=kind, data=data)
+
+
+@transaction.atomic
+def _store_asset(
+    unit: Unit, *, actor: User, upload: UploadedFile, title: str, kind: files.Kind, data: bytes
+) -> Asset:
+    """``upload_asset``'s one transaction: the row, the file, the OCR task, the audit."""
     name = (upload.name or "").rsplit("/", 1)[-1].strip() or "file"
     asset = Asset(
         organisation_id=unit.organisation_id,
