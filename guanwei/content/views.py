@@ -99,15 +99,8 @@ def material_new(request: HttpRequest) -> HttpResponse:
         status = 400
         if form.is_valid():
             data = form.cleaned_data
-            screened, verdict = _screened_preview(org, data)
-            token = _checked_token(data)
-            confirmed = request.POST.get("checked") == token
-            if "check" in request.POST or (verdict == "review" and not confirmed):
-                if "check" not in request.POST:
-                    messages.warning(
-                        request,
-                        _("Please look at the marked words; send again if the material is right."),
-                    )
+            screened, token, look_first = _look_before_sending(request, org, data)
+            if look_first:
                 return render(
                     request,
                     "content/material_form.html",
@@ -134,6 +127,23 @@ def material_new(request: HttpRequest) -> HttpResponse:
         page_context(request, org, form=form, screened=screened, token=token),
         status=status,
     )
+
+
+def _look_before_sending(
+    request: HttpRequest, org: Organisation, data: dict[str, Any]
+) -> tuple[dict[str, Any], str, bool]:
+    """The hits, the token of the text they were shown for, and whether the provider must
+    look first: 检查 was pressed, or there are review hits not yet shown for this text (a
+    warning asks to send again). Sending material and sending it again share it."""
+    screened, verdict = _screened_preview(org, data)
+    token = _checked_token(data)
+    checking = "check" in request.POST
+    unseen = verdict == "review" and request.POST.get("checked") != token
+    if unseen and not checking:
+        messages.warning(
+            request, _("Please look at the marked words; send again if the material is right.")
+        )
+    return screened, token, checking or unseen
 
 
 def _screened_preview(org: Organisation, data: dict[str, Any]) -> tuple[dict[str, Any], str]:
@@ -167,15 +177,8 @@ def material_edit(request: HttpRequest, pk: int) -> HttpResponse:
         status = 400
         if form.is_valid():
             data = form.cleaned_data
-            screened, verdict = _screened_preview(org, data)
-            token = _checked_token(data)
-            confirmed = request.POST.get("checked") == token
-            if "check" in request.POST or (verdict == "review" and not confirmed):
-                if "check" not in request.POST:
-                    messages.warning(
-                        request,
-                        _("Please look at the marked words; send again if the material is right."),
-                    )
+            screened, token, look_first = _look_before_sending(request, org, data)
+            if look_first:
                 status = 200
             else:
                 try:
