@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from guanwei.audit.access import may_open_audit_log
 from guanwei.audit.actions import record_read
 from guanwei.audit.events import AuditAction
 from guanwei.audit.models import AuditRecord
@@ -18,7 +19,6 @@ from guanwei.audit.tasks import verify_audit_chain
 from guanwei.orgs.pages import actor as _actor
 from guanwei.orgs.pages import current_org as _current_org
 from guanwei.orgs.pages import page_context as _ctx
-from guanwei.orgs.permissions import can
 
 AUDIT_PAGE = 50
 
@@ -28,7 +28,7 @@ AUDIT_PAGE = 50
 def audit_verify(request: HttpRequest) -> HttpResponse:
     """Enqueue a chain verification for the task worker; the dashboard polls the result."""
     org = _current_org(request)
-    if org is None or not can(_actor(request), "audit.view", org):
+    if org is None or not may_open_audit_log(_actor(request), org):
         raise Http404
     result = verify_audit_chain.enqueue(organisation_id=org.pk)
     request.session["audit_verify_task"] = str(result.id)
@@ -52,7 +52,7 @@ def audit_verify_status(request: HttpRequest) -> dict[str, Any] | None:
 def audit_list(request: HttpRequest) -> HttpResponse:
     """Keyset pagination on seq: no COUNT(*) over the whole table."""
     org = _current_org(request)
-    if org is None or not can(_actor(request), "audit.view", org):
+    if org is None or not may_open_audit_log(_actor(request), org):
         raise Http404
     qs = AuditRecord.objects.filter(organisation_id=org.pk).order_by("-seq")
     before = request.GET.get("before", "")

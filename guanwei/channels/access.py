@@ -4,9 +4,9 @@ account's page and its printed forms (the application carries the managers' phon
 
 from __future__ import annotations
 
-from guanwei.channels.models import Channel, RequiredFollow
-from guanwei.orgs.access import register
-from guanwei.orgs.models import User
+from guanwei.channels.models import Channel, ChannelStatus, RequiredFollow
+from guanwei.orgs.access import may_anywhere, register
+from guanwei.orgs.models import Organisation, User
 from guanwei.orgs.permissions import can
 
 SEES_CHANNEL = ("channel.view", "channel.change", "channel.approve")
@@ -23,3 +23,21 @@ def register_rules() -> None:
         lambda user, f: may_see_channel(user, f.follower) or may_see_channel(user, f.followee),
         name="channels",
     )
+
+
+# ------------------------------------------------------------------ who opens which page
+# Called by the pages and by the menu (guanwei.web.menu), issue #10 §6.
+
+
+def may_open_channel_list(user: User, organisation: Organisation) -> bool:
+    """账号 and 必须关注: who sees some account of the organisation."""
+    return any(may_anywhere(user, organisation, p) for p in SEES_CHANNEL)
+
+
+def status_choices(user: User, channel: Channel) -> list[tuple[str, str]]:
+    """The account statuses ``user`` may set on ``channel``: every status with the
+    approval right (W-04, C-12), else only the one it has (the form offers nothing the
+    action would refuse)."""
+    if can(user, "channel.approve", channel):
+        return list(ChannelStatus.choices)
+    return [(v, label) for v, label in ChannelStatus.choices if v == channel.status]

@@ -46,7 +46,20 @@ class ChannelForm(forms.Form):
     status = forms.ChoiceField(choices=ChannelStatus.choices, label=_("Status"))
     verified = forms.BooleanField(label=_("Real-name verified"), required=False)
 
-    def __init__(self, *args: object, people: object, **kwargs: object):
+    def __init__(
+        self,
+        *args: object,
+        people: object,
+        statuses: list[tuple[str, str]] | None = None,
+        **kwargs: object,
+    ):
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        if statuses is not None:  # only the statuses this person may set (issue #10 §6)
+            field = self.fields["status"]
+            field.choices = statuses  # type: ignore[attr-defined]
+            if len(statuses) == 1:
+                field.disabled = True
+                field.initial = statuses[0][0]
+                field.help_text = _("Opening or closing the account needs the approval right.")
         self.fields["manager"].queryset = people  # type: ignore[attr-defined]
         self.fields["responsible"].queryset = people  # type: ignore[attr-defined]

@@ -18,13 +18,13 @@ from guanwei.audit.actions import record_read
 from guanwei.audit.events import AuditAction
 from guanwei.audit.models import AuditRecord
 from guanwei.channels import actions as channel_actions
-from guanwei.channels.access import SEES_CHANNEL
+from guanwei.channels.access import may_open_channel_list, status_choices
 from guanwei.channels.forms import AuthorisationForm, ChannelForm
 from guanwei.channels.models import Channel, RequiredFollow
 from guanwei.core.errors import DomainError, PermissionDenied
 from guanwei.documents.account_application import AccountApplicationData, account_application_pdf
 from guanwei.documents.authorisation import AuthorisationFormData, authorisation_pdf
-from guanwei.orgs.access import get_for, may_anywhere, may_see
+from guanwei.orgs.access import get_for, may_see
 from guanwei.orgs.pages import actor as _actor
 from guanwei.orgs.pages import current_org as _current_org
 from guanwei.orgs.pages import org_people as _org_people
@@ -122,7 +122,7 @@ def channel_list(request: HttpRequest) -> HttpResponse:
         return redirect("dashboard")
     rules = rules_for(org.pk)
     user = _actor(request)
-    if not any(may_anywhere(user, org, p) for p in SEES_CHANNEL):
+    if not may_open_channel_list(user, org):
         raise Http404
     channels = [
         c
@@ -143,6 +143,7 @@ def _channel_page(
     if form is None:
         form = ChannelForm(
             people=people,
+            statuses=status_choices(_actor(request), channel),
             initial={
                 "name": channel.name,
                 "account_id": channel.account_id,
@@ -172,7 +173,11 @@ def _channel_page(
 def channel_detail(request: HttpRequest, pk: int) -> HttpResponse:
     channel = get_for(_actor(request), Channel.objects.select_related("organisation", "unit"), pk)
     if request.method == "POST":
-        form = ChannelForm(request.POST, people=_org_people(channel.organisation))
+        form = ChannelForm(
+            request.POST,
+            people=_org_people(channel.organisation),
+            statuses=status_choices(_actor(request), channel),
+        )
         status = 400
         if form.is_valid():
             try:
@@ -195,7 +200,7 @@ def follow_list(request: HttpRequest) -> HttpResponse:
     if org is None:
         return redirect("dashboard")
     user = _actor(request)
-    if not any(may_anywhere(user, org, p) for p in SEES_CHANNEL):
+    if not may_open_channel_list(user, org):
         raise Http404
     follows = [
         f

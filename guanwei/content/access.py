@@ -7,7 +7,7 @@ from __future__ import annotations
 from guanwei.content import queries
 from guanwei.content.models import Asset, Post, PostRevision, Submission
 from guanwei.orgs.access import register
-from guanwei.orgs.models import User
+from guanwei.orgs.models import Organisation, Unit, User
 from guanwei.orgs.permissions import can
 
 # who holds one of these on the file's unit sees its library
@@ -33,3 +33,47 @@ def register_rules() -> None:
     register(PostRevision, lambda user, rev: queries.may_view_post(user, rev.post), name="content")
     register(Submission, queries.material_rule, name="content")
     register(Asset, _asset, name="content")
+
+
+# ------------------------------------------------------------------ who opens which page
+# One function per page, called by the page itself and by the menu (guanwei.web.menu): a
+# menu entry shows exactly when its page opens (issue #10 §6).
+
+
+def post_list_units(user: User, organisation: Organisation) -> list[Unit]:
+    """The units whose posts the post list shows: where one writes or reviews."""
+    return [
+        u
+        for u in organisation.units.all()
+        if can(user, "post.create", u) or can(user, "post.review", u)
+    ]
+
+
+def may_open_post_list(user: User, organisation: Organisation) -> bool:
+    """Writers and reviewers (their units' posts), and the providers of material (the posts
+    made from it, W-11)."""
+    return bool(post_list_units(user, organisation)) or bool(
+        queries.provider_units(user, organisation)
+    )
+
+
+def may_open_dropbox(user: User, organisation: Organisation) -> bool:
+    """报送箱: who runs a drop box, who may send material, or who once sent some."""
+    return (
+        bool(queries.units_where(user, organisation, "dropbox.manage"))
+        or bool(queries.units_where(user, organisation, "material.submit"))
+        or queries.my_submissions(user).filter(organisation=organisation).exists()
+    )
+
+
+def library_units(user: User, organisation: Organisation) -> list[Unit]:
+    """The units whose library one uploads to: writers and providers."""
+    return [
+        u
+        for u in organisation.units.all()
+        if can(user, "post.create", u) or can(user, "material.submit", u)
+    ]
+
+
+def may_open_asset_library(user: User, organisation: Organisation) -> bool:
+    return bool(library_units(user, organisation))

@@ -90,7 +90,7 @@ def provides_material(user: User, post: Post) -> bool:
     )
 
 
-def _providers(user: User, organisation: Organisation) -> list[Unit]:
+def provider_units(user: User, organisation: Organisation) -> list[Unit]:
     """The units whose material ``user`` speaks for (provider officer or leader)."""
     return [
         u
@@ -115,7 +115,7 @@ def material_posts(user: User, organisation: Organisation, *, limit: int = 20) -
     """本单位素材的发布情况 (W-11): the posts made from drop-box material of the units
     ``user`` speaks for, in any status but withdrawn, newest first; each has ``readable``
     — whether the provider may open its (read-only) page, i.e. it is published."""
-    providers = _providers(user, organisation)
+    providers = provider_units(user, organisation)
     if not providers:
         return []
     posts = list(

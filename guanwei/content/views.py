@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from guanwei.content import actions, panels, queries
+from guanwei.content import access, actions, panels, queries
 from guanwei.content.forms import AssetForm, DeclineForm, MaterialForm, PostForm, ResubmitForm
 from guanwei.content.models import Asset, Post, PostStatus, Submission, SubmissionStatus
 from guanwei.keyset import cursor_text, parse_cursor
@@ -43,6 +43,8 @@ def _cursor(request: HttpRequest) -> tuple[datetime, int] | None:
 def dropbox(request: HttpRequest) -> HttpResponse:
     org = _org(request)
     user = actor(request)
+    if not access.may_open_dropbox(user, org):
+        raise Http404
     units = queries.units_where(user, org, "dropbox.manage")
     status = request.GET.get("status", "")
     items = queries.inbox(units, status=status, before=_cursor(request)) if units else []
@@ -276,9 +278,9 @@ def material_decline(request: HttpRequest, pk: int) -> HttpResponse:
 def post_list(request: HttpRequest) -> HttpResponse:
     org = _org(request)
     user = actor(request)
-    units = [
-        u for u in org.units.all() if can(user, "post.create", u) or can(user, "post.review", u)
-    ]
+    if not access.may_open_post_list(user, org):
+        raise Http404
+    units = access.post_list_units(user, org)
     status = request.GET.get("status", "")
     posts = queries.posts_for(org, units, status=status, before=_cursor(request)) if units else []
     return render(
@@ -468,9 +470,9 @@ def post_diff(request: HttpRequest, pk: int, a: int, b: int) -> HttpResponse:
 def asset_library(request: HttpRequest) -> HttpResponse:
     org = _org(request)
     user = actor(request)
-    units = [
-        u for u in org.units.all() if can(user, "post.create", u) or can(user, "material.submit", u)
-    ]
+    units = access.library_units(user, org)
+    if not units:
+        raise Http404
     form = AssetForm(request.POST or None, request.FILES or None)
     status = 200
     chosen = request.POST.get("unit", "")

@@ -108,6 +108,19 @@ def may_anywhere(user: User | None, organisation: Organisation, permission: str)
     return any(can(user, permission, u) for u in organisation.units.all())
 
 
+def may_open_people_list(user: User, organisation: Organisation) -> bool:
+    """人员: ``person.view`` on some unit (the list shows the units it covers). Called by
+    the page and by the menu (guanwei.web.menu), issue #10 §6."""
+    return may_anywhere(user, organisation, "person.view")
+
+
+def may_open_member_page(user: User, organisation: Organisation) -> bool:
+    """The pages every member of the organisation opens (home, units, calendar, deadlines,
+    screening, the rule book): their only gate is being in the organisation, which
+    ``orgs.pages.current_org`` already decided."""
+    return _active(user)
+
+
 # ------------------------------------------------------------------ orgs' own models
 
 

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from guanwei.core.errors import DomainError, PermissionDenied
 from guanwei.orgs import actions as org_actions
 from guanwei.orgs import queries as org_queries
-from guanwei.orgs.access import get_for, may_anywhere, may_see, may_see_people_of
+from guanwei.orgs.access import get_for, may_open_people_list, may_see, may_see_people_of
 from guanwei.orgs.forms import CreateUnitForm, GrantRoleForm, MoveUnitForm
 from guanwei.orgs.models import Membership, PendingGrant, Unit
 from guanwei.orgs.pages import actor as _actor
@@ -188,7 +188,7 @@ def people_list(request: HttpRequest) -> HttpResponse:
         return redirect("dashboard")
     user = _actor(request)
     # person.view (the pack's scope): the people of the units one may see, nobody else's.
-    if not may_anywhere(user, org, "person.view"):
+    if not may_open_people_list(user, org):
         raise Http404
     rules = rules_for(org.pk)
     seen: dict[int, bool] = {}

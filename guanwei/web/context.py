@@ -1,10 +1,12 @@
-"""What the shell's layout shows on every page: the bell's unread count (REQ X-04)."""
+"""What the shell's layout shows on every page: the bell's unread count (REQ X-04) and the
+menu of the pages the person may open (issue #10 §6)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.functional import SimpleLazyObject
 
 from guanwei.notify.queries import unread_count
 from guanwei.orgs.models import User
@@ -15,18 +17,12 @@ def shell(request: HttpRequest) -> dict[str, Any]:
     if not isinstance(user, User) or not user.is_authenticated:
         return {}
     from guanwei.orgs.pages import current_org
-    from guanwei.orgs.permissions import can
 
     org = current_org(request)
-    # The menu shows only what the person may open (the audit log is for its keepers).
-    from guanwei.channels.access import SEES_CHANNEL
-    from guanwei.orgs.access import may_anywhere
+    from guanwei.web.menu import menu_for
 
-    return {
-        "unread_notices": unread_count(user),
-        "may_view_audit": org is not None and can(user, "audit.view", org),
-        # issue #9 §3: the people list is for person.view, the accounts for channel.view
-        "may_view_people": org is not None and may_anywhere(user, org, "person.view"),
-        "may_view_channels": org is not None
-        and any(may_anywhere(user, org, p) for p in SEES_CHANNEL),
-    }
+    # The menu shows only what the person may open: one gate per entry, the page's own
+    # (issue #10 §6, guanwei.web.menu).
+    # Lazy: a partial (a progress poll) never iterates it and never pays for it.
+    menu = SimpleLazyObject(lambda: menu_for(user, org))
+    return {"unread_notices": unread_count(user), "menu": menu}

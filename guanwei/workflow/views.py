@@ -27,7 +27,7 @@ from guanwei.orgs.errors import DomainError
 from guanwei.orgs.pages import actor, current_org, org_people, page_context
 from guanwei.orgs.permissions import can
 from guanwei.orgs.rules import rules_for
-from guanwei.workflow import actions, queries
+from guanwei.workflow import access, actions, queries
 from guanwei.workflow.forms import ApproveForm, DelegationForm, RejectForm
 from guanwei.workflow.models import Delegation, Filing, RunStatus, StepRun
 
@@ -99,6 +99,8 @@ def queue(request: HttpRequest) -> HttpResponse:
     """What waits for me, oldest first, with its age (keyset pages, no COUNT)."""
     org = current_org(request)
     user = actor(request)
+    if org is None or not access.may_open_queue(user, org):
+        raise Http404
     scope = request.GET.get("scope", "mine")
     after = parse_cursor(request.GET.get("after", ""))
     org_wide = org is not None and can(user, "report.view", org)
@@ -125,11 +127,7 @@ def queue(request: HttpRequest) -> HttpResponse:
 def filings(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     """备案 (C-07): search by title or content hash; export as CSV."""
     org = current_org(request)
-    if (
-        org is None
-        or not can(actor(request), "post.file", org)
-        and not can(actor(request), "report.view", org)
-    ):
+    if org is None or not access.may_open_filings(actor(request), org):
         raise Http404
     q = request.GET.get("q", "").strip()
     rows = Filing.objects.filter(organisation=org)
@@ -269,9 +267,9 @@ def post_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 def delegations(request: HttpRequest) -> HttpResponse:
     """R-04: the executive leader records consent for a deputy."""
     org = current_org(request)
-    if org is None:
+    if org is None or not access.may_open_delegations(actor(request), org):
         raise Http404
-    delegable = [c for c in rules_for(org.pk).chains if c.get("delegation")]
+    delegable = access.delegable_chains(org)
     chains = [(c["key"], c["name"]) for c in delegable]
     names = dict(chains)
     me = actor(request)

@@ -162,13 +162,13 @@ def test_a_generated_demo_password_must_be_changed_at_the_first_login(
     settings.GUANWEI_PASSWORD_CHANGE_AT_FIRST_LOGIN = True
     client = Client()
     _login(client, editor)
-    response = client.get("/review/queue/")
+    response = client.get("/content/posts/")
     assert response.status_code == 302 and response["Location"].startswith("/password/")
     assert "请先修改密码" in client.get("/password/").content.decode()
     client.post("/password/", {"old_password": OLD, "new_password1": NEW, "new_password2": NEW})
     editor.refresh_from_db()
     assert not editor.password_change_required
-    assert client.get("/review/queue/").status_code == 200
+    assert client.get("/content/posts/").status_code == 200
 
 
 def test_x02_before_the_forced_change_no_api_token_can_be_made(editor: User, settings: Any) -> None:
@@ -191,7 +191,7 @@ def test_the_embedded_demo_does_not_force_the_change(editor: User, settings: Any
     settings.GUANWEI_PASSWORD_CHANGE_AT_FIRST_LOGIN = False
     client = Client()
     _login(client, editor)
-    assert client.get("/review/queue/").status_code == 200
+    assert client.get("/content/posts/").status_code == 200
 
 
 def _setting_under(env: dict[str, str], name: str) -> str:
