@@ -104,7 +104,6 @@ def test_x06_an_empty_lexicon_entry_is_refused_once() -> None:
     _once(r, "请填写词语和类别。")
 
 
-@pytest.mark.xfail(strict=True, reason="repro: the reason is said three times")
 def test_w15_a_returned_materials_reason_is_said_once_to_its_provider() -> None:
     material: Submission = content.submit_material(
         unit(W, "city_observatory"),
@@ -122,7 +121,6 @@ def test_w15_a_returned_materials_reason_is_said_once_to_its_provider() -> None:
     _once(_as("qxt_officer").get(reverse("material_detail", args=[material.pk])), REASON)
 
 
-@pytest.mark.xfail(strict=True, reason="repro: the 404 page does not say what one can open")
 def test_x06_a_missing_page_is_the_sites_in_chinese_with_what_one_can_open() -> None:
     r = _as("kj_editor").get("/content/posts/999999/")
     assert r.status_code == 404
@@ -138,7 +136,6 @@ def test_x06_a_missing_page_is_the_sites_in_chinese_with_what_one_can_open() -> 
     assert f'href="{reverse("login")}"' in r.content.decode()
 
 
-@pytest.mark.xfail(strict=True, reason="repro: the 403 page does not say what one can open")
 def test_x06_a_forbidden_page_is_the_sites_in_chinese() -> None:
     """The consent form posted by who may not consent (R-04): the 403 page."""
     r = _as("re_zz_deputy1").post(reverse("delegations"), {"chain": "review"})
