@@ -10,6 +10,7 @@ from guanwei.orgs.models import PackApplication
 from guanwei.orgs.pages import current_org as _current_org
 from guanwei.orgs.pages import page_context as _ctx
 from guanwei.orgs.rules import rules_for
+from guanwei.packs.enforcement import document, permission_names, rules_of
 
 
 @login_required
@@ -19,6 +20,15 @@ def pack_page(request: HttpRequest) -> HttpResponse:
         return redirect("dashboard")
     rules = rules_for(org.pk)
     applications = PackApplication.objects.filter(organisation=org)
+    # Rule by rule, whether the product enforces it today (issue #10 §6).
+    rows = [
+        (r, permission_names(r.enforcement.pending) if r.enforcement else "")
+        for pack in rules.packs
+        for r in rules_of(document(pack))
+        if r.shown
+    ]
     return render(
-        request, "packs/packs.html", _ctx(request, org, rules=rules, applications=applications)
+        request,
+        "packs/packs.html",
+        _ctx(request, org, rules=rules, applications=applications, rule_rows=rows),
     )

@@ -1,21 +1,137 @@
-"""Repro (issue #10 §6): the rule-book page presents every rule as in force — the tourism
-bureau's activities, profile changes and incidents carry no 尚未由系统执行 mark — and its
-headings are English (the packs room was left out of makemessages)."""
+"""The rule-book page says, rule by rule, whether the product enforces it (issue #10 §6).
+
+The registry (``guanwei.packs.enforcement``) is checked against the packs and the code, so
+that it cannot drift: every rule of every pack is classified; an enforced rule names code
+that exists and reads that part of the pack; a rule not yet enforced is read by no code; a
+permission is either checked somewhere or listed as not yet. And the page, walked over
+HTTP as the tourism bureau's staff, marks 互动活动, 资料变更, 突发事件 and 考核 as
+尚未由系统执行.
+"""
 
 from __future__ import annotations
 
+import importlib
+import inspect
 import re
+import tomllib
+from pathlib import Path
+from types import ModuleType
 
 import pytest
 from django.test import Client
 from django.urls import reverse
 
+from guanwei.core.catalog import PERMISSIONS
+from guanwei.packs.enforcement import (
+    ENFORCED,
+    NOT_YET,
+    NOT_YET_PERMISSIONS,
+    SECTIONS,
+    rules_of,
+)
 from guanwei.testing.personas import person
 
-ENFORCED, NOT_YET = "enforced", "not_yet"
+ROOT = Path(__file__).resolve().parents[3]
+PACKS = sorted((ROOT / "packs").glob("*.toml"))
+PRODUCT = ROOT / "guanwei"
+# where a permission or a section is only named, never enforced
+NOT_CODE = (
+    "/tests/",
+    "/migrations/",
+    "guanwei/core/catalog.py",
+    "guanwei/packs/schema.py",
+    "guanwei/packs/checker.py",
+    "guanwei/packs/enforcement.py",
+    "guanwei/packs/validate",
+    "guanwei/testing/",
+)
 
 
-@pytest.mark.xfail(strict=True, reason="repro: no rule is marked not yet enforced")
+def _product_sources() -> dict[str, str]:
+    out = {}
+    for path in PRODUCT.rglob("*.py"):
+        rel = path.relative_to(ROOT).as_posix()
+        if not any(part in f"/{rel}" for part in NOT_CODE):
+            out[rel] = path.read_text(encoding="utf-8")
+    return out
+
+
+def _resolve(dotted: str) -> tuple[ModuleType, object]:
+    parts = dotted.split(".")
+    for i in range(len(parts) - 1, 0, -1):
+        try:
+            module = importlib.import_module(".".join(parts[:i]))
+        except ImportError:
+            continue
+        obj: object = module
+        for attr in parts[i:]:
+            obj = getattr(obj, attr)
+        return module, obj
+    raise ImportError(dotted)
+
+
+@pytest.mark.parametrize("pack", PACKS, ids=[p.stem for p in PACKS])
+def test_x07_every_pack_rule_is_enforced_or_marked_not_yet(pack: Path) -> None:
+    rules = rules_of(tomllib.loads(pack.read_text(encoding="utf-8")))
+    assert rules
+    unclassified = [f"{r.section}: {r.name} {r.req}" for r in rules if r.enforcement is None]
+    assert unclassified == [], "add the section to guanwei/packs/enforcement.py SECTIONS"
+
+
+def test_x07_enforced_rules_name_code_that_reads_them() -> None:
+    for section in SECTIONS:
+        for pack in PACKS:
+            doc = tomllib.loads(pack.read_text(encoding="utf-8"))
+            for rule in rules_of(doc):
+                e = rule.enforcement
+                if rule.section != section.path or e is None or e.state == NOT_YET:
+                    continue
+                assert e.code, f"{rule.section} {rule.name}: no code named"
+                sources = []
+                for dotted in e.code:
+                    module, obj = _resolve(dotted)
+                    assert callable(obj) or isinstance(obj, property), dotted
+                    sources.append(inspect.getsource(module))
+                assert any(e.evidence in s for s in sources), (
+                    f"{rule.section} {rule.name}: none of {e.code} contains {e.evidence!r}"
+                )
+
+
+def test_x07_rules_not_yet_enforced_are_read_by_no_code() -> None:
+    sources = _product_sources()
+    for pack in PACKS:
+        for rule in rules_of(tomllib.loads(pack.read_text(encoding="utf-8"))):
+            e = rule.enforcement
+            if e is None or e.state != NOT_YET or not e.evidence:
+                continue
+            readers = [path for path, text in sources.items() if e.evidence in text]
+            assert readers == [], (
+                f"{rule.section} {rule.name} is marked 尚未由系统执行 but {readers} read "
+                f"{e.evidence!r}: say in guanwei/packs/enforcement.py what enforces it now"
+            )
+
+
+def test_x07_every_permission_is_checked_by_code_or_listed_as_not_yet() -> None:
+    text = "\n".join(_product_sources().values())
+    for permission in PERMISSIONS:
+        checked = re.search(rf"[\"']{re.escape(permission)}[\"']", text) is not None
+        if permission in NOT_YET_PERMISSIONS:
+            assert not checked, f"{permission} is checked now: remove it from NOT_YET_PERMISSIONS"
+        else:
+            assert checked, f"no code checks {permission}: list it in NOT_YET_PERMISSIONS"
+
+
+def test_x07_the_tourism_pack_lists_its_rules_for_later_issues_as_not_yet() -> None:
+    doc = tomllib.loads((ROOT / "packs" / "tourism-bureau.toml").read_text(encoding="utf-8"))
+    states = {(r.section, r.name): r.enforcement for r in rules_of(doc)}
+    not_yet = {k for k, e in states.items() if e is not None and e.state == NOT_YET}
+    assert ("chains", "网上互动及实时活动审批") in not_yet  # T-06 activities
+    assert ("chains", "官方微博资料变更审批") in not_yet  # T-07 profile changes
+    assert ("deadlines", "突发事件处置") in not_yet  # T-10 incidents
+    assert {k for k in not_yet if k[0] == "assessment"}  # T-09 assessment
+    assert states[("chains", "本单位微博发布审核")].state == ENFORCED  # type: ignore[union-attr]
+
+
 @pytest.mark.django_db
 def test_x07_the_rule_book_page_marks_what_is_not_enforced_yet() -> None:
     """The tourism bureau's officer opens 制度: every rule with its state; those of later

@@ -1,0 +1,378 @@
+"""Which rules of a pack the product enforces today (issue #10 §6; the rule-book page 制度).
+
+A pack lists rules — every entry that cites a requirement (``req``): a principle, a role, a
+duty, a chain, a deadline, a quota, an assessment measure … Some are enforced by code, some
+are kept for later issues (互动活动, 资料变更, 账号保管, 突发事件, 考核) and must never
+be shown as in force. ``rules_of(document)`` lists a pack's rules, each with its
+``Enforcement``: ``ENFORCED`` (the code that enforces it is named), ``BY_PEOPLE`` (a
+principle the reviewers apply; the system records their decision but judges nothing) or
+``NOT_YET`` (shown as 尚未由系统执行).
+
+This registry cannot drift silently (``packs/tests/test_enforcement.py``):
+- a rule of any pack in ``packs/`` that no entry of ``SECTIONS`` classifies fails;
+- an enforced rule names functions (``code``) that must exist, and whose module must contain
+  ``evidence`` (the literal by which it reads that part of the pack);
+- a rule not yet enforced names ``evidence`` that no module of the product may contain: the
+  day a later issue reads ``extra("assessment")`` or checks ``incident.handle``, the test
+  asks for the registry to be updated;
+- a permission the pack grants is enforced when some module checks it by name, else
+  ``NOT_YET_PERMISSIONS`` must list it (and then no module may check it).
+
+Pure: imports only ``core`` and ``packs`` (the code paths are dotted names, resolved by the
+test).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from guanwei.core.catalog import PERMISSIONS
+
+ENFORCED = "enforced"
+BY_PEOPLE = "by_people"
+NOT_YET = "not_yet"
+
+
+@dataclass(frozen=True)
+class Enforcement:
+    state: str  # ENFORCED | BY_PEOPLE | NOT_YET
+    how: str  # what the product does with the rule, or what is still missing (Chinese)
+    code: tuple[str, ...] = ()  # the functions that enforce it (dotted names)
+    evidence: str = ""  # literal: in code's module (enforced) / in no module (not yet)
+    pending: tuple[str, ...] = ()  # permissions of the rule not checked by any code yet
+
+    @property
+    def enforced(self) -> bool:
+        return self.state == ENFORCED
+
+
+# Permissions of the catalogue no code checks yet: a role or duty granting only these is
+# not enforced; granting some of them, enforced in part (the page names them).
+NOT_YET_PERMISSIONS: dict[str, str] = {
+    "category.approve": "信息类别增减的审定尚无流程",
+    "post.emergency": "特殊天气随时发布尚未按此权限区分发布人",
+    "comment.moderate": "评论处理待互动功能上线",
+    "question.answer": "答复网友提问待互动功能上线",
+    "activity.approve": "互动活动审批待互动功能上线",
+    "credential.reveal": "账号密码保管待账号保管功能上线",
+    "credential.manage": "账号密码保管待账号保管功能上线",
+    "incident.handle": "突发事件处置待后续版本",
+    "assessment.manage": "考核通报待后续版本",
+}
+
+
+def _grants(entry: Mapping[str, Any], how: str, code: tuple[str, ...]) -> Enforcement:
+    """A role or a duty: enforced by the permission check as far as its permissions go."""
+    permissions = tuple(entry.get("permissions") or ())
+    pending = tuple(p for p in permissions if p in NOT_YET_PERMISSIONS)
+    if permissions and len(pending) == len(permissions):
+        return Enforcement(
+            NOT_YET,
+            "；".join(dict.fromkeys(NOT_YET_PERMISSIONS[p] for p in pending)),
+            evidence="",
+            pending=pending,
+        )
+    return Enforcement(ENFORCED, how, code, "grants_for", pending)
+
+
+_PERMISSION_CHECK = ("guanwei.orgs.rules.OrgRules.grants_for", "guanwei.orgs.permissions.can")
+
+
+def _chain(entry: Mapping[str, Any]) -> Enforcement | None:
+    subject = entry.get("applies_to")
+    if subject == "post":
+        return Enforcement(
+            ENFORCED,
+            "稿件提交后按此流程逐级审核，未审核通过不得发布",
+            ("guanwei.workflow.chains.select_post_chain",),
+            'c["applies_to"] == "post"',
+        )
+    if subject == "material":
+        return Enforcement(
+            ENFORCED,
+            "报送素材先经提供单位审定",
+            ("guanwei.workflow.chains.material_chain",),
+            'c["applies_to"] == "material"',
+        )
+    missing = {
+        "activity": "互动活动的审批尚未由系统执行（待互动功能）",
+        "channel": "账号资料变更的审批尚未由系统执行",
+        "credential": "授权审批表尚未走审批流程（目前只能打印）",
+    }
+    if subject in missing:
+        return Enforcement(NOT_YET, missing[subject], evidence=f'applies_to"] == "{subject}"')
+    return None
+
+
+def _deadline(entry: Mapping[str, Any]) -> Enforcement | None:
+    trigger = entry.get("trigger")
+    if trigger == "correction_issued":
+        return Enforcement(
+            ENFORCED,
+            "订正发出后计时，超时提醒并升级",
+            ("guanwei.oversight.queries.correction_rule",),
+            '"correction_issued"',
+        )
+    if trigger == "incident_reported":
+        return Enforcement(
+            NOT_YET, "突发事件的上报与处置时限尚未由系统执行", evidence='"incident_reported"'
+        )
+    return None
+
+
+def _fixed(enforcement: Enforcement) -> Callable[[Mapping[str, Any]], Enforcement]:
+    return lambda entry: enforcement
+
+
+def _not_yet(how: str, evidence: str) -> Callable[[Mapping[str, Any]], Enforcement]:
+    return _fixed(Enforcement(NOT_YET, how, evidence=evidence))
+
+
+@dataclass(frozen=True)
+class Section:
+    path: str  # where the rule is in the pack: "chains", "unit_types.duties" …
+    title: str  # the page's heading (Chinese)
+    classify: Callable[[Mapping[str, Any]], Enforcement | None]
+    shown: bool = True  # the organisation's own structure is shown on its pages instead
+
+
+SECTIONS: tuple[Section, ...] = (
+    Section(
+        "principles",
+        "发布原则",
+        _fixed(
+            Enforcement(
+                BY_PEOPLE,
+                "由审核人在审核环节把握；系统记录审核意见，不自动判断",
+                ("guanwei.workflow.chains.select_post_chain",),
+                "applies_to",
+            )
+        ),
+    ),
+    Section("roles", "角色", lambda e: _grants(e, "按角色的权限放行或拒绝操作", _PERMISSION_CHECK)),
+    Section(
+        "unit_types",
+        "单位类型",
+        _fixed(Enforcement(ENFORCED, "单位类型决定其职责与权限", _PERMISSION_CHECK, "unit_types")),
+    ),
+    Section(
+        "unit_types.duties",
+        "单位职责",
+        lambda e: _grants(e, "职责带来的权限由系统检查", _PERMISSION_CHECK),
+    ),
+    Section(
+        "categories",
+        "信息类别",
+        _fixed(
+            Enforcement(
+                ENFORCED,
+                "稿件须选类别，类别决定审核流程",
+                ("guanwei.workflow.chains.select_post_chain",),
+                "categories",
+            )
+        ),
+    ),
+    Section(
+        "columns",
+        "专栏",
+        _fixed(
+            Enforcement(
+                ENFORCED,
+                "稿件可选专栏，专栏计入更新要求",
+                ("guanwei.content.actions.create_post",),
+                "rules.column(",
+            )
+        ),
+    ),
+    Section(
+        "channel_kinds",
+        "账号类型",
+        _fixed(
+            Enforcement(
+                ENFORCED,
+                "登记账号时只接受制度列出的类型",
+                ("guanwei.channels.actions.create_channel",),
+                "channel_kinds",
+            )
+        ),
+    ),
+    Section("chains", "审核流程", _chain),
+    Section("deadlines", "处置时限", _deadline),
+    Section(
+        "slots",
+        "发布时段",
+        _fixed(
+            Enforcement(
+                ENFORCED,
+                "按时段安排发布，空缺提醒",
+                ("guanwei.publishing.slots.slots_for",),
+                'extra("slots")',
+            )
+        ),
+    ),
+    Section(
+        "quotas",
+        "更新要求",
+        _fixed(
+            Enforcement(
+                ENFORCED,
+                "按周期统计发布数量，不足提醒",
+                ("guanwei.oversight.quotas.ensure_quota_deadlines",),
+                'extra("quotas")',
+            )
+        ),
+    ),
+    Section(
+        "syndication",
+        "转发要求",
+        _fixed(
+            Enforcement(
+                ENFORCED,
+                "上级发布后为下级账号生成转发时限",
+                ("guanwei.oversight.scheduler.ensure_syndication_deadlines",),
+                'extra("syndication")',
+            )
+        ),
+    ),
+    *(
+        Section(
+            f"screening.{part}",
+            "内容审核规则",
+            _fixed(
+                Enforcement(
+                    ENFORCED,
+                    "提交和报送时自动筛查，拦截或提示人工审核",
+                    ("guanwei.screening.engine.config.parse_screening",),
+                    f'"{part}"',
+                )
+            ),
+        )
+        for part in ("rules", "terms", "categories", "lexicons", "relevance", "allow")
+    ),
+    Section(
+        "security",
+        "安全要求",
+        _fixed(
+            Enforcement(
+                ENFORCED,
+                "敏感角色的授予须第二人确认",
+                ("guanwei.orgs.rules.OrgRules.sensitive_roles",),
+                '"sensitive_roles"',
+            )
+        ),
+    ),
+    Section(
+        "assessment",
+        "考核通报",
+        _not_yet("考核与通报尚未由系统执行", 'extra("assessment")'),
+    ),
+    Section(
+        "activities",
+        "互动活动",
+        _not_yet("互动活动的审批与记录尚未由系统执行", 'extra("activities")'),
+    ),
+    Section(
+        "replies",
+        "答复时限",
+        _not_yet("网友留言的答复时限尚未由系统执行", 'extra("replies")'),
+    ),
+    Section(
+        "inspection",
+        "检查要求",
+        _not_yet("检查与整改尚未由系统执行", 'extra("inspection")'),
+    ),
+    Section(
+        "inspection.rules",
+        "检查要求",
+        _not_yet("检查与整改尚未由系统执行", 'extra("inspection")'),
+    ),
+    *(
+        Section(
+            f"organisation.{part}",
+            "组织",
+            _fixed(
+                Enforcement(
+                    ENFORCED,
+                    "加载制度时建立",
+                    ("guanwei.packs.actions.load_pack",),
+                    f"spec.{part}",
+                )
+            ),
+            shown=False,
+        )
+        for part in ("units", "people", "channels", "follows")
+    ),
+)
+
+SECTION_BY_PATH: dict[str, Section] = {s.path: s for s in SECTIONS}
+
+
+@dataclass(frozen=True)
+class Rule:
+    section: str
+    title: str  # the section's heading
+    name: str  # the entry's own words (its name or text)
+    req: tuple[str, ...]
+    enforcement: Enforcement | None  # None: nobody classified it (the test fails)
+    shown: bool
+
+
+def _req(value: Any) -> tuple[str, ...]:
+    if isinstance(value, str):
+        return (value,) if value else ()
+    if isinstance(value, list | tuple):
+        return tuple(str(v) for v in value if v)
+    return ()
+
+
+def _name(entry: Mapping[str, Any]) -> str:
+    for key in ("name", "text", "title", "hashtag", "rule", "key", "username"):
+        value = entry.get(key)
+        if isinstance(value, str) and value:
+            return value
+    return ""
+
+
+def _walk(node: Any, path: tuple[str, ...]) -> Iterator[tuple[str, Mapping[str, Any]]]:
+    if isinstance(node, Mapping):
+        if path and _req(node.get("req")):
+            yield ".".join(path), node
+        for key, value in node.items():
+            if key in ("extras", "path", "sha256"):
+                continue
+            yield from _walk(value, (*path, str(key)))
+    elif isinstance(node, list | tuple):
+        for value in node:
+            yield from _walk(value, path)
+
+
+def document(snapshot: Mapping[str, Any]) -> dict[str, Any]:
+    """A pack in the shape of its TOML file, from the stored snapshot (``extras`` back at
+    the top level, as ``rules_of`` reads it)."""
+    out = {k: v for k, v in snapshot.items() if k != "extras"}
+    out.update(snapshot.get("extras") or {})
+    return out
+
+
+def rules_of(doc: Mapping[str, Any]) -> list[Rule]:
+    """Every rule of a pack (TOML shape: a parsed file, or ``document(snapshot)``)."""
+    out = []
+    for path, entry in _walk(doc, ()):
+        section = SECTION_BY_PATH.get(path)
+        out.append(
+            Rule(
+                section=path,
+                title=section.title if section else path,
+                name=_name(entry),
+                req=_req(entry.get("req")),
+                enforcement=section.classify(entry) if section else None,
+                shown=section.shown if section else True,
+            )
+        )
+    return out
+
+
+def permission_names(codes: tuple[str, ...]) -> str:
+    return "、".join(PERMISSIONS.get(c, c) for c in codes)
