@@ -73,7 +73,9 @@ def _unit_page(request: HttpRequest, unit: Unit, **forms: Any) -> HttpResponse:
         can_revoke=can(_actor(request), "role.revoke", unit),
         can_move=unit.parent_id is not None and can(_actor(request), "unit.move", unit),
         can_create=can(_actor(request), "unit.create", unit),
-        grant_form=forms.get("grant_form") or GrantRoleForm(people=people, roles=rules.roles),
+        # no one grants themselves a role (grant_role refuses it): not offered (issue #10 §6)
+        grant_form=forms.get("grant_form")
+        or GrantRoleForm(people=people.exclude(pk=user.pk), roles=rules.roles),
         move_form=forms.get("move_form")
         or MoveUnitForm(units=org.units.exclude(path__startswith=unit.path)),
         create_form=forms.get("create_form") or CreateUnitForm(unit_types=rules.unit_types),
@@ -95,7 +97,11 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def unit_grant(request: HttpRequest, pk: int) -> HttpResponse:
     unit = _get_unit(request, pk)
     rules = rules_for(unit.organisation_id)
-    form = GrantRoleForm(request.POST, people=_org_people(unit.organisation), roles=rules.roles)
+    form = GrantRoleForm(
+        request.POST,
+        people=_org_people(unit.organisation).exclude(pk=_actor(request).pk),
+        roles=rules.roles,
+    )
     status = 400
     if form.is_valid():
         try:

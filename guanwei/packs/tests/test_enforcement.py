@@ -71,14 +71,14 @@ def _resolve(dotted: str) -> tuple[ModuleType, object]:
 
 
 @pytest.mark.parametrize("pack", PACKS, ids=[p.stem for p in PACKS])
-def test_x07_every_pack_rule_is_enforced_or_marked_not_yet(pack: Path) -> None:
+def test_every_pack_rule_is_enforced_or_marked_not_yet(pack: Path) -> None:
     rules = rules_of(tomllib.loads(pack.read_text(encoding="utf-8")))
     assert rules
     unclassified = [f"{r.section}: {r.name} {r.req}" for r in rules if r.enforcement is None]
     assert unclassified == [], "add the section to guanwei/packs/enforcement.py SECTIONS"
 
 
-def test_x07_enforced_rules_name_code_that_reads_them() -> None:
+def test_enforced_rules_name_code_that_reads_them() -> None:
     for section in SECTIONS:
         for pack in PACKS:
             doc = tomllib.loads(pack.read_text(encoding="utf-8"))
@@ -97,7 +97,7 @@ def test_x07_enforced_rules_name_code_that_reads_them() -> None:
                 )
 
 
-def test_x07_rules_not_yet_enforced_are_read_by_no_code() -> None:
+def test_rules_not_yet_enforced_are_read_by_no_code() -> None:
     sources = _product_sources()
     for pack in PACKS:
         for rule in rules_of(tomllib.loads(pack.read_text(encoding="utf-8"))):
@@ -111,7 +111,7 @@ def test_x07_rules_not_yet_enforced_are_read_by_no_code() -> None:
             )
 
 
-def test_x07_every_permission_is_checked_by_code_or_listed_as_not_yet() -> None:
+def test_every_permission_is_checked_by_code_or_listed_as_not_yet() -> None:
     text = "\n".join(_product_sources().values())
     for permission in PERMISSIONS:
         checked = re.search(rf"[\"']{re.escape(permission)}[\"']", text) is not None
@@ -121,7 +121,7 @@ def test_x07_every_permission_is_checked_by_code_or_listed_as_not_yet() -> None:
             assert checked, f"no code checks {permission}: list it in NOT_YET_PERMISSIONS"
 
 
-def test_x07_the_tourism_pack_lists_its_rules_for_later_issues_as_not_yet() -> None:
+def test_t06_t07_t09_t10_the_tourism_pack_lists_its_rules_for_later_issues_as_not_yet() -> None:
     doc = tomllib.loads((ROOT / "packs" / "tourism-bureau.toml").read_text(encoding="utf-8"))
     states = {(r.section, r.name): r.enforcement for r in rules_of(doc)}
     not_yet = {k for k, e in states.items() if e is not None and e.state == NOT_YET}
@@ -133,7 +133,7 @@ def test_x07_the_tourism_pack_lists_its_rules_for_later_issues_as_not_yet() -> N
 
 
 @pytest.mark.django_db
-def test_x07_the_rule_book_page_marks_what_is_not_enforced_yet() -> None:
+def test_t06_t07_t10_the_rule_book_page_marks_what_is_not_enforced_yet() -> None:
     """The tourism bureau's officer opens 制度: every rule with its state; those of later
     issues marked 尚未由系统执行, never shown as in force; headings in Chinese."""
     c = Client()

@@ -18,6 +18,7 @@ from django.urls import resolve, reverse
 from guanwei.channels.models import ChannelStatus
 from guanwei.orgs.models import User
 from guanwei.testing.personas import channel, person
+from guanwei.testing.personas import unit as unit_of
 from guanwei.web.menu import MENU
 
 pytestmark = pytest.mark.django_db
@@ -149,3 +150,14 @@ def test_w04_the_status_dropdown_offers_only_what_the_person_may_set() -> None:
     page = approver.get(reverse("channel_detail", args=[ch.pk])).content.decode()
     if 'name="status"' in page:  # the business section approves; it may not change details
         assert len(_status_options(page)) == len(ChannelStatus.choices)
+
+
+def test_x06_the_grant_form_does_not_offer_oneself() -> None:
+    """grant_role refuses a role granted to oneself: the form does not offer it."""
+    u = unit_of("demo_weather", "city_tech_centre")
+    me = person("gw_security")
+    page = _client(me).get(reverse("unit_detail", args=[u.pk])).content.decode()
+    select = re.search(r'<select name="user"[^>]*>(.*?)</select>', page, re.S)
+    assert select is not None
+    offered = set(re.findall(r'<option value="(\d+)"', select.group(1)))
+    assert str(me.pk) not in offered and str(person("kj_editor").pk) in offered
