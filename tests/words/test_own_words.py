@@ -32,7 +32,7 @@ from django.utils import timezone
 
 from guanwei.channels.models import Channel, ChannelStatus
 from guanwei.content import actions as content
-from guanwei.content.models import Post, Submission
+from guanwei.content.models import Submission
 from guanwei.notify.models import Notice
 from guanwei.orgs.models import Membership, Organisation, Unit, User
 from guanwei.orgs.permissions import can
@@ -112,8 +112,15 @@ NOT_PAGES = {
     "post_progress",  # an htmx fragment of the post page, checked there
 }
 
-# Known findings of other pieces of issue #10, (route name, finding) → why it is left here.
-KNOWN: dict[tuple[str, str], str] = {}
+# Known findings of other pieces of issue #10: (route name, term or token) → why it is left.
+_PACK_PAGE = "the 制度 page lists each pack by its file name (制度包 column); helper nav's piece"
+KNOWN: dict[tuple[str, str], str] = {
+    ("pack_page", "weather"): _PACK_PAGE,  # weather-bureau
+    ("pack_page", "college"): _PACK_PAGE,
+    ("pack_page", "tourism"): _PACK_PAGE,  # tourism-bureau
+    ("pack_page", "real"): _PACK_PAGE,  # real-estate
+    ("pack_page", "edu"): _PACK_PAGE,  # edu-software
+}
 
 
 # ------------------------------------------------------------------ what the packs say
@@ -224,9 +231,10 @@ def visible_text(html: str) -> str:
 TOKEN = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*")
 
 
-def findings(text: str, pack: str, allowed: set[str]) -> list[str]:
-    """What is wrong in one page's visible text of an organisation of ``pack``."""
-    found = []
+def findings(text: str, pack: str, allowed: set[str]) -> list[tuple[str, str]]:
+    """What is wrong in one page's visible text of an organisation of ``pack``: (the term
+    or token, what and where)."""
+    found: list[tuple[str, str]] = []
 
     def near(i: int) -> str:
         return text[max(0, i - 20) : i + 25].replace("\n", " ")
@@ -235,7 +243,7 @@ def findings(text: str, pack: str, allowed: set[str]) -> list[str]:
         text = text.replace(phrase, "")
     for term in foreign_terms(pack):
         if term in text and term not in GENERIC:
-            found.append(f"foreign term {term!r} «{near(text.index(term))}»")
+            found.append((term, f"foreign term {term!r} «{near(text.index(term))}»"))
     for m in TOKEN.finditer(text):
         token = m.group(0)
         start = m.start()
@@ -244,11 +252,11 @@ def findings(text: str, pack: str, allowed: set[str]) -> list[str]:
         if before in ("/", "@", ".", ":", "-") or token in allowed:
             continue
         if "_" in token or token in all_codes():
-            found.append(f"code {token!r} «{near(start)}»")
+            found.append((token, f"code {token!r} «{near(start)}»"))
         elif "." in token or token.isupper() or any(ch.isdigit() for ch in token):
             continue  # a host or file name, an acronym (CSV, UTF), a code to type in
         elif token.lower() not in ENGLISH_OK:
-            found.append(f"English {token!r} «{near(start)}»")
+            found.append((token, f"English {token!r} «{near(start)}»"))
     return sorted(set(found))
 
 
@@ -329,7 +337,7 @@ def _urls(objects: dict[str, Any]) -> Iterator[tuple[str, str]]:
         entry = ROUTES.get(name)
         if ns in ("admin", "api") or entry is None or entry.method != "GET":
             continue
-        if name in NOT_PAGES or entry.never:
+        if name in NOT_PAGES:
             continue
         if entry.kind is None:
             yield name, reverse(name)
@@ -354,14 +362,13 @@ def crawl(pack: str) -> dict[str, list[str]]:
             r = c.get(url)
             if r.status_code != 200 or "html" not in r.get("Content-Type", ""):
                 continue
-            for f in findings(visible_text(r.content.decode()), pack, allowed):
-                if (name, f) in KNOWN:
+            for token, f in findings(visible_text(r.content.decode()), pack, allowed):
+                if (name, token) in KNOWN:
                     continue
                 out.setdefault(f, []).append(f"{p.username} {url}")
     return out
 
 
-@pytest.mark.xfail(strict=True, reason="repro: pages show other packs' terms, English, codes")
 @pytest.mark.parametrize("pack", list(PACKS))
 def test_every_page_in_the_organisations_own_words(pack: str) -> None:
     """Issue #10 §2: as one person per role, every page of the organisation shows no

@@ -42,7 +42,6 @@ def _pdf_text(data: bytes) -> str:
     return "".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(data)).pages)
 
 
-@pytest.mark.xfail(strict=True, reason="repro: the fast-path box is the weather pack's")
 def test_w12_the_fast_path_box_is_the_packs_own() -> None:
     """特殊天气（随时发布） is the weather pack's box (W-12); the college has no fast path,
     so no box; the tourism bureau's is for emergencies (T-10), in its own words."""
@@ -54,7 +53,6 @@ def test_w12_the_fast_path_box_is_the_packs_own() -> None:
     assert "突发事件（第一时间发布）" in tourism
 
 
-@pytest.mark.xfail(strict=True, reason="repro: the college's sensitive box shows everywhere")
 def test_c07_the_sensitive_box_is_the_colleges_own() -> None:
     """涉及重大事件、突发事件或社会敏感问题 is the college's box (C-07): the weather bureau
     has no such chain and shows no such box."""
@@ -93,7 +91,6 @@ def _first_category(org_key: str) -> str:
     return str(rules_for(Organisation.objects.get(key=org_key).pk).categories[0]["key"])
 
 
-@pytest.mark.xfail(strict=True, reason="repro: the correction form names the Observatory")
 def test_w11_the_correction_words_are_the_weather_packs() -> None:
     """W-11's correction panel: the weather pack's issuer (气象台) and minutes (10) come from
     its correction rule; an organisation without W-11 is never offered to issue one."""
@@ -112,7 +109,6 @@ def test_w11_the_correction_words_are_the_weather_packs() -> None:
     )
 
 
-@pytest.mark.xfail(strict=True, reason="repro: the follows page explains with counties")
 def test_w07_the_follows_page_explains_in_general_words() -> None:
     """The 必须关注 page's explanation names no weather-bureau accounts (县局、省局)."""
     for who in ("col_admin", "ly_admin", "re_admin"):
@@ -120,7 +116,6 @@ def test_w07_the_follows_page_explains_in_general_words() -> None:
         assert "县" not in page and "省" not in page, who
 
 
-@pytest.mark.xfail(strict=True, reason="repro: the delegation page is headed 副组长代审")
 def test_r04_the_delegation_page_in_the_packs_words() -> None:
     """副组长代审 is the real-estate group's term (R-04): the weather bureau's page does not
     use it; the real-estate page names its own roles from the pack."""
@@ -129,7 +124,6 @@ def test_r04_the_delegation_page_in_the_packs_words() -> None:
     assert "副组长" in page and "执行组长" in page
 
 
-@pytest.mark.xfail(strict=True, reason="repro: the weather form prints the college's rows")
 def test_c02_w04_the_application_form_is_the_packs_own() -> None:
     """The application form prints the pack's own opinion rows and title: the weather
     bureau's (W-04, 业务科) never the college's 党委宣传部 / 党委书记; a pack without an
@@ -149,7 +143,6 @@ def test_c02_w04_the_application_form_is_the_packs_own() -> None:
     assert "application.pdf" not in tourism.get(f"/channels/{ch.pk}/").content.decode()
 
 
-@pytest.mark.xfail(strict=True, reason="repro: the authorisation form is offered everywhere")
 def test_r06_the_authorisation_form_is_the_real_estate_packs() -> None:
     """附二 官方微博授权审批表 is the real-estate pack's form (R-06): its opinion rows are the
     pack's chain steps; an organisation without it has no link and no form."""
@@ -167,7 +160,6 @@ def test_r06_the_authorisation_form_is_the_real_estate_packs() -> None:
     assert "authorisation/" not in weather.get(f"/channels/{ch.pk}/").content.decode()
 
 
-@pytest.mark.xfail(strict=True, reason="repro: make messages turns a post's title into 职务")
 def test_w01_the_catalogue_and_the_table_agree_on_title() -> None:
     """msgid "Title" (a post's, a material's, an asset's title) is 标题 in the table
     `make messages` fills the catalogue from; "Job title" (a person's) is 职务. Today the
