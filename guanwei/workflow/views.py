@@ -269,6 +269,7 @@ def delegations(request: HttpRequest) -> HttpResponse:
     org = current_org(request)
     if org is None or not access.may_open_delegations(actor(request), org):
         raise Http404
+    rules = rules_for(org.pk)
     delegable = access.delegable_chains(org)
     chains = [(c["key"], c["name"]) for c in delegable]
     names = dict(chains)
@@ -311,6 +312,17 @@ def delegations(request: HttpRequest) -> HttpResponse:
                 for d in rows
             ],
             chains=chains,
+            # issue #10 §2: who stands in for whom, with whose consent, in the pack's words
+            rules=[
+                {
+                    "chain": c["name"],
+                    "deputy": rules.role_name(c["delegation"]["to_role"]),
+                    "absent": rules.role_name(c["delegation"].get("for_role") or "")
+                    or _("usual reviewer"),
+                    "consent": rules.role_name(c["delegation"]["consent_role"]),
+                }
+                for c in delegable
+            ],
             can_consent=bool(consent),
             max_days=sorted({queries.delegation_max_days(c) for c in delegable}),
             now=timezone.now(),
