@@ -28,8 +28,6 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from guanwei.core.catalog import PERMISSIONS
-
 ENFORCED = "enforced"
 BY_PEOPLE = "by_people"
 NOT_YET = "not_yet"
@@ -52,13 +50,13 @@ class Enforcement:
 # not enforced; granting some of them, enforced in part (the page names them).
 NOT_YET_PERMISSIONS: dict[str, str] = {
     "category.approve": "信息类别增减的审定尚无流程",
-    "post.emergency": "特殊天气随时发布尚未按此权限区分发布人",
+    "post.emergency": "随时发布尚未按此权限区分发布人",
     "comment.moderate": "评论处理待互动功能上线",
     "question.answer": "答复网友提问待互动功能上线",
     "activity.approve": "互动活动审批待互动功能上线",
     "credential.reveal": "账号密码保管待账号保管功能上线",
     "credential.manage": "账号密码保管待账号保管功能上线",
-    "incident.handle": "突发事件处置待后续版本",
+    "incident.handle": "事件处置待后续版本",
     "assessment.manage": "考核通报待后续版本",
 }
 
@@ -327,8 +325,25 @@ def _req(value: Any) -> tuple[str, ...]:
     return ()
 
 
+# The screening engine's format rules (``[[screening.rules]] rule = …``) by their Chinese
+# names: the page shows no code (the test holds this to screening.engine.rules.RULES).
+SCREENING_RULE_NAMES: dict[str, str] = {
+    "max_length": "字数上限",
+    "weibo_topics": "微博话题格式",
+    "weibo_safe_link": "微博安全链接",
+    "link_domains": "链接域名限制",
+    "title_length": "标题长度",
+    "picture_required": "须配图片",
+    "source_required": "须注明信息来源",
+}
+
+
 def _name(entry: Mapping[str, Any]) -> str:
-    for key in ("name", "text", "title", "hashtag", "rule", "key", "username"):
+    """The entry's own words; never its key (a code)."""
+    rule = entry.get("rule")
+    if isinstance(rule, str) and rule:
+        return SCREENING_RULE_NAMES.get(rule, "")
+    for key in ("name", "text", "title", "hashtag", "username"):
         value = entry.get(key)
         if isinstance(value, str) and value:
             return value
@@ -374,5 +389,9 @@ def rules_of(doc: Mapping[str, Any]) -> list[Rule]:
     return out
 
 
-def permission_names(codes: tuple[str, ...]) -> str:
-    return "、".join(PERMISSIONS.get(c, c) for c in codes)
+def pending_text(codes: tuple[str, ...]) -> str:
+    """What of a role or duty is not enforced yet, in general words (never another
+    organisation's term: the permission catalogue's names are not the pack's)."""
+    return "；".join(
+        dict.fromkeys(NOT_YET_PERMISSIONS[c] for c in codes if c in NOT_YET_PERMISSIONS)
+    )

@@ -119,7 +119,9 @@ def test_w07_the_follows_page_explains_in_general_words() -> None:
 def test_r04_the_delegation_page_in_the_packs_words() -> None:
     """副组长代审 is the real-estate group's term (R-04): the weather bureau's page does not
     use it; the real-estate page names its own roles from the pack."""
-    assert "副组长" not in _main(_as("gw_admin"), "/review/delegations/")
+    # the weather pack allows no deputy: its page is not there at all (issue #10 §6, menu)
+    weather = _as("gw_admin").get("/review/delegations/")
+    assert weather.status_code == 404 and "副组长" not in weather.content.decode()
     page = _main(_as("re_admin"), "/review/delegations/")
     assert "副组长" in page and "执行组长" in page
 

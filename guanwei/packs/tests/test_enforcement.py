@@ -26,6 +26,7 @@ from guanwei.packs.enforcement import (
     ENFORCED,
     NOT_YET,
     NOT_YET_PERMISSIONS,
+    SCREENING_RULE_NAMES,
     SECTIONS,
     rules_of,
 )
@@ -119,6 +120,12 @@ def test_every_permission_is_checked_by_code_or_listed_as_not_yet() -> None:
             assert not checked, f"{permission} is checked now: remove it from NOT_YET_PERMISSIONS"
         else:
             assert checked, f"no code checks {permission}: list it in NOT_YET_PERMISSIONS"
+
+
+def test_every_screening_rule_has_a_chinese_name() -> None:
+    from guanwei.screening.engine.rules import RULES
+
+    assert set(SCREENING_RULE_NAMES) == set(RULES)
 
 
 def test_t06_t07_t09_t10_the_tourism_pack_lists_its_rules_for_later_issues_as_not_yet() -> None:
