@@ -97,11 +97,8 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def unit_grant(request: HttpRequest, pk: int) -> HttpResponse:
     unit = _get_unit(request, pk)
     rules = rules_for(unit.organisation_id)
-    form = GrantRoleForm(
-        request.POST,
-        people=_org_people(unit.organisation).exclude(pk=_actor(request).pk),
-        roles=rules.roles,
-    )
+    # every person accepted here: the action says why a grant is refused (to oneself too)
+    form = GrantRoleForm(request.POST, people=_org_people(unit.organisation), roles=rules.roles)
     status = 400
     if form.is_valid():
         try:
