@@ -42,6 +42,9 @@ TRANSITIONS: Mapping[tuple[str, str], AuditAction] = {
     (S.CLAIMED, S.SCHEDULED): AuditAction.PUBLISH_RELEASED,
     # before the call: the gate, or why nothing is sent
     (S.CLAIMED, S.SENDING): AuditAction.PUBLISH_SENDING,
+    # the dispatcher takes a due intent straight to "sending" (dispatch.deliver_due)
+    (S.SCHEDULED, S.SENDING): AuditAction.PUBLISH_SENDING,
+    (S.RETRY, S.SENDING): AuditAction.PUBLISH_SENDING,
     (S.CLAIMED, S.CANCELLED): AuditAction.PUBLISH_CANCELLED,
     (S.CLAIMED, S.RETRY): AuditAction.PUBLISH_RETRY,
     (S.CLAIMED, S.FAILED): AuditAction.PUBLISH_FAILED,

@@ -119,13 +119,11 @@ class Dispatcher:
         if self.scheduler and due and take_scheduler_lease(self.name):
             self._last_pass = time.monotonic()
             scheduler_pass()
-        claim = dispatch.claim_due(self.name, limit=self.batch)
-        if claim.ids:
-            try:
-                dispatch.deliver_batch(claim.ids, claim.token, send=self._sender(pool))
-            except Exception:  # what was claimed comes back when its lease runs out
-                log.exception("batch %s: delivery crashed", claim.token)
-        work = len(claim.ids)
+        try:  # take what is due and send it (one transaction to "sending")
+            work = len(dispatch.deliver_due(self.name, limit=self.batch, send=self._sender(pool)))
+        except Exception:  # what was taken comes back when its lease runs out
+            log.exception("dispatcher %s: delivery crashed", self.name)
+            work = 0  # and wait before trying again
         if housekeeping or not work:
             self._last_housekeeping = started
             if not housekeeping:
