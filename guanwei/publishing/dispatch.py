@@ -33,7 +33,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import BooleanField, ExpressionWrapper, F, Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from guanwei.audit.actions import record_many
@@ -48,7 +48,7 @@ from guanwei.publishing.models import (
     PublishIntent,
 )
 from guanwei.publishing.rows import update_rows
-from guanwei.publishing.transitions import RELEASED, gate, move
+from guanwei.publishing.transitions import RELEASED, move, passing
 
 log = logging.getLogger("guanwei.dispatch")
 S = IntentStatus
@@ -417,7 +417,8 @@ def deliver_due(
 
     One transaction reads the due rows (``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so two
     dispatchers never take the same row; SQLite's IMMEDIATE transaction is the only
-    writer) with the publish gate as a column of that locking read, builds each request,
+    writer), asks the publish gate about the locked rows (``transitions.passing``: one
+    statement, compiled once per process), builds each request,
     and moves what passes the gate straight to "sending" under this worker's lease, with
     its attempt opened and audited; what the gate refuses is cancelled with the reason in
     the same transaction. No "claimed" step in between: one transaction and one audit
@@ -431,13 +432,13 @@ def deliver_due(
     broken: list[tuple[PublishIntent, Exception]] = []
     with transaction.atomic():
         rows = _due(now).select_related("revision", "channel", "channel__settings", "post")
-        rows = rows.annotate(passes=ExpressionWrapper(gate(), output_field=BooleanField()))
         if connection.vendor == "postgresql":
             rows = rows.select_for_update(skip_locked=True, of=("self",))
         intents = list(rows.prefetch_related("revision__assets")[:limit])
+        passes = passing(i.pk for i in intents)  # on the rows locked above
         refused: list[PublishIntent] = []
         for intent in intents:
-            if not intent.passes:
+            if intent.pk not in passes:
                 refused.append(intent)
                 continue
             try:  # before "sending": a request that cannot be built was never sent

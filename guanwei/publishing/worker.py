@@ -32,9 +32,11 @@ log = logging.getLogger("guanwei.dispatch")
 SCHEDULER_LEASE = timedelta(seconds=45)
 SCHEDULER_INTERVAL = 15.0  # seconds between scheduler passes
 # Recovering expired leases, polling WeChat jobs and reconciling: at most this often while
-# there is delivery work (at once when idle) — leases last minutes, jobs are re-asked
-# every few seconds anyway, and each pass costs queries a busy loop should not repeat.
-HOUSEKEEPING_INTERVAL = 1.0
+# there is delivery work (at once when idle) — leases last minutes (120 s), an unknown
+# outcome waits the platform's settle time anyway and a WeChat job takes seconds to
+# minutes, so 5 s changes nothing a person sees; each pass costs queries that a busy loop
+# of four dispatchers repeated for an eighth of its CPU at 1 s.
+HOUSEKEEPING_INTERVAL = 5.0
 
 
 def take_scheduler_lease(owner: str) -> bool:
