@@ -404,7 +404,6 @@ def test_the_crawl_sees_each_kind_of_finding() -> None:
     assert findings(visible_text("<p>特殊天气（随时发布）</p>"), "weather-bureau", set()) == []
 
 
-@pytest.mark.xfail(strict=True, reason="repro: the college's screening shows 三不 (E-01)")
 def test_the_screening_page_names_categories() -> None:
     """A screened text's hits are shown by the category's name, not its code, and not in
     another rule book's words (C-06)."""
