@@ -10,6 +10,7 @@ import io
 import json
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -43,9 +44,6 @@ def _blocking(result: object) -> list[str]:
 # ------------------------------------------------------------------ C-07: the pack's severity
 
 
-@pytest.mark.xfail(
-    strict=True, reason="repro: the shipped list's block wins over the pack's review"
-)
 def test_c07_the_college_packs_review_term_is_not_blocked_by_the_shipped_list(
     client: Client,
 ) -> None:
@@ -64,7 +62,6 @@ def test_c07_the_college_packs_review_term_is_not_blocked_by_the_shipped_list(
 # ------------------------------------------------------------------ T-05: source required
 
 
-@pytest.mark.xfail(strict=True, reason="repro: a tourism post without a source only goes to review")
 def test_t05_a_tourism_post_without_a_source_cannot_be_submitted() -> None:
     """T-05: 来源不明的信息不予发布 — in the tourism pack a missing source blocks (the pack says
     the severity); the officer's submission is refused with the reason, and with a source it
@@ -75,7 +72,7 @@ def test_t05_a_tourism_post_without_a_source_cannot_be_submitted() -> None:
 
     T = "demo_tourism"
     assert screen_text(org(T), "本周末景区正常开放，欢迎游客。").verdict == "block"
-    fields = {
+    fields: dict[str, Any] = {
         "title": "景区开放",
         "body": "本周末景区正常开放，欢迎游客。",
         "category": "announcement",
@@ -108,7 +105,6 @@ NOT_SECRET = [
 ]
 
 
-@pytest.mark.xfail(strict=True, reason="repro: 【绝密】…涉密 passes screening")
 @pytest.mark.parametrize("pack", sorted(ORGS))
 def test_w21_t04_secrecy_markers_block_in_every_pack(pack: str) -> None:
     """W-21, T-04 (第十八条): a text marked as classified (【绝密】, 机密★, 内部资料 不得外传,
@@ -127,7 +123,6 @@ def test_w21_t04_secrecy_markers_block_in_every_pack(pack: str) -> None:
 # ------------------------------------------------------------------ C-06: word boundaries
 
 
-@pytest.mark.xfail(strict=True, reason="repro: 发情 is found inside 突发情况")
 @pytest.mark.parametrize("pack", sorted(ORGS))
 def test_c06_sudden_situation_is_not_pornography_in_any_pack(pack: str) -> None:
     """C-06 (issue 10 §5): 学校突发情况应急演练 and 景区因突发情况临时关闭 are not blocked."""
@@ -137,7 +132,6 @@ def test_c06_sudden_situation_is_not_pornography_in_any_pack(pack: str) -> None:
         assert result.verdict != "block", (pack, text, _blocking(result))
 
 
-@pytest.mark.xfail(strict=True, reason="repro: 39 of the 40 held-out sentences are blocked")
 @pytest.mark.parametrize("pack", sorted(ORGS))
 def test_c06_held_out_boundary_sentences_are_not_blocked_in_any_pack(pack: str) -> None:
     """C-06: the 40 held-out ordinary sentences whose words contain a listed term across a word
@@ -189,7 +183,6 @@ AGREE_TEXTS = [
 ]
 
 
-@pytest.mark.xfail(strict=True, reason="repro: guanwei screen has no --org")
 @pytest.mark.parametrize("pack", sorted(ORGS))
 def test_c06_guanwei_screen_agrees_with_the_page(client: Client, pack: str) -> None:
     """C-06: ``guanwei screen --org KEY`` gives the verdict, the lexicon version and the hits
