@@ -38,6 +38,8 @@ DATA_DIR = Path(__file__).resolve().parent / "data"
 WORDS_FILE = DATA_DIR / "segment" / "words.txt"
 TERM_FREQ = 3  # a listed term: a word where no ordinary word competes for its characters
 WORD_FREQ = 2000  # an ordinary word of official prose (allow-lists, relevance, words.txt)
+ORDINARY_FREQ = 100  # a dictionary word this frequent is ordinary (the ambiguity rule)
+MAX_WORD = 4  # longest word the ambiguity rule looks for on either side of a cut
 _CLAUSE_ENDS = frozenset(BARRIERS) | {BARRIER_MARK}
 
 _lock = threading.Lock()
@@ -150,6 +152,39 @@ def _boundaries(clause: str) -> frozenset[int]:
     return frozenset(out)
 
 
+def _two_word_reading(clause: str, a: int, b: int) -> tuple[str, ...] | None:
+    """The ambiguity rule: jieba's best path may still join the term (后|台独|有, because 后 and
+    有 are frequent characters) where the text reads as two ordinary words around it (后台|独有).
+    The term straddles when, at a cut inside it, a dictionary word of at least
+    ``ORDINARY_FREQ`` ends at the cut having begun before the term, and another begins at the
+    cut and ends after the term.  Listed terms (added at ``TERM_FREQ``) never count as such
+    words."""
+    freq = tokenizer().FREQ
+    size = len(clause)
+    for k in range(a + 1, b):
+        left = next(
+            (
+                clause[x:k]
+                for x in range(max(0, k - MAX_WORD), a)
+                if freq.get(clause[x:k], 0) >= ORDINARY_FREQ
+            ),
+            None,
+        )
+        if left is None:
+            continue
+        right = next(
+            (
+                clause[k:y]
+                for y in range(min(size, k + MAX_WORD), b, -1)
+                if freq.get(clause[k:y], 0) >= ORDINARY_FREQ
+            ),
+            None,
+        )
+        if right is not None:
+            return (left, right)
+    return None
+
+
 def straddles(compact: str, start: int, end: int) -> tuple[str, ...] | None:
     """The words of the segmentation around ``compact[start:end]`` when the term there
     straddles a word boundary (a boundary inside it, and a word on one side reaching outside
@@ -166,7 +201,7 @@ def straddles(compact: str, start: int, end: int) -> tuple[str, ...] | None:
     a, b = start - lo, end - lo
     inside = any(a < k < b for k in bounds)
     if not inside or (a in bounds and b in bounds):
-        return None
+        return _two_word_reading(clause, a, b)
     # the words that overlap the term, for the explanation
     ordered = sorted(bounds)
     words = []
