@@ -241,3 +241,48 @@ def test_c06_clean_official_corpus_has_no_blocks(pack: str) -> None:
         if result.verdict == "block":
             blocked[text] = _blocking(result)
     assert blocked == {}
+
+
+# ------------------------------------------------------------ allow-phrases on the lexicon page
+
+PHRASE_PROBE = (
+    "本周举办色界摄影展开幕式"  # 色界: a shipped pornography term, here an exhibition name
+)
+
+
+@pytest.mark.xfail(strict=True, reason="repro: the lexicon page can add terms only")
+def test_c06_the_lexicon_page_adds_and_removes_an_allow_phrase(client: Client) -> None:
+    """C-06 (issue 10 §5): the organisation's lexicon page adds an allow-phrase (an exhibition's
+    name that holds a shipped term); the screening page then passes the text and says which
+    phrase passed it; removing the phrase blocks again; both are audited.  An allow-phrase never
+    masks the organisation's own terms."""
+    from guanwei.audit.events import AuditAction
+    from guanwei.audit.models import AuditRecord
+    from guanwei.screening.models import LexiconAllowPhrase
+
+    client.force_login(person("gw_admin"))
+    weather = org("demo_weather")
+    assert screen_text(weather, PHRASE_PROBE).verdict == "block"
+    page = client.get("/screening/lexicon/").content.decode()
+    assert 'id="allow-form"' in page
+    client.post("/screening/lexicon/allow/add/", {"phrase": "色界摄影展", "note": "展览名称"})
+    assert screen_text(weather, PHRASE_PROBE).verdict == "pass"
+    body = client.post("/screening/", {"text": PHRASE_PROBE}).content.decode()
+    assert 'data-verdict="pass"' in body and "色界摄影展" in body
+    last = AuditRecord.objects.order_by("-seq").first()
+    assert last is not None and last.action == AuditAction.LEXICON_ALLOW_ADDED
+    assert "色界摄影展" in client.get("/screening/lexicon/").content.decode()
+    row = LexiconAllowPhrase.objects.get(organisation=weather, phrase="色界摄影展")
+    client.post(f"/screening/lexicon/allow/{row.pk}/remove/")
+    assert screen_text(weather, PHRASE_PROBE).verdict == "block"
+    last = AuditRecord.objects.order_by("-seq").first()
+    assert last is not None and last.action == AuditAction.LEXICON_ALLOW_REMOVED
+
+
+def test_c06_an_allow_phrase_needs_the_lexicon_right() -> None:
+    """C-06: only holders of lexicon.manage add allow-phrases."""
+    from guanwei.orgs.errors import PermissionDenied
+    from guanwei.screening import actions
+
+    with pytest.raises((PermissionDenied, AttributeError)):
+        actions.add_allow_phrase(org("demo_weather"), actor=person("qxt_officer"), phrase="某词组")
