@@ -11,6 +11,15 @@ import re
 import sys
 
 ZH = {
+    # screen (issue 10)
+    "Allow-phrase": "放行词组",
+    "Allow-phrases": "放行词组",
+    "A shipped term inside one of these phrases is passed (a place name, an exhibition's name). The organisation's own terms above are never passed.": "内置词库中的词出现在这些词组里时予以放行（如地名、展览名称）；上面本单位自己的敏感词从不放行。",
+    "Remove this allow-phrase?": "删除这个放行词组？",
+    "No allow-phrases of your own yet.": "本单位还没有放行词组。",
+    "Allow-phrase added; screening passes it from now on.": "已添加放行词组，筛查即时生效。",
+    "Please fill in the phrase.": "请填写放行词组。",
+    "Allow-phrase removed.": "已删除放行词组。",
     # notices and the dashboard's "what needs me now" (issue 8 §5)
     "Notices": "通知",
     "Notice": "通知内容",

@@ -50,6 +50,8 @@ class AuditAction(IntEnum):
     LEXICON_TERM_ADDED = 401
     LEXICON_TERM_REMOVED = 402
     LEXICON_IMPORTED = 403
+    LEXICON_ALLOW_ADDED = 404
+    LEXICON_ALLOW_REMOVED = 405
     CONTENT_SCREENED = 410
 
     # 500: content
@@ -158,6 +160,8 @@ AUDIT_LABELS: dict[AuditAction, str] = {
     AuditAction.LEXICON_TERM_ADDED: "新增敏感词",
     AuditAction.LEXICON_TERM_REMOVED: "删除敏感词",
     AuditAction.LEXICON_IMPORTED: "导入敏感词",
+    AuditAction.LEXICON_ALLOW_ADDED: "新增放行词组",
+    AuditAction.LEXICON_ALLOW_REMOVED: "删除放行词组",
     AuditAction.CONTENT_SCREENED: "内容筛查",
     AuditAction.MATERIAL_SUBMITTED: "报送素材",
     AuditAction.MATERIAL_TAKEN: "受理素材",

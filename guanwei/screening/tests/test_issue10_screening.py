@@ -245,12 +245,9 @@ def test_c06_clean_official_corpus_has_no_blocks(pack: str) -> None:
 
 # ------------------------------------------------------------ allow-phrases on the lexicon page
 
-PHRASE_PROBE = (
-    "本周举办色界摄影展开幕式"  # 色界: a shipped pornography term, here an exhibition name
-)
+PHRASE_PROBE = "色界摄影展今日开幕，明天晴转多云"  # 色界: a shipped pornography term
 
 
-@pytest.mark.xfail(strict=True, reason="repro: the lexicon page can add terms only")
 def test_c06_the_lexicon_page_adds_and_removes_an_allow_phrase(client: Client) -> None:
     """C-06 (issue 10 §5): the organisation's lexicon page adds an allow-phrase (an exhibition's
     name that holds a shipped term); the screening page then passes the text and says which
@@ -284,5 +281,5 @@ def test_c06_an_allow_phrase_needs_the_lexicon_right() -> None:
     from guanwei.orgs.errors import PermissionDenied
     from guanwei.screening import actions
 
-    with pytest.raises((PermissionDenied, AttributeError)):
+    with pytest.raises(PermissionDenied):
         actions.add_allow_phrase(org("demo_weather"), actor=person("qxt_officer"), phrase="某词组")
