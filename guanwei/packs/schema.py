@@ -292,6 +292,7 @@ class ChainStep:
     user: str = ""
     mode: str = "any"
     description: str = ""
+    sign: str = ""  # the printed form's caption beside the signature ("负责人（签字盖章）：")
 
 
 @dataclass(frozen=True)
@@ -321,6 +322,10 @@ class Chain:
     permission: str = ""
     delegation: ChainDelegation | None = None
     description: str = ""
+    # issue #10 §2, each organisation in its own words:
+    label: str = ""  # the box an author ticks to ask for this chain (when.emergency/sensitive)
+    form_title: str = ""  # the printed form's title (form = ...); the chain's name if empty
+    form_note: str = ""  # the note printed under the form (此表一式两份 …)
 
 
 @dataclass(frozen=True)
