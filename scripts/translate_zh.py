@@ -11,6 +11,10 @@ import re
 import sys
 
 ZH = {
+    # demo5 (issue 10)
+    "Demo logins to try": "试用账号",
+    "This is the demo: each organisation below is a separate tenant, with one login for every role of its rule book. Choose one to log in as that person (all logins and passwords are in var/demo-logins.txt).": "这是演示环境：下列每个单位各自独立，制度中的每种角色各有一个账号。点“以此身份登录”即以该人员登录（全部账号和密码见 var/demo-logins.txt）。",
+    "Log in as this person": "以此身份登录",
     # notices and the dashboard's "what needs me now" (issue 8 §5)
     "Notices": "通知",
     "Notice": "通知内容",

@@ -100,11 +100,10 @@ def _groups(logins: str) -> dict[str, list[str]]:
 def fresh_demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str, dict[str, Any]]:
     var = tmp_path_factory.mktemp("demo-var")
     env = _env(var)
-    done = _guanwei(env, "demo")
+    done = _guanwei(env, "demo", "--port", "8123")
     return var, done.stdout, _inspect(env)
 
 
-@pytest.mark.xfail(strict=True, reason="issue #10 §1: the demo holds the weather bureau only")
 def test_x01_the_demo_holds_the_five_organisations_with_a_person_per_role(
     fresh_demo: tuple[Path, str, dict[str, Any]],
 ) -> None:
@@ -127,13 +126,47 @@ def test_x01_the_demo_holds_the_five_organisations_with_a_person_per_role(
     assert len(every) == len(set(every)), "a login is listed twice"
 
 
+def test_x01_port_8123_is_the_address_printed_and_stored(
+    fresh_demo: tuple[Path, str, dict[str, Any]],
+) -> None:
+    """`guanwei demo --port 8123`: the printed logins and the file name
+    http://127.0.0.1:8123/; the website accounts are served from :8123, the Weibo and WeChat
+    accounts point at the fakes beside it (:8224, :8225); nothing names :8000, :8101, :8102.
+    Served again on :8124, every stored address follows and the credentials stay."""
+    var, printed, data = fresh_demo
+    assert printed.startswith("# guanwei demo logins — http://127.0.0.1:8123/\n")
+    header = (var / "demo-logins.txt").read_text(encoding="utf-8").splitlines()[0]
+    assert header == "# guanwei demo logins — http://127.0.0.1:8123/"
+    stored = data["settings"]
+    site = stored["demo_weather/city_website"]
+    assert site["base_url"] == "http://127.0.0.1:8123/site/demo_weather/city_website/"
+    assert stored["demo_tourism/city_weibo"]["base_url"] == "http://127.0.0.1:8224"
+    assert stored["demo_tourism/city_weibo"]["web_url"] == "http://127.0.0.1:8224"
+    assert stored["demo_college/school_wechat"]["base_url"] == "http://127.0.0.1:8225"
+    for wrong in (":8000", ":8101", ":8102"):
+        assert wrong not in json.dumps(stored) + printed
+    env = _env(var)
+    again = _guanwei(env, "demo", "--port", "8124")
+    assert "http://127.0.0.1:8124/" in again.stdout
+    moved = _inspect(env)["settings"]
+    assert moved["demo_weather/city_website"]["base_url"].startswith("http://127.0.0.1:8124/")
+    assert moved["demo_tourism/city_weibo"]["base_url"] == "http://127.0.0.1:8225"
+    assert (
+        moved["demo_tourism/city_weibo"]["access_token"]
+        == stored["demo_tourism/city_weibo"]["access_token"]
+    )
+    fakes = json.loads((var / "fake-accounts.json").read_text(encoding="utf-8"))["accounts"]
+    names = [a["name"] for a in fakes if a["platform"] == "weibo"]
+    assert len(names) == len(set(a["uid"] for a in fakes if a["platform"] == "weibo"))
+    assert "市旅游局官方微博" in names or any("旅游" in n for n in names)
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
 
 
-@pytest.mark.xfail(strict=True, reason="issue #10 §1: run --port prints :8000, --no-fakes :8101")
 def test_x01_run_on_another_port_prints_and_stores_that_address(tmp_path: Path) -> None:
     """`guanwei run --port P --no-fakes` on an empty var dir: the logins it prints and keeps
     name http://127.0.0.1:P/, the website account's address is on P, and no account is
@@ -177,7 +210,6 @@ def test_x01_run_on_another_port_prints_and_stores_that_address(tmp_path: Path) 
         assert wrong not in stored
 
 
-@pytest.mark.xfail(strict=True, reason="issue #10 §1: packs load prints no logins")
 def test_x01_packs_load_demo_people_prints_and_appends_the_logins(tmp_path: Path) -> None:
     """`guanwei packs load college --demo-people` prints the logins it creates and adds them
     to var/demo-logins.txt under the college's heading."""
@@ -189,3 +221,25 @@ def test_x01_packs_load_demo_people_prints_and_appends_the_logins(tmp_path: Path
         assert username in done.stdout
     groups = _groups((tmp_path / "demo-logins.txt").read_text(encoding="utf-8"))
     assert sorted(groups["demo_college"]) == sorted(people)
+
+
+def test_x01_the_readme_names_one_login_per_role_per_organisation() -> None:
+    """The README's tables: for every base pack, every role of the pack, a login of that
+    organisation's people who holds it (names from the pack, never codes)."""
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    for name in BASE_PACKS:
+        spec = _pack(name)
+        org = spec["organisation"]
+        start = readme.index(f"**{org['name']}**")
+        block = readme[start:].split("\n\n", 2)[1]  # the table after the heading line
+        rows = {}
+        for line in block.splitlines()[2:]:
+            cells = [c.strip() for c in line.strip("|").split("|")]
+            rows[cells[0]] = cells[1].strip("`")
+        for role in spec["roles"]:
+            username = rows.get(role["name"])
+            assert username, f"{name}: the README names no login for {role['name']}"
+            person = next(p for p in org["people"] if p["username"] == username)
+            assert role["key"] in [m["role"] for m in person["memberships"]], (
+                f"{name}: {username} does not hold {role['name']}"
+            )

@@ -4,7 +4,11 @@ profile (GUANWEI_ENV=production)."""
 
 from __future__ import annotations
 
+import os
 import re
+import secrets
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +35,6 @@ def _write_logins(settings: Any, tmp_path: Path) -> None:
     (tmp_path / "demo-logins.txt").write_text(LOGINS, encoding="utf-8")
 
 
-@pytest.mark.xfail(strict=True, reason="issue #10 §1: the login page has no try-as list")
 def test_x01_the_demo_login_page_lists_logins_to_try_per_organisation(
     settings: Any, tmp_path: Path, client: Client
 ) -> None:
@@ -54,3 +57,40 @@ def test_x01_the_demo_login_page_lists_logins_to_try_per_organisation(
     user.save()
     response = client.post("/login/", {"username": "qxt_officer", "password": forms["qxt_officer"]})
     assert response.status_code == 302 and response["Location"] == "/"
+
+
+def test_x01_the_production_login_page_never_lists_logins(
+    settings: Any, tmp_path: Path, client: Client
+) -> None:
+    """Not in the production profile, even with a logins file beside the database."""
+    _write_logins(settings, tmp_path)
+    settings.GUANWEI_PRODUCTION = True
+    page = client.get("/login/").content.decode()
+    assert "试用账号" not in page and "pass-gw-admin-1" not in page
+    settings.GUANWEI_PRODUCTION = False
+    settings.GUANWEI_DEMO_LOGINS = False  # GUANWEI_DEMO_LOGINS=0 hides it in the demo too
+    assert "试用账号" not in client.get("/login/").content.decode()
+
+
+def test_x01_guanwei_env_production_turns_the_list_off(tmp_path: Path) -> None:
+    """GUANWEI_ENV=production: GUANWEI_DEMO_LOGINS is off whatever the environment says."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GUANWEI_")}
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    env.update(
+        GUANWEI_ENV="production",
+        GUANWEI_SECRET_KEY=secrets.token_urlsafe(60),
+        GUANWEI_ALLOWED_HOSTS="gw.example.gov.cn",
+        GUANWEI_VAR_DIR=str(tmp_path),
+        GUANWEI_DEMO_LOGINS="1",
+    )
+    code = (
+        "import os, django;"
+        "os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'guanwei.settings');"
+        "django.setup();"
+        "from django.conf import settings as s;"
+        "print(s.GUANWEI_DEMO_LOGINS, s.GUANWEI_PRODUCTION)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    )
+    assert done.stdout.split() == ["False", "True"]
