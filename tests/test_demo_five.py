@@ -243,3 +243,17 @@ def test_x01_the_readme_names_one_login_per_role_per_organisation() -> None:
             assert role["key"] in [m["role"] for m in person["memberships"]], (
                 f"{name}: {username} does not hold {role['name']}"
             )
+
+
+def test_x01_the_address_is_the_served_one_or_guanwei_base_url(settings: Any) -> None:
+    """--host/--port make the address (a wildcard host is shown as 127.0.0.1); with
+    GUANWEI_BASE_URL (production, behind the proxy) that is the address."""
+    from guanwei.cli import FakeAddresses, served_url
+
+    settings.GUANWEI_BASE_URL = ""
+    assert served_url("127.0.0.1", 8123) == "http://127.0.0.1:8123"
+    assert served_url("0.0.0.0", 8123) == "http://127.0.0.1:8123"
+    fakes = FakeAddresses.beside("127.0.0.1", 8123)
+    assert (fakes.weibo_url, fakes.wechat_url) == ("http://127.0.0.1:8224", "http://127.0.0.1:8225")
+    settings.GUANWEI_BASE_URL = "https://gw.example.gov.cn"
+    assert served_url("0.0.0.0", 8000) == "https://gw.example.gov.cn"
