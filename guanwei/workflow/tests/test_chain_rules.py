@@ -200,3 +200,56 @@ def test_c05_one_repost_duty_per_account_and_the_button_only_for_its_department(
     business = duties.get(channel__key="business_weibo")
     assert f"/oversight/deadlines/{academic.pk}/syndicated/" in html
     assert f"/oversight/deadlines/{business.pk}/syndicated/" not in html
+
+
+# ------------------------------------------------------------------ R-06
+
+
+@pytest.mark.xfail(strict=True, reason="R-06: the 附二 form is a free-text print, no chain")
+def test_r06_authorisation_goes_through_its_chain_then_prints_both_opinions() -> None:
+    """R-06 附二 官方微博授权审批表: the request is recorded and goes through the pack's
+    `authorisation` chain (执行组长审核 → 组长批准); only then the PDF prints, with both
+    opinions."""
+    from guanwei.documents.tests.samples import pdf_text
+
+    ch = channel(R, "company_weibo")
+    page = Client()
+    page.force_login(person("re_zz_member1"))  # 杨帆, the account's manager
+    answer = page.post(
+        f"/channels/{ch.pk}/authorisation/",
+        {
+            "grantee": "赵磊",
+            "grantee_title": "行政商务部专员",
+            "scope": "日常发布、评论回复",
+            "reason": "运营专员休假期间代为发布行业资讯专栏",
+        },
+    )
+    assert answer.status_code == 302 and answer["Content-Type"] != "application/pdf"
+    from guanwei.workflow.models import AuthorisationRequest
+
+    req = AuthorisationRequest.objects.get(channel=ch)
+    run = req.runs.get()
+    assert run.chain_key == "authorisation"
+    assert [s.name for s in run.steps.order_by("index")] == ["执行组长审核", "组长批准"]
+    assert page.get(f"/review/authorisations/{req.pk}/form.pdf").status_code == 404
+    step = run.steps.get(index=0)
+    assert step in [q.step for q in review_queue(person("re_zz_executive"))]
+    with pytest.raises(PermissionDenied):
+        wf.approve_step(step, actor=person("re_zz_leader"))
+    wf.approve_step(step, actor=person("re_zz_executive"), comment="同意授权")
+    wf.approve_step(run.steps.get(index=1), actor=person("re_zz_leader"), comment="批准")
+    req.refresh_from_db()
+    assert req.status == "approved"
+    pdf = page.get(f"/review/authorisations/{req.pk}/form.pdf")
+    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
+    _, text = pdf_text(pdf.content)
+    for expected in (
+        "官方微博授权审批表",
+        "赵磊",
+        "执行组长审核",
+        "张敏",
+        "同意授权",
+        "组长批准",
+        "李娜",
+    ):
+        assert expected in text, expected
