@@ -11,6 +11,15 @@ import re
 import sys
 
 ZH = {
+    # chains (issue 10)
+    "Why this chain": "选用理由",
+    "Requested by": "申请人",
+    "The form prints once every step has approved.": "各审批环节均同意后方可打印审批表。",
+    "Refuse": "不同意",
+    "Authorisation requests": "授权审批记录",
+    "Submit for approval": "提交审批",
+    "Authorisation request recorded: it now waits for %(step)s.": "授权申请已登记，待“%(step)s”审批。",
+    "Authorisation": "授权审批",
     # notices and the dashboard's "what needs me now" (issue 8 §5)
     "Notices": "通知",
     "Notice": "通知内容",

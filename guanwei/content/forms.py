@@ -72,9 +72,14 @@ class PostForm(forms.Form):
         organisation: Organisation,
         rules: OrgRules,
         units: Any = None,
+        providers: Any = (),
         **kwargs: Any,
     ):
         super().__init__(*args, **kwargs)
+        from guanwei.content.actions import column_writers
+
+        writers = [*(units or []), *(p for p in providers if p is not None)]
+        kept = (self.initial or {}).get("column") or ""
         self.fields["category"].choices = [(c["key"], c["name"]) for c in rules.categories]  # type: ignore[attr-defined]
         self.fields["subtype"].choices = [("", "—")] + [  # type: ignore[attr-defined]
             (s["key"], f"{c['name']} · {s['name']}")
@@ -82,7 +87,10 @@ class PostForm(forms.Form):
             for s in c.get("subtypes", [])
         ]
         self.fields["column"].choices = [("", "—")] + [  # type: ignore[attr-defined]
-            (c["key"], f"{c['hashtag']} {c['name']}") for c in rules.columns
+            (c["key"], f"{c['hashtag']} {c['name']}")
+            for c in rules.columns
+            # only the columns these units may draft in (and the one the post has)
+            if c["key"] == kept or any(column_writers(u, c) for u in writers)
         ]
         self.fields["channels"].queryset = Channel.objects.filter(  # type: ignore[attr-defined]
             organisation=organisation, status=ChannelStatus.ACTIVE
