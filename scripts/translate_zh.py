@@ -20,6 +20,17 @@ ZH = {
     "Submit for approval": "提交审批",
     "Authorisation request recorded: it now waits for %(step)s.": "授权申请已登记，待“%(step)s”审批。",
     "Authorisation": "授权审批",
+    # words (issue 10): each organisation in its own words
+    "Title": "标题",  # a post's, a material's, an asset's title; a person's is "Job title"
+    "Job title": "职务",
+    "- Select an option -": "— 请选择 —",
+    "Accounts that must follow other accounts under the rule book, with the article that asks for it. They are checked on the platforms once a day.": "按制度必须关注其他账号的官方账号，以及要求关注的条款。每天在平台上核对一次。",
+    "%(issuer)s issued a correction at": "%(issuer)s发布订正通知于",
+    "A correction was issued at": "订正通知发布于",
+    "Corrected text (the publishing unit has %(correction_minutes)s minutes)": "订正后的内容（发布单位须在%(correction_minutes)s分钟内发布）",
+    "%(chain)s: a %(deputy)s may review in the %(absent)s's place only with the %(consent)s's recorded consent.": "%(chain)s：%(absent)s不便审核时，经%(consent)s同意并登记，可由%(deputy)s代为审核。",
+    "usual reviewer": "原审核人",
+    "The rule book asks for %(material_step)s first; then the material lands in the publishing unit's drop box.": "按制度，素材须先经%(material_step)s，之后才进入发布单位的报送箱。",
     # notices and the dashboard's "what needs me now" (issue 8 §5)
     "Notices": "通知",
     "Notice": "通知内容",
@@ -132,7 +143,6 @@ ZH = {
     "Columns": "专栏",
     "Account kinds": "账号类型",
     "People and their roles": "人员及角色",
-    "Title": "职务",
     "Nobody yet.": "暂无人员。",
     "People and roles": "人员与角色",
     "Since": "任职时间",

@@ -52,6 +52,19 @@ def _pdf(data: bytes, name: str) -> HttpResponse:
     return response
 
 
+def _form_chain(channel: Channel, form: str) -> dict[str, Any]:
+    """The pack's printed form ``form`` (issue #10 §2: its title, opinion rows and note
+    come from the chain with ``form = ...``); 404 where the pack has no such form."""
+    chain = rules_for(channel.organisation_id).form_chain(form)
+    if chain is None:
+        raise Http404
+    return {
+        "title": chain.get("form_title") or chain["name"],
+        "steps": tuple((s["name"], s.get("sign") or "签字：") for s in chain["steps"]),
+        "note": chain.get("form_note") or "",
+    }
+
+
 @login_required
 def application_form(request: HttpRequest, pk: int) -> HttpResponse:
     """C-02: 官方微信、微博、二级网站申请审批表, filled from the account record."""
@@ -60,6 +73,7 @@ def application_form(request: HttpRequest, pk: int) -> HttpResponse:
         Channel.objects.select_related("unit", "organisation", "manager", "responsible"),
         pk,
     )
+    form = _form_chain(channel, "application")
     manager, responsible = channel.manager, channel.responsible
     data = AccountApplicationData(
         organisation=channel.organisation.name,
@@ -79,6 +93,7 @@ def application_form(request: HttpRequest, pk: int) -> HttpResponse:
         responsible_phone=responsible.phone if responsible else "",
         decisions=(),
         generated_at=timezone.now(),
+        **form,
     )
     _printed(request, channel, "account_application")
     return _pdf(account_application_pdf(data), f"application-{channel.key}.pdf")
@@ -88,6 +103,8 @@ def application_form(request: HttpRequest, pk: int) -> HttpResponse:
 def authorisation_form(request: HttpRequest, pk: int) -> HttpResponse:
     """R-06 附二: 官方微博授权审批表 for this account, to print and sign."""
     channel = get_for(_actor(request), Channel.objects.select_related("organisation", "unit"), pk)
+    printed = _form_chain(channel, "authorisation")
+    printed.pop("note")
     form = AuthorisationForm(request.POST or None)
     from guanwei.workflow.actions.authorisation import (
         authorisation_chain,
@@ -149,6 +166,7 @@ def authorisation_form(request: HttpRequest, pk: int) -> HttpResponse:
             valid_until=d["valid_until"],
             decisions=(),
             generated_at=timezone.now(),
+            **printed,
         )
         _printed(request, channel, "authorisation")
         return _pdf(authorisation_pdf(data), f"authorisation-{channel.key}.pdf")
@@ -199,11 +217,15 @@ def _channel_page(
             },
         )
     history = AuditRecord.objects.filter(object_type="channel", object_id=str(channel.pk))[:20]
+    rules = rules_for(org.pk)
     ctx = page_context(
         request,
         org,
         channel=channel,
-        kind_name=rules_for(org.pk).channel_kinds.get(channel.kind, {}).get("name", channel.kind),
+        kind_name=rules.channel_kinds.get(channel.kind, {}).get("name", channel.kind),
+        # issue #10 §2: the printed forms the pack has (C-02 / W-04, R-06), no others
+        application_form=rules.form_chain("application"),
+        authorisation_form=rules.form_chain("authorisation"),
         must_follow=channel.must_follow.select_related("followee"),
         followed_by=channel.must_be_followed_by.select_related("follower"),
         can_change=can(_actor(request), "channel.change", channel),

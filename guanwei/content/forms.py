@@ -61,10 +61,9 @@ class PostForm(forms.Form):
         required=False,
         widget=LocalDateTimeInput(),
     )
-    sensitive = forms.BooleanField(
-        label=_("Major event / emergency / sensitive issue"), required=False
-    )
-    emergency = forms.BooleanField(label=_("Special weather (fast path)"), required=False)
+    # labelled from the pack's chain (OrgRules.flag_label), removed where the pack has none
+    sensitive = forms.BooleanField(required=False)
+    emergency = forms.BooleanField(required=False)
 
     def __init__(
         self,
@@ -76,6 +75,13 @@ class PostForm(forms.Form):
         **kwargs: Any,
     ):
         super().__init__(*args, **kwargs)
+        # issue #10 §2: the flags are boxes only where the pack has their chain, in its words
+        for flag in ("sensitive", "emergency"):
+            label = rules.flag_label(flag)
+            if label:
+                self.fields[flag].label = label
+            else:
+                del self.fields[flag]
         from guanwei.content.actions import column_writers
 
         writers = [*(units or []), *(p for p in providers if p is not None)]

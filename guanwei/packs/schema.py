@@ -300,6 +300,7 @@ class ChainStep:
     # Distinct deciders (issue 10 §3): nobody decides two steps of one run, unless the pack
     # says this step may be decided by someone who decided an earlier one.
     allow_previous_decider: bool = False
+    sign: str = ""  # the printed form's caption beside the signature ("负责人（签字盖章）：")
 
 
 @dataclass(frozen=True)
@@ -332,6 +333,10 @@ class Chain:
     permission: str = ""
     delegation: ChainDelegation | None = None
     description: str = ""
+    # issue #10 §2, each organisation in its own words:
+    label: str = ""  # the box an author ticks to ask for this chain (when.emergency/sensitive)
+    form_title: str = ""  # the printed form's title (form = ...); the chain's name if empty
+    form_note: str = ""  # the note printed under the form (此表一式两份 …)
 
 
 @dataclass(frozen=True)

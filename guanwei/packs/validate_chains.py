@@ -35,6 +35,9 @@ CHAIN = spec(
     permission=STR,
     delegation=TABLE,
     description=STR,
+    label=STR,
+    form_title=STR,
+    form_note=STR,
 )
 CHAIN_WHEN = spec(
     (),
@@ -57,6 +60,7 @@ CHAIN_STEP = spec(
     mode=STR,
     description=STR,
     allow_previous_decider=BOOL,
+    sign=STR,
 )
 CHAIN_DELEGATION = spec(
     ("step", "to_role", "consent_role"),
@@ -136,6 +140,17 @@ def chains_section(
                 "permission",
                 "catalog.PERMISSIONS",
             )
+        flags = [
+            w
+            for w in [item["when"], *(item["when_any"] or [])]
+            if isinstance(w, dict) and (w.get("emergency") or w.get("sensitive"))
+        ]
+        if item["label"] and not flags:
+            c.error(
+                f"{path}.label",
+                "a label names the box an author ticks: only for a chain with "
+                "when.emergency or when.sensitive (or such an alternative in when_any)",
+            )
         when = ChainCondition()
         if item["when"] is not None:
             w = c.table(item["when"], f"{path}.when", CHAIN_WHEN, "a chain condition")
@@ -188,6 +203,7 @@ def chains_section(
                     mode=mode,
                     description=st["description"],
                     allow_previous_decider=st["allow_previous_decider"],
+                    sign=st["sign"],
                 )
             )
         delegation = None
@@ -248,6 +264,9 @@ def chains_section(
                 permission=item["permission"],
                 delegation=delegation,
                 description=item["description"],
+                label=item["label"],
+                form_title=item["form_title"],
+                form_note=item["form_note"],
             )
         )
     return tuple(chains)
