@@ -20,6 +20,16 @@ ZH = {
     "Submit for approval": "提交审批",
     "Authorisation request recorded: it now waits for %(step)s.": "授权申请已登记，待“%(step)s”审批。",
     "Authorisation": "授权审批",
+    # scope (issue 10)
+    "Approved, waiting for our accounts": "审核通过，待本单位账号发布",
+    "Posts of other units approved for the accounts you publish on; open one to schedule it.": "其他单位已审核通过、要发布到您所运营账号的稿件；打开稿件即可安排发布。",
+    "Approved": "通过时间",
+    "The manager and the responsible person must be people of: %(units)s.": "管理员和直接责任人须是以下单位的人员：%(units)s。",
+    "Changes of manager and responsible person": "管理员、直接责任人变更记录",
+    "Before": "原人员",
+    "After": "新人员",
+    "By": "办理人",
+    "System": "系统",
     # words (issue 10): each organisation in its own words
     "Title": "标题",  # a post's, a material's, an asset's title; a person's is "Job title"
     "Job title": "职务",

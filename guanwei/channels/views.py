@@ -18,6 +18,7 @@ from guanwei.audit.actions import record_read
 from guanwei.audit.events import AuditAction
 from guanwei.audit.models import AuditRecord
 from guanwei.channels import actions as channel_actions
+from guanwei.channels import scope
 from guanwei.channels.access import SEES_CHANNEL
 from guanwei.channels.forms import AuthorisationForm, ChannelForm
 from guanwei.channels.models import Channel, RequiredFollow
@@ -25,6 +26,7 @@ from guanwei.core.errors import DomainError, PermissionDenied
 from guanwei.documents.account_application import AccountApplicationData, account_application_pdf
 from guanwei.documents.authorisation import AuthorisationFormData, authorisation_pdf
 from guanwei.orgs.access import get_for, may_anywhere, may_see
+from guanwei.orgs.models import User
 from guanwei.orgs.pages import actor as _actor
 from guanwei.orgs.pages import current_org as _current_org
 from guanwei.orgs.pages import org_people as _org_people
@@ -198,6 +200,41 @@ def channel_list(request: HttpRequest) -> HttpResponse:
     return render(request, "channels/channel_list.html", page_context(request, org, rows=rows))
 
 
+def people_history(channel: Channel, limit: int = 20) -> list[dict[str, Any]]:
+    """C-03: each change of the manager or the responsible person, old → new, by name
+    (the audit snapshot keeps the username)."""
+    rows = AuditRecord.objects.filter(
+        object_type="channel", object_id=str(channel.pk), action=AuditAction.CHANNEL_CHANGED
+    ).order_by("-id")[:200]
+    names: dict[str, str] = {}
+
+    def name(username: str | None) -> str:
+        if not username:
+            return "—"
+        if username not in names:
+            person = User.objects.filter(username=username).first()
+            names[username] = str(person) if person else username
+        return names[username]
+
+    out: list[dict[str, Any]] = []
+    for r in rows:
+        before, after = r.before or {}, r.after or {}
+        for field, label in (("manager", _("Manager")), ("responsible", _("Responsible person"))):
+            if field in after and before.get(field) != after.get(field):
+                out.append(
+                    {
+                        "at": r.created,
+                        "label": label,
+                        "old": name(before.get(field)),
+                        "new": name(after.get(field)),
+                        "by": name(r.actor_name)
+                        if r.actor_name and r.actor_name != "system"
+                        else _("System"),
+                    }
+                )
+    return out[:limit]
+
+
 def _channel_page(
     request: HttpRequest, channel: Channel, form: ChannelForm | None = None, status: int = 200
 ) -> HttpResponse:
@@ -217,6 +254,7 @@ def _channel_page(
             },
         )
     history = AuditRecord.objects.filter(object_type="channel", object_id=str(channel.pk))[:20]
+    user = _actor(request)
     rules = rules_for(org.pk)
     ctx = page_context(
         request,
@@ -231,6 +269,10 @@ def _channel_page(
         can_change=can(_actor(request), "channel.change", channel),
         form=form,
         history=history if can(_actor(request), "audit.view", channel) else [],
+        people_history=people_history(channel)
+        if can(user, "channel.change", channel) or can(user, "audit.view", channel)
+        else [],
+        staff_units=scope.staff_units(channel),
     )
     return render(request, "channels/channel_detail.html", ctx, status=status)
 

@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from guanwei.channels import scope
 from guanwei.channels.models import Channel, ChannelStatus
 from guanwei.content.models import Asset
 from guanwei.orgs.models import Organisation, Unit
@@ -98,9 +99,12 @@ class PostForm(forms.Form):
             # only the columns these units may draft in (and the one the post has)
             if c["key"] == kept or any(column_writers(u, c) for u in writers)
         ]
+        # Only the accounts the units one writes for may address (issue 10: C-09, T-01,
+        # T-02, W-05 — ``channels.scope``); the action refuses any other.
+        ids = {c.pk for u in (units or []) for c in scope.addressable(u)}
         self.fields["channels"].queryset = Channel.objects.filter(  # type: ignore[attr-defined]
-            organisation=organisation, status=ChannelStatus.ACTIVE
-        )
+            organisation=organisation, status=ChannelStatus.ACTIVE, pk__in=ids
+        ).order_by("unit__path", "key")
         # the library of the units one writes for (issue #9 §3), not every unit's files
         assets = Asset.objects.filter(organisation=organisation)
         self.fields["assets"].queryset = assets.filter(unit__in=units or [])  # type: ignore[attr-defined]

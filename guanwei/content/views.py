@@ -316,7 +316,16 @@ def post_list(request: HttpRequest) -> HttpResponse:
         u for u in org.units.all() if can(user, "post.create", u) or can(user, "post.review", u)
     ]
     status = request.GET.get("status", "")
-    posts = queries.posts_for(org, units, status=status, before=_cursor(request)) if units else []
+    # issue 10 (T-01, C-09): also the posts of other units on the accounts one runs
+    from guanwei.channels.scope import accounts_seen_by
+    from guanwei.publishing.queries import waiting_for_accounts
+
+    accounts = accounts_seen_by(user, org)
+    posts = (
+        queries.posts_for(org, units, status=status, before=_cursor(request), accounts=accounts)
+        if units or accounts
+        else []
+    )
     return render(
         request,
         "content/post_list.html",
@@ -328,6 +337,7 @@ def post_list(request: HttpRequest) -> HttpResponse:
             statuses=PostStatus.choices,
             can_create=any(can(user, "post.create", u) for u in units),
             from_material=queries.published_from_material(user, org),
+            waiting=waiting_for_accounts(user, org),
             next_cursor=cursor_text(posts[-1].created, posts[-1].pk)
             if len(posts) == queries.PAGE
             else "",

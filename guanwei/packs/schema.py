@@ -200,6 +200,10 @@ class ChannelSpec:
     status: str = "active"
     verified: bool = False
     serves: tuple[str, ...] = ()  # units without an account of their own it publishes for (W-05)
+    # issue 10 (C-09, T-01): other units whose posts may address it ("*": every unit)
+    open_to: tuple[str, ...] = ()
+    # units besides its own whose publishers publish on it, whose people may run it (C-03)
+    publishers: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from guanwei.workflow.chains import (
     resolve_unit,
     select_post_chain,
     why_chain,
+    with_account_owners,
 )
 from guanwei.workflow.errors import ReviewError
 from guanwei.workflow.models import (
@@ -191,6 +192,7 @@ def submit_for_review(post: Post, *, actor: User) -> WorkflowRun:
     screened = screen_revision(post, revision, actor)
     verdict = screened.verdict
     chain = select_post_chain(post.organisation_id, revision, screened)
+    chain = with_account_owners(chain, revision, post.unit)  # T-01, C-09 (issue 10)
     if chain.get("permission"):
         require(actor, chain["permission"], post.unit)
     material = (
