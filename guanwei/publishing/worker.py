@@ -57,18 +57,19 @@ def scheduler_pass() -> None:
     from guanwei.publishing.follows import check_required_follows
 
     check_required_follows(older_than=timedelta(hours=24))
-    # The audit chain's head outside the database, every hour (issue #9 §18).
+    # Rooms above (oversight's deadlines) run their part of the pass through the signal
+    # they connected at start-up: publishing does not import them.
+    from guanwei.publishing.events import scheduler_pass as pass_signal
+
+    pass_signal.send(sender=Dispatcher)
+    # The audit chain's head outside the database, every hour (issue #9 §18) — last, so
+    # it covers what this pass wrote.
     from guanwei.audit.anchor import anchor_if_due
 
     try:
         anchor_if_due()
     except OSError:
         log.exception("could not write the audit anchor")
-    # Rooms above (oversight's deadlines) run their part of the pass through the signal
-    # they connected at start-up: publishing does not import them.
-    from guanwei.publishing.events import scheduler_pass as pass_signal
-
-    pass_signal.send(sender=Dispatcher)
 
 
 class Dispatcher:
