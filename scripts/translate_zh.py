@@ -11,6 +11,11 @@ import re
 import sys
 
 ZH = {
+    # media (issue 10)
+    "Open full size": "查看原图",
+    "Picture": "图片",
+    "Attachment": "附件",
+    "Change password": "修改密码",
     # notices and the dashboard's "what needs me now" (issue 8 §5)
     "Notices": "通知",
     "Notice": "通知内容",
