@@ -16,6 +16,7 @@ ZH = {
     "Picture": "图片",
     "Attachment": "附件",
     "Change password": "修改密码",
+    "You may not send material from any unit.": "您没有可报送素材的单位。",
     # notices and the dashboard's "what needs me now" (issue 8 §5)
     "Notices": "通知",
     "Notice": "通知内容",

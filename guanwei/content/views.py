@@ -91,6 +91,10 @@ def material_new(request: HttpRequest) -> HttpResponse:
     form kept; 发送 with review hits not yet shown shows them and asks to send again; a
     block-severity hit is refused by the action, the form kept (C-06)."""
     org = _org(request)
+    if not queries.units_where(actor(request), org, "material.submit"):
+        # issue 10 §5: only those who may submit see the form (not an empty unit list)
+        messages.error(request, _("You may not send material from any unit."))
+        return redirect("dropbox")
     form = _material_form(request, org, request.POST or None)
     status = 200
     screened: dict[str, Any] | None = None

@@ -17,7 +17,6 @@ def _as(username: str) -> Client:
     return c
 
 
-@pytest.mark.xfail(strict=True, reason="repro: issue 10 break")
 def test_w03_a_leader_without_a_unit_to_send_from_gets_no_material_form() -> None:
     c = _as("ly_xa_leader")  # 甲县旅游局局长: no material.submit anywhere
     assert 'href="/content/materials/new/"' not in c.get("/content/dropbox/").content.decode()
