@@ -61,6 +61,18 @@ class SubmissionStatus(models.TextChoices):
     DECLINED = "declined", "不予采用"
 
 
+class ExternalVia(models.TextChoices):
+    """By which channel an external contribution (E-07: a student's, teacher's or parent's
+    private message) reached the staff who recorded it."""
+
+    WEIBO_DM = "weibo_dm", "微博私信"
+    WECHAT = "wechat", "微信消息"
+    EMAIL = "email", "电子邮件"
+    PHONE = "phone", "电话"
+    IN_PERSON = "in_person", "当面提交"
+    OTHER = "other", "其他渠道"
+
+
 class Submission(models.Model):
     """Material sent to a publishing unit's drop box (报送箱, W-03). Nothing is ever
     deleted: every item keeps a status and, when declined or returned, the reason."""
@@ -83,6 +95,9 @@ class Submission(models.Model):
     external = models.BooleanField("外部投稿", default=False)  # E-07
     external_name = models.CharField("投稿人", max_length=100, blank=True)
     external_contact = models.CharField("联系方式", max_length=200, blank=True)
+    external_via = models.CharField(
+        "来稿渠道", max_length=16, choices=ExternalVia.choices, blank=True, default=""
+    )
     title = models.CharField("标题", max_length=200)
     body = models.TextField("内容")
     source = models.CharField("信息来源", max_length=200, blank=True)

@@ -5,6 +5,7 @@ from guanwei.content import views
 urlpatterns = [
     path("dropbox/", views.dropbox, name="dropbox"),
     path("materials/new/", views.material_new, name="material_new"),
+    path("materials/external/", views.material_external, name="material_external"),
     path("materials/<int:pk>/", views.material_detail, name="material_detail"),
     path("materials/<int:pk>/edit/", views.material_edit, name="material_edit"),
     path("materials/<int:pk>/take/", views.material_take, name="material_take"),

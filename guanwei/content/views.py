@@ -14,7 +14,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from guanwei.content import actions, panels, queries
-from guanwei.content.forms import AssetForm, DeclineForm, MaterialForm, PostForm, ResubmitForm
+from guanwei.content.forms import (
+    AssetForm,
+    DeclineForm,
+    ExternalForm,
+    MaterialForm,
+    PostForm,
+    ResubmitForm,
+)
 from guanwei.content.models import Asset, Post, PostStatus, Submission, SubmissionStatus
 from guanwei.keyset import cursor_text, parse_cursor
 from guanwei.orgs.access import get_for, may_see
@@ -60,6 +67,7 @@ def dropbox(request: HttpRequest) -> HttpResponse:
             mine=mine,
             resubmittable={s.pk for s in mine if queries.may_resubmit_material(user, s)},
             can_submit=bool(queries.units_where(user, org, "material.submit")),
+            can_record_external=bool(units),
             next_cursor=cursor_text(items[-1].created, items[-1].pk)
             if len(items) == queries.PAGE
             else "",
@@ -129,6 +137,51 @@ def material_new(request: HttpRequest) -> HttpResponse:
         request,
         "content/material_form.html",
         page_context(request, org, form=form, screened=screened, token=token),
+        status=status,
+    )
+
+
+@login_required
+def material_external(request: HttpRequest) -> HttpResponse:
+    """E-07: record a contribution that came from outside (a student's, teacher's or
+    parent's private message) into a drop box one runs, marked external: who sent it, by
+    which channel. Only for those who run a drop box; kept whatever it says (screened, the
+    editor sees the hits)."""
+    org = _org(request)
+    user = actor(request)
+    boxes = queries.units_where(user, org, "dropbox.manage")
+    if not boxes:
+        raise Http404
+    form = ExternalForm(
+        request.POST or None,
+        drop_boxes=org.units.filter(pk__in=[u.pk for u in boxes]),
+        assets=Asset.objects.filter(organisation=org, unit__in=boxes),
+    )
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                item = actions.submit_external(
+                    data["drop_box"],
+                    actor=user,
+                    name=data["name"],
+                    contact=data["contact"],
+                    via=data["via"],
+                    title=data["title"],
+                    body=data["body"],
+                    assets=data["assets"],
+                )
+            except DomainError as e:
+                form.add_error(None, e.message)
+            else:
+                messages.success(request, _("The contribution is in the drop box."))
+                return redirect("material_detail", pk=item.pk)
+    return render(
+        request,
+        "content/material_external.html",
+        page_context(request, org, form=form),
         status=status,
     )
 

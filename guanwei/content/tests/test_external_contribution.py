@@ -20,7 +20,6 @@ def _as(username: str) -> Client:
     return c
 
 
-@pytest.mark.xfail(strict=True, reason="repro: issue 10 break")
 def test_e07_the_operator_records_a_parents_private_message_into_the_drop_box() -> None:
     c = _as("edu_yy_operator")
     box = unit(E, "operations")
@@ -41,7 +40,7 @@ def test_e07_the_operator_records_a_parents_private_message_into_the_drop_box() 
     item = Submission.objects.get(title="孩子的第一幅画")
     assert item.external and item.drop_box == box
     assert item.external_name == "王女士（家长）"
-    assert item.external_via == "weibo_dm"  # type: ignore[attr-defined,unused-ignore]
+    assert item.external_via == "weibo_dm"
     inbox = c.get("/content/dropbox/").content.decode()
     assert "外部投稿" in inbox and "王女士（家长）" in inbox and "微博私信" in inbox
     detail = c.get(f"/content/materials/{item.pk}/").content.decode()
