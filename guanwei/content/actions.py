@@ -34,6 +34,7 @@ from guanwei.content.models import (
     PostStatus,
     Submission,
     SubmissionStatus,
+    Text,
 )
 from guanwei.content.queries import decided_on_material
 from guanwei.core import files
@@ -219,6 +220,32 @@ def record_picture_text(asset_id: int, *, text: str, status: str) -> str:
             after={"picture_text": status, "characters": len(text)},
         )
     return status
+
+
+@transaction.atomic
+def save_library_text(unit: Unit, *, actor: User, title: str, body: str, source: str = "") -> Text:
+    """Put a text prepared ahead into the content library of ``unit`` (内容库, E-02), for
+    reuse in posts. Who writes or provides for the unit may; screened when a post uses it."""
+    if not (can(actor, "post.create", unit) or can(actor, "material.submit", unit)):
+        raise PermissionDenied("只有本单位的编辑或供稿人可以向内容库添加文字。")
+    text = Text.objects.create(
+        organisation_id=unit.organisation_id,
+        unit=unit,
+        title=_require_text(title, "标题"),
+        body=_require_text(body, "正文"),
+        source=(source or "").strip(),
+        created_by=actor,
+    )
+    record(
+        AuditAction.LIBRARY_TEXT_SAVED,
+        actor=actor,
+        object_type="library_text",
+        object_id=text.pk,
+        object_repr=text.title,
+        organisation_id=unit.organisation_id,
+        after={"title": text.title, "unit": unit.key, "characters": len(text.body)},
+    )
+    return text
 
 
 def _assets_of(unit: Unit, assets: Iterable[Asset]) -> list[Asset]:

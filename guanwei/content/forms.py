@@ -115,6 +115,14 @@ class PostForm(forms.Form):
         self.fields["assets"].queryset = assets.filter(unit__in=units or [])  # type: ignore[attr-defined]
 
 
+class TextForm(forms.Form):
+    """A text for the content library (E-02)."""
+
+    title = forms.CharField(label=_("Title"), max_length=200)
+    body = forms.CharField(label=_("Text"), widget=forms.Textarea(attrs={"rows": 6}))
+    source = forms.CharField(label=_("Source"), max_length=200, required=False)
+
+
 class AssetForm(forms.Form):
     file = forms.FileField(
         label=_("File"),

@@ -52,6 +52,31 @@ class Asset(models.Model):
         return self.unit
 
 
+class Text(models.Model):
+    """A text in the content library (内容库, E-02): prepared ahead (教育知识, a column's
+    standing pieces), found again by a search and used to start a post draft."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="library_texts")
+    title = models.CharField("标题", max_length=200)
+    body = models.TextField("正文")
+    source = models.CharField("信息来源", max_length=200, blank=True)
+    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created", "-id"]
+        indexes = [models.Index(fields=["unit", "created"])]
+        verbose_name = "内容库文字"
+        verbose_name_plural = "内容库文字"
+
+    def __str__(self) -> str:
+        return self.title
+
+    def permission_unit(self) -> Unit:
+        return self.unit
+
+
 class SubmissionStatus(models.TextChoices):
     AWAITING_LEADER = "awaiting_leader", "待分管领导审定"
     RETURNED = "returned", "已退回"

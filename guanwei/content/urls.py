@@ -16,5 +16,6 @@ urlpatterns = [
     path("posts/<int:pk>/edit/", views.post_edit, name="post_edit"),
     path("posts/<int:pk>/diff/<int:a>/<int:b>/", views.post_diff, name="post_diff"),
     path("assets/", views.asset_library, name="asset_library"),
+    path("texts/", views.text_library, name="text_library"),
     path("assets/<int:pk>/file", views.asset_file, name="asset_file"),
 ]

@@ -21,8 +21,9 @@ from guanwei.content.forms import (
     MaterialForm,
     PostForm,
     ResubmitForm,
+    TextForm,
 )
-from guanwei.content.models import Asset, Post, PostStatus, Submission, SubmissionStatus
+from guanwei.content.models import Asset, Post, PostStatus, Submission, SubmissionStatus, Text
 from guanwei.keyset import cursor_text, parse_cursor
 from guanwei.orgs.access import get_for, may_see
 from guanwei.orgs.errors import DomainError
@@ -384,6 +385,8 @@ def post_new(request: HttpRequest) -> HttpResponse:
             "body": "\n\n".join(m.body for m in materials),
             "source": "；".join(dict.fromkeys(m.source for m in materials if m.source)),
         }
+    elif (text := _library_text(request, org)) is not None:  # E-02: a draft from the library
+        initial = {"title": text.title, "body": text.body, "source": text.source}
     form = PostForm(
         request.POST or None, organisation=org, rules=rules, units=units, initial=initial
     )
@@ -418,6 +421,17 @@ def post_new(request: HttpRequest) -> HttpResponse:
         ),
         status=status,
     )
+
+
+def _library_text(request: HttpRequest, org: Organisation) -> Text | None:
+    """The library text ``?text=`` names, if the writer may open it (no prefill by id)."""
+    pk = request.GET.get("text", "")
+    text = (
+        Text.objects.filter(pk=pk, organisation=org).select_related("unit").first()
+        if pk.isdigit()
+        else None
+    )
+    return text if text is not None and may_see(actor(request), text) else None
 
 
 def _get_post(request: HttpRequest, pk: int, permission: str | None = None) -> Post:
@@ -584,3 +598,61 @@ def asset_file(request: HttpRequest, pk: int) -> FileResponse:
     )
     harden(response.headers, picture=picture, filename=stored)
     return response
+
+
+# ------------------------------------------------------------------ content library (E-02)
+
+
+@login_required
+def text_library(request: HttpRequest) -> HttpResponse:
+    """内容库: texts prepared ahead, beside the picture library. Search by words of the
+    title or text; 用此文字写稿 starts a post draft from one; add one below."""
+    from guanwei.content.access import LIBRARY
+
+    org = _org(request)
+    user = actor(request)
+    readable = [u for u in org.units.all() if any(can(user, p, u) for p in LIBRARY)]
+    writable = [
+        u for u in readable if can(user, "post.create", u) or can(user, "material.submit", u)
+    ]
+    if not readable:
+        raise Http404
+    form = TextForm(request.POST or None)
+    status = 200
+    chosen = request.POST.get("unit", "")
+    if request.method == "POST":
+        status = 400
+        unit = next((u for u in writable if str(u.pk) == chosen), None)
+        if unit is None:
+            form.add_error(None, _("Choose a unit you may write for."))
+        elif form.is_valid():
+            try:
+                actions.save_library_text(unit, actor=user, **form.cleaned_data)
+            except DomainError as e:
+                form.add_error(None, e.message)
+            else:
+                messages.success(request, _("Saved to the content library."))
+                return redirect("text_library")
+    q = request.GET.get("q", "").strip()
+    texts = Text.objects.filter(organisation=org, unit__in=readable).select_related(
+        "unit", "created_by"
+    )
+    if q:
+        from django.db.models import Q
+
+        texts = texts.filter(Q(title__icontains=q) | Q(body__icontains=q))
+    return render(
+        request,
+        "content/texts.html",
+        page_context(
+            request,
+            org,
+            texts=texts[:200],
+            q=q,
+            form=form,
+            units=writable,
+            chosen=chosen,
+            can_write_posts=bool(queries.units_where(user, org, "post.create")),
+        ),
+        status=status,
+    )
