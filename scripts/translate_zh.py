@@ -34,6 +34,10 @@ ZH = {
     "Add a text": "添加文字",
     "Save to the library": "保存到内容库",
     "Saved to the content library.": "已保存到内容库。",
+    "Changes of %(roles)s": "%(roles)s变动",
+    "Change": "变动",
+    "granted": "授予",
+    "Each change is sent as a notice to the unit the rule book names.": "每次变动都会按制度通知相关单位。",
     # notices and the dashboard's "what needs me now" (issue 8 §5)
     "Notices": "通知",
     "Notice": "通知内容",

@@ -21,7 +21,6 @@ def _centre_notices(text: str) -> set[str]:
     return set(Notice.objects.filter(title__contains=text).values_list("user__username", flat=True))
 
 
-@pytest.mark.xfail(strict=True, reason="repro: issue 10 break")
 def test_t03_revoking_an_officer_tells_the_centre_and_shows_on_the_units_page() -> None:
     officer = Membership.objects.get(
         user__username="ly_xa_officer", unit__key="county_a", role="info_officer"
@@ -45,7 +44,6 @@ def test_t03_revoking_an_officer_tells_the_centre_and_shows_on_the_units_page() 
     assert "赵磊" in section and "撤销" in section and "王伟" in section
 
 
-@pytest.mark.xfail(strict=True, reason="repro: issue 10 break")
 def test_t03_a_confirmed_officer_grant_tells_the_centre() -> None:
     tourism = org(T)
     newcomer = actions.create_person(
