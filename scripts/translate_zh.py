@@ -38,6 +38,12 @@ ZH = {
     "Change": "变动",
     "granted": "授予",
     "Each change is sent as a notice to the unit the rule book names.": "每次变动都会按制度通知相关单位。",
+    "Custody": "账号保管",
+    "Registration mailbox": "注册邮箱",
+    "not recorded": "未登记",
+    "Custodian": "保管人",
+    "nobody holds the rule book's custodian role for this account": "尚无人担任制度规定的保管人",
+    "The custodian keeps the mailbox and the account's password. The credential vault is not in force yet: passwords are not kept in guanwei.": "保管人负责保管注册邮箱和账号密码。凭据保管库尚未启用：密码目前不在官微系统中保存。",
     # notices and the dashboard's "what needs me now" (issue 8 §5)
     "Notices": "通知",
     "Notice": "通知内容",

@@ -197,6 +197,7 @@ class ChannelSpec:
     responsible: str = ""
     status: str = "active"
     verified: bool = False
+    mailbox: str = ""  # the mailbox the account is registered with
     serves: tuple[str, ...] = ()  # units without an account of their own it publishes for (W-05)
 
 

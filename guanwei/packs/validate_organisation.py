@@ -44,6 +44,7 @@ CHANNEL = spec(
     responsible=STR,
     status=STR,
     verified=BOOL,
+    mailbox=STR,
     serves=STRS,
 )
 FOLLOW = spec(("follower", "followee", "req"), follower=STR, followee=STR, req=REQ)
@@ -147,6 +148,7 @@ def organisation_section(
                 responsible=ch["responsible"],
                 status=status,
                 verified=ch["verified"],
+                mailbox=ch["mailbox"],
                 serves=ch["serves"],
             )
         )

@@ -12,7 +12,6 @@ from guanwei.testing.personas import channel, person
 pytestmark = pytest.mark.django_db
 
 
-@pytest.mark.xfail(strict=True, reason="repro: issue 10 break")
 def test_r05_the_account_page_shows_the_company_mailbox_and_its_custodian() -> None:
     account = channel("demo_real_estate", "company_weibo")
     c = Client()
@@ -20,6 +19,6 @@ def test_r05_the_account_page_shows_the_company_mailbox_and_its_custodian() -> N
     page = c.get(f"/channels/{account.pk}/").content.decode()
     assert 'id="custody"' in page, page[:3000]
     section = page.split('id="custody"', 1)[1].split("</section>", 1)[0]
-    assert account.mailbox and account.mailbox in section  # type: ignore[attr-defined,unused-ignore]
+    assert account.mailbox and account.mailbox in section
     assert "杨帆" in section  # re_zz_member1, the pack's 账号保管人
     assert "账号保管人" in section
