@@ -124,3 +124,27 @@ def test_e01_the_files_stay_closed_to_people_who_may_not_open_the_item() -> None
     """Showing pictures does not open them: another county's officer gets a 404."""
     picture, _leaflet = _library()
     assert _as("ly_qb_officer").get(f"/content/assets/{picture.pk}/file").status_code == 404
+
+
+def test_e01_the_leader_sees_the_materials_picture_in_the_review_queue() -> None:
+    """W-15: material waiting for the provider's leader shows its pictures in the queue."""
+    observatory = unit("demo_weather", "city_observatory")
+    picture = content.upload_asset(
+        observatory,
+        actor=person("qxt_officer"),
+        upload=SimpleUploadedFile("radar.png", _png(), content_type="image/png"),
+        title="雷达回波",
+    )
+    content.submit_material(
+        observatory,
+        actor=person("qxt_officer"),
+        drop_box=unit("demo_weather", "city_tech_centre"),
+        title="午后雷阵雨",
+        body="今天午后有雷阵雨。",
+        source="市气象台",
+        assets=[picture],
+    )
+    html = _as("qxt_leader").get("/review/queue/").content.decode()
+    url = f"/content/assets/{picture.pk}/file"
+    assert re.search(rf'<a [^>]*href="{url}"[^>]*>\s*<img [^>]*src="{url}"', html)
+    assert _as("qxt_leader").get(url).status_code == 200
