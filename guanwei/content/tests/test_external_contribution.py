@@ -51,3 +51,31 @@ def test_e07_a_contributor_who_does_not_run_the_box_cannot_record_one() -> None:
     c = _as("edu_cp_contributor")
     assert 'href="/content/materials/external/"' not in c.get("/content/dropbox/").content.decode()
     assert c.get("/content/materials/external/").status_code == 404
+
+
+def test_e07_a_post_made_from_it_names_it_as_an_external_contribution() -> None:
+    from guanwei.content import actions as content
+    from guanwei.testing.personas import channel
+
+    operator = person("edu_yy_operator")
+    item = content.submit_external(
+        unit(E, "operations"),
+        actor=operator,
+        name="李老师（教师）",
+        contact="",
+        via="wechat",
+        title="课间游戏推荐",
+        body="推荐一个课间小游戏：词语接龙，锻炼孩子的语言能力。",
+    )
+    post = content.create_post(
+        unit(E, "operations"),
+        actor=operator,
+        title=item.title,
+        body=item.body,
+        category="education",
+        channels=[channel(E, "official_weibo")],
+        source=item.source,
+        materials=[item],
+    )
+    page = _as("edu_yy_operator").get(f"/content/posts/{post.pk}/").content.decode()
+    assert "外部投稿" in page and "李老师（教师）" in page and "微信消息" in page
