@@ -46,6 +46,8 @@ CHANNEL = spec(
     verified=BOOL,
     mailbox=STR,
     serves=STRS,
+    open_to=STRS,
+    publishers=STRS,
 )
 FOLLOW = spec(("follower", "followee", "req"), follower=STR, followee=STR, req=REQ)
 
@@ -136,6 +138,10 @@ def organisation_section(
         c.choice(status, f"{path}.status", CHANNEL_STATUSES, "channel status")
         for j, served in enumerate(ch["serves"]):
             c.reference(served, f"{path}.serves[{j}]", unit_keys, "unit", "units")
+        for field in ("open_to", "publishers"):
+            for j, key in enumerate(ch[field]):
+                if not (field == "open_to" and key == "*"):
+                    c.reference(key, f"{path}.{field}[{j}]", unit_keys, "unit", "units")
         channel_specs.append(
             ChannelSpec(
                 key=ch["key"],
@@ -150,6 +156,8 @@ def organisation_section(
                 verified=ch["verified"],
                 mailbox=ch["mailbox"],
                 serves=ch["serves"],
+                open_to=ch["open_to"],
+                publishers=ch["publishers"],
             )
         )
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('channels', '0003_channel_serves'),
+        ('channels', '0004_account_scope'),
     ]
 
     operations = [
