@@ -44,6 +44,19 @@ ZH = {
     "Custodian": "保管人",
     "nobody holds the rule book's custodian role for this account": "尚无人担任制度规定的保管人",
     "The custodian keeps the mailbox and the account's password. The credential vault is not in force yet: passwords are not kept in guanwei.": "保管人负责保管注册邮箱和账号密码。凭据保管库尚未启用：密码目前不在官微系统中保存。",
+    # demo5 (issue 10)
+    "Demo logins to try": "试用账号",
+    "This is the demo: each organisation below is a separate tenant, with one login for every role of its rule book. Choose one to log in as that person (all logins and passwords are in var/demo-logins.txt).": "这是演示环境：下列每个单位各自独立，制度中的每种角色各有一个账号。点“以此身份登录”即以该人员登录（全部账号和密码见 var/demo-logins.txt）。",
+    "Log in as this person": "以此身份登录",
+    # chains (issue 10)
+    "Why this chain": "选用理由",
+    "Requested by": "申请人",
+    "The form prints once every step has approved.": "各审批环节均同意后方可打印审批表。",
+    "Refuse": "不同意",
+    "Authorisation requests": "授权审批记录",
+    "Submit for approval": "提交审批",
+    "Authorisation request recorded: it now waits for %(step)s.": "授权申请已登记，待“%(step)s”审批。",
+    "Authorisation": "授权审批",
     # scope (issue 10)
     "Approved, waiting for our accounts": "审核通过，待本单位账号发布",
     "Posts of other units approved for the accounts you publish on; open one to schedule it.": "其他单位已审核通过、要发布到您所运营账号的稿件；打开稿件即可安排发布。",

@@ -579,6 +579,37 @@ def _validated(unit: Unit, data: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def column_writers(unit: Unit, column: dict[str, Any]) -> bool:
+    """R-02: whether ``unit`` may draft in ``column`` — always, unless the pack says the
+    column is its owning department's (``owner_only``): then the owner and units under it."""
+    if not column.get("owner_only") or not column.get("owner_unit"):
+        return True
+    owner = Unit.objects.filter(
+        organisation_id=unit.organisation_id, key=column["owner_unit"]
+    ).first()
+    return owner is not None and unit.is_within(owner)
+
+
+def _check_column_owner(unit: Unit, column_key: str, providers: Sequence[Unit | None]) -> None:
+    """R-02: a post in an owned column is drafted by the owning department, or made from
+    drop-box material that department supplied."""
+    if not column_key:
+        return
+    column = rules_for(unit.organisation_id).column(column_key)
+    if column is None or column_writers(unit, column):
+        return
+    if any(p is not None and column_writers(p, column) for p in providers):
+        return
+    owner = Unit.objects.filter(
+        organisation_id=unit.organisation_id, key=column["owner_unit"]
+    ).first()
+    owner_name = owner.name if owner else column["owner_unit"]
+    raise InvalidChange(
+        f"专栏“{column['hashtag']} {column['name']}”由{owner_name}负责（R-02）：只有{owner_name}"
+        f"及其下属单位可以在该专栏撰稿，或据{owner_name}报送的素材撰写。"
+    )
+
+
 def _hash_of(data: dict[str, Any]) -> str:
     return content_hash(
         title=data["title"],
@@ -672,6 +703,7 @@ def create_post(
     ):
         raise InvalidChange("只能订正本部门已发布的稿件。")
     data = _validated(unit, fields)
+    _check_column_owner(unit, data["column"], [m.provider_unit for m in materials])
     post = Post.objects.create(
         organisation_id=unit.organisation_id,
         unit=unit,
@@ -727,6 +759,12 @@ def revise_post(post: Post, *, actor: User, **fields: Any) -> PostRevision:
     assert current is not None
     merged = {**revision_fields(current), **fields}
     data = _validated(post.unit, merged)
+    if data["column"] != current.column:
+        _check_column_owner(
+            post.unit,
+            data["column"],
+            [m.provider_unit for m in post.materials.select_related("provider_unit")],
+        )
     unchanged = (
         _hash_of(data) == current.content_hash
         and data["planned_at"] == current.planned_at

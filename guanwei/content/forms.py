@@ -95,6 +95,7 @@ class PostForm(forms.Form):
         organisation: Organisation,
         rules: OrgRules,
         units: Any = None,
+        providers: Any = (),
         **kwargs: Any,
     ):
         super().__init__(*args, **kwargs)
@@ -105,6 +106,10 @@ class PostForm(forms.Form):
                 self.fields[flag].label = label
             else:
                 del self.fields[flag]
+        from guanwei.content.actions import column_writers
+
+        writers = [*(units or []), *(p for p in providers if p is not None)]
+        kept = (self.initial or {}).get("column") or ""
         self.fields["category"].choices = [(c["key"], c["name"]) for c in rules.categories]  # type: ignore[attr-defined]
         self.fields["subtype"].choices = [("", "—")] + [  # type: ignore[attr-defined]
             (s["key"], f"{c['name']} · {s['name']}")
@@ -112,7 +117,10 @@ class PostForm(forms.Form):
             for s in c.get("subtypes", [])
         ]
         self.fields["column"].choices = [("", "—")] + [  # type: ignore[attr-defined]
-            (c["key"], f"{c['hashtag']} {c['name']}") for c in rules.columns
+            (c["key"], f"{c['hashtag']} {c['name']}")
+            for c in rules.columns
+            # only the columns these units may draft in (and the one the post has)
+            if c["key"] == kept or any(column_writers(u, c) for u in writers)
         ]
         # Only the accounts the units one writes for may address (issue 10: C-09, T-01,
         # T-02, W-05 — ``channels.scope``); the action refuses any other.

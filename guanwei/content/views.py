@@ -434,7 +434,12 @@ def post_new(request: HttpRequest) -> HttpResponse:
     elif (text := _library_text(request, org)) is not None:  # E-02: a draft from the library
         initial = {"title": text.title, "body": text.body, "source": text.source}
     form = PostForm(
-        request.POST or None, organisation=org, rules=rules, units=units, initial=initial
+        request.POST or None,
+        organisation=org,
+        rules=rules,
+        units=units,
+        providers=[m.provider_unit for m in materials],
+        initial=initial,
     )
     unit_choice = request.POST.get("unit") or request.GET.get("unit") or str(units[0].pk)
     status = 200
@@ -532,6 +537,7 @@ def post_edit(request: HttpRequest, pk: int) -> HttpResponse:
         organisation=org,
         rules=rules_for(org.pk),
         units=[post.unit],
+        providers=[m.provider_unit for m in post.materials.select_related("provider_unit")],
         initial=initial,
     )
     status = 200

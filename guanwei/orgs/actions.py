@@ -10,6 +10,8 @@ import datetime
 import hashlib
 from typing import Any
 
+from django.conf import settings
+from django.contrib.auth.hashers import Argon2PasswordHasher, get_hasher, make_password
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -189,6 +191,24 @@ def change_unit(
     return unit
 
 
+class _DemoArgon2(Argon2PasswordHasher):
+    """Light Argon2id parameters for a demo person's generated password, whose plaintext is
+    kept beside the database in var/demo-logins.txt anyway (issue #10 §1: five organisations
+    on the first `make run` without a minute of hashing). Django rehashes it with the full
+    parameters at the person's first login (``must_update``), as it does a PBKDF2 hash."""
+
+    time_cost = 1
+    memory_cost = 4096
+    parallelism = 1
+
+
+def _set_password(user: User, password: str, *, demo: bool) -> None:
+    if demo and not settings.GUANWEI_PRODUCTION and isinstance(get_hasher(), Argon2PasswordHasher):
+        user.password = make_password(password, hasher=_DemoArgon2())
+        return
+    user.set_password(password)
+
+
 @transaction.atomic
 def create_person(
     organisation: Organisation,
@@ -198,15 +218,18 @@ def create_person(
     display_name: str,
     title: str = "",
     password: str | None = None,
+    demo: bool = False,
 ) -> User:
     """Register a person who will hold roles in ``organisation``'s units (the system
-    administrator's work, issue #9 §9; roles are the security administrator's)."""
+    administrator's work, issue #9 §9; roles are the security administrator's). ``demo``: a
+    demo person whose generated password is listed in var/demo-logins.txt (light hash, see
+    ``_DemoArgon2``; outside the production profile only)."""
     require(actor, "person.create", organisation)
     if User.objects.filter(username=username).exists():
         raise InvalidChange(f"登录名“{username}”已被使用。")
     user = User(username=username, display_name=display_name, title=title)
     if password:
-        user.set_password(password)
+        _set_password(user, password, demo=demo)
         user.password_change_required = True  # set by someone else: changed at first login
     else:
         user.set_unusable_password()

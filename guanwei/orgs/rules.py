@@ -67,7 +67,8 @@ class OrgRules:
         #10 §2): the chain's ``label`` (特殊天气（随时发布）), else its name; "" when the
         pack has no such chain, and then there is no box."""
         for chain in self.chains:
-            if chain.get("applies_to") == "post" and (chain.get("when") or {}).get(flag):
+            conditions = [chain.get("when") or {}, *(chain.get("when_any") or [])]
+            if chain.get("applies_to") == "post" and any(w.get(flag) for w in conditions):
                 return str(chain.get("label") or chain["name"])
         return ""
 
