@@ -67,6 +67,7 @@ class AuditAction(IntEnum):
     MATERIAL_RESUBMITTED = 507
     ASSET_UPLOADED = 520
     ASSET_TEXT_READ = 521  # issue #9 §15: the OCR task's result (C-06)
+    LIBRARY_TEXT_SAVED = 530  # E-02: a text saved to the content library
 
     # 600: workflow
     REVIEW_STARTED = 601
@@ -172,6 +173,7 @@ AUDIT_LABELS: dict[AuditAction, str] = {
     AuditAction.POST_REVISED: "修改稿件",
     AuditAction.ASSET_UPLOADED: "上传素材文件",
     AuditAction.ASSET_TEXT_READ: "识别图片文字",
+    AuditAction.LIBRARY_TEXT_SAVED: "保存内容库文字",
     AuditAction.REVIEW_STARTED: "提交审核",
     AuditAction.STEP_APPROVED: "审核同意",
     AuditAction.STEP_REJECTED: "审核不同意",

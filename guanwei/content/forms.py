@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from guanwei.channels import scope
 from guanwei.channels.models import Channel, ChannelStatus
-from guanwei.content.models import Asset
+from guanwei.content.models import Asset, ExternalVia
 from guanwei.orgs.models import Organisation, Unit
 from guanwei.orgs.rules import OrgRules
 from guanwei.widgets import LocalDateTimeInput
@@ -26,6 +26,29 @@ class MaterialForm(forms.Form):
     def __init__(self, *args: Any, units: Any, drop_boxes: Any, assets: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.fields["provider_unit"].queryset = units  # type: ignore[attr-defined]
+        self.fields["drop_box"].queryset = drop_boxes  # type: ignore[attr-defined]
+        self.fields["assets"].queryset = assets  # type: ignore[attr-defined]
+
+
+class ExternalForm(forms.Form):
+    """E-07: a contribution from a student, teacher or parent, recorded by who runs the box."""
+
+    drop_box = forms.ModelChoiceField(queryset=Unit.objects.none(), label=_("Drop box"))
+    name = forms.CharField(
+        label=_("Sent by"),
+        max_length=100,
+        help_text=_("Who sent it, e.g. a parent, a teacher or a student, with their name."),
+    )
+    via = forms.ChoiceField(label=_("Received by"), choices=ExternalVia.choices)
+    contact = forms.CharField(label=_("Contact"), max_length=200, required=False)
+    title = forms.CharField(label=_("Title"), max_length=200)
+    body = forms.CharField(label=_("Content"), widget=forms.Textarea(attrs={"rows": 8}))
+    assets = forms.ModelMultipleChoiceField(
+        queryset=Asset.objects.none(), label=_("Pictures and attachments"), required=False
+    )
+
+    def __init__(self, *args: Any, drop_boxes: Any, assets: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
         self.fields["drop_box"].queryset = drop_boxes  # type: ignore[attr-defined]
         self.fields["assets"].queryset = assets  # type: ignore[attr-defined]
 
@@ -108,6 +131,14 @@ class PostForm(forms.Form):
         # the library of the units one writes for (issue #9 §3), not every unit's files
         assets = Asset.objects.filter(organisation=organisation)
         self.fields["assets"].queryset = assets.filter(unit__in=units or [])  # type: ignore[attr-defined]
+
+
+class TextForm(forms.Form):
+    """A text for the content library (E-02)."""
+
+    title = forms.CharField(label=_("Title"), max_length=200)
+    body = forms.CharField(label=_("Text"), widget=forms.Textarea(attrs={"rows": 6}))
+    source = forms.CharField(label=_("Source"), max_length=200, required=False)
 
 
 class AssetForm(forms.Form):

@@ -374,6 +374,9 @@ def crawl(pack: str) -> dict[str, list[str]]:
     objects = _objects(o, pack)
     allowed = set(User.objects.values_list("username", flat=True))
     allowed |= set(Channel.objects.filter(organisation=o).values_list("account_id", flat=True))
+    # an account's registration mailbox is data (its part after "@" is skipped already)
+    mailboxes = Channel.objects.filter(organisation=o).values_list("mailbox", flat=True)
+    allowed |= {m.split("@", 1)[0] for m in mailboxes if m}
     out: dict[str, list[str]] = {}
     for p in _people(o):
         c = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")

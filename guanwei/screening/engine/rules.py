@@ -154,7 +154,7 @@ def _source(spec: RuleSpec, post: Post) -> str | None:
 # 商业秘密, 涉密不上网), so they count only as a *marker*: in brackets (not quotes), with the
 # grade star, after 密级 or 标注, as a document's label (绝密文件), in 本文件涉密, or heading
 # the text.  Phrases that exist only as markers (内部资料, 不得外传 …) count anywhere.
-# docs/decisions/0017-secrecy-markers-and-word-boundaries.md.
+# docs/decisions/0019-secrecy-markers-and-word-boundaries.md.
 _GRADE = "(?:绝密|絕密|机密|機密|秘密|涉密)"
 _INTERNAL = "(?:内部资料|內部資料|内部文件|內部文件|内部材料|內部材料|内部传阅|內部傳閱)"
 _OPEN = "[【\\[〔［（(]"  # not quotes: 揭开云朵的“秘密” is ordinary prose
