@@ -44,7 +44,15 @@ def deadlines(request: HttpRequest) -> HttpResponse:
             rows = rows.filter(owed_q())
         elif status in DeadlineStatus.values:
             rows = rows.filter(status=status)
-        rows = rows.order_by("-due_at" if status != "open" else "due_at")[:200]
+        rows = list(rows.order_by("-due_at" if status != "open" else "due_at")[:200])
+    # C-05: the 已转发 form only on the rows of the accounts the person publishes to
+    confirmable = {
+        d.pk
+        for d in rows
+        if d.kind == DeadlineKind.SYNDICATION
+        and d.status == DeadlineStatus.OPEN
+        and actions.may_mark_syndicated(d, actor(request))
+    }
     return render(
         request,
         "oversight/deadlines.html",
@@ -52,6 +60,7 @@ def deadlines(request: HttpRequest) -> HttpResponse:
             request,
             org,
             rows=rows,
+            confirmable=confirmable,
             status=status,
             statuses=[(MINE, _("Mine")), *DeadlineStatus.choices],
         ),

@@ -6,7 +6,8 @@ room's state changes, one module per concern.
 * :mod:`.screening` — screening the text and the pictures' text at submission (C-06);
 * :mod:`.decisions` — who may decide a step, approve, reject, finishing the run;
 * :mod:`.filing` — freezing an approved post with its approvers (C-07, C-09);
-* :mod:`.delegation` — a deputy reviewing with the leader's consent (R-04).
+* :mod:`.delegation` — a deputy reviewing with the leader's consent (R-04);
+* :mod:`.authorisation` — the 附二 authorisation form through its chain (R-06).
 
 Which chain applies is read in :mod:`guanwei.workflow.chains` (a query). A run is bound to
 one immutable revision (its content hash). Guards sit at the top of each action and raise
@@ -17,6 +18,7 @@ changes. Import the actions from here (``from guanwei.workflow import actions``)
 
 from __future__ import annotations
 
+from guanwei.workflow.actions.authorisation import request_authorisation
 from guanwei.workflow.actions.decisions import approve_step, check_decider, reject_step
 from guanwei.workflow.actions.delegation import grant_delegation, revoke_delegation
 from guanwei.workflow.actions.runs import (
@@ -34,6 +36,7 @@ __all__ = [
     "check_decider",
     "grant_delegation",
     "reject_step",
+    "request_authorisation",
     "revoke_delegation",
     "select_post_chain",
     "start_material_review",
