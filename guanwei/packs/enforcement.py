@@ -55,7 +55,6 @@ NOT_YET_PERMISSIONS: dict[str, str] = {
     "question.answer": "答复网友提问待互动功能上线",
     "activity.approve": "互动活动审批待互动功能上线",
     "credential.reveal": "账号密码保管待账号保管功能上线",
-    "credential.manage": "账号密码保管待账号保管功能上线",
     "incident.handle": "事件处置待后续版本",
     "assessment.manage": "考核通报待后续版本",
 }
@@ -94,10 +93,16 @@ def _chain(entry: Mapping[str, Any]) -> Enforcement | None:
             ("guanwei.workflow.chains.material_chain",),
             'c["applies_to"] == "material"',
         )
+    if subject == "credential":
+        return Enforcement(
+            ENFORCED,
+            "授权申请按此流程逐级审批，批准后可打印审批表",
+            ("guanwei.workflow.actions.authorisation.authorisation_chain",),
+            'c["applies_to"] == "credential"',
+        )
     missing = {
         "activity": "互动活动的审批尚未由系统执行（待互动功能）",
         "channel": "账号资料变更的审批尚未由系统执行",
-        "credential": "授权审批表尚未走审批流程（目前只能打印）",
     }
     if subject in missing:
         return Enforcement(NOT_YET, missing[subject], evidence=f'applies_to"] == "{subject}"')
@@ -262,6 +267,18 @@ SECTIONS: tuple[Section, ...] = (
         ),
     ),
     Section(
+        "role_changes",
+        "人员变动通报",
+        _fixed(
+            Enforcement(
+                ENFORCED,
+                "授予或撤销所列角色时通知管理部门，并在单位页显示",
+                ("guanwei.orgs.rules.OrgRules.told_of_role_change",),
+                'extra("role_changes")',
+            )
+        ),
+    ),
+    Section(
         "assessment",
         "考核通报",
         _not_yet("考核与通报尚未由系统执行", 'extra("assessment")'),
@@ -335,6 +352,7 @@ SCREENING_RULE_NAMES: dict[str, str] = {
     "title_length": "标题长度",
     "picture_required": "须配图片",
     "source_required": "须注明信息来源",
+    "secrecy_markers": "涉密标识",
 }
 
 
