@@ -218,3 +218,13 @@ def test_e04_one_entered_rest_day_does_not_complete_the_year() -> None:
     assert year_known(2027, **o)
     page = admin.get("/publishing/holidays/").content.decode()
     assert "本单位录入" in page.split("2027：")[1].split("</li>")[0]
+
+
+@pytest.mark.xfail(strict=True, reason="issue 10 §5: the edu windows become W-10 slot deadlines")
+def test_e04_preferred_windows_are_not_w10_slot_deadlines() -> None:
+    """E-04: the edu pack's windows are preferred times, not mandatory slots: no "slot"
+    deadline (W-10, the weather bureau's forecasts) is opened for them."""
+    with time_machine.travel(WEDNESDAY, tick=False):
+        tick()
+    assert not Deadline.objects.filter(channel=channel(E, "official_weibo"), kind="slot").exists()
+    assert Deadline.objects.filter(channel__organisation__key="demo_weather", kind="slot").exists()
