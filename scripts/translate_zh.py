@@ -11,6 +11,24 @@ import re
 import sys
 
 ZH = {
+    # sched (issue 10)
+    "Next free time in a preferred window": "发送时间段内的下一个空闲时间",
+    "Preferred windows: %(windows)s.": "发送时间段：%(windows)s。",
+    "Peak hours (advice): %(peaks)s.": "微博高峰时段（建议）：%(peaks)s。",
+    "Counted so far / required": "已计入 / 应达到",
+    "built in": "已内置",
+    "the State Council calendar shipped with the system": "随系统提供的国务院放假安排",
+    "entered by your organisation": "本单位录入",
+    "%(n)s days entered, confirmed complete by %(name)s on %(when)s": (
+        "已录入 %(n)s 天，由 %(name)s 于 %(when)s 确认录入完整"
+    ),
+    "%(n)s days entered, not complete yet — for the other days Saturday and Sunday are used": (
+        "已录入 %(n)s 天，尚未录入完整——未录入的日期仍按周六、周日休息计"
+    ),
+    "All of %(year)s is entered": "%(year)s 年已全部录入",
+    "%(year)d marked as entered in full.": "%(year)d 年已确认录入完整。",
+    "Choose the year.": "请选择年份。",
+    # sched (issue 10) end
     # notices and the dashboard's "what needs me now" (issue 8 §5)
     "Notices": "通知",
     "Notice": "通知内容",

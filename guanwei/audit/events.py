@@ -93,6 +93,7 @@ class AuditAction(IntEnum):
     PUBLISH_REMOTE_PENDING = 714
     PUBLISH_MOVED = 715
     CALENDAR_DAY_SET = 720
+    CALENDAR_YEAR_COMPLETED = 721
 
     # 800: interaction; 900: vault (reserved for later rooms)
 
@@ -195,6 +196,7 @@ AUDIT_LABELS: dict[AuditAction, str] = {
     AuditAction.PUBLISH_REMOTE_PENDING: "平台处理中",
     AuditAction.PUBLISH_MOVED: "调整发布时间",
     AuditAction.CALENDAR_DAY_SET: "调整本单位节假日",
+    AuditAction.CALENDAR_YEAR_COMPLETED: "确认本单位节假日已录入完整",
     AuditAction.DEADLINE_CREATED: "新建时限",
     AuditAction.DEADLINE_MET: "按时完成",
     AuditAction.DEADLINE_BREACHED: "超时",

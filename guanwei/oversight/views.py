@@ -45,6 +45,11 @@ def deadlines(request: HttpRequest) -> HttpResponse:
         elif status in DeadlineStatus.values:
             rows = rows.filter(status=status)
         rows = rows.order_by("-due_at" if status != "open" else "due_at")[:200]
+    from guanwei.oversight.quotas import quota_progress
+
+    rows = list(rows)
+    for row in rows:  # E-04: the day's quota as progress (1/3)
+        row.progress = quota_progress(row) if row.status == DeadlineStatus.OPEN else ""
     return render(
         request,
         "oversight/deadlines.html",

@@ -28,7 +28,7 @@ from guanwei.orgs.errors import DomainError
 from guanwei.orgs.pages import actor, current_org, page_context
 from guanwei.orgs.permissions import can
 from guanwei.publishing import actions, queries
-from guanwei.publishing.calendar import is_workday, year_known
+from guanwei.publishing.calendar import is_workday, year_known, year_state
 from guanwei.publishing.forms import CalendarDayForm, ScheduleForm
 from guanwei.publishing.models import CalendarDay, IntentStatus, PublishIntent
 from guanwei.publishing.slots import slot_times
@@ -64,7 +64,7 @@ def schedule(request: HttpRequest, pk: int) -> HttpResponse:
     channels = queries.schedule_channels(
         revision or post.approved_revision or post.current_revision, actor(request)
     )
-    form = ScheduleForm(request.POST, channels=channels)
+    form = ScheduleForm(request.POST, channels=channels, organisation_id=post.organisation_id)
     if not form.is_valid():
         return _refused(request, pk, form)
     when = form.cleaned_data["when"]
@@ -93,6 +93,8 @@ def schedule(request: HttpRequest, pk: int) -> HttpResponse:
         f"{i.channel.name} {timezone.localtime(i.due_at):%m-%d %H:%M}" for i in intents
     )
     messages.success(request, _("Scheduled: %(times)s") % {"times": times})
+    for warning in queries.limit_warnings(intents):  # E-04 soft maximum, with the count
+        messages.warning(request, warning)
     return redirect("post_detail", pk=pk)
 
 
@@ -219,7 +221,13 @@ def calendar_page(request: HttpRequest) -> HttpResponse:
             hhmm = local.strftime("%H:%M")
             if not any(e["time"] == hhmm for e in entries):
                 entries.append(
-                    {"time": hhmm, "title": slot.name, "slot": True, "optional": slot.optional}
+                    {
+                        "time": hhmm,
+                        "span": slot.span,
+                        "title": slot.name,
+                        "slot": True,
+                        "optional": slot.optional,
+                    }
                 )
     rows = [
         (
@@ -327,9 +335,30 @@ def holidays(request: HttpRequest) -> HttpResponse:
             form=form,
             may_edit=may_edit,
             rows=CalendarDay.objects.filter(organisation=org, day__year__gte=year - 1),
-            known={y: year_known(y, organisation_id=org.pk) for y in (year, year + 1)},
+            years=[year_state(y, organisation_id=org.pk) for y in (year, year + 1)],
         ),
     )
+
+
+@login_required
+@require_POST
+def holidays_complete(request: HttpRequest) -> HttpResponse:
+    """本年已录入完整: the year's holidays are all entered; the calendar's banner goes."""
+    org = current_org(request)
+    if org is None or not can(actor(request), "pack.load", org):
+        raise Http404
+    try:
+        year = int(request.POST.get("year", ""))
+    except ValueError:
+        messages.error(request, _("Choose the year."))
+        return redirect("holidays")
+    try:
+        actions.complete_calendar_year(actor=actor(request), organisation_id=org.pk, year=year)
+    except DomainError as e:
+        messages.error(request, e.message)
+    else:
+        messages.success(request, _("%(year)d marked as entered in full.") % {"year": year})
+    return redirect("holidays")
 
 
 SITE_MARKER = ".guanwei-site"

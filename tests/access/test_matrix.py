@@ -196,6 +196,7 @@ ROUTES: dict[str, Entry] = {
     "calendar": Entry(None),
     "calendar_ics": Entry(None),
     "holidays": Entry(None),
+    "holidays_complete": Entry(None, "POST", needs="pack.load"),
     "follows_check": Entry(None),
     "site_index": Entry(None, needs="public"),  # docs/security.md §1: 404 unless published
     "site_file": Entry(None, needs="public"),
