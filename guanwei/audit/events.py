@@ -65,6 +65,7 @@ class AuditAction(IntEnum):
     MATERIAL_RESUBMITTED = 507
     ASSET_UPLOADED = 520
     ASSET_TEXT_READ = 521  # issue #9 §15: the OCR task's result (C-06)
+    WEEK_PLAN_CREATED = 530
 
     # 600: workflow
     REVIEW_STARTED = 601
@@ -76,6 +77,7 @@ class AuditAction(IntEnum):
     POST_FILED = 610
     DELEGATION_GRANTED = 620
     DELEGATION_REVOKED = 621
+    WEEK_PLAN_APPROVED = 630
 
     # 700: publishing
     PUBLISH_SCHEDULED = 701
@@ -171,6 +173,8 @@ AUDIT_LABELS: dict[AuditAction, str] = {
     AuditAction.ASSET_TEXT_READ: "识别图片文字",
     AuditAction.REVIEW_STARTED: "提交审核",
     AuditAction.STEP_APPROVED: "审核同意",
+    AuditAction.WEEK_PLAN_CREATED: "提交周计划",
+    AuditAction.WEEK_PLAN_APPROVED: "周计划审核同意",
     AuditAction.STEP_REJECTED: "审核不同意",
     AuditAction.REVIEW_APPROVED: "审核通过",
     AuditAction.REVIEW_REJECTED: "审核退回",

@@ -14,6 +14,8 @@ urlpatterns = [
     path("posts/<int:pk>/", views.post_detail, name="post_detail"),
     path("posts/<int:pk>/edit/", views.post_edit, name="post_edit"),
     path("posts/<int:pk>/diff/<int:a>/<int:b>/", views.post_diff, name="post_diff"),
+    path("weekplans/new/", views.week_plan_new, name="week_plan_new"),
+    path("weekplans/<int:pk>/", views.week_plan_detail, name="week_plan_detail"),
     path("assets/", views.asset_library, name="asset_library"),
     path("assets/<int:pk>/file", views.asset_file, name="asset_file"),
 ]

@@ -14,6 +14,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from guanwei.channels.models import Channel, ChannelStatus
+from guanwei.content.models import Post, PostStatus
 from guanwei.orgs.rules import rules_for
 from guanwei.oversight import actions
 from guanwei.oversight.models import Deadline, DeadlineKind, DeadlineStatus
@@ -200,6 +201,22 @@ def batch_missing_days(deadline: Deadline, rule: dict[str, Any]) -> list[date]:
             due_at__lte=ends,
         )
         .values_list("due_at", flat=True)
+    }
+    # the week plan submitted for the column counts as "in" (its days are with the
+    # reviewer or approved, waiting to be scheduled), so the Friday deadline closes when
+    # the batch is in, not only once each day has been scheduled.
+    have |= {
+        timezone.localtime(at).date()
+        for at in Post.objects.filter(
+            organisation_id=deadline.organisation_id,
+            week_plan__column=rule.get("column", ""),
+            current_revision__channels=deadline.channel,
+            current_revision__planned_at__gte=starts,
+            current_revision__planned_at__lte=ends,
+        )
+        .exclude(status__in=[PostStatus.DRAFT, PostStatus.REJECTED, PostStatus.WITHDRAWN])
+        .values_list("current_revision__planned_at", flat=True)
+        if at is not None
     }
     return [d for d in days if d not in have]
 

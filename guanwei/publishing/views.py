@@ -201,10 +201,12 @@ def calendar_page(request: HttpRequest) -> HttpResponse:
     )
     cells: dict[tuple[int, date], list[dict[str, Any]]] = {}
     user = actor(request)
+    placed: set[tuple[int, int]] = set()
     for intent in intents:
         local = timezone.localtime(intent.due_at)
         # the slot is taken for everyone; its post's title and link only for who may open it
         seen = may_see(user, intent)
+        placed.add((intent.post_id, intent.channel_id))
         cells.setdefault((intent.channel_id, local.date()), []).append(
             {
                 "time": local.strftime("%H:%M"),
@@ -212,8 +214,10 @@ def calendar_page(request: HttpRequest) -> HttpResponse:
                 "post_id": intent.post_id if seen else None,
                 "status": intent.status,
                 "status_label": intent.get_status_display(),
+                "batch": intent.post.week_plan_id if seen else None,
             }
         )
+    _week_plan_entries(cells, placed, org.pk, channels, begin, end, user)
     for channel in channels:
         for moment, slot in slot_times(org.pk, channel, begin, len(days)):
             local = moment.astimezone(tz)
@@ -261,6 +265,50 @@ def calendar_page(request: HttpRequest) -> HttpResponse:
             units=org.units.filter(channels__isnull=False).distinct().order_by("path"),
         ),
     )
+
+
+def _week_plan_entries(
+    cells: dict[tuple[int, date], list[dict[str, Any]]],
+    placed: set[tuple[int, int]],
+    organisation_id: int,
+    channels: list[Channel],
+    begin: datetime,
+    end: datetime,
+    user: Any,
+) -> None:
+    """R-03: the days of a submitted week plan are on the calendar as the batch they are,
+    at their planned time, before they are scheduled (waiting for review or for the
+    account's publisher); once scheduled the intent above stands for them."""
+    wanted = {c.pk for c in channels}
+    posts = (
+        Post.objects.filter(
+            organisation_id=organisation_id,
+            week_plan__isnull=False,
+            current_revision__planned_at__gte=begin,
+            current_revision__planned_at__lt=end,
+        )
+        .exclude(status__in=[PostStatus.DRAFT, PostStatus.REJECTED, PostStatus.WITHDRAWN])
+        .select_related("current_revision", "unit")
+        .prefetch_related("current_revision__channels")
+    )
+    for post in posts:
+        revision = post.current_revision
+        assert revision is not None and revision.planned_at is not None
+        local = timezone.localtime(revision.planned_at)
+        seen = may_see(user, post)
+        for channel in revision.channels.all():
+            if channel.pk not in wanted or (post.pk, channel.pk) in placed:
+                continue
+            cells.setdefault((channel.pk, local.date()), []).append(
+                {
+                    "time": local.strftime("%H:%M"),
+                    "title": post.title if seen else HIDDEN,
+                    "post_id": post.pk if seen else None,
+                    "status": "planned",
+                    "status_label": post.get_status_display(),
+                    "batch": post.week_plan_id if seen else None,
+                }
+            )
 
 
 @login_required

@@ -36,7 +36,6 @@ def _grid(**over: str) -> dict[str, object]:
     return data
 
 
-@pytest.mark.xfail(strict=True, reason="issue 10 §4 R-03: no week-plan form")
 def test_r03_the_week_plan_is_one_form_submitted_reviewed_and_shown_together() -> None:
     """R-03: the planning editor fills Mon–Sun on one grid and submits; the group leader
     approves the whole week on the plan's page; the calendar shows the days as the week
@@ -73,7 +72,6 @@ def test_r03_the_week_plan_is_one_form_submitted_reviewed_and_shown_together() -
     assert batch.status == DeadlineStatus.MET
 
 
-@pytest.mark.xfail(strict=True, reason="issue 10 §4 R-03: no week-plan form")
 def test_r03_every_day_needs_its_text_and_time_and_days_may_be_approved_one_by_one() -> None:
     """R-03: a grid with an empty Sunday is refused, naming the day; the reviewer may
     approve the days ticked and leave the rest waiting."""

@@ -6,7 +6,8 @@ room's state changes, one module per concern.
 * :mod:`.screening` — screening the text and the pictures' text at submission (C-06);
 * :mod:`.decisions` — who may decide a step, approve, reject, finishing the run;
 * :mod:`.filing` — freezing an approved post with its approvers (C-07, C-09);
-* :mod:`.delegation` — a deputy reviewing with the leader's consent (R-04).
+* :mod:`.delegation` — a deputy reviewing with the leader's consent (R-04);
+* :mod:`.week_plans` — a column's week submitted and reviewed together (R-03).
 
 Which chain applies is read in :mod:`guanwei.workflow.chains` (a query). A run is bound to
 one immutable revision (its content hash). Guards sit at the top of each action and raise
@@ -24,18 +25,26 @@ from guanwei.workflow.actions.runs import (
     start_material_review,
     submit_for_review,
 )
+from guanwei.workflow.actions.week_plans import (
+    approve_week_plan,
+    pending_steps,
+    submit_week_plan,
+)
 from guanwei.workflow.chains import select_post_chain
 from guanwei.workflow.errors import ReviewError
 
 __all__ = [
     "ReviewError",
     "approve_step",
+    "approve_week_plan",
     "cancel_open_review",
     "check_decider",
     "grant_delegation",
+    "pending_steps",
     "reject_step",
     "revoke_delegation",
     "select_post_chain",
     "start_material_review",
     "submit_for_review",
+    "submit_week_plan",
 ]
