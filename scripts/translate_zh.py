@@ -46,6 +46,8 @@ ZH = {
     "Part of a week plan: review the week together": "属于周计划：整周一并审核",
     "Week plan submitted for review: seven posts.": "周计划已提交审核（共七条稿件）。",
     "Approved %(n)d days of the week plan.": "已同意周计划中的 %(n)d 天。",
+    "Week plan saved, not yet submitted: %(reason)s": "周计划已保存，尚未提交审核：%(reason)s",
+    "Submitted %(n)d days of the week plan.": "已提交周计划中的 %(n)d 天。",
     # sched (issue 10) end
     # notices and the dashboard's "what needs me now" (issue 8 §5)
     "Notices": "通知",

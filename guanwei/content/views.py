@@ -599,7 +599,7 @@ def week_plan_new(request: HttpRequest) -> HttpResponse:
                             "assets": assets,
                         }
                     )
-                plan = review.submit_week_plan(
+                plan, not_yet = review.submit_week_plan(
                     unit,
                     actor=actor(request),
                     column=data["column"],
@@ -610,7 +610,13 @@ def week_plan_new(request: HttpRequest) -> HttpResponse:
             except DomainError as e:
                 form.add_error(None, e.message)
             else:
-                messages.success(request, _("Week plan submitted for review: seven posts."))
+                if not_yet:
+                    messages.warning(
+                        request,
+                        _("Week plan saved, not yet submitted: %(reason)s") % {"reason": not_yet},
+                    )
+                else:
+                    messages.success(request, _("Week plan submitted for review: seven posts."))
                 return redirect("week_plan_detail", pk=plan.pk)
     return render(
         request,
@@ -664,5 +670,10 @@ def week_plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
             column=column,
             may_review=bool(mine),
             hints=hints,
+            may_submit=can(user, "post.create", plan.unit)
+            and any(
+                p.status in (PostStatus.DRAFT, PostStatus.REJECTED, PostStatus.EXPIRED)
+                for p in posts
+            ),
         ),
     )

@@ -7,6 +7,7 @@ urlpatterns = [
     path("steps/<int:pk>/approve/", views.step_approve, name="step_approve"),
     path("steps/<int:pk>/reject/", views.step_reject, name="step_reject"),
     path("posts/<int:pk>/submit/", views.post_submit, name="post_submit"),
+    path("weekplans/<int:pk>/submit/", views.week_plan_submit, name="week_plan_submit"),
     path("weekplans/<int:pk>/approve/", views.week_plan_approve, name="week_plan_approve"),
     path("posts/<int:pk>/form.pdf", views.post_pdf, name="post_pdf"),
     path("filings/", views.filings, name="filings"),

@@ -96,6 +96,22 @@ def step_reject(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+def week_plan_submit(request: HttpRequest, pk: int) -> HttpResponse:
+    """R-03: the author submits the week plan's days not yet in review, together."""
+    from guanwei.content.models import WeekPlan
+
+    plan = get_for(actor(request), WeekPlan, pk)
+    try:
+        n = actions.submit_week_plan_days(plan, actor=actor(request))
+    except DomainError as e:
+        messages.error(request, e.message)
+    else:
+        messages.success(request, _("Submitted %(n)d days of the week plan.") % {"n": n})
+    return redirect("week_plan_detail", pk=plan.pk)
+
+
+@login_required
+@require_POST
 def week_plan_approve(request: HttpRequest, pk: int) -> HttpResponse:
     """R-03: the reviewer approves the whole week plan, or the days ticked."""
     from guanwei.content.models import WeekPlan

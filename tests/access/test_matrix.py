@@ -188,6 +188,7 @@ ROUTES: dict[str, Entry] = {
     "step_reject": Entry("step", "POST"),
     "post_submit": Entry("post", "POST"),
     "week_plan_approve": Entry("week_plan", "POST"),
+    "week_plan_submit": Entry("week_plan", "POST"),
     "post_pdf": Entry("post"),
     "filings": Entry(None),
     "delegations": Entry(None),

@@ -29,6 +29,7 @@ from guanwei.workflow.actions.week_plans import (
     approve_week_plan,
     pending_steps,
     submit_week_plan,
+    submit_week_plan_days,
 )
 from guanwei.workflow.chains import select_post_chain
 from guanwei.workflow.errors import ReviewError
@@ -47,4 +48,5 @@ __all__ = [
     "start_material_review",
     "submit_for_review",
     "submit_week_plan",
+    "submit_week_plan_days",
 ]

@@ -14,7 +14,7 @@ from guanwei.audit.actions import record
 from guanwei.audit.events import AuditAction
 from guanwei.channels.models import Channel
 from guanwei.content import actions as content_actions
-from guanwei.content.models import WeekPlan
+from guanwei.content.models import PostStatus, WeekPlan
 from guanwei.orgs.errors import DomainError, InvalidChange
 from guanwei.orgs.models import Unit, User
 from guanwei.workflow.actions.decisions import approve_step
@@ -31,19 +31,39 @@ def submit_week_plan(
     week_start: date,
     channels: Sequence[Channel],
     days: Sequence[Mapping[str, Any]],
-) -> WeekPlan:
-    """Write the week's seven posts (``content.actions.create_week_plan``) and submit
-    each for review, all or nothing: a day the screening blocks stops the whole plan,
-    named by its day."""
+) -> tuple[WeekPlan, str]:
+    """Write the week's seven posts (``content.actions.create_week_plan``) and submit them
+    for review together. Returns the plan and "" — or, when a day cannot be submitted yet
+    (a picture's text still being read, a screening block), the plan saved with its days
+    as drafts and the reason naming the day: nothing typed is lost, and the author submits
+    the week from its page (:func:`submit_week_plan_days`)."""
     plan = content_actions.create_week_plan(
         unit, actor=actor, column=column, week_start=week_start, channels=channels, days=days
     )
-    for post in plan.posts.order_by("id"):
+    try:
+        submit_week_plan_days(plan, actor=actor)
+    except InvalidChange as e:
+        return plan, e.message
+    return plan, ""
+
+
+@transaction.atomic
+def submit_week_plan_days(plan: WeekPlan, *, actor: User) -> int:
+    """Submit every day of the plan not yet in review (a draft, or one returned and
+    edited) — all or nothing, the refusal naming the day."""
+    days = [
+        p
+        for p in plan.posts.order_by("id")
+        if p.status in (PostStatus.DRAFT, PostStatus.REJECTED, PostStatus.EXPIRED)
+    ]
+    if not days:
+        raise InvalidChange("周计划中没有待提交审核的稿件。")
+    for post in days:
         try:
             submit_for_review(post, actor=actor)
         except DomainError as e:
             raise InvalidChange(f"{post.title}：{e.message}") from e
-    return plan
+    return len(days)
 
 
 def pending_steps(plan: WeekPlan) -> list[StepRun]:
