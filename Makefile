@@ -28,7 +28,7 @@ typecheck: $(STAMP)
 	$(VENV)/bin/mypy guanwei
 
 messages: $(STAMP)
-	cd guanwei && ../$(VENV)/bin/guanwei manage makemessages -l zh_Hans --no-obsolete -i "screening/engine/*" -i "packs/*"
+	cd guanwei && ../$(VENV)/bin/guanwei manage makemessages -l zh_Hans --no-obsolete -i "screening/engine/*" -i "packs/*.py"
 	$(PY) scripts/translate_zh.py guanwei/locale/zh_Hans/LC_MESSAGES/django.po
 	cd guanwei && ../$(VENV)/bin/guanwei manage compilemessages
 

@@ -49,6 +49,27 @@ ZH = {
     "Week plan saved, not yet submitted: %(reason)s": "周计划已保存，尚未提交审核：%(reason)s",
     "Submitted %(n)d days of the week plan.": "已提交周计划中的 %(n)d 天。",
     # sched (issue 10) end
+    # scope (issue 10)
+    "Approved, waiting for our accounts": "审核通过，待本单位账号发布",
+    "Posts of other units approved for the accounts you publish on; open one to schedule it.": "其他单位已审核通过、要发布到您所运营账号的稿件；打开稿件即可安排发布。",
+    "Approved": "通过时间",
+    "The manager and the responsible person must be people of: %(units)s.": "管理员和直接责任人须是以下单位的人员：%(units)s。",
+    "Changes of manager and responsible person": "管理员、直接责任人变更记录",
+    "Before": "原人员",
+    "After": "新人员",
+    "By": "办理人",
+    "System": "系统",
+    # words (issue 10): each organisation in its own words
+    "Title": "标题",  # a post's, a material's, an asset's title; a person's is "Job title"
+    "Job title": "职务",
+    "- Select an option -": "— 请选择 —",
+    "Accounts that must follow other accounts under the rule book, with the article that asks for it. They are checked on the platforms once a day.": "按制度必须关注其他账号的官方账号，以及要求关注的条款。每天在平台上核对一次。",
+    "%(issuer)s issued a correction at": "%(issuer)s发布订正通知于",
+    "A correction was issued at": "订正通知发布于",
+    "Corrected text (the publishing unit has %(correction_minutes)s minutes)": "订正后的内容（发布单位须在%(correction_minutes)s分钟内发布）",
+    "%(chain)s: a %(deputy)s may review in the %(absent)s's place only with the %(consent)s's recorded consent.": "%(chain)s：%(absent)s不便审核时，经%(consent)s同意并登记，可由%(deputy)s代为审核。",
+    "usual reviewer": "原审核人",
+    "The rule book asks for %(material_step)s first; then the material lands in the publishing unit's drop box.": "按制度，素材须先经%(material_step)s，之后才进入发布单位的报送箱。",
     # notices and the dashboard's "what needs me now" (issue 8 §5)
     "Notices": "通知",
     "Notice": "通知内容",
@@ -161,7 +182,6 @@ ZH = {
     "Columns": "专栏",
     "Account kinds": "账号类型",
     "People and their roles": "人员及角色",
-    "Title": "职务",
     "Nobody yet.": "暂无人员。",
     "People and roles": "人员与角色",
     "Since": "任职时间",

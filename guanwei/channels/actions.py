@@ -10,7 +10,7 @@ from guanwei.audit.actions import record
 from guanwei.audit.events import AuditAction
 from guanwei.channels.models import Channel, ChannelStatus, Platform, RequiredFollow
 from guanwei.orgs.errors import InvalidChange
-from guanwei.orgs.models import Unit, User
+from guanwei.orgs.models import Membership, Unit, User
 from guanwei.orgs.permissions import SYSTEM, Actor, require
 from guanwei.orgs.rules import rules_for
 
@@ -33,10 +33,27 @@ def channel_snapshot(channel: Channel) -> dict[str, Any]:
     }
 
 
-def _check_people(unit: Unit, manager: User | None, responsible: User | None) -> None:
+def _check_people(
+    unit: Unit, manager: User | None, responsible: User | None, channel: Channel | None = None
+) -> None:
+    """Active people, of the account's own unit or a unit the pack names to run it (C-03:
+    "谁主办谁负责" — the manager and the responsible person are the hosting unit's)."""
+    from guanwei.channels.scope import staff_units
+
+    units = staff_units(channel) if channel is not None else [unit]
     for person, label in ((manager, "管理员"), (responsible, "直接责任人")):
-        if person is not None and not person.is_active:
+        if person is None:
+            continue
+        if not person.is_active:
             raise InvalidChange(f"{label}“{person}”的账号已停用。")
+        if not Membership.objects.filter(
+            user=person, unit__in=units, revoked_at__isnull=True
+        ).exists():
+            names = "、".join(u.name for u in units)
+            raise InvalidChange(
+                f"{label}须是{names}的人员：“{person}”不在其中，未保存。"
+                "请先在本单位为其指定角色，或选择本单位的人员。"
+            )
 
 
 @transaction.atomic
@@ -113,7 +130,12 @@ def change_channel(channel: Channel, *, actor: Actor | None, **changes: Any) -> 
             require(actor, "channel.approve", channel)
     if "name" in changes and not str(changes["name"]).strip():
         raise InvalidChange("账号名称不能为空。")
-    _check_people(channel.unit, changes.get("manager"), changes.get("responsible"))
+    _check_people(
+        channel.unit,
+        changes.get("manager") if changes.get("manager") != channel.manager else None,
+        changes.get("responsible") if changes.get("responsible") != channel.responsible else None,
+        channel,
+    )
     changed = [f for f, v in changes.items() if getattr(channel, f) != v]
     if not changed:
         return channel
@@ -222,5 +244,47 @@ def set_served_units(channel: Channel, *, actor: Actor | None, units: list[Unit]
         organisation_id=channel.organisation_id,
         before={"serves": before},
         after={"serves": sorted(u.key for u in units)},
+    )
+    return channel
+
+
+@transaction.atomic
+def set_account_scope(
+    channel: Channel,
+    *,
+    actor: Actor | None,
+    open_to_all: bool,
+    open_to: list[Unit],
+    publishers: list[Unit],
+) -> Channel:
+    """Issue 10 (C-09, T-01, T-02): which other units' posts may address the account
+    (``open_to``, or every unit) and which units besides its own publish on it and may
+    provide its manager or responsible person (``publishers``). Recorded."""
+    require(actor, "channel.change", channel)
+    for unit in [*open_to, *publishers]:
+        if unit.organisation_id != channel.organisation_id:
+            raise InvalidChange("只能指定本单位的部门。")
+    before = {
+        "open_to_all": channel.open_to_all,
+        "open_to": sorted(channel.open_to.values_list("key", flat=True)),
+        "publishers": sorted(channel.publishers.values_list("key", flat=True)),
+    }
+    Channel.objects.filter(pk=channel.pk).update(open_to_all=open_to_all)
+    channel.open_to_all = open_to_all
+    channel.open_to.set(open_to)
+    channel.publishers.set(publishers)
+    record(
+        AuditAction.CHANNEL_CHANGED,
+        actor=actor,
+        object_type="channel",
+        object_id=channel.pk,
+        object_repr=channel.name,
+        organisation_id=channel.organisation_id,
+        before=before,
+        after={
+            "open_to_all": open_to_all,
+            "open_to": sorted(u.key for u in open_to),
+            "publishers": sorted(u.key for u in publishers),
+        },
     )
     return channel

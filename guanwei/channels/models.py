@@ -61,6 +61,17 @@ class Channel(models.Model):
     serves = models.ManyToManyField(
         Unit, blank=True, related_name="served_by", verbose_name="代为发布的单位"
     )
+    # Issue 10 (C-09, T-01, T-02): other units whose posts may address this account (they
+    # go through this unit's review); every unit of the organisation when ``open_to_all``.
+    open_to_all = models.BooleanField("对全部单位开放投稿", default=False)
+    open_to = models.ManyToManyField(
+        Unit, blank=True, related_name="may_address", verbose_name="可投稿的单位"
+    )
+    # Units besides the owning one whose publishers publish on it, and whose people may be
+    # its manager or responsible person (C-03, C-09: "or a unit the pack names").
+    publishers = models.ManyToManyField(
+        Unit, blank=True, related_name="publishes_for", verbose_name="代为运营的单位"
+    )
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
 

@@ -18,6 +18,7 @@ from guanwei.audit.actions import record_read
 from guanwei.audit.events import AuditAction
 from guanwei.audit.models import AuditRecord
 from guanwei.channels import actions as channel_actions
+from guanwei.channels import scope
 from guanwei.channels.access import SEES_CHANNEL
 from guanwei.channels.forms import AuthorisationForm, ChannelForm
 from guanwei.channels.models import Channel, RequiredFollow
@@ -25,6 +26,7 @@ from guanwei.core.errors import DomainError, PermissionDenied
 from guanwei.documents.account_application import AccountApplicationData, account_application_pdf
 from guanwei.documents.authorisation import AuthorisationFormData, authorisation_pdf
 from guanwei.orgs.access import get_for, may_anywhere, may_see
+from guanwei.orgs.models import User
 from guanwei.orgs.pages import actor as _actor
 from guanwei.orgs.pages import current_org as _current_org
 from guanwei.orgs.pages import org_people as _org_people
@@ -52,6 +54,19 @@ def _pdf(data: bytes, name: str) -> HttpResponse:
     return response
 
 
+def _form_chain(channel: Channel, form: str) -> dict[str, Any]:
+    """The pack's printed form ``form`` (issue #10 §2: its title, opinion rows and note
+    come from the chain with ``form = ...``); 404 where the pack has no such form."""
+    chain = rules_for(channel.organisation_id).form_chain(form)
+    if chain is None:
+        raise Http404
+    return {
+        "title": chain.get("form_title") or chain["name"],
+        "steps": tuple((s["name"], s.get("sign") or "签字：") for s in chain["steps"]),
+        "note": chain.get("form_note") or "",
+    }
+
+
 @login_required
 def application_form(request: HttpRequest, pk: int) -> HttpResponse:
     """C-02: 官方微信、微博、二级网站申请审批表, filled from the account record."""
@@ -60,6 +75,7 @@ def application_form(request: HttpRequest, pk: int) -> HttpResponse:
         Channel.objects.select_related("unit", "organisation", "manager", "responsible"),
         pk,
     )
+    form = _form_chain(channel, "application")
     manager, responsible = channel.manager, channel.responsible
     data = AccountApplicationData(
         organisation=channel.organisation.name,
@@ -79,6 +95,7 @@ def application_form(request: HttpRequest, pk: int) -> HttpResponse:
         responsible_phone=responsible.phone if responsible else "",
         decisions=(),
         generated_at=timezone.now(),
+        **form,
     )
     _printed(request, channel, "account_application")
     return _pdf(account_application_pdf(data), f"application-{channel.key}.pdf")
@@ -88,6 +105,8 @@ def application_form(request: HttpRequest, pk: int) -> HttpResponse:
 def authorisation_form(request: HttpRequest, pk: int) -> HttpResponse:
     """R-06 附二: 官方微博授权审批表 for this account, to print and sign."""
     channel = get_for(_actor(request), Channel.objects.select_related("organisation", "unit"), pk)
+    printed = _form_chain(channel, "authorisation")
+    printed.pop("note")
     form = AuthorisationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         d: dict[str, Any] = form.cleaned_data
@@ -104,6 +123,7 @@ def authorisation_form(request: HttpRequest, pk: int) -> HttpResponse:
             valid_until=d["valid_until"],
             decisions=(),
             generated_at=timezone.now(),
+            **printed,
         )
         _printed(request, channel, "authorisation")
         return _pdf(authorisation_pdf(data), f"authorisation-{channel.key}.pdf")
@@ -135,6 +155,41 @@ def channel_list(request: HttpRequest) -> HttpResponse:
     return render(request, "channels/channel_list.html", page_context(request, org, rows=rows))
 
 
+def people_history(channel: Channel, limit: int = 20) -> list[dict[str, Any]]:
+    """C-03: each change of the manager or the responsible person, old → new, by name
+    (the audit snapshot keeps the username)."""
+    rows = AuditRecord.objects.filter(
+        object_type="channel", object_id=str(channel.pk), action=AuditAction.CHANNEL_CHANGED
+    ).order_by("-id")[:200]
+    names: dict[str, str] = {}
+
+    def name(username: str | None) -> str:
+        if not username:
+            return "—"
+        if username not in names:
+            person = User.objects.filter(username=username).first()
+            names[username] = str(person) if person else username
+        return names[username]
+
+    out: list[dict[str, Any]] = []
+    for r in rows:
+        before, after = r.before or {}, r.after or {}
+        for field, label in (("manager", _("Manager")), ("responsible", _("Responsible person"))):
+            if field in after and before.get(field) != after.get(field):
+                out.append(
+                    {
+                        "at": r.created,
+                        "label": label,
+                        "old": name(before.get(field)),
+                        "new": name(after.get(field)),
+                        "by": name(r.actor_name)
+                        if r.actor_name and r.actor_name != "system"
+                        else _("System"),
+                    }
+                )
+    return out[:limit]
+
+
 def _channel_page(
     request: HttpRequest, channel: Channel, form: ChannelForm | None = None, status: int = 200
 ) -> HttpResponse:
@@ -154,16 +209,25 @@ def _channel_page(
             },
         )
     history = AuditRecord.objects.filter(object_type="channel", object_id=str(channel.pk))[:20]
+    user = _actor(request)
+    rules = rules_for(org.pk)
     ctx = page_context(
         request,
         org,
         channel=channel,
-        kind_name=rules_for(org.pk).channel_kinds.get(channel.kind, {}).get("name", channel.kind),
+        kind_name=rules.channel_kinds.get(channel.kind, {}).get("name", channel.kind),
+        # issue #10 §2: the printed forms the pack has (C-02 / W-04, R-06), no others
+        application_form=rules.form_chain("application"),
+        authorisation_form=rules.form_chain("authorisation"),
         must_follow=channel.must_follow.select_related("followee"),
         followed_by=channel.must_be_followed_by.select_related("follower"),
         can_change=can(_actor(request), "channel.change", channel),
         form=form,
         history=history if can(_actor(request), "audit.view", channel) else [],
+        people_history=people_history(channel)
+        if can(user, "channel.change", channel) or can(user, "audit.view", channel)
+        else [],
+        staff_units=scope.staff_units(channel),
     )
     return render(request, "channels/channel_detail.html", ctx, status=status)
 

@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from guanwei.audit.actions import record, record_many
 from guanwei.audit.events import AuditAction
+from guanwei.channels import scope
 from guanwei.channels.models import Channel, ChannelStatus
 from guanwei.content.hashing import content_hash
 from guanwei.content.models import (
@@ -506,6 +507,11 @@ def _validated(unit: Unit, data: dict[str, Any]) -> dict[str, Any]:
             raise InvalidChange("只能选择本单位的账号。")
         if channel.status != ChannelStatus.ACTIVE:
             raise InvalidChange(f"账号“{channel.name}”不在运行中，不能发布。")
+        if not scope.may_address(unit, channel):
+            raise InvalidChange(
+                f"{unit.name}的稿件不能发布到“{channel.name}”（{channel.unit.name}的账号，"
+                "制度包未向本单位开放）。"
+            )
     assets = _assets_of(unit, data.get("assets") or [])
     planned_at: datetime | None = data.get("planned_at")
     if planned_at is not None and timezone.is_naive(planned_at):

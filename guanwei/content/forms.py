@@ -6,6 +6,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from guanwei.channels import scope
 from guanwei.channels.models import Channel, ChannelStatus
 from guanwei.content.models import Asset
 from guanwei.orgs.models import Organisation, Unit
@@ -62,10 +63,9 @@ class PostForm(forms.Form):
         required=False,
         widget=LocalDateTimeInput(),
     )
-    sensitive = forms.BooleanField(
-        label=_("Major event / emergency / sensitive issue"), required=False
-    )
-    emergency = forms.BooleanField(label=_("Special weather (fast path)"), required=False)
+    # labelled from the pack's chain (OrgRules.flag_label), removed where the pack has none
+    sensitive = forms.BooleanField(required=False)
+    emergency = forms.BooleanField(required=False)
 
     def __init__(
         self,
@@ -76,6 +76,13 @@ class PostForm(forms.Form):
         **kwargs: Any,
     ):
         super().__init__(*args, **kwargs)
+        # issue #10 §2: the flags are boxes only where the pack has their chain, in its words
+        for flag in ("sensitive", "emergency"):
+            label = rules.flag_label(flag)
+            if label:
+                self.fields[flag].label = label
+            else:
+                del self.fields[flag]
         self.fields["category"].choices = [(c["key"], c["name"]) for c in rules.categories]  # type: ignore[attr-defined]
         self.fields["subtype"].choices = [("", "—")] + [  # type: ignore[attr-defined]
             (s["key"], f"{c['name']} · {s['name']}")
@@ -85,9 +92,12 @@ class PostForm(forms.Form):
         self.fields["column"].choices = [("", "—")] + [  # type: ignore[attr-defined]
             (c["key"], f"{c['hashtag']} {c['name']}") for c in rules.columns
         ]
+        # Only the accounts the units one writes for may address (issue 10: C-09, T-01,
+        # T-02, W-05 — ``channels.scope``); the action refuses any other.
+        ids = {c.pk for u in (units or []) for c in scope.addressable(u)}
         self.fields["channels"].queryset = Channel.objects.filter(  # type: ignore[attr-defined]
-            organisation=organisation, status=ChannelStatus.ACTIVE
-        )
+            organisation=organisation, status=ChannelStatus.ACTIVE, pk__in=ids
+        ).order_by("unit__path", "key")
         # the library of the units one writes for (issue #9 §3), not every unit's files
         assets = Asset.objects.filter(organisation=organisation)
         self.fields["assets"].queryset = assets.filter(unit__in=units or [])  # type: ignore[attr-defined]

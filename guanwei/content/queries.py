@@ -61,9 +61,17 @@ def posts_for(
     *,
     status: str = "",
     before: tuple[datetime, int] | None = None,
+    accounts: list[Any] | None = None,
 ) -> list[Post]:
-    qs = Post.objects.filter(organisation=organisation, unit__in=units).select_related(
-        "unit", "created_by"
+    """The posts of ``units``, and (issue 10, T-01) the submitted posts of other units
+    addressing ``accounts`` (the accounts whose unit the reader speaks for)."""
+    where = Q(unit__in=units)
+    if accounts:
+        where |= Q(current_revision__channels__in=accounts) & ~Q(status=PostStatus.DRAFT)
+    qs = (
+        Post.objects.filter(where, organisation=organisation)
+        .select_related("unit", "created_by")
+        .distinct()
     )
     if status:
         qs = qs.filter(status=status)
@@ -170,7 +178,8 @@ def revision_diff(old: PostRevision, new: PostRevision) -> list[tuple[str, str]]
 def post_rule(user: User, post: Post) -> bool:
     """The content room's part of who may open a post (its page, diff, edit form, printed
     approval form): its unit's editors and reviewers, whoever decided a step of its review,
-    and the provider of its material once it is published (read-only). Workflow adds the
+    the provider of its material once it is published (read-only), and — once submitted —
+    the unit of another unit's account it addresses (``on_accounts_of``). Workflow adds the
     deciders of its open step (``workflow.access``); nobody else, whatever the post's
     status (issue #9 §3: an open step used to let every member in)."""
     return bool(
@@ -178,6 +187,27 @@ def post_rule(user: User, post: Post) -> bool:
         or can(user, "post.review", post.unit)
         or post.runs.filter(steps__decisions__actor=user).exists()
         or provides_material(user, post)
+        or on_accounts_of(user, post)
+    )
+
+
+def on_accounts_of(user: User, post: Post) -> bool:
+    """Issue 10 (T-01, C-09): a post addressing another unit's account is seen by that
+    account's unit — its publishers (``channels.scope.may_publish_on``) and those who
+    review posts there — once it was submitted (a draft stays its writers'). Any version
+    counts: the account's unit keeps seeing a post it published after a later edit."""
+    from guanwei.channels.models import Channel
+    from guanwei.channels.scope import can_review_in, may_publish_on
+
+    if post.status == PostStatus.DRAFT and not post.runs.exists():
+        return False
+    ids = PostRevision.channels.through.objects.filter(postrevision__post=post).values_list(
+        "channel_id", flat=True
+    )
+    others = Channel.objects.filter(pk__in=list(ids)).exclude(unit_id=post.unit_id)
+    return any(
+        may_publish_on(user, c) or can_review_in(user, c.unit)
+        for c in others.select_related("unit")
     )
 
 

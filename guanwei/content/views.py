@@ -54,6 +54,28 @@ def _cursor(request: HttpRequest) -> tuple[datetime, int] | None:
 # ------------------------------------------------------------------ drop box
 
 
+def _material_step(organisation_id: int) -> str:
+    """The name of the pack's material review step (提供单位分管领导审定), "" if none."""
+    for chain in rules_for(organisation_id).chains:
+        if chain["applies_to"] == "material" and chain["steps"]:
+            return str(chain["steps"][0]["name"])
+    return ""
+
+
+def _statuses(organisation_id: int) -> list[tuple[str, str]]:
+    """The drop box's status filter; 待分管领导审定 only where the pack has a material chain,
+    in its step's words (issue #10 §2)."""
+    step = _material_step(organisation_id)
+    out = []
+    for value, label in SubmissionStatus.choices:
+        if value == SubmissionStatus.AWAITING_LEADER:
+            if not step:
+                continue
+            label = f"待{step}"
+        out.append((value, str(label)))
+    return out
+
+
 @login_required
 def dropbox(request: HttpRequest) -> HttpResponse:
     org = _org(request)
@@ -71,7 +93,7 @@ def dropbox(request: HttpRequest) -> HttpResponse:
             items=items,
             units=units,
             status=status,
-            statuses=SubmissionStatus.choices,
+            statuses=_statuses(org.pk),
             mine=mine,
             resubmittable={s.pk for s in mine if queries.may_resubmit_material(user, s)},
             can_submit=bool(queries.units_where(user, org, "material.submit")),
@@ -119,7 +141,14 @@ def material_new(request: HttpRequest) -> HttpResponse:
                 return render(
                     request,
                     "content/material_form.html",
-                    page_context(request, org, form=form, screened=screened, token=token),
+                    page_context(
+                        request,
+                        org,
+                        form=form,
+                        screened=screened,
+                        token=token,
+                        material_step=_material_step(org.pk),
+                    ),
                 )
             try:
                 item = actions.submit_material(
@@ -139,7 +168,14 @@ def material_new(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "content/material_form.html",
-        page_context(request, org, form=form, screened=screened, token=token),
+        page_context(
+            request,
+            org,
+            form=form,
+            screened=screened,
+            token=token,
+            material_step=_material_step(org.pk),
+        ),
         status=status,
     )
 
@@ -295,7 +331,16 @@ def post_list(request: HttpRequest) -> HttpResponse:
         u for u in org.units.all() if can(user, "post.create", u) or can(user, "post.review", u)
     ]
     status = request.GET.get("status", "")
-    posts = queries.posts_for(org, units, status=status, before=_cursor(request)) if units else []
+    # issue 10 (T-01, C-09): also the posts of other units on the accounts one runs
+    from guanwei.channels.scope import accounts_seen_by
+    from guanwei.publishing.queries import waiting_for_accounts
+
+    accounts = accounts_seen_by(user, org)
+    posts = (
+        queries.posts_for(org, units, status=status, before=_cursor(request), accounts=accounts)
+        if units or accounts
+        else []
+    )
     return render(
         request,
         "content/post_list.html",
@@ -308,6 +353,7 @@ def post_list(request: HttpRequest) -> HttpResponse:
             can_create=any(can(user, "post.create", u) for u in units),
             has_columns=bool(rules_for(org.pk).columns),  # R-03 周计划
             from_material=queries.published_from_material(user, org),
+            waiting=waiting_for_accounts(user, org),
             next_cursor=cursor_text(posts[-1].created, posts[-1].pk)
             if len(posts) == queries.PAGE
             else "",
@@ -406,6 +452,8 @@ def post_page(request: HttpRequest, pk: int, *, status: int = 200, **forms: Any)
         **queries.post_facts(post, revision),
         category_name=rules.category_name(revision.category),
         subtype_name=rules.subtype_name(revision.category, revision.subtype),
+        sensitive_label=rules.flag_label("sensitive"),
+        emergency_label=rules.flag_label("emergency"),
         can_edit=can(user, "post.create", post.unit)
         and post.status not in (PostStatus.PUBLISHED, PostStatus.WITHDRAWN),
     )

@@ -41,7 +41,7 @@ PERMISSIONS: dict[str, str] = {
     "post.file": "备案",
     "post.schedule": "安排发布",
     "post.publish": "发布",
-    "post.emergency": "特殊天气随时发布",
+    "post.emergency": "快速发布（随时发布）",  # the pack names its fast path (issue #10 §2)
     # screening
     "lexicon.manage": "管理敏感词库",
     # interaction, vault, oversight (later issues)

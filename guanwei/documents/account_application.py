@@ -70,6 +70,11 @@ class AccountApplicationData:
     responsible_phone: str
     decisions: tuple[Decision, ...]
     generated_at: datetime
+    # issue #10 §2: the pack's form (its chain's form_title, steps with their sign captions,
+    # form_note); the college's form when not given
+    title: str = APPLICATION_TITLE
+    steps: tuple[tuple[str, str], ...] = APPLICATION_STEPS
+    note: str = APPLICATION_NOTE
 
     def __post_init__(self) -> None:
         freeze(self, "decisions")
@@ -78,7 +83,7 @@ class AccountApplicationData:
 def account_application_pdf(data: AccountApplicationData) -> bytes:
     """The college's 官方微信、微博公众平台、二级网站申请审批表 (C-02)."""
     st = styles()
-    story = heading(st, data.organisation, APPLICATION_TITLE)
+    story = heading(st, data.organisation, data.title)
     story.append(Spacer(1, 2 * mm))
     applied = fmt_date(data.applied_on) or "　　年　月　日"
     story.append(
@@ -158,18 +163,17 @@ def account_application_pdf(data: AccountApplicationData) -> bytes:
 
     steps: list[tuple[str, Decision | None, str]] = []
     for i, decision in enumerate(data.decisions):
-        label, caption = (
-            APPLICATION_STEPS[i] if i < len(APPLICATION_STEPS) else (decision.step, "签字：")
-        )
+        label, caption = data.steps[i] if i < len(data.steps) else (decision.step, "签字：")
         steps.append((label, decision, caption))
-    for label, caption in APPLICATION_STEPS[len(data.decisions) :]:
+    for label, caption in data.steps[len(data.decisions) :]:
         steps.append((label, None, caption))
     decision_widths = (label_w, 0.2 * WIDTH, 0.355 * WIDTH, 0.2 * WIDTH)
     story.append(decision_table(st, steps, heading="审批环节", widths=decision_widths))
-    story.append(Paragraph(APPLICATION_NOTE, st.note))
+    if data.note:
+        story.append(Paragraph(escape(data.note), st.note))
     return render(
         story,
-        title=APPLICATION_TITLE,
+        title=data.title,
         organisation=data.organisation,
         generated_at=data.generated_at,
     )

@@ -44,6 +44,9 @@ class AuthorisationFormData:
     valid_until: datetime | None
     decisions: tuple[Decision, ...]
     generated_at: datetime
+    # issue #10 §2: the pack's form — its chain's form_title and steps (name, sign caption)
+    title: str = AUTHORISATION_TITLE
+    steps: tuple[tuple[str, str], ...] = ()
 
     def __post_init__(self) -> None:
         freeze(self, "decisions")
@@ -52,7 +55,7 @@ class AuthorisationFormData:
 def authorisation_pdf(data: AuthorisationFormData) -> bytes:
     """附二 官方微博授权审批表 (R-05, R-06)."""
     st = styles()
-    story = heading(st, data.organisation, AUTHORISATION_TITLE)
+    story = heading(st, data.organisation, data.title)
     story.append(Spacer(1, 3 * mm))
     start = fmt_datetime(data.valid_from) or "即日"
     valid = f"{start} 至 {fmt_datetime(data.valid_until) or '撤销为止'}"
@@ -78,11 +81,12 @@ def authorisation_pdf(data: AuthorisationFormData) -> bytes:
     extra += [("SPAN", (1, last), (2, last)), ("BACKGROUND", (0, last), (0, last), LABEL_BG)]
     story.append(table(rows, (label_w, value_w, label_w, value_w), *extra))
     steps: list[tuple[str, Decision | None, str]] = [(d.step, d, "签字：") for d in data.decisions]
+    steps += [(name, None, sign) for name, sign in data.steps[len(steps) :]]
     steps = steps or [("审批", None, "签字：")]
     story.append(decision_table(st, steps))
     return render(
         story,
-        title=AUTHORISATION_TITLE,
+        title=data.title,
         organisation=data.organisation,
         generated_at=data.generated_at,
     )

@@ -532,7 +532,8 @@ def put_rules_in_force(
         actor=actor,
         object_type="pack_application",
         object_id=application.pk,
-        object_repr=f"{pack_name} {version}",
+        # the rule book's title, not the pack's file name (issue #10 §2: no codes as names)
+        object_repr=f"{rules.get('title') or pack_name} {version}",
         organisation_id=org.pk,
         before=before,
         after={"pack": pack_name, "version": version, "sha256": sha256},

@@ -26,7 +26,7 @@ type Actor = User | SystemActor
 
 _CACHE_ATTR = "_guanwei_grants"
 
-__all__ = ["SYSTEM", "SYSTEM_ACTIONS", "Actor", "as_user", "can", "require"]
+__all__ = ["SYSTEM", "SYSTEM_ACTIONS", "Actor", "as_user", "can", "holds_in", "require"]
 
 # What the system actor may do, and why (issue #9 §7). Anything else needs a person.
 SYSTEM_ACTIONS: dict[str, str] = {
@@ -132,6 +132,25 @@ def can(user: User | SystemActor | None, action: str, obj: object = None) -> boo
         if target is None or _covers(grant, held_in, target):
             return True
     return False
+
+
+def holds_in(user: User | SystemActor | None, action: str, unit: Unit) -> bool:
+    """Whether ``user`` holds ``action`` through a role held in ``unit`` itself (not a
+    wider scope held elsewhere): who is a publisher *of* an account's unit (issue 10,
+    C-09, T-01). ``SYSTEM`` as in :func:`can`, a superuser always."""
+    if action not in PERMISSIONS:
+        raise ValueError(f"unknown permission {action!r}")
+    if user is None:
+        return False
+    if isinstance(user, SystemActor):
+        return action in SYSTEM_ACTIONS
+    if not user.is_active or not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    return any(
+        grant.permission == action and held_in.pk == unit.pk for grant, held_in in _grants(user)
+    )
 
 
 def require(user: User | SystemActor | None, action: str, obj: object = None) -> None:

@@ -62,6 +62,19 @@ class OrgRules:
     def chains(self) -> list[dict[str, Any]]:
         return self._entries("chains")
 
+    def flag_label(self, flag: str) -> str:
+        """The box an author ticks to ask for the pack's ``when.<flag>`` post chain (issue
+        #10 §2): the chain's ``label`` (特殊天气（随时发布）), else its name; "" when the
+        pack has no such chain, and then there is no box."""
+        for chain in self.chains:
+            if chain.get("applies_to") == "post" and (chain.get("when") or {}).get(flag):
+                return str(chain.get("label") or chain["name"])
+        return ""
+
+    def form_chain(self, form: str) -> dict[str, Any] | None:
+        """The chain whose printed form is ``form`` (application, authorisation), if any."""
+        return next((c for c in self.chains if c.get("form") == form), None)
+
     def category(self, key: str) -> dict[str, Any] | None:
         return next((c for c in self.categories if c["key"] == key), None)
 

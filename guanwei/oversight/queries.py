@@ -38,10 +38,12 @@ def may_issue_correction(user: User, post: Post) -> bool:
     if post.status != PostStatus.PUBLISHED or post.corrects_id is not None:
         return False
     rule = correction_rule(post.organisation_id)
+    if not rule:  # issue #10 §2: only where the pack has W-11's correction rule
+        return False
     memberships = Membership.objects.filter(
         user=user,
         revoked_at__isnull=True,
-        role__in=list(rule.get("issuer_roles") or DEFAULT_ISSUERS),
+        role__in=list(rule.get("issuer_roles") or DEFAULT_ISSUERS),  # the pack's, else W-11's
         unit__submissions__post=post,
     )
     if rule.get("from_unit_type"):
@@ -96,6 +98,7 @@ def post_corrections_panel(post: Post, user: User, shared: Mapping[str, Any]) ->
     return {
         "correction_notices": rows,
         "may_issue_correction": may_issue_correction(user, post),
+        "correction_minutes": correction_rule(post.organisation_id).get("minutes", 10),
     }
 
 

@@ -125,14 +125,18 @@ def correction_new(request: HttpRequest, pk: int) -> HttpResponse:
         "planned_at": None,
     }
     org = original.organisation
+    rules = rules_for(org.pk)
     form = PostForm(
         request.POST or None,
         organisation=org,
-        rules=rules_for(org.pk),
+        rules=rules,
         units=[original.unit],
         initial=initial,
     )
     form.fields.pop("planned_at")
+    # issue #10 §2: who issues corrections, in the pack's words (气象台 in the weather pack)
+    issuer_type = queries.correction_rule(org.pk).get("from_unit_type")
+    issuer = rules.unit_type_name(issuer_type) if issuer_type else ""
     status = 200
     if request.method == "POST":
         status = 400
@@ -158,7 +162,13 @@ def correction_new(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "oversight/correction_form.html",
         page_context(
-            request, org, form=form, deadline=deadline, original=original, revision=revision
+            request,
+            org,
+            form=form,
+            deadline=deadline,
+            original=original,
+            revision=revision,
+            issuer=issuer,
         ),
         status=status,
     )

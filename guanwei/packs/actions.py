@@ -172,6 +172,30 @@ def _sync_people(
     return people
 
 
+def _wanted_scope(c: Any) -> tuple[bool, set[str], set[str]]:
+    return "*" in c.open_to, {k for k in c.open_to if k != "*"}, set(c.publishers)
+
+
+def _scope_of(channel: Channel) -> tuple[bool, set[str], set[str]]:
+    return (
+        channel.open_to_all,
+        {u.key for u in channel.open_to.all()},
+        {u.key for u in channel.publishers.all()},
+    )
+
+
+def _set_scope(channel: Channel, c: Any, units: dict[str, Unit], actor: Actor | None) -> None:
+    """Issue 10 (C-09, T-01): who may address the account, who publishes on it."""
+    everyone, open_to, publishers = _wanted_scope(c)
+    channel_actions.set_account_scope(
+        channel,
+        actor=actor,
+        open_to_all=everyone,
+        open_to=[units[k] for k in sorted(open_to)],
+        publishers=[units[k] for k in sorted(publishers)],
+    )
+
+
 def _sync_channels(
     org: Organisation,
     spec: OrgSpec,
@@ -192,6 +216,8 @@ def _sync_channels(
         }
         existing = channels.get(c.key)
         if existing is None:
+            # the people last: they may come from a unit the pack names (C-03, publishers)
+            people_of = {k: wanted.pop(k) for k in ("manager", "responsible")}
             channels[c.key] = channel_actions.create_channel(
                 units[c.unit], actor=actor, key=c.key, kind=c.kind, **wanted
             )
@@ -200,7 +226,18 @@ def _sync_channels(
                 channel_actions.set_served_units(
                     channels[c.key], actor=actor, units=[units[k] for k in c.serves]
                 )
+            if c.open_to or c.publishers:
+                _set_scope(channels[c.key], c, units, actor)
+            if any(people_of.values()):
+                channel_actions.change_channel(
+                    channels[c.key],
+                    actor=actor,
+                    **{k: v for k, v in people_of.items() if v is not None},
+                )
             continue
+        if _scope_of(existing) != _wanted_scope(c):
+            _set_scope(existing, c, units, actor)
+            report.count("changed", "channels")
         served = {u.key for u in existing.serves.all()}
         if served != set(c.serves):
             channel_actions.set_served_units(

@@ -197,6 +197,10 @@ class ChannelSpec:
     status: str = "active"
     verified: bool = False
     serves: tuple[str, ...] = ()  # units without an account of their own it publishes for (W-05)
+    # issue 10 (C-09, T-01): other units whose posts may address it ("*": every unit)
+    open_to: tuple[str, ...] = ()
+    # units besides its own whose publishers publish on it, whose people may run it (C-03)
+    publishers: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -292,6 +296,7 @@ class ChainStep:
     user: str = ""
     mode: str = "any"
     description: str = ""
+    sign: str = ""  # the printed form's caption beside the signature ("负责人（签字盖章）：")
 
 
 @dataclass(frozen=True)
@@ -321,6 +326,10 @@ class Chain:
     permission: str = ""
     delegation: ChainDelegation | None = None
     description: str = ""
+    # issue #10 §2, each organisation in its own words:
+    label: str = ""  # the box an author ticks to ask for this chain (when.emergency/sensitive)
+    form_title: str = ""  # the printed form's title (form = ...); the chain's name if empty
+    form_note: str = ""  # the note printed under the form (此表一式两份 …)
 
 
 @dataclass(frozen=True)

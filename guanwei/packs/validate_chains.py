@@ -33,6 +33,9 @@ CHAIN = spec(
     permission=STR,
     delegation=TABLE,
     description=STR,
+    label=STR,
+    form_title=STR,
+    form_note=STR,
 )
 CHAIN_WHEN = spec(
     (),
@@ -52,6 +55,7 @@ CHAIN_STEP = spec(
     user=STR,
     mode=STR,
     description=STR,
+    sign=STR,
 )
 CHAIN_DELEGATION = spec(
     ("step", "to_role", "consent_role"),
@@ -93,6 +97,15 @@ def chains_section(
                 PERMISSIONS,
                 "permission",
                 "catalog.PERMISSIONS",
+            )
+        if item["label"] and not (
+            isinstance(item["when"], dict)
+            and (item["when"].get("emergency") or item["when"].get("sensitive"))
+        ):
+            c.error(
+                f"{path}.label",
+                "a label names the box an author ticks: only for a chain with "
+                "when.emergency or when.sensitive",
             )
         when = ChainCondition()
         if item["when"] is not None:
@@ -160,6 +173,7 @@ def chains_section(
                     user=st["user"],
                     mode=mode,
                     description=st["description"],
+                    sign=st["sign"],
                 )
             )
         delegation = None
@@ -219,6 +233,9 @@ def chains_section(
                 permission=item["permission"],
                 delegation=delegation,
                 description=item["description"],
+                label=item["label"],
+                form_title=item["form_title"],
+                form_note=item["form_note"],
             )
         )
     return tuple(chains)

@@ -45,6 +45,8 @@ CHANNEL = spec(
     status=STR,
     verified=BOOL,
     serves=STRS,
+    open_to=STRS,
+    publishers=STRS,
 )
 FOLLOW = spec(("follower", "followee", "req"), follower=STR, followee=STR, req=REQ)
 
@@ -135,6 +137,10 @@ def organisation_section(
         c.choice(status, f"{path}.status", CHANNEL_STATUSES, "channel status")
         for j, served in enumerate(ch["serves"]):
             c.reference(served, f"{path}.serves[{j}]", unit_keys, "unit", "units")
+        for field in ("open_to", "publishers"):
+            for j, key in enumerate(ch[field]):
+                if not (field == "open_to" and key == "*"):
+                    c.reference(key, f"{path}.{field}[{j}]", unit_keys, "unit", "units")
         channel_specs.append(
             ChannelSpec(
                 key=ch["key"],
@@ -148,6 +154,8 @@ def organisation_section(
                 status=status,
                 verified=ch["verified"],
                 serves=ch["serves"],
+                open_to=ch["open_to"],
+                publishers=ch["publishers"],
             )
         )
 

@@ -73,13 +73,15 @@ def schedule_post(
     waiting is moved to the new time ("publish now" on an auto-scheduled post); one that
     failed or was cancelled is followed by a new one; one that is under way or published
     is not sent again. The person must be allowed to publish on every account named
-    (:func:`may_publish_on`)."""
-    require(actor, "post.schedule", post.unit)
+    (:func:`may_publish_on`: a publisher of the account's unit, whichever unit wrote the
+    post — C-09, T-01)."""
     post = Post.objects.select_for_update().get(pk=post.pk)
     revision = publishable_revision(post)
     if revision is None:
         raise InvalidChange("只有审核通过的当前版本才能安排发布（修改后须重新审核）。")
     targets = list(channels) if channels is not None else list(revision.channels.all())
+    if not targets:
+        raise InvalidChange("请至少选择一个发布账号。")
     allowed = set(revision.channel_keys)
     now = timezone.now()
     if at is not None and timezone.is_naive(at):
@@ -184,7 +186,6 @@ def _move_waiting(
 def cancel_intent(intent: PublishIntent, *, actor: User) -> PublishIntent:
     """Withdraw a scheduled publication that has not started sending (by a person who may
     publish on its account)."""
-    require(actor, "post.schedule", intent.unit)
     require_publish_on(actor, intent.channel)
     moved = move(
         [intent],
@@ -369,8 +370,12 @@ def reschedule_expired(
 ) -> list[PublishIntent]:
     """One click after an expiry: the approved content keeps its approval; only the time
     was missed, so it goes into a new slot (or the given time)."""
-    require(actor, "post.schedule", post.unit)
     post = Post.objects.select_for_update().get(pk=post.pk)
+    revision = post.approved_revision
+    for channel in (
+        channels if channels is not None else (revision.channels.all() if revision else [])
+    ):
+        require_publish_on(actor, channel)
     if not content_actions.mark_reinstated(post):
         raise InvalidChange("只有已过期且内容未改动的稿件可以直接重新安排。")
     return schedule_post(post, actor=actor, at=at, next_slot=next_slot, channels=channels)

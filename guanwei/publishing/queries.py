@@ -7,11 +7,12 @@ from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 
+from guanwei.channels import scope
 from guanwei.channels.models import Channel, ChannelStatus
-from guanwei.content.models import Post, PostStatus
+from guanwei.content.models import Post, PostRevision, PostStatus
 from guanwei.orgs.models import Organisation, User
 from guanwei.orgs.permissions import Actor, can
 from guanwei.publishing.models import OPEN_STATUSES, IntentStatus, PublishIntent
@@ -20,11 +21,13 @@ from guanwei.workflow.queries import publishable_revision
 
 def may_publish_on(user: Actor | None, channel: Channel) -> bool:
     """Whether ``user`` may publish on ``channel`` — schedule, publish now, cancel, send
-    again: a role of theirs grants "发布" (``post.publish``) on the unit that owns the
-    account, with the role's scope (unit, subtree, organisation). The post's unit does not
-    decide it: a city publisher does not publish on the province's or a county's account
-    (W-05). The scheduler asks as ``SYSTEM``."""
-    return can(user, "post.publish", channel)
+    again: a publisher of the account's unit, or of a unit the pack names for it
+    (``channels.scope.may_publish_on``: 发布 and 安排发布 through a role held there). The
+    post's unit does not decide it: a city publisher does not publish on the province's or
+    a county's account (W-05), a department's manager not on the school's main accounts
+    (C-09), a county officer not on the city tourism account (T-01); the account's own
+    publishers do, whichever unit wrote the post. The scheduler asks as ``SYSTEM``."""
+    return scope.may_publish_on(user, channel)
 
 
 def _publishable_on(user: User | None) -> Any:
@@ -100,7 +103,8 @@ def post_publishing_panel(post: Post, user: User, shared: Mapping[str, Any]) -> 
     the intents with their attempts, and whether ``user`` may schedule or reschedule. The
     publishable revision comes from the review panel when it ran first (computed once)."""
     revision = shared["publishable"] if "publishable" in shared else publishable_revision(post)
-    may_schedule = can(user, "post.schedule", post.unit)
+    # whoever schedules anywhere; each account is then asked (may_publish_on, issue 10)
+    may_schedule = can(user, "post.schedule")
     progress = post_progress(post, may_schedule=may_schedule, user=user)
     open_send = any(i.status in OPEN_STATUSES for i in progress["intents"])
     expired = (
@@ -157,7 +161,7 @@ RECENT = timedelta(days=7)
 
 def failed_sends(user: User, organisation: Organisation, *, limit: int = 20) -> list[PublishIntent]:
     """Sends of the last week that failed for good and were not sent again since, on
-    accounts the person may publish on, of posts they may schedule (and so retry): the
+    accounts the person may publish on (and so retry, whichever unit wrote the post): the
     dashboard's list."""
     later = PublishIntent.objects.filter(
         post=OuterRef("post"),
@@ -175,13 +179,10 @@ def failed_sends(user: User, organisation: Organisation, *, limit: int = 20) -> 
         .select_related("post", "channel__unit", "unit")
         .order_by("-created", "-id")[: limit * 5]
     )
-    allowed: dict[int, bool] = {}
     on_channel = _publishable_on(user)
     out = []
     for intent in rows:
-        if intent.unit_id not in allowed:
-            allowed[intent.unit_id] = can(user, "post.schedule", intent.unit)
-        if allowed[intent.unit_id] and on_channel(intent.channel):
+        if on_channel(intent.channel):
             out.append(intent)
         if len(out) == limit:
             break
@@ -208,4 +209,56 @@ def limit_warnings(intents: list[PublishIntent]) -> list[str]:
                     f"（{day_kind(day, intent.organisation_id)}）的第 {count} 条，"
                     f"超过“{limit.name}”建议的每日 {limit.soft_max} 条{ceiling}。"
                 )
+
+
+def waiting_for_accounts(
+    user: User, organisation: Organisation, *, limit: int = 20
+) -> list[dict[str, Any]]:
+    """Issue 10 (C-09, T-01): approved posts of other units waiting for an account
+    ``user`` publishes on — its approved version is current and nothing is scheduled,
+    under way or out on that account yet. Each row: the post and those accounts. The
+    post list's panel "审核通过，待本单位账号发布"."""
+    mine = [c for c in scope.accounts_seen_by(user, organisation) if may_publish_on(user, c)]
+    if not mine:
+        return []
+    by_pk = {c.pk: c for c in mine}
+    through = PostRevision.channels.through
+    posts = (
+        Post.objects.filter(
+            organisation=organisation,
+            status__in=[PostStatus.APPROVED, PostStatus.SCHEDULED, PostStatus.PUBLISHED],
+            approved_revision_id=F("current_revision_id"),
+            approved_revision__isnull=False,
+        )
+        .filter(
+            Exists(
+                through.objects.filter(
+                    postrevision_id=OuterRef("approved_revision_id"), channel_id__in=list(by_pk)
+                )
+            )
+        )
+        .select_related("unit", "approved_revision")
+        .order_by("-updated", "-id")[: limit * 3]
+    )
+    out: list[dict[str, Any]] = []
+    for post in posts:
+        revision = post.approved_revision
+        assert revision is not None
+        wanted = set(
+            through.objects.filter(
+                postrevision_id=revision.pk, channel_id__in=list(by_pk)
+            ).values_list("channel_id", flat=True)
+        )
+        taken = set(
+            PublishIntent.objects.filter(
+                revision=revision,
+                channel_id__in=wanted,
+                status__in=[IntentStatus.PUBLISHED, *OPEN_STATUSES],
+            ).values_list("channel_id", flat=True)
+        )
+        left = [by_pk[pk] for pk in sorted(wanted - taken)]
+        if left and any(c.unit_id != post.unit_id for c in left):
+            out.append({"post": post, "channels": left})
+        if len(out) == limit:
+            break
     return out

@@ -117,7 +117,7 @@ def progress(request: HttpRequest, pk: int) -> HttpResponse:
     the intents with their attempts and causes, and the post's status badge out of band."""
     post = _post(request, pk)
     user = actor(request)
-    may_schedule = can(user, "post.schedule", post.unit)
+    may_schedule = can(user, "post.schedule")  # each account is asked (may_publish_on)
     context = {
         "post": post,
         "may_schedule": may_schedule,

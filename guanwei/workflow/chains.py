@@ -83,3 +83,62 @@ def holders(unit: Unit, roles: list[str]) -> set[int]:
             unit=unit, role__in=roles, revoked_at__isnull=True, user__is_active=True
         ).values_list("user_id", flat=True)
     )
+
+
+def with_account_owners(
+    chain: dict[str, Any], revision: PostRevision, post_unit: Unit
+) -> dict[str, Any]:
+    """Issue 10 (T-01, C-09): a post addressing another unit's account is reviewed by that
+    unit too. For each account of ``revision`` whose unit is not the post's, unless a step
+    of ``chain`` already sits in that unit, below it (the Opinion Office inside the
+    Propaganda Department) or in a unit the pack names to publish on it, a step
+    "<unit>审核" is appended, decided by the roles that review posts there (post.review
+    through a role in that unit's type). Returns a new chain; ``chain`` is not changed."""
+    from guanwei.channels.scope import staff_units
+
+    rules = rules_for(post_unit.organisation_id)
+    covered: list[Unit] = [post_unit]
+    for spec in chain.get("steps") or []:
+        selector = spec.get("unit") or "post_unit"
+        if selector in ("post_unit", "provider_unit"):
+            continue  # the post's own unit (or its provider): not the account's
+        try:
+            covered.append(
+                resolve_unit(
+                    selector,
+                    organisation_id=post_unit.organisation_id,
+                    post_unit=post_unit,
+                    provider_unit=post_unit,
+                )
+            )
+        except ReviewError:
+            continue
+    extra: list[dict[str, Any]] = []
+    for channel in revision.channels.select_related("unit").order_by("unit__path", "key"):
+        if channel.unit_id == post_unit.pk:
+            continue
+        staff = staff_units(channel)
+        if any(
+            c.pk in {s.pk for s in staff} or c.path.startswith(channel.unit.path) for c in covered
+        ):
+            continue
+        owner = channel.unit
+        roles = [
+            key
+            for key in rules.roles
+            if any(g.permission == "post.review" for g in rules.grants_for(key, owner.unit_type))
+        ]
+        extra.append(
+            {
+                "key": f"account_owner_{owner.key}",
+                "name": f"{owner.name}审核（{channel.name}）",
+                "roles": roles,
+                "unit": owner.key,
+                "mode": "any",
+                "account_owner": True,
+            }
+        )
+        covered.append(owner)
+    if not extra:
+        return chain
+    return {**chain, "steps": [*(chain.get("steps") or []), *extra]}

@@ -41,7 +41,9 @@ def publishable_revisions(post_ids: Iterable[int]) -> dict[int, PostRevision]:
     posts = list(
         Post.objects.filter(
             pk__in=list(post_ids),
-            status__in=(PostStatus.APPROVED, PostStatus.SCHEDULED),
+            # PUBLISHED too: out on the accounts scheduled so far, another unit's account
+            # may still be waiting for its own publisher (issue 10, T-01, C-09)
+            status__in=(PostStatus.APPROVED, PostStatus.SCHEDULED, PostStatus.PUBLISHED),
             approved_revision__isnull=False,
             approved_revision_id=F("current_revision_id"),
         ).select_related("approved_revision")

@@ -312,7 +312,8 @@ def delegations(request: HttpRequest) -> HttpResponse:
     org = current_org(request)
     if org is None:
         raise Http404
-    delegable = [c for c in rules_for(org.pk).chains if c.get("delegation")]
+    rules = rules_for(org.pk)
+    delegable = [c for c in rules.chains if c.get("delegation")]
     chains = [(c["key"], c["name"]) for c in delegable]
     names = dict(chains)
     me = actor(request)
@@ -354,6 +355,17 @@ def delegations(request: HttpRequest) -> HttpResponse:
                 for d in rows
             ],
             chains=chains,
+            # issue #10 §2: who stands in for whom, with whose consent, in the pack's words
+            rules=[
+                {
+                    "chain": c["name"],
+                    "deputy": rules.role_name(c["delegation"]["to_role"]),
+                    "absent": rules.role_name(c["delegation"].get("for_role") or "")
+                    or _("usual reviewer"),
+                    "consent": rules.role_name(c["delegation"]["consent_role"]),
+                }
+                for c in delegable
+            ],
             can_consent=bool(consent),
             max_days=sorted({queries.delegation_max_days(c) for c in delegable}),
             now=timezone.now(),

@@ -164,7 +164,8 @@ ROUTES: dict[str, Entry] = {
     "channel_list": Entry(None, needs="channel.view"),
     "channel_detail": Entry("channel"),
     "channel_application_pdf": Entry("channel"),
-    "channel_authorisation": Entry("channel"),
+    # 附二 is the real-estate pack's form (R-06, issue #10 §2): 404 in the weather bureau, college
+    "channel_authorisation": Entry("channel", never=True),
     "follow_list": Entry(None, needs="channel.view"),
     # content
     "dropbox": Entry(None),

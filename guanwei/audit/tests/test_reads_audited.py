@@ -49,8 +49,14 @@ def test_x02_printing_a_form_is_audited() -> None:
     admin = _client("gw_admin")
     weibo = channel(W, "city_weibo")
     assert admin.get(f"/channels/{weibo.pk}/application.pdf").status_code == 200
-    answer = admin.post(
-        f"/channels/{weibo.pk}/authorisation/",
+    [application] = _reads("打印表单", "gw_admin")
+    assert (application.object_type, application.object_id) == ("channel", str(weibo.pk))
+    assert (application.after or {})["form"] == "account_application"
+    # 附二 is the real-estate pack's form (R-06; issue #10 §2)
+    re_admin = _client("re_admin")
+    company = channel("demo_real_estate", "company_weibo")
+    answer = re_admin.post(
+        f"/channels/{company.pk}/authorisation/",
         {
             "grantee": "张三",
             "grantee_title": "编辑",
@@ -61,9 +67,9 @@ def test_x02_printing_a_form_is_audited() -> None:
         },
     )
     assert answer.status_code == 200 and answer["Content-Type"] == "application/pdf"
-    forms = _reads("打印表单", "gw_admin")
-    assert [(r.object_type, r.object_id) for r in forms] == [("channel", str(weibo.pk))] * 2
-    assert {(r.after or {})["form"] for r in forms} == {"account_application", "authorisation"}
+    [authorisation] = _reads("打印表单", "re_admin")
+    assert (authorisation.object_type, authorisation.object_id) == ("channel", str(company.pk))
+    assert (authorisation.after or {})["form"] == "authorisation"
 
 
 def test_x02_exports_feeds_and_the_audit_log_itself_are_audited() -> None:

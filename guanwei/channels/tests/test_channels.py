@@ -118,9 +118,13 @@ def test_the_printable_forms_of_an_account() -> None:
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages)
     text = "".join(text.split())
     assert "市气象局官方微博" in text and "赵磊" in text and "陈静" in text
+    # 附二 is the real-estate pack's form (R-06, issue #10 §2): the weather bureau has none
+    assert c.post(f"/channels/{city.pk}/authorisation/", {"grantee": "赵磊"}).status_code == 404
+    c.force_login(person("re_admin"))
+    company = channel("demo_real_estate", "company_weibo")
     r = c.post(
-        f"/channels/{city.pk}/authorisation/",
+        f"/channels/{company.pk}/authorisation/",
         {"grantee": "赵磊", "scope": "登录并发布", "reason": "日常运营"},
     )
     assert r.status_code == 200 and r.content.startswith(b"%PDF")
-    assert c.post(f"/channels/{city.pk}/authorisation/", {"grantee": ""}).status_code == 400
+    assert c.post(f"/channels/{company.pk}/authorisation/", {"grantee": ""}).status_code == 400

@@ -21,6 +21,7 @@ from guanwei.workflow.chains import (
     pack_version,
     resolve_unit,
     select_post_chain,
+    with_account_owners,
 )
 from guanwei.workflow.errors import ReviewError
 from guanwei.workflow.models import Eligibility, RunStatus, StepRun, StepStatus, WorkflowRun
@@ -164,6 +165,7 @@ def submit_for_review(post: Post, *, actor: User) -> WorkflowRun:
     revision = post.current_revision
     assert revision is not None
     chain = select_post_chain(post.organisation_id, revision)
+    chain = with_account_owners(chain, revision, post.unit)  # T-01, C-09 (issue 10)
     if chain.get("permission"):
         require(actor, chain["permission"], post.unit)
     verdict = screen_revision(post, revision, actor)
