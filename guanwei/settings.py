@@ -312,7 +312,15 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("GUANWEI_LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # httpx writes a line per platform request at INFO (each one through the secret
+        # filter of publishing/adapters/http.py): the adapters log what a person needs
+        # (errors, reconciliation), so request lines are off unless asked for
+        # (GUANWEI_HTTP_LOG_LEVEL=INFO). Their cost was a tenth of a dispatcher's CPU.
+        "httpx": {"level": os.environ.get("GUANWEI_HTTP_LOG_LEVEL", "WARNING")},
+        "httpcore": {"level": os.environ.get("GUANWEI_HTTP_LOG_LEVEL", "WARNING")},
+    },
 }
 
 # Publishing (issue #8 §2): a claim's or a send's lease, renewed by a heartbeat while the

@@ -1,6 +1,7 @@
 """Fault tests of the dispatcher (REQ X-03, DESIGN invariant 2), on SQLite and PostgreSQL.
 
-A real ``guanwei dispatcher`` process is SIGKILLed after claiming, after committing
+A real ``guanwei dispatcher`` process is SIGKILLed while taking due intents (locked,
+not committed), after committing
 "sending", and after the platform answered (the ``GUANWEI_TEST_PAUSE_AT`` seam in
 publishing/dispatch.py); a second one is started; every post must be on the fake Weibo
 exactly once, with the right status, attempt log and audit trail. One more case: the
@@ -287,30 +288,15 @@ def _story(c: Case, intent_id: int) -> tuple[list[tuple[str, str, bool]], list[i
 # Attempt rows: (outcome, code, finished). A row left "sending" and unfinished is the
 # attempt the killed worker never got to record.
 EXPECTED = {
-    # Nothing was sent: the lease runs out, the intent is due again and sent once.
-    "claimed": (
-        [("ok", "", True)],
-        [
-            A.PUBLISH_SCHEDULED,
-            A.PUBLISH_CLAIMED,
-            A.PUBLISH_RELEASED,
-            A.PUBLISH_CLAIMED,
-            A.PUBLISH_SENDING,
-            A.PUBLISHED,
-        ],
-        1,
-    ),
     # "sending" committed, nothing reached the platform: unknown → reconciled as absent →
     # retried → published.
     "sending": (
         [("unknown", "crash", True), ("reconciled", "", True), ("ok", "", True)],
         [
             A.PUBLISH_SCHEDULED,
-            A.PUBLISH_CLAIMED,
             A.PUBLISH_SENDING,
             A.PUBLISH_UNKNOWN,
             A.PUBLISH_RECONCILED,
-            A.PUBLISH_CLAIMED,
             A.PUBLISH_SENDING,
             A.PUBLISHED,
         ],
@@ -322,7 +308,6 @@ EXPECTED = {
         [("unknown", "crash", True), ("reconciled", "", True)],
         [
             A.PUBLISH_SCHEDULED,
-            A.PUBLISH_CLAIMED,
             A.PUBLISH_SENDING,
             A.PUBLISH_UNKNOWN,
             A.PUBLISH_RECONCILED,
@@ -332,7 +317,7 @@ EXPECTED = {
 }
 PLAIN = (
     [("ok", "", True)],
-    [A.PUBLISH_SCHEDULED, A.PUBLISH_CLAIMED, A.PUBLISH_SENDING, A.PUBLISHED],
+    [A.PUBLISH_SCHEDULED, A.PUBLISH_SENDING, A.PUBLISHED],
     1,
 )
 
@@ -342,8 +327,8 @@ PLAIN = (
 
 @pytest.mark.parametrize("point", ["claimed", "sending", "answered"])
 def test_a_worker_killed_mid_publish_is_recovered_exactly_once(case: Case, point: str) -> None:
-    """X-03, invariant 2: SIGKILL after claiming / after committing "sending" / after the
-    platform answered, then a restart: every post on the platform exactly once."""
+    """X-03, invariant 2: SIGKILL while taking (uncommitted) / after committing "sending" /
+    after the platform answered, then a restart: every post on the platform exactly once."""
     c = case
     marker = c.var_dir / "paused"
     first = c.dispatcher(
@@ -358,15 +343,22 @@ def test_a_worker_killed_mid_publish_is_recovered_exactly_once(case: Case, point
     assert first.wait(timeout=10) == -signal.SIGKILL
 
     state = {i: r["status"] for i, r in c.db.intents(c.ids).items()}
-    # --threads 1 claims one intent at a time (never more claims than threads): the
-    # worker stopped in it; the others wait, scheduled.
-    stopped = min(i for i, s in state.items() if s != "scheduled")
-    assert state[stopped] == ("claimed" if point == "claimed" else "sending"), state
-    assert set(state.values()) <= {"scheduled", "claimed", "sending"}, state
-    in_flight = [i for i, s in state.items() if s == "sending"]
-    # Only a worker stopped after the platform answered has sent anything.
-    assert c.fakes.stats("weibo")["posts"] == (len(in_flight) if point == "answered" else 0)
-    assert c.db.expire_leases() == sum(s != "scheduled" for s in state.values())
+    if point == "claimed":
+        # Taken and locked in the transaction that moves it to "sending", killed before
+        # COMMIT: nothing changed, nothing was sent, no lease to wait for.
+        assert set(state.values()) == {"scheduled"}, state
+        assert c.fakes.stats("weibo")["posts"] == 0
+        assert c.db.expire_leases() == 0
+    else:
+        # --threads 1 takes one intent at a time (never more than threads): the worker
+        # stopped in it; the others wait, scheduled.
+        stopped = min(i for i, s in state.items() if s != "scheduled")
+        assert state[stopped] == "sending", state
+        assert set(state.values()) <= {"scheduled", "sending"}, state
+        in_flight = [i for i, s in state.items() if s == "sending"]
+        # Only a worker stopped after the platform answered has sent anything.
+        assert c.fakes.stats("weibo")["posts"] == (len(in_flight) if point == "answered" else 0)
+        assert c.db.expire_leases() == len(in_flight)
 
     second = c.dispatcher("second")
     final = c.wait_final(second)
@@ -398,7 +390,7 @@ def test_two_server_errors_are_reconciled_then_retried_once(case: Case) -> None:
     # One claim per thread: the first intent may take both 500s (sent, unknown,
     # reconciled as absent, sent again …) — each unknown attempt tells the same story.
     unknown_round = [("unknown", "server_error", True), ("reconciled", "", True)]
-    audit_round = [A.PUBLISH_CLAIMED, A.PUBLISH_SENDING, A.PUBLISH_UNKNOWN, A.PUBLISH_RECONCILED]
+    audit_round = [A.PUBLISH_SENDING, A.PUBLISH_UNKNOWN, A.PUBLISH_RECONCILED]
     stories = {i: _story(c, i) for i in c.ids}
     total_unknown = 0
     for intent_id, (attempts, audit) in stories.items():

@@ -209,6 +209,7 @@ def limit_warnings(intents: list[PublishIntent]) -> list[str]:
                     f"（{day_kind(day, intent.organisation_id)}）的第 {count} 条，"
                     f"超过“{limit.name}”建议的每日 {limit.soft_max} 条{ceiling}。"
                 )
+    return out
 
 
 def waiting_for_accounts(

@@ -32,9 +32,11 @@ log = logging.getLogger("guanwei.dispatch")
 SCHEDULER_LEASE = timedelta(seconds=45)
 SCHEDULER_INTERVAL = 15.0  # seconds between scheduler passes
 # Recovering expired leases, polling WeChat jobs and reconciling: at most this often while
-# there is delivery work (at once when idle) — leases last minutes, jobs are re-asked
-# every few seconds anyway, and each pass costs queries a busy loop should not repeat.
-HOUSEKEEPING_INTERVAL = 1.0
+# there is delivery work (at once when idle) — leases last minutes (120 s), an unknown
+# outcome waits the platform's settle time anyway and a WeChat job takes seconds to
+# minutes, so 5 s changes nothing a person sees; each pass costs queries that a busy loop
+# of four dispatchers repeated for an eighth of its CPU at 1 s.
+HOUSEKEEPING_INTERVAL = 5.0
 
 
 def take_scheduler_lease(owner: str) -> bool:
@@ -55,18 +57,19 @@ def scheduler_pass() -> None:
     from guanwei.publishing.follows import check_required_follows
 
     check_required_follows(older_than=timedelta(hours=24))
-    # The audit chain's head outside the database, every hour (issue #9 §18).
+    # Rooms above (oversight's deadlines) run their part of the pass through the signal
+    # they connected at start-up: publishing does not import them.
+    from guanwei.publishing.events import scheduler_pass as pass_signal
+
+    pass_signal.send(sender=Dispatcher)
+    # The audit chain's head outside the database, every hour (issue #9 §18) — last, so
+    # it covers what this pass wrote.
     from guanwei.audit.anchor import anchor_if_due
 
     try:
         anchor_if_due()
     except OSError:
         log.exception("could not write the audit anchor")
-    # Rooms above (oversight's deadlines) run their part of the pass through the signal
-    # they connected at start-up: publishing does not import them.
-    from guanwei.publishing.events import scheduler_pass as pass_signal
-
-    pass_signal.send(sender=Dispatcher)
 
 
 class Dispatcher:
@@ -119,13 +122,11 @@ class Dispatcher:
         if self.scheduler and due and take_scheduler_lease(self.name):
             self._last_pass = time.monotonic()
             scheduler_pass()
-        claim = dispatch.claim_due(self.name, limit=self.batch)
-        if claim.ids:
-            try:
-                dispatch.deliver_batch(claim.ids, claim.token, send=self._sender(pool))
-            except Exception:  # what was claimed comes back when its lease runs out
-                log.exception("batch %s: delivery crashed", claim.token)
-        work = len(claim.ids)
+        try:  # take what is due and send it (one transaction to "sending")
+            work = len(dispatch.deliver_due(self.name, limit=self.batch, send=self._sender(pool)))
+        except Exception:  # what was taken comes back when its lease runs out
+            log.exception("dispatcher %s: delivery crashed", self.name)
+            work = 0  # and wait before trying again
         if housekeeping or not work:
             self._last_housekeeping = started
             if not housekeeping:

@@ -126,6 +126,8 @@ def test_a_non_json_body_is_transient(caplog: pytest.LogCaptureFixture) -> None:
         return httpx.Response(502, text="<html>Bad Gateway</html>")
 
     caplog.set_level(logging.DEBUG)
+    for name in ("httpx", "httpcore"):  # off by default (settings.LOGGING)
+        caplog.set_level(logging.DEBUG, logger=name)
     with HttpClient(transport=httpx.MockTransport(gateway)) as client:
         response = client.post("https://api.example.com/x", json={"password": "pa55word!"})
         with pytest.raises(AdapterError) as caught:

@@ -361,6 +361,8 @@ def test_secrets_never_reach_the_log(
     adapter: WeChatAdapter, fakes: FakePlatforms, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG)
+    for name in ("httpx", "httpcore"):  # off by default (settings.LOGGING)
+        caplog.set_level(logging.DEBUG, logger=name)
     adapter.publish(req())
     fakes.control("wechat", expire_tokens=True)
     adapter.recent_posts()

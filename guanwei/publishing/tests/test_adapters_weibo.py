@@ -368,6 +368,8 @@ def test_secrets_never_reach_the_log(
 ) -> None:
     fakes.reset()
     caplog.set_level(logging.DEBUG)
+    for name in ("httpx", "httpcore"):  # off by default (settings.LOGGING)
+        caplog.set_level(logging.DEBUG, logger=name)
     adapter = get_adapter("weibo", demo_settings(fakes)["weibo"], client=client)
     adapter.publish(req("日志里不能有令牌"))
     fakes.control("weibo", expire_tokens=True)

@@ -579,3 +579,108 @@ def test_a_refusal_is_said_once_on_the_form(client: Any) -> None:
         },
     )
     assert response.content.decode().count("发送结束前不能修改") == 1
+
+
+# ---------------------------------------------------------------- the dispatcher's take
+
+
+def _story_of(intent: PublishIntent) -> list[int]:
+    return list(
+        AuditRecord.objects.filter(object_type="publish_intent", object_id=intent.pk)
+        .order_by("seq")
+        .values_list("action", flat=True)
+    )
+
+
+def test_the_dispatcher_takes_a_due_intent_straight_to_sending_one_record_each() -> None:
+    """X-01, X-03: the dispatcher's take (``deliver_due``) reads the due row locked with
+    the gate as a column and moves it to "sending" in one transaction: scheduled →
+    sending → published, one attempt, one audit record per move."""
+    post = _weather_post()
+    [intent] = actions.schedule_post(post, actor=person("kj_publisher"))
+    sent = Sent()
+    assert dispatch.deliver_due("d", send=sent) == {intent.pk: IntentStatus.PUBLISHED}
+    assert [r.text for r in sent.requests] == [TEXT]
+    intent.refresh_from_db()
+    assert intent.status == IntentStatus.PUBLISHED and intent.attempts == 1
+    assert intent.lease_owner == "" and intent.remote_id == "r1"
+    assert [(a.outcome, a.remote_id) for a in intent.log.all()] == [("ok", "r1")]
+    assert _story_of(intent) == [
+        AuditAction.PUBLISH_SCHEDULED,
+        AuditAction.PUBLISH_SENDING,
+        AuditAction.PUBLISHED,
+    ]
+    post.refresh_from_db()
+    assert post.status == PostStatus.PUBLISHED
+    assert dispatch.deliver_due("d", send=sent) == {}  # nothing due any more
+
+
+def test_the_dispatcher_take_cancels_what_the_gate_refuses() -> None:
+    """X-03, T-04: approval withdrawn behind the dispatcher's back (no hook ran): the
+    take's gate column refuses it; it is cancelled with the reason, nothing is sent."""
+    post = _weather_post()
+    [intent] = actions.schedule_post(post, actor=person("kj_publisher"))
+    Post.objects.filter(pk=post.pk).update(status=PostStatus.DRAFT, approved_revision=None)
+    sent = Sent()
+    assert dispatch.deliver_due("d", send=sent) == {intent.pk: IntentStatus.CANCELLED}
+    assert sent.requests == []
+    intent.refresh_from_db()
+    assert intent.status == IntentStatus.CANCELLED and intent.error_code == "not_approved"
+    assert _story_of(intent)[-1] == AuditAction.PUBLISH_CANCELLED
+
+
+def test_the_dispatcher_take_sends_nothing_to_an_account_no_longer_active() -> None:
+    """C-12, X-03: the account stopped behind the dispatcher's back: cancelled, named."""
+    post = _weather_post()
+    [intent] = actions.schedule_post(post, actor=person("kj_publisher"))
+    weibo = channel(W, "city_weibo")
+    type(weibo).objects.filter(pk=weibo.pk).update(status=ChannelStatus.SUSPENDED)
+    sent = Sent()
+    assert dispatch.deliver_due("d", send=sent) == {intent.pk: IntentStatus.CANCELLED}
+    assert sent.requests == []
+    intent.refresh_from_db()
+    assert intent.error_code == "channel_inactive" and weibo.name in intent.error_message
+
+
+def test_the_dispatcher_take_counts_a_retry_as_the_next_attempt() -> None:
+    """X-03: a retry taken again is attempt n + 1 (read on the locked row)."""
+    post = _weather_post()
+    [intent] = actions.schedule_post(post, actor=person("kj_publisher"))
+    PublishIntent.objects.filter(pk=intent.pk).update(status=IntentStatus.RETRY, attempts=2)
+    assert dispatch.deliver_due("d", send=Sent()) == {intent.pk: IntentStatus.PUBLISHED}
+    intent.refresh_from_db()
+    assert intent.attempts == 3
+
+
+def test_the_dispatcher_take_hands_back_a_request_it_cannot_build(settings: Any) -> None:
+    """X-03, E-02: a picture changed on disk after approval: never "sending", failed with
+    the cause, nothing sent."""
+    settings.GUANWEI_OCR = False
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    asset = content.upload_asset(
+        unit(W, "city_tech_centre"),
+        actor=person("kj_editor"),
+        upload=SimpleUploadedFile("map.png", png_bytes(), content_type="image/png"),
+        title="雷达图",
+    )
+    post = _weather_post(assets=[asset])
+    [intent] = actions.schedule_post(post, actor=person("kj_publisher"))
+    with asset.file.open("wb") as fh:
+        fh.write(png_bytes(color=(200, 0, 0)))
+    sent = Sent()
+    assert dispatch.deliver_due("d", send=sent) == {intent.pk: IntentStatus.FAILED}
+    assert sent.requests == []
+    intent.refresh_from_db()
+    assert "文件" in intent.error_message
+    assert AuditAction.PUBLISH_SENDING not in _story_of(intent)
+
+
+def test_the_dispatcher_take_never_takes_more_than_its_limit() -> None:
+    """X-03: never more taken than threads (the limit)."""
+    posts = [_weather_post() for _ in range(3)]
+    for post in posts:
+        actions.schedule_post(post, actor=person("kj_publisher"))
+    sent = Sent()
+    assert len(dispatch.deliver_due("d", limit=2, send=sent)) == 2
+    assert len(dispatch.deliver_due("d", limit=2, send=sent)) == 1
