@@ -191,7 +191,15 @@ def queue(request: HttpRequest, after: str = "") -> Any:
             "submission_id": i.run.submission_id,
             "title": i.run.post.title
             if i.run.post
-            else (i.run.submission.title if i.run.submission else ""),
+            else (
+                i.run.submission.title
+                if i.run.submission
+                else (
+                    f"授权审批 · {i.run.authorisation.channel.name} · {i.run.authorisation.grantee}"
+                    if i.run.authorisation
+                    else ""
+                )
+            ),
             "waiting_since": i.activated_at,
             "delegated": i.delegated,
             "cursor": cursor_text(*i.cursor),

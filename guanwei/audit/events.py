@@ -50,6 +50,8 @@ class AuditAction(IntEnum):
     LEXICON_TERM_ADDED = 401
     LEXICON_TERM_REMOVED = 402
     LEXICON_IMPORTED = 403
+    LEXICON_ALLOW_ADDED = 404
+    LEXICON_ALLOW_REMOVED = 405
     CONTENT_SCREENED = 410
 
     # 500: content
@@ -65,7 +67,8 @@ class AuditAction(IntEnum):
     MATERIAL_RESUBMITTED = 507
     ASSET_UPLOADED = 520
     ASSET_TEXT_READ = 521  # issue #9 §15: the OCR task's result (C-06)
-    WEEK_PLAN_CREATED = 530
+    LIBRARY_TEXT_SAVED = 530  # E-02: a text saved to the content library
+    WEEK_PLAN_CREATED = 535
 
     # 600: workflow
     REVIEW_STARTED = 601
@@ -161,6 +164,8 @@ AUDIT_LABELS: dict[AuditAction, str] = {
     AuditAction.LEXICON_TERM_ADDED: "新增敏感词",
     AuditAction.LEXICON_TERM_REMOVED: "删除敏感词",
     AuditAction.LEXICON_IMPORTED: "导入敏感词",
+    AuditAction.LEXICON_ALLOW_ADDED: "新增放行词组",
+    AuditAction.LEXICON_ALLOW_REMOVED: "删除放行词组",
     AuditAction.CONTENT_SCREENED: "内容筛查",
     AuditAction.MATERIAL_SUBMITTED: "报送素材",
     AuditAction.MATERIAL_TAKEN: "受理素材",
@@ -171,6 +176,7 @@ AUDIT_LABELS: dict[AuditAction, str] = {
     AuditAction.POST_REVISED: "修改稿件",
     AuditAction.ASSET_UPLOADED: "上传素材文件",
     AuditAction.ASSET_TEXT_READ: "识别图片文字",
+    AuditAction.LIBRARY_TEXT_SAVED: "保存内容库文字",
     AuditAction.REVIEW_STARTED: "提交审核",
     AuditAction.STEP_APPROVED: "审核同意",
     AuditAction.WEEK_PLAN_CREATED: "提交周计划",

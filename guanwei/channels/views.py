@@ -18,6 +18,7 @@ from guanwei.audit.actions import record_read
 from guanwei.audit.events import AuditAction
 from guanwei.audit.models import AuditRecord
 from guanwei.channels import actions as channel_actions
+from guanwei.channels import queries as channel_queries
 from guanwei.channels import scope
 from guanwei.channels.access import SEES_CHANNEL
 from guanwei.channels.forms import AuthorisationForm, ChannelForm
@@ -108,6 +109,51 @@ def authorisation_form(request: HttpRequest, pk: int) -> HttpResponse:
     printed = _form_chain(channel, "authorisation")
     printed.pop("note")
     form = AuthorisationForm(request.POST or None)
+    from guanwei.workflow.actions.authorisation import (
+        authorisation_chain,
+        may_request_authorisation,
+    )
+    from guanwei.workflow.models import AuthorisationRequest
+
+    chain = authorisation_chain(channel.organisation_id)
+    if chain is not None:
+        # where the pack has an authorisation chain the form is a request that goes
+        # through it (recorded, decided step by step), printed only once approved.
+        may_request = may_request_authorisation(_actor(request), channel)
+        if request.method == "POST" and may_request and form.is_valid():
+            from guanwei.workflow.actions import request_authorisation
+
+            try:
+                item = request_authorisation(channel, actor=_actor(request), **form.cleaned_data)
+            except DomainError as e:
+                form.add_error(None, e.message)
+            else:
+                messages.success(
+                    request,
+                    _("Authorisation request recorded: it now waits for %(step)s.")
+                    % {"step": chain["steps"][0]["name"]},
+                )
+                return redirect("authorisation_detail", pk=item.pk)
+        requests = [
+            r
+            for r in AuthorisationRequest.objects.filter(channel=channel).select_related(
+                "requested_by"
+            )[:50]
+            if may_see(_actor(request), r)
+        ]
+        return render(
+            request,
+            "channels/authorisation_form.html",
+            page_context(
+                request,
+                channel.organisation,
+                channel=channel,
+                form=form if may_request else None,
+                chain=chain,
+                requests=requests,
+            ),
+            status=400 if request.method == "POST" else 200,
+        )
     if request.method == "POST" and form.is_valid():
         d: dict[str, Any] = form.cleaned_data
         valid_from: datetime | None = d["valid_from"]
@@ -206,6 +252,7 @@ def _channel_page(
                 "responsible": channel.responsible,
                 "status": channel.status,
                 "verified": channel.verified,
+                "mailbox": channel.mailbox,
             },
         )
     history = AuditRecord.objects.filter(object_type="channel", object_id=str(channel.pk))[:20]
@@ -224,6 +271,7 @@ def _channel_page(
         can_change=can(_actor(request), "channel.change", channel),
         form=form,
         history=history if can(_actor(request), "audit.view", channel) else [],
+        custodians=channel_queries.custodians(channel),
         people_history=people_history(channel)
         if can(user, "channel.change", channel) or can(user, "audit.view", channel)
         else [],

@@ -29,11 +29,13 @@ from guanwei.channels.models import Channel, ChannelStatus
 from guanwei.content.hashing import content_hash
 from guanwei.content.models import (
     Asset,
+    ExternalVia,
     Post,
     PostRevision,
     PostStatus,
     Submission,
     SubmissionStatus,
+    Text,
     WeekPlan,
 )
 from guanwei.content.queries import decided_on_material
@@ -68,6 +70,7 @@ def _submission_snapshot(s: Submission) -> dict[str, Any]:
         "drop_box": s.drop_box.key,
         "provider_unit": s.provider_unit.key if s.provider_unit else None,
         "external": s.external,
+        "external_via": s.external_via,
         "source": s.source,
     }
 
@@ -221,6 +224,32 @@ def record_picture_text(asset_id: int, *, text: str, status: str) -> str:
     return status
 
 
+@transaction.atomic
+def save_library_text(unit: Unit, *, actor: User, title: str, body: str, source: str = "") -> Text:
+    """Put a text prepared ahead into the content library of ``unit`` (内容库, E-02), for
+    reuse in posts. Who writes or provides for the unit may; screened when a post uses it."""
+    if not (can(actor, "post.create", unit) or can(actor, "material.submit", unit)):
+        raise PermissionDenied("只有本单位的编辑或供稿人可以向内容库添加文字。")
+    text = Text.objects.create(
+        organisation_id=unit.organisation_id,
+        unit=unit,
+        title=_require_text(title, "标题"),
+        body=_require_text(body, "正文"),
+        source=(source or "").strip(),
+        created_by=actor,
+    )
+    record(
+        AuditAction.LIBRARY_TEXT_SAVED,
+        actor=actor,
+        object_type="library_text",
+        object_id=text.pk,
+        object_repr=text.title,
+        organisation_id=unit.organisation_id,
+        after={"title": text.title, "unit": unit.key, "characters": len(text.body)},
+    )
+    return text
+
+
 def _assets_of(unit: Unit, assets: Iterable[Asset]) -> list[Asset]:
     out = list(assets)
     for a in out:
@@ -280,24 +309,38 @@ def submit_material(
 
 @transaction.atomic
 def submit_external(
-    drop_box: Unit, *, actor: Actor | None, name: str, contact: str, title: str, body: str
+    drop_box: Unit,
+    *,
+    actor: Actor | None,
+    name: str,
+    contact: str,
+    title: str,
+    body: str,
+    via: str = ExternalVia.WEIBO_DM,
+    assets: Sequence[Asset] = (),
 ) -> Submission:
     """A contribution from the public (students, teachers, parents) by private message
-    lands in the same drop box, marked external (E-07). ``actor`` is the staff member
-    who logged it, or ``SYSTEM`` when it arrived through a platform adapter."""
+    lands in the same drop box, marked external (E-07): who sent it, by which channel.
+    ``actor`` is the staff member who recorded it (who runs that drop box), or ``SYSTEM``
+    when it arrived through a platform adapter. ``assets``: the pictures it came with,
+    put in the box's library first."""
     if not is_system(actor):
         require(actor, "dropbox.manage", drop_box)
+    if via not in ExternalVia.values:
+        raise InvalidChange("请选择来稿渠道。")
     submission = Submission.objects.create(
         organisation_id=drop_box.organisation_id,
         drop_box=drop_box,
         external=True,
         external_name=_require_text(name, "投稿人"),
         external_contact=contact.strip(),
+        external_via=via,
         title=_require_text(title, "标题"),
         body=_require_text(body, "内容"),
-        source=f"网友投稿：{name.strip()}",
+        source=f"外部投稿（{ExternalVia(via).label}）：{name.strip()}",
         status=SubmissionStatus.NEW,
     )
+    submission.assets.set(_assets_of(drop_box, assets))
     # A contribution from the public is kept whatever it says; the editor sees the hits.
     _screen_submission(submission, actor=actor, refuse=False)
     record(
@@ -537,6 +580,37 @@ def _validated(unit: Unit, data: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def column_writers(unit: Unit, column: dict[str, Any]) -> bool:
+    """R-02: whether ``unit`` may draft in ``column`` — always, unless the pack says the
+    column is its owning department's (``owner_only``): then the owner and units under it."""
+    if not column.get("owner_only") or not column.get("owner_unit"):
+        return True
+    owner = Unit.objects.filter(
+        organisation_id=unit.organisation_id, key=column["owner_unit"]
+    ).first()
+    return owner is not None and unit.is_within(owner)
+
+
+def _check_column_owner(unit: Unit, column_key: str, providers: Sequence[Unit | None]) -> None:
+    """R-02: a post in an owned column is drafted by the owning department, or made from
+    drop-box material that department supplied."""
+    if not column_key:
+        return
+    column = rules_for(unit.organisation_id).column(column_key)
+    if column is None or column_writers(unit, column):
+        return
+    if any(p is not None and column_writers(p, column) for p in providers):
+        return
+    owner = Unit.objects.filter(
+        organisation_id=unit.organisation_id, key=column["owner_unit"]
+    ).first()
+    owner_name = owner.name if owner else column["owner_unit"]
+    raise InvalidChange(
+        f"专栏“{column['hashtag']} {column['name']}”由{owner_name}负责（R-02）：只有{owner_name}"
+        f"及其下属单位可以在该专栏撰稿，或据{owner_name}报送的素材撰写。"
+    )
+
+
 def _hash_of(data: dict[str, Any]) -> str:
     return content_hash(
         title=data["title"],
@@ -630,6 +704,7 @@ def create_post(
     ):
         raise InvalidChange("只能订正本部门已发布的稿件。")
     data = _validated(unit, fields)
+    _check_column_owner(unit, data["column"], [m.provider_unit for m in materials])
     post = Post.objects.create(
         organisation_id=unit.organisation_id,
         unit=unit,
@@ -685,6 +760,12 @@ def revise_post(post: Post, *, actor: User, **fields: Any) -> PostRevision:
     assert current is not None
     merged = {**revision_fields(current), **fields}
     data = _validated(post.unit, merged)
+    if data["column"] != current.column:
+        _check_column_owner(
+            post.unit,
+            data["column"],
+            [m.provider_unit for m in post.materials.select_related("provider_unit")],
+        )
     unchanged = (
         _hash_of(data) == current.content_hash
         and data["planned_at"] == current.planned_at

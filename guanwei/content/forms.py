@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from guanwei.channels import scope
 from guanwei.channels.models import Channel, ChannelStatus
-from guanwei.content.models import Asset
+from guanwei.content.models import Asset, ExternalVia
 from guanwei.orgs.models import Organisation, Unit
 from guanwei.orgs.rules import OrgRules
 from guanwei.widgets import LocalDateTimeInput
@@ -27,6 +27,29 @@ class MaterialForm(forms.Form):
     def __init__(self, *args: Any, units: Any, drop_boxes: Any, assets: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.fields["provider_unit"].queryset = units  # type: ignore[attr-defined]
+        self.fields["drop_box"].queryset = drop_boxes  # type: ignore[attr-defined]
+        self.fields["assets"].queryset = assets  # type: ignore[attr-defined]
+
+
+class ExternalForm(forms.Form):
+    """E-07: a contribution from a student, teacher or parent, recorded by who runs the box."""
+
+    drop_box = forms.ModelChoiceField(queryset=Unit.objects.none(), label=_("Drop box"))
+    name = forms.CharField(
+        label=_("Sent by"),
+        max_length=100,
+        help_text=_("Who sent it, e.g. a parent, a teacher or a student, with their name."),
+    )
+    via = forms.ChoiceField(label=_("Received by"), choices=ExternalVia.choices)
+    contact = forms.CharField(label=_("Contact"), max_length=200, required=False)
+    title = forms.CharField(label=_("Title"), max_length=200)
+    body = forms.CharField(label=_("Content"), widget=forms.Textarea(attrs={"rows": 8}))
+    assets = forms.ModelMultipleChoiceField(
+        queryset=Asset.objects.none(), label=_("Pictures and attachments"), required=False
+    )
+
+    def __init__(self, *args: Any, drop_boxes: Any, assets: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
         self.fields["drop_box"].queryset = drop_boxes  # type: ignore[attr-defined]
         self.fields["assets"].queryset = assets  # type: ignore[attr-defined]
 
@@ -73,6 +96,7 @@ class PostForm(forms.Form):
         organisation: Organisation,
         rules: OrgRules,
         units: Any = None,
+        providers: Any = (),
         **kwargs: Any,
     ):
         super().__init__(*args, **kwargs)
@@ -83,6 +107,10 @@ class PostForm(forms.Form):
                 self.fields[flag].label = label
             else:
                 del self.fields[flag]
+        from guanwei.content.actions import column_writers
+
+        writers = [*(units or []), *(p for p in providers if p is not None)]
+        kept = (self.initial or {}).get("column") or ""
         self.fields["category"].choices = [(c["key"], c["name"]) for c in rules.categories]  # type: ignore[attr-defined]
         self.fields["subtype"].choices = [("", "—")] + [  # type: ignore[attr-defined]
             (s["key"], f"{c['name']} · {s['name']}")
@@ -90,7 +118,10 @@ class PostForm(forms.Form):
             for s in c.get("subtypes", [])
         ]
         self.fields["column"].choices = [("", "—")] + [  # type: ignore[attr-defined]
-            (c["key"], f"{c['hashtag']} {c['name']}") for c in rules.columns
+            (c["key"], f"{c['hashtag']} {c['name']}")
+            for c in rules.columns
+            # R-02: only the columns these units may draft in (and the one the post has)
+            if c["key"] == kept or any(column_writers(u, c) for u in writers)
         ]
         # Only the accounts the units one writes for may address (issue 10: C-09, T-01,
         # T-02, W-05 — ``channels.scope``); the action refuses any other.
@@ -101,6 +132,14 @@ class PostForm(forms.Form):
         # the library of the units one writes for (issue #9 §3), not every unit's files
         assets = Asset.objects.filter(organisation=organisation)
         self.fields["assets"].queryset = assets.filter(unit__in=units or [])  # type: ignore[attr-defined]
+
+
+class TextForm(forms.Form):
+    """A text for the content library (E-02)."""
+
+    title = forms.CharField(label=_("Title"), max_length=200)
+    body = forms.CharField(label=_("Text"), widget=forms.Textarea(attrs={"rows": 6}))
+    source = forms.CharField(label=_("Source"), max_length=200, required=False)
 
 
 class AssetForm(forms.Form):

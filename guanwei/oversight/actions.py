@@ -332,21 +332,38 @@ def correction_published(deadline: Deadline, *, correction: Post, at: datetime) 
     return closed
 
 
+def may_mark_syndicated(deadline: Deadline, actor: User) -> bool:
+    """C-05: who may confirm a repost duty — a publisher of the duty's own account (pages
+    offer the 已转发 form to them only)."""
+    return (
+        deadline.kind == DeadlineKind.SYNDICATION
+        and deadline.channel is not None
+        and (
+            can(actor, "post.publish", deadline.channel)
+            or can(actor, "post.schedule", deadline.channel)
+        )
+    )
+
+
 @transaction.atomic
 def mark_syndicated(deadline: Deadline, *, actor: User, link: str) -> bool:
     """A county / departmental account reposted or linked the source post (W-06, C-05)."""
     if deadline.kind != DeadlineKind.SYNDICATION:
         raise InvalidChange("这不是转发义务。")
-    if deadline.channel is None or not (
-        can(actor, "post.publish", deadline.channel)
-        or can(actor, "post.schedule", deadline.channel)
-    ):
+    if not may_mark_syndicated(deadline, actor):
         raise PermissionDenied("只有该账号的发布人员可以登记转发。")
     link = link.strip()
     if not link:
         raise InvalidChange("请填写转发后的链接。")
     done = close_deadline(deadline, DeadlineStatus.MET, actor=actor, evidence=link)
     if done:
+        # C-05: a twin of this duty made before duties were one per post and account
+        # (one per source account) is the same duty: it is met by the same repost.
+        twins = Deadline.objects.filter(
+            kind=DeadlineKind.SYNDICATION, status=DeadlineStatus.OPEN, post=deadline.post
+        )
+        for twin in twins.filter(channel=deadline.channel).exclude(pk=deadline.pk):
+            close_deadline(twin, DeadlineStatus.MET, actor=actor, evidence=link)
         record(
             AuditAction.SYNDICATION_DONE,
             actor=actor,

@@ -92,7 +92,9 @@ def ensure_syndication_deadlines(now: datetime) -> int:
                     organisation_id=target.organisation_id,
                     unit=target.unit,
                     kind=DeadlineKind.SYNDICATION,
-                    key=f"synd:{intent.pk}:{target.pk}",
+                    # C-05: one duty per post and target account, however many source
+                    # accounts the post went out on (the key makes the second a no-op)
+                    key=f"synd:{rule.get('key') or ''}:{intent.post_id}:{target.pk}",
                     title=f"{target.name} 转发《{intent.post.title}》",
                     channel=target,
                     post=intent.post,

@@ -44,10 +44,17 @@ def deadlines(request: HttpRequest) -> HttpResponse:
             rows = rows.filter(owed_q())
         elif status in DeadlineStatus.values:
             rows = rows.filter(status=status)
-        rows = rows.order_by("-due_at" if status != "open" else "due_at")[:200]
+        rows = list(rows.order_by("-due_at" if status != "open" else "due_at")[:200])
+    # C-05: the 已转发 form only on the rows of the accounts the person publishes to
+    confirmable = {
+        d.pk
+        for d in rows
+        if d.kind == DeadlineKind.SYNDICATION
+        and d.status == DeadlineStatus.OPEN
+        and actions.may_mark_syndicated(d, actor(request))
+    }
     from guanwei.oversight.quotas import quota_progress
 
-    rows = list(rows)
     for row in rows:  # E-04: the day's quota as progress (1/3)
         row.progress = quota_progress(row) if row.status == DeadlineStatus.OPEN else ""
     return render(
@@ -57,6 +64,7 @@ def deadlines(request: HttpRequest) -> HttpResponse:
             request,
             org,
             rows=rows,
+            confirmable=confirmable,
             status=status,
             statuses=[(MINE, _("Mine")), *DeadlineStatus.choices],
         ),

@@ -45,6 +45,7 @@ RESERVED_SECTIONS: tuple[str, ...] = (
     "assessment",
     "syndication",
     "uploads",  # issue #9 §2: [[uploads]] video = true lets the library take MP4
+    "role_changes",  # T-03: [[role_changes]] roles = [...], tell_duty = "..." (who is told)
 )
 
 KINDS: tuple[str, ...] = ("base", "overlay")
@@ -149,6 +150,9 @@ class Column:
     req: tuple[str, ...]
     category: str = ""
     owner_unit: str = ""
+    # R-02: only the owning unit (and the units under it) drafts posts in this column, or
+    # supplies the drop-box material a post in it is made from.
+    owner_only: bool = False
     description: str = ""
 
 
@@ -196,6 +200,7 @@ class ChannelSpec:
     responsible: str = ""
     status: str = "active"
     verified: bool = False
+    mailbox: str = ""  # R-05: the mailbox the account is registered with
     serves: tuple[str, ...] = ()  # units without an account of their own it publishes for (W-05)
     # issue 10 (C-09, T-01): other units whose posts may address it ("*": every unit)
     open_to: tuple[str, ...] = ()
@@ -277,8 +282,10 @@ class ChainCondition:
     """When a chain applies; every given condition must hold (empty = always)."""
 
     categories: tuple[str, ...] = ()
+    subtypes: tuple[str, ...] = ()  # sub-types of the categories (突发事件 …)
     columns: tuple[str, ...] = ()
     channels: tuple[str, ...] = ()
+    screening: tuple[str, ...] = ()  # lexicon categories whose hit in the text chooses it (C-07)
     sensitive: bool = False  # only for posts flagged "sensitive / major event" (C-07)
     emergency: bool = False  # only for the special-weather fast path (W-12)
     correction: bool = False  # only for posts that correct a published one (W-11)
@@ -296,6 +303,9 @@ class ChainStep:
     user: str = ""
     mode: str = "any"
     description: str = ""
+    # Distinct deciders (issue 10 §3): nobody decides two steps of one run, unless the pack
+    # says this step may be decided by someone who decided an earlier one.
+    allow_previous_decider: bool = False
     sign: str = ""  # the printed form's caption beside the signature ("负责人（签字盖章）：")
 
 
@@ -320,6 +330,9 @@ class Chain:
     req: tuple[str, ...]
     steps: tuple[ChainStep, ...] = ()
     when: ChainCondition = field(default_factory=ChainCondition)
+    # C-07: alternatives, any one of which (with ``when``) chooses the chain: the author's
+    # flag, the category, the screening result. Empty = ``when`` alone decides.
+    when_any: tuple[ChainCondition, ...] = ()
     priority: int = 0
     file_on_approval: bool = False
     form: str = ""

@@ -146,6 +146,7 @@ def build_pack(
         column_keys=[k.key for k in columns],
         channel_keys=[ch.key for ch in organisation.channels] if organisation else [],
         usernames=[p.username for p in organisation.people] if organisation else [],
+        subtype_keys=[s.key for k in categories for s in k.subtypes],
     )
 
     security = Security()

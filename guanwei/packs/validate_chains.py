@@ -3,6 +3,7 @@ C-09, T-04, R-04). Uses the checker of :mod:`.checker`."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from guanwei.core.catalog import PERMISSIONS
@@ -27,6 +28,7 @@ CHAIN = spec(
     req=REQ,
     steps=TABLES,
     when=TABLE,
+    when_any=TABLES,
     priority=INT,
     file_on_approval=BOOL,
     form=STR,
@@ -40,8 +42,10 @@ CHAIN = spec(
 CHAIN_WHEN = spec(
     (),
     categories=STRS,
+    subtypes=STRS,
     columns=STRS,
     channels=STRS,
+    screening=STRS,
     sensitive=BOOL,
     emergency=BOOL,
     correction=BOOL,
@@ -55,6 +59,7 @@ CHAIN_STEP = spec(
     user=STR,
     mode=STR,
     description=STR,
+    allow_previous_decider=BOOL,
     sign=STR,
 )
 CHAIN_DELEGATION = spec(
@@ -67,6 +72,41 @@ CHAIN_DELEGATION = spec(
 )
 
 
+@dataclass(frozen=True)
+class _Refs:
+    categories: list[str]
+    subtypes: list[str] | None
+    columns: list[str]
+    channels: list[str]
+
+
+def _condition(c: Checker, w: dict[str, Any], path: str, refs: _Refs) -> ChainCondition:
+    """One chain condition; every key it names must exist in the pack."""
+    for j, key in enumerate(w["categories"]):
+        c.reference(key, f"{path}.categories[{j}]", refs.categories, "category", "categories")
+    if refs.subtypes is not None:
+        for j, key in enumerate(w["subtypes"]):
+            c.reference(
+                key, f"{path}.subtypes[{j}]", refs.subtypes, "sub-type", "categories.subtypes"
+            )
+    for j, key in enumerate(w["columns"]):
+        c.reference(key, f"{path}.columns[{j}]", refs.columns, "column", "columns")
+    for j, key in enumerate(w["channels"]):
+        c.reference(key, f"{path}.channels[{j}]", refs.channels, "channel", "organisation.channels")
+    for j, key in enumerate(w["screening"]):
+        c.key(key, f"{path}.screening[{j}]", "screening category")
+    return ChainCondition(
+        categories=w["categories"],
+        subtypes=w["subtypes"],
+        columns=w["columns"],
+        channels=w["channels"],
+        screening=w["screening"],
+        sensitive=w["sensitive"],
+        emergency=w["emergency"],
+        correction=w["correction"],
+    )
+
+
 def chains_section(
     c: Checker,
     raw: list[Any],
@@ -77,11 +117,13 @@ def chains_section(
     column_keys: list[str],
     channel_keys: list[str],
     usernames: list[str],
+    subtype_keys: list[str] | None = None,
 ) -> tuple[Chain, ...]:
     """Approval chains as data (W-14, W-15, C-07, C-09, T-04, R-04): ordered steps, each
     naming who may decide; conditions choose the chain for a post."""
     items = c.tables(raw, "chains", CHAIN, "an approval chain")
     c.unique(items, "key", "chains", "chain key")
+    refs = _Refs(category_keys, subtype_keys, column_keys, channel_keys)
     chains: list[Chain] = []
     for i, item in enumerate(items):
         path = f"chains[{i}]"
@@ -98,40 +140,27 @@ def chains_section(
                 "permission",
                 "catalog.PERMISSIONS",
             )
-        if item["label"] and not (
-            isinstance(item["when"], dict)
-            and (item["when"].get("emergency") or item["when"].get("sensitive"))
-        ):
+        flags = [
+            w
+            for w in [item["when"], *(item["when_any"] or [])]
+            if isinstance(w, dict) and (w.get("emergency") or w.get("sensitive"))
+        ]
+        if item["label"] and not flags:
             c.error(
                 f"{path}.label",
                 "a label names the box an author ticks: only for a chain with "
-                "when.emergency or when.sensitive",
+                "when.emergency or when.sensitive (or such an alternative in when_any)",
             )
         when = ChainCondition()
         if item["when"] is not None:
             w = c.table(item["when"], f"{path}.when", CHAIN_WHEN, "a chain condition")
-            for j, key in enumerate(w["categories"]):
-                c.reference(
-                    key, f"{path}.when.categories[{j}]", category_keys, "category", "categories"
-                )
-            for j, key in enumerate(w["columns"]):
-                c.reference(key, f"{path}.when.columns[{j}]", column_keys, "column", "columns")
-            for j, key in enumerate(w["channels"]):
-                c.reference(
-                    key,
-                    f"{path}.when.channels[{j}]",
-                    channel_keys,
-                    "channel",
-                    "organisation.channels",
-                )
-            when = ChainCondition(
-                categories=w["categories"],
-                columns=w["columns"],
-                channels=w["channels"],
-                sensitive=w["sensitive"],
-                emergency=w["emergency"],
-                correction=w["correction"],
+            when = _condition(c, w, f"{path}.when", refs)
+        when_any = tuple(
+            _condition(c, w, f"{path}.when_any[{j}]", refs)
+            for j, w in enumerate(
+                c.tables(item["when_any"], f"{path}.when_any", CHAIN_WHEN, "a chain condition")
             )
+        )
         steps_raw = c.tables(item["steps"], f"{path}.steps", CHAIN_STEP, "a chain step")
         c.unique(steps_raw, "key", f"{path}.steps", "step key")
         if (
@@ -173,6 +202,7 @@ def chains_section(
                     user=st["user"],
                     mode=mode,
                     description=st["description"],
+                    allow_previous_decider=st["allow_previous_decider"],
                     sign=st["sign"],
                 )
             )
@@ -227,6 +257,7 @@ def chains_section(
                 req=item["req"],
                 steps=tuple(steps),
                 when=when,
+                when_any=when_any,
                 priority=item["priority"],
                 file_on_approval=item["file_on_approval"],
                 form=item["form"],

@@ -8,7 +8,7 @@ import re
 from typing import Any
 
 from guanwei.core.catalog import PLATFORMS
-from guanwei.packs.checker import REQ, STR, STRS, TABLES, Checker, spec
+from guanwei.packs.checker import BOOL, REQ, STR, STRS, TABLES, Checker, spec
 from guanwei.packs.schema import (
     Category,
     ChannelKind,
@@ -53,6 +53,7 @@ COLUMN = spec(
     req=REQ,
     category=STR,
     owner_unit=STR,
+    owner_only=BOOL,
     description=STR,
 )
 CHANNEL_KIND = spec(
@@ -184,9 +185,12 @@ def columns_section(
                 req=item["req"],
                 category=item["category"],
                 owner_unit=item["owner_unit"],
+                owner_only=item["owner_only"],
                 description=item["description"],
             )
         )
+        if item["owner_only"] and not item["owner_unit"]:
+            c.error(f"{path}.owner_only", "owner_only needs the column's owner_unit")
     return tuple(columns)
 
 

@@ -443,3 +443,53 @@ def complete_calendar_year(*, actor: User, organisation_id: int, year: int) -> N
         organisation_id=organisation_id,
         after={"year": year, "entered": entered},
     )
+
+
+SECRET_SETTINGS = frozenset({"access_token", "secret", "appsecret", "password", "refresh_token"})
+
+
+def _shown_settings(values: dict[str, str] | None) -> dict[str, str] | None:
+    """The settings as the audit log keeps them: secrets never, only that there is one."""
+    if values is None:
+        return None
+    return {k: ("***" if k in SECRET_SETTINGS else v) for k, v in sorted(values.items())}
+
+
+@transaction.atomic
+def set_demo_channel_settings(
+    channel: Channel, *, actor: Actor | None, values: dict[str, str] | None
+) -> None:
+    """Point a demo account at the demo's own platforms (issue #10 §1, §5): its own account
+    on the local fake Weibo or WeChat, the site directory under var/ guanwei serves, or an
+    outbox — at the address the demo is served on. ``None`` disconnects it (the fakes are
+    not running). Only a settings record the demo made (``demo: "1"``) is ever changed:
+    an account its custodian connected is left alone. Set-up staff only."""
+    from guanwei.publishing.models import ChannelSettings
+
+    require(actor, "pack.load", channel.organisation)
+    row = ChannelSettings.objects.select_for_update().filter(channel=channel).first()
+    if row is not None and row.values.get("demo") != "1":
+        raise InvalidChange(f"账号“{channel.name}”的接入设置不是演示环境生成的，未修改。")
+    before = dict(row.values) if row is not None else None
+    if values is not None:
+        values = {**values, "demo": "1"}
+    if before == values:
+        return
+    if values is None:
+        if row is not None:
+            row.delete()
+    elif row is None:
+        ChannelSettings.objects.create(channel=channel, values=values)
+    else:
+        row.values = values
+        row.save(update_fields=["values", "updated"])
+    record(
+        AuditAction.CHANNEL_SETTINGS_CHANGED,
+        actor=actor,
+        object_type="channel",
+        object_id=channel.pk,
+        object_repr=channel.name,
+        organisation_id=channel.organisation_id,
+        before=_shown_settings(before),
+        after=_shown_settings(values),
+    )

@@ -9,7 +9,15 @@ from guanwei.content.queries import may_view_material, may_view_post
 from guanwei.orgs.access import register
 from guanwei.orgs.models import User
 from guanwei.orgs.permissions import can
-from guanwei.workflow.models import Delegation, Filing, RunStatus, StepRun, StepStatus
+from guanwei.workflow.models import (
+    AuthorisationRequest,
+    Decision,
+    Delegation,
+    Filing,
+    RunStatus,
+    StepRun,
+    StepStatus,
+)
 
 
 def _decides_open_step(user: User, **run: object) -> bool:
@@ -37,7 +45,21 @@ def _step(user: User, step: StepRun) -> bool:
         return may_view_post(user, run.post)
     if run.submission is not None:
         return may_view_material(user, run.submission)
+    if run.authorisation is not None:
+        return _authorisation(user, run.authorisation)
     return False
+
+
+def _authorisation(user: User, item: AuthorisationRequest) -> bool:
+    """R-06: its requester, those who see its account, and the people of its chain (who
+    decide its open step or decided one)."""
+    from guanwei.orgs.access import may_see
+
+    if user.pk == item.requested_by_id or may_see(user, item.channel):
+        return True
+    if Decision.objects.filter(step__run__authorisation=item, actor=user).exists():
+        return True
+    return _decides_open_step(user, authorisation=item)
 
 
 def _delegation(user: User, row: Delegation) -> bool:
@@ -52,4 +74,5 @@ def register_rules() -> None:
     register(Submission, _material, name="workflow")
     register(StepRun, _step, name="workflow")
     register(Delegation, _delegation, name="workflow")
+    register(AuthorisationRequest, _authorisation, name="workflow")
     register(Filing, lambda user, f: may_view_post(user, f.post), name="workflow")

@@ -3,6 +3,7 @@ read from the pack in force (REQ W-14, W-15, C-07, C-09, T-04, R-04). No state c
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
 from guanwei.content.models import PostRevision
@@ -11,36 +12,124 @@ from guanwei.orgs.rules import rules_for
 from guanwei.workflow.errors import ReviewError
 
 
-def _matches(chain: dict[str, Any], revision: PostRevision) -> bool:
-    when = chain.get("when") or {}
+@dataclass(frozen=True)
+class Screened:
+    """What screening found in a revision, as chain selection reads it (C-07): the worst
+    verdict and the terms found, by lexicon category."""
+
+    verdict: str = "pass"
+    terms: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+def _holds(when: dict[str, Any], revision: PostRevision, screened: Screened) -> bool:
+    """Every condition ``when`` gives holds for the revision (empty = always)."""
     if when.get("categories") and revision.category not in when["categories"]:
+        return False
+    if when.get("subtypes") and revision.subtype not in when["subtypes"]:
         return False
     if when.get("columns") and revision.column not in when["columns"]:
         return False
     if when.get("channels") and not set(revision.channel_keys) & set(when["channels"]):
+        return False
+    if when.get("screening") and not set(screened.terms) & set(when["screening"]):
         return False
     if when.get("sensitive") and not revision.sensitive:
         return False
     return not (when.get("emergency") and not revision.emergency)
 
 
-def select_post_chain(organisation_id: int, revision: PostRevision) -> dict[str, Any]:
+def _matches(chain: dict[str, Any], revision: PostRevision, screened: Screened) -> bool:
+    """``when`` holds and, when the chain gives alternatives (``when_any``), one of them does:
+    the author's flag can add such a chain, never take it away (C-07)."""
+    if not _holds(chain.get("when") or {}, revision, screened):
+        return False
+    alternatives = chain.get("when_any") or []
+    return not alternatives or any(_holds(w, revision, screened) for w in alternatives)
+
+
+def select_post_chain(
+    organisation_id: int, revision: PostRevision, screened: Screened | None = None
+) -> dict[str, Any]:
     """The highest-priority post chain whose conditions hold (ties: first in the pack).
     Emergency chains (W-12) apply only to posts flagged emergency, and the other way round.
     Correction chains (W-11) apply only to posts that correct a published one; a correction
     takes the ordinary chains when the pack has none for it."""
+    screened = screened or Screened()
     correction = revision.post.corrects_id is not None
     candidates = [
         c
         for c in rules_for(organisation_id).chains
         if c["applies_to"] == "post"
-        and _matches(c, revision)
+        and _matches(c, revision, screened)
         and bool((c.get("when") or {}).get("emergency")) == revision.emergency
         and (correction or not (c.get("when") or {}).get("correction"))
     ]
     if not candidates:
         raise ReviewError("制度包没有适用于该稿件的审核流程，不能提交（未经审核的信息不得发布）。")
     return max(candidates, key=lambda c: c.get("priority", 0))
+
+
+def _met(when: dict[str, Any], revision: PostRevision, screened: Screened) -> list[str]:
+    """The conditions of ``when`` the revision meets, in words (for the post page)."""
+    from guanwei.screening.labels import category_label
+
+    rules = rules_for(revision.post.organisation_id)
+    out: list[str] = []
+    if when.get("categories"):
+        name = rules.category_name(revision.category)
+        if revision.subtype:
+            name += " · " + rules.subtype_name(revision.category, revision.subtype)
+        out.append(f"信息类别为“{name}”")
+    elif when.get("subtypes"):
+        out.append(f"子类为“{rules.subtype_name(revision.category, revision.subtype)}”")
+    if when.get("columns"):
+        column = rules.column(revision.column)
+        out.append(f"专栏为“{column['name'] if column else revision.column}”")
+    if when.get("channels"):
+        from guanwei.channels.models import Channel
+
+        names = Channel.objects.filter(
+            organisation_id=revision.post.organisation_id,
+            key__in=sorted(set(revision.channel_keys) & set(when["channels"])),
+        ).values_list("name", flat=True)
+        out.append("发布账号含" + "、".join(f"“{n}”" for n in names))
+    for category in when.get("screening") or []:
+        terms = screened.terms.get(category)
+        if terms:
+            found = "、".join(f"“{t}”" for t in terms)
+            out.append(f"内容筛查在正文中标出“{category_label(category)}”类词语{found}")
+    if when.get("sensitive"):
+        out.append("作者勾选了“涉及重大事件、突发事件或社会敏感问题”")
+    if when.get("emergency"):
+        out.append("作者勾选了快速发布")
+    if when.get("correction"):
+        out.append("本稿件是对已发布信息的订正")
+    return out
+
+
+def why_chain(chain: dict[str, Any], revision: PostRevision, screened: Screened) -> str:
+    """Why this chain was chosen, in Chinese, naming the pack's rule (C-07: the post page
+    says it): the rule (the chain's description and requirement), the conditions met."""
+    reasons = _met(chain.get("when") or {}, revision, screened)
+    for alternative in chain.get("when_any") or []:
+        if _holds(alternative, revision, screened):
+            reasons += [r for r in _met(alternative, revision, screened) if r not in reasons]
+    req = chain.get("req") or []
+    rule = chain.get("description") or ""
+    if req:
+        rule = f"{rule}（{'、'.join(req)}）" if rule else "、".join(req)
+    text = f"按制度“{rule}”，" if rule else ""
+    if reasons:
+        text += "适用本流程：" + "；".join(reasons) + "。"
+    else:
+        text += "本稿件没有更具体的审核流程适用，按一般流程审核。"
+    if (
+        chain.get("when_any")
+        and not revision.sensitive
+        and any(w.get("sensitive") for w in chain["when_any"])
+    ):
+        text += "作者虽未勾选“涉及重大事件、突发事件或社会敏感问题”，仍须经本流程事前审批。"
+    return text
 
 
 def material_chain(organisation_id: int) -> dict[str, Any] | None:

@@ -18,12 +18,49 @@ class RunStatus(models.TextChoices):
     CANCELLED = "cancelled", "已撤销"
 
 
+class AuthorisationStatus(models.TextChoices):
+    IN_REVIEW = "in_review", "审批中"
+    APPROVED = "approved", "已批准"
+    REJECTED = "rejected", "未批准"
+
+
+class AuthorisationRequest(models.Model):
+    """附二 官方微博授权审批表 (R-05, R-06): who is authorised on an account, for what and
+    for how long. Recorded when requested; it goes through the pack's ``authorisation``
+    chain (``applies_to = "credential"``) and prints once approved, with its opinions."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    channel = models.ForeignKey(
+        "channels.Channel", on_delete=models.PROTECT, related_name="authorisations"
+    )
+    grantee = models.CharField("被授权人", max_length=64)
+    grantee_title = models.CharField("职务", max_length=64, blank=True)
+    scope = models.CharField("授权范围", max_length=200)
+    reason = models.TextField("授权事由")
+    valid_from = models.DateTimeField("有效期自", null=True, blank=True)
+    valid_until = models.DateTimeField("有效期至", null=True, blank=True)
+    requested_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    created = models.DateTimeField()
+    status = models.CharField(
+        max_length=16, choices=AuthorisationStatus.choices, default=AuthorisationStatus.IN_REVIEW
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created", "-id"]
+        verbose_name = "授权审批"
+        verbose_name_plural = "授权审批"
+
+    def __str__(self) -> str:
+        return f"授权 {self.grantee}"
+
+
 class WorkflowRun(models.Model):
     """One pass of a subject through its chain. At most one run in progress per post
     and per submission (conditional unique constraints)."""
 
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
-    subject = models.CharField(max_length=16)  # post | material
+    subject = models.CharField(max_length=16)  # post | material | credential
     post = models.ForeignKey(
         Post, on_delete=models.PROTECT, null=True, blank=True, related_name="runs"
     )
@@ -34,11 +71,16 @@ class WorkflowRun(models.Model):
     submission = models.ForeignKey(
         Submission, on_delete=models.PROTECT, null=True, blank=True, related_name="runs"
     )
+    authorisation = models.ForeignKey(
+        AuthorisationRequest, on_delete=models.PROTECT, null=True, blank=True, related_name="runs"
+    )
     chain_key = models.CharField(max_length=64)
     chain_name = models.CharField(max_length=128)
     chain = models.JSONField()  # the chain as in force when the run started
     pack_version = models.CharField(max_length=64)
     screening_verdict = models.CharField(max_length=8, blank=True)
+    # C-07: why this chain was chosen, in words naming the pack's rule (the post page shows it)
+    chain_reason = models.TextField("选用理由", blank=True)
     status = models.CharField(
         max_length=16, choices=RunStatus.choices, default=RunStatus.IN_PROGRESS
     )
@@ -85,6 +127,9 @@ class StepRun(models.Model):
     )
     mode = models.CharField(max_length=8, default="any")
     required_user_ids = models.JSONField(default=list)  # mode "all": who must approve
+    # distinct deciders (issue 10 §3): the pack lets someone who decided an earlier step
+    # of the run decide this one too
+    allow_previous_decider = models.BooleanField(default=False)
     status = models.CharField(max_length=16, choices=StepStatus.choices, default=StepStatus.WAITING)
     activated_at = models.DateTimeField(null=True, blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)

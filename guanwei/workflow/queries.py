@@ -139,9 +139,17 @@ def _items(rows: Iterable[Row], limit: int) -> list[QueueItem]:
     step_ids = list(seen)
     steps = {
         s.pk: s
-        for s in StepRun.objects.filter(pk__in=step_ids).select_related(
-            "run", "run__post", "run__submission", "unit"
+        for s in StepRun.objects.filter(pk__in=step_ids)
+        .select_related(
+            "run",
+            "run__post",
+            "run__revision",
+            "run__submission",
+            "run__authorisation__channel",
+            "unit",
         )
+        # E-01, T-05: the queue shows each item's pictures and attachments
+        .prefetch_related("run__revision__assets", "run__submission__assets")
     }
     return [
         QueueItem(
@@ -223,8 +231,34 @@ def review_queue(
         )
         for unit_id, chain_key, step_key in delegated_steps
     ]
+    # Distinct deciders (issue 10 §3): a step of a run whose other step the user decided is
+    # not his to decide (unless the pack allows it), so it is not offered.
+    decided_other = Decision.objects.filter(step__run=OuterRef("step__run"), actor=user).exclude(
+        step=OuterRef("step")
+    )
+    sources = [
+        rows.exclude(Q(step__allow_previous_decider=False) & Exists(decided_other))
+        for rows in sources
+    ]
     ranges = [_range(rows, after, limit * 3) for rows in sources]
-    return _items(heapq.merge(*ranges, key=lambda row: (row[2], row[0])), limit)
+    items = _items(heapq.merge(*ranges, key=lambda row: (row[2], row[0])), limit)
+    return [i for i in items if not _reserved_for_later(i, user)]
+
+
+def _reserved_for_later(item: QueueItem, user: User) -> bool:
+    """The user is the only one who could decide a later step of the run: taking this one
+    would leave that step without a decider, so it is not offered (the action refuses it
+    too). Single-step chains need no query."""
+    if item.step.index >= len(item.run.chain.get("steps") or []) - 1:
+        return False
+    from guanwei.orgs.errors import DomainError
+    from guanwei.workflow.actions.decisions import check_distinct_decider
+
+    try:
+        check_distinct_decider(item.step, user)
+    except DomainError:
+        return True
+    return False
 
 
 def organisation_queue(

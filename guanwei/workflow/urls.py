@@ -11,6 +11,8 @@ urlpatterns = [
     path("weekplans/<int:pk>/approve/", views.week_plan_approve, name="week_plan_approve"),
     path("posts/<int:pk>/form.pdf", views.post_pdf, name="post_pdf"),
     path("filings/", views.filings, name="filings"),
+    path("authorisations/<int:pk>/", views.authorisation_detail, name="authorisation_detail"),
+    path("authorisations/<int:pk>/form.pdf", views.authorisation_pdf, name="authorisation_pdf"),
     path("delegations/", views.delegations, name="delegations"),
     path("delegations/<int:pk>/revoke/", views.delegation_revoke, name="delegation_revoke"),
 ]

@@ -29,7 +29,15 @@ from guanwei.orgs.permissions import can
 from guanwei.orgs.rules import rules_for
 from guanwei.workflow import actions, queries
 from guanwei.workflow.forms import ApproveForm, DelegationForm, RejectForm
-from guanwei.workflow.models import Delegation, Filing, RunStatus, StepRun
+from guanwei.workflow.models import (
+    AuthorisationRequest,
+    AuthorisationStatus,
+    Delegation,
+    Filing,
+    RunStatus,
+    StepRun,
+    StepStatus,
+)
 
 
 @login_required
@@ -56,6 +64,8 @@ def _step(request: HttpRequest, pk: int) -> StepRun:
 def _back(step: StepRun) -> HttpResponse:
     if step.run.post_id:
         return redirect("post_detail", pk=step.run.post_id)
+    if step.run.authorisation_id:
+        return redirect("authorisation_detail", pk=step.run.authorisation_id)
     return redirect("material_detail", pk=step.run.submission_id)
 
 
@@ -384,3 +394,106 @@ def delegation_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("Delegation revoked."))
     return redirect("delegations")
+
+
+# ------------------------------------------------------------------ 附二 authorisations (R-06)
+
+
+def _form_decisions(run: Any) -> list[FormDecision]:
+    decided = {d.step_id: d for d in queries.decisions_of(run)}
+    out: list[FormDecision] = []
+    for step in run.steps.order_by("index"):
+        d = decided.get(step.pk)
+        out.append(
+            FormDecision(
+                step=step.name,
+                person=str(d.actor) if d else "",
+                title=d.actor.title if d else "",
+                decision=d.verdict if d else "",
+                comment=d.comment if d else "",
+                decided_at=d.created if d else None,
+                on_behalf_of=str(d.on_behalf_of) if d and d.on_behalf_of else "",
+            )
+        )
+    return out
+
+
+def _authorisation(request: HttpRequest, pk: int) -> AuthorisationRequest:
+    return get_for(
+        actor(request),
+        AuthorisationRequest.objects.select_related(
+            "channel", "channel__unit", "organisation", "requested_by"
+        ),
+        pk,
+    )
+
+
+@login_required
+def authorisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """R-06: one 附二 request — what is asked, its chain with each opinion, the decision
+    forms for the person whose step it is, the PDF once approved."""
+    item = _authorisation(request, pk)
+    user = actor(request)
+    run = item.runs.order_by("-started_at").first()
+    pending = (
+        run.steps.filter(status=StepStatus.PENDING).select_related("unit", "run").first()
+        if run and run.status == RunStatus.IN_PROGRESS
+        else None
+    )
+    return render(
+        request,
+        "workflow/authorisation_detail.html",
+        page_context(
+            request,
+            item.organisation,
+            item=item,
+            run=run,
+            steps=list(run.steps.order_by("index")) if run else [],
+            decisions=queries.decisions_of(run) if run else [],
+            pending=pending,
+            can_decide=queries.may_decide(pending, user),
+            approve_form=ApproveForm(),
+            reject_form=RejectForm(),
+            printable=item.status == AuthorisationStatus.APPROVED,
+        ),
+    )
+
+
+@login_required
+def authorisation_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """R-06: 官方微博授权审批表 with the chain's opinions — only once approved (a request
+    still in review or refused has no form to print)."""
+    from guanwei.documents.authorisation import AuthorisationFormData, authorisation_pdf
+
+    item = _authorisation(request, pk)
+    run = item.runs.filter(status=RunStatus.APPROVED).order_by("-started_at").first()
+    if item.status != AuthorisationStatus.APPROVED or run is None:
+        raise Http404
+    data = AuthorisationFormData(
+        organisation=item.organisation.name,
+        account=item.channel.name,
+        platform=item.channel.get_platform_display(),
+        grantee=item.grantee,
+        grantee_title=item.grantee_title,
+        scope=item.scope,
+        reason=item.reason,
+        valid_from=item.valid_from,
+        valid_until=item.valid_until,
+        decisions=tuple(_form_decisions(run)),
+        generated_at=timezone.now(),
+        # issue #10 §2: the pack's form title and opinion rows, from the chain it went through
+        title=run.chain.get("form_title") or run.chain_name,
+        steps=tuple((s["name"], s.get("sign") or "签字：") for s in run.chain["steps"]),
+    )
+    record_read(
+        AuditAction.FORM_PRINTED,
+        actor=actor(request),
+        object_type="authorisation",
+        object_id=item.pk,
+        object_repr=f"{item.channel.name} 授权 {item.grantee}",
+        organisation_id=item.organisation_id,
+        details={"form": "authorisation"},
+    )
+    response = HttpResponse(authorisation_pdf(data), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="authorisation-{item.pk}.pdf"'
+    return response

@@ -169,7 +169,8 @@ ROUTES: dict[str, Entry] = {
     "follow_list": Entry(None, needs="channel.view"),
     # content
     "dropbox": Entry(None),
-    "material_new": Entry(None),
+    "material_new": Entry(None, needs="material.submit"),  # issue 10 §5: none for others
+    "material_external": Entry(None, needs="dropbox.manage"),  # E-07
     "material_detail": Entry("material"),
     "material_edit": Entry("material", never=True),  # only returned material, by its provider
     "material_take": Entry("material", "POST"),
@@ -182,6 +183,7 @@ ROUTES: dict[str, Entry] = {
     "post_edit": Entry("post", also="post.create"),
     "post_diff": Entry("post", kwargs=lambda o: {"pk": o.pk, "a": 1, "b": 1}),
     "asset_library": Entry(None),
+    "text_library": Entry(None),  # E-02: 404 without a unit library to read
     "asset_file": Entry("asset"),
     # workflow
     "review_queue": Entry(None),

@@ -151,7 +151,16 @@ def test_r06_the_authorisation_form_is_the_real_estate_packs() -> None:
         f"/channels/{ch.pk}/authorisation/",
         {"grantee": "张三", "grantee_title": "组员", "scope": "发布", "reason": "值班"},
     )
-    assert r.status_code == 200, r.content.decode()[:500]
+    # R-06 (issue 10 §4): the request goes through the chain; approved, it prints
+    assert r.status_code == 302, r.content.decode()[:500]
+    from guanwei.workflow import actions as wf
+    from guanwei.workflow.models import AuthorisationRequest
+
+    run = AuthorisationRequest.objects.get(channel=ch, grantee="张三").runs.get()
+    wf.approve_step(run.steps.get(index=0), actor=person("re_zz_executive"))
+    wf.approve_step(run.steps.get(index=1), actor=person("re_zz_leader"))
+    r = _as("re_admin").get(r["Location"] + "form.pdf")
+    assert r.status_code == 200
     text = _pdf_text(r.content)
     assert "执行组长审核" in text and "组长批准" in text
     weather = _as("gw_admin")

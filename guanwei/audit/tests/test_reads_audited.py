@@ -66,9 +66,19 @@ def test_x02_printing_a_form_is_audited() -> None:
             "valid_until": "2026-12-31",
         },
     )
-    assert answer.status_code == 200 and answer["Content-Type"] == "application/pdf"
+    # R-06 (issue 10 §4): the request goes through the pack's chain; approved, it prints
+    assert answer.status_code == 302
+    from guanwei.workflow import actions as wf
+    from guanwei.workflow.models import AuthorisationRequest
+
+    item = AuthorisationRequest.objects.get(channel=company, grantee="张三")
+    run = item.runs.get()
+    wf.approve_step(run.steps.get(index=0), actor=person("re_zz_executive"))
+    wf.approve_step(run.steps.get(index=1), actor=person("re_zz_leader"))
+    pdf = re_admin.get(f"/review/authorisations/{item.pk}/form.pdf")
+    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
     [authorisation] = _reads("打印表单", "re_admin")
-    assert (authorisation.object_type, authorisation.object_id) == ("channel", str(company.pk))
+    assert (authorisation.object_type, authorisation.object_id) == ("authorisation", str(item.pk))
     assert (authorisation.after or {})["form"] == "authorisation"
 
 

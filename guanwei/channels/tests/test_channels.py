@@ -126,5 +126,7 @@ def test_the_printable_forms_of_an_account() -> None:
         f"/channels/{company.pk}/authorisation/",
         {"grantee": "赵磊", "scope": "登录并发布", "reason": "日常运营"},
     )
-    assert r.status_code == 200 and r.content.startswith(b"%PDF")
+    # R-06 (issue 10 §4): a request through the pack's chain, not a free-text print; it
+    # prints from /review/authorisations/<id>/form.pdf once approved (test_chain_rules)
+    assert r.status_code == 302 and "/review/authorisations/" in r["Location"]
     assert c.post(f"/channels/{company.pk}/authorisation/", {"grantee": ""}).status_code == 400

@@ -25,17 +25,22 @@ R = "demo_real_estate"
 THURSDAY = datetime(2026, 11, 26, 9, 0, tzinfo=TZ)
 
 
+# each column is written by its owning department
+WRITERS = {"industry_news": ("admin_commerce", "re_zz_member2")}
+
+
 def _column_post(column: str, due: datetime, *, publish: bool) -> None:
+    unit_key, author = WRITERS.get(column, ("investment_planning", "re_ch_editor"))
     post = content.create_post(
-        unit(R, "investment_planning"),
-        actor=person("re_ch_editor"),
+        unit(R, unit_key),
+        actor=person(author),
         title=f"{column} {due:%m%d}",
         body=f"介绍一座获奖的创意建筑（{due:%m月%d日}）。",
         category="column",
         column=column,
         channels=[channel(R, "company_weibo")],
     )
-    wf.submit_for_review(post, actor=person("re_ch_editor"))
+    wf.submit_for_review(post, actor=person(author))
     wf.approve_step(
         StepRun.objects.get(run__post=post, status="pending"), actor=person("re_zz_leader")
     )

@@ -21,7 +21,14 @@ def test_it_models_the_college_opinion_office_and_filing() -> None:
     """C-07, C-09: sensitive posts and main-account posts go to the Opinion Office and are filed."""
     college = load_pack("college")
     sensitive = next(c for c in college.chains if c.key == "sensitive_post")
-    assert sensitive.when.sensitive and sensitive.file_on_approval
+    assert sensitive.file_on_approval
+    # C-07 (issue 10 §3): the author's box is one alternative; category, sub-type and the
+    # screening's sensitive-event terms choose it too
+    alternatives = sensitive.when_any
+    assert any(w.sensitive for w in alternatives)
+    assert any(w.categories == ("sensitive",) for w in alternatives)
+    assert any("emergency" in w.subtypes for w in alternatives)
+    assert any(w.screening == ("sensitive_event",) for w in alternatives)
     assert [s.unit for s in sensitive.steps] == ["post_unit", "opinion_office"]
 
 
@@ -78,3 +85,27 @@ def test_it_refuses_a_broken_chain(
     """R-04: chain errors name the file, the key path and what is wrong."""
     errors = _bad(tmp_path, old, new)
     assert any(where in e and what in e and "real-estate.toml" in e for e in errors), errors
+
+
+def test_c07_when_any_and_distinct_decider_keys_are_checked(tmp_path: Path) -> None:
+    """C-07, issue 10 §3: `when_any` alternatives name existing categories and sub-types;
+    `allow_previous_decider` and `owner_only` (R-02) are read."""
+    text = (PACKS_DIR / "college.toml").read_text(encoding="utf-8")
+    path = tmp_path / "college.toml"
+    path.write_text(
+        text.replace('{ subtypes = ["major_event"', '{ subtypes = ["no_such_subtype"', 1),
+        encoding="utf-8",
+    )
+    errors = [str(e) for e in validate_files([path])]
+    assert any("no_such_subtype" in e for e in errors), errors
+    college = load_pack("college")
+    application = next(c for c in college.chains if c.key == "account_application")
+    assert [s.allow_previous_decider for s in application.steps] == [
+        False,
+        False,
+        False,
+        True,
+        False,
+    ]
+    estate = load_pack("real-estate")
+    assert all(c.owner_only for c in estate.columns if c.owner_unit)

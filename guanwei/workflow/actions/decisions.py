@@ -17,6 +17,7 @@ from guanwei.orgs.models import Membership, User
 from guanwei.workflow.actions.delegation import active_delegation, covers_own_content
 from guanwei.workflow.actions.filing import file_run
 from guanwei.workflow.actions.runs import activate_step
+from guanwei.workflow.chains import holders
 from guanwei.workflow.errors import ReviewError
 from guanwei.workflow.models import (
     Decision,
@@ -32,6 +33,8 @@ from guanwei.workflow.models import (
 def _author_id(run: WorkflowRun) -> int | None:
     if run.revision_id:
         return run.revision.created_by_id if run.revision else None
+    if run.authorisation_id:
+        return run.authorisation.requested_by_id if run.authorisation else None
     return run.submission.submitted_by_id if run.submission else None
 
 
@@ -54,6 +57,7 @@ def check_decider(step: StepRun, actor: User) -> Delegation | None:
     if step.user_id:
         if actor.pk != step.user_id:
             raise PermissionDenied(f"“{step.name}”须由指定人员审核。")
+        check_distinct_decider(step, actor)
         return None
     holds = Membership.objects.filter(
         user=actor, unit=step.unit, role__in=step.roles, revoked_at__isnull=True
@@ -61,6 +65,7 @@ def check_decider(step: StepRun, actor: User) -> Delegation | None:
     if holds:
         if step.mode == "all" and actor.pk not in step.required_user_ids:
             raise PermissionDenied("您不在本环节须会签的人员名单中。")
+        check_distinct_decider(step, actor)
         return None
     delegation = active_delegation(step, actor)
     if delegation is not None and covers_own_content(delegation, run):
@@ -72,13 +77,51 @@ def check_decider(step: StepRun, actor: User) -> Delegation | None:
         raise PermissionDenied(
             f"您不能审核“{step.name}”环节（不在审核人范围内，也没有经同意的代审授权）。"
         )
+    check_distinct_decider(step, actor)
     return delegation
+
+
+def _subject_word(run: WorkflowRun) -> str:
+    return {"post": "稿件", "material": "素材", "credential": "授权申请"}.get(run.subject, "事项")
+
+
+def check_distinct_decider(step: StepRun, actor: User) -> None:
+    """Distinct deciders (issue 10 §3): one person decides at most one step of a run,
+    unless the pack lets this step be decided by a previous decider. Nor may he take an
+    earlier step when only he could decide a later one (the run would stand still)."""
+    run = step.run
+    word = _subject_word(run)
+    if not step.allow_previous_decider:
+        earlier = (
+            Decision.objects.filter(step__run=run, actor=actor)
+            .exclude(step=step)
+            .select_related("step")
+            .first()
+        )
+        if earlier is not None:
+            raise PermissionDenied(
+                f"您已审核过本{word}的“{earlier.step.name}”环节：同一{word}的两个环节须由"
+                f"不同的人审核，本环节请由其他审核人处理。"
+            )
+    author = _author_id(run)
+    for later in run.steps.filter(index__gt=step.index).select_related("unit").order_by("index"):
+        if later.allow_previous_decider:
+            continue
+        could = {later.user_id} if later.user_id else holders(later.unit, later.roles)
+        could.discard(author)
+        if actor.pk in could and not could - {actor.pk}:
+            raise PermissionDenied(
+                f"“{later.name}”环节只有您可以审核：同一{word}的两个环节须由不同的人审核，"
+                f"本环节请由其他审核人处理。"
+            )
 
 
 def _lock_step(step: StepRun) -> StepRun:
     return (
         StepRun.objects.select_for_update(of=("self",))
-        .select_related("run", "run__revision", "run__post", "run__submission", "unit")
+        .select_related(
+            "run", "run__revision", "run__post", "run__submission", "run__authorisation", "unit"
+        )
         .get(pk=step.pk)
     )
 
@@ -172,6 +215,10 @@ def _tell_rejected(run: WorkflowRun, step: StepRun, actor: User, reason: str) ->
             people.append(run.revision.created_by_id)
         title = f"稿件《{run.post.title}》审核未通过"
         link = f"/content/posts/{run.post.pk}/"
+    elif run.authorisation is not None:
+        people = [run.authorisation.requested_by_id]
+        title = f"授权申请（{run.authorisation.grantee}）未获批准"
+        link = f"/review/authorisations/{run.authorisation.pk}/"
     else:
         return
     notify(
@@ -219,11 +266,15 @@ def _finish(run: WorkflowRun, status: str, *, actor: User, reason: str = "") -> 
         )
     elif run.post and run.revision:
         content_actions.mark_reviewed(run.post, revision=run.revision, approved=approved)
+    elif run.authorisation:
+        from guanwei.workflow.actions.authorisation import mark_authorisation_decided
+
+        mark_authorisation_decided(run.authorisation, approved=approved)
     record(
         AuditAction.REVIEW_APPROVED if approved else AuditAction.REVIEW_REJECTED,
         actor=actor,
-        object_type=run.subject,
-        object_id=run.post_id or run.submission_id,
+        object_type="authorisation" if run.authorisation_id else run.subject,
+        object_id=run.post_id or run.submission_id or run.authorisation_id,
         object_repr=run.chain_name,
         organisation_id=run.organisation_id,
         after={"run": run.pk, "status": status, "reason": reason, "content_hash": run.content_hash},

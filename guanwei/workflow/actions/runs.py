@@ -21,10 +21,19 @@ from guanwei.workflow.chains import (
     pack_version,
     resolve_unit,
     select_post_chain,
+    why_chain,
     with_account_owners,
 )
 from guanwei.workflow.errors import ReviewError
-from guanwei.workflow.models import Eligibility, RunStatus, StepRun, StepStatus, WorkflowRun
+from guanwei.workflow.models import (
+    AuthorisationRequest,
+    Decision,
+    Eligibility,
+    RunStatus,
+    StepRun,
+    StepStatus,
+    WorkflowRun,
+)
 
 
 def _create_run(
@@ -39,7 +48,9 @@ def _create_run(
     post: Post | None = None,
     revision: PostRevision | None = None,
     submission: Submission | None = None,
+    authorisation: AuthorisationRequest | None = None,
     screening_verdict: str = "",
+    chain_reason: str = "",
 ) -> WorkflowRun:
     now = timezone.now()
     run = WorkflowRun.objects.create(
@@ -49,11 +60,13 @@ def _create_run(
         revision=revision,
         content_hash=revision.content_hash if revision else "",
         submission=submission,
+        authorisation=authorisation,
         chain_key=chain["key"],
         chain_name=chain["name"],
         chain=chain,
         pack_version=pack_version(organisation_id),
         screening_verdict=screening_verdict,
+        chain_reason=chain_reason,
         started_by=actor,
         started_at=now,
     )
@@ -74,6 +87,7 @@ def _create_run(
             roles=list(spec.get("roles") or []),
             user=named,
             mode=spec.get("mode") or "any",
+            allow_previous_decider=bool(spec.get("allow_previous_decider")),
         )
     activate_step(run.steps.get(index=0), author_id=author_id)
     return run
@@ -84,10 +98,12 @@ def activate_step(step: StepRun, *, author_id: int | None) -> None:
     now = timezone.now()
     eligible = {step.user_id} if step.user_id else holders(step.unit, step.roles)
     eligible.discard(author_id)  # nobody approves their own revision
+    if not step.allow_previous_decider:  # distinct deciders (issue 10 §3)
+        eligible -= earlier_deciders(step)
     if not eligible:
         raise ReviewError(
-            f"“{step.name}”环节没有可以审核的人员（作者本人不能审核），请先为{step.unit.name}"
-            f"指定相应角色。"
+            f"“{step.name}”环节没有可以审核的人员（作者本人和已审核前面环节的人员不能审核），"
+            f"请先为{step.unit.name}指定相应角色。"
         )
     step.status = StepStatus.PENDING
     step.activated_at = now
@@ -123,6 +139,15 @@ def activate_step(step: StepRun, *, author_id: int | None) -> None:
             )
         )
     Eligibility.objects.bulk_create(rows)
+
+
+def earlier_deciders(step: StepRun) -> set[int]:
+    """Who decided another step of the step's run (distinct deciders, issue 10 §3)."""
+    return set(
+        Decision.objects.filter(step__run_id=step.run_id)
+        .exclude(step=step)
+        .values_list("actor_id", flat=True)
+    )
 
 
 @transaction.atomic
@@ -164,11 +189,12 @@ def submit_for_review(post: Post, *, actor: User) -> WorkflowRun:
         raise ReviewError(f"稿件状态为“{post.get_status_display()}”，不能提交审核。")
     revision = post.current_revision
     assert revision is not None
-    chain = select_post_chain(post.organisation_id, revision)
+    screened = screen_revision(post, revision, actor)
+    verdict = screened.verdict
+    chain = select_post_chain(post.organisation_id, revision, screened)
     chain = with_account_owners(chain, revision, post.unit)  # T-01, C-09 (issue 10)
     if chain.get("permission"):
         require(actor, chain["permission"], post.unit)
-    verdict = screen_revision(post, revision, actor)
     material = (
         post.materials.filter(provider_unit__isnull=False).select_related("provider_unit").first()
     )
@@ -184,6 +210,7 @@ def submit_for_review(post: Post, *, actor: User) -> WorkflowRun:
         post=post,
         revision=revision,
         screening_verdict=verdict,
+        chain_reason=why_chain(chain, revision, screened),
     )
     content_actions.mark_in_review(post, revision=revision)
     record(
@@ -199,6 +226,7 @@ def submit_for_review(post: Post, *, actor: User) -> WorkflowRun:
             "revision": revision.number,
             "content_hash": revision.content_hash,
             "screening": verdict,
+            "chain_reason": run.chain_reason,
         },
     )
     return run

@@ -5,16 +5,20 @@ from __future__ import annotations
 
 from guanwei.content.models import Post, PostRevision
 from guanwei.orgs.models import User
+from guanwei.workflow.chains import Screened
 from guanwei.workflow.errors import ReviewError
 
 
-def screen_revision(post: Post, revision: PostRevision, actor: User) -> str:
-    """Screen the revision for every kind of target account; the worst verdict counts."""
+def screen_revision(post: Post, revision: PostRevision, actor: User) -> Screened:
+    """Screen the revision for every kind of target account; the worst verdict counts. The
+    terms found, by lexicon category, go with it: the pack's chain conditions may read them
+    (C-07: a sensitive-event term chooses the prior-approval chain)."""
     from guanwei.screening.actions import screen_object
     from guanwei.screening.queries import block_reasons
 
     order = {"pass": 0, "review": 1, "block": 2}
     worst, reasons = "pass", []
+    terms: dict[str, list[str]] = {}
     kinds: list[str | None] = [*sorted({c.kind for c in revision.channels.all()})] or [None]
     for kind in kinds:
         result, _ = screen_object(
@@ -30,6 +34,10 @@ def screen_revision(post: Post, revision: PostRevision, actor: User) -> str:
         )
         if order[result.verdict] > order[worst]:
             worst = result.verdict
+        for hit in result.hits:
+            found = terms.setdefault(hit.category, [])
+            if hit.matched not in found:
+                found.append(hit.matched)
         if result.verdict == "block":
             reasons += block_reasons(f"{revision.title}\n{revision.body}", result)
     for kind_, reason in _screen_pictures(post, revision, actor):
@@ -39,7 +47,7 @@ def screen_revision(post: Post, revision: PostRevision, actor: User) -> str:
             reasons.append(reason)
     if worst == "block":
         raise ReviewError("内容筛查未通过，不能提交审核：" + "；".join(dict.fromkeys(reasons)))
-    return worst
+    return Screened(worst, {k: tuple(v) for k, v in terms.items()})
 
 
 def _screen_pictures(post: Post, revision: PostRevision, actor: User) -> list[tuple[str, str]]:

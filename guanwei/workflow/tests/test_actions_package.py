@@ -20,6 +20,8 @@ BEFORE = {
     "select_post_chain": "guanwei.workflow.chains",
     "start_material_review": "guanwei.workflow.actions.runs",
     "submit_for_review": "guanwei.workflow.actions.runs",
+    # added since: the 附二 authorisation through its chain (issue 10 §4, R-06)
+    "request_authorisation": "guanwei.workflow.actions.authorisation",
 }
 
 

@@ -127,6 +127,13 @@ KINDS: dict[str, tuple[dict[str, str], str]] = {
         "ad_hoc",
     ),
 }
+# R-02 (issue 10 §4): a column is written by its owning department (项目部 and its project
+# groups for #XX新闻#).
+COLUMN_WRITERS: dict[str, set[str]] = {
+    "news": {"project_culture_town"},
+    "creative_architecture": {"investment_planning"},
+    "company_culture": {"admin_commerce"},
+}
 CLEAN = ["介绍一座获奖的创意建筑。", "公司将举办开放日活动，欢迎业主参加。"]
 FLAGGED = "文化小镇民俗节邀请算命大师现场表演。"  # screening verdict "review"
 BLOCKED = "介绍一座获奖的创意建筑。法*轮功"  # screening verdict "block"
@@ -366,6 +373,8 @@ class ReviewMachine(RuleBasedStateMachine):
             wrote_it = PostRevision.objects.filter(
                 post_id=run.post_id, content_hash=run.content_hash, created_by_id=user_id
             ).exists()
+            if self.not_distinct(step, username):
+                return (None if wrote_it else False), set()
             return (None if wrote_it else True), set()
         if step.key == "group_review":
             # Issue #9 §8: a delegation never covers text by its granter, the person it
@@ -381,8 +390,33 @@ class ReviewMachine(RuleBasedStateMachine):
                 }
                 & wrote
             }
+            if via and self.not_distinct(step, username):
+                return False, set()
             return bool(via), via
         return False, set()
+
+    def not_distinct(self, step: StepRun, username: str) -> bool:
+        """Distinct deciders (issue 10 §3): nobody decides two steps of one run, nor takes the
+        group's review of an ad-hoc post when only he could give the company leader's
+        approval after it (the pack has one 组长)."""
+        from guanwei.workflow.models import Decision
+
+        user_id = self.users[username].pk
+        if (
+            Decision.objects.filter(step__run=step.run, actor_id=user_id)
+            .exclude(step=step)
+            .exists()
+        ):
+            return True
+        if step.run.chain_key == "ad_hoc" and step.key == "group_review":
+            assert step.run.revision is not None
+            leaders = {
+                n
+                for n, roles in GROUP_ROLES.items()
+                if "group_leader" in roles and self.users[n].pk != step.run.revision.created_by_id
+            }
+            return leaders == {username}
+        return False
 
     def steps_of(self, post_ids: list[int]) -> list[StepRun]:
         return list(
@@ -424,6 +458,8 @@ class ReviewMachine(RuleBasedStateMachine):
         self, who: tuple[str, str], kind: str, body: int, moves: list[tuple[str, bool]]
     ) -> Any:
         """Every history starts with one post already some way along its review."""
+        if who[1] not in COLUMN_WRITERS.get(KINDS[kind][0]["column"], {who[1]}):
+            kind = "ad_hoc"  # R-02: the first post is one its author may write
         post_id = self.create_post(who, kind, body)
         for actor, approve in moves:
             self.advance(0, actor, approve)
@@ -457,7 +493,8 @@ class ReviewMachine(RuleBasedStateMachine):
                 source="投资策划部",
                 **fields,
             ),
-            expect_ok=unit_key in WRITES_IN.get(author, set()),
+            expect_ok=unit_key in WRITES_IN.get(author, set())
+            and unit_key in COLUMN_WRITERS.get(fields["column"], {unit_key}),
             what=f"{author} creates a post in {unit_key}",
             label="create",
         )
@@ -597,6 +634,9 @@ class ReviewMachine(RuleBasedStateMachine):
         old = post.current_revision
         assert old is not None
         may = post.unit.key in WRITES_IN.get(actor, set())
+        column = change.get("column", old.column)
+        if column != old.column:  # R-02: a new column must be the post unit's own
+            may = may and post.unit.key in COLUMN_WRITERS.get(column, {post.unit.key})
         unchanged = all(getattr(old, k) == v for k, v in change.items())
         _, revision = self.attempt(
             lambda: content.revise_post(post, actor=self.user(actor), **change),

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('content', '0004_asset_picture_text'),
+        ('content', '0006_library_text'),
         ('orgs', '0004_pending_grant'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
