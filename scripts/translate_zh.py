@@ -45,6 +45,43 @@ ZH = {
     "My notices": "我的通知",
     "All my deadlines": "我的全部时限",
     "You can open instead:": "您可以改为打开：",
+    # sched (issue 10)
+    "Next free time in a preferred window": "发送时间段内的下一个空闲时间",
+    "Preferred windows: %(windows)s.": "发送时间段：%(windows)s。",
+    "Peak hours (advice): %(peaks)s.": "微博高峰时段（建议）：%(peaks)s。",
+    "Counted so far / required": "已计入 / 应达到",
+    "built in": "已内置",
+    "the State Council calendar shipped with the system": "随系统提供的国务院放假安排",
+    "entered by your organisation": "本单位录入",
+    "%(n)s days entered, confirmed complete by %(name)s on %(when)s": (
+        "已录入 %(n)s 天，由 %(name)s 于 %(when)s 确认录入完整"
+    ),
+    "%(n)s days entered, not complete yet — for the other days Saturday and Sunday are used": (
+        "已录入 %(n)s 天，尚未录入完整——未录入的日期仍按周六、周日休息计"
+    ),
+    "All of %(year)s is entered": "%(year)s 年已全部录入",
+    "%(year)d marked as entered in full.": "%(year)d 年已确认录入完整。",
+    "Choose the year.": "请选择年份。",
+    "Week": "周次",
+    "Day": "日期",
+    "Comment": "意见",
+    "Choose a week.": "请选择周次。",
+    "Week plan": "周计划",
+    "week plan": "周计划",
+    "Week plan of a column": "专栏周计划",
+    "One column's posts for one week, Monday to Sunday, at least one a day: write each day's text, add its picture and time, and submit the week for review at once.": "一个专栏一周（周一至周日）的稿件，每天至少一条：逐日填写正文、添加图片和发布时间，整周一并提交审核。",
+    "Submit the week for review": "整周提交审核",
+    "Week of %(start)s · %(unit)s": "%(start)s 起的一周 · %(unit)s",
+    "I have looked at the screening hints of these days": "我已查看这些稿件的筛查提示",
+    "Approve the whole week": "整周同意",
+    "Approve the days ticked": "同意所选日期",
+    "To return one day to the editor, open it and give your reason there.": "如需退回某一天的稿件，请打开该稿件并填写退回原因。",
+    "Part of a week plan: review the week together": "属于周计划：整周一并审核",
+    "Week plan submitted for review: seven posts.": "周计划已提交审核（共七条稿件）。",
+    "Approved %(n)d days of the week plan.": "已同意周计划中的 %(n)d 天。",
+    "Week plan saved, not yet submitted: %(reason)s": "周计划已保存，尚未提交审核：%(reason)s",
+    "Submitted %(n)d days of the week plan.": "已提交周计划中的 %(n)d 天。",
+    # sched (issue 10) end
     # screen (issue 10)
     "Allow-phrase": "放行词组",
     "Allow-phrases": "放行词组",

@@ -68,6 +68,7 @@ class AuditAction(IntEnum):
     ASSET_UPLOADED = 520
     ASSET_TEXT_READ = 521  # issue #9 §15: the OCR task's result (C-06)
     LIBRARY_TEXT_SAVED = 530  # E-02: a text saved to the content library
+    WEEK_PLAN_CREATED = 535
 
     # 600: workflow
     REVIEW_STARTED = 601
@@ -79,6 +80,7 @@ class AuditAction(IntEnum):
     POST_FILED = 610
     DELEGATION_GRANTED = 620
     DELEGATION_REVOKED = 621
+    WEEK_PLAN_APPROVED = 630
 
     # 700: publishing
     PUBLISH_SCHEDULED = 701
@@ -96,6 +98,7 @@ class AuditAction(IntEnum):
     PUBLISH_REMOTE_PENDING = 714
     PUBLISH_MOVED = 715
     CALENDAR_DAY_SET = 720
+    CALENDAR_YEAR_COMPLETED = 721
 
     # 800: interaction; 900: vault (reserved for later rooms)
 
@@ -176,6 +179,8 @@ AUDIT_LABELS: dict[AuditAction, str] = {
     AuditAction.LIBRARY_TEXT_SAVED: "保存内容库文字",
     AuditAction.REVIEW_STARTED: "提交审核",
     AuditAction.STEP_APPROVED: "审核同意",
+    AuditAction.WEEK_PLAN_CREATED: "提交周计划",
+    AuditAction.WEEK_PLAN_APPROVED: "周计划审核同意",
     AuditAction.STEP_REJECTED: "审核不同意",
     AuditAction.REVIEW_APPROVED: "审核通过",
     AuditAction.REVIEW_REJECTED: "审核退回",
@@ -201,6 +206,7 @@ AUDIT_LABELS: dict[AuditAction, str] = {
     AuditAction.PUBLISH_REMOTE_PENDING: "平台处理中",
     AuditAction.PUBLISH_MOVED: "调整发布时间",
     AuditAction.CALENDAR_DAY_SET: "调整本单位节假日",
+    AuditAction.CALENDAR_YEAR_COMPLETED: "确认本单位节假日已录入完整",
     AuditAction.DEADLINE_CREATED: "新建时限",
     AuditAction.DEADLINE_MET: "按时完成",
     AuditAction.DEADLINE_BREACHED: "超时",

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from collections.abc import Iterable, Sequence
-from datetime import datetime
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -36,6 +36,7 @@ from guanwei.content.models import (
     Submission,
     SubmissionStatus,
     Text,
+    WeekPlan,
 )
 from guanwei.content.queries import decided_on_material
 from guanwei.core import files
@@ -971,3 +972,72 @@ def mark_reinstated(post: Post) -> bool:
         where={"approved_revision": F("current_revision")},
         status=PostStatus.APPROVED,
     )
+
+
+WEEK = 7
+WEEKDAY_NAMES = ["周一", "周二", "周三", "周四", "周五", "周六", "周日"]
+
+
+@transaction.atomic
+def create_week_plan(
+    unit: Unit,
+    *,
+    actor: User,
+    column: str,
+    week_start: date,
+    channels: Sequence[Channel],
+    days: Sequence[Mapping[str, Any]],
+) -> WeekPlan:
+    """R-03 周计划: one column's posts for one week (Monday to Sunday, one a day), written
+    on one form: seven posts with their text, pictures and planned time, tied together as
+    one plan. ``days``: seven rows ``{"body", "at" (a time of day), "assets"}`` in order
+    from Monday. Every day needs its text and time (the column's rule: 每天至少一条). The
+    review is started by ``workflow.actions.submit_week_plan``, which calls this."""
+    require(actor, "post.create", unit)
+    rules = rules_for(unit.organisation_id)
+    found = rules.column(column)
+    if found is None:
+        raise InvalidChange("请选择制度规定的专栏。")
+    if week_start.weekday() != 0:
+        raise InvalidChange("周计划从周一开始。")
+    if len(days) != WEEK:
+        raise InvalidChange("周计划须包含周一至周日七天。")
+    tz = timezone.get_current_timezone()
+    missing = [
+        WEEKDAY_NAMES[i]
+        for i, row in enumerate(days)
+        if not str(row.get("body") or "").strip() or row.get("at") is None
+    ]
+    if missing:
+        raise InvalidChange(f"每天至少一条：{'、'.join(missing)}还没有填写正文或发布时间。")
+    plan = WeekPlan.objects.create(
+        organisation_id=unit.organisation_id,
+        unit=unit,
+        column=column,
+        week_start=week_start,
+        created_by=actor,
+    )
+    for i, row in enumerate(days):
+        day = week_start + timedelta(days=i)
+        post = create_post(
+            unit,
+            actor=actor,
+            title=f"{found['hashtag']} {day:%m-%d}（{WEEKDAY_NAMES[i]}）",
+            body=str(row["body"]),
+            category=found.get("category") or "",
+            column=column,
+            channels=list(channels),
+            assets=list(row.get("assets") or []),
+            planned_at=datetime.combine(day, row["at"], tzinfo=tz),
+        )
+        Post.objects.filter(pk=post.pk).update(week_plan=plan)
+    record(
+        AuditAction.WEEK_PLAN_CREATED,
+        actor=actor,
+        object_type="week_plan",
+        object_id=plan.pk,
+        object_repr=str(plan),
+        organisation_id=plan.organisation_id,
+        after={"column": column, "week_start": week_start.isoformat(), "posts": WEEK},
+    )
+    return plan

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django import forms
@@ -148,3 +149,58 @@ class AssetForm(forms.Form):
         widget=forms.ClearableFileInput(attrs={"data-max-bytes": str(20 * 1024 * 1024)}),
     )
     title = forms.CharField(label=_("Title"), max_length=200, required=False)
+
+
+WEEKDAYS_ZH = ["周一", "周二", "周三", "周四", "周五", "周六", "周日"]
+
+
+class WeekPlanForm(forms.Form):
+    """R-03 周计划: a column's week, Monday to Sunday, one row a day (text, picture, time)."""
+
+    column = forms.ChoiceField(label=_("Column"), choices=())
+    week = forms.CharField(
+        label=_("Week"), widget=forms.TextInput(attrs={"type": "week"}), max_length=10
+    )
+    channels = forms.ModelMultipleChoiceField(
+        queryset=Channel.objects.none(),
+        label=_("Publish to"),
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args: Any, organisation: Organisation, rules: OrgRules, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["column"].choices = [  # type: ignore[attr-defined]
+            (c["key"], f"{c['hashtag']} {c['name']}") for c in rules.columns
+        ]
+        self.fields["channels"].queryset = Channel.objects.filter(  # type: ignore[attr-defined]
+            organisation=organisation, status=ChannelStatus.ACTIVE
+        )
+        for i in range(7):
+            self.fields[f"body_{i}"] = forms.CharField(
+                label=_("Text"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+            )
+            self.fields[f"at_{i}"] = forms.TimeField(
+                label=_("Time"), widget=forms.TimeInput(attrs={"type": "time"}), required=False
+            )
+            self.fields[f"picture_{i}"] = forms.FileField(label=_("Picture"), required=False)
+
+    def clean_week(self) -> date:
+        raw = self.cleaned_data["week"]
+        try:
+            return datetime.strptime(raw + "-1", "%G-W%V-%u").date()
+        except ValueError:
+            raise forms.ValidationError(_("Choose a week.")) from None
+
+    def rows(self) -> list[dict[str, Any]]:
+        """The seven day rows of the form, for the template (Monday first)."""
+        monday = self.cleaned_data.get("week") if hasattr(self, "cleaned_data") else None
+        return [
+            {
+                "name": WEEKDAYS_ZH[i],
+                "day": monday + timedelta(days=i) if isinstance(monday, date) else None,
+                "body": self[f"body_{i}"],
+                "at": self[f"at_{i}"],
+                "picture": self[f"picture_{i}"],
+            }
+            for i in range(7)
+        ]

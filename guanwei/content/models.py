@@ -166,6 +166,30 @@ class PostStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", "已撤回"
 
 
+class WeekPlan(models.Model):
+    """A column's week plan (R-03 周计划): the seven posts of one week (Mon–Sun, one a day)
+    of one column, written on one form and submitted, reviewed and shown together."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="week_plans")
+    column = models.CharField("专栏", max_length=64)
+    week_start = models.DateField("周一")
+    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-week_start", "-id"]
+        indexes = [models.Index(fields=["organisation", "column", "week_start"])]
+        verbose_name = "周计划"
+        verbose_name_plural = "周计划"
+
+    def __str__(self) -> str:
+        return f"{self.column} {self.week_start:%m-%d} 周计划"
+
+    def permission_unit(self) -> Unit:
+        return self.unit
+
+
 class Post(models.Model):
     """A piece to publish (稿件). Its content lives in immutable revisions; the post
     points at the current one and, once a review run approved it, the approved one."""
@@ -188,6 +212,14 @@ class Post(models.Model):
         blank=True,
         related_name="corrections",
         verbose_name="订正的稿件",
+    )
+    week_plan = models.ForeignKey(
+        WeekPlan,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="posts",
+        verbose_name="周计划",
     )
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)

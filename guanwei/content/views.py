@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.contrib import messages
@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from guanwei.content import access, actions, panels, queries
 from guanwei.content.forms import (
+    WEEKDAYS_ZH,
     AssetForm,
     DeclineForm,
     ExternalForm,
@@ -22,8 +23,17 @@ from guanwei.content.forms import (
     PostForm,
     ResubmitForm,
     TextForm,
+    WeekPlanForm,
 )
-from guanwei.content.models import Asset, Post, PostStatus, Submission, SubmissionStatus, Text
+from guanwei.content.models import (
+    Asset,
+    Post,
+    PostStatus,
+    Submission,
+    SubmissionStatus,
+    Text,
+    WeekPlan,
+)
 from guanwei.keyset import cursor_text, parse_cursor
 from guanwei.orgs.access import get_for, may_see
 from guanwei.orgs.errors import DomainError
@@ -396,6 +406,7 @@ def post_list(request: HttpRequest) -> HttpResponse:
             status=status,
             statuses=PostStatus.choices,
             can_create=any(can(user, "post.create", u) for u in units),
+            has_columns=bool(rules_for(org.pk).columns),  # R-03 周计划
             from_material=queries.published_from_material(user, org),
             waiting=waiting_for_accounts(user, org),
             next_cursor=cursor_text(posts[-1].created, posts[-1].pk)
@@ -654,6 +665,140 @@ def asset_file(request: HttpRequest, pk: int) -> FileResponse:
     )
     harden(response.headers, picture=picture, filename=stored)
     return response
+
+
+# ------------------------------------------------------------------ R-03 周计划
+
+
+@login_required
+def week_plan_new(request: HttpRequest) -> HttpResponse:
+    """A column's week on one form (R-03): Monday to Sunday, one row a day with its text,
+    picture and time; submitted together for review."""
+    from guanwei.workflow import actions as review
+
+    org = _org(request)
+    units = _editable_units(request, org)
+    if not units:
+        messages.error(request, _("You may not write posts in any unit."))
+        return redirect("post_list")
+    rules = rules_for(org.pk)
+    initial = {"column": request.GET.get("column", ""), "week": request.GET.get("week", "")}
+    form = WeekPlanForm(
+        request.POST or None,
+        request.FILES or None,
+        organisation=org,
+        rules=rules,
+        initial=initial,
+    )
+    unit_choice = request.POST.get("unit") or str(units[0].pk)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        unit = next((u for u in units if str(u.pk) == unit_choice), None)
+        if unit is None:
+            form.add_error(None, _("Choose a unit you may write for."))
+        elif form.is_valid():
+            data = form.cleaned_data
+            hashtag = (rules.column(data["column"]) or {}).get("hashtag", "")
+            try:
+                days = []
+                for i in range(7):
+                    upload = data.get(f"picture_{i}")
+                    assets = []
+                    if upload:
+                        assets.append(
+                            actions.upload_asset(
+                                unit,
+                                actor=actor(request),
+                                upload=upload,
+                                title=f"{hashtag} {WEEKDAYS_ZH[i]}",
+                            )
+                        )
+                    days.append(
+                        {
+                            "body": data.get(f"body_{i}", ""),
+                            "at": data.get(f"at_{i}"),
+                            "assets": assets,
+                        }
+                    )
+                plan, not_yet = review.submit_week_plan(
+                    unit,
+                    actor=actor(request),
+                    column=data["column"],
+                    week_start=data["week"],
+                    channels=data["channels"],
+                    days=days,
+                )
+            except DomainError as e:
+                form.add_error(None, e.message)
+            else:
+                if not_yet:
+                    messages.warning(
+                        request,
+                        _("Week plan saved, not yet submitted: %(reason)s") % {"reason": not_yet},
+                    )
+                else:
+                    messages.success(request, _("Week plan submitted for review: seven posts."))
+                return redirect("week_plan_detail", pk=plan.pk)
+    return render(
+        request,
+        "content/week_plan_form.html",
+        page_context(request, org, form=form, units=units, unit_choice=unit_choice),
+        status=status,
+    )
+
+
+@login_required
+def week_plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The week at a glance (R-03): each day's time, text, pictures and status; for its
+    reviewer, approve all or the days ticked."""
+    from guanwei.workflow.actions import pending_steps
+    from guanwei.workflow.actions.decisions import check_decider
+
+    user = actor(request)
+    plan = get_for(user, WeekPlan.objects.select_related("unit", "organisation"), pk)
+    rules = rules_for(plan.organisation_id)
+    posts = list(
+        plan.posts.select_related("current_revision").prefetch_related("current_revision__assets")
+    )
+    mine = set()
+    hints = False
+    for step in pending_steps(plan):
+        try:
+            check_decider(step, user)
+        except DomainError:
+            continue
+        mine.add(step.run.post_id)
+        hints = hints or step.run.screening_verdict == "review"
+    rows = [
+        {
+            "post": p,
+            "revision": p.current_revision,
+            "name": WEEKDAYS_ZH[i] if i < 7 else "",
+            "day": plan.week_start + timedelta(days=i),
+            "mine": p.pk in mine,
+        }
+        for i, p in enumerate(sorted(posts, key=lambda p: p.pk))
+    ]
+    column = rules.column(plan.column) or {}
+    return render(
+        request,
+        "content/week_plan_detail.html",
+        page_context(
+            request,
+            plan.organisation,
+            plan=plan,
+            rows=rows,
+            column=column,
+            may_review=bool(mine),
+            hints=hints,
+            may_submit=can(user, "post.create", plan.unit)
+            and any(
+                p.status in (PostStatus.DRAFT, PostStatus.REJECTED, PostStatus.EXPIRED)
+                for p in posts
+            ),
+        ),
+    )
 
 
 # ------------------------------------------------------------------ content library (E-02)

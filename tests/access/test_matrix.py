@@ -33,7 +33,7 @@ from PIL import Image
 from guanwei.api.router import api
 from guanwei.channels.models import Channel
 from guanwei.content import actions as content
-from guanwei.content.models import Post, Submission
+from guanwei.content.models import Post, Submission, WeekPlan
 from guanwei.notify.models import Notice
 from guanwei.orgs.models import ApiToken, Membership, Organisation, PendingGrant, Unit, User
 from guanwei.orgs.permissions import can
@@ -111,6 +111,7 @@ WHO_SEES: dict[str, Callable[[User, Any], bool]] = {
         m.user_id == p.pk or (_sees_unit(p, m.unit) and can(p, "person.view", m.unit))
     ),
     "intent": lambda p, i: _sees_post(p, i.post),
+    "week_plan": lambda p, w: _sees_post(p, w.posts.get()),
     "deadline": lambda p, d: _sees_post(p, d.post) or can(p, "report.view", d.unit),
     "delegation": lambda p, d: (
         p.pk in (d.delegate_id, d.absent_id, d.consent_by_id)
@@ -176,6 +177,8 @@ ROUTES: dict[str, Entry] = {
     "material_decline": Entry("material", "POST"),
     "post_list": Entry(None),
     "post_new": Entry(None),
+    "week_plan_new": Entry(None),
+    "week_plan_detail": Entry("week_plan"),
     "post_detail": Entry("post"),
     "post_edit": Entry("post", also="post.create"),
     "post_diff": Entry("post", kwargs=lambda o: {"pk": o.pk, "a": 1, "b": 1}),
@@ -187,6 +190,8 @@ ROUTES: dict[str, Entry] = {
     "step_approve": Entry("step", "POST"),
     "step_reject": Entry("step", "POST"),
     "post_submit": Entry("post", "POST"),
+    "week_plan_approve": Entry("week_plan", "POST"),
+    "week_plan_submit": Entry("week_plan", "POST"),
     "post_pdf": Entry("post"),
     "filings": Entry(None),
     "delegations": Entry(None),
@@ -199,6 +204,7 @@ ROUTES: dict[str, Entry] = {
     "calendar": Entry(None),
     "calendar_ics": Entry(None),
     "holidays": Entry(None),
+    "holidays_complete": Entry(None, "POST", needs="pack.load"),
     "follows_check": Entry(None),
     "site_index": Entry(None, needs="public"),  # docs/security.md §1: 404 unless published
     "site_file": Entry(None, needs="public"),
@@ -413,6 +419,17 @@ def _objects() -> dict[str, dict[str, Any]]:
             status="failed",
         )
 
+    def week_plan(post: Post) -> WeekPlan:
+        plan = WeekPlan.objects.create(
+            organisation_id=post.organisation_id,
+            unit=post.unit,
+            column="matrix",
+            week_start=now.date(),
+            created_by=post.created_by,
+        )
+        Post.objects.filter(pk=post.pk).update(week_plan=plan)
+        return plan
+
     def deadline(post: Post, where: str) -> Deadline:
         return Deadline.objects.create(
             organisation_id=post.organisation_id,
@@ -471,6 +488,7 @@ def _objects() -> dict[str, dict[str, Any]]:
             "foreign": intent(posts["foreign"], channel(C, "info_wechat")),
         },
         "deadline": {w: deadline(p, w) for w, p in posts.items()},
+        "week_plan": {w: week_plan(p) for w, p in posts.items()},
         "delegation": {
             "own": delegation(org(W), tc, ("kj_section_head", "kj_leader", "city_leader")),
             "other": delegation(org(W), ca, ("xb_leader", "xa_leader", "city_leader")),
