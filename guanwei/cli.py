@@ -610,7 +610,22 @@ def cmd_mfa(args: argparse.Namespace) -> int:
 def cmd_screen(args: argparse.Namespace) -> int:
     from guanwei.screening.engine.cli import screen_main
 
-    return screen_main(args.rest)
+    if not any(a == "--org" or a.startswith("--org=") for a in args.rest):
+        return screen_main(args.rest)
+    _django()
+
+    def org_engine(key: str) -> Any:
+        from guanwei.orgs.models import Organisation
+        from guanwei.screening.engine.config import ConfigError
+        from guanwei.screening.service import engine_for
+
+        organisation = Organisation.objects.filter(key=key).first()
+        if organisation is None:
+            known = ", ".join(Organisation.objects.order_by("key").values_list("key", flat=True))
+            raise ConfigError(f"no organisation {key!r}; known: {known or 'none'}")
+        return engine_for(organisation)
+
+    return screen_main(args.rest, org_engine=org_engine)
 
 
 def cmd_bench(args: argparse.Namespace) -> int:

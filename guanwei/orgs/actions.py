@@ -400,7 +400,52 @@ def grant_role(
         organisation_id=unit.organisation_id,
         after=_membership_snapshot(membership),
     )
+    _tell_role_change(membership, granted=True, actor=actor)
     return membership
+
+
+def _tell_role_change(membership: Membership, *, granted: bool, actor: Actor | None) -> None:
+    """T-03: a change of a role the pack announces (``[[role_changes]]``, the tourism
+    bureau's 信息员) tells the holders of the duty it names (the centre that keeps the
+    officer register), in the change's transaction. Loading a pack (the system) tells
+    nobody: that is set-up, not a change."""
+    if actor is None or is_system(actor):
+        return
+    from guanwei.notify.actions import notify
+
+    unit = membership.unit
+    rules = rules_for(unit.organisation_id)
+    told = rules.told_of_role_change(membership.role)
+    if not told:
+        return
+    people: set[int] = set()
+    for unit_type, roles in told:
+        people |= set(
+            Membership.objects.filter(
+                unit__organisation_id=unit.organisation_id,
+                unit__unit_type=unit_type,
+                role__in=roles,
+                revoked_at__isnull=True,
+            ).values_list("user_id", flat=True)
+        )
+    people.discard(membership.user_id)
+    role = rules.role_name(membership.role)
+    who = membership.user
+    by = as_user(actor)
+    when = timezone.localtime(timezone.now()).strftime("%Y-%m-%d %H:%M")
+    if granted:
+        title = f"{role}变动：{unit.name} {who} 被授予{role}"
+        body = f"{by} 于 {when} 授予 {who}（{unit.name}）{role}角色。"
+    else:
+        title = f"{role}变动：{unit.name} {who} 的{role}角色已撤销"
+        body = f"{by} 于 {when} 撤销了 {who}（{unit.name}）的{role}角色。"
+    notify(
+        sorted(people),
+        organisation_id=unit.organisation_id,
+        title=title,
+        body=body,
+        link=f"/units/{unit.pk}/",
+    )
 
 
 def _create_membership(user: User, unit: Unit, role: str, *, granted_by: User | None) -> Membership:
@@ -469,6 +514,7 @@ def confirm_grant(pending: PendingGrant, *, actor: Actor | None) -> Membership:
             "pending_grant": pending.pk,
         },
     )
+    _tell_role_change(membership, granted=True, actor=actor)
     return membership
 
 
@@ -510,6 +556,7 @@ def revoke_role(membership: Membership, *, actor: Actor | None) -> Membership:
         before=_membership_snapshot(membership),
     )
     forget_grants(membership.user)
+    _tell_role_change(membership, granted=False, actor=actor)
     return membership
 
 

@@ -219,6 +219,7 @@ def _sync_channels(
             "responsible": people.get(c.responsible) if c.responsible else None,
             "status": c.status,
             "verified": c.verified,
+            "mailbox": c.mailbox,
         }
         existing = channels.get(c.key)
         if existing is None:
