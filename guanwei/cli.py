@@ -13,6 +13,7 @@ import signal
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -77,12 +78,64 @@ def cmd_packs(args: argparse.Namespace) -> int:
             print(f"no organisation with key {args.org!r}", file=sys.stderr)
             return 1
     try:
-        report = apply_pack(pack, actor=SYSTEM, organisation=org)
+        report = apply_pack(pack, actor=SYSTEM, organisation=org, demo_people=args.demo_people)
     except DomainError as e:
         print(e.message, file=sys.stderr)
         return 1
     _print_report(report)
+    if args.demo_people:
+        _keep_demo_logins(report)
+    elif report.created.get("people"):
+        print(
+            f"{report.created['people']} people have no password yet "
+            "(--demo-people gives the pack's people demo logins)"
+        )
     return 0
+
+
+def _keep_demo_logins(report: Any) -> None:
+    """``packs load NAME --demo-people``: print the logins made and add them to the demo's
+    logins file under the organisation's heading; the organisation's accounts are pointed
+    at the demo's platforms at the address the demo already uses (issue #10 §1)."""
+    from guanwei.packs import demo
+
+    sections = demo.read_logins()
+    base_url = demo.header_url().rstrip("/") or served_url()
+    made = _logins(report.logins)
+    demo.add_logins(sections, report.organisation, made)
+    connect_demo_channels(
+        demo.logins_path().parent, site_url=base_url, fakes=_fakes_in_use(base_url)
+    )
+    path = demo.write_logins(sections, base_url)
+    if not made:
+        print(f"no new logins; the demo's logins are in {path}")
+        return
+    print(f"{demo.HEADING}{report.organisation.name} ({report.organisation.key})")
+    for x in made:
+        print(f"{x.username}\t{x.password}\t{x.name}\t{x.roles}")
+    print(f"(added to {path})")
+
+
+def _fakes_in_use(base_url: str) -> FakeAddresses | None:
+    """The fakes the demo's accounts already point at; beside ``base_url`` when none do."""
+    from urllib.parse import urlsplit
+
+    from guanwei.publishing.models import ChannelSettings
+
+    ports: dict[str, tuple[str, int]] = {}
+    for row in ChannelSettings.objects.filter(
+        channel__platform__in=["weibo", "wechat"]
+    ).select_related("channel"):
+        if row.values.get("demo") == "1" and row.values.get("base_url"):
+            parts = urlsplit(row.values["base_url"])
+            if parts.port:
+                ports.setdefault(row.channel.platform, (parts.hostname or "127.0.0.1", parts.port))
+    if "weibo" in ports or "wechat" in ports:
+        host, weibo = ports.get("weibo") or (ports["wechat"][0], ports["wechat"][1] - 1)
+        wechat = ports.get("wechat", (host, weibo + 1))[1]
+        return FakeAddresses(host, weibo, wechat)
+    parts = urlsplit(base_url)
+    return FakeAddresses.beside(parts.hostname or "127.0.0.1", parts.port or 8000)
 
 
 def _show_pack(pack: Any) -> None:
@@ -164,102 +217,226 @@ def _migrate(verbosity: int = 0) -> None:
     call_command("migrate", verbosity=verbosity, interactive=False)
 
 
-def ensure_demo(pack_name: str = "weather-bureau", *, quiet: bool = False) -> Path:
-    """Migrate, load the demo organisation once, keep its logins in var/demo-logins.txt."""
+BASE_PACKS_ORDER = ["weather-bureau", "college", "tourism-bureau", "real-estate", "edu-software"]
+
+
+def demo_packs() -> list[str]:
+    """Every shipped base pack with an organisation: the five seed organisations, the
+    weather bureau first (issue #10 §1)."""
+    from guanwei.packs.schema import PackValidationError, available_packs
+    from guanwei.packs.schema import load_pack as read_pack
+
+    names = []
+    for name in available_packs():
+        try:
+            pack = read_pack(name)
+        except PackValidationError:
+            continue
+        if pack.kind == "base" and pack.organisation is not None:
+            names.append(name)
+    order = {name: i for i, name in enumerate(BASE_PACKS_ORDER)}
+    return sorted(names, key=lambda n: (order.get(n, len(order)), n))
+
+
+def _shown_host(host: str) -> str:
+    if host in ("", "0.0.0.0", "::"):
+        return "127.0.0.1"
+    return f"[{host}]" if ":" in host else host
+
+
+def served_url(host: str = "127.0.0.1", port: int = 8000) -> str:
+    """The address people reach the site at: ``GUANWEI_BASE_URL`` when set (production,
+    behind its proxy), else the ``--host``/``--port`` guanwei is served on (issue #10 §1)."""
     from django.conf import settings
+
+    return settings.GUANWEI_BASE_URL or f"http://{_shown_host(host)}:{port}"
+
+
+@dataclass(frozen=True)
+class FakeAddresses:
+    """Where the demo's fake Weibo and WeChat listen: beside the site, on its port + 101 and
+    + 102 (8101 and 8102 for the default 8000), so two demos on two ports do not collide."""
+
+    host: str
+    weibo_port: int
+    wechat_port: int
+
+    @classmethod
+    def beside(cls, host: str, port: int) -> FakeAddresses:
+        return cls(host, port + 101, port + 102)
+
+    @property
+    def weibo_url(self) -> str:
+        return f"http://{_shown_host(self.host)}:{self.weibo_port}"
+
+    @property
+    def wechat_url(self) -> str:
+        return f"http://{_shown_host(self.host)}:{self.wechat_port}"
+
+
+def fake_accounts_path() -> Path:
+    from django.conf import settings
+
+    return Path(settings.VAR_DIR) / "fake-accounts.json"
+
+
+def ensure_demo(
+    packs: list[str] | None = None,
+    *,
+    base_url: str | None = None,
+    fakes: FakeAddresses | None = None,
+    quiet: bool = False,
+) -> Path:
+    """Migrate, load the demo organisations (every base pack, or ``packs``) with a demo
+    person for every role, point their accounts at the demo's platforms and keep the
+    logins in var/demo-logins.txt, one section per organisation (issue #10 §1)."""
     from django.db import transaction
 
-    from guanwei.orgs.models import Organisation, User
+    from guanwei.orgs.models import User
     from guanwei.orgs.permissions import SYSTEM
+    from guanwei.packs import demo
     from guanwei.packs.actions import demo_password, load_pack
     from guanwei.packs.schema import load_pack as read_pack
 
+    base_url = base_url or served_url()
     _migrate()
-    logins = Path(settings.VAR_DIR) / "demo-logins.txt"
-    pack = read_pack(pack_name)
-    first = (
-        pack.organisation is not None
-        and not Organisation.objects.filter(key=pack.organisation.key).exists()
-    )
-    with transaction.atomic():
-        report = load_pack(pack, actor=SYSTEM)
-        admin_password = None
-        if not User.objects.filter(username="admin").exists():
-            admin_password = demo_password()
-            User.objects.create_superuser("admin", "", admin_password, display_name="系统管理员")
-    connect_demo_channels(logins.parent)
-    if first or report.logins:
-        lines = [
-            f"# guanwei demo logins ({pack.name}) — http://127.0.0.1:8000/",
-            "# username\tpassword\tname\troles",
+    sections = demo.read_logins()
+    new = 0
+    for name in packs or demo_packs():
+        with transaction.atomic():
+            report = load_pack(read_pack(name), actor=SYSTEM, demo_people=True)
+        demo.add_logins(sections, report.organisation, _logins(report.logins))
+        new += len(report.logins)
+    if not User.objects.filter(username="admin").exists():
+        admin_password = demo_password()
+        User.objects.create_superuser("admin", "", admin_password, display_name="系统管理员")
+        sections[0].logins = [x for x in sections[0].logins if x.username != "admin"] + [
+            demo.Login("admin", admin_password, "系统管理员", demo.ADMIN_ROLES)
         ]
-        if admin_password:
-            lines.append(f"admin\t{admin_password}\t系统管理员\tsuperuser (Django admin /admin/)")
-        lines += [
-            f"{n.username}\t{n.password}\t{n.display_name}\t{', '.join(n.roles)}"
-            for n in report.logins
-        ]
-        logins.parent.mkdir(parents=True, exist_ok=True)
-        flags = os.O_WRONLY | os.O_CREAT
-        flags |= os.O_APPEND if logins.exists() and not first else os.O_TRUNC
-        with os.fdopen(os.open(logins, flags, 0o600), "w", encoding="utf-8") as fh:  # §17
-            fh.write("\n".join(lines) + "\n")
-        logins.chmod(0o600)
-        if not quiet:
-            print("\n".join(lines))
-            print(f"(kept in {logins})")
-    elif not quiet:
-        print(f"demo organisation ready; logins are in {logins}")
+        new += 1
+    connect_demo_channels(demo.logins_path().parent, site_url=base_url, fakes=fakes)
+    logins = demo.write_logins(sections, base_url)
+    if quiet:
+        return logins
+    if new:
+        print(logins.read_text(encoding="utf-8"), end="")
+        print(f"(kept in {logins})")
+    else:
+        count = sum(1 for s in sections if s.key)
+        print(f"{count} demo organisations ready at {base_url}/; logins are in {logins}")
     return logins
 
 
-FAKE_WEIBO = "http://127.0.0.1:8101"
-FAKE_WECHAT = "http://127.0.0.1:8102"
+def _logins(created: list[Any]) -> list[Any]:
+    from guanwei.packs.demo import Login
+
+    return [Login(n.username, n.password, n.display_name, "、".join(n.roles)) for n in created]
 
 
-def connect_demo_channels(var_dir: Path, site_url: str = "http://127.0.0.1:8000") -> int:
-    """Point every demo account without settings at the local fakes (weibo, wechat) or at
-    a site directory under var/ served by guanwei (website), so the demo publishes end to
-    end offline. Real accounts get their settings from their custodian instead."""
+def _slug(key: str) -> str:
+    return key.removeprefix("demo_").replace("_", "-").lower()
+
+
+def connect_demo_channels(
+    var_dir: Path,
+    site_url: str = "http://127.0.0.1:8000",
+    fakes: FakeAddresses | None = None,
+) -> int:
+    """Point every demo account at the demo's own platforms, built from the address the
+    demo is served on, so it publishes end to end offline (issue #10 §1, §5):
+
+    * Weibo and WeChat: each account its own account on the local fakes (``fakes``) — its
+      own uid and token or appid and secret, its name as the screen name, its own safe
+      domain — listed in var/fake-accounts.json for the fakes to read; ``fakes=None`` (not
+      running): not connected;
+    * website: a site directory under var/ that guanwei serves at ``site_url``/site/…;
+    * anything else: an outbox directory.
+
+    Accounts whose settings a custodian entered are never touched. Returns how many
+    settings records changed."""
+    import secrets
+
     from guanwei.channels.models import Channel
-    from guanwei.publishing.fakes.wechat import APPID, APPSECRET
-    from guanwei.publishing.fakes.weibo import DEMO_TOKEN, SAFE_DOMAIN
+    from guanwei.orgs.permissions import SYSTEM
+    from guanwei.publishing.actions import set_demo_channel_settings
+    from guanwei.publishing.fakes.accounts import FakeAccount, write_accounts
+    from guanwei.publishing.fakes.weibo import DEMO_TOKEN
     from guanwei.publishing.models import ChannelSettings
 
-    made = 0
-    for channel in Channel.objects.filter(settings__isnull=True).select_related("organisation"):
+    site_url = site_url.rstrip("/")
+    changed = 0
+    accounts: list[FakeAccount] = []
+    rows = {s.channel_id: dict(s.values) for s in ChannelSettings.objects.all()}
+    for channel in Channel.objects.select_related("organisation").order_by("pk"):
+        current = rows.get(channel.pk)
+        if current is not None and current.get("demo") != "1":
+            continue  # connected by its custodian
+        old = current or {}
+        values: dict[str, str] | None
+        org = channel.organisation
         if channel.platform == "weibo":
-            values = {
-                "access_token": DEMO_TOKEN,
-                "base_url": FAKE_WEIBO,
-                "safe_domain": SAFE_DOMAIN,
-                "web_url": FAKE_WEIBO,
-                "settle_seconds": "2",
-            }
+            values = None
+            if fakes is not None:
+                mine = old.get("access_token", "") not in ("", DEMO_TOKEN) and old.get("uid")
+                values = {
+                    "access_token": old["access_token"]
+                    if mine
+                    else f"demo-weibo-{secrets.token_urlsafe(18)}",
+                    "uid": old["uid"] if mine else str(2000000 + channel.pk),
+                    "base_url": fakes.weibo_url,
+                    "web_url": fakes.weibo_url,
+                    "safe_domain": f"https://{_slug(channel.key)}.{_slug(org.key)}.example.cn",
+                    "settle_seconds": "2",
+                }
+                accounts.append(
+                    FakeAccount(
+                        "weibo",
+                        channel.name,
+                        uid=values["uid"],
+                        token=values["access_token"],
+                        safe_domain=values["safe_domain"],
+                    )
+                )
         elif channel.platform == "wechat":
-            values = {
-                "appid": APPID,
-                "secret": APPSECRET,
-                "base_url": FAKE_WECHAT,
-                "settle_seconds": "10",
-            }
+            values = None
+            if fakes is not None:
+                mine = old.get("appid", "").startswith("wxdemo") and old.get("secret")
+                values = {
+                    "appid": old["appid"] if mine else f"wxdemo{channel.pk:010d}",
+                    "secret": old["secret"] if mine else secrets.token_hex(16),
+                    "base_url": fakes.wechat_url,
+                    "settle_seconds": "10",
+                }
+                accounts.append(
+                    FakeAccount(
+                        "wechat", channel.name, appid=values["appid"], secret=values["secret"]
+                    )
+                )
         elif channel.platform == "website":
-            site = var_dir.resolve() / "site" / channel.organisation.key / channel.key
+            site = var_dir.resolve() / "site" / org.key / channel.key
             values = {
                 "site_dir": str(site),
                 "title": channel.name,
-                "base_url": f"{site_url}/site/{channel.organisation.key}/{channel.key}/",
+                "base_url": f"{site_url}/site/{org.key}/{channel.key}/",
             }
         else:
             values = {"outbox_dir": str(var_dir / "outbox" / channel.key)}
-        ChannelSettings.objects.create(channel=channel, values={**values, "demo": "1"})
-        made += 1
-    return made
+        wanted = None if values is None else {**values, "demo": "1"}
+        if wanted != current:
+            set_demo_channel_settings(channel, actor=SYSTEM, values=values)
+            changed += 1
+    if fakes is not None or accounts:
+        write_accounts(var_dir / "fake-accounts.json", accounts)
+    return changed
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
     _django()
-    ensure_demo(args.pack)
+    ensure_demo(
+        args.pack,
+        base_url=served_url(args.host, args.port),
+        fakes=None if args.no_fakes else FakeAddresses.beside(args.host, args.port),
+    )
     return 0
 
 
@@ -281,7 +458,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
             "trusted_proxy_headers": {"x-forwarded-proto", "x-forwarded-for"},
             "clear_untrusted_proxy_headers": True,
         }
-    print(f"guanwei web on http://{args.host}:{args.port}/", flush=True)
+    public = served_url(args.host, args.port)
+    listening = f"http://{_shown_host(args.host)}:{args.port}"
+    shown = public if public == listening else f"{public} (listening on {listening})"
+    print(f"guanwei web on {shown}/", flush=True)
     serve(
         application,
         host=args.host,
@@ -300,7 +480,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     Ctrl-C (SIGINT) or SIGTERM stops every child before this process exits."""
     os.environ.setdefault("GUANWEI_EMBEDDED", "1")  # children: OCR off unless GUANWEI_OCR=1
     _django()
-    ensure_demo(args.pack)
+    fakes = None if args.no_fakes else FakeAddresses.beside(args.host, args.port)
+    ensure_demo(args.pack, base_url=served_url(args.host, args.port), fakes=fakes)
     python = sys.executable
     children: list[subprocess.Popen[bytes]] = [
         subprocess.Popen(
@@ -312,8 +493,18 @@ def cmd_run(args: argparse.Namespace) -> int:
             subprocess.Popen([python, "-m", "guanwei", "manage", "db_worker", "--interval", "1"])
         )
         children.append(subprocess.Popen([python, "-m", "guanwei", "dispatcher", "--threads", "2"]))
-    if not args.no_fakes:
-        children.append(subprocess.Popen([python, "-m", "guanwei", "fakeplatforms"]))
+    if fakes is not None:
+        children.append(
+            subprocess.Popen(
+                [
+                    python,
+                    *("-m", "guanwei", "fakeplatforms", "--host", fakes.host),
+                    *("--weibo-port", str(fakes.weibo_port)),
+                    *("--wechat-port", str(fakes.wechat_port)),
+                    *("--accounts", str(fake_accounts_path())),
+                ]
+            )
+        )
     stopping = False
 
     def stop(signum: int, frame: object) -> None:
@@ -419,7 +610,22 @@ def cmd_mfa(args: argparse.Namespace) -> int:
 def cmd_screen(args: argparse.Namespace) -> int:
     from guanwei.screening.engine.cli import screen_main
 
-    return screen_main(args.rest)
+    if not any(a == "--org" or a.startswith("--org=") for a in args.rest):
+        return screen_main(args.rest)
+    _django()
+
+    def org_engine(key: str) -> Any:
+        from guanwei.orgs.models import Organisation
+        from guanwei.screening.engine.config import ConfigError
+        from guanwei.screening.service import engine_for
+
+        organisation = Organisation.objects.filter(key=key).first()
+        if organisation is None:
+            known = ", ".join(Organisation.objects.order_by("key").values_list("key", flat=True))
+            raise ConfigError(f"no organisation {key!r}; known: {known or 'none'}")
+        return engine_for(organisation)
+
+    return screen_main(args.rest, org_engine=org_engine)
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
@@ -446,9 +652,17 @@ def build_parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="embedded mode: web server + task worker (Ctrl-C stops all)")
     run.add_argument("--host", default="127.0.0.1")
     run.add_argument("--port", type=int, default=8000)
-    run.add_argument("--pack", default="weather-bureau", help="demo pack loaded on first run")
+    run.add_argument(
+        "--pack",
+        action="append",
+        help="load only this demo pack (repeatable; default: the five seed organisations)",
+    )
     run.add_argument("--no-worker", action="store_true", help="no task worker, no dispatcher")
-    run.add_argument("--no-fakes", action="store_true", help="do not start the fake platforms")
+    run.add_argument(
+        "--no-fakes",
+        action="store_true",
+        help="do not start the fake platforms (the demo's Weibo/WeChat accounts stay unconnected)",
+    )
     run.set_defaults(func=cmd_run)
 
     serve = sub.add_parser("serve", help="web server only (waitress)")
@@ -456,8 +670,13 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000)
     serve.set_defaults(func=cmd_serve)
 
-    demo = sub.add_parser("demo", help="migrate and load the demo organisation")
-    demo.add_argument("--pack", default="weather-bureau")
+    demo = sub.add_parser("demo", help="migrate and load the five demo organisations")
+    demo.add_argument("--pack", action="append", help="only this demo pack (repeatable)")
+    demo.add_argument("--host", default="127.0.0.1", help="the address it will be served on")
+    demo.add_argument("--port", type=int, default=8000)
+    demo.add_argument(
+        "--no-fakes", action="store_true", help="leave the Weibo/WeChat accounts unconnected"
+    )
     demo.set_defaults(func=cmd_demo)
 
     packs = sub.add_parser("packs", help="policy packs")
@@ -470,6 +689,12 @@ def build_parser() -> argparse.ArgumentParser:
     load = packs_sub.add_parser("load", help="create or update an organisation from a pack")
     load.add_argument("name")
     load.add_argument("--org", help="organisation key (required for overlay packs)")
+    load.add_argument(
+        "--demo-people",
+        action="store_true",
+        help="give the pack's people generated passwords; print them and add them to "
+        "var/demo-logins.txt (without it they have no usable password)",
+    )
     packs.set_defaults(func=cmd_packs)
 
     audit = sub.add_parser("audit", help="audit log")

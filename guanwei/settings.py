@@ -85,6 +85,15 @@ elif not SECRET_KEY:
             pass
 # --- end of the deployment profile ------------------------------------------------------
 
+# The address people reach the site at (issue #10 §1): every URL guanwei prints or stores
+# (the demo's logins, the demo accounts' addresses) is built from it. Production sets it
+# (https://gw.example.gov.cn behind the TLS proxy); the embedded demo builds it from
+# `guanwei run --host/--port` when it is empty.
+GUANWEI_BASE_URL = os.environ.get("GUANWEI_BASE_URL", "").strip().rstrip("/")
+# The demo's login page lists 试用账号 from var/demo-logins.txt (issue #10 §1): never in the
+# production profile, whatever the variable says; GUANWEI_DEMO_LOGINS=0 hides it elsewhere.
+GUANWEI_DEMO_LOGINS = not GUANWEI_PRODUCTION and _env_bool("GUANWEI_DEMO_LOGINS", default=True)
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",

@@ -14,7 +14,16 @@ from guanwei.orgs.models import Membership, Unit, User
 from guanwei.orgs.permissions import SYSTEM, Actor, require
 from guanwei.orgs.rules import rules_for
 
-CHANGEABLE = ("name", "account_id", "purpose", "manager", "responsible", "status", "verified")
+CHANGEABLE = (
+    "name",
+    "account_id",
+    "purpose",
+    "manager",
+    "responsible",
+    "status",
+    "verified",
+    "mailbox",
+)
 
 
 def channel_snapshot(channel: Channel) -> dict[str, Any]:
@@ -30,6 +39,7 @@ def channel_snapshot(channel: Channel) -> dict[str, Any]:
         "responsible": channel.responsible.username if channel.responsible else None,
         "status": channel.status,
         "verified": channel.verified,
+        "mailbox": channel.mailbox,
     }
 
 
@@ -70,6 +80,7 @@ def create_channel(
     responsible: User | None = None,
     status: str = ChannelStatus.PENDING,
     verified: bool = False,
+    mailbox: str = "",
 ) -> Channel:
     """Register an official account of ``unit`` (REQ C-01, C-08)."""
     require(actor, "channel.create", unit)
@@ -99,6 +110,7 @@ def create_channel(
         responsible=responsible,
         status=status,
         verified=verified,
+        mailbox=mailbox.strip(),
     )
     record(
         AuditAction.CHANNEL_CREATED,

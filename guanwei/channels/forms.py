@@ -45,6 +45,7 @@ class ChannelForm(forms.Form):
     )
     status = forms.ChoiceField(choices=ChannelStatus.choices, label=_("Status"))
     verified = forms.BooleanField(label=_("Real-name verified"), required=False)
+    mailbox = forms.EmailField(label=_("Registration mailbox"), max_length=200, required=False)
 
     def __init__(self, *args: object, people: object, **kwargs: object):
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]

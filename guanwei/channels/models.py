@@ -57,6 +57,8 @@ class Channel(models.Model):
         "状态", max_length=16, choices=ChannelStatus.choices, default=ChannelStatus.PENDING
     )
     verified = models.BooleanField("实名认证", default=False)
+    # the mailbox the account is registered with (the company's, kept by its custodian)
+    mailbox = models.CharField("注册邮箱", max_length=200, blank=True, default="")
     # W-05: units without an account of their own whose information this account publishes.
     serves = models.ManyToManyField(
         Unit, blank=True, related_name="served_by", verbose_name="代为发布的单位"

@@ -18,6 +18,7 @@ from guanwei.audit.actions import record_read
 from guanwei.audit.events import AuditAction
 from guanwei.audit.models import AuditRecord
 from guanwei.channels import actions as channel_actions
+from guanwei.channels import queries as channel_queries
 from guanwei.channels import scope
 from guanwei.channels.access import SEES_CHANNEL
 from guanwei.channels.forms import AuthorisationForm, ChannelForm
@@ -251,6 +252,7 @@ def _channel_page(
                 "responsible": channel.responsible,
                 "status": channel.status,
                 "verified": channel.verified,
+                "mailbox": channel.mailbox,
             },
         )
     history = AuditRecord.objects.filter(object_type="channel", object_id=str(channel.pk))[:20]
@@ -269,6 +271,7 @@ def _channel_page(
         can_change=can(_actor(request), "channel.change", channel),
         form=form,
         history=history if can(_actor(request), "audit.view", channel) else [],
+        custodians=channel_queries.custodians(channel),
         people_history=people_history(channel)
         if can(user, "channel.change", channel) or can(user, "audit.view", channel)
         else [],

@@ -5,8 +5,8 @@ start-up (``ContentConfig.ready``); workflow adds the deciders of an open step."
 from __future__ import annotations
 
 from guanwei.content import queries
-from guanwei.content.models import Asset, Post, PostRevision, Submission
-from guanwei.orgs.access import register
+from guanwei.content.models import Asset, Post, PostRevision, Submission, Text, WeekPlan
+from guanwei.orgs.access import may_see, register
 from guanwei.orgs.models import User
 from guanwei.orgs.permissions import can
 
@@ -33,3 +33,11 @@ def register_rules() -> None:
     register(PostRevision, lambda user, rev: queries.may_view_post(user, rev.post), name="content")
     register(Submission, queries.material_rule, name="content")
     register(Asset, _asset, name="content")
+    # E-02: a library text, for its unit's writers, providers and their reviewers
+    register(Text, lambda user, text: any(can(user, p, text.unit) for p in LIBRARY), name="content")
+    # R-03: a week plan is seen by whoever may open one of its days (writers, reviewers)
+    register(
+        WeekPlan,
+        lambda user, plan: any(may_see(user, p) for p in plan.posts.all()[:7]),
+        name="content",
+    )

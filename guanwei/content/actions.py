@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from collections.abc import Iterable, Sequence
-from datetime import datetime
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -29,11 +29,14 @@ from guanwei.channels.models import Channel, ChannelStatus
 from guanwei.content.hashing import content_hash
 from guanwei.content.models import (
     Asset,
+    ExternalVia,
     Post,
     PostRevision,
     PostStatus,
     Submission,
     SubmissionStatus,
+    Text,
+    WeekPlan,
 )
 from guanwei.content.queries import decided_on_material
 from guanwei.core import files
@@ -67,6 +70,7 @@ def _submission_snapshot(s: Submission) -> dict[str, Any]:
         "drop_box": s.drop_box.key,
         "provider_unit": s.provider_unit.key if s.provider_unit else None,
         "external": s.external,
+        "external_via": s.external_via,
         "source": s.source,
     }
 
@@ -220,6 +224,32 @@ def record_picture_text(asset_id: int, *, text: str, status: str) -> str:
     return status
 
 
+@transaction.atomic
+def save_library_text(unit: Unit, *, actor: User, title: str, body: str, source: str = "") -> Text:
+    """Put a text prepared ahead into the content library of ``unit`` (内容库, E-02), for
+    reuse in posts. Who writes or provides for the unit may; screened when a post uses it."""
+    if not (can(actor, "post.create", unit) or can(actor, "material.submit", unit)):
+        raise PermissionDenied("只有本单位的编辑或供稿人可以向内容库添加文字。")
+    text = Text.objects.create(
+        organisation_id=unit.organisation_id,
+        unit=unit,
+        title=_require_text(title, "标题"),
+        body=_require_text(body, "正文"),
+        source=(source or "").strip(),
+        created_by=actor,
+    )
+    record(
+        AuditAction.LIBRARY_TEXT_SAVED,
+        actor=actor,
+        object_type="library_text",
+        object_id=text.pk,
+        object_repr=text.title,
+        organisation_id=unit.organisation_id,
+        after={"title": text.title, "unit": unit.key, "characters": len(text.body)},
+    )
+    return text
+
+
 def _assets_of(unit: Unit, assets: Iterable[Asset]) -> list[Asset]:
     out = list(assets)
     for a in out:
@@ -279,24 +309,38 @@ def submit_material(
 
 @transaction.atomic
 def submit_external(
-    drop_box: Unit, *, actor: Actor | None, name: str, contact: str, title: str, body: str
+    drop_box: Unit,
+    *,
+    actor: Actor | None,
+    name: str,
+    contact: str,
+    title: str,
+    body: str,
+    via: str = ExternalVia.WEIBO_DM,
+    assets: Sequence[Asset] = (),
 ) -> Submission:
     """A contribution from the public (students, teachers, parents) by private message
-    lands in the same drop box, marked external (E-07). ``actor`` is the staff member
-    who logged it, or ``SYSTEM`` when it arrived through a platform adapter."""
+    lands in the same drop box, marked external (E-07): who sent it, by which channel.
+    ``actor`` is the staff member who recorded it (who runs that drop box), or ``SYSTEM``
+    when it arrived through a platform adapter. ``assets``: the pictures it came with,
+    put in the box's library first."""
     if not is_system(actor):
         require(actor, "dropbox.manage", drop_box)
+    if via not in ExternalVia.values:
+        raise InvalidChange("请选择来稿渠道。")
     submission = Submission.objects.create(
         organisation_id=drop_box.organisation_id,
         drop_box=drop_box,
         external=True,
         external_name=_require_text(name, "投稿人"),
         external_contact=contact.strip(),
+        external_via=via,
         title=_require_text(title, "标题"),
         body=_require_text(body, "内容"),
-        source=f"网友投稿：{name.strip()}",
+        source=f"外部投稿（{ExternalVia(via).label}）：{name.strip()}",
         status=SubmissionStatus.NEW,
     )
+    submission.assets.set(_assets_of(drop_box, assets))
     # A contribution from the public is kept whatever it says; the editor sees the hits.
     _screen_submission(submission, actor=actor, refuse=False)
     record(
@@ -928,3 +972,72 @@ def mark_reinstated(post: Post) -> bool:
         where={"approved_revision": F("current_revision")},
         status=PostStatus.APPROVED,
     )
+
+
+WEEK = 7
+WEEKDAY_NAMES = ["周一", "周二", "周三", "周四", "周五", "周六", "周日"]
+
+
+@transaction.atomic
+def create_week_plan(
+    unit: Unit,
+    *,
+    actor: User,
+    column: str,
+    week_start: date,
+    channels: Sequence[Channel],
+    days: Sequence[Mapping[str, Any]],
+) -> WeekPlan:
+    """R-03 周计划: one column's posts for one week (Monday to Sunday, one a day), written
+    on one form: seven posts with their text, pictures and planned time, tied together as
+    one plan. ``days``: seven rows ``{"body", "at" (a time of day), "assets"}`` in order
+    from Monday. Every day needs its text and time (the column's rule: 每天至少一条). The
+    review is started by ``workflow.actions.submit_week_plan``, which calls this."""
+    require(actor, "post.create", unit)
+    rules = rules_for(unit.organisation_id)
+    found = rules.column(column)
+    if found is None:
+        raise InvalidChange("请选择制度规定的专栏。")
+    if week_start.weekday() != 0:
+        raise InvalidChange("周计划从周一开始。")
+    if len(days) != WEEK:
+        raise InvalidChange("周计划须包含周一至周日七天。")
+    tz = timezone.get_current_timezone()
+    missing = [
+        WEEKDAY_NAMES[i]
+        for i, row in enumerate(days)
+        if not str(row.get("body") or "").strip() or row.get("at") is None
+    ]
+    if missing:
+        raise InvalidChange(f"每天至少一条：{'、'.join(missing)}还没有填写正文或发布时间。")
+    plan = WeekPlan.objects.create(
+        organisation_id=unit.organisation_id,
+        unit=unit,
+        column=column,
+        week_start=week_start,
+        created_by=actor,
+    )
+    for i, row in enumerate(days):
+        day = week_start + timedelta(days=i)
+        post = create_post(
+            unit,
+            actor=actor,
+            title=f"{found['hashtag']} {day:%m-%d}（{WEEKDAY_NAMES[i]}）",
+            body=str(row["body"]),
+            category=found.get("category") or "",
+            column=column,
+            channels=list(channels),
+            assets=list(row.get("assets") or []),
+            planned_at=datetime.combine(day, row["at"], tzinfo=tz),
+        )
+        Post.objects.filter(pk=post.pk).update(week_plan=plan)
+    record(
+        AuditAction.WEEK_PLAN_CREATED,
+        actor=actor,
+        object_type="week_plan",
+        object_id=plan.pk,
+        object_repr=str(plan),
+        organisation_id=plan.organisation_id,
+        after={"column": column, "week_start": week_start.isoformat(), "posts": WEEK},
+    )
+    return plan

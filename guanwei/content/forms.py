@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django import forms
@@ -7,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from guanwei.channels import scope
 from guanwei.channels.models import Channel, ChannelStatus
-from guanwei.content.models import Asset
+from guanwei.content.models import Asset, ExternalVia
 from guanwei.orgs.models import Organisation, Unit
 from guanwei.orgs.rules import OrgRules
 from guanwei.widgets import LocalDateTimeInput
@@ -26,6 +27,29 @@ class MaterialForm(forms.Form):
     def __init__(self, *args: Any, units: Any, drop_boxes: Any, assets: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.fields["provider_unit"].queryset = units  # type: ignore[attr-defined]
+        self.fields["drop_box"].queryset = drop_boxes  # type: ignore[attr-defined]
+        self.fields["assets"].queryset = assets  # type: ignore[attr-defined]
+
+
+class ExternalForm(forms.Form):
+    """E-07: a contribution from a student, teacher or parent, recorded by who runs the box."""
+
+    drop_box = forms.ModelChoiceField(queryset=Unit.objects.none(), label=_("Drop box"))
+    name = forms.CharField(
+        label=_("Sent by"),
+        max_length=100,
+        help_text=_("Who sent it, e.g. a parent, a teacher or a student, with their name."),
+    )
+    via = forms.ChoiceField(label=_("Received by"), choices=ExternalVia.choices)
+    contact = forms.CharField(label=_("Contact"), max_length=200, required=False)
+    title = forms.CharField(label=_("Title"), max_length=200)
+    body = forms.CharField(label=_("Content"), widget=forms.Textarea(attrs={"rows": 8}))
+    assets = forms.ModelMultipleChoiceField(
+        queryset=Asset.objects.none(), label=_("Pictures and attachments"), required=False
+    )
+
+    def __init__(self, *args: Any, drop_boxes: Any, assets: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
         self.fields["drop_box"].queryset = drop_boxes  # type: ignore[attr-defined]
         self.fields["assets"].queryset = assets  # type: ignore[attr-defined]
 
@@ -110,6 +134,14 @@ class PostForm(forms.Form):
         self.fields["assets"].queryset = assets.filter(unit__in=units or [])  # type: ignore[attr-defined]
 
 
+class TextForm(forms.Form):
+    """A text for the content library (E-02)."""
+
+    title = forms.CharField(label=_("Title"), max_length=200)
+    body = forms.CharField(label=_("Text"), widget=forms.Textarea(attrs={"rows": 6}))
+    source = forms.CharField(label=_("Source"), max_length=200, required=False)
+
+
 class AssetForm(forms.Form):
     file = forms.FileField(
         label=_("File"),
@@ -117,3 +149,58 @@ class AssetForm(forms.Form):
         widget=forms.ClearableFileInput(attrs={"data-max-bytes": str(20 * 1024 * 1024)}),
     )
     title = forms.CharField(label=_("Title"), max_length=200, required=False)
+
+
+WEEKDAYS_ZH = ["周一", "周二", "周三", "周四", "周五", "周六", "周日"]
+
+
+class WeekPlanForm(forms.Form):
+    """R-03 周计划: a column's week, Monday to Sunday, one row a day (text, picture, time)."""
+
+    column = forms.ChoiceField(label=_("Column"), choices=())
+    week = forms.CharField(
+        label=_("Week"), widget=forms.TextInput(attrs={"type": "week"}), max_length=10
+    )
+    channels = forms.ModelMultipleChoiceField(
+        queryset=Channel.objects.none(),
+        label=_("Publish to"),
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args: Any, organisation: Organisation, rules: OrgRules, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["column"].choices = [  # type: ignore[attr-defined]
+            (c["key"], f"{c['hashtag']} {c['name']}") for c in rules.columns
+        ]
+        self.fields["channels"].queryset = Channel.objects.filter(  # type: ignore[attr-defined]
+            organisation=organisation, status=ChannelStatus.ACTIVE
+        )
+        for i in range(7):
+            self.fields[f"body_{i}"] = forms.CharField(
+                label=_("Text"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+            )
+            self.fields[f"at_{i}"] = forms.TimeField(
+                label=_("Time"), widget=forms.TimeInput(attrs={"type": "time"}), required=False
+            )
+            self.fields[f"picture_{i}"] = forms.FileField(label=_("Picture"), required=False)
+
+    def clean_week(self) -> date:
+        raw = self.cleaned_data["week"]
+        try:
+            return datetime.strptime(raw + "-1", "%G-W%V-%u").date()
+        except ValueError:
+            raise forms.ValidationError(_("Choose a week.")) from None
+
+    def rows(self) -> list[dict[str, Any]]:
+        """The seven day rows of the form, for the template (Monday first)."""
+        monday = self.cleaned_data.get("week") if hasattr(self, "cleaned_data") else None
+        return [
+            {
+                "name": WEEKDAYS_ZH[i],
+                "day": monday + timedelta(days=i) if isinstance(monday, date) else None,
+                "body": self[f"body_{i}"],
+                "at": self[f"at_{i}"],
+                "picture": self[f"picture_{i}"],
+            }
+            for i in range(7)
+        ]

@@ -52,6 +52,31 @@ class Asset(models.Model):
         return self.unit
 
 
+class Text(models.Model):
+    """A text in the content library (内容库, E-02): prepared ahead (教育知识, a column's
+    standing pieces), found again by a search and used to start a post draft."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="library_texts")
+    title = models.CharField("标题", max_length=200)
+    body = models.TextField("正文")
+    source = models.CharField("信息来源", max_length=200, blank=True)
+    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created", "-id"]
+        indexes = [models.Index(fields=["unit", "created"])]
+        verbose_name = "内容库文字"
+        verbose_name_plural = "内容库文字"
+
+    def __str__(self) -> str:
+        return self.title
+
+    def permission_unit(self) -> Unit:
+        return self.unit
+
+
 class SubmissionStatus(models.TextChoices):
     AWAITING_LEADER = "awaiting_leader", "待分管领导审定"
     RETURNED = "returned", "已退回"
@@ -59,6 +84,18 @@ class SubmissionStatus(models.TextChoices):
     TAKEN = "taken", "已受理"
     USED = "used", "已采用"
     DECLINED = "declined", "不予采用"
+
+
+class ExternalVia(models.TextChoices):
+    """By which channel an external contribution (E-07: a student's, teacher's or parent's
+    private message) reached the staff who recorded it."""
+
+    WEIBO_DM = "weibo_dm", "微博私信"
+    WECHAT = "wechat", "微信消息"
+    EMAIL = "email", "电子邮件"
+    PHONE = "phone", "电话"
+    IN_PERSON = "in_person", "当面提交"
+    OTHER = "other", "其他渠道"
 
 
 class Submission(models.Model):
@@ -83,6 +120,9 @@ class Submission(models.Model):
     external = models.BooleanField("外部投稿", default=False)  # E-07
     external_name = models.CharField("投稿人", max_length=100, blank=True)
     external_contact = models.CharField("联系方式", max_length=200, blank=True)
+    external_via = models.CharField(
+        "来稿渠道", max_length=16, choices=ExternalVia.choices, blank=True, default=""
+    )
     title = models.CharField("标题", max_length=200)
     body = models.TextField("内容")
     source = models.CharField("信息来源", max_length=200, blank=True)
@@ -126,6 +166,30 @@ class PostStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", "已撤回"
 
 
+class WeekPlan(models.Model):
+    """A column's week plan (R-03 周计划): the seven posts of one week (Mon–Sun, one a day)
+    of one column, written on one form and submitted, reviewed and shown together."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="week_plans")
+    column = models.CharField("专栏", max_length=64)
+    week_start = models.DateField("周一")
+    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-week_start", "-id"]
+        indexes = [models.Index(fields=["organisation", "column", "week_start"])]
+        verbose_name = "周计划"
+        verbose_name_plural = "周计划"
+
+    def __str__(self) -> str:
+        return f"{self.column} {self.week_start:%m-%d} 周计划"
+
+    def permission_unit(self) -> Unit:
+        return self.unit
+
+
 class Post(models.Model):
     """A piece to publish (稿件). Its content lives in immutable revisions; the post
     points at the current one and, once a review run approved it, the approved one."""
@@ -148,6 +212,14 @@ class Post(models.Model):
         blank=True,
         related_name="corrections",
         verbose_name="订正的稿件",
+    )
+    week_plan = models.ForeignKey(
+        WeekPlan,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="posts",
+        verbose_name="周计划",
     )
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)

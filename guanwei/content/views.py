@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.contrib import messages
@@ -14,8 +14,26 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from guanwei.content import actions, panels, queries
-from guanwei.content.forms import AssetForm, DeclineForm, MaterialForm, PostForm, ResubmitForm
-from guanwei.content.models import Asset, Post, PostStatus, Submission, SubmissionStatus
+from guanwei.content.forms import (
+    WEEKDAYS_ZH,
+    AssetForm,
+    DeclineForm,
+    ExternalForm,
+    MaterialForm,
+    PostForm,
+    ResubmitForm,
+    TextForm,
+    WeekPlanForm,
+)
+from guanwei.content.models import (
+    Asset,
+    Post,
+    PostStatus,
+    Submission,
+    SubmissionStatus,
+    Text,
+    WeekPlan,
+)
 from guanwei.keyset import cursor_text, parse_cursor
 from guanwei.orgs.access import get_for, may_see
 from guanwei.orgs.errors import DomainError
@@ -82,6 +100,7 @@ def dropbox(request: HttpRequest) -> HttpResponse:
             mine=mine,
             resubmittable={s.pk for s in mine if queries.may_resubmit_material(user, s)},
             can_submit=bool(queries.units_where(user, org, "material.submit")),
+            can_record_external=bool(units),
             next_cursor=cursor_text(items[-1].created, items[-1].pk)
             if len(items) == queries.PAGE
             else "",
@@ -113,6 +132,10 @@ def material_new(request: HttpRequest) -> HttpResponse:
     form kept; 发送 with review hits not yet shown shows them and asks to send again; a
     block-severity hit is refused by the action, the form kept (C-06)."""
     org = _org(request)
+    if not queries.units_where(actor(request), org, "material.submit"):
+        # issue 10 §5: only those who may submit see the form (not an empty unit list)
+        messages.error(request, _("You may not send material from any unit."))
+        return redirect("dropbox")
     form = _material_form(request, org, request.POST or None)
     status = 200
     screened: dict[str, Any] | None = None
@@ -161,6 +184,51 @@ def material_new(request: HttpRequest) -> HttpResponse:
             token=token,
             material_step=_material_step(org.pk),
         ),
+        status=status,
+    )
+
+
+@login_required
+def material_external(request: HttpRequest) -> HttpResponse:
+    """E-07: record a contribution that came from outside (a student's, teacher's or
+    parent's private message) into a drop box one runs, marked external: who sent it, by
+    which channel. Only for those who run a drop box; kept whatever it says (screened, the
+    editor sees the hits)."""
+    org = _org(request)
+    user = actor(request)
+    boxes = queries.units_where(user, org, "dropbox.manage")
+    if not boxes:
+        raise Http404
+    form = ExternalForm(
+        request.POST or None,
+        drop_boxes=org.units.filter(pk__in=[u.pk for u in boxes]),
+        assets=Asset.objects.filter(organisation=org, unit__in=boxes),
+    )
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                item = actions.submit_external(
+                    data["drop_box"],
+                    actor=user,
+                    name=data["name"],
+                    contact=data["contact"],
+                    via=data["via"],
+                    title=data["title"],
+                    body=data["body"],
+                    assets=data["assets"],
+                )
+            except DomainError as e:
+                form.add_error(None, e.message)
+            else:
+                messages.success(request, _("The contribution is in the drop box."))
+                return redirect("material_detail", pk=item.pk)
+    return render(
+        request,
+        "content/material_external.html",
+        page_context(request, org, form=form),
         status=status,
     )
 
@@ -336,6 +404,7 @@ def post_list(request: HttpRequest) -> HttpResponse:
             status=status,
             statuses=PostStatus.choices,
             can_create=any(can(user, "post.create", u) for u in units),
+            has_columns=bool(rules_for(org.pk).columns),  # R-03 周计划
             from_material=queries.published_from_material(user, org),
             waiting=waiting_for_accounts(user, org),
             next_cursor=cursor_text(posts[-1].created, posts[-1].pk)
@@ -373,6 +442,8 @@ def post_new(request: HttpRequest) -> HttpResponse:
             "body": "\n\n".join(m.body for m in materials),
             "source": "；".join(dict.fromkeys(m.source for m in materials if m.source)),
         }
+    elif (text := _library_text(request, org)) is not None:  # E-02: a draft from the library
+        initial = {"title": text.title, "body": text.body, "source": text.source}
     form = PostForm(
         request.POST or None,
         organisation=org,
@@ -412,6 +483,17 @@ def post_new(request: HttpRequest) -> HttpResponse:
         ),
         status=status,
     )
+
+
+def _library_text(request: HttpRequest, org: Organisation) -> Text | None:
+    """The library text ``?text=`` names, if the writer may open it (no prefill by id)."""
+    pk = request.GET.get("text", "")
+    text = (
+        Text.objects.filter(pk=pk, organisation=org).select_related("unit").first()
+        if pk.isdigit()
+        else None
+    )
+    return text if text is not None and may_see(actor(request), text) else None
 
 
 def _get_post(request: HttpRequest, pk: int, permission: str | None = None) -> Post:
@@ -581,3 +663,195 @@ def asset_file(request: HttpRequest, pk: int) -> FileResponse:
     )
     harden(response.headers, picture=picture, filename=stored)
     return response
+
+
+# ------------------------------------------------------------------ R-03 周计划
+
+
+@login_required
+def week_plan_new(request: HttpRequest) -> HttpResponse:
+    """A column's week on one form (R-03): Monday to Sunday, one row a day with its text,
+    picture and time; submitted together for review."""
+    from guanwei.workflow import actions as review
+
+    org = _org(request)
+    units = _editable_units(request, org)
+    if not units:
+        messages.error(request, _("You may not write posts in any unit."))
+        return redirect("post_list")
+    rules = rules_for(org.pk)
+    initial = {"column": request.GET.get("column", ""), "week": request.GET.get("week", "")}
+    form = WeekPlanForm(
+        request.POST or None,
+        request.FILES or None,
+        organisation=org,
+        rules=rules,
+        initial=initial,
+    )
+    unit_choice = request.POST.get("unit") or str(units[0].pk)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        unit = next((u for u in units if str(u.pk) == unit_choice), None)
+        if unit is None:
+            form.add_error(None, _("Choose a unit you may write for."))
+        elif form.is_valid():
+            data = form.cleaned_data
+            hashtag = (rules.column(data["column"]) or {}).get("hashtag", "")
+            try:
+                days = []
+                for i in range(7):
+                    upload = data.get(f"picture_{i}")
+                    assets = []
+                    if upload:
+                        assets.append(
+                            actions.upload_asset(
+                                unit,
+                                actor=actor(request),
+                                upload=upload,
+                                title=f"{hashtag} {WEEKDAYS_ZH[i]}",
+                            )
+                        )
+                    days.append(
+                        {
+                            "body": data.get(f"body_{i}", ""),
+                            "at": data.get(f"at_{i}"),
+                            "assets": assets,
+                        }
+                    )
+                plan, not_yet = review.submit_week_plan(
+                    unit,
+                    actor=actor(request),
+                    column=data["column"],
+                    week_start=data["week"],
+                    channels=data["channels"],
+                    days=days,
+                )
+            except DomainError as e:
+                form.add_error(None, e.message)
+            else:
+                if not_yet:
+                    messages.warning(
+                        request,
+                        _("Week plan saved, not yet submitted: %(reason)s") % {"reason": not_yet},
+                    )
+                else:
+                    messages.success(request, _("Week plan submitted for review: seven posts."))
+                return redirect("week_plan_detail", pk=plan.pk)
+    return render(
+        request,
+        "content/week_plan_form.html",
+        page_context(request, org, form=form, units=units, unit_choice=unit_choice),
+        status=status,
+    )
+
+
+@login_required
+def week_plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The week at a glance (R-03): each day's time, text, pictures and status; for its
+    reviewer, approve all or the days ticked."""
+    from guanwei.workflow.actions import pending_steps
+    from guanwei.workflow.actions.decisions import check_decider
+
+    user = actor(request)
+    plan = get_for(user, WeekPlan.objects.select_related("unit", "organisation"), pk)
+    rules = rules_for(plan.organisation_id)
+    posts = list(
+        plan.posts.select_related("current_revision").prefetch_related("current_revision__assets")
+    )
+    mine = set()
+    hints = False
+    for step in pending_steps(plan):
+        try:
+            check_decider(step, user)
+        except DomainError:
+            continue
+        mine.add(step.run.post_id)
+        hints = hints or step.run.screening_verdict == "review"
+    rows = [
+        {
+            "post": p,
+            "revision": p.current_revision,
+            "name": WEEKDAYS_ZH[i] if i < 7 else "",
+            "day": plan.week_start + timedelta(days=i),
+            "mine": p.pk in mine,
+        }
+        for i, p in enumerate(sorted(posts, key=lambda p: p.pk))
+    ]
+    column = rules.column(plan.column) or {}
+    return render(
+        request,
+        "content/week_plan_detail.html",
+        page_context(
+            request,
+            plan.organisation,
+            plan=plan,
+            rows=rows,
+            column=column,
+            may_review=bool(mine),
+            hints=hints,
+            may_submit=can(user, "post.create", plan.unit)
+            and any(
+                p.status in (PostStatus.DRAFT, PostStatus.REJECTED, PostStatus.EXPIRED)
+                for p in posts
+            ),
+        ),
+    )
+
+
+# ------------------------------------------------------------------ content library (E-02)
+
+
+@login_required
+def text_library(request: HttpRequest) -> HttpResponse:
+    """内容库: texts prepared ahead, beside the picture library. Search by words of the
+    title or text; 用此文字写稿 starts a post draft from one; add one below."""
+    from guanwei.content.access import LIBRARY
+
+    org = _org(request)
+    user = actor(request)
+    readable = [u for u in org.units.all() if any(can(user, p, u) for p in LIBRARY)]
+    writable = [
+        u for u in readable if can(user, "post.create", u) or can(user, "material.submit", u)
+    ]
+    if not readable:
+        raise Http404
+    form = TextForm(request.POST or None)
+    status = 200
+    chosen = request.POST.get("unit", "")
+    if request.method == "POST":
+        status = 400
+        unit = next((u for u in writable if str(u.pk) == chosen), None)
+        if unit is None:
+            form.add_error(None, _("Choose a unit you may write for."))
+        elif form.is_valid():
+            try:
+                actions.save_library_text(unit, actor=user, **form.cleaned_data)
+            except DomainError as e:
+                form.add_error(None, e.message)
+            else:
+                messages.success(request, _("Saved to the content library."))
+                return redirect("text_library")
+    q = request.GET.get("q", "").strip()
+    texts = Text.objects.filter(organisation=org, unit__in=readable).select_related(
+        "unit", "created_by"
+    )
+    if q:
+        from django.db.models import Q
+
+        texts = texts.filter(Q(title__icontains=q) | Q(body__icontains=q))
+    return render(
+        request,
+        "content/texts.html",
+        page_context(
+            request,
+            org,
+            texts=texts[:200],
+            q=q,
+            form=form,
+            units=writable,
+            chosen=chosen,
+            can_write_posts=bool(queries.units_where(user, org, "post.create")),
+        ),
+        status=status,
+    )

@@ -10,6 +10,8 @@ import datetime
 import hashlib
 from typing import Any
 
+from django.conf import settings
+from django.contrib.auth.hashers import Argon2PasswordHasher, get_hasher, make_password
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -189,6 +191,24 @@ def change_unit(
     return unit
 
 
+class _DemoArgon2(Argon2PasswordHasher):
+    """Light Argon2id parameters for a demo person's generated password, whose plaintext is
+    kept beside the database in var/demo-logins.txt anyway (issue #10 §1: five organisations
+    on the first `make run` without a minute of hashing). Django rehashes it with the full
+    parameters at the person's first login (``must_update``), as it does a PBKDF2 hash."""
+
+    time_cost = 1
+    memory_cost = 4096
+    parallelism = 1
+
+
+def _set_password(user: User, password: str, *, demo: bool) -> None:
+    if demo and not settings.GUANWEI_PRODUCTION and isinstance(get_hasher(), Argon2PasswordHasher):
+        user.password = make_password(password, hasher=_DemoArgon2())
+        return
+    user.set_password(password)
+
+
 @transaction.atomic
 def create_person(
     organisation: Organisation,
@@ -198,15 +218,18 @@ def create_person(
     display_name: str,
     title: str = "",
     password: str | None = None,
+    demo: bool = False,
 ) -> User:
     """Register a person who will hold roles in ``organisation``'s units (the system
-    administrator's work, issue #9 §9; roles are the security administrator's)."""
+    administrator's work, issue #9 §9; roles are the security administrator's). ``demo``: a
+    demo person whose generated password is listed in var/demo-logins.txt (light hash, see
+    ``_DemoArgon2``; outside the production profile only)."""
     require(actor, "person.create", organisation)
     if User.objects.filter(username=username).exists():
         raise InvalidChange(f"登录名“{username}”已被使用。")
     user = User(username=username, display_name=display_name, title=title)
     if password:
-        user.set_password(password)
+        _set_password(user, password, demo=demo)
         user.password_change_required = True  # set by someone else: changed at first login
     else:
         user.set_unusable_password()
@@ -377,7 +400,52 @@ def grant_role(
         organisation_id=unit.organisation_id,
         after=_membership_snapshot(membership),
     )
+    _tell_role_change(membership, granted=True, actor=actor)
     return membership
+
+
+def _tell_role_change(membership: Membership, *, granted: bool, actor: Actor | None) -> None:
+    """T-03: a change of a role the pack announces (``[[role_changes]]``, the tourism
+    bureau's 信息员) tells the holders of the duty it names (the centre that keeps the
+    officer register), in the change's transaction. Loading a pack (the system) tells
+    nobody: that is set-up, not a change."""
+    if actor is None or is_system(actor):
+        return
+    from guanwei.notify.actions import notify
+
+    unit = membership.unit
+    rules = rules_for(unit.organisation_id)
+    told = rules.told_of_role_change(membership.role)
+    if not told:
+        return
+    people: set[int] = set()
+    for unit_type, roles in told:
+        people |= set(
+            Membership.objects.filter(
+                unit__organisation_id=unit.organisation_id,
+                unit__unit_type=unit_type,
+                role__in=roles,
+                revoked_at__isnull=True,
+            ).values_list("user_id", flat=True)
+        )
+    people.discard(membership.user_id)
+    role = rules.role_name(membership.role)
+    who = membership.user
+    by = as_user(actor)
+    when = timezone.localtime(timezone.now()).strftime("%Y-%m-%d %H:%M")
+    if granted:
+        title = f"{role}变动：{unit.name} {who} 被授予{role}"
+        body = f"{by} 于 {when} 授予 {who}（{unit.name}）{role}角色。"
+    else:
+        title = f"{role}变动：{unit.name} {who} 的{role}角色已撤销"
+        body = f"{by} 于 {when} 撤销了 {who}（{unit.name}）的{role}角色。"
+    notify(
+        sorted(people),
+        organisation_id=unit.organisation_id,
+        title=title,
+        body=body,
+        link=f"/units/{unit.pk}/",
+    )
 
 
 def _create_membership(user: User, unit: Unit, role: str, *, granted_by: User | None) -> Membership:
@@ -446,6 +514,7 @@ def confirm_grant(pending: PendingGrant, *, actor: Actor | None) -> Membership:
             "pending_grant": pending.pk,
         },
     )
+    _tell_role_change(membership, granted=True, actor=actor)
     return membership
 
 
@@ -487,6 +556,7 @@ def revoke_role(membership: Membership, *, actor: Actor | None) -> Membership:
         before=_membership_snapshot(membership),
     )
     forget_grants(membership.user)
+    _tell_role_change(membership, granted=False, actor=actor)
     return membership
 
 

@@ -38,6 +38,17 @@ def active_memberships(unit: Unit) -> QuerySet[Membership]:
     )
 
 
+def role_changes(unit: Unit, roles: list[str], limit: int = 20) -> list[Membership]:
+    """T-03: the grants and revocations of ``roles`` in ``unit``, latest change first."""
+    if not roles:
+        return []
+    rows = list(
+        unit.memberships.filter(role__in=roles).select_related("user", "granted_by", "revoked_by")
+    )
+    rows.sort(key=lambda m: m.revoked_at or m.granted_at, reverse=True)
+    return rows[:limit]
+
+
 def people_of(organisation: Organisation) -> list[tuple[User, list[Membership]]]:
     memberships = (
         Membership.objects.filter(unit__organisation=organisation, revoked_at__isnull=True)

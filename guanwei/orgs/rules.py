@@ -98,6 +98,27 @@ class OrgRules:
     def principles(self) -> list[dict[str, Any]]:
         return self._entries("principles")
 
+    def told_of_role_change(self, role: str) -> list[tuple[str, list[str]]]:
+        """T-03: who is told when ``role`` is granted or revoked, as (unit type, roles):
+        the holders of the duty a ``[[role_changes]]`` entry names (``tell_duty``)."""
+        out: list[tuple[str, list[str]]] = []
+        for entry in self.extra("role_changes"):
+            if role not in (entry.get("roles") or []):
+                continue
+            for type_key, type_def in self.unit_types.items():
+                for duty in type_def.get("duties", []):
+                    if duty.get("key") == entry.get("tell_duty"):
+                        out.append((type_key, list(duty.get("roles") or [])))
+        return out
+
+    @property
+    def announced_roles(self) -> list[str]:
+        """The roles whose changes are told (T-03), in pack order."""
+        out: list[str] = []
+        for entry in self.extra("role_changes"):
+            out += [r for r in entry.get("roles") or [] if r not in out]
+        return out
+
     def role_name(self, key: str) -> str:
         role = self.roles.get(key)
         return role["name"] if role else key

@@ -62,6 +62,14 @@ def _unit_page(request: HttpRequest, unit: Unit, **forms: Any) -> HttpResponse:
         if shows_people
         else [],
         channels=[c for c in unit.channels.all() if may_see(user, c)],
+        # T-03: grants and revocations of the roles the pack announces (信息员)
+        announced="、".join(rules.role_name(r) for r in rules.announced_roles),
+        role_changes=[
+            (m, rules.role_name(m.role))
+            for m in org_queries.role_changes(unit, rules.announced_roles)
+        ]
+        if shows_people
+        else [],
         duties=(rules.unit_types.get(unit.unit_type) or {}).get("duties", []),
         # issue #9 §9: this unit's sensitive grants awaiting a second person (decided on 人员)
         pending=[

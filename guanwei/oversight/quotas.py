@@ -14,6 +14,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from guanwei.channels.models import Channel, ChannelStatus
+from guanwei.content.models import Post, PostStatus
 from guanwei.orgs.rules import rules_for
 from guanwei.oversight import actions
 from guanwei.oversight.models import Deadline, DeadlineKind, DeadlineStatus
@@ -80,38 +81,52 @@ def ensure_quota_deadlines(now: datetime) -> int:
         for key, rule in _rules(org.pk).items():
             if rule.get("period") not in ("day", "week"):
                 continue
-            first, last = _period(rule, today)
-            if rule.get("period") == "day" and not _applies_day(rule, today, org.pk):
-                continue
-            starts, due = _bounds(first, last)
-            warn_day = rule.get("warn_on")
-            if warn_day in WEEKDAYS:
-                remind = datetime.combine(
-                    first + timedelta(days=WEEKDAYS.index(warn_day)), time(9), tzinfo=_tz()
-                )
-            else:  # two thirds of the way through the period
-                remind = starts + (due - starts) * 2 / 3
-            for channel in _channels(org.pk, rule):
-                made = actions.create_deadline(
-                    organisation_id=org.pk,
-                    unit=channel.unit,
-                    kind=DeadlineKind.QUOTA,
-                    key=f"quota:{key}:{channel.pk}:{first.isoformat()}",
-                    title=f"{channel.name} {rule.get('name', key)}（{first:%m-%d}"
-                    + (f"至{last:%m-%d}）" if last != first else "）"),
-                    channel=channel,
-                    rule=key,
-                    starts_at=starts,
-                    due_at=due,
-                    remind_at=remind,
-                    owner_ids=[i for i in (channel.manager_id, channel.responsible_id) if i],
-                    escalate_ids=[channel.responsible_id] if channel.responsible_id else [],
-                    req=",".join(rule["req"]) if isinstance(rule["req"], list) else rule["req"],
-                )
-                created += made is not None
+            # A quota met by posts scheduled ahead (E-04 时光机: rest days) is open from
+            # a week before its day, so what is scheduled for it counts ahead of the day.
+            ahead = AHEAD_DAYS if rule.get("scheduled") and rule.get("period") == "day" else 0
+            for offset in range(ahead + 1):
+                created += _ensure_quota(org.pk, key, rule, today + timedelta(days=offset))
             batch = rule.get("batch")
             if isinstance(batch, dict) and batch.get("submit_weekday") in WEEKDAYS:
                 created += _ensure_batch(org.pk, key, rule, today)
+    return created
+
+
+AHEAD_DAYS = 7
+
+
+def _ensure_quota(organisation_id: int, key: str, rule: dict[str, Any], today: date) -> int:
+    """The quota deadline of ``rule`` for the period holding ``today``, per channel."""
+    first, last = _period(rule, today)
+    if rule.get("period") == "day" and not _applies_day(rule, today, organisation_id):
+        return 0
+    starts, due = _bounds(first, last)
+    warn_day = rule.get("warn_on")
+    if warn_day in WEEKDAYS:
+        remind = datetime.combine(
+            first + timedelta(days=WEEKDAYS.index(warn_day)), time(9), tzinfo=_tz()
+        )
+    else:  # two thirds of the way through the period
+        remind = starts + (due - starts) * 2 / 3
+    created = 0
+    for channel in _channels(organisation_id, rule):
+        made = actions.create_deadline(
+            organisation_id=organisation_id,
+            unit=channel.unit,
+            kind=DeadlineKind.QUOTA,
+            key=f"quota:{key}:{channel.pk}:{first.isoformat()}",
+            title=f"{channel.name} {rule.get('name', key)}（{first:%m-%d}"
+            + (f"至{last:%m-%d}）" if last != first else "）"),
+            channel=channel,
+            rule=key,
+            starts_at=starts,
+            due_at=due,
+            remind_at=remind,
+            owner_ids=[i for i in (channel.manager_id, channel.responsible_id) if i],
+            escalate_ids=[channel.responsible_id] if channel.responsible_id else [],
+            req=",".join(rule["req"]) if isinstance(rule["req"], list) else rule["req"],
+        )
+        created += made is not None
     return created
 
 
@@ -144,16 +159,31 @@ def _ensure_batch(organisation_id: int, key: str, rule: dict[str, Any], today: d
 
 
 def quota_count(deadline: Deadline, rule: dict[str, Any]) -> int:
+    """Posts published in the period; for a quota met ahead (``scheduled = true``, E-04
+    时光机) also those scheduled for it, so the day is counted before it comes."""
     assert deadline.channel is not None
-    return (
-        _matching(rule, deadline.channel)
-        .filter(
-            status=IntentStatus.PUBLISHED,
-            published_at__gte=deadline.starts_at,
-            published_at__lte=deadline.due_at,
-        )
-        .count()
+    published = Q(
+        status=IntentStatus.PUBLISHED,
+        published_at__gte=deadline.starts_at,
+        published_at__lte=deadline.due_at,
     )
+    if rule.get("scheduled"):
+        published |= Q(
+            status__in=OPEN_STATUSES,
+            due_at__gte=deadline.starts_at,
+            due_at__lte=deadline.due_at,
+        )
+    return _matching(rule, deadline.channel).filter(published).count()
+
+
+def quota_progress(deadline: Deadline) -> str:
+    """ "1/3" for an open quota deadline (E-04: the day's quota as progress), else ""."""
+    if deadline.kind != DeadlineKind.QUOTA or deadline.channel is None:
+        return ""
+    rule = _rules(deadline.organisation_id).get(deadline.rule)
+    if rule is None:
+        return ""
+    return f"{quota_count(deadline, rule)}/{int(rule.get('min', 1))}"
 
 
 def batch_missing_days(deadline: Deadline, rule: dict[str, Any]) -> list[date]:
@@ -171,6 +201,22 @@ def batch_missing_days(deadline: Deadline, rule: dict[str, Any]) -> list[date]:
             due_at__lte=ends,
         )
         .values_list("due_at", flat=True)
+    }
+    # R-03: the week plan submitted for the column counts as "in" (its days are with the
+    # reviewer or approved, waiting to be scheduled), so the Friday deadline closes when
+    # the batch is in, not only once each day has been scheduled.
+    have |= {
+        timezone.localtime(at).date()
+        for at in Post.objects.filter(
+            organisation_id=deadline.organisation_id,
+            week_plan__column=rule.get("column", ""),
+            current_revision__channels=deadline.channel,
+            current_revision__planned_at__gte=starts,
+            current_revision__planned_at__lte=ends,
+        )
+        .exclude(status__in=[PostStatus.DRAFT, PostStatus.REJECTED, PostStatus.WITHDRAWN])
+        .values_list("current_revision__planned_at", flat=True)
+        if at is not None
     }
     return [d for d in days if d not in have]
 
@@ -203,18 +249,20 @@ def evaluate_quotas(now: datetime) -> int:
             continue
         count = quota_count(deadline, rule)
         needed = int(rule.get("min", 1))
+        done = "已安排" if rule.get("scheduled") else "已发布"
         if count >= needed:
             changed += actions.close_deadline(
-                deadline, DeadlineStatus.MET, evidence=f"已发布 {count} 条"
+                deadline, DeadlineStatus.MET, evidence=f"{done} {count}/{needed} 条"
             )
         elif now > deadline.due_at:
             changed += actions.close_deadline(
                 deadline,
                 DeadlineStatus.BREACHED,
-                evidence=f"只发布了 {count} 条，应至少 {needed} 条",
+                evidence=f"只发布了 {count}/{needed} 条，应至少 {needed} 条",
             )
         elif deadline.remind_at and now >= deadline.remind_at:
             changed += actions.remind(
-                deadline, text=f"本期已发布 {count} 条，还差 {needed - count} 条。"
+                deadline,
+                text=f"本期{done} {count}/{needed} 条，还差 {needed - count} 条。",
             )
     return changed

@@ -26,7 +26,8 @@ def ensure_slot_deadlines(now: datetime) -> int:
     wanted = []
     for channel in Channel.objects.filter(status=ChannelStatus.ACTIVE).select_related("unit"):
         for moment, slot in slot_times(channel.organisation_id, channel, now, 2):
-            if slot.optional or moment > now + HORIZON:
+            # an E-04 preferred window is a time to choose, not a slot that must be filled
+            if slot.optional or slot.window or moment > now + HORIZON:
                 continue
             wanted.append((channel, moment, slot, f"slot:{channel.pk}:{moment.isoformat()}"))
     # One read of what exists; only the missing ones are inserted (a pass every 15 s must

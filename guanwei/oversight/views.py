@@ -53,6 +53,10 @@ def deadlines(request: HttpRequest) -> HttpResponse:
         and d.status == DeadlineStatus.OPEN
         and actions.may_mark_syndicated(d, actor(request))
     }
+    from guanwei.oversight.quotas import quota_progress
+
+    for row in rows:  # E-04: the day's quota as progress (1/3)
+        row.progress = quota_progress(row) if row.status == DeadlineStatus.OPEN else ""
     return render(
         request,
         "oversight/deadlines.html",

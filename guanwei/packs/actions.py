@@ -30,7 +30,7 @@ class NewLogin:
     username: str
     display_name: str
     password: str
-    roles: list[str]
+    roles: list[str]  # "unit name·role name", as the person's page shows them
 
 
 @dataclass
@@ -130,6 +130,9 @@ def _sync_people(
     units: dict[str, Unit],
     actor: Actor | None,
     report: LoadReport,
+    *,
+    demo_people: bool,
+    role_names: dict[str, str],
 ) -> dict[str, User]:
     people: dict[str, User] = {}
     for p in spec.people:
@@ -139,7 +142,9 @@ def _sync_people(
                 f"登录名“{p.username}”已被其他单位的人员使用，请在制度包中换一个登录名。"
             )
         if user is None:
-            password = demo_password()
+            # Without demo people (``packs load`` without --demo-people) the person has no
+            # usable password: nobody knows one that was never shown (issue #10 §1).
+            password = demo_password() if demo_people else None
             user = org_actions.create_person(
                 org,
                 actor=actor,
@@ -147,13 +152,14 @@ def _sync_people(
                 display_name=p.name,
                 title=p.title,
                 password=password,
+                demo=demo_people,
             )
             report.count("created", "people")
-            report.logins.append(
-                NewLogin(
-                    p.username, p.name, password, [f"{m.unit}:{m.role}" for m in p.memberships]
-                )
-            )
+            if password:
+                roles = [
+                    f"{units[m.unit].name}·{role_names.get(m.role, m.role)}" for m in p.memberships
+                ]
+                report.logins.append(NewLogin(p.username, p.name, password, roles))
         people[p.username] = user
         for m in p.memberships:
             unit = units[m.unit]
@@ -213,6 +219,7 @@ def _sync_channels(
             "responsible": people.get(c.responsible) if c.responsible else None,
             "status": c.status,
             "verified": c.verified,
+            "mailbox": c.mailbox,
         }
         existing = channels.get(c.key)
         if existing is None:
@@ -258,10 +265,16 @@ def _sync_channels(
 
 @transaction.atomic
 def load_pack(
-    pack: Pack, *, actor: Actor | None, organisation: Organisation | None = None
+    pack: Pack,
+    *,
+    actor: Actor | None,
+    organisation: Organisation | None = None,
+    demo_people: bool = True,
 ) -> LoadReport:
     """Create or update an organisation from ``pack`` (base), or put an overlay
-    pack in force for ``organisation``. Idempotent."""
+    pack in force for ``organisation``. Idempotent. ``demo_people``: the pack's people
+    get generated passwords, returned in ``report.logins`` (the demo); otherwise they are
+    created without a usable password."""
     spec = pack.organisation
     if pack.kind == "overlay":
         if organisation is None:
@@ -282,6 +295,9 @@ def load_pack(
     report.pack_changed = _apply_pack_record(org, pack, actor)
     if spec is not None and pack.kind == "base" and org.key == spec.key:
         units = _sync_units(org, spec, actor, report)
-        people = _sync_people(org, spec, units, actor, report)
+        role_names = {r.key: r.name for r in pack.roles}
+        people = _sync_people(
+            org, spec, units, actor, report, demo_people=demo_people, role_names=role_names
+        )
         _sync_channels(org, spec, units, people, actor, report)
     return report

@@ -45,6 +45,7 @@ RESERVED_SECTIONS: tuple[str, ...] = (
     "assessment",
     "syndication",
     "uploads",  # issue #9 §2: [[uploads]] video = true lets the library take MP4
+    "role_changes",  # T-03: [[role_changes]] roles = [...], tell_duty = "..." (who is told)
 )
 
 KINDS: tuple[str, ...] = ("base", "overlay")
@@ -199,6 +200,7 @@ class ChannelSpec:
     responsible: str = ""
     status: str = "active"
     verified: bool = False
+    mailbox: str = ""  # the mailbox the account is registered with
     serves: tuple[str, ...] = ()  # units without an account of their own it publishes for (W-05)
     # issue 10 (C-09, T-01): other units whose posts may address it ("*": every unit)
     open_to: tuple[str, ...] = ()

@@ -5,7 +5,7 @@ put an approved revision into publishing slots. Only a revision that
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db import transaction
@@ -22,7 +22,7 @@ from guanwei.orgs.models import User
 from guanwei.orgs.permissions import SYSTEM, Actor, as_user, require
 from guanwei.publishing.models import OPEN_STATUSES, IntentStatus, PublishIntent
 from guanwei.publishing.queries import may_publish_on
-from guanwei.publishing.slots import next_free_slot
+from guanwei.publishing.slots import counts_towards, day_count, day_kind, day_limits, next_free_slot
 from guanwei.publishing.transitions import IN_FLIGHT, NOT_STARTED, RELEASED, move
 from guanwei.workflow.queries import publishable_revision
 
@@ -41,6 +41,22 @@ def _taken(channel: Channel) -> set[datetime]:
             "due_at", flat=True
         )
     )
+
+
+def day_full(channel: Channel, day: date, revision: PostRevision) -> str:
+    """Why one more post of ``revision`` on ``channel`` on ``day`` would break a daily
+    maximum of the pack (E-04: 工作日最多10条, 休息日每日3条), with the count; or ""."""
+    for limit in day_limits(channel, day):
+        if limit.max is None or not counts_towards(revision, limit):
+            continue
+        count = day_count(channel, day, limit, besides=revision)
+        if count >= limit.max:
+            return (
+                f"“{channel.name}”在 {day:%m-%d}（{day_kind(day, channel.organisation_id)}）"
+                f"已安排 {count} 条，已达“{limit.name}”的上限 {limit.max} 条，不能再安排；"
+                "请换一天或先取消一条。"
+            )
+    return ""
 
 
 @transaction.atomic
@@ -86,11 +102,20 @@ def schedule_post(
         slot_key = ""
         due = max(at, now) if at is not None else now
         if next_slot:
-            found = next_free_slot(channel, now, _taken(channel), revision.category)
+            found = next_free_slot(
+                channel,
+                now,
+                _taken(channel),
+                revision.category,
+                full=lambda day, c=channel: bool(day_full(c, day, revision)),  # type: ignore[misc]
+            )
             if found is None:
                 raise InvalidChange(f"“{channel.name}”未来两周没有空闲的发布时段，请指定时间。")
             due, slot = found
             slot_key = slot.key
+        refused = day_full(channel, timezone.localtime(due).date(), revision)
+        if refused:
+            raise InvalidChange(refused)
         live = (
             PublishIntent.objects.select_for_update()
             .filter(revision=revision, channel=channel)
@@ -384,4 +409,87 @@ def set_calendar_day(
         organisation_id=organisation_id,
         before=previous,
         after={"day": str(day), "workday": workday, "note": note},
+    )
+
+
+@transaction.atomic
+def complete_calendar_year(*, actor: User, organisation_id: int, year: int) -> None:
+    """The set-up staff say ``year`` is entered in full (E-04): from now on it counts as
+    known (the calendar's banner goes). Only a year the shared calendar does not have, and
+    only with at least one entered day; set-up staff only (``pack.load``)."""
+    from guanwei.orgs.models import Organisation
+    from guanwei.publishing.calendar import built_in
+    from guanwei.publishing.models import CalendarDay, CalendarYear
+
+    require(actor, "pack.load", Organisation.objects.get(pk=organisation_id))
+    if built_in(year):
+        raise InvalidChange(f"{year} 年的节假日已内置，无需录入。")
+    entered = CalendarDay.objects.filter(organisation_id=organisation_id, day__year=year).count()
+    if not entered:
+        raise InvalidChange(f"{year} 年还没有录入任何节假日或调休上班日。")
+    _, created = CalendarYear.objects.get_or_create(
+        organisation_id=organisation_id,
+        year=year,
+        defaults={"completed_by": actor, "completed_at": timezone.now()},
+    )
+    if not created:
+        raise InvalidChange(f"{year} 年已确认录入完整。")
+    record(
+        AuditAction.CALENDAR_YEAR_COMPLETED,
+        actor=actor,
+        object_type="calendar_year",
+        object_id=str(year),
+        object_repr=f"{year} 年节假日已录入完整（{entered} 天）",
+        organisation_id=organisation_id,
+        after={"year": year, "entered": entered},
+    )
+
+
+SECRET_SETTINGS = frozenset({"access_token", "secret", "appsecret", "password", "refresh_token"})
+
+
+def _shown_settings(values: dict[str, str] | None) -> dict[str, str] | None:
+    """The settings as the audit log keeps them: secrets never, only that there is one."""
+    if values is None:
+        return None
+    return {k: ("***" if k in SECRET_SETTINGS else v) for k, v in sorted(values.items())}
+
+
+@transaction.atomic
+def set_demo_channel_settings(
+    channel: Channel, *, actor: Actor | None, values: dict[str, str] | None
+) -> None:
+    """Point a demo account at the demo's own platforms (issue #10 §1, §5): its own account
+    on the local fake Weibo or WeChat, the site directory under var/ guanwei serves, or an
+    outbox — at the address the demo is served on. ``None`` disconnects it (the fakes are
+    not running). Only a settings record the demo made (``demo: "1"``) is ever changed:
+    an account its custodian connected is left alone. Set-up staff only."""
+    from guanwei.publishing.models import ChannelSettings
+
+    require(actor, "pack.load", channel.organisation)
+    row = ChannelSettings.objects.select_for_update().filter(channel=channel).first()
+    if row is not None and row.values.get("demo") != "1":
+        raise InvalidChange(f"账号“{channel.name}”的接入设置不是演示环境生成的，未修改。")
+    before = dict(row.values) if row is not None else None
+    if values is not None:
+        values = {**values, "demo": "1"}
+    if before == values:
+        return
+    if values is None:
+        if row is not None:
+            row.delete()
+    elif row is None:
+        ChannelSettings.objects.create(channel=channel, values=values)
+    else:
+        row.values = values
+        row.save(update_fields=["values", "updated"])
+    record(
+        AuditAction.CHANNEL_SETTINGS_CHANGED,
+        actor=actor,
+        object_type="channel",
+        object_id=channel.pk,
+        object_repr=channel.name,
+        organisation_id=channel.organisation_id,
+        before=_shown_settings(before),
+        after=_shown_settings(values),
     )

@@ -9,7 +9,7 @@ from datetime import date
 
 import chinese_calendar
 
-from guanwei.publishing.models import CalendarDay
+from guanwei.publishing.models import CalendarDay, CalendarYear
 
 
 def official_workday(day: date) -> bool:
@@ -31,11 +31,37 @@ def is_workday(day: date, *, organisation_id: int) -> bool:
     return official_workday(day)
 
 
-def year_known(year: int, *, organisation_id: int) -> bool:
-    """Whether ``year``'s calendar is known: the library's data, or the organisation's
-    own entries for it."""
+def built_in(year: int) -> bool:
+    """Whether the shared calendar (the library) has ``year``."""
     try:
         chinese_calendar.is_workday(date(year, 6, 1))
         return True
     except NotImplementedError:
-        return CalendarDay.objects.filter(organisation_id=organisation_id, day__year=year).exists()
+        return False
+
+
+def year_known(year: int, *, organisation_id: int) -> bool:
+    """Whether ``year``'s calendar is known: built in (the library's data), or entered in
+    full by the organisation and confirmed as complete. Entered days alone are not enough:
+    one 2027 rest day does not make 2027's Spring Festival known."""
+    if built_in(year):
+        return True
+    return CalendarYear.objects.filter(organisation_id=organisation_id, year=year).exists()
+
+
+def year_state(year: int, *, organisation_id: int) -> dict[str, object]:
+    """What the holiday page says of ``year``: built in, entered and complete, or
+    entered so far (how many days) and not complete."""
+    entered = CalendarDay.objects.filter(organisation_id=organisation_id, day__year=year).count()
+    completed = (
+        CalendarYear.objects.filter(organisation_id=organisation_id, year=year)
+        .select_related("completed_by")
+        .first()
+    )
+    return {
+        "year": year,
+        "built_in": built_in(year),
+        "entered": entered,
+        "completed": completed,
+        "known": built_in(year) or completed is not None,
+    }

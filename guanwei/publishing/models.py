@@ -196,3 +196,28 @@ class SchedulerLease(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}: {self.owner}"
+
+
+class CalendarYear(models.Model):
+    """A year the shared calendar does not know, which the organisation's set-up staff
+    entered in full (every holiday and adjusted working day of the State Council's notice)
+    and then said so. Until then the year is not known: the banner stays and Saturday and
+    Sunday stand in for the days not entered — one entered day never completes a year."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="calendar_years"
+    )
+    year = models.PositiveSmallIntegerField()
+    completed_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    completed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["year"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "year"], name="calendar_year_per_org")
+        ]
+        verbose_name = "已录入完整的年份"
+        verbose_name_plural = "已录入完整的年份"
+
+    def __str__(self) -> str:
+        return f"{self.year} 已录入完整"

@@ -189,6 +189,29 @@ def failed_sends(user: User, organisation: Organisation, *, limit: int = 20) -> 
     return out
 
 
+def limit_warnings(intents: list[PublishIntent]) -> list[str]:
+    """What the scheduling just done goes beyond (E-04 ``soft_max``: 工作日建议不超过5条),
+    with the count: shown to the publisher beside the confirmation; the ``max`` itself is
+    refused by ``actions.schedule_post``."""
+    from guanwei.publishing.slots import counts_towards, day_count, day_kind, day_limits
+
+    out = []
+    for intent in intents:
+        day = timezone.localtime(intent.due_at).date()
+        for limit in day_limits(intent.channel, day):
+            if limit.soft_max is None or not counts_towards(intent.revision, limit):
+                continue
+            count = day_count(intent.channel, day, limit)
+            if count > limit.soft_max:
+                ceiling = f"，最多 {limit.max} 条" if limit.max else ""
+                out.append(
+                    f"这是“{intent.channel.name}”{day:%m-%d}"
+                    f"（{day_kind(day, intent.organisation_id)}）的第 {count} 条，"
+                    f"超过“{limit.name}”建议的每日 {limit.soft_max} 条{ceiling}。"
+                )
+    return out
+
+
 def waiting_for_accounts(
     user: User, organisation: Organisation, *, limit: int = 20
 ) -> list[dict[str, Any]]:

@@ -10,5 +10,6 @@ urlpatterns = [
     path("calendar/", views.calendar_page, name="calendar"),
     path("calendar.ics", views.calendar_ics, name="calendar_ics"),
     path("holidays/", views.holidays, name="holidays"),
+    path("holidays/complete/", views.holidays_complete, name="holidays_complete"),
     path("follows/check/", views.follows_check, name="follows_check"),
 ]

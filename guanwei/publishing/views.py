@@ -28,7 +28,7 @@ from guanwei.orgs.errors import DomainError
 from guanwei.orgs.pages import actor, current_org, page_context
 from guanwei.orgs.permissions import can
 from guanwei.publishing import actions, queries
-from guanwei.publishing.calendar import is_workday, year_known
+from guanwei.publishing.calendar import is_workday, year_known, year_state
 from guanwei.publishing.forms import CalendarDayForm, ScheduleForm
 from guanwei.publishing.models import CalendarDay, IntentStatus, PublishIntent
 from guanwei.publishing.slots import slot_times
@@ -64,7 +64,7 @@ def schedule(request: HttpRequest, pk: int) -> HttpResponse:
     channels = queries.schedule_channels(
         revision or post.approved_revision or post.current_revision, actor(request)
     )
-    form = ScheduleForm(request.POST, channels=channels)
+    form = ScheduleForm(request.POST, channels=channels, organisation_id=post.organisation_id)
     if not form.is_valid():
         return _refused(request, pk, form)
     when = form.cleaned_data["when"]
@@ -93,6 +93,8 @@ def schedule(request: HttpRequest, pk: int) -> HttpResponse:
         f"{i.channel.name} {timezone.localtime(i.due_at):%m-%d %H:%M}" for i in intents
     )
     messages.success(request, _("Scheduled: %(times)s") % {"times": times})
+    for warning in queries.limit_warnings(intents):  # E-04 soft maximum, with the count
+        messages.warning(request, warning)
     return redirect("post_detail", pk=pk)
 
 
@@ -199,10 +201,12 @@ def calendar_page(request: HttpRequest) -> HttpResponse:
     )
     cells: dict[tuple[int, date], list[dict[str, Any]]] = {}
     user = actor(request)
+    placed: set[tuple[int, int]] = set()
     for intent in intents:
         local = timezone.localtime(intent.due_at)
         # the slot is taken for everyone; its post's title and link only for who may open it
         seen = may_see(user, intent)
+        placed.add((intent.post_id, intent.channel_id))
         cells.setdefault((intent.channel_id, local.date()), []).append(
             {
                 "time": local.strftime("%H:%M"),
@@ -210,8 +214,10 @@ def calendar_page(request: HttpRequest) -> HttpResponse:
                 "post_id": intent.post_id if seen else None,
                 "status": intent.status,
                 "status_label": intent.get_status_display(),
+                "batch": intent.post.week_plan_id if seen else None,
             }
         )
+    _week_plan_entries(cells, placed, org.pk, channels, begin, end, user)
     for channel in channels:
         for moment, slot in slot_times(org.pk, channel, begin, len(days)):
             local = moment.astimezone(tz)
@@ -219,7 +225,13 @@ def calendar_page(request: HttpRequest) -> HttpResponse:
             hhmm = local.strftime("%H:%M")
             if not any(e["time"] == hhmm for e in entries):
                 entries.append(
-                    {"time": hhmm, "title": slot.name, "slot": True, "optional": slot.optional}
+                    {
+                        "time": hhmm,
+                        "span": slot.span,
+                        "title": slot.name,
+                        "slot": True,
+                        "optional": slot.optional,
+                    }
                 )
     rows = [
         (
@@ -253,6 +265,50 @@ def calendar_page(request: HttpRequest) -> HttpResponse:
             units=org.units.filter(channels__isnull=False).distinct().order_by("path"),
         ),
     )
+
+
+def _week_plan_entries(
+    cells: dict[tuple[int, date], list[dict[str, Any]]],
+    placed: set[tuple[int, int]],
+    organisation_id: int,
+    channels: list[Channel],
+    begin: datetime,
+    end: datetime,
+    user: Any,
+) -> None:
+    """R-03: the days of a submitted week plan are on the calendar as the batch they are,
+    at their planned time, before they are scheduled (waiting for review or for the
+    account's publisher); once scheduled the intent above stands for them."""
+    wanted = {c.pk for c in channels}
+    posts = (
+        Post.objects.filter(
+            organisation_id=organisation_id,
+            week_plan__isnull=False,
+            current_revision__planned_at__gte=begin,
+            current_revision__planned_at__lt=end,
+        )
+        .exclude(status__in=[PostStatus.DRAFT, PostStatus.REJECTED, PostStatus.WITHDRAWN])
+        .select_related("current_revision", "unit")
+        .prefetch_related("current_revision__channels")
+    )
+    for post in posts:
+        revision = post.current_revision
+        assert revision is not None and revision.planned_at is not None
+        local = timezone.localtime(revision.planned_at)
+        seen = may_see(user, post)
+        for channel in revision.channels.all():
+            if channel.pk not in wanted or (post.pk, channel.pk) in placed:
+                continue
+            cells.setdefault((channel.pk, local.date()), []).append(
+                {
+                    "time": local.strftime("%H:%M"),
+                    "title": post.title if seen else HIDDEN,
+                    "post_id": post.pk if seen else None,
+                    "status": "planned",
+                    "status_label": post.get_status_display(),
+                    "batch": post.week_plan_id if seen else None,
+                }
+            )
 
 
 @login_required
@@ -327,9 +383,30 @@ def holidays(request: HttpRequest) -> HttpResponse:
             form=form,
             may_edit=may_edit,
             rows=CalendarDay.objects.filter(organisation=org, day__year__gte=year - 1),
-            known={y: year_known(y, organisation_id=org.pk) for y in (year, year + 1)},
+            years=[year_state(y, organisation_id=org.pk) for y in (year, year + 1)],
         ),
     )
+
+
+@login_required
+@require_POST
+def holidays_complete(request: HttpRequest) -> HttpResponse:
+    """本年已录入完整: the year's holidays are all entered; the calendar's banner goes."""
+    org = current_org(request)
+    if org is None or not can(actor(request), "pack.load", org):
+        raise Http404
+    try:
+        year = int(request.POST.get("year", ""))
+    except ValueError:
+        messages.error(request, _("Choose the year."))
+        return redirect("holidays")
+    try:
+        actions.complete_calendar_year(actor=actor(request), organisation_id=org.pk, year=year)
+    except DomainError as e:
+        messages.error(request, e.message)
+    else:
+        messages.success(request, _("%(year)d marked as entered in full.") % {"year": year})
+    return redirect("holidays")
 
 
 SITE_MARKER = ".guanwei-site"

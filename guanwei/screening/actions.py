@@ -17,7 +17,12 @@ from guanwei.screening.engine.engine import Result, own_term_problem
 from guanwei.screening.engine.lexicon import SEVERITIES
 from guanwei.screening.engine.normalise import SEPARATOR, folding
 from guanwei.screening.labels import category_label, verdict_label
-from guanwei.screening.models import LexiconRevision, LexiconTerm, ScreeningVerdict
+from guanwei.screening.models import (
+    LexiconAllowPhrase,
+    LexiconRevision,
+    LexiconTerm,
+    ScreeningVerdict,
+)
 from guanwei.screening.service import engine_for
 
 MAX_TERM_LENGTH = 64
@@ -174,6 +179,57 @@ def import_terms(
         },
     )
     return len(new)
+
+
+@transaction.atomic
+def add_allow_phrase(
+    organisation: Organisation, *, actor: Actor | None, phrase: str, note: str = ""
+) -> LexiconAllowPhrase:
+    """Add an allow-phrase to the organisation's lexicon (C-06, issue 10 §5): a shipped or pack
+    term inside it is passed from now on; the organisation's own terms never are."""
+    require(actor, "lexicon.manage", organisation)
+    phrase = phrase.strip()
+    if not phrase:
+        raise InvalidChange("放行词组不能为空。")
+    if len(phrase) > MAX_TERM_LENGTH:
+        raise InvalidChange(f"放行词组不能超过 {MAX_TERM_LENGTH} 个字。")
+    key = folding().fold_term(phrase).replace(SEPARATOR, "")
+    if len(key) < 2:
+        raise InvalidChange(f"“{phrase}”：放行词组至少要有两个字，否则会放过太多内容。")
+    if LexiconAllowPhrase.objects.filter(organisation=organisation, phrase=phrase).exists():
+        raise InvalidChange(f"“{phrase}”已是放行词组。")
+    row = LexiconAllowPhrase.objects.create(
+        organisation=organisation, phrase=phrase, note=note.strip(), created_by=as_user(actor)
+    )
+    _bump(organisation)
+    record(
+        AuditAction.LEXICON_ALLOW_ADDED,
+        actor=actor,
+        object_type="lexicon_allow_phrase",
+        object_id=row.pk,
+        object_repr=phrase,
+        organisation_id=organisation.pk,
+        after={"phrase": phrase, "note": row.note},
+    )
+    return row
+
+
+@transaction.atomic
+def remove_allow_phrase(row: LexiconAllowPhrase, *, actor: Actor | None) -> None:
+    require(actor, "lexicon.manage", row.organisation)
+    snapshot = {"phrase": row.phrase, "note": row.note}
+    pk, organisation = row.pk, row.organisation
+    row.delete()
+    _bump(organisation)
+    record(
+        AuditAction.LEXICON_ALLOW_REMOVED,
+        actor=actor,
+        object_type="lexicon_allow_phrase",
+        object_id=pk,
+        object_repr=snapshot["phrase"],
+        organisation_id=organisation.pk,
+        before=snapshot,
+    )
 
 
 @transaction.atomic

@@ -35,3 +35,8 @@ class ImportForm(forms.Form):
     file = forms.FileField(label=_("Word list (one term per line, UTF-8)"))
     category = forms.CharField(label=_("Category"), max_length=32, initial="custom")
     severity = forms.ChoiceField(label=_("Handling"), choices=SEVERITY_CHOICES)
+
+
+class AllowPhraseForm(forms.Form):
+    phrase = forms.CharField(label=_("Allow-phrase"), max_length=64)
+    note = forms.CharField(label=_("Note"), max_length=200, required=False)

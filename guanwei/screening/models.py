@@ -39,6 +39,31 @@ class LexiconTerm(models.Model):
         return f"{self.term} ({self.category})"
 
 
+class LexiconAllowPhrase(models.Model):
+    """An organisation's allow-phrase (issue 10 §5): a shipped or pack term inside one of its
+    occurrences is passed (an exhibition's name, a place name).  It never masks the
+    organisation's own terms."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="lexicon_allow_phrases"
+    )
+    phrase = models.CharField("放行词组", max_length=64)
+    note = models.CharField("备注", max_length=200, blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, related_name="+")
+
+    class Meta:
+        ordering = ["phrase"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "phrase"], name="lexicon_allow_once")
+        ]
+        verbose_name = "放行词组"
+        verbose_name_plural = "放行词组"
+
+    def __str__(self) -> str:
+        return self.phrase
+
+
 class LexiconRevision(models.Model):
     """Bumped by every lexicon action: the engine cache rebuilds when it moves."""
 

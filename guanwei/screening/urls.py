@@ -8,4 +8,6 @@ urlpatterns = [
     path("lexicon/add/", views.lexicon_add, name="lexicon_add"),
     path("lexicon/import/", views.lexicon_import, name="lexicon_import"),
     path("lexicon/<int:pk>/remove/", views.lexicon_remove, name="lexicon_remove"),
+    path("lexicon/allow/add/", views.lexicon_allow_add, name="lexicon_allow_add"),
+    path("lexicon/allow/<int:pk>/remove/", views.lexicon_allow_remove, name="lexicon_allow_remove"),
 ]

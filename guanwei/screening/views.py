@@ -17,8 +17,8 @@ from guanwei.orgs.pages import page_context as _ctx
 from guanwei.orgs.permissions import can
 from guanwei.orgs.rules import rules_for
 from guanwei.screening import actions, queries
-from guanwei.screening.forms import ImportForm, ScreenForm, TermForm
-from guanwei.screening.models import LexiconTerm
+from guanwei.screening.forms import AllowPhraseForm, ImportForm, ScreenForm, TermForm
+from guanwei.screening.models import LexiconAllowPhrase, LexiconTerm
 
 LEXICON_PAGE = 200
 
@@ -67,6 +67,8 @@ def lexicon_page(request: HttpRequest) -> HttpResponse:
             can_manage=can(_actor(request), "lexicon.manage", org),
             term_form=TermForm(),
             import_form=ImportForm(),
+            allow_form=AllowPhraseForm(),
+            phrases=list(LexiconAllowPhrase.objects.filter(organisation=org)[:LEXICON_PAGE]),
         ),
     )
 
@@ -133,4 +135,42 @@ def lexicon_remove(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, e.message)
     else:
         messages.success(request, _("Term removed."))
+    return redirect("lexicon_page")
+
+
+@login_required
+@require_POST
+def lexicon_allow_add(request: HttpRequest) -> HttpResponse:
+    org = _current_org(request)
+    if org is None:
+        raise Http404
+    form = AllowPhraseForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.add_allow_phrase(org, actor=_actor(request), **form.cleaned_data)
+        except DomainError as e:
+            messages.error(request, e.message)
+        else:
+            messages.success(request, _("Allow-phrase added; screening passes it from now on."))
+    else:
+        messages.error(request, _("Please fill in the phrase."))
+    return redirect("lexicon_page")
+
+
+@login_required
+@require_POST
+def lexicon_allow_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    org = _current_org(request)
+    if org is None:
+        raise Http404
+    row = LexiconAllowPhrase.objects.select_related("organisation").filter(pk=pk, organisation=org)
+    found = row.first()
+    if found is None:
+        raise Http404
+    try:
+        actions.remove_allow_phrase(found, actor=_actor(request))
+    except DomainError as e:
+        messages.error(request, e.message)
+    else:
+        messages.success(request, _("Allow-phrase removed."))
     return redirect("lexicon_page")

@@ -328,6 +328,10 @@ class LoginView(auth_views.LoginView):
         context["session_ended"] = self.request.GET.get("ended", "")
         context["idle_minutes"] = _whole(settings.GUANWEI_SESSION_IDLE_MINUTES)
         context["max_hours"] = _whole(settings.GUANWEI_SESSION_MAX_HOURS)
+        # issue #10 §1: the demo's 试用账号 (never in the production profile)
+        from guanwei.packs.demo import try_as
+
+        context["try_as"] = try_as()
         return context
 
 

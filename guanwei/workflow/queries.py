@@ -139,9 +139,17 @@ def _items(rows: Iterable[Row], limit: int) -> list[QueueItem]:
     step_ids = list(seen)
     steps = {
         s.pk: s
-        for s in StepRun.objects.filter(pk__in=step_ids).select_related(
-            "run", "run__post", "run__submission", "run__authorisation__channel", "unit"
+        for s in StepRun.objects.filter(pk__in=step_ids)
+        .select_related(
+            "run",
+            "run__post",
+            "run__revision",
+            "run__submission",
+            "run__authorisation__channel",
+            "unit",
         )
+        # E-01, T-05: the queue shows each item's pictures and attachments
+        .prefetch_related("run__revision__assets", "run__submission__assets")
     }
     return [
         QueueItem(

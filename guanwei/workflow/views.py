@@ -105,6 +105,47 @@ def step_reject(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_POST
+def week_plan_submit(request: HttpRequest, pk: int) -> HttpResponse:
+    """R-03: the author submits the week plan's days not yet in review, together."""
+    from guanwei.content.models import WeekPlan
+
+    plan = get_for(actor(request), WeekPlan, pk)
+    try:
+        n = actions.submit_week_plan_days(plan, actor=actor(request))
+    except DomainError as e:
+        messages.error(request, e.message)
+    else:
+        messages.success(request, _("Submitted %(n)d days of the week plan.") % {"n": n})
+    return redirect("week_plan_detail", pk=plan.pk)
+
+
+@login_required
+@require_POST
+def week_plan_approve(request: HttpRequest, pk: int) -> HttpResponse:
+    """R-03: the reviewer approves the whole week plan, or the days ticked."""
+    from guanwei.content.models import WeekPlan
+
+    plan = get_for(actor(request), WeekPlan, pk)
+    chosen = None
+    if not request.POST.get("all"):
+        chosen = {int(x) for x in request.POST.getlist("post") if x.isdigit()}
+    try:
+        n = actions.approve_week_plan(
+            plan,
+            actor=actor(request),
+            post_ids=chosen,
+            comment=request.POST.get("comment", "")[:500],
+            acknowledge_hits=request.POST.get("acknowledge_hits") == "1",
+        )
+    except DomainError as e:
+        messages.error(request, e.message)
+    else:
+        messages.success(request, _("Approved %(n)d days of the week plan.") % {"n": n})
+    return redirect("week_plan_detail", pk=plan.pk)
+
+
+@login_required
 def queue(request: HttpRequest) -> HttpResponse:
     """What waits for me, oldest first, with its age (keyset pages, no COUNT)."""
     org = current_org(request)

@@ -33,7 +33,7 @@ from PIL import Image
 from guanwei.api.router import api
 from guanwei.channels.models import Channel
 from guanwei.content import actions as content
-from guanwei.content.models import Post, Submission
+from guanwei.content.models import Post, Submission, WeekPlan
 from guanwei.notify.models import Notice
 from guanwei.orgs.models import ApiToken, Membership, Organisation, PendingGrant, Unit, User
 from guanwei.orgs.permissions import can
@@ -111,6 +111,7 @@ WHO_SEES: dict[str, Callable[[User, Any], bool]] = {
         m.user_id == p.pk or (_sees_unit(p, m.unit) and can(p, "person.view", m.unit))
     ),
     "intent": lambda p, i: _sees_post(p, i.post),
+    "week_plan": lambda p, w: _sees_post(p, w.posts.get()),
     "deadline": lambda p, d: _sees_post(p, d.post) or can(p, "report.view", d.unit),
     "delegation": lambda p, d: (
         p.pk in (d.delegate_id, d.absent_id, d.consent_by_id)
@@ -169,23 +170,29 @@ ROUTES: dict[str, Entry] = {
     "follow_list": Entry(None, needs="channel.view"),
     # content
     "dropbox": Entry(None),
-    "material_new": Entry(None),
+    "material_new": Entry(None, needs="material.submit"),  # issue 10 §5: none for others
+    "material_external": Entry(None, needs="dropbox.manage"),  # E-07
     "material_detail": Entry("material"),
     "material_edit": Entry("material", never=True),  # only returned material, by its provider
     "material_take": Entry("material", "POST"),
     "material_decline": Entry("material", "POST"),
     "post_list": Entry(None),
     "post_new": Entry(None),
+    "week_plan_new": Entry(None),
+    "week_plan_detail": Entry("week_plan"),
     "post_detail": Entry("post"),
     "post_edit": Entry("post", also="post.create"),
     "post_diff": Entry("post", kwargs=lambda o: {"pk": o.pk, "a": 1, "b": 1}),
     "asset_library": Entry(None),
+    "text_library": Entry(None),  # E-02: 404 without a unit library to read
     "asset_file": Entry("asset"),
     # workflow
     "review_queue": Entry(None),
     "step_approve": Entry("step", "POST"),
     "step_reject": Entry("step", "POST"),
     "post_submit": Entry("post", "POST"),
+    "week_plan_approve": Entry("week_plan", "POST"),
+    "week_plan_submit": Entry("week_plan", "POST"),
     "post_pdf": Entry("post"),
     # 附二 through its chain (R-06, issue 10 §4); the PDF only once approved
     "authorisation_detail": Entry("authorisation"),
@@ -201,6 +208,7 @@ ROUTES: dict[str, Entry] = {
     "calendar": Entry(None),
     "calendar_ics": Entry(None),
     "holidays": Entry(None),
+    "holidays_complete": Entry(None, "POST", needs="pack.load"),
     "follows_check": Entry(None),
     "site_index": Entry(None, needs="public"),  # docs/security.md §1: 404 unless published
     "site_file": Entry(None, needs="public"),
@@ -417,6 +425,17 @@ def _objects() -> dict[str, dict[str, Any]]:
             status="failed",
         )
 
+    def week_plan(post: Post) -> WeekPlan:
+        plan = WeekPlan.objects.create(
+            organisation_id=post.organisation_id,
+            unit=post.unit,
+            column="matrix",
+            week_start=now.date(),
+            created_by=post.created_by,
+        )
+        Post.objects.filter(pk=post.pk).update(week_plan=plan)
+        return plan
+
     def deadline(post: Post, where: str) -> Deadline:
         return Deadline.objects.create(
             organisation_id=post.organisation_id,
@@ -475,6 +494,7 @@ def _objects() -> dict[str, dict[str, Any]]:
             "foreign": intent(posts["foreign"], channel(C, "info_wechat")),
         },
         "deadline": {w: deadline(p, w) for w, p in posts.items()},
+        "week_plan": {w: week_plan(p) for w, p in posts.items()},
         "delegation": {
             "own": delegation(org(W), tc, ("kj_section_head", "kj_leader", "city_leader")),
             "other": delegation(org(W), ca, ("xb_leader", "xa_leader", "city_leader")),

@@ -78,15 +78,18 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     if database_url:  # PostgreSQL: a fresh database of that name for the session
         _recreate_database(database_url)
         env["DATABASE_URL"] = database_url
-    subprocess.run(
-        [sys.executable, "-m", "guanwei", "demo"], env=env, check=True, capture_output=True
+    port = _free_port()
+    subprocess.run(  # the five demo organisations, their addresses on the server's port
+        [sys.executable, "-m", "guanwei", "demo", "--port", str(port)],
+        env=env,
+        check=True,
+        capture_output=True,
     )
     logins: dict[str, str] = {}
     for line in (var / "demo-logins.txt").read_text(encoding="utf-8").splitlines():
         if line and not line.startswith("#"):
             username, password = line.split("\t")[:2]
             logins[username] = password
-    port = _free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "guanwei", "serve", "--port", str(port)],
         env=env,

@@ -96,12 +96,15 @@ def test_the_friday_batch_covers_every_day_of_next_week() -> None:
 
 
 def test_edu_work_day_quota_follows_the_official_calendar() -> None:
-    """E-04: three posts on a work day; 2026-10-10 was an adjusted working Saturday."""
+    """E-04: three posts on a work day; 2026-10-10 was an adjusted working Saturday (the
+    rest-day quotas opened ahead are for the rest days after it, not for the 10th)."""
     with time_machine.travel(datetime(2026, 10, 10, 9, 0, tzinfo=TZ), tick=False):
         tick()
     keys = set(
         Deadline.objects.filter(
-            channel__organisation__key="demo_edu_software", kind=DeadlineKind.QUOTA
+            channel__organisation__key="demo_edu_software",
+            kind=DeadlineKind.QUOTA,
+            key__endswith="2026-10-10",
         ).values_list("rule", flat=True)
     )
     assert "work_day" in keys and "rest_day" not in keys

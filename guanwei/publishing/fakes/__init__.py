@@ -93,10 +93,12 @@ def start_fakes(
     *,
     publish_delay_s: float = 1.0,
     rate_limit_per_hour: int = 30,
+    accounts_file: str | None = None,
 ) -> FakePlatforms:
-    """Start both fakes in background threads (port 0: any free port)."""
-    weibo_fake = WeiboFake()
-    wechat_fake = WeChatFake(publish_delay_s=publish_delay_s)
+    """Start both fakes in background threads (port 0: any free port), serving the seeded
+    示例气象局 and every account of ``accounts_file`` (see ``fakes.accounts``)."""
+    weibo_fake = WeiboFake(accounts_file=accounts_file)
+    wechat_fake = WeChatFake(publish_delay_s=publish_delay_s, accounts_file=accounts_file)
     for fake in (weibo_fake, wechat_fake):
         fake.default_rate_limit = fake.rate_limit_per_hour = rate_limit_per_hour
     weibo_server = FakeServer(weibo_fake, host, weibo_port).start()

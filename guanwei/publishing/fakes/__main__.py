@@ -4,6 +4,7 @@ and WeChat servers in the foreground until SIGINT or SIGTERM."""
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import sys
 import threading
@@ -23,6 +24,11 @@ def main(argv: list[str]) -> int:
         "--publish-delay", type=float, default=2.0, help="seconds a WeChat publish job takes"
     )
     parser.add_argument("--rate-limit", type=int, default=30, help="posts per account per hour")
+    parser.add_argument(
+        "--accounts",
+        default=os.environ.get("GUANWEI_FAKE_ACCOUNTS", ""),
+        help="JSON file of the demo accounts to serve (guanwei writes var/fake-accounts.json)",
+    )
     args = parser.parse_args(argv[1:] if argv[:1] == ["--"] else argv)
     try:
         fakes = start_fakes(
@@ -31,6 +37,7 @@ def main(argv: list[str]) -> int:
             args.wechat_port,
             publish_delay_s=args.publish_delay,
             rate_limit_per_hour=args.rate_limit,
+            accounts_file=args.accounts or None,
         )
     except OSError as e:
         print(f"cannot listen on {args.host}: {e}", file=sys.stderr)
@@ -47,6 +54,8 @@ def main(argv: list[str]) -> int:
         f" app={weibo.APP_KEY}/{weibo.APP_SECRET} safe_domain={weibo.SAFE_DOMAIN}\n"
         f"fake WeChat  {fakes.wechat_url}   appid={wechat.APPID} secret={wechat.APPSECRET}"
         f" (publish takes {args.publish_delay:g} s)\n"
+        f"demo accounts: {len(fakes.weibo.safe_domains)} on Weibo, "
+        f"{len(fakes.wechat.accounts) - 1} on WeChat (from {args.accounts or 'no file'})\n"
         "faults: POST /__control__ {...}; counters: GET /__stats__; Ctrl-C stops",
         flush=True,
     )

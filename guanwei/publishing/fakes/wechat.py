@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from guanwei.publishing.fakes.accounts import AccountsFile, FakeAccount
 from guanwei.publishing.fakes.server import (
     Platform,
     Request,
@@ -99,21 +100,104 @@ class _Data:
     next_comment: int = 1
 
 
+@dataclass
+class _Account:
+    """One official account: its credentials, name and everything it holds."""
+
+    appid: str
+    secret: str
+    name: str
+    data: _Data
+    biz: str
+
+
 class WeChatFake(Platform):
+    """One fake WeChat serving the seeded 示例气象局 (``APPID``) and every account of the
+    accounts file (issue #10 §5): each has its own appid and secret, tokens, materials,
+    drafts and articles; publish and message ids are unique across them all. A request
+    works on the account its appid or access_token names (``self.data`` during the
+    request; the seeded account's between requests)."""
+
     name = "wechat"
     exempt_prefixes = ("/cgi-bin/token", "/cgi-bin/stable_token")
 
-    def __init__(self, *, publish_delay_s: float = 1.0, force_refresh_interval_s: float = 30):
+    def __init__(
+        self,
+        *,
+        publish_delay_s: float = 1.0,
+        force_refresh_interval_s: float = 30,
+        accounts_file: str | None = None,
+    ):
         self.publish_delay_s = publish_delay_s
         self.force_refresh_interval_s = force_refresh_interval_s
+        self.accounts_file = AccountsFile(accounts_file)
+        self.accounts: dict[str, _Account] = {}
         self.next_outcomes: list[int] = []
         self.data = _Data()
         super().__init__()
 
     # ------------------------------------------------------------------ state
 
+    @property
+    def _default(self) -> _Account:
+        return self.accounts[APPID]
+
+    def add_account(self, account: FakeAccount) -> None:
+        if not account.appid or not account.secret or account.appid in self.accounts:
+            return
+        number = len(self.accounts) + 1
+        biz = f"MzAwMDAwM{number:07d}"
+        self.accounts[account.appid] = _Account(
+            account.appid, account.secret, account.name or account.appid, _Data(), biz
+        )
+
+    def _reload_accounts(self) -> None:
+        if self.accounts_file.changed():
+            for account in self.accounts_file.read("wechat"):
+                self.add_account(account)
+
+    def handle(self, req: Request) -> Response:
+        """Route on the account the request names, then go back to the seeded one."""
+        with self.lock:
+            account = self._account_of(req)
+            self.data = account.data
+            try:
+                return super().handle(req)
+            finally:
+                self.data = self._default.data
+
+    def _account_of(self, req: Request) -> _Account:
+        if req.path in ("/cgi-bin/token", "/cgi-bin/stable_token"):
+            appid = req.query.get("appid", "")
+            if req.path.endswith("stable_token") and isinstance(req.json, dict):
+                appid = str(req.json.get("appid", ""))
+            if appid and appid not in self.accounts:
+                self._reload_accounts()
+            return self.accounts.get(appid, self._default)
+        token = req.query.get("access_token", "")
+        if token:
+            for account in self.accounts.values():
+                if token in account.data.tokens:
+                    return account
+        mid = req.query.get("mid", "")
+        if req.path == "/s" and mid.isdigit():
+            for account in self.accounts.values():
+                if any(a.job.msg_data_id == int(mid) for a in account.data.articles.values()):
+                    return account
+        if req.path.startswith("/mmbiz/"):
+            key = req.path.rsplit("/", 1)[-1]
+            for account in self.accounts.values():
+                if key in account.data.materials:
+                    return account
+        return self.accounts.get(req.query.get("appid", ""), self._default)
+
     def seed(self) -> None:
         self.data = _Data()
+        self.accounts = {
+            APPID: _Account(APPID, APPSECRET, "示例气象局", self.data, "MzAwMDAwMDAwMA")
+        }
+        for account in self.accounts_file.read("wechat"):
+            self.add_account(account)
         self.next_outcomes = []
         t = now()
         job = self._job("SEED_DRAFT", [self._seed_article()], t - 86400)
@@ -139,19 +223,19 @@ class WeChatFake(Platform):
         }
 
     def _job(self, draft_id: str, articles: list[dict[str, Any]], at: float) -> Job:
-        d = self.data
+        d = self._default.data  # the ids count across every account
         outcome = self.next_outcomes.pop(0) if self.next_outcomes else 0
         job = Job(
             d.next_publish, d.next_msg, draft_id, articles, at, at + self.publish_delay_s, outcome
         )
         d.next_publish += 3
         d.next_msg += 5
-        d.jobs[job.publish_id] = job
+        self.data.jobs[job.publish_id] = job
         return job
 
     def _comment_id(self) -> int:
-        self.data.next_comment += 1
-        return self.data.next_comment
+        self._default.data.next_comment += 1
+        return self._default.data.next_comment
 
     def _advance(self) -> None:
         """Move every job whose delay has passed to its outcome."""
@@ -176,6 +260,16 @@ class WeChatFake(Platform):
             self.force_refresh_interval_s = float(options["force_refresh_interval_s"])
         if "next_publish_status" in options:
             self.next_outcomes.append(int(options["next_publish_status"]))
+        if isinstance(options.get("add_account"), dict):
+            a = options["add_account"]
+            self.add_account(
+                FakeAccount(
+                    "wechat",
+                    str(a.get("name", "")),
+                    appid=str(a.get("appid", "")),
+                    secret=str(a.get("secret", "")),
+                )
+            )
         if isinstance(options.get("add_comment"), dict):
             c = options["add_comment"]
             article = self._by_msg(int(c["msg_data_id"]))
@@ -248,9 +342,14 @@ class WeChatFake(Platform):
     def body(self, req: Request) -> dict[str, Any]:
         return req.json if isinstance(req.json, dict) else {}
 
+    def _biz(self) -> str:
+        return next(
+            (a.biz for a in self.accounts.values() if a.data is self.data), self._default.biz
+        )
+
     def _article_url(self, job: Job) -> str:
         return (
-            f"{self.base_url}/s?__biz=MzAwMDAwMDAwMA%3D%3D&mid={job.msg_data_id}&idx=1"
+            f"{self.base_url}/s?__biz={self._biz()}%3D%3D&mid={job.msg_data_id}&idx=1"
             f"&sn={job.publish_id:x}#rd"
         )
 
@@ -298,9 +397,10 @@ class WeChatFake(Platform):
         return guarded
 
     def _credentials(self, appid: str, secret: str, *, bad_secret: int) -> Response | None:
-        if appid != APPID:
+        account = self.accounts.get(appid)
+        if account is None:
             return self.error(40013, "invalid appid")
-        if secret != APPSECRET:
+        if secret != account.secret:
             return self.error(bad_secret, "invalid appsecret")
         return None
 
@@ -583,9 +683,17 @@ class WeChatFake(Platform):
                     "</small></article>"
                 )
             pending = sum(1 for j in self.data.jobs.values() if j.status == 1)
+            current = next(
+                (a for a in self.accounts.values() if a.data is self.data), self._default
+            )
+            name = html.escape(current.name)
+            others = "".join(
+                f'<li><a href="/?appid={html.escape(a.appid)}">{html.escape(a.name)}</a></li>'
+                for a in self.accounts.values()
+            )
         return (
             '<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8">'
-            "<title>示例气象局 - 公众号（本地模拟）</title></head><body>"
-            f"<h1>示例气象局</h1><p>本地模拟公众号：已发表 {len(rows)} 篇，发布中 {pending} 篇</p>"
-            f"{''.join(rows)}</body></html>"
+            f"<title>{name} - 公众号（本地模拟）</title></head><body>"
+            f"<h1>{name}</h1><p>本地模拟公众号：已发表 {len(rows)} 篇，发布中 {pending} 篇</p>"
+            f"{''.join(rows)}<nav><h2>本地模拟的公众号</h2><ul>{others}</ul></nav></body></html>"
         )

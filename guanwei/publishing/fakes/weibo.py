@@ -27,6 +27,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
+from guanwei.publishing.fakes.accounts import AccountsFile, FakeAccount
 from guanwei.publishing.fakes.server import (
     Platform,
     Request,
@@ -58,6 +59,7 @@ from guanwei.publishing.fakes.weibo_data import (
 )
 
 STATUS_PAGE = re.compile(r"^/(\d+)/(\d+)$")  # weibo.com/<uid>/<idstr>
+USER_PAGE = re.compile(r"^/u/(\d+)$")  # weibo.com/u/<uid>: one account's timeline
 
 __all__ = [
     "APP_KEY",
@@ -75,9 +77,15 @@ class WeiboFake(Platform):
     exempt_prefixes = ("/oauth2/",)
 
     def __init__(
-        self, *, safe_domain: str = SAFE_DOMAIN, duplicate_window_s: float = 86400
+        self,
+        *,
+        safe_domain: str = SAFE_DOMAIN,
+        duplicate_window_s: float = 86400,
+        accounts_file: str | None = None,
     ) -> None:
         self.safe_domain = safe_domain
+        self.accounts_file = AccountsFile(accounts_file)
+        self.safe_domains: dict[str, str] = {}  # uid -> its own safe domain (demo accounts)
         self.duplicate_window_s = duplicate_window_s
         self.reject_topics = True
         self.review_next = 0
@@ -114,6 +122,34 @@ class WeiboFake(Platform):
         self._add_status("1000002", "今天出门带伞了吗？", t - 7200)
         self._add_comment(first.id, "1000002", "请问明天会下雨吗？", t - 80000)
         self._add_comment(first.id, "1000003", "谢谢提醒！", t - 70000)
+        self.safe_domains = {}
+        for account in self.accounts_file.read("weibo"):
+            self.add_account(account)
+
+    def add_account(self, account: FakeAccount) -> None:
+        """One more account: its uid, screen name, token and safe domain (issue #10 §5)."""
+        if not account.uid.isdigit() or not account.token:
+            return
+        self.data.users[account.uid] = account.name or f"用户{account.uid}"
+        t = now()
+        token = self.data.tokens.get(account.token)
+        if token is None or token.uid != account.uid:
+            self.data.tokens[account.token] = Token(
+                account.token, account.uid, APP_KEY, t, t + TOKEN_TTL
+            )
+        self.data.friends.setdefault(account.uid, ["1000009", "1000010"])
+        if account.safe_domain:
+            self.safe_domains[account.uid] = account.safe_domain
+
+    def safe_domain_of(self, uid: str) -> str:
+        return self.safe_domains.get(uid, self.safe_domain)
+
+    def _reload_accounts(self) -> None:
+        """Accounts written to the file since it was read (an organisation loaded while the
+        fakes run)."""
+        if self.accounts_file.changed():
+            for account in self.accounts_file.read("weibo"):
+                self.add_account(account)
 
     def _add_status(self, uid: str, text: str, created: float, pic: bytes = b"") -> Status:
         status = Status(self.data.ids.next_status(), uid, text, created, pic)
@@ -148,6 +184,17 @@ class WeiboFake(Platform):
         if isinstance(options.get("add_comment"), dict):
             c = options["add_comment"]
             self._add_comment(int(c["status_id"]), str(c.get("uid", "1000002")), c["text"], now())
+        if isinstance(options.get("add_account"), dict):
+            a = options["add_account"]
+            self.add_account(
+                FakeAccount(
+                    "weibo",
+                    str(a.get("name", "")),
+                    uid=str(a.get("uid", "")),
+                    token=str(a.get("token", "")),
+                    safe_domain=str(a.get("safe_domain", "")),
+                )
+            )
 
     def stats(self) -> dict[str, Any]:
         with self.lock:
@@ -168,6 +215,9 @@ class WeiboFake(Platform):
         page = STATUS_PAGE.match(req.path)
         if page is not None and req.method == "GET":
             return self.status_page(page.group(1), int(page.group(2)))
+        user_page = USER_PAGE.match(req.path)
+        if user_page is not None and req.method == "GET" and user_page.group(1) in self.data.users:
+            return html_response(self.timeline(user_page.group(1)))
         if req.path.startswith("/pic/"):
             status = (
                 self.data.statuses.get(int(req.path[5:] or 0)) if req.path[5:].isdigit() else None
@@ -189,6 +239,8 @@ class WeiboFake(Platform):
             value = header[7:].strip()
         if not value:
             return self.error(req, 10006, "Source paramter (appkey) is missing")
+        if value not in self.data.tokens:
+            self._reload_accounts()
         token = self.data.tokens.get(value)
         if token is None or token.revoked:
             return self.error(req, 21332, "invalid_access_token", 401)
@@ -370,7 +422,8 @@ class WeiboFake(Platform):
         if weibo_length(text) > 140:
             message = "Text too long, please input text less than 140 characters!"
             return self.error(req, 20012, message)
-        if not any(same_site(url, self.safe_domain) for url in URL.findall(text)):
+        safe_domain = self.safe_domain_of(token.uid)
+        if not any(same_site(url, safe_domain) for url in URL.findall(text)):
             message = "Parameter (status)'s value invalid: no link of the app's safe domain"
             return self.error(req, 10017, message)
         cutoff = now() - self.duplicate_window_s
@@ -600,10 +653,17 @@ class WeiboFake(Platform):
             f"<ul>{comments}</ul></article></body></html>"
         )
 
-    def timeline(self) -> str:
+    def timeline(self, uid: str = DEMO_UID) -> str:
+        """One account's timeline (``/`` the seeded 示例气象局's, ``/u/<uid>`` any other's),
+        with the list of every account the fake holds."""
         with self.lock:
+            accounts = "".join(
+                f'<li><a href="/u/{html.escape(other)}">'
+                f"{html.escape(self.data.users.get(other, other))}</a></li>"
+                for other in [DEMO_UID, *self.safe_domains]
+            )
             mine = sorted(
-                (s for s in self.data.statuses.values() if s.uid == DEMO_UID and not s.deleted),
+                (s for s in self.data.statuses.values() if s.uid == uid and not s.deleted),
                 key=lambda s: s.id,
                 reverse=True,
             )
@@ -623,9 +683,10 @@ class WeiboFake(Platform):
                     f" · idstr {s.id}</small>"
                     f"<ul>{comments}</ul></article>"
                 )
-        name = html.escape(self.data.users[DEMO_UID])
+            name = html.escape(self.data.users.get(uid, uid))
         return (
             '<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8">'
             f"<title>{name} - 微博（本地模拟）</title></head><body>"
-            f"<h1>{name}</h1><p>本地模拟微博，共 {len(mine)} 条</p>{''.join(items)}</body></html>"
+            f"<h1>{name}</h1><p>本地模拟微博，共 {len(mine)} 条</p>{''.join(items)}"
+            f"<nav><h2>本地模拟的账号</h2><ul>{accounts}</ul></nav></body></html>"
         )

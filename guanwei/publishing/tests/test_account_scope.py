@@ -243,3 +243,31 @@ def test_c03_the_history_shows_the_old_and_new_person_by_name() -> None:
     history = page.split('id="people-history"')[1].split("</section>")[0]
     assert "黄丽" in history and "吴芳" in history
     assert "col_jwc_manager" not in history
+
+
+def test_t01_a_county_post_out_on_its_own_account_still_waits_for_the_centre() -> None:
+    """T-01: once 甲县's send is out (the post reads 已发布), the city account is still
+    waiting: the centre's contact sees it in the waiting list and publishes it there."""
+    from guanwei.content.actions import mark_published
+    from guanwei.content.models import PostStatus
+    from guanwei.publishing.models import IntentStatus
+
+    post = _county_post("county_a_weibo", "city_weibo")
+    wf.submit_for_review(post, actor=person("ly_xa_officer"))
+    _approve_all(post, "ly_xa_head", "ly_zx_head")
+    city, own = channel(T, "city_weibo"), channel(T, "county_a_weibo")
+    [mine] = actions.schedule_post(post, actor=person("ly_xa_officer"), at=_later(), channels=[own])
+    PublishIntent.objects.filter(pk=mine.pk).update(status=IntentStatus.PUBLISHED)
+    assert post.approved_revision is not None
+    mark_published(post, revision=post.approved_revision)
+    post.refresh_from_db()
+    assert post.status == PostStatus.PUBLISHED
+    page = _client(person("ly_zx_contact")).get("/content/posts/").content.decode()
+    waiting = page.split('id="waiting-for-my-accounts"')[1].split("</section>")[0]
+    assert f'href="/content/posts/{post.pk}/"' in waiting
+    [theirs] = actions.schedule_post(
+        post, actor=person("ly_zx_contact"), at=_later(), channels=[city]
+    )
+    assert theirs.channel == city
+    page = _client(person("ly_zx_contact")).get("/content/posts/").content.decode()
+    assert 'id="waiting-for-my-accounts"' not in page

@@ -157,13 +157,16 @@ def test_an_edit_after_scheduling_cancels_at_delivery_time() -> None:
 
 def test_rest_days_follow_the_official_calendar_with_overrides() -> None:
     """E-04: 2026-10-10 (Saturday) was an adjusted working day; 2027 is unknown to the
-    library and falls back to Mon-Fri until an administrator enters it."""
+    library and falls back to Mon-Fri until an administrator has entered it in full and
+    said so (one entered day does not complete the year, issue 10 §5)."""
     w = {"organisation_id": org(W).pk}
     assert is_workday(date(2026, 10, 10), **w) and not is_workday(date(2026, 10, 1), **w)
     assert not year_known(2027, **w)
     assert not is_workday(date(2027, 1, 2), **w)  # a Saturday by the fallback
     CalendarDay.objects.create(**w, day=date(2027, 1, 1), workday=False, note="元旦")
-    assert not is_workday(date(2027, 1, 1), **w) and year_known(2027, **w)
+    assert not is_workday(date(2027, 1, 1), **w) and not year_known(2027, **w)
+    actions.complete_calendar_year(actor=person("gw_admin"), year=2027, **w)
+    assert year_known(2027, **w)
 
 
 def test_the_calendar_page_and_ical_export() -> None:

@@ -1,6 +1,6 @@
 """``guanwei screen``: screen text from standard input with a pack's configuration (C-06).
 
-    guanwei screen --pack NAME [--json | --jsonl] [--lexicon FILE ...] [--kind post|comment]
+    guanwei screen (--pack NAME | --org KEY) [--json | --jsonl] [--lexicon FILE ...] [--kind …]
                    [--channel weibo|wechat|website] [--has-picture] [--source TEXT] [--title TEXT]
 
 Without ``--jsonl`` all of standard input is one text (one trailing line break is dropped; offsets
@@ -15,6 +15,7 @@ import argparse
 import json
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
@@ -40,7 +41,13 @@ def _parser() -> _Parser:
         prog="guanwei screen",
         description="Screen text on standard input (lexicons, allow-lists, rules, relevance).",
     )
-    parser.add_argument("--pack", required=True, help="policy pack name, or 'default'")
+    parser.add_argument("--pack", help="policy pack name, or 'default'")
+    parser.add_argument(
+        "--org",
+        metavar="KEY",
+        help="an organisation of the database: its pack, its own terms and allow-phrases "
+        "(what the screening page uses)",
+    )
     output = parser.add_mutually_exclusive_group()
     output.add_argument("--json", action="store_true", help="print one JSON object")
     output.add_argument("--jsonl", action="store_true", help="one text per line in and out")
@@ -115,8 +122,10 @@ def screen_main(
     stdin: TextIO | None = None,
     stdout: TextIO | None = None,
     stderr: TextIO | None = None,
+    org_engine: Callable[[str], Engine] | None = None,
 ) -> int:
-    """Run ``guanwei screen`` with ``argv`` (the arguments after ``screen``)."""
+    """Run ``guanwei screen`` with ``argv`` (the arguments after ``screen``).  ``org_engine``
+    builds the engine of an organisation (``--org KEY``; the Django side passes it)."""
     stdin = stdin or sys.stdin
     stdout = stdout or sys.stdout
     stderr = stderr or sys.stderr
@@ -128,10 +137,18 @@ def screen_main(
         return 2
     except SystemExit as exc:  # --help
         return int(exc.code or 0)
+    if bool(args.pack) == bool(args.org):
+        stderr.write(f"{parser.format_usage()}guanwei screen: error: give --pack or --org\n")
+        return 2
     try:
-        engine: Engine = build_engine(
-            load_config(args.pack, _packs_dir(args.packs_dir), args.lexicon)
-        )
+        if args.org:
+            if org_engine is None or args.lexicon:
+                raise ConfigError(
+                    "--org needs the database (run as `guanwei screen`), no --lexicon"
+                )
+            engine: Engine = org_engine(args.org)
+        else:
+            engine = build_engine(load_config(args.pack, _packs_dir(args.packs_dir), args.lexicon))
     except (ConfigError, LexiconError) as exc:
         stderr.write(f"guanwei screen: error: {exc}\n")
         return 2

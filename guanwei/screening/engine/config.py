@@ -91,6 +91,16 @@ class RelevanceSpec:
 
 
 @dataclass(frozen=True)
+class SegmentationSpec:
+    """Short terms across word boundaries (issue 10 §5): a shipped or pack term of 2 to
+    ``max_length`` CJK characters is kept only where the segmentation makes it a word."""
+
+    enabled: bool = True
+    max_length: int = 2
+    req: str = "C-06"
+
+
+@dataclass(frozen=True)
 class EngineConfig:
     """Everything the engine is built from; its digest is part of the lexicon version."""
 
@@ -105,6 +115,7 @@ class EngineConfig:
     rules: tuple[RuleSpec, ...] = ()
     relevance: RelevanceSpec | None = None
     max_noise: int = 3
+    segmentation: SegmentationSpec = SegmentationSpec()
     base_dir: str = ""  # folder that relative file references resolve against
 
     def with_terms(self, terms: Iterable[Term]) -> EngineConfig:
@@ -183,7 +194,7 @@ def parse_screening(table: Mapping[str, Any], *, name: str, base_dir: str) -> En
     _unknown(
         table,
         {"defaults", "max_noise", "lexicons", "terms", "allow", "categories", "rules"}
-        | {"relevance", "version", "description"},
+        | {"relevance", "version", "description", "segmentation"},
         where,
     )
     lexicons = []
@@ -274,6 +285,18 @@ def parse_screening(table: Mapping[str, Any], *, name: str, base_dir: str) -> En
             severity=_severity(item.get("severity", "review"), f"{at}.severity"),
             req=_expect(item.get("req", "W-17"), str, f"{at}.req"),
         )
+    segmentation = SegmentationSpec()
+    if "segmentation" in table:
+        item = _expect(table["segmentation"], dict, f"{where}.segmentation")
+        at = f"{where}.segmentation"
+        _unknown(item, {"req", "enabled", "max_length", "note"}, at)
+        segmentation = SegmentationSpec(
+            enabled=_expect(item.get("enabled", True), bool, f"{at}.enabled"),
+            max_length=_expect(item.get("max_length", 2), int, f"{at}.max_length"),
+            req=_expect(item.get("req", "C-06"), str, f"{at}.req"),
+        )
+        if not 2 <= segmentation.max_length <= 8:
+            raise ConfigError(f"{at}.max_length: must be between 2 and 8")
     max_noise = _expect(table.get("max_noise", 3), int, f"{where}.max_noise")
     if not 0 <= max_noise <= 10:
         raise ConfigError(f"{where}.max_noise: must be between 0 and 10")
@@ -286,6 +309,7 @@ def parse_screening(table: Mapping[str, Any], *, name: str, base_dir: str) -> En
         rules=tuple(rules),
         relevance=relevance,
         max_noise=max_noise,
+        segmentation=segmentation,
         base_dir=base_dir,
     )
 
@@ -345,6 +369,9 @@ def merge(base: EngineConfig, pack: EngineConfig) -> EngineConfig:
         rules=tuple(rules.values()),
         relevance=pack.relevance or base.relevance,
         max_noise=pack.max_noise,
+        segmentation=pack.segmentation
+        if pack.segmentation != SegmentationSpec()
+        else base.segmentation,
         base_dir=pack.base_dir,
     )
 
@@ -381,6 +408,7 @@ __all__ = [
     "LexiconSource",
     "RelevanceSpec",
     "RuleSpec",
+    "SegmentationSpec",
     "config_for_pack",
     "default_config",
     "known_packs",

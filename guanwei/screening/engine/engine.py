@@ -42,8 +42,10 @@ from .matcher import (
 from .normalise import SEPARATOR, Folding, folding
 from .relevance import RelevanceChecker
 from .rules import Post, RuleFinding, check_rule_specs, evaluate
+from .segment import checkable, straddles
 
-ENGINE_VERSION = "guanwei-screening/1"
+ENGINE_VERSION = "guanwei-screening/2"  # 2: segmentation of short terms (issue 10 §5)
+SEGMENTATION_LIST = "分词判断"  # what a hit dropped by the segmentation shows as its list
 
 
 class Hit(NamedTuple):
@@ -247,6 +249,7 @@ class Engine:
         loaded: list[tuple[Term, LexiconSource | None, bool]] = []
         for source in config.lexicons:
             loaded.extend((t, source, False) for t in _load_source(source, config.base_dir))
+        shipped = len(loaded)
         loaded.extend((t, None, False) for t in config.terms)
         loaded.extend((t, None, True) for t in config.own_terms)
         stats.terms_loaded = len(loaded)
@@ -255,7 +258,11 @@ class Engine:
         # Shipped terms an allow-list dropped at build: key -> (term, phrase, list name), so a
         # reviewer can be told why a word passed (explain_allowed).
         self._allowed: dict[str, tuple[Term, str, str]] = {}
-        for term, origin, own in loaded:
+        # A term written in the pack ([screening.terms]) says its own category and severity:
+        # it replaces a shipped list's entry of the same key (群体性事件 is review in the
+        # college pack although a shipped list blocks it, issue 10 §3).
+        pack_keys: set[str] = set()
+        for position, (term, origin, own) in enumerate(loaded):
             if own:
                 severity = term.severity
                 key = fold.fold_term(term.text).replace(SEPARATOR, "")
@@ -276,6 +283,12 @@ class Engine:
                     self._allowed.setdefault(key, (term, *allowed))
                     continue
             current = best.get(key)
+            if not own and position >= shipped:
+                first = key not in pack_keys
+                pack_keys.add(key)
+                if current is not None and first and not current.own:
+                    best[key] = Entry(term, key, severity)
+                    continue
             if current is None or _rank(severity) > _rank(current.severity):
                 best[key] = Entry(term, key, severity, own or (current is not None and current.own))
             elif own and not current.own:
@@ -303,6 +316,17 @@ class Engine:
                         seen.add(key)
                         variants.append(Variant(key, i, KIND_PINYIN))
         self.matcher = Matcher(variants, fold, config.max_noise)
+        # Short shipped and pack terms are checked against the segmentation (issue 10 §5)
+        spec = config.segmentation
+        self._segment_checked: frozenset[int] = (
+            frozenset(
+                i
+                for i, e in enumerate(self.entries)
+                if not e.own and checkable(e.key, spec.max_length)
+            )
+            if spec.enabled
+            else frozenset()
+        )
         stats.variants = len(variants)
         stats.patterns = self.matcher.pattern_count
 
@@ -432,6 +456,7 @@ class Engine:
         hits: list[Hit] = []
         masked: list[Hit] = []
         entries = self.entries
+        checked = self._segment_checked
         for start, end, index, core_start, core_end in raw:
             entry = entries[index]
             term = entry.term
@@ -441,6 +466,8 @@ class Engine:
                 if entry.own
                 else self._masking_phrase(core_start, core_end, entry.category, spans)
             )
+            if allowed is None and index in checked:
+                allowed = self._not_a_word(mapped, start, end)
             hit = Hit(
                 term.text,
                 term.category,
@@ -469,6 +496,17 @@ class Engine:
             phrase, categories, name = phrases[pid]
             out.append((position(start), position(end - 1) + 1, phrase, categories, name))
         return out
+
+    @staticmethod
+    def _not_a_word(mapped: TextMap, start: int, end: int) -> tuple[str, str] | None:
+        """(the words, 分词) when the short term at ``start:end`` straddles a word boundary of
+        the segmentation (发情 in 突发|情况), else None.  The whole span is segmented, with its
+        repeats (六六六四 is 六六六|四: a word boundary at both ends, kept)."""
+        compact = mapped.compact
+        words = straddles(compact, mapped.index_of(start), mapped.index_of(end - 1) + 1)
+        if words is None:
+            return None
+        return " | ".join(words), SEGMENTATION_LIST
 
     @staticmethod
     def _masking_phrase(

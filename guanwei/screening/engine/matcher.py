@@ -169,6 +169,12 @@ class TextMap:
         segment = bisect_right(self._seg_compact, index) - 1
         return self._seg_text[segment] + index - self._seg_compact[segment]
 
+    def index_of(self, offset: int) -> int:
+        """``compact`` index of ``text[offset]`` (a character that is not noise): the inverse of
+        :meth:`position`."""
+        segment = bisect_right(self._seg_text, offset) - 1
+        return self._seg_compact[segment] + offset - self._seg_text[segment]
+
     def run(self, index: int) -> tuple[int, int]:
         """First and last ``compact`` index of the run behind ``collapsed[index]``."""
         last = index

@@ -149,6 +149,56 @@ def _source(spec: RuleSpec, post: Post) -> str | None:
     return "须注明信息来源"
 
 
+# Secrecy markers (W-21, T-04, college 第十八条): a text marked as classified or internal.
+# The bare grade words (绝密, 机密, 秘密) and 涉密 occur in ordinary prose (揭开宇宙的秘密,
+# 商业秘密, 涉密不上网), so they count only as a *marker*: in brackets (not quotes), with the
+# grade star, after 密级 or 标注, as a document's label (绝密文件), in 本文件涉密, or heading
+# the text.  Phrases that exist only as markers (内部资料, 不得外传 …) count anywhere.
+# docs/decisions/0019-secrecy-markers-and-word-boundaries.md.
+_GRADE = "(?:绝密|絕密|机密|機密|秘密|涉密)"
+_INTERNAL = "(?:内部资料|內部資料|内部文件|內部文件|内部材料|內部材料|内部传阅|內部傳閱)"
+_OPEN = "[【\\[〔［（(]"  # not quotes: 揭开云朵的“秘密” is ordinary prose
+_CLOSE = "[】\\]〕］）)]"
+_SECRECY = re.compile(
+    "|".join(
+        [
+            # 【绝密】, [机密], （内部资料）, 「秘密★10年」
+            f"{_OPEN}\\s*(?:{_GRADE}|{_INTERNAL}|内部|內部)\\s*(?:[★☆*＊]\\s*[^】\\]〕］）)\\n]{{0,8}})?{_CLOSE}",
+            # 机密★5年, 秘密 ★ 长期
+            "(?:绝密|絕密|机密|機密|秘密)\\s*[★☆]",
+            # 密级：秘密, 标注为机密, 定为绝密
+            f'(?:密级|密級|标注|標注|标记|標記|标为|標為|定为|定為|列为|列為)\\s*[：:为為]?\\s*[“"「]?\\s*{_GRADE}',
+            # 绝密文件, 机密资料, 涉密文件 as a label of what is being posted
+            "(?:绝密|絕密|机密|機密|秘密)(?:级|級)?(?:文件|资料|資料|材料|档案|檔案|电报|電報|附件)",
+            # 本文件涉密, 本材料属机密
+            f"本(?:文|文件|材料|资料|資料|信息|内容|內容|通知|方案|报告|報告)?\\s*(?:涉密|属于?{_GRADE}|屬於?{_GRADE})",
+            # phrases that are markers wherever they stand
+            f"{_INTERNAL}",
+            "(?:不得|严禁|嚴禁|禁止|请勿|請勿|切勿|不准|不许|不許)(?:对外|對外)?(?:外传|外傳)",
+            "仅供内部参考|僅供內部參考|仅限内部传阅|僅限內部傳閱",
+        ]
+    )
+)
+# a grade word heading the text (绝密 / 机密 on the first line, alone or before a title)
+_SECRECY_HEAD = re.compile(f"^\\s*{_GRADE}(?:\\s|[：:，,。★☆]|$)")
+
+
+def secrecy_marker(text: str) -> str | None:
+    """The first secrecy marker in ``text`` (as written), or None."""
+    head = _SECRECY_HEAD.match(text)
+    if head:
+        return head.group(0).strip(" \t\r\n：:，,。")
+    found = _SECRECY.search(text)
+    return found.group(0).strip() if found else None
+
+
+def _secrecy(spec: RuleSpec, post: Post) -> str | None:
+    marker = secrecy_marker(f"{post.title}\n{post.text}" if post.title else post.text)
+    if marker is None:
+        return None
+    return f"含密级或内部标志“{marker}”：涉密及内部信息不得发布"
+
+
 RULES: dict[str, Callable[[RuleSpec, Post], str | None]] = {
     "max_length": _max_length,
     "weibo_topics": _topics,
@@ -157,6 +207,7 @@ RULES: dict[str, Callable[[RuleSpec, Post], str | None]] = {
     "title_length": _title_length,
     "picture_required": _picture,
     "source_required": _source,
+    "secrecy_markers": _secrecy,
 }
 POST_ONLY = frozenset({"picture_required", "source_required", "title_length", "weibo_safe_link"})
 

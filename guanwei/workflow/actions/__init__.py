@@ -7,7 +7,8 @@ room's state changes, one module per concern.
 * :mod:`.decisions` — who may decide a step, approve, reject, finishing the run;
 * :mod:`.filing` — freezing an approved post with its approvers (C-07, C-09);
 * :mod:`.delegation` — a deputy reviewing with the leader's consent (R-04);
-* :mod:`.authorisation` — the 附二 authorisation form through its chain (R-06).
+* :mod:`.authorisation` — the 附二 authorisation form through its chain (R-06);
+* :mod:`.week_plans` — a column's week submitted and reviewed together (R-03).
 
 Which chain applies is read in :mod:`guanwei.workflow.chains` (a query). A run is bound to
 one immutable revision (its content hash). Guards sit at the top of each action and raise
@@ -26,19 +27,29 @@ from guanwei.workflow.actions.runs import (
     start_material_review,
     submit_for_review,
 )
+from guanwei.workflow.actions.week_plans import (
+    approve_week_plan,
+    pending_steps,
+    submit_week_plan,
+    submit_week_plan_days,
+)
 from guanwei.workflow.chains import select_post_chain
 from guanwei.workflow.errors import ReviewError
 
 __all__ = [
     "ReviewError",
     "approve_step",
+    "approve_week_plan",
     "cancel_open_review",
     "check_decider",
     "grant_delegation",
+    "pending_steps",
     "reject_step",
     "request_authorisation",
     "revoke_delegation",
     "select_post_chain",
     "start_material_review",
     "submit_for_review",
+    "submit_week_plan",
+    "submit_week_plan_days",
 ]

@@ -22,6 +22,11 @@ BEFORE = {
     "submit_for_review": "guanwei.workflow.actions.runs",
     # added since: the 附二 authorisation through its chain (issue 10 §4, R-06)
     "request_authorisation": "guanwei.workflow.actions.authorisation",
+    # the week plan submitted and reviewed together (issue 10 §4, R-03)
+    "approve_week_plan": "guanwei.workflow.actions.week_plans",
+    "pending_steps": "guanwei.workflow.actions.week_plans",
+    "submit_week_plan": "guanwei.workflow.actions.week_plans",
+    "submit_week_plan_days": "guanwei.workflow.actions.week_plans",
 }
 
 

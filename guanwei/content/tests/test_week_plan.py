@@ -1,0 +1,95 @@
+"""R-03 the Friday batch as one form (issue 10 §4): a column's week plan written on one
+grid, submitted together, reviewed together, on the calendar as a batch, and the Friday
+deadline closed when it is in."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.test import Client
+
+from guanwei.content.models import Post, PostStatus
+from guanwei.oversight.models import Deadline, DeadlineKind, DeadlineStatus
+from guanwei.oversight.scheduler import tick
+from guanwei.testing.personas import channel, person
+
+pytestmark = pytest.mark.django_db
+TZ = ZoneInfo("Asia/Shanghai")
+R = "demo_real_estate"
+TUESDAY = datetime(2026, 12, 1, 9, 0, tzinfo=TZ)
+WEEKDAYS = ["周一", "周二", "周三", "周四", "周五", "周六", "周日"]
+
+
+def _grid(**over: str) -> dict[str, object]:
+    data: dict[str, object] = {
+        "column": "creative_architecture",
+        "week": "2026-W50",  # 12-07 … 12-13, the week after the Friday deadline
+        "channels": [channel(R, "company_weibo").pk],
+    }
+    for i, name in enumerate(WEEKDAYS):
+        data[f"body_{i}"] = f"#创意建筑# {name}：介绍一座获奖的创意建筑，看它如何与山水相融。"
+        data[f"at_{i}"] = "10:00"
+    data.update(over)
+    return data
+
+
+def test_r03_the_week_plan_is_one_form_submitted_reviewed_and_shown_together() -> None:
+    """R-03: the planning editor fills Mon–Sun on one grid and submits; the group leader
+    approves the whole week on the plan's page; the calendar shows the days as the week
+    plan; the Friday batch deadline closes."""
+    editor, leader = Client(), Client()
+    with time_machine.travel(TUESDAY, tick=False):
+        editor.force_login(person("re_ch_editor"))
+        leader.force_login(person("re_zz_leader"))
+        tick()
+        batch = Deadline.objects.get(
+            channel=channel(R, "company_weibo"), kind=DeadlineKind.BATCH, status="open"
+        )
+        form = editor.get("/content/weekplans/new/").content.decode()
+        assert 'id="week-grid"' in form and form.count('type="time"') == 7
+        response = editor.post("/content/weekplans/new/", _grid())
+        assert response.status_code == 302, response.content.decode()[:2000]
+        posts = list(Post.objects.filter(week_plan__isnull=False).order_by("pk"))
+        assert len(posts) == 7 and {p.status for p in posts} == {PostStatus.IN_REVIEW}
+        plan_url = response["Location"]
+        page = leader.get(plan_url).content.decode()
+        assert page.count('name="post"') == 7 and "周日 12-13" in page
+        approved = leader.post(
+            plan_url.replace("/content/weekplans/", "/review/weekplans/") + "approve/",
+            {"all": "1", "acknowledge_hits": "1"},
+        )
+        assert approved.status_code == 302
+        assert {p.status for p in Post.objects.filter(week_plan__isnull=False)} == {
+            PostStatus.APPROVED
+        }
+        week = leader.get("/publishing/calendar/?week=2026-W50").content.decode()
+        assert week.count("周计划") >= 7, week
+        tick()
+    batch.refresh_from_db()
+    assert batch.status == DeadlineStatus.MET
+
+
+def test_r03_every_day_needs_its_text_and_time_and_days_may_be_approved_one_by_one() -> None:
+    """R-03: a grid with an empty Sunday is refused, naming the day; the reviewer may
+    approve the days ticked and leave the rest waiting."""
+    editor, leader = Client(), Client()
+    with time_machine.travel(TUESDAY, tick=False):
+        editor.force_login(person("re_ch_editor"))
+        leader.force_login(person("re_zz_leader"))
+        refused = editor.post("/content/weekplans/new/", _grid(body_6=""))
+        assert refused.status_code == 400 and "周日" in refused.content.decode()
+        assert not Post.objects.filter(week_plan__isnull=False).exists()
+        response = editor.post("/content/weekplans/new/", _grid())
+        plan_url = response["Location"]
+        monday, tuesday = Post.objects.filter(week_plan__isnull=False).order_by("pk")[:2]
+        leader.post(
+            plan_url.replace("/content/weekplans/", "/review/weekplans/") + "approve/",
+            {"chosen": "1", "post": [monday.pk, tuesday.pk], "acknowledge_hits": "1"},
+        )
+    statuses = list(
+        Post.objects.filter(week_plan__isnull=False).order_by("pk").values_list("status", flat=True)
+    )
+    assert statuses == [PostStatus.APPROVED] * 2 + [PostStatus.IN_REVIEW] * 5
