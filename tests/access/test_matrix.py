@@ -118,6 +118,7 @@ WHO_SEES: dict[str, Callable[[User, Any], bool]] = {
         or can(p, "role.grant", d.organisation)
     ),
     "notice": lambda p, n: n.user_id == p.pk,
+    "authorisation": lambda p, a: p.pk == a.requested_by_id or _sees_channel(p, a.channel),
     "lexicon": lambda p, t: can(p, "lexicon.manage", t.organisation),
     "token": lambda p, t: t.user_id == p.pk,
     "pending_grant": lambda p, g: can(p, "role.grant", g.unit) or can(p, "role.confirm", g.unit),
@@ -193,6 +194,9 @@ ROUTES: dict[str, Entry] = {
     "week_plan_approve": Entry("week_plan", "POST"),
     "week_plan_submit": Entry("week_plan", "POST"),
     "post_pdf": Entry("post"),
+    # 附二 through its chain (R-06, issue 10 §4); the PDF only once approved
+    "authorisation_detail": Entry("authorisation"),
+    "authorisation_pdf": Entry("authorisation", never=True),
     "filings": Entry(None),
     "delegations": Entry(None),
     "delegation_revoke": Entry("delegation", "POST"),
@@ -354,6 +358,8 @@ def _in_review(u: Unit, writer: str, ch: Channel, category: str, where: str) -> 
 
 def _objects() -> dict[str, dict[str, Any]]:
     """kind → where → one object (None: that place has none of the kind)."""
+    from guanwei.workflow.actions import request_authorisation
+
     now = timezone.now()
     tc, ca = unit(W, "city_tech_centre"), unit(W, "county_a")
     info = unit(C, "info_college")
@@ -520,6 +526,18 @@ def _objects() -> dict[str, dict[str, Any]]:
             "other": ApiToken.objects.create(user=person("xa_leader"), name=MARK, digest="2" * 64),
             "foreign": ApiToken.objects.create(
                 user=person("col_xx_manager"), name=MARK, digest="3" * 64
+            ),
+        },
+        # only the real-estate pack has the 附二 chain: another tenant's, for everyone here
+        "authorisation": {
+            "own": None,
+            "other": None,
+            "foreign": request_authorisation(
+                channel("demo_real_estate", "company_weibo"),
+                actor=person("re_zz_member1"),
+                grantee=f"{MARK}授权",
+                scope="发布",
+                reason="值班",
             ),
         },
         "lexicon": {

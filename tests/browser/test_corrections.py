@@ -39,7 +39,8 @@ def platform(server: Server) -> Iterator[FakePlatforms]:
     (with the scheduler) running against the server's database. One for the module: a
     second fake would number its statuses from the start again, and the ids would clash
     with those the first one gave on the same account (one remote id per account)."""
-    fakes = start_fakes(publish_delay_s=0.2)
+    # the fakes as `guanwei run` starts them: every demo account its own fake account
+    fakes = start_fakes(publish_delay_s=0.2, accounts_file=str(server.var / "fake-accounts.json"))
     server.manage(
         "shell",
         "-c",
