@@ -39,7 +39,7 @@ from guanwei.orgs.models import ApiToken, Membership, Organisation, PendingGrant
 from guanwei.orgs.permissions import can
 from guanwei.oversight.models import Deadline, DeadlineKind
 from guanwei.publishing.models import PublishIntent
-from guanwei.screening.models import LexiconTerm
+from guanwei.screening.models import LexiconAllowPhrase, LexiconTerm
 from guanwei.testing.personas import channel, org, person, unit
 from guanwei.workflow import actions as wf
 from guanwei.workflow.models import Delegation, StepRun
@@ -120,6 +120,7 @@ WHO_SEES: dict[str, Callable[[User, Any], bool]] = {
     "notice": lambda p, n: n.user_id == p.pk,
     "authorisation": lambda p, a: p.pk == a.requested_by_id or _sees_channel(p, a.channel),
     "lexicon": lambda p, t: can(p, "lexicon.manage", t.organisation),
+    "lexicon_allow": lambda p, t: can(p, "lexicon.manage", t.organisation),
     "token": lambda p, t: t.user_id == p.pk,
     "pending_grant": lambda p, g: can(p, "role.grant", g.unit) or can(p, "role.confirm", g.unit),
 }
@@ -228,6 +229,8 @@ ROUTES: dict[str, Entry] = {
     "lexicon_add": Entry(None, "POST"),
     "lexicon_import": Entry(None, "POST"),
     "lexicon_remove": Entry("lexicon", "POST"),
+    "lexicon_allow_add": Entry(None, "POST"),
+    "lexicon_allow_remove": Entry("lexicon_allow", "POST"),
     "pack_page": Entry(None),
     "audit_list": Entry(None, needs="audit.view"),
     "audit_verify": Entry(None, "POST", needs="audit.view"),
@@ -548,6 +551,11 @@ def _objects() -> dict[str, dict[str, Any]]:
             "foreign": LexiconTerm.objects.create(
                 organisation=org(C), term=f"{MARK}乙", category="test", severity="review"
             ),
+        },
+        "lexicon_allow": {
+            "own": LexiconAllowPhrase.objects.create(organisation=org(W), phrase=f"{MARK}甲乙"),
+            "other": None,
+            "foreign": LexiconAllowPhrase.objects.create(organisation=org(C), phrase=f"{MARK}丙丁"),
         },
     }
 
