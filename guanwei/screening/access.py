@@ -1,13 +1,19 @@
-"""Who may see an organisation's own lexicon term (issue #9 §3): its keepers."""
+"""Who may see an organisation's own lexicon term or allow-phrase (issue #9 §3, #10 §5):
+its keepers."""
 
 from __future__ import annotations
 
 from guanwei.orgs.access import register
 from guanwei.orgs.permissions import can
-from guanwei.screening.models import LexiconTerm
+from guanwei.screening.models import LexiconAllowPhrase, LexiconTerm
 
 
 def register_rules() -> None:
     register(
         LexiconTerm, lambda user, t: can(user, "lexicon.manage", t.organisation), name="screening"
+    )
+    register(
+        LexiconAllowPhrase,
+        lambda user, p: can(user, "lexicon.manage", p.organisation),
+        name="screening",
     )

@@ -163,9 +163,8 @@ def lexicon_allow_remove(request: HttpRequest, pk: int) -> HttpResponse:
     org = _current_org(request)
     if org is None:
         raise Http404
-    row = LexiconAllowPhrase.objects.select_related("organisation").filter(pk=pk, organisation=org)
-    found = row.first()
-    if found is None:
+    found = get_for(_actor(request), LexiconAllowPhrase.objects.select_related("organisation"), pk)
+    if found.organisation_id != org.pk:
         raise Http404
     try:
         actions.remove_allow_phrase(found, actor=_actor(request))
