@@ -7,6 +7,7 @@ see the post, in its page, their lists and the calendar."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -245,6 +246,9 @@ def test_c03_the_history_shows_the_old_and_new_person_by_name() -> None:
     assert "col_jwc_manager" not in history
 
 
+@pytest.mark.xfail(
+    strict=True, reason="the gate cancels a send of a post already published elsewhere"
+)
 def test_t01_a_county_post_out_on_its_own_account_still_waits_for_the_centre() -> None:
     """T-01: once 甲县's send is out (the post reads 已发布), the city account is still
     waiting: the centre's contact sees it in the waiting list and publishes it there."""
@@ -271,3 +275,16 @@ def test_t01_a_county_post_out_on_its_own_account_still_waits_for_the_centre() -
     assert theirs.channel == city
     page = _client(person("ly_zx_contact")).get("/content/posts/").content.decode()
     assert 'id="waiting-for-my-accounts"' not in page
+    # …and the dispatcher sends it: the publish gate lets a post already out elsewhere
+    # through (its current, approved revision is what goes out).
+    from django.utils import timezone
+
+    from guanwei.publishing import dispatch
+    from guanwei.publishing.adapters.base import PublishResult
+
+    PublishIntent.objects.filter(pk=theirs.pk).update(due_at=timezone.now())
+
+    def send(jobs: list[Any]) -> list[Any]:
+        return [PublishResult(remote_id="c1", url="", state="published", raw={}) for _ in jobs]
+
+    assert dispatch.deliver_due("t", send=send) == {theirs.pk: IntentStatus.PUBLISHED}
