@@ -8,13 +8,16 @@ person can act on) | unknown (timeout or crash after sending: reconciled by aski
 platform for the account's recent posts and matching the content — never by a blind
 retry). Every move goes through ``transitions.move`` (one table, one audit record each).
 
-One protocol: :func:`deliver_batch` is the only delivery code; :func:`deliver` is a batch
-of one. A dispatcher claims at most as many intents as it has threads, and a live call
-renews its lease (:func:`_heartbeat`) so no other dispatcher takes it over while the
-platform is still answering; only a dead worker's lease runs out, and then reconciliation
-waits the platform's settle time from that moment. Each platform call is bounded in total
-time (:func:`bounded_publish`, ``max_call``): a platform that trickles its answer is cut
-there, the intent goes unknown and is reconciled — never sent again blindly.
+One protocol: the move to "sending" through the gate, then :func:`_send_and_record`. The
+dispatcher enters it through :func:`deliver_due` (takes due rows and moves them in one
+transaction); :func:`deliver_batch` is the same for rows claimed first (``claim_due``), and
+:func:`deliver` is a batch of one. A dispatcher takes at most as many intents as it has
+threads, and a live call renews its lease (:func:`_heartbeat`) so no other dispatcher
+takes it over while the platform is still answering; only a dead worker's lease runs out,
+and then reconciliation waits the platform's settle time from that moment. Each platform
+call is bounded in total time (:func:`bounded_publish`, ``max_call``): a platform that
+trickles its answer is cut there, the intent goes unknown and is reconciled — never sent
+again blindly.
 """
 
 from __future__ import annotations
@@ -32,11 +35,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
 from guanwei.audit.actions import record_many
+from guanwei.channels.models import ChannelStatus
 from guanwei.content import actions as content_actions
 from guanwei.publishing.adapters.base import AdapterError, Media, PublishRequest, PublishResult
 from guanwei.publishing.adapters.http import call_deadline
@@ -443,7 +447,9 @@ def deliver_due(
                 continue
             try:  # before "sending": a request that cannot be built was never sent
                 ready.append((intent, adapter_for(intent), build_request(intent)))
-            except Exception as e:
+            except DatabaseError:
+                raise  # the transaction is aborted: nothing taken, the batch tried again
+            except Exception as e:  # the row's own settings or files
                 if not isinstance(e, AdapterError):
                     log.exception("intent %s: could not prepare the request", intent.pk)
                 broken.append((intent, e))
@@ -485,10 +491,12 @@ def deliver_due(
             locked=True,
         )
         record_many(entries)  # last before COMMIT: the chain's lock is one for the system
+    moved = {i.pk for i in sending}
+    # What is committed as "sending" goes out first; only what moved is sent.
+    out.update(_send_and_record([r for r in ready if r[0].pk in moved], attempts, token, send))
     for intent, error in broken:
         if intent in held:
             out[intent.pk] = _unsent_error(intent, token, error)
-    out.update(_send_and_record(ready, attempts, token, send))
     return out
 
 
@@ -532,7 +540,7 @@ def _send_and_record(
 
 def _refusal(intent: PublishIntent) -> dict[str, str]:
     """Why the gate did not let an intent through, for the post page."""
-    if intent.channel.status != "active":
+    if intent.channel.status != ChannelStatus.ACTIVE:
         return {
             "error_code": "channel_inactive",
             "error_message": f"账号“{intent.channel.name}”不在运行中，未发送，已取消。",

@@ -5,7 +5,8 @@ UPDATE per intent (``WHERE status IN (<from>) [AND lease_owner = <token>] [AND <
 and one audit record per intent that moved, in one transaction; a (from, to) pair that is
 not in :data:`TRANSITIONS` is refused before anything is written.
 
-The publish gate (:func:`gate`) is part of the UPDATE that moves an intent to "sending":
+The publish gate (:func:`gate`, asked of locked rows by :func:`passing`) decides every move
+to "sending", in the transaction that makes it, on the rows locked until COMMIT:
 the intent's revision is the post's current and approved revision, with the content hash
 the approval covered, an approved run with every step approved, and the account active.
 Whatever happened since the dispatcher looked — an edit, a withdrawn approval, a
@@ -90,7 +91,10 @@ def gate() -> Q:
     return Q(
         post__current_revision_id=F("revision_id"),
         post__approved_revision_id=F("revision_id"),
-        post__status__in=[PostStatus.APPROVED, PostStatus.SCHEDULED],
+        # PUBLISHED too: a post already out on one account may still go out on another
+        # (T-01, C-09: the centre publishes a county's post on the city account); the
+        # revision and approval conditions above and below decide.
+        post__status__in=[PostStatus.APPROVED, PostStatus.SCHEDULED, PostStatus.PUBLISHED],
         revision__content_hash=F("content_hash"),
         channel__status=ChannelStatus.ACTIVE,
     ) & Q(approved_in_full(OuterRef("post_id"), OuterRef("revision_id"), OuterRef("content_hash")))
@@ -98,15 +102,15 @@ def gate() -> Q:
 
 # The gate over a list of ids, compiled once per process and database (``passing``).
 _IDS_MARK = "__guanwei_gate_ids__"
-_GATE_SQL: dict[tuple[str, str], tuple[str, tuple[Any, ...]]] = {}
+_GATE_SQL: dict[tuple[str, str], tuple[str, tuple[Any, ...], int]] = {}
 
 
 def passing(ids: Iterable[int]) -> set[int]:
     """Of these intents, those the publish gate lets through now (:func:`gate`), in one
-    statement. The gate has no parameter but the ids, so its SQL is compiled once per
-    process (compiling it cost more than running it, on every batch of the dispatcher)
-    and the ids are one parameter: an array on PostgreSQL, a JSON list on SQLite. Each
-    statement reads the committed state at its start, so run it after locking the
+    statement. The gate's other parameters are constants (statuses), so its SQL is
+    compiled once per process (compiling it cost more than running it, on every batch of
+    the dispatcher) and the ids are one parameter: an array on PostgreSQL, a JSON list
+    on SQLite. Each statement reads the committed state at its start, so run it after locking the
     intents' rows: the gate then holds for the rows that move."""
     ids = list(ids)
     if not ids:
@@ -120,12 +124,14 @@ def passing(ids: Iterable[int]) -> set[int]:
             listed = RawSQL("SELECT value FROM json_each(%s)", (_IDS_MARK,))
         query = PublishIntent.objects.filter(pk__in=listed).filter(gate()).values_list("pk")
         sql, params = query.order_by().query.get_compiler(using=connection.alias).as_sql()
-        assert params.count(_IDS_MARK) == 1, "the ids are the gate's only parameter"
-        cached = _GATE_SQL[key] = (sql, tuple(params))
-    sql, params = cached
+        marks = [i for i, p in enumerate(params) if p == _IDS_MARK]
+        if len(marks) != 1:
+            raise RuntimeError("the gate's statement must take the ids exactly once")
+        cached = _GATE_SQL[key] = (sql, tuple(params), marks[0])
+    sql, params, at = cached
     value: Any = ids if connection.vendor == "postgresql" else json.dumps(ids)
     with connection.cursor() as cursor:
-        cursor.execute(sql, tuple(value if p == _IDS_MARK else p for p in params))
+        cursor.execute(sql, (*params[:at], value, *params[at + 1 :]))
         return {int(row[0]) for row in cursor.fetchall()}
 
 

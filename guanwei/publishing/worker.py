@@ -59,17 +59,18 @@ def scheduler_pass() -> None:
     check_required_follows(older_than=timedelta(hours=24))
     # Rooms above (oversight's deadlines) run their part of the pass through the signal
     # they connected at start-up: publishing does not import them.
+    from guanwei.audit.anchor import anchor_if_due
     from guanwei.publishing.events import scheduler_pass as pass_signal
 
-    pass_signal.send(sender=Dispatcher)
-    # The audit chain's head outside the database, every hour (issue #9 §18) — last, so
-    # it covers what this pass wrote.
-    from guanwei.audit.anchor import anchor_if_due
-
     try:
-        anchor_if_due()
-    except OSError:
-        log.exception("could not write the audit anchor")
+        pass_signal.send(sender=Dispatcher)
+    finally:
+        # The audit chain's head outside the database, every hour (issue #9 §18) — last,
+        # so it covers what this pass wrote, and whatever a room's part of it raised.
+        try:
+            anchor_if_due()
+        except OSError:
+            log.exception("could not write the audit anchor")
 
 
 class Dispatcher:
@@ -94,6 +95,7 @@ class Dispatcher:
         self.scheduler = scheduler
         self.idle_sleep = idle_sleep
         self.stopping = threading.Event()
+        self._crashes = 0  # deliveries that failed in a row: the wait before the next grows
 
     def stop(self, *_: object) -> None:
         self.stopping.set()
@@ -124,9 +126,14 @@ class Dispatcher:
             scheduler_pass()
         try:  # take what is due and send it (one transaction to "sending")
             work = len(dispatch.deliver_due(self.name, limit=self.batch, send=self._sender(pool)))
-        except Exception:  # what was taken comes back when its lease runs out
-            log.exception("dispatcher %s: delivery crashed", self.name)
-            work = 0  # and wait before trying again
+            self._crashes = 0
+        except Exception:
+            # Before COMMIT nothing was taken (rolled back); after it, what is "sending"
+            # and unanswered turns unknown when its lease runs out and is reconciled.
+            self._crashes += 1
+            log.exception("dispatcher %s: delivery crashed (%d in a row)", self.name, self._crashes)
+            self.stopping.wait(min(self.idle_sleep * 2**self._crashes, 30.0))
+            work = 0
         if housekeeping or not work:
             self._last_housekeeping = started
             if not housekeeping:

@@ -82,8 +82,8 @@ def approved_in_full(
     """An SQL condition, for use inside another query's filter: an approved run covers
     this (post, revision, content hash) and every one of its steps is approved (every
     step of a chain is created with its run, so "no step that is not approved" is "all
-    approved"). The publish gate puts this in the very UPDATE that moves an intent to
-    "sending" (DESIGN invariant 1; issue #8 §1)."""
+    approved"). The publish gate asks this of the locked rows in the transaction that
+    moves an intent to "sending" (DESIGN invariant 1; issue #8 §1)."""
     steps = StepRun.objects.filter(run=OuterRef("pk"))
     runs = (
         WorkflowRun.objects.filter(

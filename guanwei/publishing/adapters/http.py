@@ -195,7 +195,15 @@ class _RedactingFilter(logging.Filter):
         return True
 
 
-for _name in ("httpx", "httpcore"):
+# A logger's filters do not apply to its children's records: each logger that writes.
+for _name in (
+    "httpx",
+    "httpcore",
+    "httpcore.connection",
+    "httpcore.http11",
+    "httpcore.http2",
+    "httpcore.proxy",
+):
     logging.getLogger(_name).addFilter(_RedactingFilter())
 
 
