@@ -376,14 +376,9 @@ def deliver_batch(ids: list[int], token: str, send: Send = _send_in_turn) -> dic
         .select_related("revision", "channel", "channel__settings", "post")
         .prefetch_related("revision__assets")
     )
-    ready: list[tuple[PublishIntent, Any, PublishRequest]] = []
-    for intent in intents:
-        try:  # before "sending": a request that cannot be built was never sent
-            ready.append((intent, adapter_for(intent), build_request(intent)))
-        except Exception as e:
-            if not isinstance(e, AdapterError):
-                log.exception("intent %s: could not prepare the request", intent.pk)
-            out[intent.pk] = _unsent_error(intent, token, e)
+    ready, broken = _prepare(intents)
+    for intent, error in broken:
+        out[intent.pk] = _unsent_error(intent, token, error)
     if not ready:
         return out
     _pause_point("claimed")
@@ -432,27 +427,14 @@ def deliver_due(
     now = now or timezone.now()
     token = f"{short_name(worker)}:{uuid.uuid4().hex[:12]}"
     out: dict[int, str] = {}
-    ready: list[tuple[PublishIntent, Any, PublishRequest]] = []
-    broken: list[tuple[PublishIntent, Exception]] = []
     with transaction.atomic():
         rows = _due(now).select_related("revision", "channel", "channel__settings", "post")
         if connection.vendor == "postgresql":
             rows = rows.select_for_update(skip_locked=True, of=("self",))
         intents = list(rows.prefetch_related("revision__assets")[:limit])
         passes = passing(i.pk for i in intents)  # on the rows locked above
-        refused: list[PublishIntent] = []
-        for intent in intents:
-            if intent.pk not in passes:
-                refused.append(intent)
-                continue
-            try:  # before "sending": a request that cannot be built was never sent
-                ready.append((intent, adapter_for(intent), build_request(intent)))
-            except DatabaseError:
-                raise  # the transaction is aborted: nothing taken, the batch tried again
-            except Exception as e:  # the row's own settings or files
-                if not isinstance(e, AdapterError):
-                    log.exception("intent %s: could not prepare the request", intent.pk)
-                broken.append((intent, e))
+        refused = [i for i in intents if i.pk not in passes]
+        ready, broken = _prepare([i for i in intents if i.pk in passes])
         _pause_point("claimed")  # taken and locked, nothing committed yet
         now = timezone.now()
         entries: list[dict[str, Any]] = []
@@ -498,6 +480,26 @@ def deliver_due(
         if intent in held:
             out[intent.pk] = _unsent_error(intent, token, error)
     return out
+
+
+def _prepare(
+    intents: list[PublishIntent],
+) -> tuple[list[tuple[PublishIntent, Any, PublishRequest]], list[tuple[PublishIntent, Exception]]]:
+    """Each intent's adapter and request, before "sending" (a request that cannot be built
+    was never sent): (ready, broken with the row's own error). A database error is not the
+    row's: it propagates (inside a transaction, that transaction is aborted)."""
+    ready: list[tuple[PublishIntent, Any, PublishRequest]] = []
+    broken: list[tuple[PublishIntent, Exception]] = []
+    for intent in intents:
+        try:
+            ready.append((intent, adapter_for(intent), build_request(intent)))
+        except DatabaseError:
+            raise
+        except Exception as e:  # the row's own settings or files
+            if not isinstance(e, AdapterError):
+                log.exception("intent %s: could not prepare the request", intent.pk)
+            broken.append((intent, e))
+    return ready, broken
 
 
 def _due(now: datetime) -> Any:
