@@ -19,9 +19,6 @@ def _title(page: str) -> str:
     return found.group(1)
 
 
-@pytest.mark.xfail(
-    strict=True, reason="repro: the lexicon page's <title> holds the allow-phrase section"
-)
 def test_c06_lexicon_page_title_is_only_its_name(client: Client) -> None:
     """C-06: the 敏感词库 page's browser title is its name, not the allow-phrase section's HTML
     (the college's manager saw "敏感词库<section class=…" in the tab)."""
@@ -43,9 +40,6 @@ WALKERS = [
 ]
 
 
-@pytest.mark.xfail(
-    strict=True, reason="repro: the dashboard links 待我审核 and 人员 for people who get 404"
-)
 def test_x06_every_dashboard_link_opens_for_every_demo_person(client: Client) -> None:
     """X-06 / issue 10 §6: the dashboard links only to what the person may open (the college's
     管理员 got 页面不存在 from the 待我审核 and 人员 tiles)."""
