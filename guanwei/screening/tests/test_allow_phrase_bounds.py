@@ -17,9 +17,6 @@ pytestmark = pytest.mark.django_db
 TEXT = "今天晴。法轮功"
 
 
-@pytest.mark.xfail(
-    strict=True, reason="repro: an allow-phrase equal to a shipped block term disables it"
-)
 @pytest.mark.parametrize("phrase", ["法轮功", "法轮功法轮功", "法 轮 功"])
 def test_c06_an_allow_phrase_that_is_only_a_prohibited_term_is_refused(phrase: str) -> None:
     weather = org("demo_weather")
