@@ -233,7 +233,6 @@ def _rest_day_row(c: Client) -> str:
     return rows[0].split("</tr>")[0]
 
 
-@pytest.mark.xfail(strict=True, reason="repro: a cancelled 时光机 post stays counted (E-04)")
 def test_e04_cancelling_a_time_machine_post_releases_its_count() -> None:
     """E-04 (issue 10 §5): on Friday the operator schedules Saturday's three posts; the
     rest-day quota is met ahead (3/3). He cancels one on the post page: Saturday's quota is
@@ -275,7 +274,6 @@ def test_e04_cancelling_a_time_machine_post_releases_its_count() -> None:
         assert "已安排 3/3 条" in row and "status-met" in row, row
 
 
-@pytest.mark.xfail(strict=True, reason="repro: a 时光机 post moved off the day stays counted")
 def test_e04_moving_a_time_machine_post_to_another_day_releases_its_count() -> None:
     """E-04: one of Saturday's three posts is rescheduled to Monday on its post page
     (its waiting intent is moved): Saturday's quota is open again at 2/3."""
