@@ -26,15 +26,11 @@ def production(settings: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
     return tmp_path
 
 
-@pytest.mark.xfail(
-    strict=True, reason="repro: packs load --demo-people makes demo logins in production"
-)
 def test_x01_packs_load_demo_people_refuses_in_production(production: Path) -> None:
     assert main(["packs", "load", "college", "--demo-people"]) != 0
     assert not (production / "demo-logins.txt").exists()
 
 
-@pytest.mark.xfail(strict=True, reason="repro: guanwei demo makes demo logins in production")
 def test_x01_guanwei_demo_refuses_in_production(production: Path) -> None:
     assert main(["demo", "--no-fakes"]) != 0
     assert not (production / "demo-logins.txt").exists()
