@@ -162,6 +162,68 @@ def test_r02_a_column_is_written_by_its_owning_department() -> None:
     assert "#创意建筑#" in html and "#XX新闻#" not in html
 
 
+def _news_by_the_planning_editor() -> Post:
+    """黄丽 of 投资策划部 drafts in #XX新闻#, the column 项目部 owns (R-02)."""
+    return content.create_post(
+        unit(R, "investment_planning"),
+        actor=person("re_ch_editor"),
+        title="项目动态",
+        body="文化小镇项目一期顺利封顶。",
+        category="column",
+        column="news",
+        channels=[channel(R, "company_weibo")],
+        source="投资策划部",
+    )
+
+
+@pytest.mark.xfail(strict=True, reason="repro: R-02 'or approved by' the owning department")
+def test_r02_another_department_drafts_then_the_owning_department_approves() -> None:
+    """R-02 (五, issue 10 §4): a post in #XX新闻# drafted by 投资策划部 is allowed, and its
+    chain starts with 项目部's own review (decided in the UI by 项目部's 专栏负责人, not by the
+    group), then the group's; the post page says why."""
+    post = _news_by_the_planning_editor()
+    page = Client()
+    page.force_login(person("re_ch_editor"))
+    html = page.get(f"/content/posts/{post.pk}/").content.decode()
+    assert "项目部" in html and "R-02" in html  # said before submitting
+    page.post(f"/review/posts/{post.pk}/submit/")
+    run = post.runs.get()
+    steps = list(run.steps.order_by("index"))
+    assert [s.unit.key for s in steps] == ["project_team", "management_group"]
+    assert "R-02" in run.chain_reason and "项目部" in run.chain_reason
+    owner = steps[0]
+    assert owner not in [q.step for q in review_queue(person("re_zz_leader"))]
+    with pytest.raises(PermissionDenied):
+        wf.approve_step(owner, actor=person("re_zz_leader"))
+    head = Client()
+    head.force_login(person("re_zz_deputy2"))  # 陈静, 项目部经理
+    assert owner in [q.step for q in review_queue(person("re_zz_deputy2"))]
+    html = head.get(f"/content/posts/{post.pk}/").content.decode()
+    assert f"/review/steps/{owner.pk}/approve/" in html and "R-02" in html
+    head.post(f"/review/steps/{owner.pk}/approve/", {"comment": "内容属实"})
+    owner.refresh_from_db()
+    assert owner.status == "approved"
+    wf.approve_step(_pending(post), actor=person("re_zz_leader"))
+    assert publishable_revision(post) is not None
+
+
+@pytest.mark.xfail(strict=True, reason="repro: R-02 refusal when the owner cannot approve")
+def test_r02_a_post_that_would_skip_the_owning_department_is_refused() -> None:
+    """R-02: when 项目部 has nobody to approve it, the planning editor's #XX新闻# post is
+    refused at submission with the rule named, and stays a draft."""
+    from guanwei.orgs.models import Membership
+
+    post = _news_by_the_planning_editor()
+    Membership.objects.filter(unit=unit(R, "project_team")).delete()
+    page = Client()
+    page.force_login(person("re_ch_editor"))
+    answer = page.post(f"/review/posts/{post.pk}/submit/", follow=True)
+    html = answer.content.decode()
+    assert "R-02" in html and "项目部" in html
+    post.refresh_from_db()
+    assert post.status == "draft" and not post.runs.exists()
+
+
 # ------------------------------------------------------------------ C-05
 
 
