@@ -55,7 +55,6 @@ def test_x06_every_dashboard_link_opens_for_every_demo_person(client: Client) ->
     assert refused == []
 
 
-@pytest.mark.xfail(strict=True, reason="repro: the college's post form shows an empty 专栏 list")
 def test_c04_post_form_has_no_column_field_where_the_pack_has_no_columns(client: Client) -> None:
     """C-04 / issue 10 §2: 专栏 (the real-estate company's #话题# columns, R-02) is not a field of
     the college's post form, whose pack has no columns; the real-estate form keeps it."""
