@@ -44,7 +44,6 @@ def _queries(c: Client) -> tuple[int, str]:
     return len(ctx.captured_queries), page.content.decode()
 
 
-@pytest.mark.xfail(strict=True, reason="repro: two queries per waiting post on the post list")
 def test_t01_the_post_list_of_the_centre_does_not_query_per_waiting_post() -> None:
     c = Client()
     c.force_login(person("ly_zx_contact"))
