@@ -224,7 +224,7 @@ def waiting_for_accounts(
         return []
     by_pk = {c.pk: c for c in mine}
     through = PostRevision.channels.through
-    posts = (
+    posts = list(
         Post.objects.filter(
             organisation=organisation,
             status__in=[PostStatus.APPROVED, PostStatus.SCHEDULED, PostStatus.PUBLISHED],
@@ -241,8 +241,7 @@ def waiting_for_accounts(
         .select_related("unit")
         .order_by("-updated", "-id")[: limit * 3]
     )
-    posts = list(posts)
-    revision_ids = [p.approved_revision_id for p in posts]
+    revision_ids = [p.approved_revision_id for p in posts if p.approved_revision_id is not None]
     # the accounts each approved version addresses, and those already taken, in two queries
     wanted: dict[int, set[int]] = {}
     for revision_id, channel_id in through.objects.filter(
@@ -258,12 +257,9 @@ def waiting_for_accounts(
         taken.setdefault(revision_id, set()).add(channel_id)
     out: list[dict[str, Any]] = []
     for post in posts:
-        revision_id = post.approved_revision_id
-        assert revision_id is not None
-        left = [
-            by_pk[pk]
-            for pk in sorted(wanted.get(revision_id, set()) - taken.get(revision_id, set()))
-        ]
+        key = post.approved_revision_id
+        assert key is not None
+        left = [by_pk[pk] for pk in sorted(wanted.get(key, set()) - taken.get(key, set()))]
         if left and any(c.unit_id != post.unit_id for c in left):
             out.append({"post": post, "channels": left})
         if len(out) == limit:
