@@ -67,7 +67,6 @@ def test_c04_post_form_has_no_column_field_where_the_pack_has_no_columns(client:
     assert '<select name="column"' in page
 
 
-@pytest.mark.xfail(strict=True, reason="repro: a post written from material loses its pictures")
 def test_t05_e01_a_post_written_from_material_keeps_its_pictures(client: Client) -> None:
     """T-05 图文并茂 / E-01 图文相符 (issue 10 §5): the centre's contact writes a post from the
     county's material (据此撰写稿件); the material's picture is offered and ticked on the form,
