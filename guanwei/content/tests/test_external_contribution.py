@@ -99,7 +99,6 @@ def _visible_form(username: str) -> str:
     return re.sub(r"<select.*?</select>", "", main, flags=re.S)
 
 
-@pytest.mark.xfail(strict=True, reason="repro: the external form prints the edu pack's words")
 def test_e07_the_weather_bureau_records_an_outside_contribution_in_neutral_words() -> None:
     """E-07 / issue 10 §2: the weather bureau's publisher may record an outside contribution
     too, but the form speaks of 外部投稿 in neutral words, not of the edu-software
@@ -110,7 +109,6 @@ def test_e07_the_weather_bureau_records_an_outside_contribution_in_neutral_words
         assert word not in text, word
 
 
-@pytest.mark.xfail(strict=True, reason="repro: the external form's words are not the pack's")
 def test_e07_the_edu_company_form_names_its_packs_contributors() -> None:
     """E-07: the edu-software company's form names the contributions in its pack's words
     (its E-07 category: 学生、老师、家长投稿)."""

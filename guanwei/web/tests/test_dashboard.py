@@ -141,7 +141,6 @@ def test_x06_what_needs_me_is_in_chinese_words(username: str) -> None:
     assert not re.search(r"[a-z]+_[a-z]+|\b(forecast|slot|pending|open|failed|new)\b", text), text
 
 
-@pytest.mark.xfail(strict=True, reason="repro: only the post list shows the waiting posts")
 def test_c09_the_dashboard_shows_the_owning_units_publishers_the_posts_waiting() -> None:
     """C-09: the Propaganda Department's new-media manager, who publishes on the school's
     main accounts, sees on the home page the department's approved post waiting for the

@@ -39,7 +39,6 @@ def _review_panel(html: str) -> str:
     return html.split('id="review-panel"')[1].split("</section>")[0]
 
 
-@pytest.mark.xfail(strict=True, reason="repro: the 附二 page reuses the post's reject label")
 def test_r06_the_authorisation_page_refuses_in_its_own_words() -> None:
     """R-06: the executive leader's refusal form on the 附二 request names the requester,
     not the editor of a post (the reject form's 理由（退回撰稿人）)."""
@@ -52,7 +51,6 @@ def test_r06_the_authorisation_page_refuses_in_its_own_words() -> None:
         assert word not in panel, word
 
 
-@pytest.mark.xfail(strict=True, reason="repro: refusing a 附二 request answers as for a post")
 def test_r06_refusing_an_authorisation_says_it_went_back_to_the_requester() -> None:
     """R-06: the refusal's answers (an empty reason, then a reason) speak of the request."""
     req = _request()
