@@ -93,3 +93,38 @@ def test_r03_every_day_needs_its_text_and_time_and_days_may_be_approved_one_by_o
         Post.objects.filter(week_plan__isnull=False).order_by("pk").values_list("status", flat=True)
     )
     assert statuses == [PostStatus.APPROVED] * 2 + [PostStatus.IN_REVIEW] * 5
+
+
+def _png() -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (8, 8), (200, 30, 30)).save(out, format="PNG")
+    return out.getvalue()
+
+
+@pytest.mark.xfail(strict=True, reason="repro: a refused week plan leaves its pictures behind")
+def test_r03_a_refused_week_plan_leaves_no_picture_in_the_library() -> None:
+    """R-03 (strict review): the grid is one action — refused (Sunday has no text), none of
+    its pictures is kept in the unit's library, and no upload is audited."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from guanwei.audit.events import AuditAction
+    from guanwei.audit.models import AuditRecord
+    from guanwei.content.models import Asset
+
+    editor = Client()
+    editor.force_login(person("re_ch_editor"))
+    assets, uploads = (
+        Asset.objects.count(),
+        AuditRecord.objects.filter(action=AuditAction.ASSET_UPLOADED).count(),
+    )
+    with time_machine.travel(TUESDAY, tick=False):
+        picture = SimpleUploadedFile("monday.png", _png(), content_type="image/png")
+        refused = editor.post("/content/weekplans/new/", _grid(body_6="", picture_0=picture))
+    assert refused.status_code == 400
+    assert "周日" in refused.content.decode()
+    assert Asset.objects.count() == assets
+    assert AuditRecord.objects.filter(action=AuditAction.ASSET_UPLOADED).count() == uploads
