@@ -19,7 +19,6 @@ pytestmark = pytest.mark.django_db
 FORMULA = '=HYPERLINK("http://x.cn","说明")'
 
 
-@pytest.mark.xfail(strict=True, reason="repro: a formula title is exported as a formula")
 def test_c07_a_formula_title_is_exported_as_text() -> None:
     post = content.create_post(
         unit("demo_college", "info_college"),
