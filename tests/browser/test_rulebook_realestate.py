@@ -44,11 +44,6 @@ def _pdf_text(page: Any, url: str) -> str:
     return "".join(p.extract_text() for p in PdfReader(io.BytesIO(answer.body())).pages)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="repro: a column post written as R-01 asks (#XX新闻# in the text) is refused by "
-    "Weibo's share.json (10017, no #话题#); only the column's own tag is written 【话题】",
-)
 def test_r02_r04_a_column_post_by_its_department_reviewed_and_published_by_the_group(
     page: Any, server: Server, fakes: FakePlatforms
 ) -> None:
