@@ -11,6 +11,8 @@ import re
 import sys
 
 ZH = {
+    # chains2 (issue 10 §3/§4: R-02 owner approval, the college's 审批表 as a run)
+    "approved by %(unit)s": "须经%(unit)s审核",
     # nav (issue 10)
     "Rule by rule: what the system enforces today": "逐条执行情况",
     "A rule marked “not yet enforced by the system” is in the rule book but the system does not check it yet: follow it by hand.": "标为“尚未由系统执行”的条目写在制度中，但系统目前还不检查，须人工遵守。",

@@ -593,11 +593,13 @@ def column_writers(unit: Unit, column: dict[str, Any]) -> bool:
 
 def _check_column_owner(unit: Unit, column_key: str, providers: Sequence[Unit | None]) -> None:
     """R-02: a post in an owned column is drafted by the owning department, or made from
-    drop-box material that department supplied."""
+    drop-box material that department supplied — or, where the column names the roles
+    that approve it (``owner_review``), drafted elsewhere and approved by that department
+    (its step is added to the chain at submission: ``workflow.chains.with_column_owner``)."""
     if not column_key:
         return
     column = rules_for(unit.organisation_id).column(column_key)
-    if column is None or column_writers(unit, column):
+    if column is None or column_writers(unit, column) or column.get("owner_review"):
         return
     if any(p is not None and column_writers(p, column) for p in providers):
         return

@@ -117,11 +117,28 @@ class PostForm(forms.Form):
             for c in rules.categories
             for s in c.get("subtypes", [])
         ]
+        owners = {
+            u.key: u.name
+            for u in Unit.objects.filter(
+                organisation=organisation, key__in=[c.get("owner_unit") for c in rules.columns]
+            )
+        }
         self.fields["column"].choices = [("", "—")] + [  # type: ignore[attr-defined]
-            (c["key"], f"{c['hashtag']} {c['name']}")
+            (
+                c["key"],
+                f"{c['hashtag']} {c['name']}"
+                if any(column_writers(u, c) for u in writers)
+                # another department's column, approved by it (须经…审核)
+                else f"{c['hashtag']} {c['name']}（"
+                + _("approved by %(unit)s") % {"unit": owners.get(c["owner_unit"], "")}
+                + "）",
+            )
             for c in rules.columns
-            # only the columns these units may draft in (and the one the post has)
-            if c["key"] == kept or any(column_writers(u, c) for u in writers)
+            # the columns these units may draft in, those another department
+            # approves (owner_review), and the one the post has
+            if c["key"] == kept
+            or c.get("owner_review")
+            or any(column_writers(u, c) for u in writers)
         ]
         # Only the accounts the units one writes for may address (issue 10: C-09, T-01,
         # T-02, W-05 — ``channels.scope``); the action refuses any other.

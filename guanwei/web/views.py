@@ -23,6 +23,7 @@ from guanwei.orgs.permissions import can
 from guanwei.orgs.rules import rules_for
 from guanwei.oversight.queries import deadlines_for
 from guanwei.publishing.queries import failed_sends
+from guanwei.web.menu import menu_for
 from guanwei.workflow.queries import review_queue
 
 
@@ -69,6 +70,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             can_audit=can_audit,
             audit_verify=audit_verify_status(request) if can_audit else None,
             offer_second_factor=_offer_second_factor(_actor(request)),
+            # a tile links only to a page the person may open (the menu's own gates)
+            opens={link.url_name for link in menu_for(_actor(request), org)},
         ),
     )
 

@@ -1,0 +1,55 @@
+"""Findings of the new-user walk in Chromium (issue #10 §6, "everywhere"): each test is a page
+as one role of one seed organisation saw it."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.test import Client
+
+from guanwei.testing.personas import person
+
+pytestmark = pytest.mark.django_db
+
+
+def _title(page: str) -> str:
+    found = re.search(r"<title>(.*?)</title>", page, re.S)
+    assert found is not None
+    return found.group(1)
+
+
+def test_c06_lexicon_page_title_is_only_its_name(client: Client) -> None:
+    """C-06: the 敏感词库 page's browser title is its name, not the allow-phrase section's HTML
+    (the college's manager saw "敏感词库<section class=…" in the tab)."""
+    client.force_login(person("col_jwc_manager"))
+    page = client.get("/screening/lexicon/").content.decode()
+    assert "<" not in _title(page).replace("&lt;", "")
+    assert page.count('id="allow-phrases"') == 1
+
+
+# one person of each organisation whose dashboard linked pages they may not open
+WALKERS = [
+    "col_jwc_manager",
+    "col_yq_reviewer",
+    "qxt_officer",
+    "ly_xa_officer",
+    "re_ch_editor",
+    "edu_cp_contributor",
+    "gw_auditor",
+]
+
+
+def test_x06_every_dashboard_link_opens_for_every_demo_person(client: Client) -> None:
+    """X-06 / issue 10 §6: the dashboard links only to what the person may open (the college's
+    管理员 got 页面不存在 from the 待我审核 and 人员 tiles)."""
+    refused = []
+    for username in WALKERS:
+        client.force_login(person(username))
+        page = client.get("/").content.decode()
+        main = page.split("<main", 1)[-1]
+        for href in sorted(set(re.findall(r'href="(/[^"#]*)', main))):
+            status = client.get(href).status_code
+            if status >= 400:
+                refused.append(f"{username} {href} {status}")
+    assert refused == []
