@@ -1,10 +1,10 @@
 """The real-estate company's Weibo plan (第四篇) walked in Chromium as its roles (issue 10
-acceptance): a column's own department drafts its post in the column's #topic# form (R-01,
-R-02), the management group reviews it (R-04), a group member publishes it on the company
-account, on the fake Weibo; the post's 附一 审批表 prints the group's opinion (R-06); the
-Friday week plan of #创意建筑# goes in as one batch and is on the calendar (R-03); the 附二
-authorisation goes 执行组长审核 → 组长批准 and then prints both opinions (R-06). Every page
-is in Chinese."""
+acceptance): a department drafts for another's column in the column's #topic# form (R-01),
+the owning department vouches for it (R-02), the management group reviews it (R-04), a
+group member publishes it on the company account, on the fake Weibo; the post's 附一 审批表
+prints the group's opinion (R-06); the Friday week plan of #创意建筑# goes in as one batch
+and is on the calendar (R-03); the 附二 authorisation goes 执行组长审核 → 组长批准 and then
+prints both opinions (R-06). Every page is in Chinese."""
 
 from __future__ import annotations
 
@@ -44,27 +44,25 @@ def _pdf_text(page: Any, url: str) -> str:
     return "".join(p.extract_text() for p in PdfReader(io.BytesIO(answer.body())).pages)
 
 
-def test_r02_r04_a_column_post_by_its_department_reviewed_and_published_by_the_group(
+def test_r02_r04_a_column_post_vouched_by_its_department_reviewed_and_published_by_the_group(
     page: Any, server: Server, fakes: FakePlatforms
 ) -> None:
-    """R-01, R-02, R-04, R-06 附一: 投资策划部's editor is not offered #XX新闻# (项目部's
-    column); 文化小镇项目组's editor 周杰 drafts it as the pack writes a column, #XX新闻#
-    first; 执行组长 张敏 approves (微博管理领导小组审核); 组员 杨帆 finds it waiting for the
-    account he runs and publishes it now; it is on the fake Weibo (the topic written 【XX新闻】,
-    share.json refuses #话题#) and on the calendar; 附一 prints 张敏's opinion."""
+    """R-01, R-02, R-04, R-06 附一: 投资策划部's editor 黄丽 drafts for #XX新闻# (项目部's
+    column, offered marked 须经项目部审核) as the pack writes a column, #XX新闻# first; 项目部's
+    专栏负责人 陈静 vouches for it first, then 执行组长 张敏 approves (微博管理领导小组审核);
+    组员 杨帆 finds it waiting for the account he runs and publishes it now; it is on the fake
+    Weibo (the topic written 【XX新闻】, share.json refuses #话题#) and on the calendar; 附一
+    prints 张敏's opinion."""
     as_(page, server, "re_ch_editor")
     page.goto(server.url + "/content/posts/new/")
-    columns = page.locator("#id_column").inner_text()
-    assert "#文化地产#" in columns and "#XX新闻#" not in columns, columns
-
-    as_(page, server, "re_xm_editor")
-    page.goto(server.url + "/content/posts/new/")
     _look(page, server)
+    columns = page.locator("#id_column").inner_text()
+    assert "#XX新闻# 内部新闻专栏（须经项目部审核）" in columns, columns
     page.fill("#id_title", TITLE)
     page.fill("#id_body", f"#XX新闻# {STORY}")
-    page.fill("#id_source", "文化小镇项目组")
+    page.fill("#id_source", "投资策划部")
     page.select_option("#id_category", label="专栏信息")
-    page.select_option("#id_column", label="#XX新闻# 内部新闻专栏")
+    page.select_option("#id_column", label="#XX新闻# 内部新闻专栏（须经项目部审核）")
     page.locator("#post-form label", has_text=ACCOUNT).locator("input").check()
     page.click("#post-form button[type=submit]")
     page.wait_for_url(re.compile(r"/content/posts/\d+/$"))
@@ -72,8 +70,20 @@ def test_r02_r04_a_column_post_by_its_department_reviewed_and_published_by_the_g
     page.click("#submit-form button[type=submit]")
     page.wait_for_url(post_url)
     assert page.locator("#post-status").inner_text() == "审核中", message(page)
-    assert "微博管理领导小组审核" in page.locator("#review-panel").inner_text()
+    panel = page.locator("#review-panel").inner_text()
+    assert "项目部" in panel and "微博管理领导小组审核" in panel, panel
     _look(page, server)
+
+    # 项目部's 专栏负责人 vouches for its column first (R-02 "or approved by")
+    as_(page, server, "re_zz_deputy2")
+    page.goto(server.url + "/review/queue/")
+    _look(page, server)
+    page.locator("#queue a", has_text=TITLE).click()
+    page.wait_for_url(post_url)
+    _look(page, server)
+    page.click("#approve-form button[type=submit]")
+    page.wait_for_url(post_url)
+    assert page.locator("#post-status").inner_text() == "审核中", message(page)
 
     as_(page, server, "re_zz_executive")
     page.goto(server.url + "/review/queue/")
