@@ -53,3 +53,15 @@ def test_x06_every_dashboard_link_opens_for_every_demo_person(client: Client) ->
             if status >= 400:
                 refused.append(f"{username} {href} {status}")
     assert refused == []
+
+
+def test_c04_post_form_has_no_column_field_where_the_pack_has_no_columns(client: Client) -> None:
+    """C-04 / issue 10 §2: 专栏 (the real-estate company's #话题# columns, R-02) is not a field of
+    the college's post form, whose pack has no columns; the real-estate form keeps it."""
+    client.force_login(person("col_jwc_manager"))
+    page = client.get("/content/posts/new/").content.decode()
+    assert '<select name="column"' not in page
+    assert "专栏" not in page
+    client.force_login(person("re_ch_editor"))
+    page = client.get("/content/posts/new/").content.decode()
+    assert '<select name="column"' in page

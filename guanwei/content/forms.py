@@ -140,6 +140,11 @@ class PostForm(forms.Form):
             or c.get("owner_review")
             or any(column_writers(u, c) for u in writers)
         ]
+        # a pack without columns (or sub-types) shows no empty list (issue 10 §2: 专栏 is the
+        # real-estate company's word); the field stays, hidden, so the value is "".
+        for name in ("column", "subtype"):
+            if len(self.fields[name].choices) == 1:  # type: ignore[attr-defined]
+                self.fields[name].widget = forms.HiddenInput()
         # Only the accounts the units one writes for may address (issue 10: C-09, T-01,
         # T-02, W-05 — ``channels.scope``); the action refuses any other.
         ids = {c.pk for u in (units or []) for c in scope.addressable(u)}
