@@ -700,26 +700,21 @@ def week_plan_new(request: HttpRequest) -> HttpResponse:
             form.add_error(None, _("Choose a unit you may write for."))
         elif form.is_valid():
             data = form.cleaned_data
-            hashtag = (rules.column(data["column"]) or {}).get("hashtag", "")
             try:
                 days = []
                 for i in range(7):
                     upload = data.get(f"picture_{i}")
-                    assets = []
-                    if upload:
-                        assets.append(
-                            actions.upload_asset(
-                                unit,
-                                actor=actor(request),
-                                upload=upload,
-                                title=f"{hashtag} {WEEKDAYS_ZH[i]}",
-                            )
-                        )
+                    # checked here (decoding takes time), stored by the plan's action
+                    pictures = (
+                        [actions.check_upload(unit, actor=actor(request), upload=upload)]
+                        if upload
+                        else []
+                    )
                     days.append(
                         {
                             "body": data.get(f"body_{i}", ""),
                             "at": data.get(f"at_{i}"),
-                            "assets": assets,
+                            "pictures": pictures,
                         }
                     )
                 plan, not_yet = review.submit_week_plan(

@@ -219,6 +219,17 @@ class _Echo:
         return value
 
 
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value: Any) -> Any:
+    """A cell as text: one that starts like a spreadsheet formula is prefixed with ' so that
+    Excel or WPS shows it and never runs it (user text: titles, names)."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
 def _filings_csv(rows: Any) -> StreamingHttpResponse:
     writer = csv.writer(_Echo())
 
@@ -229,7 +240,8 @@ def _filings_csv(rows: Any) -> StreamingHttpResponse:
         )
         for f in rows.select_related("revision").iterator():
             yield writer.writerow(
-                [
+                _cell(value)
+                for value in [
                     timezone.localtime(f.filed_at).strftime("%Y-%m-%d %H:%M"),
                     f.post_id,
                     f.revision.number,
