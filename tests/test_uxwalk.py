@@ -124,7 +124,6 @@ def test_t05_e01_a_post_written_from_material_keeps_its_pictures(client: Client)
     assert client.get(f"/content/assets/{picture.pk}/file").status_code == 200
 
 
-@pytest.mark.xfail(strict=True, reason="repro: material with a picture is told 本制度要求配图")
 def test_e01_material_with_a_picture_is_not_told_to_add_one(client: Client) -> None:
     """E-01 图文相符: the product department's contributor sends material with a screenshot; the
     screening does not say 本制度要求配图 (the warning held the material back for a second
