@@ -20,7 +20,6 @@ def _client(username: str) -> Client:
     return c
 
 
-@pytest.mark.xfail(strict=True, reason="repro: every member reads the organisation's lexicon")
 def test_c06_the_lexicon_page_is_for_its_keepers_only() -> None:
     weather = org("demo_weather")
     actions.add_term(weather, actor=person("gw_admin"), term="蛤蟆功夫", category="politics")
