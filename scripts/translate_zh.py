@@ -11,6 +11,8 @@ import re
 import sys
 
 ZH = {
+    # walktre (issue 10 acceptance: the rule-book walks)
+    "The content library is empty.": "内容库为空。",
     # chains2 (issue 10 §3/§4: R-02 owner approval, the college's 审批表 as a run)
     "approved by %(unit)s": "须经%(unit)s审核",
     # nav (issue 10)

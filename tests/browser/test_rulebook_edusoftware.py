@@ -142,10 +142,6 @@ def _next_rest_day(page: Any, server: Server) -> tuple[str, str]:
     return f"{month:02d}-{day:02d}", f"{year}-{month:02d}-{day:02d}"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="repro: the empty 内容库 (E-02) says 素材库为空 — the image library's word",
-)
 def test_e02_e04_a_library_text_scheduled_in_a_rest_day_window_counted_ahead(
     page: Any, server: Server, fakes: FakePlatforms
 ) -> None:
