@@ -32,13 +32,13 @@ class MaterialForm(forms.Form):
 
 
 class ExternalForm(forms.Form):
-    """E-07: a contribution from a student, teacher or parent, recorded by who runs the box."""
+    """E-07: a contribution from outside (the pack names whose), recorded by who runs the box."""
 
     drop_box = forms.ModelChoiceField(queryset=Unit.objects.none(), label=_("Drop box"))
     name = forms.CharField(
         label=_("Sent by"),
         max_length=100,
-        help_text=_("Who sent it, e.g. a parent, a teacher or a student, with their name."),
+        help_text=_("Who sent it, with their name."),
     )
     via = forms.ChoiceField(label=_("Received by"), choices=ExternalVia.choices)
     contact = forms.CharField(label=_("Contact"), max_length=200, required=False)

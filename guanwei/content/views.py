@@ -192,10 +192,11 @@ def material_new(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def material_external(request: HttpRequest) -> HttpResponse:
-    """E-07: record a contribution that came from outside (a student's, teacher's or
-    parent's private message) into a drop box one runs, marked external: who sent it, by
-    which channel. Only for those who run a drop box; kept whatever it says (screened, the
-    editor sees the hits)."""
+    """E-07: record a contribution that came from outside (in the edu-software pack: a
+    student's, teacher's or parent's private message) into a drop box one runs, marked
+    external: who sent it, by which channel; the page names them in the pack's words, or
+    in neutral ones (issue 10 §2). Only for those who run a drop box; kept whatever it
+    says (screened, the editor sees the hits)."""
     org = _org(request)
     user = actor(request)
     boxes = queries.units_where(user, org, "dropbox.manage")
@@ -230,7 +231,7 @@ def material_external(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "content/material_external.html",
-        page_context(request, org, form=form),
+        page_context(request, org, form=form, pack_name=rules_for(org.pk).contribution_name()),
         status=status,
     )
 
