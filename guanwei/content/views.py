@@ -444,6 +444,7 @@ def post_new(request: HttpRequest) -> HttpResponse:
             "title": materials[0].title,
             "body": "\n\n".join(m.body for m in materials),
             "source": "；".join(dict.fromkeys(m.source for m in materials if m.source)),
+            "assets": [a.pk for m in materials for a in m.assets.all()],
         }
     elif (text := _library_text(request, org)) is not None:  # E-02: a draft from the library
         initial = {"title": text.title, "body": text.body, "source": text.source}
@@ -453,6 +454,7 @@ def post_new(request: HttpRequest) -> HttpResponse:
         rules=rules,
         units=units,
         providers=[m.provider_unit for m in materials],
+        materials=materials,
         initial=initial,
     )
     unit_choice = request.POST.get("unit") or request.GET.get("unit") or str(units[0].pk)
@@ -552,6 +554,7 @@ def post_edit(request: HttpRequest, pk: int) -> HttpResponse:
         rules=rules_for(org.pk),
         units=[post.unit],
         providers=[m.provider_unit for m in post.materials.select_related("provider_unit")],
+        materials=post.materials.prefetch_related("assets"),
         initial=initial,
     )
     status = 200
