@@ -65,3 +65,60 @@ def test_c04_post_form_has_no_column_field_where_the_pack_has_no_columns(client:
     client.force_login(person("re_ch_editor"))
     page = client.get("/content/posts/new/").content.decode()
     assert '<select name="column"' in page
+
+
+def test_t05_e01_a_post_written_from_material_keeps_its_pictures(client: Client) -> None:
+    """T-05 图文并茂 / E-01 图文相符 (issue 10 §5): the centre's contact writes a post from the
+    county's material (据此撰写稿件); the material's picture is offered and ticked on the form,
+    the saved post carries it, and the centre's head who reviews the post sees it."""
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    from guanwei.content import actions as content
+    from guanwei.content.models import Post
+    from guanwei.testing.personas import channel, unit
+
+    png = io.BytesIO()
+    Image.new("RGB", (40, 30), (200, 180, 0)).save(png, "PNG")
+    county = unit("demo_tourism", "county_a")
+    picture = content.upload_asset(
+        county,
+        actor=person("ly_xa_officer"),
+        upload=SimpleUploadedFile("peach.png", png.getvalue(), content_type="image/png"),
+        title="桃花谷",
+    )
+    item = content.submit_material(
+        county,
+        actor=person("ly_xa_officer"),
+        drop_box=unit("demo_tourism", "info_centre"),
+        title="甲县桃花节开幕",
+        body="3月20日，甲县第十届桃花节在桃花谷景区开幕。",
+        source="甲县旅游局",
+        assets=[picture],
+    )
+    client.force_login(person("ly_zx_contact"))
+    form = client.get(f"/content/posts/new/?material={item.pk}").content.decode()
+    assert re.search(rf'<option value="{picture.pk}" selected>', form), "picture not offered"
+    answer = client.post(
+        f"/content/posts/new/?material={item.pk}",
+        {
+            "unit": str(unit("demo_tourism", "info_centre").pk),
+            "title": "甲县桃花节开幕",
+            "body": "3月20日，甲县第十届桃花节在桃花谷景区开幕。",
+            "category": "announcement",
+            "channels": [str(channel("demo_tourism", "city_weibo").pk)],
+            "assets": [str(picture.pk)],
+            "source": "甲县旅游局",
+        },
+    )
+    assert answer.status_code == 302, answer.content.decode()[-3000:]
+    post = Post.objects.get(materials=item)
+    assert list(post.current_revision.assets.all()) == [picture]
+    client.force_login(person("ly_zx_head"))
+    assert (
+        f"/content/assets/{picture.pk}/file"
+        in client.get(f"/content/posts/{post.pk}/").content.decode()
+    )
+    assert client.get(f"/content/assets/{picture.pk}/file").status_code == 200

@@ -28,7 +28,7 @@ from guanwei.orgs.pages import actor, current_org, org_people, page_context
 from guanwei.orgs.permissions import can
 from guanwei.orgs.rules import rules_for
 from guanwei.workflow import access, actions, queries
-from guanwei.workflow.forms import ApproveForm, DelegationForm, RejectForm
+from guanwei.workflow.forms import ApproveForm, DelegationForm, RefuseRequestForm, RejectForm
 from guanwei.workflow.models import (
     AuthorisationRequest,
     AuthorisationStatus,
@@ -100,8 +100,18 @@ def step_reject(request: HttpRequest, pk: int) -> HttpResponse:
     except DomainError as e:
         messages.error(request, e.message)
     else:
-        messages.success(request, _("Returned to the editor with your reason."))
+        messages.success(request, _refused_message(step))
     return _back(step)
+
+
+def _refused_message(step: StepRun) -> str:
+    """Who the refusal goes back to: the requester of a 附二 request (R-06), the officer of
+    material, else the post's editor."""
+    if step.run.authorisation_id:
+        return str(_("Refused; the requester is told your reason."))
+    if step.run.submission_id:
+        return str(_("Returned to the provider with your reason."))
+    return str(_("Returned to the editor with your reason."))
 
 
 @login_required
@@ -463,7 +473,7 @@ def authorisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
             pending=pending,
             can_decide=queries.may_decide(pending, user),
             approve_form=ApproveForm(),
-            reject_form=RejectForm(),
+            reject_form=RefuseRequestForm(),
             printable=item.status == AuthorisationStatus.APPROVED,
         ),
     )
