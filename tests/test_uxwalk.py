@@ -166,7 +166,6 @@ def test_e01_material_with_a_picture_is_not_told_to_add_one(client: Client) -> N
     assert verdict is not None and "配图" not in str(verdict.rules)
 
 
-@pytest.mark.xfail(strict=True, reason="repro: one choice, still 请选择; a warning names 发送")
 def test_e02_material_form_preselects_the_only_unit_and_box(client: Client) -> None:
     """E-02 (供稿同事): the product department's contributor has one unit and one drop box, the
     form starts on them rather than on "— 请选择 —"; the empty library says where pictures come
