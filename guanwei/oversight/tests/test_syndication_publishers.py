@@ -23,9 +23,6 @@ pytestmark = pytest.mark.django_db
 R = "demo_real_estate"
 
 
-@pytest.mark.xfail(
-    strict=True, reason="repro: a wider-scope publisher confirms another unit's duty"
-)
 def test_c05_a_repost_duty_is_confirmed_only_by_a_publisher_of_its_account() -> None:
     account = channel(R, "company_weibo")
     outsider = person("re_xm_editor")
