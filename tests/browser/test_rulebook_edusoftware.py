@@ -17,12 +17,21 @@ import pytest
 
 from guanwei.publishing.fakes import FakePlatforms
 from tests.browser.conftest import Server
-from tests.browser.walk import as_, chinese_only, message, on_the_fake, platform, wait_published
+from tests.browser.walk import (
+    as_,
+    chinese_only,
+    message,
+    on_the_fake,
+    platform,
+    upload_picture,
+    wait_published,
+)
 
 PACK = "edu-software"
 ACCOUNT = "优课优信官方微博"
 C_TITLE = "孩子的第一篇观察日记（规则走查）"
 C_STORY = "女儿今天写了第一篇观察日记，记录了小蜗牛怎样爬过窗台（规则走查）。"
+PHOTO = "亲子共读绘本（规则走查）"
 L_TITLE = "陪孩子读书的三个小办法（规则走查）"
 L_TEXT = (
     "#下课十分钟# 每天睡前十分钟，和孩子一起读一本绘本，再请孩子讲一讲故事里的人物（规则走查）。"
@@ -40,13 +49,17 @@ def _look(page: Any, server: Server) -> None:
     chinese_only(page, server, PACK)
 
 
-def _approve_as_lead(page: Any, server: Server, title: str, post_url: str) -> None:
+def _approve_as_lead(
+    page: Any, server: Server, title: str, post_url: str, *, picture: bool = False
+) -> None:
     as_(page, server, "edu_yy_lead")
     page.goto(server.url + "/review/queue/")
     _look(page, server)
     page.locator("#queue a", has_text=title).click()
     page.wait_for_url(post_url)
     _look(page, server)
+    if picture:  # 图文相符 (E-01): the lead sees the picture beside the text
+        assert page.locator("main img").count() == 1
     ack = page.locator("#approve-form input[name=acknowledge_hits]")
     if ack.count():  # 图文相符 (E-01): no picture — the lead has looked and accepts it
         ack.check()
@@ -145,11 +158,13 @@ def _next_rest_day(page: Any, server: Server) -> tuple[str, str]:
 def test_e02_e04_a_library_text_scheduled_in_a_rest_day_window_counted_ahead(
     page: Any, server: Server, fakes: FakePlatforms
 ) -> None:
-    """E-02, E-03, E-04, E-01: 内容编辑 刘洋 keeps a text in the 内容库 and writes a
-    #下课十分钟# post from it; 运营主管 李娜 approves it; 运营专员 张敏 sees the pack's
-    windows and peaks and schedules it at 20:30 of the next rest day (时光机); the calendar
-    shows it waiting and the rest day's quota counts it ahead of the day (1/3)."""
+    """E-02, E-03, E-04, E-01: 内容编辑 刘洋 keeps a text in the 内容库 and a picture in
+    the 素材库 and writes a #下课十分钟# post from them; 运营主管 李娜 sees the picture and
+    approves it; 运营专员 张敏 sees the pack's windows and peaks and schedules it at 20:30 of
+    the next rest day (时光机); the calendar shows it waiting and the rest day's quota counts
+    it ahead of the day (1/3)."""
     as_(page, server, "edu_yy_editor")
+    upload_picture(page, server, PHOTO)  # the image library, built up beside the texts
     page.goto(server.url + "/content/texts/")
     _look(page, server)
     assert "素材库为空" not in page.locator("#texts").inner_text()  # it is the 内容库
@@ -166,6 +181,7 @@ def test_e02_e04_a_library_text_scheduled_in_a_rest_day_window_counted_ahead(
     assert page.input_value("#id_body") == L_TEXT
     page.select_option("#id_category", label="教育知识")
     page.select_option("#id_column", label="#下课十分钟# 下课十分钟")
+    page.select_option("#id_assets", label=PHOTO)
     page.locator("#post-form label", has_text=ACCOUNT).locator("input").check()
     page.click("#post-form button[type=submit]")
     page.wait_for_url(re.compile(r"/content/posts/\d+/$"))
@@ -174,7 +190,8 @@ def test_e02_e04_a_library_text_scheduled_in_a_rest_day_window_counted_ahead(
     page.wait_for_url(post_url)
     assert page.locator("#post-status").inner_text() == "审核中", message(page)
 
-    _approve_as_lead(page, server, L_TITLE, post_url)
+    assert page.locator("main img").count() == 1
+    _approve_as_lead(page, server, L_TITLE, post_url, picture=True)
 
     as_(page, server, "edu_yy_operator")
     short, day = _next_rest_day(page, server)
