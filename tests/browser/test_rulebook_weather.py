@@ -10,8 +10,6 @@ import re
 import urllib.request
 from typing import Any
 
-import pytest
-
 from guanwei.publishing.fakes import FakePlatforms
 from tests.browser.conftest import Server
 from tests.browser.walk import as_role, assert_chinese, message, wait_status
@@ -207,11 +205,6 @@ def test_w05_a_county_publishes_on_its_own_account_and_the_city_serves_the_other
 C_TITLE = "丙县雷电预警素材（制度走查）"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="repro: 丙县 has no 分管领导 in the demo, so its officer's material is refused "
-    "(the provider leader's step has nobody to decide it) (W-05, W-14)",
-)
 def test_w05_w03_a_county_without_an_account_sends_material_for_the_city_account(
     page: Any, server: Server
 ) -> None:
