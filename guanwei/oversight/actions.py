@@ -111,6 +111,24 @@ def close_deadline(
     return True
 
 
+@transaction.atomic
+def reopen_deadline(deadline: Deadline, *, evidence: str) -> bool:
+    """A quota met ahead by scheduled posts (E-04 时光机) whose count fell below the
+    minimum before its period ended (a post cancelled or moved to another day): it is
+    open again, audited, with the count as evidence. Only a met deadline still running."""
+    won = Deadline.objects.filter(
+        pk=deadline.pk,
+        kind=DeadlineKind.QUOTA,
+        status=DeadlineStatus.MET,
+        due_at__gt=timezone.now(),
+    ).update(status=DeadlineStatus.OPEN, closed_at=None, evidence=evidence[:300])
+    if won != 1:
+        return False
+    deadline.refresh_from_db()
+    _audit(deadline, AuditAction.DEADLINE_REOPENED, None, status="open", evidence=evidence)
+    return True
+
+
 def _issuers(deadline: Deadline) -> list[int]:
     """Who hears how a correction notice goes (W-11): the person who issued it and the
     other holders of the pack's issuer roles in the unit they issued it for (the

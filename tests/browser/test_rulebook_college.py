@@ -9,13 +9,13 @@ by its manager (C-07, C-08). Every page a person passes is in Chinese."""
 from __future__ import annotations
 
 import re
-import urllib.request
 from typing import Any
 
 from guanwei.publishing.fakes import FakePlatforms
 from tests.browser.conftest import Server
-from tests.browser.walk import as_role, assert_chinese, message, wait_status
+from tests.browser.walk import as_, chinese_only, message, on_the_fake, wait_published
 
+PACK = "college"
 MAIN_TITLE = "信息工程学院学生获全国职业院校技能大赛一等奖（制度走查）"
 MAIN_TEXT = "近日，我校信息工程学院学生在全国职业院校技能大赛中荣获一等奖（学院制度走查）。"
 
@@ -33,9 +33,9 @@ def _draft(
 ) -> str:
     """Write, save and send a post for review. Returns its URL."""
     page.goto(server.url + "/content/posts/")
-    assert_chinese(page)
+    chinese_only(page, server, PACK)
     page.goto(server.url + "/content/posts/new/")
-    assert_chinese(page)
+    chinese_only(page, server, PACK)
     page.fill("#id_title", title)
     page.fill("#id_body", text)
     page.fill("#id_source", source)
@@ -46,33 +46,35 @@ def _draft(
     page.click("#post-form button[type=submit]")
     page.wait_for_url(re.compile(r"/content/posts/\d+/$"))
     post_url = str(page.url)
-    assert_chinese(page)
+    chinese_only(page, server, PACK)
     page.click("#submit-form button[type=submit]")
     page.wait_for_url(post_url)
     assert page.locator("#post-status").inner_text() == "审核中", message(page)
-    assert_chinese(page)
+    chinese_only(page, server, PACK)
     return post_url
 
 
 def _decide(page: Any, server: Server, title: str, post_url: str, step: str) -> None:
     """The reviewer finds the post in the queue at ``step`` and approves it."""
     page.goto(server.url + "/review/queue/")
-    assert_chinese(page)
+    chinese_only(page, server, PACK)
     row = page.locator("#queue tbody tr", has_text=title)
     assert step in row.inner_text(), page.locator("#queue").inner_text()
     row.locator("a", has_text=title).first.click()
     page.wait_for_url(post_url)
-    assert_chinese(page)
+    chinese_only(page, server, PACK)
     ack = page.locator("#approve-form input[name=acknowledge_hits]")
     if ack.count():
         ack.check()
     page.click("#approve-form button[type=submit]")
     page.wait_for_url(post_url)
     assert page.locator(".messages .success").count() == 1, message(page)
-    assert_chinese(page)
+    chinese_only(page, server, PACK)
 
 
-def _publish_now(page: Any, post_url: str, account: str, others: tuple[str, ...] = ()) -> None:
+def _publish_now(
+    page: Any, server: Server, post_url: str, account: str, others: tuple[str, ...] = ()
+) -> None:
     page.goto(post_url)
     form = page.locator("#schedule-form")
     assert account in form.inner_text()
@@ -82,28 +84,19 @@ def _publish_now(page: Any, post_url: str, account: str, others: tuple[str, ...]
     form.locator("button[type=submit]").click()
     page.wait_for_url(post_url)
     assert page.locator(".messages .success").count() == 1, message(page)
-    wait_status(page, post_url, "已发布")
-    assert_chinese(page)
-
-
-def _on_the_fake(page: Any, platforms: FakePlatforms, account: str, text: str) -> None:
-    """The 查看 link of the account's row opens the post on the fake Weibo."""
-    row = page.locator("#intents tbody tr", has_text=account)
-    href = str(row.locator("a", has_text="查看").get_attribute("href"))
-    assert href.startswith(platforms.weibo_url), href
-    with urllib.request.urlopen(href, timeout=5) as response:
-        assert text in response.read().decode("utf-8")
+    wait_published(page, post_url)
+    chinese_only(page, server, PACK)
 
 
 def _filed(page: Any, server: Server, title: str) -> None:
     page.goto(server.url + "/review/filings/")
-    assert_chinese(page)
+    chinese_only(page, server, PACK)
     assert title in page.locator("main").inner_text()
 
 
 def _on_the_calendar(page: Any, server: Server, account: str, title: str) -> None:
     page.goto(server.url + "/publishing/calendar/?view=month")
-    assert_chinese(page)
+    chinese_only(page, server, PACK)
     row = page.locator("#calendar tbody tr", has_text=account)
     assert "已发布" in row.locator(".cal-entry", has_text=title).inner_text()
 
@@ -118,7 +111,7 @@ def test_c09_a_college_post_on_the_main_weibo_is_published_by_the_propaganda_dep
     new-media manager (陈静) finds it waiting for her accounts and publishes it: on the fake
     Weibo, on the calendar."""
     main = "示范职业学院官方微博"
-    as_role(page, server, "col_xx_manager")
+    as_(page, server, "col_xx_manager")
     post_url = _draft(
         page,
         server,
@@ -130,28 +123,28 @@ def test_c09_a_college_post_on_the_main_weibo_is_published_by_the_propaganda_dep
     )
     assert "学校主账号发布申请" in page.locator("#review-panel").inner_text()
 
-    as_role(page, server, "col_xx_secretary")
+    as_(page, server, "col_xx_secretary")
     _decide(page, server, MAIN_TITLE, post_url, "本部门主管领导签字盖章")
-    as_role(page, server, "col_yq_reviewer")
+    as_(page, server, "col_yq_reviewer")
     _decide(page, server, MAIN_TITLE, post_url, "舆情办审核")
     assert page.locator("#post-status").inner_text() == "已通过", message(page)
     _filed(page, server, MAIN_TITLE)
 
     # the college's manager may not publish on the school's main account (C-09)
-    as_role(page, server, "col_xx_manager")
+    as_(page, server, "col_xx_manager")
     page.goto(post_url)
     form = page.locator("#schedule-form")
     assert form.count() == 0 or main not in form.inner_text()
 
-    as_role(page, server, "col_xcb_manager")
+    as_(page, server, "col_xcb_manager")
     page.goto(server.url + "/content/posts/")
     waiting = page.locator("#waiting-for-my-accounts")
     assert MAIN_TITLE in waiting.inner_text() and main in waiting.inner_text()
-    assert_chinese(page)
+    chinese_only(page, server, PACK)
     waiting.locator("a", has_text=MAIN_TITLE).click()
     page.wait_for_url(post_url)
-    _publish_now(page, post_url, main, others=("信息工程学院微信公众号",))
-    _on_the_fake(page, platforms, main, MAIN_TEXT)
+    _publish_now(page, server, post_url, main, others=("信息工程学院微信公众号",))
+    on_the_fake(page, main, MAIN_TEXT)
     _on_the_calendar(page, server, main, MAIN_TITLE)
 
 
@@ -168,7 +161,7 @@ def test_c07_a_major_event_post_takes_prior_approval_is_filed_and_published(
     Opinion Office (杨帆) gives the prior approval; it is filed (备案); the manager
     publishes it on the college's own account: on the fake Weibo, on the calendar."""
     account = "经济管理学院官方微博"
-    as_role(page, server, "col_jg_manager")
+    as_(page, server, "col_jg_manager")
     post_url = _draft(
         page,
         server,
@@ -182,15 +175,15 @@ def test_c07_a_major_event_post_takes_prior_approval_is_filed_and_published(
     panel = page.locator("#review-panel").inner_text()
     assert "重大敏感信息发布审批" in panel and "第十条" in panel, panel
 
-    as_role(page, server, "col_jg_secretary")
+    as_(page, server, "col_jg_secretary")
     _decide(page, server, EVENT_TITLE, post_url, "直接责任人审核")
     assert page.locator("#post-status").inner_text() == "审核中"  # not yet: prior approval
-    as_role(page, server, "col_yq_reviewer")
+    as_(page, server, "col_yq_reviewer")
     _decide(page, server, EVENT_TITLE, post_url, "舆情办批准")
     assert page.locator("#post-status").inner_text() == "已通过", message(page)
     _filed(page, server, EVENT_TITLE)
 
-    as_role(page, server, "col_jg_manager")
-    _publish_now(page, post_url, account)
-    _on_the_fake(page, platforms, account, EVENT_TEXT)
+    as_(page, server, "col_jg_manager")
+    _publish_now(page, server, post_url, account)
+    on_the_fake(page, account, EVENT_TEXT)
     _on_the_calendar(page, server, account, EVENT_TITLE)

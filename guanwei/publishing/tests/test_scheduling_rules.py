@@ -219,3 +219,80 @@ def test_e04_preferred_windows_are_not_w10_slot_deadlines() -> None:
         tick()
     assert not Deadline.objects.filter(channel=channel(E, "official_weibo"), kind="slot").exists()
     assert Deadline.objects.filter(channel__organisation__key="demo_weather", kind="slot").exists()
+
+
+FRIDAY = datetime(2026, 12, 4, 10, 0, tzinfo=TZ)
+SATURDAY = datetime(2026, 12, 5, 10, 0, tzinfo=TZ)  # a rest day
+
+
+def _rest_day_row(c: Client) -> str:
+    """Saturday's rest-day quota on the deadlines page (every status)."""
+    page = c.get("/oversight/deadlines/?status=all").content.decode()
+    rows = [r for r in page.split("<tr ")[1:] if "休息日每日3条" in r and "12-05" in r]
+    assert len(rows) == 1, rows
+    return rows[0].split("</tr>")[0]
+
+
+def test_e04_cancelling_a_time_machine_post_releases_its_count() -> None:
+    """E-04 (issue 10 §5): on Friday the operator schedules Saturday's three posts; the
+    rest-day quota is met ahead (3/3). He cancels one on the post page: Saturday's quota is
+    open again and shows 2/3 on the deadlines page, and a new third post may be scheduled
+    (the rest-day maximum of 3 counts two)."""
+    operator, lead = Client(), Client()
+    with time_machine.travel(FRIDAY, tick=False):
+        operator.force_login(person("edu_yy_operator"))
+        lead.force_login(person("edu_yy_lead"))
+        intents = [
+            actions.schedule_post(
+                _edu_approved(i), actor=person("edu_yy_operator"), at=SATURDAY + timedelta(hours=i)
+            )[0]
+            for i in range(3)
+        ]
+        tick()
+        row = _rest_day_row(lead)
+        assert "已安排 3/3 条" in row and "status-met" in row, row
+        fourth = _edu_approved(4)
+        refused = operator.post(
+            f"/publishing/posts/{fourth.pk}/schedule/",
+            {"when": "at", "at": "2026-12-05T20:30", "channels": [channel(E, "official_weibo").pk]},
+        )
+        assert "已安排 3 条" in refused.content.decode()
+        cancelled = operator.post(f"/publishing/intents/{intents[1].pk}/cancel/")
+        assert cancelled.status_code == 302
+        row = _rest_day_row(lead)
+        assert "2/3" in row and "status-open" in row, row
+        tick()
+        row = _rest_day_row(lead)
+        assert "2/3" in row and "status-open" in row, row
+        again = operator.post(
+            f"/publishing/posts/{fourth.pk}/schedule/",
+            {"when": "at", "at": "2026-12-05T20:30", "channels": [channel(E, "official_weibo").pk]},
+        )
+        assert again.status_code == 302, again.content.decode()[:2000]
+        tick()
+        row = _rest_day_row(lead)
+        assert "已安排 3/3 条" in row and "status-met" in row, row
+
+
+def test_e04_moving_a_time_machine_post_to_another_day_releases_its_count() -> None:
+    """E-04: one of Saturday's three posts is rescheduled to Monday on its post page
+    (its waiting intent is moved): Saturday's quota is open again at 2/3."""
+    operator, lead = Client(), Client()
+    with time_machine.travel(FRIDAY, tick=False):
+        operator.force_login(person("edu_yy_operator"))
+        lead.force_login(person("edu_yy_lead"))
+        posts = [_edu_approved(i) for i in range(3)]
+        for i, post in enumerate(posts):
+            actions.schedule_post(
+                post, actor=person("edu_yy_operator"), at=SATURDAY + timedelta(hours=i)
+            )
+        tick()
+        assert "status-met" in _rest_day_row(lead)
+        moved = operator.post(
+            f"/publishing/posts/{posts[0].pk}/schedule/",
+            {"when": "at", "at": "2026-12-07T09:10", "channels": [channel(E, "official_weibo").pk]},
+        )
+        assert moved.status_code == 302, moved.content.decode()[:2000]
+        tick()
+        row = _rest_day_row(lead)
+        assert "2/3" in row and "status-open" in row, row
