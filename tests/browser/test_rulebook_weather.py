@@ -84,7 +84,7 @@ def _post_from_material(page: Any, server: Server, material_url: str, account: s
 def test_w03_w14_w10_forecast_from_the_observatory_to_the_morning_slot_and_weibo(
     page: Any, server: Server, platforms: FakePlatforms
 ) -> None:
-    """W-03, W-14, W-15, W-10, W-16, W-05: the Observatory's officer (马骏) sends forecast
+    """W-03, W-14, W-15, W-09, W-10: the Observatory's officer (马骏) sends forecast
     material to the tech centre's drop box; the Observatory's leader (孙悦) approves it; the
     tech centre's editor (黄丽) takes it and makes a 预报类 · 最新城市预报 post for the city
     Weibo; the centre's leader (陈静) approves it; the publisher (赵磊) schedules it into
@@ -148,10 +148,10 @@ COUNTY_TITLE = "甲县明日天气（制度走查）"
 COUNTY_TEXT = "甲县明天多云，气温8到17摄氏度，北风2级（甲县制度走查）。"
 
 
-def test_w05_a_county_publishes_on_its_own_account_and_the_city_serves_the_others(
+def test_w05_a_county_publishes_on_its_own_account_only(
     page: Any, server: Server, platforms: FakePlatforms
 ) -> None:
-    """W-05 (分级负责), W-14: 甲县's publisher (宋佳) drafts a forecast for 甲县's Weibo —
+    """W-05 (分级负责), W-15: 甲县's publisher (宋佳) drafts a forecast for 甲县's Weibo —
     the city's and 乙县's accounts are not offered; 甲县's leader (罗平) approves; she
     publishes it at once; it is on the fake Weibo under 甲县's account, and on the city
     calendar's 甲县 row."""
