@@ -194,7 +194,6 @@ def test_e02_material_form_preselects_the_only_unit_and_box(client: Client) -> N
     assert "新版作业本功能上线" in answer  # the form keeps what was typed
 
 
-@pytest.mark.xfail(strict=True, reason="repro: the chain's reason quotes a bare code 按制度“E-01”")
 def test_e01_the_chain_reason_names_the_rule_not_only_its_code() -> None:
     """E-01 / C-07 (the post page says why this chain): a pack chain without a description
     is named by its own name, not by the bare requirement ID (the edu-software company's
