@@ -43,11 +43,6 @@ def _look(page: Any, server: Server) -> None:
     chinese_only(page, server, PACK)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="repro: the county officer's dashboard panel on his material's posts is headed "
-    "W-11 and offers 订正通知, the weather bureau's correction rule (the tourism pack has none)",
-)
 def test_t01_t05_county_material_published_by_the_centre_on_the_city_account(
     page: Any, server: Server, fakes: FakePlatforms
 ) -> None:
