@@ -147,7 +147,6 @@ def test_r03_a_week_plans_pictures_are_stored_with_its_days() -> None:
     assert all(p.current_revision and not p.current_revision.assets.exists() for p in rest)
 
 
-@pytest.mark.xfail(strict=True, reason="repro: the calendar asks who may see each day of a plan")
 def test_r03_the_calendar_asks_once_per_week_plan_who_may_see_it() -> None:
     """R-03 (strict review): the calendar decides once per week plan whether its days' titles
     are shown (the plan's page shows all its days to whoever may open one), not seven times —
