@@ -11,6 +11,8 @@ import re
 import sys
 
 ZH = {
+    # uxwalk (issue 10 §6: the new-user walk's findings)
+    "Nothing in the library yet: upload pictures and attachments there first.": "素材库中还没有图片或附件：请先在素材库上传。",
     # walktre (issue 10 acceptance: the rule-book walks)
     "The content library is empty.": "内容库为空。",
     # rbdoc (issue 10 leftovers: E-07 words, R-06 refusal, C-09 dashboard)
@@ -351,7 +353,7 @@ ZH = {
     "Allowed phrase": "放行短语",
     "Allow-list": "白名单",
     "Check shows what screening finds before anything is sent.": "点击“检查”可先查看内容筛查结果，不会发送。",
-    "Please look at the marked words; send again if the material is right.": "内容中有需要注意的词语（已标出），请核对；确认无误后再次点击“发送”。",
+    "Please look at the marked words; send again if the material is right.": "请核对上方的筛查提示；确认无误后再次报送。",
     "Term added; screening uses it from now on.": "已新增词语，立即生效。",
     "Please fill in the term and its category.": "请填写词语和类别。",
     "Choose a word list file to import.": "请选择要导入的词表文件。",

@@ -164,3 +164,31 @@ def test_e01_material_with_a_picture_is_not_told_to_add_one(client: Client) -> N
     item = Submission.objects.get(title="新版作业本功能上线")
     verdict = latest_verdict("submission", item.pk)
     assert verdict is not None and "配图" not in str(verdict.rules)
+
+
+def test_e02_material_form_preselects_the_only_unit_and_box(client: Client) -> None:
+    """E-02 (供稿同事): the product department's contributor has one unit and one drop box, the
+    form starts on them rather than on "— 请选择 —"; the empty library says where pictures come
+    from; the look-again warning names the button the page has (报送), in the warning colour."""
+    from guanwei.testing.personas import unit
+
+    client.force_login(person("edu_cp_contributor"))
+    page = client.get("/content/materials/new/").content.decode()
+    product = unit("demo_edu_software", "product")
+    box = unit("demo_edu_software", "operations")
+    assert f'<option value="{product.pk}" selected>产品部</option>' in page
+    assert f'<option value="{box.pk}" selected>新媒体运营组</option>' in page
+    assert "请先在素材库上传" in page
+    answer = client.post(
+        "/content/materials/new/",
+        {
+            "provider_unit": str(product.pk),
+            "drop_box": str(box.pk),
+            "title": "新版作业本功能上线",
+            "body": "新版作业本功能今日上线，老师可一键布置分层作业。",
+            "source": "产品部",
+        },
+    ).content.decode()
+    assert '<li class="warning">' in answer
+    assert "发送" not in answer.split('<ul class="messages">', 1)[1].split("</ul>", 1)[0]
+    assert "新版作业本功能上线" in answer  # the form keeps what was typed
