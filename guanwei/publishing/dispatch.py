@@ -36,7 +36,8 @@ from typing import Any
 
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
-from django.db.models import F, Q
+from django.db.models import F, Min, Q
+from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
 from guanwei.audit.actions import record_many
@@ -552,6 +553,20 @@ def _prepare(
                 log.exception("intent %s: could not prepare the request", intent.pk)
             broken.append((intent, e))
     return ready, broken
+
+
+def seconds_to_next_due(within: float, now: datetime | None = None) -> float | None:
+    """Seconds until the next intent falls due, if one does within ``within`` seconds:
+    an idle dispatcher wakes then instead of at the end of its sleep (posts due at 07:30
+    go out at 07:30, not up to a sleep later)."""
+    now = now or timezone.now()
+    horizon = now + timedelta(seconds=within)
+    when = (
+        _due(horizon)
+        .annotate(at=Greatest("due_at", Coalesce("next_attempt_at", "due_at")))
+        .aggregate(first=Min("at"))["first"]
+    )
+    return None if when is None else max((when - now).total_seconds(), 0.0)
 
 
 def _due(now: datetime) -> Any:

@@ -174,6 +174,15 @@ class Dispatcher:
             work += reconcile.reconcile_unknown(self.name)
         return work
 
+    def _idle_wait(self) -> float:
+        """Sleep until the next intent falls due, at most ``idle_sleep``."""
+        try:
+            due = dispatch.seconds_to_next_due(self.idle_sleep)
+        except Exception:
+            log.exception("dispatcher %s: could not read the next due time", self.name)
+            return self.idle_sleep
+        return self.idle_sleep if due is None else min(self.idle_sleep, due + 0.002)
+
     def run(self) -> int:
         signal.signal(signal.SIGTERM, self.stop)
         signal.signal(signal.SIGINT, self.stop)
@@ -187,7 +196,7 @@ class Dispatcher:
                     log.exception("dispatcher loop error")
                     work = 0
                 if not work:
-                    self.stopping.wait(self.idle_sleep)
+                    self.stopping.wait(self._idle_wait())
             if self._pending:
                 self._finish(self._pending)
                 self._pending = None

@@ -126,3 +126,25 @@ def test_x01_a_failure_to_record_leaves_the_rows_sending_for_reconciliation(
     assert _status(a) == IntentStatus.SENDING
     assert _status(b) == IntentStatus.PUBLISHED
     assert PublishAttempt.objects.filter(intent=a).count() == 1
+
+
+def test_x03_an_idle_dispatcher_wakes_when_the_next_intent_falls_due() -> None:
+    """X-03: the idle sleep ends at the next due time (a retry's at its next attempt),
+    not up to a whole sleep later; nothing due within the sleep → the whole sleep."""
+    a = _due(1)
+    now = datetime.now(TZ)
+    PublishIntent.objects.filter(pk=a.pk).update(due_at=now + timedelta(seconds=0.5))
+    assert dispatch.seconds_to_next_due(1.0, now) == pytest.approx(0.5, abs=0.01)
+    assert dispatch.seconds_to_next_due(0.2, now) is None
+    PublishIntent.objects.filter(pk=a.pk).update(
+        status=IntentStatus.RETRY,
+        due_at=now - timedelta(seconds=5),
+        next_attempt_at=now + timedelta(seconds=0.8),
+    )
+    assert dispatch.seconds_to_next_due(1.0, now) == pytest.approx(0.8, abs=0.01)
+    PublishIntent.objects.filter(pk=a.pk).update(next_attempt_at=None)
+    assert dispatch.seconds_to_next_due(1.0, now) == 0.0
+    d = worker.Dispatcher(threads=1, scheduler=False, idle_sleep=0.2)
+    assert d._idle_wait() < 0.01
+    PublishIntent.objects.filter(pk=a.pk).update(status=IntentStatus.PUBLISHED)
+    assert d._idle_wait() == 0.2
