@@ -107,6 +107,7 @@ class AuditAction(IntEnum):
     DEADLINE_MET = 1002
     DEADLINE_BREACHED = 1003
     DEADLINE_ESCALATED = 1004
+    DEADLINE_REOPENED = 1005
     CORRECTION_ISSUED = 1010
     SYNDICATION_DONE = 1020
 
@@ -211,6 +212,7 @@ AUDIT_LABELS: dict[AuditAction, str] = {
     AuditAction.DEADLINE_MET: "按时完成",
     AuditAction.DEADLINE_BREACHED: "超时",
     AuditAction.DEADLINE_ESCALATED: "超时升级提醒",
+    AuditAction.DEADLINE_REOPENED: "时限重新打开",
     AuditAction.CORRECTION_ISSUED: "气象台发布订正",
     AuditAction.SYNDICATION_DONE: "完成转发",
     AuditAction.NOTICES_READ: "阅读通知",

@@ -4,6 +4,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from guanwei.channels import scope
@@ -29,16 +30,37 @@ class MaterialForm(forms.Form):
         self.fields["provider_unit"].queryset = units  # type: ignore[attr-defined]
         self.fields["drop_box"].queryset = drop_boxes  # type: ignore[attr-defined]
         self.fields["assets"].queryset = assets  # type: ignore[attr-defined]
+        _only_choice(self, "provider_unit", "drop_box")
+        _library_hint(self)
+
+
+def _only_choice(form: forms.Form, *names: str) -> None:
+    """A list with one choice starts on it (no "— 请选择 —" to pick past)."""
+    for name in names:
+        field = form.fields[name]
+        only = list(field.queryset[:2])  # type: ignore[attr-defined]
+        if len(only) == 1:
+            field.empty_label = None  # type: ignore[attr-defined]
+            field.initial = only[0].pk
+
+
+def _library_hint(form: forms.Form) -> None:
+    """An empty picture list says where pictures come from, not a bare box."""
+    field = form.fields["assets"]
+    if not field.queryset.exists():  # type: ignore[attr-defined]
+        field.help_text = _(
+            "Nothing in the library yet: upload pictures and attachments there first."
+        )
 
 
 class ExternalForm(forms.Form):
-    """E-07: a contribution from a student, teacher or parent, recorded by who runs the box."""
+    """E-07: a contribution from outside (the pack names whose), recorded by who runs the box."""
 
     drop_box = forms.ModelChoiceField(queryset=Unit.objects.none(), label=_("Drop box"))
     name = forms.CharField(
         label=_("Sent by"),
         max_length=100,
-        help_text=_("Who sent it, e.g. a parent, a teacher or a student, with their name."),
+        help_text=_("Who sent it, with their name."),
     )
     via = forms.ChoiceField(label=_("Received by"), choices=ExternalVia.choices)
     contact = forms.CharField(label=_("Contact"), max_length=200, required=False)
@@ -52,6 +74,8 @@ class ExternalForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["drop_box"].queryset = drop_boxes  # type: ignore[attr-defined]
         self.fields["assets"].queryset = assets  # type: ignore[attr-defined]
+        _only_choice(self, "drop_box")
+        _library_hint(self)
 
 
 class ResubmitForm(forms.Form):
@@ -97,6 +121,7 @@ class PostForm(forms.Form):
         rules: OrgRules,
         units: Any = None,
         providers: Any = (),
+        materials: Any = (),
         **kwargs: Any,
     ):
         super().__init__(*args, **kwargs)
@@ -117,12 +142,34 @@ class PostForm(forms.Form):
             for c in rules.categories
             for s in c.get("subtypes", [])
         ]
+        owners = {
+            u.key: u.name
+            for u in Unit.objects.filter(
+                organisation=organisation, key__in=[c.get("owner_unit") for c in rules.columns]
+            )
+        }
         self.fields["column"].choices = [("", "—")] + [  # type: ignore[attr-defined]
-            (c["key"], f"{c['hashtag']} {c['name']}")
+            (
+                c["key"],
+                f"{c['hashtag']} {c['name']}"
+                if any(column_writers(u, c) for u in writers)
+                # R-02: another department's column, approved by it (须经…审核)
+                else f"{c['hashtag']} {c['name']}（"
+                + _("approved by %(unit)s") % {"unit": owners.get(c["owner_unit"], "")}
+                + "）",
+            )
             for c in rules.columns
-            # R-02: only the columns these units may draft in (and the one the post has)
-            if c["key"] == kept or any(column_writers(u, c) for u in writers)
+            # R-02: the columns these units may draft in, those another department
+            # approves (owner_review), and the one the post has
+            if c["key"] == kept
+            or c.get("owner_review")
+            or any(column_writers(u, c) for u in writers)
         ]
+        # a pack without columns (or sub-types) shows no empty list (issue 10 §2: 专栏 is the
+        # real-estate company's word); the field stays, hidden, so the value is "".
+        for name in ("column", "subtype"):
+            if len(self.fields[name].choices) == 1:  # type: ignore[attr-defined]
+                self.fields[name].widget = forms.HiddenInput()
         # Only the accounts the units one writes for may address (issue 10: C-09, T-01,
         # T-02, W-05 — ``channels.scope``); the action refuses any other.
         ids = {c.pk for u in (units or []) for c in scope.addressable(u)}
@@ -130,8 +177,13 @@ class PostForm(forms.Form):
             organisation=organisation, status=ChannelStatus.ACTIVE, pk__in=ids
         ).order_by("unit__path", "key")
         # the library of the units one writes for (issue #9 §3), not every unit's files
+        # and the pictures of the material the post is written from (T-05 图文并茂, E-01:
+        # the post's reviewers see what the provider sent)
         assets = Asset.objects.filter(organisation=organisation)
-        self.fields["assets"].queryset = assets.filter(unit__in=units or [])  # type: ignore[attr-defined]
+        sent = {a.pk for m in materials for a in m.assets.all()}
+        self.fields["assets"].queryset = assets.filter(  # type: ignore[attr-defined]
+            Q(unit__in=units or []) | Q(pk__in=sent)
+        )
 
 
 class TextForm(forms.Form):

@@ -15,7 +15,7 @@ from guanwei.content.models import Post
 from guanwei.notify.actions import notify
 from guanwei.orgs.errors import InvalidChange, PermissionDenied
 from guanwei.orgs.models import Membership, Unit, User
-from guanwei.orgs.permissions import Actor, can
+from guanwei.orgs.permissions import Actor
 from guanwei.oversight.models import Deadline, DeadlineKind, DeadlineStatus
 from guanwei.oversight.queries import (
     DEFAULT_ISSUERS,
@@ -108,6 +108,24 @@ def close_deadline(
             body=f"应于 {timezone.localtime(deadline.due_at):%H:%M} 前完成。",
             link=f"/oversight/deadlines/?d={deadline.pk}#d{deadline.pk}",
         )
+    return True
+
+
+@transaction.atomic
+def reopen_deadline(deadline: Deadline, *, evidence: str) -> bool:
+    """A quota met ahead by scheduled posts (E-04 时光机) whose count fell below the
+    minimum before its period ended (a post cancelled or moved to another day): it is
+    open again, audited, with the count as evidence. Only a met deadline still running."""
+    won = Deadline.objects.filter(
+        pk=deadline.pk,
+        kind=DeadlineKind.QUOTA,
+        status=DeadlineStatus.MET,
+        due_at__gt=timezone.now(),
+    ).update(status=DeadlineStatus.OPEN, closed_at=None, evidence=evidence[:300])
+    if won != 1:
+        return False
+    deadline.refresh_from_db()
+    _audit(deadline, AuditAction.DEADLINE_REOPENED, None, status="open", evidence=evidence)
     return True
 
 
@@ -335,13 +353,14 @@ def correction_published(deadline: Deadline, *, correction: Post, at: datetime) 
 def may_mark_syndicated(deadline: Deadline, actor: User) -> bool:
     """C-05: who may confirm a repost duty — a publisher of the duty's own account (pages
     offer the 已转发 form to them only)."""
+    from guanwei.channels.scope import may_publish_on
+
+    # the rule of who publishes on an account (C-09, T-01): held in its unit, not reached
+    # by a wider scope from another
     return (
         deadline.kind == DeadlineKind.SYNDICATION
         and deadline.channel is not None
-        and (
-            can(actor, "post.publish", deadline.channel)
-            or can(actor, "post.schedule", deadline.channel)
-        )
+        and may_publish_on(actor, deadline.channel)
     )
 
 

@@ -50,3 +50,19 @@ def on_post_published(sender: Any, intent: Any, **kwargs: Any) -> None:
                 actions.correction_published(deadline, correction=post, at=at)
     except Exception:
         log.exception("intent %s: closing the correction deadline failed", intent.pk)
+
+
+def on_intents_released(sender: Any, intents: Any, **kwargs: Any) -> None:
+    """``publishing.events.intents_released``: scheduled posts cancelled or moved to another
+    time; a quota they met ahead (E-04 时光机) that now falls short is open again at once
+    (not only at the scheduler's next pass). Never raises (the pass catches up then)."""
+    from guanwei.oversight.quotas import reopen_released
+
+    channels = {i.channel_id for i in intents}
+    if not channels:
+        return
+    try:
+        with transaction.atomic():
+            reopen_released(timezone.now(), channels)
+    except Exception:
+        log.exception("intents %s: reopening a quota met ahead failed", [i.pk for i in intents])

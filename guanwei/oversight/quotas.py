@@ -221,8 +221,31 @@ def batch_missing_days(deadline: Deadline, rule: dict[str, Any]) -> list[date]:
     return [d for d in days if d not in have]
 
 
-def evaluate_quotas(now: datetime) -> int:
+def reopen_released(now: datetime, channel_ids: set[int] | None = None) -> int:
+    """Quotas met ahead (``scheduled = true``, E-04 时光机) whose period has not ended
+    and whose count has fallen below the minimum since — a scheduled post cancelled,
+    moved to another day, or failed — are open again (on ``channel_ids`` only, if given),
+    so the day shows n/3 and is reminded and breached like any other."""
+    met = Deadline.objects.filter(
+        status=DeadlineStatus.MET, kind=DeadlineKind.QUOTA, due_at__gt=now
+    ).select_related("channel")
+    if channel_ids is not None:
+        met = met.filter(channel_id__in=channel_ids)
     changed = 0
+    for deadline in met:
+        rule = _rules(deadline.organisation_id).get(deadline.rule)
+        if rule is None or not rule.get("scheduled") or deadline.channel is None:
+            continue
+        count, needed = quota_count(deadline, rule), int(rule.get("min", 1))
+        if count < needed:
+            changed += actions.reopen_deadline(
+                deadline, evidence=f"已安排 {count}/{needed} 条（有稿件取消或改期）"
+            )
+    return changed
+
+
+def evaluate_quotas(now: datetime) -> int:
+    changed = reopen_released(now)
     for deadline in Deadline.objects.filter(
         status=DeadlineStatus.OPEN, kind__in=[DeadlineKind.QUOTA, DeadlineKind.BATCH]
     ).select_related("channel"):

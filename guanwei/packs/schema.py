@@ -153,6 +153,10 @@ class Column:
     # only the owning unit (and the units under it) drafts posts in this column, or
     # supplies the drop-box material a post in it is made from.
     owner_only: bool = False
+    # R-02 "drafted by, or approved by": the roles of the owning unit that approve a post in
+    # this column drafted by another department (a first step added to its chain); empty =
+    # only the owner drafts.
+    owner_review: tuple[str, ...] = ()
     description: str = ""
 
 

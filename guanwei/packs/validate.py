@@ -136,7 +136,9 @@ def build_pack(
                 c, raw_org, role_keys, [t.key for t in unit_types], [k.key for k in channel_kinds]
             )
     unit_keys = [u.key for u in organisation.units] if organisation else []
-    columns = columns_section(c, section("columns"), [k.key for k in categories], unit_keys)
+    columns = columns_section(
+        c, section("columns"), [k.key for k in categories], unit_keys, role_keys
+    )
     chains = chains_section(
         c,
         section("chains"),

@@ -54,6 +54,7 @@ COLUMN = spec(
     category=STR,
     owner_unit=STR,
     owner_only=BOOL,
+    owner_review=STRS,
     description=STR,
 )
 CHANNEL_KIND = spec(
@@ -150,7 +151,11 @@ def categories_section(c: Checker, raw: list[Any]) -> tuple[Category, ...]:
 
 
 def columns_section(
-    c: Checker, raw: list[Any], category_keys: list[str], unit_keys: list[str]
+    c: Checker,
+    raw: list[Any],
+    category_keys: list[str],
+    unit_keys: list[str],
+    role_keys: list[str] | None = None,
 ) -> tuple[Column, ...]:
     items = c.tables(raw, "columns", COLUMN, "a column")
     c.unique(items, "key", "columns", "column key")
@@ -186,11 +191,17 @@ def columns_section(
                 category=item["category"],
                 owner_unit=item["owner_unit"],
                 owner_only=item["owner_only"],
+                owner_review=item["owner_review"],
                 description=item["description"],
             )
         )
         if item["owner_only"] and not item["owner_unit"]:
             c.error(f"{path}.owner_only", "owner_only needs the column's owner_unit")
+        if item["owner_review"] and not item["owner_only"]:
+            c.error(f"{path}.owner_review", "owner_review needs owner_only = true")
+        for j, role in enumerate(item["owner_review"]):
+            if role_keys is not None:
+                c.reference(role, f"{path}.owner_review[{j}]", role_keys, "role", "roles")
     return tuple(columns)
 
 

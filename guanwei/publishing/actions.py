@@ -20,6 +20,7 @@ from guanwei.content.models import Post, PostRevision, PostStatus
 from guanwei.orgs.errors import InvalidChange, PermissionDenied
 from guanwei.orgs.models import User
 from guanwei.orgs.permissions import SYSTEM, Actor, as_user, require
+from guanwei.publishing.events import intents_released
 from guanwei.publishing.models import OPEN_STATUSES, IntentStatus, PublishIntent
 from guanwei.publishing.queries import may_publish_on
 from guanwei.publishing.slots import counts_towards, day_count, day_kind, day_limits, next_free_slot
@@ -179,6 +180,8 @@ def _move_waiting(
         before={"due_at": before.isoformat()},
         after={"due_at": due.isoformat(), "slot": slot},
     )
+    if due != before:  # the old day's count is released (a quota met ahead, E-04)
+        intents_released.send(sender=PublishIntent, intents=[intent], before=[before])
     return intent
 
 

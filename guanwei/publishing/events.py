@@ -14,6 +14,13 @@ import django.dispatch
 
 post_published = django.dispatch.Signal()
 
+# ``intents_released``: sent with ``(sender=PublishIntent, intents=[...], before=[...])``
+# when waiting intents stop counting where they were — cancelled (``transitions.move``), or
+# moved to another time (``actions._move_waiting``; ``before`` holds their old times) —
+# inside the transaction that records it. Oversight's receiver reopens a quota met ahead
+# by them (E-04 时光机: a rest day's posts counted before the day). Quick, never raises.
+intents_released = django.dispatch.Signal()
+
 # Sent by the one active scheduler every pass (about every 15 s), outside any transaction;
 # oversight connects its deadline tick here.
 scheduler_pass = django.dispatch.Signal()

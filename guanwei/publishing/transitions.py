@@ -30,7 +30,7 @@ from guanwei.channels.models import ChannelStatus
 from guanwei.content.models import PostStatus
 from guanwei.orgs.errors import InvalidChange
 from guanwei.orgs.permissions import Actor
-from guanwei.publishing.events import post_published
+from guanwei.publishing.events import intents_released, post_published
 from guanwei.publishing.models import IntentStatus, PublishIntent
 from guanwei.publishing.rows import update_rows
 from guanwei.workflow.queries import approved_in_full
@@ -270,6 +270,10 @@ def move(
                 post_published.send(sender=PublishIntent, intent=intent)
         if to == S.FAILED:
             _tell_failed(moved)
+        if to == S.CANCELLED:  # what they counted (a quota met ahead, E-04) is released
+            intents_released.send(
+                sender=PublishIntent, intents=moved, before=[i.due_at for i in moved]
+            )
         if audit_into is not None:
             audit_into.extend(entries)
         else:

@@ -198,6 +198,13 @@ def add_allow_phrase(
         raise InvalidChange(f"“{phrase}”：放行词组至少要有两个字，否则会放过太多内容。")
     if LexiconAllowPhrase.objects.filter(organisation=organisation, phrase=phrase).exists():
         raise InvalidChange(f"“{phrase}”已是放行词组。")
+    filling = engine_for(organisation).terms_filling(phrase)
+    if filling:
+        # C-06: a phrase that is only screened terms would pass those terms everywhere
+        raise InvalidChange(
+            f"“{phrase}”只由筛查词“{'、'.join(filling)}”组成，不能作为放行词组："
+            "放行词组须是包含该词的更长的名称（如展览名称、地名），放行的是名称，不是该词本身。"
+        )
     row = LexiconAllowPhrase.objects.create(
         organisation=organisation, phrase=phrase, note=note.strip(), created_by=as_user(actor)
     )

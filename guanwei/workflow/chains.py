@@ -231,3 +231,63 @@ def with_account_owners(
     if not extra:
         return chain
     return {**chain, "steps": [*(chain.get("steps") or []), *extra]}
+
+
+def column_owner(revision: PostRevision, post_unit: Unit, providers: list[Unit]) -> Unit | None:
+    """R-02: the owning department of the revision's column when that department neither
+    drafted the post (its unit or one under it) nor supplied its material — the post then
+    needs that department's approval. None when no such approval is needed."""
+    from guanwei.content.actions import column_writers
+
+    if not revision.column:
+        return None
+    column = rules_for(post_unit.organisation_id).column(revision.column)
+    if column is None or column_writers(post_unit, column):
+        return None
+    if any(column_writers(p, column) for p in providers):
+        return None
+    return Unit.objects.filter(
+        organisation_id=post_unit.organisation_id, key=column["owner_unit"]
+    ).first()
+
+
+def with_column_owner(
+    chain: dict[str, Any], revision: PostRevision, post_unit: Unit, providers: list[Unit]
+) -> tuple[dict[str, Any], str]:
+    """R-02 (real estate 五, issue 10 §4): "a post in a column is drafted by, or approved
+    by, the column's owning department". When another department drafted it, the chain
+    starts with a step in the owning unit, decided by the roles the column names
+    (``owner_review``), unless a step of the chain already sits in that unit. Returns the
+    chain (a new one when a step is added) and the sentence the post page shows; refuses
+    (ReviewError) a post that would skip the owning department: the column has no
+    ``owner_review`` roles, or nobody but the author holds them there."""
+    owner = column_owner(revision, post_unit, providers)
+    if owner is None:
+        return chain, ""
+    rules = rules_for(post_unit.organisation_id)
+    column = rules.column(revision.column) or {}
+    label = f"专栏“{column.get('hashtag', '')} {column.get('name', revision.column)}”"
+    for spec in chain.get("steps") or []:
+        if spec.get("unit") == owner.key:
+            return chain, f"{label}由{owner.name}负责（R-02），本流程已含{owner.name}的审核。"
+    roles = list(column.get("owner_review") or [])
+    deciders = holders(owner, roles) - {revision.created_by_id} if roles else set()
+    if not deciders:
+        names = "、".join(rules.role_name(r) for r in roles) or "审核人员"
+        raise ReviewError(
+            f"{label}由{owner.name}负责（R-02）：{post_unit.name}撰写的稿件须经{owner.name}"
+            f"审核，但{owner.name}目前没有可以审核的{names}，不能提交。请由{owner.name}撰稿"
+            f"或报送素材，或先为{owner.name}指定{names}。"
+        )
+    step = {
+        "key": "column_owner",
+        "name": f"{owner.name}审核（{column.get('hashtag', '')}专栏）",
+        "roles": roles,
+        "unit": owner.key,
+        "mode": "any",
+        "column_owner": True,
+    }
+    reason = (
+        f"{label}由{owner.name}负责（R-02）：本稿件由{post_unit.name}撰写，须先经{owner.name}审核。"
+    )
+    return {**chain, "steps": [step, *(chain.get("steps") or [])]}, reason

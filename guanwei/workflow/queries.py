@@ -298,6 +298,32 @@ def may_decide(step: StepRun | None, user: User) -> bool:
 # ------------------------------------------------------------------ the post page's review panel
 
 
+def _column_owner_note(post: Post) -> str:
+    """R-02: before submission, the post page says that a post drafted outside the
+    column's owning department goes to that department first."""
+    from guanwei.workflow.chains import column_owner
+
+    revision = post.current_revision
+    if revision is None or not revision.column:
+        return ""
+    providers = [
+        m.provider_unit
+        for m in post.materials.filter(provider_unit__isnull=False).select_related("provider_unit")
+        if m.provider_unit is not None
+    ]
+    owner = column_owner(revision, post.unit, providers)
+    if owner is None:
+        return ""
+    column = rules_for(post.organisation_id).column(revision.column) or {}
+    label = f"专栏“{column.get('hashtag', '')} {column.get('name', revision.column)}”"
+    if not column.get("owner_review"):
+        return f"{label}由{owner.name}负责（R-02）：只有{owner.name}可以在该专栏撰稿。"
+    return (
+        f"{label}由{owner.name}负责（R-02）：本稿件由{post.unit.name}撰写，"
+        f"提交后须先经{owner.name}审核。"
+    )
+
+
 def post_review_panel(post: Post, user: User, shared: object = None) -> dict[str, object]:
     """Data of the review panel on the content room's post page (registered at start-up by
     ``WorkflowConfig.ready``): the runs with their steps and decisions, the step waiting,
@@ -311,12 +337,13 @@ def post_review_panel(post: Post, user: User, shared: object = None) -> dict[str
     if current_run:
         pending = current_run.steps.filter(status=StepStatus.PENDING).select_related("unit").first()
     writer = can(user, "post.create", post.unit)
+    submittable = post.status in (PostStatus.DRAFT, PostStatus.REJECTED, PostStatus.EXPIRED)
     return {
+        "column_owner_note": _column_owner_note(post) if submittable else "",
         "runs": [(r, decisions_of(r), list(r.steps.all())) for r in runs],
         "current_run": current_run,
         "pending": pending,
-        "can_submit": writer
-        and post.status in (PostStatus.DRAFT, PostStatus.REJECTED, PostStatus.EXPIRED),
+        "can_submit": writer and submittable,
         "publishable": publishable_revision(post),
         "can_decide": may_decide(pending, user),
     }

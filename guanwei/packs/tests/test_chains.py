@@ -109,3 +109,5 @@ def test_c07_when_any_and_distinct_decider_keys_are_checked(tmp_path: Path) -> N
     ]
     estate = load_pack("real-estate")
     assert all(c.owner_only for c in estate.columns if c.owner_unit)
+    # R-02 "or approved by": each owning department's 专栏负责人 approves
+    assert all(c.owner_review == ("column_editor",) for c in estate.columns)

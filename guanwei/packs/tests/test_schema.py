@@ -479,6 +479,18 @@ def test_it_refuses_a_column_with_unknown_owner_or_category(tmp_path: Path) -> N
     assert_refused(path, "columns[0].category", "unknown category 'gossip'", "'forecast'")
 
 
+def test_it_refuses_an_owner_review_with_an_unknown_role_or_no_owner(tmp_path: Path) -> None:
+    """R-02: the roles that approve a column for its owner must exist, and the column must
+    be owner_only (owner_review says who approves what others draft)."""
+    path = write_pack(
+        tmp_path,
+        '\n[[columns]]\nkey = "news"\nname = "新闻"\nhashtag = "#新闻#"\nreq = "R-02"\n'
+        'owner_review = ["column_boss"]\n',
+    )
+    assert_refused(path, "columns[0].owner_review", "owner_only")
+    assert_refused(path, "columns[0].owner_review[0]", "unknown role 'column_boss'")
+
+
 def test_it_refuses_a_unit_cycle(tmp_path: Path) -> None:
     """X-01: units form a tree; a parent cycle is refused."""
     path = write_pack(

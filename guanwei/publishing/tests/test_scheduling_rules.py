@@ -219,3 +219,137 @@ def test_e04_preferred_windows_are_not_w10_slot_deadlines() -> None:
         tick()
     assert not Deadline.objects.filter(channel=channel(E, "official_weibo"), kind="slot").exists()
     assert Deadline.objects.filter(channel__organisation__key="demo_weather", kind="slot").exists()
+
+
+FRIDAY = datetime(2026, 12, 4, 10, 0, tzinfo=TZ)
+SATURDAY = datetime(2026, 12, 5, 10, 0, tzinfo=TZ)  # a rest day
+
+
+def _rest_day_row(c: Client) -> str:
+    """Saturday's rest-day quota on the deadlines page (every status)."""
+    page = c.get("/oversight/deadlines/?status=all").content.decode()
+    rows = [r for r in page.split("<tr ")[1:] if "休息日每日3条" in r and "12-05" in r]
+    assert len(rows) == 1, rows
+    return rows[0].split("</tr>")[0]
+
+
+def test_e04_cancelling_a_time_machine_post_releases_its_count() -> None:
+    """E-04 (issue 10 §5): on Friday the operator schedules Saturday's three posts; the
+    rest-day quota is met ahead (3/3). He cancels one on the post page: Saturday's quota is
+    open again and shows 2/3 on the deadlines page, and a new third post may be scheduled
+    (the rest-day maximum of 3 counts two)."""
+    operator, lead = Client(), Client()
+    with time_machine.travel(FRIDAY, tick=False):
+        operator.force_login(person("edu_yy_operator"))
+        lead.force_login(person("edu_yy_lead"))
+        intents = [
+            actions.schedule_post(
+                _edu_approved(i), actor=person("edu_yy_operator"), at=SATURDAY + timedelta(hours=i)
+            )[0]
+            for i in range(3)
+        ]
+        tick()
+        row = _rest_day_row(lead)
+        assert "已安排 3/3 条" in row and "status-met" in row, row
+        fourth = _edu_approved(4)
+        refused = operator.post(
+            f"/publishing/posts/{fourth.pk}/schedule/",
+            {"when": "at", "at": "2026-12-05T20:30", "channels": [channel(E, "official_weibo").pk]},
+        )
+        assert "已安排 3 条" in refused.content.decode()
+        cancelled = operator.post(f"/publishing/intents/{intents[1].pk}/cancel/")
+        assert cancelled.status_code == 302
+        row = _rest_day_row(lead)
+        assert "2/3" in row and "status-open" in row, row
+        tick()
+        row = _rest_day_row(lead)
+        assert "2/3" in row and "status-open" in row, row
+        again = operator.post(
+            f"/publishing/posts/{fourth.pk}/schedule/",
+            {"when": "at", "at": "2026-12-05T20:30", "channels": [channel(E, "official_weibo").pk]},
+        )
+        assert again.status_code == 302, again.content.decode()[:2000]
+        tick()
+        row = _rest_day_row(lead)
+        assert "已安排 3/3 条" in row and "status-met" in row, row
+
+
+def test_e04_moving_a_time_machine_post_to_another_day_releases_its_count() -> None:
+    """E-04: one of Saturday's three posts is rescheduled to Monday on its post page
+    (its waiting intent is moved): Saturday's quota is open again at 2/3."""
+    operator, lead = Client(), Client()
+    with time_machine.travel(FRIDAY, tick=False):
+        operator.force_login(person("edu_yy_operator"))
+        lead.force_login(person("edu_yy_lead"))
+        posts = [_edu_approved(i) for i in range(3)]
+        for i, post in enumerate(posts):
+            actions.schedule_post(
+                post, actor=person("edu_yy_operator"), at=SATURDAY + timedelta(hours=i)
+            )
+        tick()
+        assert "status-met" in _rest_day_row(lead)
+        moved = operator.post(
+            f"/publishing/posts/{posts[0].pk}/schedule/",
+            {"when": "at", "at": "2026-12-07T09:10", "channels": [channel(E, "official_weibo").pk]},
+        )
+        assert moved.status_code == 302, moved.content.decode()[:2000]
+        tick()
+        row = _rest_day_row(lead)
+        assert "2/3" in row and "status-open" in row, row
+
+
+def test_e04_the_schedule_form_refuses_the_eleventh_and_counts_again_after_a_cancel() -> None:
+    """E-04 on the post page: the 11th post of a work day is refused once, with the count;
+    the operator cancels one of the ten, and the same post is then scheduled with the
+    soft-maximum warning counting ten (the cancelled one is no longer counted)."""
+    operator = Client()
+    with time_machine.travel(WEDNESDAY, tick=False):
+        operator.force_login(person("edu_yy_operator"))
+        intents = [
+            actions.schedule_post(
+                _edu_approved(i),
+                actor=person("edu_yy_operator"),
+                at=WEDNESDAY.replace(hour=9) + timedelta(minutes=20 * i),
+            )[0]
+            for i in range(10)
+        ]
+        eleventh = _edu_approved(11)
+        form = {
+            "when": "at",
+            "at": "2026-12-02T21:00",
+            "channels": [channel(E, "official_weibo").pk],
+        }
+        refused = operator.post(f"/publishing/posts/{eleventh.pk}/schedule/", form)
+        assert refused.status_code == 400
+        page = refused.content.decode()
+        assert page.count("已安排 10 条") == 1 and "上限 10 条" in page
+        assert operator.post(f"/publishing/intents/{intents[3].pk}/cancel/").status_code == 302
+        done = operator.post(f"/publishing/posts/{eleventh.pk}/schedule/", form)
+        assert done.status_code == 302
+        said = operator.get(done["Location"]).content.decode()
+    said = said.split('class="messages"')[1].split("</ul>")[0]
+    assert "第 10 条" in said and "建议的每日 5 条" in said, said
+    assert PublishIntent.objects.filter(post=eleventh).count() == 1
+
+
+def test_e04_a_time_machine_post_that_fails_reopens_the_rest_days_quota_at_the_next_pass() -> None:
+    """E-04: one of Saturday's three scheduled posts fails for good on Saturday morning; the
+    quota met ahead is open again at the scheduler's next pass (2/3), so it can still be
+    made up that day and is breached at midnight if not."""
+    lead = Client()
+    with time_machine.travel(FRIDAY, tick=False):
+        lead.force_login(person("edu_yy_lead"))
+        intents = [
+            actions.schedule_post(
+                _edu_approved(i), actor=person("edu_yy_operator"), at=SATURDAY + timedelta(hours=i)
+            )[0]
+            for i in range(3)
+        ]
+        tick()
+        assert "status-met" in _rest_day_row(lead)
+    with time_machine.travel(SATURDAY + timedelta(minutes=5), tick=False):
+        PublishIntent.objects.filter(pk=intents[0].pk).update(status=IntentStatus.FAILED)
+        tick()
+        lead.force_login(person("edu_yy_lead"))  # a new day, a new session
+        row = _rest_day_row(lead)
+    assert "2/3" in row and "status-open" in row, row

@@ -433,6 +433,22 @@ class Engine:
                     results[i] = self._result(hits, [], masked)
         return results
 
+    def terms_filling(self, phrase: str) -> tuple[str, ...]:
+        """The shipped and pack terms whose occurrences fill ``phrase`` entirely (every
+        character that is not noise), or () when it has words of its own. An allow-phrase
+        that is nothing but such terms would pass the terms themselves everywhere (C-06)."""
+        found, mapped = self.matcher.hits(phrase)
+        covered: set[int] = set()
+        terms: list[str] = []
+        for start, end, index, _core_start, _core_end in found:
+            entry = self.entries[index]
+            if entry.own:
+                continue
+            covered.update(range(start, end))
+            terms.append(entry.term.text)
+        wanted = {mapped.position(i) for i in range(len(mapped.compact))}
+        return tuple(dict.fromkeys(terms)) if wanted and wanted <= covered else ()
+
     # --- internals ------------------------------------------------------------------------------
 
     def _result(

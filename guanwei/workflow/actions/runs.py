@@ -23,6 +23,7 @@ from guanwei.workflow.chains import (
     select_post_chain,
     why_chain,
     with_account_owners,
+    with_column_owner,
 )
 from guanwei.workflow.errors import ReviewError
 from guanwei.workflow.models import (
@@ -193,12 +194,14 @@ def submit_for_review(post: Post, *, actor: User) -> WorkflowRun:
     verdict = screened.verdict
     chain = select_post_chain(post.organisation_id, revision, screened)
     chain = with_account_owners(chain, revision, post.unit)  # T-01, C-09 (issue 10)
+    materials = list(
+        post.materials.filter(provider_unit__isnull=False).select_related("provider_unit")
+    )
+    providers = [m.provider_unit for m in materials if m.provider_unit is not None]
+    chain, owner_reason = with_column_owner(chain, revision, post.unit, providers)
     if chain.get("permission"):
         require(actor, chain["permission"], post.unit)
-    material = (
-        post.materials.filter(provider_unit__isnull=False).select_related("provider_unit").first()
-    )
-    provider_unit = material.provider_unit if material and material.provider_unit else post.unit
+    provider_unit = providers[0] if providers else post.unit
     run = _create_run(
         organisation_id=post.organisation_id,
         subject="post",
@@ -210,7 +213,7 @@ def submit_for_review(post: Post, *, actor: User) -> WorkflowRun:
         post=post,
         revision=revision,
         screening_verdict=verdict,
-        chain_reason=why_chain(chain, revision, screened),
+        chain_reason=" ".join(r for r in (why_chain(chain, revision, screened), owner_reason) if r),
     )
     content_actions.mark_in_review(post, revision=revision)
     record(

@@ -12,7 +12,7 @@ from django.test import Client
 
 from guanwei.content import actions as content
 from guanwei.content.models import Post
-from guanwei.orgs.errors import InvalidChange, PermissionDenied
+from guanwei.orgs.errors import PermissionDenied
 from guanwei.testing.personas import channel, person, unit
 from guanwei.workflow import actions as wf
 from guanwei.workflow.models import RunStatus, StepRun
@@ -142,24 +142,87 @@ def test_distinct_deciders_the_only_company_leader_leaves_the_group_review_to_ot
 
 
 def test_r02_a_column_is_written_by_its_owning_department() -> None:
-    """R-02 (五): #XX新闻# belongs to 项目部; the planning editor cannot draft in it, the
-    project's own editor (文化小镇项目组, under 项目部) can; the form offers each editor only
-    the columns of the department they write for."""
-    fields: dict[str, Any] = {
-        "title": "项目动态",
-        "body": "文化小镇项目一期顺利封顶。",
-        "category": "column",
-        "column": "news",
-        "channels": [channel(R, "company_weibo")],
-        "source": "项目部",
-    }
-    with pytest.raises(InvalidChange, match="项目部"):
-        content.create_post(unit(R, "investment_planning"), actor=person("re_ch_editor"), **fields)
-    content.create_post(unit(R, "project_culture_town"), actor=person("re_xm_editor"), **fields)
+    """R-02 (五): #XX新闻# belongs to 项目部; the project's own editor (文化小镇项目组, under
+    项目部) drafts in it and its chain has no extra step; the planning editor's form offers
+    its own columns plainly and #XX新闻# as approved by 项目部."""
+    post = content.create_post(
+        unit(R, "project_culture_town"),
+        actor=person("re_xm_editor"),
+        title="项目动态",
+        body="文化小镇项目一期顺利封顶。",
+        category="column",
+        column="news",
+        channels=[channel(R, "company_weibo")],
+        source="项目部",
+    )
+    run = wf.submit_for_review(post, actor=person("re_xm_editor"))
+    assert [s.unit.key for s in run.steps.all()] == ["management_group"]
+    assert "R-02" not in run.chain_reason
     page = Client()
     page.force_login(person("re_ch_editor"))
     html = page.get("/content/posts/new/").content.decode()
-    assert "#创意建筑#" in html and "#XX新闻#" not in html
+    assert "#创意建筑# 创意建筑精品专栏<" in html
+    assert "#XX新闻# 内部新闻专栏（须经项目部审核）" in html
+
+
+def _news_by_the_planning_editor() -> Post:
+    """黄丽 of 投资策划部 drafts in #XX新闻#, the column 项目部 owns (R-02)."""
+    return content.create_post(
+        unit(R, "investment_planning"),
+        actor=person("re_ch_editor"),
+        title="项目动态",
+        body="文化小镇项目一期顺利封顶。",
+        category="column",
+        column="news",
+        channels=[channel(R, "company_weibo")],
+        source="投资策划部",
+    )
+
+
+def test_r02_another_department_drafts_then_the_owning_department_approves() -> None:
+    """R-02 (五, issue 10 §4): a post in #XX新闻# drafted by 投资策划部 is allowed, and its
+    chain starts with 项目部's own review (decided in the UI by 项目部's 专栏负责人, not by the
+    group), then the group's; the post page says why."""
+    post = _news_by_the_planning_editor()
+    page = Client()
+    page.force_login(person("re_ch_editor"))
+    html = page.get(f"/content/posts/{post.pk}/").content.decode()
+    assert "项目部" in html and "R-02" in html  # said before submitting
+    page.post(f"/review/posts/{post.pk}/submit/")
+    run = post.runs.get()
+    steps = list(run.steps.order_by("index"))
+    assert [s.unit.key for s in steps] == ["project_team", "management_group"]
+    assert "R-02" in run.chain_reason and "项目部" in run.chain_reason
+    owner = steps[0]
+    assert owner not in [q.step for q in review_queue(person("re_zz_leader"))]
+    with pytest.raises(PermissionDenied):
+        wf.approve_step(owner, actor=person("re_zz_leader"))
+    head = Client()
+    head.force_login(person("re_zz_deputy2"))  # 陈静, 项目部经理
+    assert owner in [q.step for q in review_queue(person("re_zz_deputy2"))]
+    html = head.get(f"/content/posts/{post.pk}/").content.decode()
+    assert f"/review/steps/{owner.pk}/approve/" in html and "R-02" in html
+    head.post(f"/review/steps/{owner.pk}/approve/", {"comment": "内容属实"})
+    owner.refresh_from_db()
+    assert owner.status == "approved"
+    wf.approve_step(_pending(post), actor=person("re_zz_leader"))
+    assert publishable_revision(post) is not None
+
+
+def test_r02_a_post_that_would_skip_the_owning_department_is_refused() -> None:
+    """R-02: when 项目部 has nobody to approve it, the planning editor's #XX新闻# post is
+    refused at submission with the rule named, and stays a draft."""
+    from guanwei.orgs.models import Membership
+
+    post = _news_by_the_planning_editor()
+    Membership.objects.filter(unit=unit(R, "project_team")).delete()
+    page = Client()
+    page.force_login(person("re_ch_editor"))
+    answer = page.post(f"/review/posts/{post.pk}/submit/", follow=True)
+    html = answer.content.decode()
+    assert "R-02" in html and "项目部" in html
+    post.refresh_from_db()
+    assert post.status == "draft" and not post.runs.exists()
 
 
 # ------------------------------------------------------------------ C-05

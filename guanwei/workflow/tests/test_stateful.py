@@ -128,11 +128,22 @@ KINDS: dict[str, tuple[dict[str, str], str]] = {
     ),
 }
 # R-02 (issue 10 §4): a column is written by its owning department (项目部 and its project
-# groups for #XX新闻#).
+# groups for #XX新闻#), or written elsewhere and approved by it: the chain then starts with
+# a step in the owning unit, decided by its 专栏负责人 (column editors).
 COLUMN_WRITERS: dict[str, set[str]] = {
     "news": {"project_culture_town"},
     "creative_architecture": {"investment_planning"},
     "company_culture": {"admin_commerce"},
+}
+COLUMN_OWNER = {
+    "news": "project_team",
+    "creative_architecture": "investment_planning",
+    "company_culture": "admin_commerce",
+}
+OWNER_EDITORS: dict[str, set[str]] = {
+    "project_team": {"re_zz_deputy2"},
+    "investment_planning": {"re_ch_editor", "re_zz_deputy1"},
+    "admin_commerce": {"re_zz_executive", "re_zz_member2"},
 }
 CLEAN = ["介绍一座获奖的创意建筑。", "公司将举办开放日活动，欢迎业主参加。"]
 FLAGGED = "文化小镇民俗节邀请算命大师现场表演。"  # screening verdict "review"
@@ -367,6 +378,15 @@ class ReviewMachine(RuleBasedStateMachine):
         user_id = self.users[username].pk
         if user_id == run.revision.created_by_id:
             return False, set()  # W-14: never the author
+        if step.key == "column_owner":  # R-02: the owning department's column editors
+            if username not in OWNER_EDITORS[step.unit.key]:
+                return False, set()
+            wrote_it = PostRevision.objects.filter(
+                post_id=run.post_id, content_hash=run.content_hash, created_by_id=user_id
+            ).exists()
+            if self.not_distinct(step, username):
+                return (None if wrote_it else False), set()
+            return (None if wrote_it else True), set()
         if step.unit.key == "management_group" and GROUP_ROLES.get(username, set()) & set(
             step.roles
         ):
@@ -458,8 +478,6 @@ class ReviewMachine(RuleBasedStateMachine):
         self, who: tuple[str, str], kind: str, body: int, moves: list[tuple[str, bool]]
     ) -> Any:
         """Every history starts with one post already some way along its review."""
-        if who[1] not in COLUMN_WRITERS.get(KINDS[kind][0]["column"], {who[1]}):
-            kind = "ad_hoc"  # R-02: the first post is one its author may write
         post_id = self.create_post(who, kind, body)
         for actor, approve in moves:
             self.advance(0, actor, approve)
@@ -493,8 +511,8 @@ class ReviewMachine(RuleBasedStateMachine):
                 source="投资策划部",
                 **fields,
             ),
-            expect_ok=unit_key in WRITES_IN.get(author, set())
-            and unit_key in COLUMN_WRITERS.get(fields["column"], {unit_key}),
+            # R-02: any column; another department's one is approved by its owner
+            expect_ok=unit_key in WRITES_IN.get(author, set()),
             what=f"{author} creates a post in {unit_key}",
             label="create",
         )
@@ -517,6 +535,9 @@ class ReviewMachine(RuleBasedStateMachine):
             self.try_submit(post.pk, AUTHOR)
         elif post.status == PostStatus.IN_REVIEW:
             step = next(s for s in self.pending_steps() if s.run.post_id == post.pk)
+            if step.key == "column_owner":  # R-02: the owning department's editor decides
+                author = self.author_of(post)
+                actor = sorted(OWNER_EDITORS[step.unit.key] - {author})[0]
             if actor == STAND_IN:  # the deputy standing in for this chain, if there is one
                 on_duty = sorted(
                     d.delegate
@@ -553,6 +574,12 @@ class ReviewMachine(RuleBasedStateMachine):
             return
         kind = next(k for k, (f, _) in KINDS.items() if f["category"] == revision.category)
         assert run.chain_key == KINDS[kind][1]
+        first = run.steps.select_related("unit").get(index=0)
+        if post.unit.key not in COLUMN_WRITERS.get(revision.column, {post.unit.key}):
+            assert first.key == "column_owner"  # R-02: the owner approves first
+            assert first.unit.key == COLUMN_OWNER[revision.column]
+        else:
+            assert first.key != "column_owner"
         assert run.revision_id == revision.pk and run.content_hash == revision.content_hash
         assert run.screening_verdict in ("pass", "review")
         if revision.body == FLAGGED:
@@ -634,9 +661,6 @@ class ReviewMachine(RuleBasedStateMachine):
         old = post.current_revision
         assert old is not None
         may = post.unit.key in WRITES_IN.get(actor, set())
-        column = change.get("column", old.column)
-        if column != old.column:  # R-02: a new column must be the post unit's own
-            may = may and post.unit.key in COLUMN_WRITERS.get(column, {post.unit.key})
         unchanged = all(getattr(old, k) == v for k, v in change.items())
         _, revision = self.attempt(
             lambda: content.revise_post(post, actor=self.user(actor), **change),
