@@ -215,7 +215,6 @@ def test_e01_the_chain_reason_names_the_rule_not_only_its_code() -> None:
     assert "稿件审核" in run.chain_reason
 
 
-@pytest.mark.xfail(strict=True, reason="repro: the audit log names people by their login only")
 def test_x02_the_audit_log_names_the_person_not_only_the_login(client: Client) -> None:
     """X-02 / issue 10 §2 (no code where a name belongs): the weather bureau's auditor reads
     who did what as 马骏（qxt_officer）, not as the login qxt_officer alone."""
