@@ -50,7 +50,6 @@ class Enforcement:
 # not enforced; granting some of them, enforced in part (the page names them).
 NOT_YET_PERMISSIONS: dict[str, str] = {
     "category.approve": "信息类别增减的审定尚无流程",
-    "post.emergency": "随时发布尚未按此权限区分发布人",
     "comment.moderate": "评论处理待互动功能上线",
     "question.answer": "答复网友提问待互动功能上线",
     "activity.approve": "互动活动审批待互动功能上线",

@@ -27,7 +27,6 @@ def _box(html: str) -> bool:
     return re.search(r'<input type="checkbox" name="emergency"', html) is not None
 
 
-@pytest.mark.xfail(strict=True, reason="repro: the box is shown to writers without post.emergency")
 def test_w12_the_special_weather_box_is_shown_only_to_who_holds_post_emergency() -> None:
     for username, shown in (("sj_publisher", False), ("kj_publisher", True)):
         c = Client()
@@ -35,7 +34,6 @@ def test_w12_the_special_weather_box_is_shown_only_to_who_holds_post_emergency()
         assert _box(c.get("/content/posts/new/").content.decode()) is shown, username
 
 
-@pytest.mark.xfail(strict=True, reason="repro: a crafted POST saves a special-weather post")
 def test_w12_a_crafted_special_weather_post_is_refused_in_chinese_keeping_the_input() -> None:
     c = Client()
     c.force_login(person("sj_publisher"))
@@ -59,7 +57,6 @@ def test_w12_a_crafted_special_weather_post_is_refused_in_chinese_keeping_the_in
     assert "暴雨预警快讯" in html and TEXT in html  # the input is kept
 
 
-@pytest.mark.xfail(strict=True, reason="repro: create_post takes the flag from anyone")
 def test_w12_the_action_refuses_the_fast_path_flag_without_post_emergency() -> None:
     with pytest.raises(PermissionDenied, match="特殊天气（随时发布）"):
         content.create_post(
