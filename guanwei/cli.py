@@ -66,6 +66,8 @@ def cmd_packs(args: argparse.Namespace) -> int:
         return 0
     # load
     _django()
+    if args.demo_people and _refused_in_production("packs load --demo-people"):
+        return 2
     from guanwei.orgs.errors import DomainError
     from guanwei.orgs.models import Organisation
     from guanwei.orgs.permissions import SYSTEM
@@ -290,6 +292,7 @@ def ensure_demo(
     """Migrate, load the demo organisations (every base pack, or ``packs``) with a demo
     person for every role, point their accounts at the demo's platforms and keep the
     logins in var/demo-logins.txt, one section per organisation (issue #10 §1)."""
+    from django.conf import settings
     from django.db import transaction
 
     from guanwei.orgs.models import User
@@ -298,6 +301,8 @@ def ensure_demo(
     from guanwei.packs.actions import demo_password, load_pack
     from guanwei.packs.schema import load_pack as read_pack
 
+    if settings.GUANWEI_PRODUCTION:
+        raise RuntimeError("the demo is never loaded under GUANWEI_ENV=production")
     base_url = base_url or served_url()
     _migrate()
     sections = demo.read_logins()
@@ -430,8 +435,27 @@ def connect_demo_channels(
     return changed
 
 
+def _refused_in_production(command: str) -> bool:
+    """The demo's commands make the ``admin`` superuser and people with generated passwords
+    kept in var/demo-logins.txt: never under the production profile (issue #10 §1)."""
+    from django.conf import settings
+
+    if not settings.GUANWEI_PRODUCTION:
+        return False
+    print(
+        f"guanwei {command}: refused under GUANWEI_ENV=production — the demo's logins "
+        "(generated passwords in var/demo-logins.txt) are never made there. Load the rule "
+        "book with `guanwei packs load NAME` (its people get no password) and create the "
+        "administrator with `guanwei manage createsuperuser` (docs/deploy.md).",
+        file=sys.stderr,
+    )
+    return True
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     _django()
+    if _refused_in_production("demo"):
+        return 2
     ensure_demo(
         args.pack,
         base_url=served_url(args.host, args.port),
@@ -480,6 +504,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     Ctrl-C (SIGINT) or SIGTERM stops every child before this process exits."""
     os.environ.setdefault("GUANWEI_EMBEDDED", "1")  # children: OCR off unless GUANWEI_OCR=1
     _django()
+    if _refused_in_production("run"):
+        return 2
     fakes = None if args.no_fakes else FakeAddresses.beside(args.host, args.port)
     ensure_demo(args.pack, base_url=served_url(args.host, args.port), fakes=fakes)
     python = sys.executable

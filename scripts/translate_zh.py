@@ -11,6 +11,14 @@ import re
 import sys
 
 ZH = {
+    # rbdoc (issue 10 leftovers: E-07 words, R-06 refusal, C-09 dashboard)
+    "A contribution from outside the organisation (a message on the platform, a letter, an e-mail …): it goes into the drop box marked external, with who sent it and how it came. Pictures it came with are put in the library first.": "来自本单位以外的投稿（平台消息、来信、电子邮件等）：放入报送箱并标为外部投稿，注明投稿人和来稿渠道。随稿的图片请先上传到素材库。",
+    "In the rule book:": "制度所称：",
+    "Who sent it, with their name.": "谁投的稿，请写明姓名或身份。",
+    "Reason (the request goes back to the requester)": "不同意的理由（申请将退回申请人）",
+    "Refused; the requester is told your reason.": "已不同意，申请人将收到您的理由。",
+    "Returned to the provider with your reason.": "已退回报送人并附理由。",
+    "All posts waiting for our accounts": "全部待本单位账号发布的稿件",
     # chains2 (issue 10 §3/§4: R-02 owner approval, the college's 审批表 as a run)
     "approved by %(unit)s": "须经%(unit)s审核",
     "Application for": "申请事项",
@@ -110,10 +118,8 @@ ZH = {
     "Record an external contribution": "记录外部投稿",
     "External contribution": "外部投稿",
     "Sent by": "投稿人",
-    "Who sent it, e.g. a parent, a teacher or a student, with their name.": "谁投的稿，例如家长、老师或学生，请写明姓名。",
     "Received by": "来稿渠道",
     "The contribution is in the drop box.": "投稿已放入报送箱。",
-    "A contribution a student, teacher or parent sent by private message or otherwise: it goes into the drop box marked external, with who sent it and how it came. Pictures it came with are put in the library first.": "学生、老师或家长通过私信等方式发来的投稿：放入报送箱并标为外部投稿，注明投稿人和来稿渠道。随稿的图片请先上传到素材库。",
     "Put in the drop box": "放入报送箱",
     "Contact": "联系方式",
     "Content library": "内容库",

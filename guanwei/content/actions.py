@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -142,6 +143,45 @@ def _checked_upload(organisation_id: int, upload: UploadedFile) -> tuple[files.K
     return kind, data
 
 
+@dataclass(frozen=True)
+class CheckedUpload:
+    """A file whose bytes were checked (and a picture re-encoded) outside any transaction,
+    ready to be stored by an action that writes it with the rest of its work
+    (:func:`check_upload`; the R-03 week plan's pictures)."""
+
+    unit: Unit
+    upload: UploadedFile
+    kind: files.Kind
+    data: bytes
+
+
+def check_upload(unit: Unit, *, actor: User, upload: UploadedFile) -> CheckedUpload:
+    """Who may put a file into the library of ``unit``, and what it is by its bytes (issue
+    #9 §2) — everything :func:`upload_asset` checks, nothing written. Decoding a large
+    picture takes seconds: done before the transaction (on SQLite it holds the write lock,
+    §15)."""
+    if not (can(actor, "material.submit", unit) or can(actor, "post.create", unit)):
+        raise PermissionDenied("您没有向该部门素材库上传文件的权限。")
+    if upload.size is None or upload.size > MAX_ASSET_BYTES:
+        raise InvalidChange("文件不能超过 20 MB。")
+    kind, data = _checked_upload(unit.organisation_id, upload)
+    return CheckedUpload(unit, upload, kind, data)
+
+
+def store_upload(checked: CheckedUpload, *, actor: User, title: str = "") -> Asset:
+    """Store a file :func:`check_upload` accepted, in the caller's transaction."""
+    if not (can(actor, "material.submit", checked.unit) or can(actor, "post.create", checked.unit)):
+        raise PermissionDenied("您没有向该部门素材库上传文件的权限。")
+    return _store_asset(
+        checked.unit,
+        actor=actor,
+        upload=checked.upload,
+        title=title,
+        kind=checked.kind,
+        data=checked.data,
+    )
+
+
 def upload_asset(unit: Unit, *, actor: User, upload: UploadedFile, title: str = "") -> Asset:
     """Put a picture or file into the library of ``unit`` for reuse (E-02).
 
@@ -149,14 +189,8 @@ def upload_asset(unit: Unit, *, actor: User, upload: UploadedFile, title: str = 
     decoded and re-encoded: no polyglot, no metadata), PDF/DOCX/XLSX attachments and, where
     a pack allows video, MP4. The file is stored under a generated name with the sniffed
     extension; the uploader's file name is only the title (display text)."""
-    if not (can(actor, "material.submit", unit) or can(actor, "post.create", unit)):
-        raise PermissionDenied("您没有向该部门素材库上传文件的权限。")
-    if upload.size is None or upload.size > MAX_ASSET_BYTES:
-        raise InvalidChange("文件不能超过 20 MB。")
-    # the bytes are checked and a picture written again before the transaction: decoding a
-    # large picture takes seconds, and on SQLite a transaction holds the write lock (§15)
-    kind, data = _checked_upload(unit.organisation_id, upload)
-    return _store_asset(unit, actor=actor, upload=upload, title=title, kind=kind, data=data)
+    # the bytes are checked and a picture written again before the transaction (§15)
+    return store_upload(check_upload(unit, actor=actor, upload=upload), actor=actor, title=title)
 
 
 @transaction.atomic
@@ -992,9 +1026,10 @@ def create_week_plan(
 ) -> WeekPlan:
     """R-03 周计划: one column's posts for one week (Monday to Sunday, one a day), written
     on one form: seven posts with their text, pictures and planned time, tied together as
-    one plan. ``days``: seven rows ``{"body", "at" (a time of day), "assets"}`` in order
-    from Monday. Every day needs its text and time (the column's rule: 每天至少一条). The
-    review is started by ``workflow.actions.submit_week_plan``, which calls this."""
+    one plan. ``days``: seven rows ``{"body", "at" (a time of day), "assets", "pictures"
+    (:class:`CheckedUpload`, stored here)}`` in order from Monday. Every day needs its
+    text and time (the column's rule: 每天至少一条). The review is started by
+    ``workflow.actions.submit_week_plan``, which calls this."""
     require(actor, "post.create", unit)
     rules = rules_for(unit.organisation_id)
     found = rules.column(column)
@@ -1021,6 +1056,12 @@ def create_week_plan(
     )
     for i, row in enumerate(days):
         day = week_start + timedelta(days=i)
+        # R-03: the day's pictures (checked before the transaction) are stored with the plan:
+        # a refused plan keeps none of them
+        pictures = [
+            store_upload(c, actor=actor, title=f"{found['hashtag']} {WEEKDAY_NAMES[i]}")
+            for c in row.get("pictures") or []
+        ]
         post = create_post(
             unit,
             actor=actor,
@@ -1029,7 +1070,7 @@ def create_week_plan(
             category=found.get("category") or "",
             column=column,
             channels=list(channels),
-            assets=list(row.get("assets") or []),
+            assets=[*(row.get("assets") or []), *pictures],
             planned_at=datetime.combine(day, row["at"], tzinfo=tz),
         )
         Post.objects.filter(pk=post.pk).update(week_plan=plan)

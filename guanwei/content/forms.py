@@ -4,6 +4,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from guanwei.channels import scope
@@ -32,13 +33,13 @@ class MaterialForm(forms.Form):
 
 
 class ExternalForm(forms.Form):
-    """E-07: a contribution from a student, teacher or parent, recorded by who runs the box."""
+    """E-07: a contribution from outside (the pack names whose), recorded by who runs the box."""
 
     drop_box = forms.ModelChoiceField(queryset=Unit.objects.none(), label=_("Drop box"))
     name = forms.CharField(
         label=_("Sent by"),
         max_length=100,
-        help_text=_("Who sent it, e.g. a parent, a teacher or a student, with their name."),
+        help_text=_("Who sent it, with their name."),
     )
     via = forms.ChoiceField(label=_("Received by"), choices=ExternalVia.choices)
     contact = forms.CharField(label=_("Contact"), max_length=200, required=False)
@@ -97,6 +98,7 @@ class PostForm(forms.Form):
         rules: OrgRules,
         units: Any = None,
         providers: Any = (),
+        materials: Any = (),
         **kwargs: Any,
     ):
         super().__init__(*args, **kwargs)
@@ -140,6 +142,11 @@ class PostForm(forms.Form):
             or c.get("owner_review")
             or any(column_writers(u, c) for u in writers)
         ]
+        # a pack without columns (or sub-types) shows no empty list (issue 10 §2: 专栏 is the
+        # real-estate company's word); the field stays, hidden, so the value is "".
+        for name in ("column", "subtype"):
+            if len(self.fields[name].choices) == 1:  # type: ignore[attr-defined]
+                self.fields[name].widget = forms.HiddenInput()
         # Only the accounts the units one writes for may address (issue 10: C-09, T-01,
         # T-02, W-05 — ``channels.scope``); the action refuses any other.
         ids = {c.pk for u in (units or []) for c in scope.addressable(u)}
@@ -147,8 +154,13 @@ class PostForm(forms.Form):
             organisation=organisation, status=ChannelStatus.ACTIVE, pk__in=ids
         ).order_by("unit__path", "key")
         # the library of the units one writes for (issue #9 §3), not every unit's files
+        # and the pictures of the material the post is written from (T-05 图文并茂, E-01:
+        # the post's reviewers see what the provider sent)
         assets = Asset.objects.filter(organisation=organisation)
-        self.fields["assets"].queryset = assets.filter(unit__in=units or [])  # type: ignore[attr-defined]
+        sent = {a.pk for m in materials for a in m.assets.all()}
+        self.fields["assets"].queryset = assets.filter(  # type: ignore[attr-defined]
+            Q(unit__in=units or []) | Q(pk__in=sent)
+        )
 
 
 class TextForm(forms.Form):

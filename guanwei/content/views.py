@@ -192,10 +192,11 @@ def material_new(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def material_external(request: HttpRequest) -> HttpResponse:
-    """E-07: record a contribution that came from outside (a student's, teacher's or
-    parent's private message) into a drop box one runs, marked external: who sent it, by
-    which channel. Only for those who run a drop box; kept whatever it says (screened, the
-    editor sees the hits)."""
+    """E-07: record a contribution that came from outside (in the edu-software pack: a
+    student's, teacher's or parent's private message) into a drop box one runs, marked
+    external: who sent it, by which channel; the page names them in the pack's words, or
+    in neutral ones (issue 10 §2). Only for those who run a drop box; kept whatever it
+    says (screened, the editor sees the hits)."""
     org = _org(request)
     user = actor(request)
     boxes = queries.units_where(user, org, "dropbox.manage")
@@ -230,7 +231,7 @@ def material_external(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "content/material_external.html",
-        page_context(request, org, form=form),
+        page_context(request, org, form=form, pack_name=rules_for(org.pk).contribution_name()),
         status=status,
     )
 
@@ -443,6 +444,7 @@ def post_new(request: HttpRequest) -> HttpResponse:
             "title": materials[0].title,
             "body": "\n\n".join(m.body for m in materials),
             "source": "；".join(dict.fromkeys(m.source for m in materials if m.source)),
+            "assets": [a.pk for m in materials for a in m.assets.all()],
         }
     elif (text := _library_text(request, org)) is not None:  # E-02: a draft from the library
         initial = {"title": text.title, "body": text.body, "source": text.source}
@@ -452,6 +454,7 @@ def post_new(request: HttpRequest) -> HttpResponse:
         rules=rules,
         units=units,
         providers=[m.provider_unit for m in materials],
+        materials=materials,
         initial=initial,
     )
     unit_choice = request.POST.get("unit") or request.GET.get("unit") or str(units[0].pk)
@@ -551,6 +554,7 @@ def post_edit(request: HttpRequest, pk: int) -> HttpResponse:
         rules=rules_for(org.pk),
         units=[post.unit],
         providers=[m.provider_unit for m in post.materials.select_related("provider_unit")],
+        materials=post.materials.prefetch_related("assets"),
         initial=initial,
     )
     status = 200
@@ -699,26 +703,21 @@ def week_plan_new(request: HttpRequest) -> HttpResponse:
             form.add_error(None, _("Choose a unit you may write for."))
         elif form.is_valid():
             data = form.cleaned_data
-            hashtag = (rules.column(data["column"]) or {}).get("hashtag", "")
             try:
                 days = []
                 for i in range(7):
                     upload = data.get(f"picture_{i}")
-                    assets = []
-                    if upload:
-                        assets.append(
-                            actions.upload_asset(
-                                unit,
-                                actor=actor(request),
-                                upload=upload,
-                                title=f"{hashtag} {WEEKDAYS_ZH[i]}",
-                            )
-                        )
+                    # checked here (decoding takes time), stored by the plan's action
+                    pictures = (
+                        [actions.check_upload(unit, actor=actor(request), upload=upload)]
+                        if upload
+                        else []
+                    )
                     days.append(
                         {
                             "body": data.get(f"body_{i}", ""),
                             "at": data.get(f"at_{i}"),
-                            "assets": assets,
+                            "pictures": pictures,
                         }
                     )
                 plan, not_yet = review.submit_week_plan(

@@ -84,6 +84,16 @@ class OrgRules:
         category = self.category(key)
         return category["name"] if category else key
 
+    def contribution_name(self) -> str:
+        """E-07: the pack's own name for contributions from outside (the category citing
+        E-07: the edu-software pack's 学生、老师、家长投稿); "" when the pack names none, and
+        the pages use the neutral 外部投稿 (issue 10 §2: no other organisation's words)."""
+        for category in self.categories:
+            req = category.get("req") or ()
+            if "E-07" in ((req,) if isinstance(req, str) else tuple(req)):
+                return str(category["name"])
+        return ""
+
     def subtype_name(self, category_key: str, key: str) -> str:
         """The pack's name of a category's sub-type (最新城市预报 for city_forecast)."""
         for sub in (self.category(category_key) or {}).get("subtypes", []):

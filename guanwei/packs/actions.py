@@ -274,7 +274,15 @@ def load_pack(
     """Create or update an organisation from ``pack`` (base), or put an overlay
     pack in force for ``organisation``. Idempotent. ``demo_people``: the pack's people
     get generated passwords, returned in ``report.logins`` (the demo); otherwise they are
-    created without a usable password."""
+    created without a usable password. Never demo people under the production profile
+    (their passwords would be printed and kept in var/demo-logins.txt)."""
+    from django.conf import settings
+
+    if demo_people and settings.GUANWEI_PRODUCTION:
+        raise InvalidChange(
+            "生产环境（GUANWEI_ENV=production）不创建演示账号：制度包中的人员不设密码，"
+            "由系统管理员为其设置。"
+        )
     spec = pack.organisation
     if pack.kind == "overlay":
         if organisation is None:

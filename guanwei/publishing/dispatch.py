@@ -25,6 +25,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import re
 import threading
 import time
 import uuid
@@ -225,18 +226,23 @@ def recover_expired_leases(now: datetime | None = None) -> int:
 # ------------------------------------------------------------------ the request we send
 
 
+# a Weibo topic as the fake and share.json see one: #…# without blanks, 1–64 characters
+WEIBO_TOPIC = re.compile(r"#([^#\s]{1,64})#")
+
+
 def publish_text(intent: PublishIntent) -> str:
     """What the platform receives as text: the column (R-01, E-03) and the body. Weibo's
-    statuses/share refuses ``#话题#`` in third-party posts, so there the column is written
-    as 【话题】; elsewhere it keeps the ``#话题#`` form (docs/decisions/0003-publishing.md)."""
+    statuses/share refuses ``#话题#`` in third-party posts, so there every topic — the
+    column's and those the author wrote in the text, as the packs write their columns — is
+    written 【话题】; elsewhere the ``#话题#`` form is kept (docs/decisions/0003-publishing.md)."""
     revision = intent.revision
     body = revision.body.strip()
     tag = revision.hashtag
-    if not tag or tag in body:
-        return body
+    if tag and tag not in body:
+        body = f"{tag}{body}"
     if intent.channel.platform == "weibo":
-        return f"【{tag.strip('#')}】{body}"
-    return f"{tag}{body}"
+        return WEIBO_TOPIC.sub(lambda m: f"【{m.group(1)}】", body)
+    return body
 
 
 def byline(intent: PublishIntent) -> str:

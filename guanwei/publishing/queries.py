@@ -224,7 +224,7 @@ def waiting_for_accounts(
         return []
     by_pk = {c.pk: c for c in mine}
     through = PostRevision.channels.through
-    posts = (
+    posts = list(
         Post.objects.filter(
             organisation=organisation,
             status__in=[PostStatus.APPROVED, PostStatus.SCHEDULED, PostStatus.PUBLISHED],
@@ -238,26 +238,28 @@ def waiting_for_accounts(
                 )
             )
         )
-        .select_related("unit", "approved_revision")
+        .select_related("unit")
         .order_by("-updated", "-id")[: limit * 3]
     )
+    revision_ids = [p.approved_revision_id for p in posts if p.approved_revision_id is not None]
+    # the accounts each approved version addresses, and those already taken, in two queries
+    wanted: dict[int, set[int]] = {}
+    for revision_id, channel_id in through.objects.filter(
+        postrevision_id__in=revision_ids, channel_id__in=list(by_pk)
+    ).values_list("postrevision_id", "channel_id"):
+        wanted.setdefault(revision_id, set()).add(channel_id)
+    taken: dict[int, set[int]] = {}
+    for revision_id, channel_id in PublishIntent.objects.filter(
+        revision_id__in=revision_ids,
+        channel_id__in=list(by_pk),
+        status__in=[IntentStatus.PUBLISHED, *OPEN_STATUSES],
+    ).values_list("revision_id", "channel_id"):
+        taken.setdefault(revision_id, set()).add(channel_id)
     out: list[dict[str, Any]] = []
     for post in posts:
-        revision = post.approved_revision
-        assert revision is not None
-        wanted = set(
-            through.objects.filter(
-                postrevision_id=revision.pk, channel_id__in=list(by_pk)
-            ).values_list("channel_id", flat=True)
-        )
-        taken = set(
-            PublishIntent.objects.filter(
-                revision=revision,
-                channel_id__in=wanted,
-                status__in=[IntentStatus.PUBLISHED, *OPEN_STATUSES],
-            ).values_list("channel_id", flat=True)
-        )
-        left = [by_pk[pk] for pk in sorted(wanted - taken)]
+        key = post.approved_revision_id
+        assert key is not None
+        left = [by_pk[pk] for pk in sorted(wanted.get(key, set()) - taken.get(key, set()))]
         if left and any(c.unit_id != post.unit_id for c in left):
             out.append({"post": post, "channels": left})
         if len(out) == limit:

@@ -22,7 +22,8 @@ from guanwei.orgs.pages import page_context as _ctx
 from guanwei.orgs.permissions import can
 from guanwei.orgs.rules import rules_for
 from guanwei.oversight.queries import deadlines_for
-from guanwei.publishing.queries import failed_sends
+from guanwei.publishing.queries import failed_sends, waiting_for_accounts
+from guanwei.web.menu import menu_for
 from guanwei.workflow.queries import review_queue
 
 
@@ -69,6 +70,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             can_audit=can_audit,
             audit_verify=audit_verify_status(request) if can_audit else None,
             offer_second_factor=_offer_second_factor(_actor(request)),
+            # a tile links only to a page the person may open (the menu's own gates)
+            opens={link.url_name for link in menu_for(_actor(request), org)},
         ),
     )
 
@@ -91,7 +94,8 @@ REVIEW_SHOWN = 99  # the count is exact up to here, then "99+" (the queue pages 
 def _needs(user: User, org: Organisation) -> dict[str, Any]:
     """What needs the person now, each from its room's queries, each only what they may act
     on: review items (the count the review queue shows), their deadlines with time left,
-    new material in the drop boxes they run, failed sends they may retry."""
+    new material in the drop boxes they run, failed sends they may retry, approved posts of
+    other units waiting for an account they publish on (C-09, T-01: the post list's panel)."""
     queue = review_queue(user, limit=REVIEW_SHOWN + 1)
     boxes = content_queries.units_where(user, org, "dropbox.manage")
     new_material = content_queries.new_material(boxes)
@@ -106,6 +110,7 @@ def _needs(user: User, org: Organisation) -> dict[str, Any]:
         "dropbox_count": new_material.count() if boxes else 0,
         "dropbox_items": list(new_material[:5]) if boxes else [],
         "failed": failed_sends(user, org, limit=10),
+        "waiting": waiting_for_accounts(user, org, limit=10),
         "material_posts": content_queries.material_posts(user, org, limit=10),
     }
 

@@ -24,6 +24,16 @@ class RejectForm(forms.Form):
     )
 
 
+class RefuseRequestForm(forms.Form):
+    """R-06 附二: refusing an authorisation request sends it back to the person who asked
+    (there is no editor and no post to revise)."""
+
+    reason = forms.CharField(
+        label=_("Reason (the request goes back to the requester)"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
 class DelegationForm(forms.Form):
     chain_key = forms.ChoiceField(label=_("Approval chain"), choices=())
     delegate = forms.ModelChoiceField(queryset=User.objects.none(), label=_("Deputy"))

@@ -28,7 +28,7 @@ from guanwei.orgs.pages import actor, current_org, org_people, page_context
 from guanwei.orgs.permissions import can
 from guanwei.orgs.rules import rules_for
 from guanwei.workflow import access, actions, queries
-from guanwei.workflow.forms import ApproveForm, DelegationForm, RejectForm
+from guanwei.workflow.forms import ApproveForm, DelegationForm, RefuseRequestForm, RejectForm
 from guanwei.workflow.models import (
     AccountApplication,
     AuthorisationRequest,
@@ -103,8 +103,18 @@ def step_reject(request: HttpRequest, pk: int) -> HttpResponse:
     except DomainError as e:
         messages.error(request, e.message)
     else:
-        messages.success(request, _("Returned to the editor with your reason."))
+        messages.success(request, _refused_message(step))
     return _back(step)
+
+
+def _refused_message(step: StepRun) -> str:
+    """Who the refusal goes back to: the requester of a 附二 request (R-06), the officer of
+    material, else the post's editor."""
+    if step.run.authorisation_id:
+        return str(_("Refused; the requester is told your reason."))
+    if step.run.submission_id:
+        return str(_("Returned to the provider with your reason."))
+    return str(_("Returned to the editor with your reason."))
 
 
 @login_required
@@ -212,6 +222,17 @@ class _Echo:
         return value
 
 
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value: Any) -> Any:
+    """A cell as text: one that starts like a spreadsheet formula is prefixed with ' so that
+    Excel or WPS shows it and never runs it (user text: titles, names)."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
 def _filings_csv(rows: Any) -> StreamingHttpResponse:
     writer = csv.writer(_Echo())
 
@@ -222,7 +243,8 @@ def _filings_csv(rows: Any) -> StreamingHttpResponse:
         )
         for f in rows.select_related("revision").iterator():
             yield writer.writerow(
-                [
+                _cell(value)
+                for value in [
                     timezone.localtime(f.filed_at).strftime("%Y-%m-%d %H:%M"),
                     f.post_id,
                     f.revision.number,
@@ -454,7 +476,7 @@ def authorisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
             pending=pending,
             can_decide=queries.may_decide(pending, user),
             approve_form=ApproveForm(),
-            reject_form=RejectForm(),
+            reject_form=RefuseRequestForm(),
             printable=item.status == AuthorisationStatus.APPROVED,
         ),
     )

@@ -79,3 +79,38 @@ def test_e07_a_post_made_from_it_names_it_as_an_external_contribution() -> None:
     )
     page = _as("edu_yy_operator").get(f"/content/posts/{post.pk}/").content.decode()
     assert "外部投稿" in page and "李老师（教师）" in page and "微信消息" in page
+
+
+# ------------------------------------------------------------------ issue 10 §2: own words
+
+# The edu-software pack's words for who contributes (E-07, 三(一)8: 学生、老师、家长) and how
+# (私信); the form used to print them for every organisation.
+EDU_WORDS = ("学生", "老师", "家长", "私信")
+
+
+def _visible_form(username: str) -> str:
+    page = _as(username).get("/content/materials/external/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    main = html.split("<main", 1)[-1]
+    # the channel choice (微博私信) is a platform's word, not the pack's: leave the <select> out
+    import re
+
+    return re.sub(r"<select.*?</select>", "", main, flags=re.S)
+
+
+def test_e07_the_weather_bureau_records_an_outside_contribution_in_neutral_words() -> None:
+    """E-07 / issue 10 §2: the weather bureau's publisher may record an outside contribution
+    too, but the form speaks of 外部投稿 in neutral words, not of the edu-software
+    company's students, teachers and parents."""
+    text = _visible_form("kj_publisher")
+    assert "外部投稿" in text
+    for word in EDU_WORDS:
+        assert word not in text, word
+
+
+def test_e07_the_edu_company_form_names_its_packs_contributors() -> None:
+    """E-07: the edu-software company's form names the contributions in its pack's words
+    (its E-07 category: 学生、老师、家长投稿)."""
+    text = _visible_form("edu_yy_operator")
+    assert "学生、老师、家长投稿" in text

@@ -23,7 +23,7 @@ TUESDAY = datetime(2026, 12, 1, 9, 0, tzinfo=TZ)
 WEEKDAYS = ["周一", "周二", "周三", "周四", "周五", "周六", "周日"]
 
 
-def _grid(**over: str) -> dict[str, object]:
+def _grid(**over: object) -> dict[str, object]:
     data: dict[str, object] = {
         "column": "creative_architecture",
         "week": "2026-W50",  # 12-07 … 12-13, the week after the Friday deadline
@@ -93,3 +93,55 @@ def test_r03_every_day_needs_its_text_and_time_and_days_may_be_approved_one_by_o
         Post.objects.filter(week_plan__isnull=False).order_by("pk").values_list("status", flat=True)
     )
     assert statuses == [PostStatus.APPROVED] * 2 + [PostStatus.IN_REVIEW] * 5
+
+
+def _png() -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (8, 8), (200, 30, 30)).save(out, format="PNG")
+    return out.getvalue()
+
+
+def test_r03_a_refused_week_plan_leaves_no_picture_in_the_library() -> None:
+    """R-03 (strict review): the grid is one action — refused (Sunday has no text), none of
+    its pictures is kept in the unit's library, and no upload is audited."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from guanwei.audit.events import AuditAction
+    from guanwei.audit.models import AuditRecord
+    from guanwei.content.models import Asset
+
+    editor = Client()
+    editor.force_login(person("re_ch_editor"))
+    assets, uploads = (
+        Asset.objects.count(),
+        AuditRecord.objects.filter(action=AuditAction.ASSET_UPLOADED).count(),
+    )
+    with time_machine.travel(TUESDAY, tick=False):
+        picture = SimpleUploadedFile("monday.png", _png(), content_type="image/png")
+        refused = editor.post("/content/weekplans/new/", _grid(body_6="", picture_0=picture))
+    assert refused.status_code == 400
+    assert "周日" in refused.content.decode()
+    assert Asset.objects.count() == assets
+    assert AuditRecord.objects.filter(action=AuditAction.ASSET_UPLOADED).count() == uploads
+
+
+def test_r03_a_week_plans_pictures_are_stored_with_its_days() -> None:
+    """R-03: the picture of a day is stored in the unit's library with the plan and goes
+    with that day's post."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    editor = Client()
+    editor.force_login(person("re_ch_editor"))
+    with time_machine.travel(TUESDAY, tick=False):
+        picture = SimpleUploadedFile("monday.png", _png(), content_type="image/png")
+        done = editor.post("/content/weekplans/new/", _grid(picture_0=picture))
+    assert done.status_code == 302, done.content.decode()[:2000]
+    monday, *rest = Post.objects.filter(week_plan__isnull=False).order_by("pk")
+    assert monday.current_revision is not None
+    [asset] = monday.current_revision.assets.all()
+    assert asset.kind == "image" and "周一" in asset.title
+    assert all(p.current_revision and not p.current_revision.assets.exists() for p in rest)

@@ -139,3 +139,20 @@ def test_x06_what_needs_me_is_in_chinese_words(username: str) -> None:
     wf.submit_for_review(post, actor=person("kj_editor"))
     text = re.sub(r"<[^>]+>", " ", _needs(_as(username).get("/").content.decode()))
     assert not re.search(r"[a-z]+_[a-z]+|\b(forecast|slot|pending|open|failed|new)\b", text), text
+
+
+def test_c09_the_dashboard_shows_the_owning_units_publishers_the_posts_waiting() -> None:
+    """C-09: the Propaganda Department's new-media manager, who publishes on the school's
+    main accounts, sees on the home page the department's approved post waiting for the
+    school's Weibo, with a link to it (as the post list shows it); the department's own
+    manager, who may not publish there, does not."""
+    from guanwei.publishing.tests.test_account_scope import _main_account_post
+
+    post = _main_account_post()
+    page = _as("col_xcb_manager").get("/").content.decode()
+    assert 'id="needs-waiting"' in page
+    waiting = page.split('id="needs-waiting"')[1].split("</div>")[0]
+    assert f'href="/content/posts/{post.pk}/"' in waiting
+    assert "示范职业学院官方微博" in waiting
+    assert "Nothing needs you right now." not in page and "目前没有需要您处理的事项" not in page
+    assert 'id="needs-waiting"' not in _as("col_jwc_manager").get("/").content.decode()

@@ -196,7 +196,7 @@ def reject_step(step: StepRun, *, actor: User, reason: str) -> WorkflowRun:
     delegation = check_decider(step, actor)
     reason = (reason or "").strip()
     if not reason:
-        raise ReviewError("请填写不同意的理由，稿件将退回编辑修改。")
+        raise ReviewError(_REASON_NEEDED.get(step.run.subject, "请填写不同意的理由。"))
     Decision.objects.create(
         step=step,
         actor=actor,
@@ -212,6 +212,15 @@ def reject_step(step: StepRun, *, actor: User, reason: str) -> WorkflowRun:
     _finish(run, RunStatus.REJECTED, actor=actor, reason=reason)
     _tell_rejected(run, step, actor, reason)
     return run
+
+
+# Who a refusal sends the work back to, by the run's subject (R-06: a 附二 request goes
+# back to its requester, not "to the editor").
+_REASON_NEEDED = {
+    "post": "请填写不同意的理由，稿件将退回编辑修改。",
+    "material": "请填写不同意的理由，素材将退回报送人修改。",
+    "credential": "请填写不同意的理由，授权申请将退回申请人。",
+}
 
 
 def _tell_rejected(run: WorkflowRun, step: StepRun, actor: User, reason: str) -> None:

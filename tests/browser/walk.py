@@ -1,0 +1,97 @@
+"""What the rule-book walks (issue 10 acceptance: one Playwright test per organisation
+walks its rule book's main path as its roles) share: logging in as a role through the login
+page, the fake platforms with a dispatcher for one organisation's accounts, and the check
+that a page shows the person only Chinese words (no untranslated msgid, no code where a
+name belongs, no other organisation's term)."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from guanwei.publishing.fakes import FakePlatforms, start_fakes
+from tests.browser.conftest import Server, login
+from tests.words.test_own_words import findings, visible_text
+
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+
+
+def as_(page: Any, server: Server, username: str) -> None:
+    """Log out whoever was in, and log in as ``username`` through the login page."""
+    page.context.clear_cookies()
+    login(page, server, username)
+
+
+def message(page: Any) -> str:
+    messages = page.locator(".messages")
+    return str(messages.inner_text().strip()) if messages.count() else ""
+
+
+def chinese_only(page: Any, server: Server, pack: str) -> None:
+    """The page the person sees is in the organisation's own Chinese words: no English
+    msgid, no code such as ``info_officer``, no term of another organisation's pack."""
+    allowed = set(server.logins)
+    text = EMAIL.sub(" ", visible_text(page.content()))  # an address is data (R-05 mailbox)
+    found = findings(text, pack, allowed)
+    assert not found, f"{page.url}: {found}"
+
+
+@contextmanager
+def platform(server: Server, organisation: str) -> Iterator[FakePlatforms]:
+    """The fake Weibo and WeChat in this process, serving every demo account (each its own
+    fake account); ``organisation``'s accounts pointed at them; a dispatcher (with the
+    scheduler) running against the server's database."""
+    fakes = start_fakes(publish_delay_s=0.2, accounts_file=str(server.var / "fake-accounts.json"))
+    server.manage(
+        "shell",
+        "-c",
+        "from guanwei.publishing.models import ChannelSettings as S\n"
+        f"for s in S.objects.filter(channel__organisation__key={organisation!r}):\n"
+        "    url = "
+        f"{fakes.wechat_url!r} if s.channel.platform == 'wechat' else {fakes.weibo_url!r}\n"
+        "    s.values = {**s.values, 'base_url': url, 'web_url': url, 'settle_seconds': '0'}\n"
+        "    s.save()\n",
+    )
+    dispatcher = subprocess.Popen(
+        [sys.executable, "-m", "guanwei", "dispatcher", "--threads", "2", "--idle-sleep", "0.3"],
+        env=server.env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        yield fakes
+    finally:
+        dispatcher.terminate()
+        dispatcher.wait(timeout=15)
+        fakes.stop()
+
+
+def wait_published(page: Any, url: str, seconds: float = 30) -> None:
+    """Reload the post page until its status is 已发布 (the dispatcher sends it)."""
+    end = time.monotonic() + seconds
+    while True:
+        page.goto(url)
+        status = page.locator("#post-status").inner_text()
+        failed = "发布失败" in page.locator("#publish-panel").inner_text()
+        if status == "已发布" or failed or time.monotonic() > end:
+            break
+        time.sleep(0.5)
+    assert status == "已发布", page.locator("#publish-panel").inner_text()
+
+
+def on_the_fake(page: Any, account: str, text: str) -> None:
+    """Follow the post page's 查看 link for ``account`` to the fake platform's status page:
+    it shows the text, on that account."""
+    row = page.locator("#intents tr", has_text=account)
+    href = row.locator("a", has_text="查看").get_attribute("href")
+    assert href, row.inner_text()
+    post_page = page.url
+    page.goto(href)
+    shown = page.locator("body").inner_text()
+    assert account in page.locator("h1").inner_text() and text in shown, shown
+    page.goto(post_page)

@@ -1,0 +1,124 @@
+"""Findings of the new-user walk in Chromium (issue #10 §6, "everywhere"): each test is a page
+as one role of one seed organisation saw it."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.test import Client
+
+from guanwei.testing.personas import person
+
+pytestmark = pytest.mark.django_db
+
+
+def _title(page: str) -> str:
+    found = re.search(r"<title>(.*?)</title>", page, re.S)
+    assert found is not None
+    return found.group(1)
+
+
+def test_c06_lexicon_page_title_is_only_its_name(client: Client) -> None:
+    """C-06: the 敏感词库 page's browser title is its name, not the allow-phrase section's HTML
+    (the college's manager saw "敏感词库<section class=…" in the tab)."""
+    client.force_login(person("col_jwc_manager"))
+    page = client.get("/screening/lexicon/").content.decode()
+    assert "<" not in _title(page).replace("&lt;", "")
+    assert page.count('id="allow-phrases"') == 1
+
+
+# one person of each organisation whose dashboard linked pages they may not open
+WALKERS = [
+    "col_jwc_manager",
+    "col_yq_reviewer",
+    "qxt_officer",
+    "ly_xa_officer",
+    "re_ch_editor",
+    "edu_cp_contributor",
+    "gw_auditor",
+]
+
+
+def test_x06_every_dashboard_link_opens_for_every_demo_person(client: Client) -> None:
+    """X-06 / issue 10 §6: the dashboard links only to what the person may open (the college's
+    管理员 got 页面不存在 from the 待我审核 and 人员 tiles)."""
+    refused = []
+    for username in WALKERS:
+        client.force_login(person(username))
+        page = client.get("/").content.decode()
+        main = page.split("<main", 1)[-1]
+        for href in sorted(set(re.findall(r'href="(/[^"#]*)', main))):
+            status = client.get(href).status_code
+            if status >= 400:
+                refused.append(f"{username} {href} {status}")
+    assert refused == []
+
+
+def test_c04_post_form_has_no_column_field_where_the_pack_has_no_columns(client: Client) -> None:
+    """C-04 / issue 10 §2: 专栏 (the real-estate company's #话题# columns, R-02) is not a field of
+    the college's post form, whose pack has no columns; the real-estate form keeps it."""
+    client.force_login(person("col_jwc_manager"))
+    page = client.get("/content/posts/new/").content.decode()
+    assert '<select name="column"' not in page
+    assert "专栏" not in page
+    client.force_login(person("re_ch_editor"))
+    page = client.get("/content/posts/new/").content.decode()
+    assert '<select name="column"' in page
+
+
+def test_t05_e01_a_post_written_from_material_keeps_its_pictures(client: Client) -> None:
+    """T-05 图文并茂 / E-01 图文相符 (issue 10 §5): the centre's contact writes a post from the
+    county's material (据此撰写稿件); the material's picture is offered and ticked on the form,
+    the saved post carries it, and the centre's head who reviews the post sees it."""
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    from guanwei.content import actions as content
+    from guanwei.content.models import Post
+    from guanwei.testing.personas import channel, unit
+
+    png = io.BytesIO()
+    Image.new("RGB", (40, 30), (200, 180, 0)).save(png, "PNG")
+    county = unit("demo_tourism", "county_a")
+    picture = content.upload_asset(
+        county,
+        actor=person("ly_xa_officer"),
+        upload=SimpleUploadedFile("peach.png", png.getvalue(), content_type="image/png"),
+        title="桃花谷",
+    )
+    item = content.submit_material(
+        county,
+        actor=person("ly_xa_officer"),
+        drop_box=unit("demo_tourism", "info_centre"),
+        title="甲县桃花节开幕",
+        body="3月20日，甲县第十届桃花节在桃花谷景区开幕。",
+        source="甲县旅游局",
+        assets=[picture],
+    )
+    client.force_login(person("ly_zx_contact"))
+    form = client.get(f"/content/posts/new/?material={item.pk}").content.decode()
+    assert re.search(rf'<option value="{picture.pk}" selected>', form), "picture not offered"
+    answer = client.post(
+        f"/content/posts/new/?material={item.pk}",
+        {
+            "unit": str(unit("demo_tourism", "info_centre").pk),
+            "title": "甲县桃花节开幕",
+            "body": "3月20日，甲县第十届桃花节在桃花谷景区开幕。",
+            "category": "announcement",
+            "channels": [str(channel("demo_tourism", "city_weibo").pk)],
+            "assets": [str(picture.pk)],
+            "source": "甲县旅游局",
+        },
+    )
+    assert answer.status_code == 302, answer.content.decode()[-3000:]
+    post = Post.objects.get(materials=item)
+    assert list(post.current_revision.assets.all()) == [picture]
+    client.force_login(person("ly_zx_head"))
+    assert (
+        f"/content/assets/{picture.pk}/file"
+        in client.get(f"/content/posts/{post.pk}/").content.decode()
+    )
+    assert client.get(f"/content/assets/{picture.pk}/file").status_code == 200
