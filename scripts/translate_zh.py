@@ -11,6 +11,10 @@ import re
 import sys
 
 ZH = {
+    # uxwalk (issue 10 §6: the new-user walk's findings)
+    "Nothing in the library yet: upload pictures and attachments there first.": "素材库中还没有图片或附件：请先在素材库上传。",
+    # walktre (issue 10 acceptance: the rule-book walks)
+    "The content library is empty.": "内容库为空。",
     # rbdoc (issue 10 leftovers: E-07 words, R-06 refusal, C-09 dashboard)
     "A contribution from outside the organisation (a message on the platform, a letter, an e-mail …): it goes into the drop box marked external, with who sent it and how it came. Pictures it came with are put in the library first.": "来自本单位以外的投稿（平台消息、来信、电子邮件等）：放入报送箱并标为外部投稿，注明投稿人和来稿渠道。随稿的图片请先上传到素材库。",
     "In the rule book:": "制度所称：",
@@ -357,7 +361,7 @@ ZH = {
     "Allowed phrase": "放行短语",
     "Allow-list": "白名单",
     "Check shows what screening finds before anything is sent.": "点击“检查”可先查看内容筛查结果，不会发送。",
-    "Please look at the marked words; send again if the material is right.": "内容中有需要注意的词语（已标出），请核对；确认无误后再次点击“发送”。",
+    "Please look at the marked words; send again if the material is right.": "请核对上方的筛查提示；确认无误后再次报送。",
     "Term added; screening uses it from now on.": "已新增词语，立即生效。",
     "Please fill in the term and its category.": "请填写词语和类别。",
     "Choose a word list file to import.": "请选择要导入的词表文件。",

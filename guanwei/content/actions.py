@@ -97,6 +97,7 @@ def _screen_submission(submission: Submission, *, actor: Actor | None, refuse: b
         text=text,
         source=submission.source,
         title=submission.title,
+        has_picture=submission.assets.exists(),  # E-01: its pictures count
     )
     if refuse and result.verdict == "block":
         reasons = "；".join(block_reasons(text, result))

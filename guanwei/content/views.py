@@ -258,7 +258,13 @@ def _screened_preview(org: Organisation, data: dict[str, Any]) -> tuple[dict[str
     from guanwei.screening import queries as screening
 
     text = actions.screened_text(data["title"], data["body"])
-    result = screening.screen_text(org, text, source=data["source"], title=data["title"])
+    result = screening.screen_text(
+        org,
+        text,
+        source=data["source"],
+        title=data["title"],
+        has_picture=bool(data.get("assets")),  # E-01: the pictures sent with it count
+    )
     screened = screening.result_view(text, result)
     screened["segments"] = screening.segments(text, screened["rows"], len(data["title"]) + 1)
     return screened, result.verdict

@@ -4,6 +4,7 @@ its keepers."""
 from __future__ import annotations
 
 from guanwei.orgs.access import register
+from guanwei.orgs.models import Organisation, User
 from guanwei.orgs.permissions import can
 from guanwei.screening.models import LexiconAllowPhrase, LexiconTerm
 
@@ -17,3 +18,9 @@ def register_rules() -> None:
         lambda user, p: can(user, "lexicon.manage", p.organisation),
         name="screening",
     )
+
+
+def may_open_lexicon(user: User, organisation: Organisation) -> bool:
+    """The lexicon page (the organisation's own terms and allow-phrases): its keepers only,
+    as the terms themselves (docs/security.md) — who knows the list knows what to avoid."""
+    return can(user, "lexicon.manage", organisation)

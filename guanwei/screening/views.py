@@ -17,6 +17,7 @@ from guanwei.orgs.pages import page_context as _ctx
 from guanwei.orgs.permissions import can
 from guanwei.orgs.rules import rules_for
 from guanwei.screening import actions, queries
+from guanwei.screening.access import may_open_lexicon
 from guanwei.screening.forms import AllowPhraseForm, ImportForm, ScreenForm, TermForm
 from guanwei.screening.models import LexiconAllowPhrase, LexiconTerm
 
@@ -43,7 +44,17 @@ def screen_page(request: HttpRequest) -> HttpResponse:
         )
         view = queries.result_view(data["text"], result, queries.explain_allowed(org, data["text"]))
     template = "screening/_result.html" if request.htmx else "screening/screen.html"  # type: ignore[attr-defined]
-    return render(request, template, _ctx(request, org, form=form, view=view))
+    return render(
+        request,
+        template,
+        _ctx(
+            request,
+            org,
+            form=form,
+            view=view,
+            may_open_lexicon=may_open_lexicon(_actor(request), org),
+        ),
+    )
 
 
 @login_required
@@ -51,6 +62,8 @@ def lexicon_page(request: HttpRequest) -> HttpResponse:
     org = _current_org(request)
     if org is None:
         return redirect("dashboard")
+    if not may_open_lexicon(_actor(request), org):
+        raise Http404
     q = request.GET.get("q", "").strip()
     terms = LexiconTerm.objects.filter(organisation=org)
     if q:

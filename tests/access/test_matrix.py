@@ -231,7 +231,7 @@ ROUTES: dict[str, Entry] = {
     "notice_read_all": Entry(None, "POST"),
     # screening, packs, audit
     "screen_page": Entry(None),
-    "lexicon_page": Entry(None),
+    "lexicon_page": Entry(None, needs="lexicon.manage"),
     "lexicon_add": Entry(None, "POST"),
     "lexicon_import": Entry(None, "POST"),
     "lexicon_remove": Entry("lexicon", "POST"),

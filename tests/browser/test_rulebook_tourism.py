@@ -15,11 +15,20 @@ import pytest
 
 from guanwei.publishing.fakes import FakePlatforms
 from tests.browser.conftest import Server
-from tests.browser.walk import as_, chinese_only, message, on_the_fake, platform, wait_published
+from tests.browser.walk import (
+    as_,
+    chinese_only,
+    message,
+    on_the_fake,
+    platform,
+    upload_picture,
+    wait_published,
+)
 
 PACK = "tourism-bureau"
 M_TITLE = "甲县油菜花节开幕（规则走查）"
 M_TEXT = "甲县油菜花节本周六在城南花海开幕，届时将举办民俗表演，欢迎游客前来观赏（规则走查）。"
+PHOTO = "城南花海油菜花（规则走查）"
 C_TITLE = "甲县古村落周末导览（规则走查）"
 C_TEXT = "本周末甲县古村落开放免费导览，每天上午九点在村口集合（规则走查）。"
 
@@ -37,12 +46,16 @@ def _look(page: Any, server: Server) -> None:
 def test_t01_t05_county_material_published_by_the_centre_on_the_city_account(
     page: Any, server: Server, fakes: FakePlatforms
 ) -> None:
-    """T-01 统一管理, T-03, T-04, T-05: 甲县's 信息员 赵磊 sends material with its source to
-    the centre's 报送箱; the centre's 工作联系人 刘洋 writes the post for 市旅游官方微博 from
-    it; the centre's 部门负责人 张敏 approves it (本单位微博发布审核); 刘洋 publishes it; it
-    is on the fake Weibo, on the city account, and on the calendar."""
-    # 1. The county officer submits material to the centre's drop box.
+    """T-01 统一管理, T-03, T-04, T-05: 甲县's 信息员 赵磊 sends material with its source
+    and a picture (图文并茂) to the centre's 报送箱; the centre's 工作联系人 刘洋 writes the
+    post for 市旅游官方微博 from it; the centre's 部门负责人 张敏 sees the picture and
+    approves it (本单位微博发布审核); 刘洋 publishes it; it is on the fake Weibo with its
+    picture, on the city account, and on the calendar."""
+    # 1. The county officer puts a picture in the library and submits material with it
+    #    (图文并茂) to the centre's drop box.
     as_(page, server, "ly_xa_officer")
+    upload_picture(page, server, PHOTO)
+    _look(page, server)
     page.goto(server.url + "/content/materials/new/")
     _look(page, server)
     page.select_option("#id_provider_unit", label="甲县旅游局")
@@ -50,6 +63,7 @@ def test_t01_t05_county_material_published_by_the_centre_on_the_city_account(
     page.fill("#id_title", M_TITLE)
     page.fill("#id_body", M_TEXT)
     page.fill("#id_source", "甲县旅游局")
+    page.select_option("#id_assets", label=PHOTO)
     page.click("#material-form button.primary")
     page.wait_for_url(re.compile(r"/content/materials/\d+/$"))
     assert "素材已报送" in message(page)
@@ -86,6 +100,7 @@ def test_t01_t05_county_material_published_by_the_centre_on_the_city_account(
     page.locator("#queue a", has_text=M_TITLE).click()
     page.wait_for_url(post_url)
     assert page.locator("#schedule-form").count() == 0  # the head reviews, she does not publish
+    assert page.locator("main img").count() == 1  # she sees the picture she approves
     page.click("#approve-form button[type=submit]")
     page.wait_for_url(post_url)
     assert page.locator("#post-status").inner_text() == "已通过", message(page)
@@ -102,7 +117,7 @@ def test_t01_t05_county_material_published_by_the_centre_on_the_city_account(
     assert "已安排发布" in message(page)
     wait_published(page, post_url)
     _look(page, server)
-    on_the_fake(page, "市旅游官方微博", M_TEXT)
+    on_the_fake(page, "市旅游官方微博", M_TEXT, picture=True)
     texts = [s.text for s in fakes.weibo_server.platform.data.statuses.values()]
     assert sum(M_TEXT in t for t in texts) == 1
 

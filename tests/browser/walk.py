@@ -6,6 +6,7 @@ name belongs, no other organisation's term)."""
 
 from __future__ import annotations
 
+import io
 import re
 import subprocess
 import sys
@@ -13,6 +14,8 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
+
+from PIL import Image
 
 from guanwei.publishing.fakes import FakePlatforms, start_fakes
 from tests.browser.conftest import Server, login
@@ -71,6 +74,23 @@ def platform(server: Server, organisation: str) -> Iterator[FakePlatforms]:
         fakes.stop()
 
 
+def picture(title: str) -> dict[str, Any]:
+    """A small JPEG to upload, as a file chooser takes it."""
+    out = io.BytesIO()
+    Image.new("RGB", (320, 240), (60, 140, 200)).save(out, format="JPEG")
+    return {"name": f"{title}.jpg", "mimeType": "image/jpeg", "buffer": out.getvalue()}
+
+
+def upload_picture(page: Any, server: Server, title: str) -> None:
+    """Put a picture in the 素材库 (图片与附件素材库) of the person's unit."""
+    page.goto(server.url + "/content/assets/")
+    page.set_input_files("#id_file", files=[picture(title)])
+    page.fill("#id_title", title)
+    page.click("main form button.primary")
+    page.wait_for_url(server.url + "/content/assets/")
+    assert "已加入素材库" in message(page)
+
+
 def wait_published(page: Any, url: str, seconds: float = 30) -> None:
     """Reload the post page until its status is 已发布 (the dispatcher sends it)."""
     end = time.monotonic() + seconds
@@ -84,9 +104,9 @@ def wait_published(page: Any, url: str, seconds: float = 30) -> None:
     assert status == "已发布", page.locator("#publish-panel").inner_text()
 
 
-def on_the_fake(page: Any, account: str, text: str) -> None:
+def on_the_fake(page: Any, account: str, text: str, *, picture: bool = False) -> None:
     """Follow the post page's 查看 link for ``account`` to the fake platform's status page:
-    it shows the text, on that account."""
+    it shows the text (and, with ``picture``, the picture), on that account."""
     row = page.locator("#intents tr", has_text=account)
     href = row.locator("a", has_text="查看").get_attribute("href")
     assert href, row.inner_text()
@@ -94,4 +114,6 @@ def on_the_fake(page: Any, account: str, text: str) -> None:
     page.goto(href)
     shown = page.locator("body").inner_text()
     assert account in page.locator("h1").inner_text() and text in shown, shown
+    if picture:
+        assert page.locator("article img").count() == 1, page.content()
     page.goto(post_page)

@@ -136,7 +136,7 @@ def world() -> dict[str, int]:
 def _pages(world: dict[str, int]) -> list[tuple[str, str, str, dict[str, str] | None]]:
     return [
         ("kj_editor", "post", "/screening/", {"text": TEXT + "警惕法轮功，蛤蟆功"}),
-        ("kj_editor", "get", "/screening/lexicon/", None),
+        ("gw_admin", "get", "/screening/lexicon/", None),  # its keepers
         ("kj_editor", "get", f"/content/posts/{world['post']}/", None),
         ("kj_editor", "get", f"/content/posts/{world['waiting']}/", None),
         ("kj_editor", "get", "/content/posts/", None),
