@@ -164,3 +164,52 @@ def test_e01_material_with_a_picture_is_not_told_to_add_one(client: Client) -> N
     item = Submission.objects.get(title="新版作业本功能上线")
     verdict = latest_verdict("submission", item.pk)
     assert verdict is not None and "配图" not in str(verdict.rules)
+
+
+def test_e02_material_form_preselects_the_only_unit_and_box(client: Client) -> None:
+    """E-02 (供稿同事): the product department's contributor has one unit and one drop box, the
+    form starts on them rather than on "— 请选择 —"; the empty library says where pictures come
+    from; the look-again warning names the button the page has (报送), in the warning colour."""
+    from guanwei.testing.personas import unit
+
+    client.force_login(person("edu_cp_contributor"))
+    page = client.get("/content/materials/new/").content.decode()
+    product = unit("demo_edu_software", "product")
+    box = unit("demo_edu_software", "operations")
+    assert f'<option value="{product.pk}" selected>产品部</option>' in page
+    assert f'<option value="{box.pk}" selected>新媒体运营组</option>' in page
+    assert "请先在素材库上传" in page
+    answer = client.post(
+        "/content/materials/new/",
+        {
+            "provider_unit": str(product.pk),
+            "drop_box": str(box.pk),
+            "title": "新版作业本功能上线",
+            "body": "新版作业本功能今日上线，老师可一键布置分层作业。",
+            "source": "产品部",
+        },
+    ).content.decode()
+    assert '<li class="warning">' in answer
+    assert "发送" not in answer.split('<ul class="messages">', 1)[1].split("</ul>", 1)[0]
+    assert "新版作业本功能上线" in answer  # the form keeps what was typed
+
+
+def test_e01_the_chain_reason_names_the_rule_not_only_its_code() -> None:
+    """E-01 / C-07 (the post page says why this chain): a pack chain without a description
+    is named by its own name, not by the bare requirement ID (the edu-software company's
+    editor read 选用理由：按制度“E-01”)."""
+    from guanwei.content import actions as content
+    from guanwei.testing.personas import channel, unit
+    from guanwei.workflow import actions as wf
+
+    post = content.create_post(
+        unit("demo_edu_software", "operations"),
+        actor=person("edu_yy_editor"),
+        title="家校共育小贴士",
+        body="家长每天花十分钟和孩子聊聊学校生活，有助于孩子养成表达习惯。",
+        category="education",
+        channels=[channel("demo_edu_software", "official_weibo")],
+    )
+    run = wf.submit_for_review(post, actor=person("edu_yy_editor"))
+    assert "按制度“E-01”" not in run.chain_reason
+    assert "稿件审核" in run.chain_reason

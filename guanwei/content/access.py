@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from guanwei.content import queries
 from guanwei.content.models import Asset, Post, PostRevision, Submission, Text, WeekPlan
-from guanwei.orgs.access import may_see, register
+from guanwei.orgs.access import may_anywhere, may_see, register
 from guanwei.orgs.models import Organisation, Unit, User
 from guanwei.orgs.permissions import can
 
@@ -60,16 +60,19 @@ def post_list_units(user: User, organisation: Organisation) -> list[Unit]:
 def may_open_post_list(user: User, organisation: Organisation) -> bool:
     """Writers and reviewers (their units' posts), and the providers of material (the posts
     made from it, W-11)."""
-    return bool(post_list_units(user, organisation)) or bool(
-        queries.provider_units(user, organisation)
+    # bool(post_list_units(...)), from the person's grants (every page's menu asks it)
+    return (
+        may_anywhere(user, organisation, "post.create")
+        or may_anywhere(user, organisation, "post.review")
+        or bool(queries.provider_units(user, organisation))
     )
 
 
 def may_open_dropbox(user: User, organisation: Organisation) -> bool:
     """报送箱: who runs a drop box, who may send material, or who once sent some."""
     return (
-        bool(queries.units_where(user, organisation, "dropbox.manage"))
-        or bool(queries.units_where(user, organisation, "material.submit"))
+        may_anywhere(user, organisation, "dropbox.manage")
+        or may_anywhere(user, organisation, "material.submit")
         or queries.my_submissions(user).filter(organisation=organisation).exists()
     )
 
@@ -84,4 +87,7 @@ def library_units(user: User, organisation: Organisation) -> list[Unit]:
 
 
 def may_open_asset_library(user: User, organisation: Organisation) -> bool:
-    return bool(library_units(user, organisation))
+    """bool(library_units(...)), from the person's grants."""
+    return may_anywhere(user, organisation, "post.create") or may_anywhere(
+        user, organisation, "material.submit"
+    )

@@ -31,6 +31,27 @@ class MaterialForm(forms.Form):
         self.fields["provider_unit"].queryset = units  # type: ignore[attr-defined]
         self.fields["drop_box"].queryset = drop_boxes  # type: ignore[attr-defined]
         self.fields["assets"].queryset = assets  # type: ignore[attr-defined]
+        _only_choice(self, "provider_unit", "drop_box")
+        _library_hint(self)
+
+
+def _only_choice(form: forms.Form, *names: str) -> None:
+    """A list with one choice starts on it (no "— 请选择 —" to pick past)."""
+    for name in names:
+        field = form.fields[name]
+        only = list(field.queryset[:2])  # type: ignore[attr-defined]
+        if len(only) == 1:
+            field.empty_label = None  # type: ignore[attr-defined]
+            field.initial = only[0].pk
+
+
+def _library_hint(form: forms.Form) -> None:
+    """An empty picture list says where pictures come from, not a bare box."""
+    field = form.fields["assets"]
+    if not field.queryset.exists():  # type: ignore[attr-defined]
+        field.help_text = _(
+            "Nothing in the library yet: upload pictures and attachments there first."
+        )
 
 
 class ExternalForm(forms.Form):
@@ -54,6 +75,8 @@ class ExternalForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["drop_box"].queryset = drop_boxes  # type: ignore[attr-defined]
         self.fields["assets"].queryset = assets  # type: ignore[attr-defined]
+        _only_choice(self, "drop_box")
+        _library_hint(self)
 
 
 class ResubmitForm(forms.Form):

@@ -28,7 +28,7 @@ from django.db.models import Model, QuerySet
 from django.http import Http404
 
 from guanwei.orgs.models import ApiToken, Membership, Organisation, PendingGrant, Unit, User
-from guanwei.orgs.permissions import can, visible_organisation_ids
+from guanwei.orgs.permissions import can, holds_anywhere, visible_organisation_ids
 
 Rule = Callable[[User, Any], bool]
 
@@ -105,7 +105,9 @@ def may_anywhere(user: User | None, organisation: Organisation, permission: str)
     a list page: the list then shows only what the rule lets through)."""
     if not _active(user):
         return False
-    return any(can(user, permission, u) for u in organisation.units.all())
+    # the same answer as any(can(user, permission, u) for u in organisation.units.all()),
+    # from the person's grants (every page's menu asks it, issue #10 §6)
+    return holds_anywhere(user, permission, organisation)
 
 
 def may_open_people_list(user: User, organisation: Organisation) -> bool:

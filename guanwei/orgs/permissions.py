@@ -134,6 +134,25 @@ def can(user: User | SystemActor | None, action: str, obj: object = None) -> boo
     return False
 
 
+def holds_anywhere(user: User | None, action: str, organisation: Organisation) -> bool:
+    """Whether ``can(user, action, u)`` holds for some unit ``u`` of ``organisation``, from
+    the person's grants alone (no query of the organisation's units): a grant of
+    ``action`` held in a unit of the organisation covers at least that unit, whatever its
+    scope. A superuser: whether the organisation has a unit."""
+    if action not in PERMISSIONS:
+        raise ValueError(f"unknown permission {action!r}")
+    if user is None or isinstance(user, SystemActor):
+        return False
+    if not user.is_active or not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return organisation.units.exists()
+    return any(
+        grant.permission == action and held_in.organisation_id == organisation.pk
+        for grant, held_in in _grants(user)
+    )
+
+
 def holds_in(user: User | SystemActor | None, action: str, unit: Unit) -> bool:
     """Whether ``user`` holds ``action`` through a role held in ``unit`` itself (not a
     wider scope held elsewhere): who is a publisher *of* an account's unit (issue 10,

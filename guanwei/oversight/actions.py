@@ -15,7 +15,7 @@ from guanwei.content.models import Post
 from guanwei.notify.actions import notify
 from guanwei.orgs.errors import InvalidChange, PermissionDenied
 from guanwei.orgs.models import Membership, Unit, User
-from guanwei.orgs.permissions import Actor, can
+from guanwei.orgs.permissions import Actor
 from guanwei.oversight.models import Deadline, DeadlineKind, DeadlineStatus
 from guanwei.oversight.queries import (
     DEFAULT_ISSUERS,
@@ -353,13 +353,14 @@ def correction_published(deadline: Deadline, *, correction: Post, at: datetime) 
 def may_mark_syndicated(deadline: Deadline, actor: User) -> bool:
     """C-05: who may confirm a repost duty — a publisher of the duty's own account (pages
     offer the 已转发 form to them only)."""
+    from guanwei.channels.scope import may_publish_on
+
+    # the rule of who publishes on an account (C-09, T-01): held in its unit, not reached
+    # by a wider scope from another
     return (
         deadline.kind == DeadlineKind.SYNDICATION
         and deadline.channel is not None
-        and (
-            can(actor, "post.publish", deadline.channel)
-            or can(actor, "post.schedule", deadline.channel)
-        )
+        and may_publish_on(actor, deadline.channel)
     )
 
 

@@ -99,6 +99,13 @@ def _chain(entry: Mapping[str, Any]) -> Enforcement | None:
             ("guanwei.workflow.actions.authorisation.authorisation_chain",),
             'c["applies_to"] == "credential"',
         )
+    if subject == "channel" and entry.get("form") == "application":
+        return Enforcement(
+            ENFORCED,
+            "账号申请审批表按此流程逐级签署意见，批准后打印的审批表载明各环节意见",
+            ("guanwei.workflow.actions.application.application_chain",),
+            'c.get("form") == "application"',
+        )
     missing = {
         "activity": "互动活动的审批尚未由系统执行（待互动功能）",
         "channel": "账号资料变更的审批尚未由系统执行",

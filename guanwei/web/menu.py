@@ -64,8 +64,8 @@ def menu_for(user: User, organisation: Organisation | None) -> list[Link]:
     """The entries ``user`` may open in ``organisation`` (none without one)."""
     if organisation is None:
         return [Link(reverse("dashboard"), MENU[0].label, "dashboard")]
-    return [
-        Link(reverse(e.url_name), e.label, e.url_name)
-        for e in MENU
-        if e.may_open(user, organisation)
-    ]
+    answers: dict[Gate, bool] = {}  # entries sharing a gate ask it once
+    for e in MENU:
+        if e.may_open not in answers:
+            answers[e.may_open] = e.may_open(user, organisation)
+    return [Link(reverse(e.url_name), e.label, e.url_name) for e in MENU if answers[e.may_open]]

@@ -156,3 +156,44 @@ def login(page: Any, server: Server, username: str) -> None:
     page.fill("input[name=password]", server.logins[username])
     page.click("button[type=submit].primary")
     page.wait_for_url(server.url + "/")
+
+
+# Every demo Weibo and WeChat account pointed at the session's fakes, settling at once.
+_REPOINT = """
+from guanwei.publishing.models import ChannelSettings
+for s in ChannelSettings.objects.select_related("channel").filter(
+    channel__platform__in=("weibo", "wechat")
+):
+    if s.values.get("demo") != "1":
+        continue
+    url = {urls!r}[s.channel.platform]
+    extra = {{"web_url": url}} if s.channel.platform == "weibo" else {{}}
+    s.values = {{**s.values, "base_url": url, **extra, "settle_seconds": "0"}}
+    s.save()
+"""
+
+
+@pytest.fixture(scope="session")
+def platforms(server: Server) -> Iterator[Any]:
+    """The fake Weibo and WeChat in this process, as `guanwei run` starts them (every demo
+    account its own fake account), every demo account pointed at them, and a dispatcher
+    (with the scheduler) against the server's database. One for the session: a second fake
+    would number its statuses from the start again, and the ids would clash with those the
+    first one gave on the same account (one remote id per account)."""
+    from guanwei.publishing.fakes import start_fakes
+
+    fakes = start_fakes(publish_delay_s=0.2, accounts_file=str(server.var / "fake-accounts.json"))
+    urls = {"weibo": fakes.weibo_url, "wechat": fakes.wechat_url}
+    server.manage("shell", "-c", _REPOINT.format(urls=urls))
+    dispatcher = subprocess.Popen(
+        [sys.executable, "-m", "guanwei", "dispatcher", "--threads", "2", "--idle-sleep", "0.3"],
+        env=server.env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        yield fakes
+    finally:
+        dispatcher.terminate()
+        dispatcher.wait(timeout=15)
+        fakes.stop()

@@ -6,16 +6,13 @@ chain → the dispatcher publishes it to the fake Weibo (real HTTP) → the dead
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from playwright.sync_api import expect
 
-from guanwei.publishing.fakes import FakePlatforms, start_fakes
+from guanwei.publishing.fakes import FakePlatforms
 from tests.browser.conftest import SCREENSHOTS, Server, login
 
 TEXT = "今天夜里到明天多云转晴，气温12到20摄氏度，偏北风3级（订正浏览器测试）。"
@@ -33,35 +30,10 @@ def _message(page: Any) -> str:
     return str(messages.inner_text().strip()) if messages.count() else ""
 
 
-@pytest.fixture(scope="module")
-def platform(server: Server) -> Iterator[FakePlatforms]:
-    """The fake Weibo in this process; the demo's city Weibo pointed at it; a dispatcher
-    (with the scheduler) running against the server's database. One for the module: a
-    second fake would number its statuses from the start again, and the ids would clash
-    with those the first one gave on the same account (one remote id per account)."""
-    # the fakes as `guanwei run` starts them: every demo account its own fake account
-    fakes = start_fakes(publish_delay_s=0.2, accounts_file=str(server.var / "fake-accounts.json"))
-    server.manage(
-        "shell",
-        "-c",
-        "from guanwei.publishing.models import ChannelSettings as S; "
-        "s = S.objects.get(channel__key='city_weibo', channel__organisation__key='demo_weather'); "
-        f"s.values = {{**s.values, 'base_url': {fakes.weibo_url!r}, "
-        f"'web_url': {fakes.weibo_url!r}, 'settle_seconds': '0'}}; "
-        "s.save()",
-    )
-    dispatcher = subprocess.Popen(
-        [sys.executable, "-m", "guanwei", "dispatcher", "--threads", "2", "--idle-sleep", "0.3"],
-        env=server.env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        yield fakes
-    finally:
-        dispatcher.terminate()
-        dispatcher.wait(timeout=15)
-        fakes.stop()
+@pytest.fixture
+def platform(platforms: FakePlatforms) -> FakePlatforms:
+    """The session's fakes and dispatcher (conftest): every demo account on them."""
+    return platforms
 
 
 def _wait_status(page: Any, url: str, wanted: str, seconds: float = 45) -> None:

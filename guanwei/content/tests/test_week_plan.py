@@ -145,3 +145,30 @@ def test_r03_a_week_plans_pictures_are_stored_with_its_days() -> None:
     [asset] = monday.current_revision.assets.all()
     assert asset.kind == "image" and "周一" in asset.title
     assert all(p.current_revision and not p.current_revision.assets.exists() for p in rest)
+
+
+def test_r03_the_calendar_asks_once_per_week_plan_who_may_see_it() -> None:
+    """R-03 (strict review): the calendar decides once per week plan whether its days' titles
+    are shown (the plan's page shows all its days to whoever may open one), not seven times —
+    a second plan costs the queries of one day, not of seven."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    editor, viewer = Client(), Client()
+    editor.force_login(person("re_ch_editor"))
+    viewer.force_login(person("re_xm_editor"))  # not a reviewer: the rules run in full
+    url = "/publishing/calendar/?week=2026-W50"
+    with time_machine.travel(TUESDAY, tick=False):
+        assert editor.post("/content/weekplans/new/", _grid()).status_code == 302
+        viewer.get(url)
+        with CaptureQueriesContext(connection) as one:
+            viewer.get(url)
+        second = editor.post("/content/weekplans/new/", _grid(column="culture_property"))
+        assert second.status_code == 302
+        with CaptureQueriesContext(connection) as two:
+            page = viewer.get(url).content.decode()
+    assert page.count("其他部门的稿件") >= 14  # hidden titles, one per day
+    assert len(two.captured_queries) - len(one.captured_queries) <= 15, (
+        len(one.captured_queries),
+        len(two.captured_queries),
+    )

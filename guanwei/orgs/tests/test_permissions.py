@@ -160,3 +160,20 @@ def test_it_refuses_every_forbidden_action(persona: str) -> None:
             assert not allowed, f"{persona} was refused {permission}"
         else:
             assert allowed, f"{persona} was allowed {permission}"
+
+
+def test_holds_anywhere_is_can_on_some_unit_of_the_organisation() -> None:
+    """The menu's fast question (issue #10 §6) gives the same answer as asking ``can`` on
+    every unit of the organisation, for every person, permission and organisation."""
+    from guanwei.core.catalog import PERMISSIONS
+    from guanwei.orgs.models import Organisation, User
+    from guanwei.orgs.permissions import can, holds_anywhere
+
+    organisations = list(Organisation.objects.prefetch_related("units"))
+    for user in User.objects.filter(memberships__isnull=False).distinct():
+        for o in organisations:
+            units = list(o.units.all())
+            for action in PERMISSIONS:
+                assert holds_anywhere(user, action, o) == any(
+                    can(user, action, u) for u in units
+                ), (user.username, o.key, action)

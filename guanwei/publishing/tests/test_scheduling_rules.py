@@ -296,3 +296,60 @@ def test_e04_moving_a_time_machine_post_to_another_day_releases_its_count() -> N
         tick()
         row = _rest_day_row(lead)
         assert "2/3" in row and "status-open" in row, row
+
+
+def test_e04_the_schedule_form_refuses_the_eleventh_and_counts_again_after_a_cancel() -> None:
+    """E-04 on the post page: the 11th post of a work day is refused once, with the count;
+    the operator cancels one of the ten, and the same post is then scheduled with the
+    soft-maximum warning counting ten (the cancelled one is no longer counted)."""
+    operator = Client()
+    with time_machine.travel(WEDNESDAY, tick=False):
+        operator.force_login(person("edu_yy_operator"))
+        intents = [
+            actions.schedule_post(
+                _edu_approved(i),
+                actor=person("edu_yy_operator"),
+                at=WEDNESDAY.replace(hour=9) + timedelta(minutes=20 * i),
+            )[0]
+            for i in range(10)
+        ]
+        eleventh = _edu_approved(11)
+        form = {
+            "when": "at",
+            "at": "2026-12-02T21:00",
+            "channels": [channel(E, "official_weibo").pk],
+        }
+        refused = operator.post(f"/publishing/posts/{eleventh.pk}/schedule/", form)
+        assert refused.status_code == 400
+        page = refused.content.decode()
+        assert page.count("已安排 10 条") == 1 and "上限 10 条" in page
+        assert operator.post(f"/publishing/intents/{intents[3].pk}/cancel/").status_code == 302
+        done = operator.post(f"/publishing/posts/{eleventh.pk}/schedule/", form)
+        assert done.status_code == 302
+        said = operator.get(done["Location"]).content.decode()
+    said = said.split('class="messages"')[1].split("</ul>")[0]
+    assert "第 10 条" in said and "建议的每日 5 条" in said, said
+    assert PublishIntent.objects.filter(post=eleventh).count() == 1
+
+
+def test_e04_a_time_machine_post_that_fails_reopens_the_rest_days_quota_at_the_next_pass() -> None:
+    """E-04: one of Saturday's three scheduled posts fails for good on Saturday morning; the
+    quota met ahead is open again at the scheduler's next pass (2/3), so it can still be
+    made up that day and is breached at midnight if not."""
+    lead = Client()
+    with time_machine.travel(FRIDAY, tick=False):
+        lead.force_login(person("edu_yy_lead"))
+        intents = [
+            actions.schedule_post(
+                _edu_approved(i), actor=person("edu_yy_operator"), at=SATURDAY + timedelta(hours=i)
+            )[0]
+            for i in range(3)
+        ]
+        tick()
+        assert "status-met" in _rest_day_row(lead)
+    with time_machine.travel(SATURDAY + timedelta(minutes=5), tick=False):
+        PublishIntent.objects.filter(pk=intents[0].pk).update(status=IntentStatus.FAILED)
+        tick()
+        lead.force_login(person("edu_yy_lead"))  # a new day, a new session
+        row = _rest_day_row(lead)
+    assert "2/3" in row and "status-open" in row, row
