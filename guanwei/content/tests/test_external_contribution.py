@@ -116,7 +116,6 @@ def test_e07_the_edu_company_form_names_its_packs_contributors() -> None:
     assert "学生、老师、家长投稿" in text
 
 
-@pytest.mark.xfail(strict=True, reason="repro: the contributor's contact is shown to every reader")
 def test_e07_the_contributors_contact_is_for_who_runs_the_box() -> None:
     """E-07 (found in review): the contact of a parent, teacher or student is what the staff
     who run the drop box answer them by; a reviewer who opens the material through the post
