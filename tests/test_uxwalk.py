@@ -192,3 +192,24 @@ def test_e02_material_form_preselects_the_only_unit_and_box(client: Client) -> N
     assert '<li class="warning">' in answer
     assert "发送" not in answer.split('<ul class="messages">', 1)[1].split("</ul>", 1)[0]
     assert "新版作业本功能上线" in answer  # the form keeps what was typed
+
+
+def test_e01_the_chain_reason_names_the_rule_not_only_its_code() -> None:
+    """E-01 / C-07 (the post page says why this chain): a pack chain without a description
+    is named by its own name, not by the bare requirement ID (the edu-software company's
+    editor read 选用理由：按制度“E-01”)."""
+    from guanwei.content import actions as content
+    from guanwei.testing.personas import channel, unit
+    from guanwei.workflow import actions as wf
+
+    post = content.create_post(
+        unit("demo_edu_software", "operations"),
+        actor=person("edu_yy_editor"),
+        title="家校共育小贴士",
+        body="家长每天花十分钟和孩子聊聊学校生活，有助于孩子养成表达习惯。",
+        category="education",
+        channels=[channel("demo_edu_software", "official_weibo")],
+    )
+    run = wf.submit_for_review(post, actor=person("edu_yy_editor"))
+    assert "按制度“E-01”" not in run.chain_reason
+    assert "稿件审核" in run.chain_reason

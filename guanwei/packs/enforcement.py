@@ -50,7 +50,6 @@ class Enforcement:
 # not enforced; granting some of them, enforced in part (the page names them).
 NOT_YET_PERMISSIONS: dict[str, str] = {
     "category.approve": "信息类别增减的审定尚无流程",
-    "post.emergency": "随时发布尚未按此权限区分发布人",
     "comment.moderate": "评论处理待互动功能上线",
     "question.answer": "答复网友提问待互动功能上线",
     "activity.approve": "互动活动审批待互动功能上线",
@@ -99,6 +98,13 @@ def _chain(entry: Mapping[str, Any]) -> Enforcement | None:
             "授权申请按此流程逐级审批，批准后可打印审批表",
             ("guanwei.workflow.actions.authorisation.authorisation_chain",),
             'c["applies_to"] == "credential"',
+        )
+    if subject == "channel" and entry.get("form") == "application":
+        return Enforcement(
+            ENFORCED,
+            "账号申请审批表按此流程逐级签署意见，批准后打印的审批表载明各环节意见",
+            ("guanwei.workflow.actions.application.application_chain",),
+            'c.get("form") == "application"',
         )
     missing = {
         "activity": "互动活动的审批尚未由系统执行（待互动功能）",
