@@ -234,9 +234,6 @@ def test_x02_the_audit_log_names_the_person_not_only_the_login(client: Client) -
     assert "<td>马骏（qxt_officer）</td>" in page
 
 
-@pytest.mark.xfail(
-    strict=True, reason="repro: the delegation form offers everyone; the empty list is a bare box"
-)
 def test_r04_the_delegation_form_offers_only_the_packs_roles(client: Client) -> None:
     """R-04 副组长代审: the executive leader's form offers the deputy leaders as 代审人 and the
     group leader as 被代审人, not every person of the company (the others are refused after
