@@ -174,7 +174,6 @@ def test_r03_the_calendar_asks_once_per_week_plan_who_may_see_it() -> None:
     )
 
 
-@pytest.mark.xfail(strict=True, reason="repro: the week plan form offers accounts it refuses")
 def test_r03_the_week_plan_form_offers_only_the_accounts_the_unit_may_address() -> None:
     """R-03 with C-09/T-01 (strict review): the grid offers the accounts its unit's posts may
     address, as the post form does — not another department's account the action refuses
