@@ -213,3 +213,22 @@ def test_e01_the_chain_reason_names_the_rule_not_only_its_code() -> None:
     run = wf.submit_for_review(post, actor=person("edu_yy_editor"))
     assert "按制度“E-01”" not in run.chain_reason
     assert "稿件审核" in run.chain_reason
+
+
+def test_x02_the_audit_log_names_the_person_not_only_the_login(client: Client) -> None:
+    """X-02 / issue 10 §2 (no code where a name belongs): the weather bureau's auditor reads
+    who did what as 马骏（qxt_officer）, not as the login qxt_officer alone."""
+    from guanwei.content import actions as content
+    from guanwei.testing.personas import unit
+
+    content.submit_material(
+        unit("demo_weather", "city_observatory"),
+        actor=person("qxt_officer"),
+        drop_box=unit("demo_weather", "city_tech_centre"),
+        title="午后雷阵雨",
+        body="今天午后有雷阵雨。",
+        source="市气象台",
+    )
+    client.force_login(person("gw_auditor"))
+    page = client.get("/audit/").content.decode()
+    assert "<td>马骏（qxt_officer）</td>" in page
