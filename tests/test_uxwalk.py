@@ -255,7 +255,6 @@ def test_r04_the_delegation_form_offers_only_the_packs_roles(client: Client) -> 
     assert "还没有代审授权" in client.get("/review/delegations/").content.decode()
 
 
-@pytest.mark.xfail(strict=True, reason="repro: no account ticked says only 这个字段是必填项")
 def test_t01_a_post_without_an_account_says_which_choice_is_missing(client: Client) -> None:
     """T-01 (统一管理): the county officer saves a post without ticking an account; the form
     keeps the text and says to choose an account, not the generic 这个字段是必填项。"""
