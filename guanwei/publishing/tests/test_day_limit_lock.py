@@ -36,7 +36,6 @@ def _locked_elsewhere(channel_id: int) -> bool:
     return False
 
 
-@pytest.mark.xfail(strict=True, reason="repro: the daily maximum is counted without a lock")
 def test_e04_the_daily_maximum_is_counted_under_a_lock_on_the_account(monkeypatch: Any) -> None:
     if connection.vendor != "postgresql":
         pytest.skip("row locks: PostgreSQL (SQLite's IMMEDIATE transaction is the one writer)")
