@@ -173,3 +173,31 @@ def test_t06_t07_t10_the_rule_book_page_marks_what_is_not_enforced_yet() -> None
     assert page.count("尚未由系统执行") >= 3
     for english in ("Principles", "Roles", "Versions", "Rule book", "Title"):
         assert f">{english}<" not in page
+
+
+@pytest.mark.xfail(strict=True, reason="repro: duties with only report.view show as enforced")
+def test_w20_t09_t01_e06_a_duty_holding_only_a_view_permission_is_not_enforced() -> None:
+    """W-20 服务统计分析与效果评价, T-09 通报表扬与批评, T-01 督促各单位及时更新 and E-06 推广
+    hold report.view (besides permissions not checked yet): no statistics report,
+    assessment, urging or promotion tracking exists, so none of them is in force."""
+    states = {}
+    for pack in PACKS:
+        for r in rules_of(tomllib.loads(pack.read_text(encoding="utf-8"))):
+            states[(pack.stem, r.name)] = r.enforcement
+    for key in (
+        ("weather-bureau", "服务统计分析与效果评价"),
+        ("tourism-bureau", "通报表扬与批评"),
+        ("tourism-bureau", "督促各单位及时更新"),
+        ("edu-software", "推广:热点跟踪、目标用户与意见领袖、加V"),
+    ):
+        e = states[key]
+        assert e is not None and e.state == NOT_YET, key
+
+
+@pytest.mark.django_db
+@pytest.mark.xfail(strict=True, reason="repro: urge_after_days is read by no code yet not marked")
+def test_t01_the_rule_book_page_says_the_urging_after_7_days_is_not_enforced() -> None:
+    c = Client()
+    c.force_login(person("ly_xa_officer"))
+    page = c.get(reverse("pack_page")).content.decode()
+    assert "连续7天未更新时督促该单位尚未由系统执行" in page
