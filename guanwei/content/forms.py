@@ -227,14 +227,23 @@ class WeekPlanForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
 
-    def __init__(self, *args: Any, organisation: Organisation, rules: OrgRules, **kwargs: Any):
+    def __init__(
+        self,
+        *args: Any,
+        organisation: Organisation,
+        rules: OrgRules,
+        units: Any = None,
+        **kwargs: Any,
+    ):
         super().__init__(*args, **kwargs)
         self.fields["column"].choices = [  # type: ignore[attr-defined]
             (c["key"], f"{c['hashtag']} {c['name']}") for c in rules.columns
         ]
+        # the accounts the units one writes for may address, as the post form (C-09, T-01)
+        ids = {c.pk for u in (units or []) for c in scope.addressable(u)}
         self.fields["channels"].queryset = Channel.objects.filter(  # type: ignore[attr-defined]
-            organisation=organisation, status=ChannelStatus.ACTIVE
-        )
+            organisation=organisation, status=ChannelStatus.ACTIVE, pk__in=ids
+        ).order_by("unit__path", "key")
         for i in range(7):
             self.fields[f"body_{i}"] = forms.CharField(
                 label=_("Text"), widget=forms.Textarea(attrs={"rows": 3}), required=False

@@ -700,6 +700,7 @@ def week_plan_new(request: HttpRequest) -> HttpResponse:
         request.FILES or None,
         organisation=org,
         rules=rules,
+        units=units,
         initial=initial,
     )
     unit_choice = request.POST.get("unit") or str(units[0].pk)
