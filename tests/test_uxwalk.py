@@ -232,3 +232,24 @@ def test_x02_the_audit_log_names_the_person_not_only_the_login(client: Client) -
     client.force_login(person("gw_auditor"))
     page = client.get("/audit/").content.decode()
     assert "<td>马骏（qxt_officer）</td>" in page
+
+
+def test_r04_the_delegation_form_offers_only_the_packs_roles(client: Client) -> None:
+    """R-04 副组长代审: the executive leader's form offers the deputy leaders as 代审人 and the
+    group leader as 被代审人, not every person of the company (the others are refused after
+    sending); the group leader's page says there is no delegation yet instead of showing an
+    empty box."""
+    from guanwei.orgs.models import User
+
+    client.force_login(person("re_zz_executive"))
+    page = client.get("/review/delegations/").content.decode()
+
+    def options(name: str) -> set[str]:
+        select = page.split(f'name="{name}"', 1)[1].split("</select>", 1)[0]
+        picked = {int(v) for v in re.findall(r'<option value="(\d+)"', select)}
+        return {u.username for u in User.objects.filter(pk__in=picked)}
+
+    assert options("delegate") == {"re_zz_deputy1", "re_zz_deputy2"}
+    assert options("absent") == {"re_zz_leader"}
+    client.force_login(person("re_zz_leader"))
+    assert "还没有代审授权" in client.get("/review/delegations/").content.decode()

@@ -24,6 +24,7 @@ from guanwei.documents.layout import Decision as FormDecision
 from guanwei.keyset import cursor_text, parse_cursor
 from guanwei.orgs.access import get_for
 from guanwei.orgs.errors import DomainError
+from guanwei.orgs.models import Organisation
 from guanwei.orgs.pages import actor, current_org, org_people, page_context
 from guanwei.orgs.permissions import can
 from guanwei.orgs.rules import rules_for
@@ -355,7 +356,10 @@ def delegations(request: HttpRequest) -> HttpResponse:
     form = DelegationForm(
         request.POST or None,
         chains=[(k, n) for k, n in chains if k in consent],
-        people=org_people(org),
+        # only whom the pack's rule names (R-04: the deputies, for the usual reviewer), the
+        # same test ``grant_delegation`` makes; nobody it would refuse
+        people=_delegation_people(org, [c for c in delegable if c["key"] in consent], "to"),
+        absent=_delegation_people(org, [c for c in delegable if c["key"] in consent], "for"),
     )
     if request.method == "POST" and not consent:
         raise PermissionDenied
@@ -404,6 +408,28 @@ def delegations(request: HttpRequest) -> HttpResponse:
             now=timezone.now(),
         ),
     )
+
+
+def _delegation_people(org: Organisation, delegable: list[dict[str, Any]], side: str) -> Any:
+    """The people holding a delegation rule's ``to_role`` (side "to") or the role a deputy
+    stands in for (side "for": ``for_role``, else the step's roles), in the step's unit."""
+    pairs = Q(pk__in=[])
+    for chain in delegable:
+        rule = chain["delegation"]
+        step = next((s for s in chain["steps"] if s["key"] == rule["step"]), None)
+        if step is None:
+            continue
+        if side == "to":
+            roles = [rule["to_role"]]
+        else:
+            roles = [rule["for_role"]] if rule.get("for_role") else list(step["roles"])
+        pairs |= Q(
+            memberships__unit__organisation=org,
+            memberships__unit__key=step["unit"],
+            memberships__role__in=roles,
+            memberships__revoked_at__isnull=True,
+        )
+    return org_people(org).filter(pairs).distinct()
 
 
 @login_required
