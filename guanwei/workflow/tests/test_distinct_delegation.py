@@ -47,7 +47,6 @@ def _second_group_leader() -> None:
     grant_role(person("re_zz_member2"), unit(R, "management_group"), "group_leader", actor=SYSTEM)
 
 
-@pytest.mark.xfail(strict=True, reason="repro: the deputy's decision does not count as X's")
 def test_r04_distinct_deciders_x_cannot_decide_after_his_deputy_decided_for_him() -> None:
     """R-04: 陈静 approves the group's review on behalf of 李娜 (consented delegation);
     李娜 may then not give the company leader's approval of the same post: it is neither
@@ -78,7 +77,6 @@ def test_r04_distinct_deciders_x_cannot_decide_after_his_deputy_decided_for_him(
     assert publishable_revision(post) is not None
 
 
-@pytest.mark.xfail(strict=True, reason="repro: the deputy's decision does not count as X's")
 def test_r04_distinct_deciders_the_deputy_cannot_decide_for_x_after_x_decided() -> None:
     """R-04, the reverse: 李娜 approves the group's review herself; a deputy consented for
     the company leader's step may not then approve it on her behalf (the run's chain is
