@@ -275,9 +275,6 @@ def test_t01_a_post_without_an_account_says_which_choice_is_missing(client: Clie
     assert "甲县油菜花节本周六开幕" in page
 
 
-@pytest.mark.xfail(
-    strict=True, reason="repro: a rule hint is called 标出的词语 though no word is marked"
-)
 def test_e01_a_rule_hint_is_not_called_marked_words(client: Client) -> None:
     """E-01: the edu-software lead reviews a post without a picture; the only hint is the
     rule 本制度要求配图 (no word is marked), so the box and the refusal speak of the screening's
