@@ -12,6 +12,7 @@ import sys
 
 ZH = {
     # uxwalk (issue 10 §6: the new-user walk's findings)
+    "Choose at least one account to publish to.": "请至少选择一个发布账号。",
     "No delegation recorded yet.": "还没有代审授权。",
     "Nothing in the library yet: upload pictures and attachments there first.": "素材库中还没有图片或附件：请先在素材库上传。",
     # walktre (issue 10 acceptance: the rule-book walks)

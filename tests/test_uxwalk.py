@@ -253,3 +253,23 @@ def test_r04_the_delegation_form_offers_only_the_packs_roles(client: Client) -> 
     assert options("absent") == {"re_zz_leader"}
     client.force_login(person("re_zz_leader"))
     assert "还没有代审授权" in client.get("/review/delegations/").content.decode()
+
+
+def test_t01_a_post_without_an_account_says_which_choice_is_missing(client: Client) -> None:
+    """T-01 (统一管理): the county officer saves a post without ticking an account; the form
+    keeps the text and says to choose an account, not the generic 这个字段是必填项。"""
+    from guanwei.testing.personas import unit
+
+    client.force_login(person("ly_xa_officer"))
+    page = client.post(
+        "/content/posts/new/",
+        {
+            "unit": str(unit("demo_tourism", "county_a").pk),
+            "title": "甲县油菜花节",
+            "body": "甲县油菜花节本周六开幕，景区开放时间为8时至18时。",
+            "category": "announcement",
+            "source": "甲县旅游局",
+        },
+    ).content.decode()
+    assert "请至少选择一个发布账号" in page
+    assert "甲县油菜花节本周六开幕" in page

@@ -101,6 +101,7 @@ class PostForm(forms.Form):
         queryset=Channel.objects.none(),
         label=_("Publish to"),
         widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Choose at least one account to publish to.")},
     )
     assets = forms.ModelMultipleChoiceField(
         queryset=Asset.objects.none(), label=_("Pictures from the library"), required=False
@@ -225,6 +226,7 @@ class WeekPlanForm(forms.Form):
         queryset=Channel.objects.none(),
         label=_("Publish to"),
         widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Choose at least one account to publish to.")},
     )
 
     def __init__(
