@@ -169,7 +169,7 @@ def approve_step(
     delegation = check_decider(step, actor)
     run = step.run
     if run.screening_verdict == "review" and not acknowledge_hits:
-        raise ReviewError("内容筛查提示需重点核查，请查看标出的词语并确认后再同意。")
+        raise ReviewError("内容筛查提示需重点核查：请查看筛查提示，勾选“已核查”后再同意。")
     Decision.objects.create(
         step=step,
         actor=actor,
