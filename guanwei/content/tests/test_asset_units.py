@@ -47,7 +47,6 @@ def _post(**extra: Any) -> Post:
     return content.create_post(unit(W, "city_tech_centre"), actor=person("kj_editor"), **fields)
 
 
-@pytest.mark.xfail(strict=True, reason="repro: the action checks only the organisation")
 def test_e02_a_post_cannot_carry_another_units_library_picture() -> None:
     """E-02: 市气象台's picture is not in 科技服务中心's library: refused by the action."""
     foreign = _picture("city_observatory", "qxt_officer")
@@ -59,7 +58,6 @@ def test_e02_a_post_cannot_carry_another_units_library_picture() -> None:
         content.revise_post(post, actor=person("kj_editor"), assets=[own, foreign])
 
 
-@pytest.mark.xfail(strict=True, reason="repro: the action checks only the organisation")
 def test_e02_material_cannot_carry_another_units_library_picture() -> None:
     """E-02: 市气象台's officer cannot send 办公室's picture with his material."""
     foreign = _picture("city_office", "bgs_officer")
