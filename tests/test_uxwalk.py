@@ -302,7 +302,6 @@ def test_e01_a_rule_hint_is_not_called_marked_words(client: Client) -> None:
     assert "筛查提示" in answer.content.decode()
 
 
-@pytest.mark.xfail(strict=True, reason="repro: the account form offers people it then refuses")
 def test_c03_the_account_form_offers_only_people_of_the_accounts_unit(client: Client) -> None:
     """C-03 谁主办谁负责: the college admin's form for 经济管理学院's QQ group offers as 管理员 and
     直接责任人 only people of 经济管理学院 (the page says so; any other choice is refused after
