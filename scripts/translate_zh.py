@@ -12,9 +12,17 @@ import sys
 
 ZH = {
     # uxwalk (issue 10 §6: the new-user walk's findings)
+    "Choose at least one account to publish to.": "请至少选择一个发布账号。",
+    "No delegation recorded yet.": "还没有代审授权。",
     "Nothing in the library yet: upload pictures and attachments there first.": "素材库中还没有图片或附件：请先在素材库上传。",
     # walktre (issue 10 acceptance: the rule-book walks)
     "The content library is empty.": "内容库为空。",
+    "What became of our unit's material": "本单位素材的发布情况",
+    "Posts made from material your unit sent; a published post opens read-only.": "用本单位报送素材编成的稿件。已发布的稿件可打开查看（只读）。",
+    "Where needed, issue a correction notice on the post page.": "需要时在稿件页发布订正通知。",
+    "Post": "稿件",
+    "Published by": "编发单位",
+    "Updated": "更新时间",
     # rbdoc (issue 10 leftovers: E-07 words, R-06 refusal, C-09 dashboard)
     "A contribution from outside the organisation (a message on the platform, a letter, an e-mail …): it goes into the drop box marked external, with who sent it and how it came. Pictures it came with are put in the library first.": "来自本单位以外的投稿（平台消息、来信、电子邮件等）：放入报送箱并标为外部投稿，注明投稿人和来稿渠道。随稿的图片请先上传到素材库。",
     "In the rule book:": "制度所称：",
@@ -25,6 +33,14 @@ ZH = {
     "All posts waiting for our accounts": "全部待本单位账号发布的稿件",
     # chains2 (issue 10 §3/§4: R-02 owner approval, the college's 审批表 as a run)
     "approved by %(unit)s": "须经%(unit)s审核",
+    "Application for": "申请事项",
+    "Opening the account": "开通",
+    "Change of responsible person or manager": "负责人、管理人员变更",
+    "Other new media": "其它新媒体名称",
+    "Application recorded: it now waits for %(step)s.": "审批表已提交，等待“%(step)s”。",
+    "The account's data, its manager and its responsible person are taken from the account record as they stand now.": "账号资料、管理人和责任人按账号登记的当前情况填入。",
+    "Applications": "审批表",
+    "Department": "部门",
     # nav (issue 10)
     "Rule by rule: what the system enforces today": "逐条执行情况",
     "A rule marked “not yet enforced by the system” is in the rule book but the system does not check it yet: follow it by hand.": "标为“尚未由系统执行”的条目写在制度中，但系统目前还不检查，须人工遵守。",

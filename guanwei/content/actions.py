@@ -42,6 +42,7 @@ from guanwei.content.models import (
 from guanwei.content.queries import decided_on_material
 from guanwei.core import files
 from guanwei.core.actors import is_system
+from guanwei.core.catalog import PERMISSIONS
 from guanwei.notify.actions import notify
 from guanwei.orgs.errors import InvalidChange, PermissionDenied
 from guanwei.orgs.models import Unit, User
@@ -615,6 +616,22 @@ def _validated(unit: Unit, data: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _check_flag_permission(unit: Unit, actor: Actor, data: dict[str, Any], was: bool) -> None:
+    """W-12: the fast-path box (特殊天气（随时发布）) is for who holds the permission the
+    pack's chain names (``post.emergency``); ticking it without is refused. An edit that
+    keeps a box already ticked (by who held it) is not a new tick."""
+    if not data["emergency"] or was:
+        return
+    rules = rules_for(unit.organisation_id)
+    permission = rules.flag_permission("emergency")
+    if permission and not can(actor, permission, unit):
+        raise PermissionDenied(
+            f"您不能勾选“{rules.flag_label('emergency')}”：这需要在{unit.name}具有"
+            f"“{PERMISSIONS.get(permission, permission)}”的权限。请取消勾选后保存，"
+            "按一般流程提交审核，或请有此权限的发布人员处理。"
+        )
+
+
 def column_writers(unit: Unit, column: dict[str, Any]) -> bool:
     """R-02: whether ``unit`` may draft in ``column`` — always, unless the pack says the
     column is its owning department's (``owner_only``): then the owner and units under it."""
@@ -742,6 +759,7 @@ def create_post(
         raise InvalidChange("只能订正本部门已发布的稿件。")
     data = _validated(unit, fields)
     _check_column_owner(unit, data["column"], [m.provider_unit for m in materials])
+    _check_flag_permission(unit, actor, data, was=False)
     post = Post.objects.create(
         organisation_id=unit.organisation_id,
         unit=unit,
@@ -797,6 +815,7 @@ def revise_post(post: Post, *, actor: User, **fields: Any) -> PostRevision:
     assert current is not None
     merged = {**revision_fields(current), **fields}
     data = _validated(post.unit, merged)
+    _check_flag_permission(post.unit, actor, data, was=current.emergency)
     if data["column"] != current.column:
         _check_column_owner(
             post.unit,

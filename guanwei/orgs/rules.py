@@ -72,6 +72,16 @@ class OrgRules:
                 return str(chain.get("label") or chain["name"])
         return ""
 
+    def flag_permission(self, flag: str) -> str:
+        """The permission the pack's ``when.<flag>`` post chain names (``permission``,
+        W-12: ``post.emergency``): only who holds it may tick the box. "" when the chain
+        names none (then every writer may) or the pack has no such chain."""
+        for chain in self.chains:
+            conditions = [chain.get("when") or {}, *(chain.get("when_any") or [])]
+            if chain.get("applies_to") == "post" and any(w.get(flag) for w in conditions):
+                return str(chain.get("permission") or "")
+        return ""
+
     def form_chain(self, form: str) -> dict[str, Any] | None:
         """The chain whose printed form is ``form`` (application, authorisation), if any."""
         return next((c for c in self.chains if c.get("form") == form), None)

@@ -95,6 +95,14 @@ def schedule_post(
     intents: list[PublishIntent] = []
     for channel in targets:
         require_publish_on(actor, channel)
+    # E-04: the day's count and the new intent under a lock on each account (in id order):
+    # two publishers at once cannot both take the last place of a day
+    list(
+        Channel.objects.select_for_update()
+        .filter(pk__in=[c.pk for c in targets])
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
     for channel in targets:
         if channel.key not in allowed:
             raise InvalidChange(f"账号“{channel.name}”不在审核通过的版本中，不能发布到该账号。")

@@ -31,13 +31,14 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
-from django.db.models import F, Q
+from django.db.models import F, Min, Q
+from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
 from guanwei.audit.actions import record_many
@@ -415,10 +416,37 @@ def deliver_batch(ids: list[int], token: str, send: Send = _send_in_turn) -> dic
     return out
 
 
+@dataclass
+class Taken:
+    """What one take committed as "sending" under ``token`` (``ready``: intent, adapter,
+    request; ``attempts``: their attempt rows), and what it settled without a call
+    (``out``: cancelled by the gate, a request that could not be built)."""
+
+    token: str
+    ready: list[tuple[PublishIntent, Any, PublishRequest]]
+    attempts: dict[int, PublishAttempt]
+    out: dict[int, str]
+    # Requests that could not be built, held in "claimed": settled after the calls.
+    unsent: list[tuple[PublishIntent, Exception]] = field(default_factory=list)
+
+
 def deliver_due(
     worker: str, *, limit: int = 20, send: Send = _send_in_turn, now: datetime | None = None
 ) -> dict[int, str]:
-    """Take up to ``limit`` due intents and send them — the dispatcher's loop.
+    """Take up to ``limit`` due intents (:func:`take_due`) and send them — the dispatcher's
+    loop does the same in two halves (``publishing.worker``: a batch's answers are recorded
+    while the next batch is on the wire)."""
+    taken = take_due(worker, limit=limit, now=now)
+    if taken.ready:
+        with sending(taken):
+            answers = send([(adapter, request) for _, adapter, request in taken.ready])
+    else:
+        answers = []
+    return record_taken(taken, answers)
+
+
+def take_due(worker: str, *, limit: int = 20, now: datetime | None = None) -> Taken:
+    """Take up to ``limit`` due intents straight to "sending", committed before any call.
 
     One transaction reads the due rows (``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so two
     dispatchers never take the same row; SQLite's IMMEDIATE transaction is the only
@@ -428,8 +456,9 @@ def deliver_due(
     its attempt opened and audited; what the gate refuses is cancelled with the reason in
     the same transaction. No "claimed" step in between: one transaction and one audit
     record fewer per post than ``claim_due`` + :func:`deliver_batch`, same gate, same
-    answer recording (:func:`_send_and_record`). A request that cannot be built is
-    handed back through the claimed state (:func:`_unsent_error`): nothing was sent."""
+    answer recording (:func:`send_taken` / :func:`record_taken`). A request that cannot be
+    built is handed back through the claimed state (:func:`_unsent_error`): nothing was
+    sent."""
     now = now or timezone.now()
     token = f"{short_name(worker)}:{uuid.uuid4().hex[:12]}"
     out: dict[int, str] = {}
@@ -480,11 +509,35 @@ def deliver_due(
         )
         record_many(entries)  # last before COMMIT: the chain's lock is one for the system
     moved = {i.pk for i in sending}
-    # What is committed as "sending" goes out first; only what moved is sent.
-    out.update(_send_and_record([r for r in ready if r[0].pk in moved], attempts, token, send))
-    for intent, error in broken:
-        if intent in held:
-            out[intent.pk] = _unsent_error(intent, token, error)
+    # Only what moved is sent; what could not be built is settled after the calls.
+    return Taken(
+        token,
+        [r for r in ready if r[0].pk in moved],
+        attempts,
+        out,
+        [(i, e) for i, e in broken if i in held],
+    )
+
+
+@contextmanager
+def sending(taken: Taken) -> Iterator[None]:
+    """The calls of a take are made inside this block: their leases are renewed while
+    it lasts (:func:`_heartbeat`)."""
+    _pause_point("sending")
+    with _heartbeat([i.pk for i, _, _ in taken.ready], taken.token):
+        yield
+
+
+def record_taken(taken: Taken, answers: list[PublishResult | BaseException]) -> dict[int, str]:
+    """One transaction records a take's answers (in the order of ``taken.ready``), then
+    what could not be built goes back to retry (nothing of it was sent). Returns every
+    intent of the take with its state."""
+    out = dict(taken.out)
+    if taken.ready:
+        _pause_point("answered")
+        out.update(_record_answers(taken.ready, taken.attempts, answers, taken.token))
+    for intent, error in taken.unsent:
+        out[intent.pk] = _unsent_error(intent, taken.token, error)
     return out
 
 
@@ -506,6 +559,20 @@ def _prepare(
                 log.exception("intent %s: could not prepare the request", intent.pk)
             broken.append((intent, e))
     return ready, broken
+
+
+def seconds_to_next_due(within: float, now: datetime | None = None) -> float | None:
+    """Seconds until the next intent falls due, if one does within ``within`` seconds:
+    an idle dispatcher wakes then instead of at the end of its sleep (posts due at 07:30
+    go out at 07:30, not up to a sleep later)."""
+    now = now or timezone.now()
+    horizon = now + timedelta(seconds=within)
+    when = (
+        _due(horizon)
+        .annotate(at=Greatest("due_at", Coalesce("next_attempt_at", "due_at")))
+        .aggregate(first=Min("at"))["first"]
+    )
+    return None if when is None else max((when - now).total_seconds(), 0.0)
 
 
 def _due(now: datetime) -> Any:
@@ -539,11 +606,10 @@ def _send_and_record(
     transaction records the answers. The one sending code of both entry points."""
     if not ready:
         return {}
-    _pause_point("sending")
-    with _heartbeat([i.pk for i, _, _ in ready], token):
+    taken = Taken(token, ready, attempts, {})
+    with sending(taken):
         answers = send([(adapter, request) for _, adapter, request in ready])
-    _pause_point("answered")
-    return _record_answers(ready, attempts, answers, token)
+    return record_taken(taken, answers)
 
 
 def _refusal(intent: PublishIntent) -> dict[str, str]:

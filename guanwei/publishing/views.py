@@ -290,12 +290,19 @@ def _week_plan_entries(
         .exclude(status__in=[PostStatus.DRAFT, PostStatus.REJECTED, PostStatus.WITHDRAWN])
         .select_related("current_revision", "unit")
         .prefetch_related("current_revision__channels")
+        .order_by("week_plan_id", "pk")
     )
+    # Asked once per plan, of its first day: its days share their unit, column and accounts,
+    # and the plan's page shows every day to whoever may open one of them.
+    plan_seen: dict[int, bool] = {}
     for post in posts:
         revision = post.current_revision
         assert revision is not None and revision.planned_at is not None
         local = timezone.localtime(revision.planned_at)
-        seen = may_see(user, post)
+        assert post.week_plan_id is not None
+        if post.week_plan_id not in plan_seen:
+            plan_seen[post.week_plan_id] = may_see(user, post)
+        seen = plan_seen[post.week_plan_id]
         for channel in revision.channels.all():
             if channel.pk not in wanted or (post.pk, channel.pk) in placed:
                 continue

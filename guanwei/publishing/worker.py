@@ -96,23 +96,55 @@ class Dispatcher:
         self.idle_sleep = idle_sleep
         self.stopping = threading.Event()
         self._crashes = 0  # deliveries that failed in a row: the wait before the next grows
+        # The last batch's answers, recorded while the next batch is on the wire.
+        self._pending: tuple[dispatch.Taken, list[Any]] | None = None
 
     def stop(self, *_: object) -> None:
         self.stopping.set()
 
-    @staticmethod
-    def _sender(pool: ThreadPoolExecutor) -> dispatch.Send:
-        """Send a batch's requests concurrently on the pool (HTTP only, no DB there)."""
+    def _finish(self, pending: tuple[dispatch.Taken, list[Any]]) -> int:
+        """Record a batch's answers. A failure here leaves its rows "sending" under their
+        lease: they turn unknown when it runs out and are reconciled (never sent again
+        blindly), as after a crash."""
+        taken, answers = pending
+        try:
+            return len(dispatch.record_taken(taken, answers))
+        except Exception:
+            log.exception("dispatcher %s: recording answers failed", self.name)
+            return 0
 
-        def send(jobs: list[tuple[Any, Any]]) -> list[Any]:
+    def _deliver(self, pool: ThreadPoolExecutor) -> int:
+        """Take what is due to "sending" (one transaction), put the calls on the pool, and
+        while they are on the wire record the previous batch's answers — the threads do
+        not wait for that transaction, nor the next take for the calls' slowest answer to
+        be written. Never more intents in flight than threads: the previous batch's calls
+        have all answered before this take."""
+        pending, self._pending = self._pending, None
+        try:
+            taken = dispatch.take_due(self.name, limit=self.batch)
+        except Exception:
+            if pending:
+                self._finish(pending)
+            raise
+        work = len(taken.out) + len(taken.unsent)
+        if not taken.ready:
+            if pending:
+                work += self._finish(pending)
+            if taken.unsent:
+                work += self._finish((taken, []))
+            return work
+        with dispatch.sending(taken):
             # Each call bounded in total time (dispatch.max_call): a trickling platform
             # cannot hold the batch, the lease or the pool's thread.
             futures = [
-                pool.submit(dispatch.bounded_publish, adapter, request) for adapter, request in jobs
+                pool.submit(dispatch.bounded_publish, adapter, request)
+                for _, adapter, request in taken.ready
             ]
-            return [f.exception() or f.result() for f in futures]
-
-        return send
+            if pending:
+                work += self._finish(pending)
+            answers = [f.exception() or f.result() for f in futures]
+        self._pending = (taken, answers)
+        return work + len(taken.ready)
 
     def run_once(self, pool: ThreadPoolExecutor) -> int:
         close_old_connections()
@@ -125,7 +157,7 @@ class Dispatcher:
             self._last_pass = time.monotonic()
             scheduler_pass()
         try:  # take what is due and send it (one transaction to "sending")
-            work = len(dispatch.deliver_due(self.name, limit=self.batch, send=self._sender(pool)))
+            work = self._deliver(pool)
             self._crashes = 0
         except Exception:
             # Before COMMIT nothing was taken (rolled back); after it, what is "sending"
@@ -142,6 +174,15 @@ class Dispatcher:
             work += reconcile.reconcile_unknown(self.name)
         return work
 
+    def _idle_wait(self) -> float:
+        """Sleep until the next intent falls due, at most ``idle_sleep``."""
+        try:
+            due = dispatch.seconds_to_next_due(self.idle_sleep)
+        except Exception:
+            log.exception("dispatcher %s: could not read the next due time", self.name)
+            return self.idle_sleep
+        return self.idle_sleep if due is None else min(self.idle_sleep, due + 0.002)
+
     def run(self) -> int:
         signal.signal(signal.SIGTERM, self.stop)
         signal.signal(signal.SIGINT, self.stop)
@@ -155,7 +196,10 @@ class Dispatcher:
                     log.exception("dispatcher loop error")
                     work = 0
                 if not work:
-                    self.stopping.wait(self.idle_sleep)
+                    self.stopping.wait(self._idle_wait())
+            if self._pending:
+                self._finish(self._pending)
+                self._pending = None
         log.info("dispatcher %s stopped", self.name)
         return 0
 

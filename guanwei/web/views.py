@@ -21,7 +21,7 @@ from guanwei.orgs.pages import current_org as _current_org
 from guanwei.orgs.pages import page_context as _ctx
 from guanwei.orgs.permissions import can
 from guanwei.orgs.rules import rules_for
-from guanwei.oversight.queries import deadlines_for
+from guanwei.oversight.queries import correction_rule, deadlines_for
 from guanwei.publishing.queries import failed_sends, waiting_for_accounts
 from guanwei.web.menu import menu_for
 from guanwei.workflow.queries import review_queue
@@ -112,6 +112,8 @@ def _needs(user: User, org: Organisation) -> dict[str, Any]:
         "failed": failed_sends(user, org, limit=10),
         "waiting": waiting_for_accounts(user, org, limit=10),
         "material_posts": content_queries.material_posts(user, org, limit=10),
+        # W-11's correction notice only where the pack has its correction rule (issue #10 §2)
+        "corrections": bool(correction_rule(org.pk)),
     }
 
 

@@ -146,6 +146,7 @@ def _items(rows: Iterable[Row], limit: int) -> list[QueueItem]:
             "run__revision",
             "run__submission",
             "run__authorisation__channel",
+            "run__application__channel",
             "unit",
         )
         # E-01, T-05: the queue shows each item's pictures and attachments

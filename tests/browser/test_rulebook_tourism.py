@@ -127,6 +127,14 @@ def test_t01_t05_county_material_published_by_the_centre_on_the_city_account(
     assert M_TITLE in row.inner_text() and "已发布" in row.inner_text(), row.inner_text()
     _look(page, server)
 
+    # 6. The county officer's dashboard shows what became of his material, in the tourism
+    #    bureau's words (no weather bureau's W-11 correction notice: the pack has none).
+    as_(page, server, "ly_xa_officer")
+    panel = page.locator("#material-posts")
+    assert M_TITLE in panel.inner_text() and "已发布" in panel.inner_text()
+    assert "订正" not in panel.inner_text(), panel.inner_text()
+    _look(page, server)
+
 
 def test_t02_t05_a_county_keeps_its_own_account_and_its_week_quota_is_met(
     page: Any, server: Server, fakes: FakePlatforms

@@ -145,3 +145,57 @@ def test_r03_a_week_plans_pictures_are_stored_with_its_days() -> None:
     [asset] = monday.current_revision.assets.all()
     assert asset.kind == "image" and "周一" in asset.title
     assert all(p.current_revision and not p.current_revision.assets.exists() for p in rest)
+
+
+def test_r03_the_calendar_asks_once_per_week_plan_who_may_see_it() -> None:
+    """R-03 (strict review): the calendar decides once per week plan whether its days' titles
+    are shown (the plan's page shows all its days to whoever may open one), not seven times —
+    a second plan costs the queries of one day, not of seven."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    editor, viewer = Client(), Client()
+    editor.force_login(person("re_ch_editor"))
+    viewer.force_login(person("re_xm_editor"))  # not a reviewer: the rules run in full
+    url = "/publishing/calendar/?week=2026-W50"
+    with time_machine.travel(TUESDAY, tick=False):
+        assert editor.post("/content/weekplans/new/", _grid()).status_code == 302
+        viewer.get(url)
+        with CaptureQueriesContext(connection) as one:
+            viewer.get(url)
+        second = editor.post("/content/weekplans/new/", _grid(column="culture_property"))
+        assert second.status_code == 302
+        with CaptureQueriesContext(connection) as two:
+            page = viewer.get(url).content.decode()
+    assert page.count("其他部门的稿件") >= 14  # hidden titles, one per day
+    assert len(two.captured_queries) - len(one.captured_queries) <= 15, (
+        len(one.captured_queries),
+        len(two.captured_queries),
+    )
+
+
+def test_r03_the_week_plan_form_offers_only_the_accounts_the_unit_may_address() -> None:
+    """R-03 with C-09/T-01 (strict review): the grid offers the accounts its unit's posts may
+    address, as the post form does — not another department's account the action refuses
+    after seven days were typed."""
+    from guanwei.channels import actions as channel_actions
+    from guanwei.channels.models import ChannelStatus
+    from guanwei.orgs.permissions import SYSTEM
+    from guanwei.testing.personas import unit
+
+    own = channel_actions.create_channel(
+        unit(R, "project_team"),
+        actor=SYSTEM,
+        key="project_weibo",
+        name="项目组微博",
+        kind=channel(R, "company_weibo").kind,
+        status=ChannelStatus.ACTIVE,
+    )
+    editor = Client()
+    editor.force_login(person("re_ch_editor"))  # 投资策划部: may not address it
+    form = editor.get("/content/weekplans/new/").content.decode()
+    assert f'value="{channel(R, "company_weibo").pk}"' in form
+    assert f'value="{own.pk}"' not in form
+    with time_machine.travel(TUESDAY, tick=False):
+        refused = editor.post("/content/weekplans/new/", _grid(channels=[own.pk]))
+    assert refused.status_code == 400

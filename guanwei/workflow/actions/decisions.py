@@ -35,6 +35,8 @@ def _author_id(run: WorkflowRun) -> int | None:
         return run.revision.created_by_id if run.revision else None
     if run.authorisation_id:
         return run.authorisation.requested_by_id if run.authorisation else None
+    if run.application_id:
+        return run.application.requested_by_id if run.application else None
     return run.submission.submitted_by_id if run.submission else None
 
 
@@ -82,7 +84,12 @@ def check_decider(step: StepRun, actor: User) -> Delegation | None:
 
 
 def _subject_word(run: WorkflowRun) -> str:
-    return {"post": "稿件", "material": "素材", "credential": "授权申请"}.get(run.subject, "事项")
+    return {
+        "post": "稿件",
+        "material": "素材",
+        "credential": "授权申请",
+        "application": "审批表",
+    }.get(run.subject, "事项")
 
 
 def check_distinct_decider(step: StepRun, actor: User) -> None:
@@ -120,7 +127,13 @@ def _lock_step(step: StepRun) -> StepRun:
     return (
         StepRun.objects.select_for_update(of=("self",))
         .select_related(
-            "run", "run__revision", "run__post", "run__submission", "run__authorisation", "unit"
+            "run",
+            "run__revision",
+            "run__post",
+            "run__submission",
+            "run__authorisation",
+            "run__application",
+            "unit",
         )
         .get(pk=step.pk)
     )
@@ -228,6 +241,10 @@ def _tell_rejected(run: WorkflowRun, step: StepRun, actor: User, reason: str) ->
         people = [run.authorisation.requested_by_id]
         title = f"授权申请（{run.authorisation.grantee}）未获批准"
         link = f"/review/authorisations/{run.authorisation.pk}/"
+    elif run.application is not None:
+        people = [run.application.requested_by_id]
+        title = f"“{run.application.channel.name}”审批表未获批准"
+        link = f"/review/applications/{run.application.pk}/"
     else:
         return
     notify(
@@ -279,11 +296,15 @@ def _finish(run: WorkflowRun, status: str, *, actor: User, reason: str = "") -> 
         from guanwei.workflow.actions.authorisation import mark_authorisation_decided
 
         mark_authorisation_decided(run.authorisation, approved=approved)
+    elif run.application:
+        from guanwei.workflow.actions.application import mark_application_decided
+
+        mark_application_decided(run.application, approved=approved)
     record(
         AuditAction.REVIEW_APPROVED if approved else AuditAction.REVIEW_REJECTED,
         actor=actor,
         object_type="authorisation" if run.authorisation_id else run.subject,
-        object_id=run.post_id or run.submission_id or run.authorisation_id,
+        object_id=run.post_id or run.submission_id or run.authorisation_id or run.application_id,
         object_repr=run.chain_name,
         organisation_id=run.organisation_id,
         after={"run": run.pk, "status": status, "reason": reason, "content_hash": run.content_hash},

@@ -27,6 +27,7 @@ from guanwei.workflow.chains import (
 )
 from guanwei.workflow.errors import ReviewError
 from guanwei.workflow.models import (
+    AccountApplication,
     AuthorisationRequest,
     Decision,
     Eligibility,
@@ -50,6 +51,7 @@ def _create_run(
     revision: PostRevision | None = None,
     submission: Submission | None = None,
     authorisation: AuthorisationRequest | None = None,
+    application: AccountApplication | None = None,
     screening_verdict: str = "",
     chain_reason: str = "",
 ) -> WorkflowRun:
@@ -62,6 +64,7 @@ def _create_run(
         content_hash=revision.content_hash if revision else "",
         submission=submission,
         authorisation=authorisation,
+        application=application,
         chain_key=chain["key"],
         chain_name=chain["name"],
         chain=chain,
