@@ -300,3 +300,20 @@ def test_e01_a_rule_hint_is_not_called_marked_words(client: Client) -> None:
     answer = client.post(f"/review/steps/{step.pk}/approve/", {"comment": ""}, follow=True)
     assert "标出的词语" not in answer.content.decode()
     assert "筛查提示" in answer.content.decode()
+
+
+def test_c03_the_account_form_offers_only_people_of_the_accounts_unit(client: Client) -> None:
+    """C-03 谁主办谁负责: the college admin's form for 经济管理学院's QQ group offers as 管理员 and
+    直接责任人 only people of 经济管理学院 (the page says so; any other choice is refused after
+    saving)."""
+    from guanwei.orgs.models import User
+    from guanwei.testing.personas import channel
+
+    qq = channel("demo_college", "business_qq")
+    client.force_login(person("col_admin"))
+    page = client.get(f"/channels/{qq.pk}/").content.decode()
+    for name in ("manager", "responsible"):
+        select = page.split(f'name="{name}"', 1)[1].split("</select>", 1)[0]
+        picked = {int(v) for v in re.findall(r'<option value="(\d+)"', select)}
+        offered = set(User.objects.filter(pk__in=picked).values_list("username", flat=True))
+        assert offered == {"col_jg_manager", "col_jg_secretary"}, (name, offered)
