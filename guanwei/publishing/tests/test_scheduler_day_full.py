@@ -48,7 +48,6 @@ def _edu_approved(n: int, planned_at: datetime | None = None) -> Post:
     return post
 
 
-@pytest.mark.xfail(strict=True, reason="repro: the scheduler skips a full day silently")
 def test_e04_the_scheduler_tells_why_a_planned_post_did_not_go_on_a_full_day() -> None:
     """E-04: ten posts fill the Wednesday; the 11th, planned for 21:00, is not scheduled;
     its editor is told the day's maximum is reached (with the count), the post page says so,
