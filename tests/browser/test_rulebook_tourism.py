@@ -206,11 +206,6 @@ def test_t02_t05_a_county_keeps_its_own_account_and_its_week_quota_is_met(
     assert "县级微博定期更新" in met.first.inner_text(), page.locator("main").inner_text()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="repro: the refusal of classified material names the weather bureau's W-21, "
-    "not the tourism rule book's T-04 (涉密不发)",
-)
 def test_t04_classified_material_is_refused_in_the_tourism_rule_books_words(
     page: Any, server: Server
 ) -> None:
