@@ -437,7 +437,7 @@ ZH = {
     "Added to the library.": "已加入素材库。",
     "Review": "审核",
     "Opinion": "审核意见",
-    "I have checked the highlighted terms": "已核查标出的词语",
+    "I have checked the highlighted terms": "已核查筛查提示",
     "Reason (returned to the editor)": "理由（退回撰稿人）",
     "Approval chain": "审核流程",
     "Deputy": "代审人",

@@ -273,3 +273,47 @@ def test_t01_a_post_without_an_account_says_which_choice_is_missing(client: Clie
     ).content.decode()
     assert "请至少选择一个发布账号" in page
     assert "甲县油菜花节本周六开幕" in page
+
+
+def test_e01_a_rule_hint_is_not_called_marked_words(client: Client) -> None:
+    """E-01: the edu-software lead reviews a post without a picture; the only hint is the
+    rule 本制度要求配图 (no word is marked), so the box and the refusal speak of the screening's
+    hints (筛查提示), not of 标出的词语 the page does not show."""
+    from guanwei.content import actions as content
+    from guanwei.testing.personas import channel, unit
+    from guanwei.workflow import actions as wf
+
+    post = content.create_post(
+        unit("demo_edu_software", "operations"),
+        actor=person("edu_yy_editor"),
+        title="家校共育小贴士",
+        body="家长每天花十分钟和孩子聊聊学校生活，有助于孩子养成表达习惯。",
+        category="education",
+        channels=[channel("demo_edu_software", "official_weibo")],
+    )
+    run = wf.submit_for_review(post, actor=person("edu_yy_editor"))
+    client.force_login(person("edu_yy_lead"))
+    page = client.get(f"/content/posts/{post.pk}/").content.decode()
+    assert "本制度要求配图" in page
+    assert "标出的词语" not in page
+    step = run.steps.get(status="pending")
+    answer = client.post(f"/review/steps/{step.pk}/approve/", {"comment": ""}, follow=True)
+    assert "标出的词语" not in answer.content.decode()
+    assert "筛查提示" in answer.content.decode()
+
+
+def test_c03_the_account_form_offers_only_people_of_the_accounts_unit(client: Client) -> None:
+    """C-03 谁主办谁负责: the college admin's form for 经济管理学院's QQ group offers as 管理员 and
+    直接责任人 only people of 经济管理学院 (the page says so; any other choice is refused after
+    saving)."""
+    from guanwei.orgs.models import User
+    from guanwei.testing.personas import channel
+
+    qq = channel("demo_college", "business_qq")
+    client.force_login(person("col_admin"))
+    page = client.get(f"/channels/{qq.pk}/").content.decode()
+    for name in ("manager", "responsible"):
+        select = page.split(f'name="{name}"', 1)[1].split("</select>", 1)[0]
+        picked = {int(v) for v in re.findall(r'<option value="(\d+)"', select)}
+        offered = set(User.objects.filter(pk__in=picked).values_list("username", flat=True))
+        assert offered == {"col_jg_manager", "col_jg_secretary"}, (name, offered)

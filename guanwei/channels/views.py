@@ -9,6 +9,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -304,11 +305,28 @@ def people_history(channel: Channel, limit: int = 20) -> list[dict[str, Any]]:
     return out[:limit]
 
 
+def _staff_people(channel: Channel) -> Any:
+    """Whom the form offers as manager and responsible person: the people of the account's
+    own unit and of the units the pack names to run it (C-03, the same test as
+    ``change_channel``), and whoever holds the post today."""
+    staff = Q(
+        is_active=True,
+        memberships__unit__in=scope.staff_units(channel),
+        memberships__revoked_at__isnull=True,
+    )
+    current = Q(pk__in=[pk for pk in (channel.manager_id, channel.responsible_id) if pk])
+    return (
+        _org_people(channel.organisation)
+        .filter(pk__in=User.objects.filter(staff | current).values("pk"))
+        .order_by("username")
+    )
+
+
 def _channel_page(
     request: HttpRequest, channel: Channel, form: ChannelForm | None = None, status: int = 200
 ) -> HttpResponse:
     org = channel.organisation
-    people = _org_people(org)
+    people = _staff_people(channel)
     if form is None:
         form = ChannelForm(
             people=people,
@@ -355,7 +373,7 @@ def channel_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         form = ChannelForm(
             request.POST,
-            people=_org_people(channel.organisation),
+            people=_staff_people(channel),
             statuses=status_choices(_actor(request), channel),
         )
         status = 400
