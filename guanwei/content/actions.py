@@ -286,11 +286,29 @@ def save_library_text(unit: Unit, *, actor: User, title: str, body: str, source:
     return text
 
 
-def _assets_of(unit: Unit, assets: Iterable[Asset]) -> list[Asset]:
+def _assets_of(
+    unit: Unit,
+    assets: Iterable[Asset],
+    *,
+    actor: Actor | None = None,
+    perm: str = "",
+    also: Iterable[int] = (),
+) -> list[Asset]:
+    """The files a post or material may carry (E-02, decision 0017: the library is per
+    unit): those of ``unit``'s own library, of a library the actor may use for ``perm``
+    (the units he writes or provides for — what the form offers), and ``also`` (the files
+    of the material a post is written from, or those its current version already carries).
+    Never another organisation's, never another unit's by a forged form."""
     out = list(assets)
+    allowed = set(also)
     for a in out:
         if a.organisation_id != unit.organisation_id:
             raise InvalidChange("只能使用本单位素材库中的文件。")
+        if a.unit_id == unit.pk or a.pk in allowed:
+            continue
+        if perm and actor is not None and not is_system(actor) and can(actor, perm, a.unit):
+            continue
+        raise InvalidChange(f"“{a.title}”不在本部门素材库中，不能使用其他部门素材库的文件。")
     return out
 
 
@@ -325,7 +343,7 @@ def submit_material(
         source=_require_text(source, "信息来源（T-05：来源不明的信息不予发布）"),
         status=SubmissionStatus.NEW,
     )
-    submission.assets.set(_assets_of(provider_unit, assets))
+    submission.assets.set(_assets_of(provider_unit, assets, actor=actor, perm="material.submit"))
     _screen_submission(submission, actor=actor, refuse=True)
     record(
         AuditAction.MATERIAL_SUBMITTED,
@@ -559,7 +577,9 @@ def mark_awaiting_leader(submission: Submission) -> bool:
 # ------------------------------------------------------------------ posts and revisions
 
 
-def _validated(unit: Unit, data: dict[str, Any]) -> dict[str, Any]:
+def _validated(
+    unit: Unit, data: dict[str, Any], *, actor: User, also_assets: Iterable[int] = ()
+) -> dict[str, Any]:
     """Check the editorial fields against the pack (W-09, R-01, E-03) and the org."""
     rules = rules_for(unit.organisation_id)
     title = _require_text(data.get("title", ""), "标题")
@@ -591,7 +611,9 @@ def _validated(unit: Unit, data: dict[str, Any]) -> dict[str, Any]:
                 f"{unit.name}的稿件不能发布到“{channel.name}”（{channel.unit.name}的账号，"
                 "制度包未向本单位开放）。"
             )
-    assets = _assets_of(unit, data.get("assets") or [])
+    assets = _assets_of(
+        unit, data.get("assets") or [], actor=actor, perm="post.create", also=also_assets
+    )
     planned_at: datetime | None = data.get("planned_at")
     if planned_at is not None and timezone.is_naive(planned_at):
         raise InvalidChange("计划发布时间缺少时区。")
@@ -757,7 +779,11 @@ def create_post(
         corrects.unit_id != unit.pk or corrects.status != PostStatus.PUBLISHED
     ):
         raise InvalidChange("只能订正本部门已发布的稿件。")
-    data = _validated(unit, fields)
+    # E-01: the pictures of the material it is written from, and of the post it corrects
+    sent = [a.pk for m in materials for a in m.assets.all()]
+    if corrects is not None and corrects.current_revision is not None:
+        sent += [a.pk for a in corrects.current_revision.assets.all()]
+    data = _validated(unit, fields, actor=actor, also_assets=sent)
     _check_column_owner(unit, data["column"], [m.provider_unit for m in materials])
     _check_flag_permission(unit, actor, data, was=False)
     post = Post.objects.create(
@@ -814,7 +840,9 @@ def revise_post(post: Post, *, actor: User, **fields: Any) -> PostRevision:
     current = post.current_revision
     assert current is not None
     merged = {**revision_fields(current), **fields}
-    data = _validated(post.unit, merged)
+    kept = [a.pk for a in current.assets.all()]
+    kept += [a.pk for m in post.materials.all() for a in m.assets.all()]
+    data = _validated(post.unit, merged, actor=actor, also_assets=kept)
     _check_flag_permission(post.unit, actor, data, was=current.emergency)
     if data["column"] != current.column:
         _check_column_owner(
