@@ -23,6 +23,24 @@ class Grant:
 class OrgRules:
     packs: list[dict[str, Any]] = field(default_factory=list)
 
+    def requirement_ids(self) -> set[str]:
+        """Every requirement ID the organisation's packs cite (``req`` anywhere in them)."""
+        out: set[str] = set()
+
+        def walk(node: Any) -> None:
+            if isinstance(node, dict):
+                for key, value in node.items():
+                    if key == "req":
+                        out.update([value] if isinstance(value, str) else value or [])
+                    else:
+                        walk(value)
+            elif isinstance(node, list):
+                for item in node:
+                    walk(item)
+
+        walk(self.packs)
+        return out
+
     def _entries(self, section: str) -> list[dict[str, Any]]:
         out: list[dict[str, Any]] = []
         for pack in self.packs:
