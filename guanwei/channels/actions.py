@@ -133,6 +133,9 @@ def change_channel(channel: Channel, *, actor: Actor | None, **changes: Any) -> 
     if unknown:
         raise InvalidChange(f"不能修改这些字段：{', '.join(sorted(unknown))}")
     require(actor, "channel.change", channel)
+    # LOCK ORDER: account → post → publication (publishing.actions.schedule_post): the
+    # account first; suspending/closing then locks the waiting publications' posts, then
+    # the publications (publishing.actions.cancel_channel_intents, by status_changed).
     channel = Channel.objects.select_for_update().select_related("unit").get(pk=channel.pk)
     before = channel_snapshot(channel)
     if "status" in changes:

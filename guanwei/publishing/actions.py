@@ -60,6 +60,18 @@ def day_full(channel: Channel, day: date, revision: PostRevision) -> str:
     return ""
 
 
+def lock_accounts(channels: Sequence[Channel]) -> list[Channel]:
+    """Lock the accounts' rows in id order (the first step of the lock order, see
+    :func:`schedule_post`); returns them as locked, in the order given."""
+    locked = {
+        c.pk: c
+        for c in Channel.objects.select_for_update()
+        .filter(pk__in=[c.pk for c in channels])
+        .order_by("pk")
+    }
+    return [locked[c.pk] for c in channels if c.pk in locked]
+
+
 @transaction.atomic
 def schedule_post(
     post: Post,
@@ -76,14 +88,16 @@ def schedule_post(
     is not sent again. The person must be allowed to publish on every account named
     (:func:`may_publish_on`: a publisher of the account's unit, whichever unit wrote the
     post — C-09, T-01)."""
-    post = Post.objects.select_for_update().get(pk=post.pk)
-    revision = publishable_revision(post)
-    if revision is None:
+    # LOCK ORDER (publishing and channels): account → post → publication, i.e.
+    # channels_channel, then content_post, then publishing_publishintent, each in id order.
+    # change_channel (suspending/closing: cancel_channel_intents) and reschedule_expired
+    # take the same order; taking them the other way round could deadlock.
+    first = publishable_revision(Post.objects.get(pk=post.pk))
+    if first is None:
         raise InvalidChange("只有审核通过的当前版本才能安排发布（修改后须重新审核）。")
-    targets = list(channels) if channels is not None else list(revision.channels.all())
+    targets = list(channels) if channels is not None else list(first.channels.all())
     if not targets:
         raise InvalidChange("请至少选择一个发布账号。")
-    allowed = set(revision.channel_keys)
     now = timezone.now()
     if at is not None and timezone.is_naive(at):
         raise InvalidChange("发布时间缺少时区。")
@@ -96,13 +110,16 @@ def schedule_post(
     for channel in targets:
         require_publish_on(actor, channel)
     # E-04: the day's count and the new intent under a lock on each account (in id order):
-    # two publishers at once cannot both take the last place of a day
-    list(
-        Channel.objects.select_for_update()
-        .filter(pk__in=[c.pk for c in targets])
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    )
+    # two publishers at once cannot both take the last place of a day. The accounts as
+    # locked (their status is current).
+    targets = lock_accounts(targets)
+    post = Post.objects.select_for_update().get(pk=post.pk)
+    revision = publishable_revision(post)
+    if revision is None:
+        raise InvalidChange("只有审核通过的当前版本才能安排发布（修改后须重新审核）。")
+    if revision.pk != first.pk:
+        raise InvalidChange("稿件刚被修改或重新审核，请刷新页面后再安排发布。")
+    allowed = set(revision.channel_keys)
     for channel in targets:
         if channel.key not in allowed:
             raise InvalidChange(f"账号“{channel.name}”不在审核通过的版本中，不能发布到该账号。")
@@ -264,7 +281,15 @@ def cancel_open_intents(post: Post, *, actor: Actor | None, reason: str) -> int:
 def cancel_channel_intents(channel: Channel, *, actor: Actor | None, status: str) -> int:
     """An account that is suspended or closed gets nothing: what was waiting for it is
     cancelled (audited) in the same transaction as the change (C-12, issue #8 §1)."""
+    # The lock order (see schedule_post): the account is locked by change_channel; its
+    # waiting publications' posts next, in id order; then the publications.
     waiting = list(PublishIntent.objects.filter(channel=channel, status__in=NOT_STARTED))
+    list(
+        Post.objects.select_for_update()
+        .filter(pk__in={i.post_id for i in waiting})
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
     label = ChannelStatus(status).label
     cancelled = move(
         waiting,
@@ -393,12 +418,14 @@ def reschedule_expired(
 ) -> list[PublishIntent]:
     """One click after an expiry: the approved content keeps its approval; only the time
     was missed, so it goes into a new slot (or the given time)."""
-    post = Post.objects.select_for_update().get(pk=post.pk)
-    revision = post.approved_revision
-    for channel in (
+    revision = Post.objects.get(pk=post.pk).approved_revision
+    targets = list(
         channels if channels is not None else (revision.channels.all() if revision else [])
-    ):
+    )
+    for channel in targets:
         require_publish_on(actor, channel)
+    lock_accounts(targets)  # the lock order: account → post → publication (schedule_post)
+    post = Post.objects.select_for_update().get(pk=post.pk)
     if not content_actions.mark_reinstated(post):
         raise InvalidChange("只有已过期且内容未改动的稿件可以直接重新安排。")
     return schedule_post(post, actor=actor, at=at, next_slot=next_slot, channels=channels)

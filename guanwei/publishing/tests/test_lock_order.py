@@ -48,7 +48,6 @@ def _in_order(tables: list[str]) -> bool:
     return ranks == sorted(ranks)
 
 
-@pytest.mark.xfail(strict=True, reason="repro: schedule_post locks the post before the account")
 def test_c12_e04_scheduling_and_suspending_lock_account_post_publication_in_order() -> None:
     if connection.vendor != "postgresql":
         pytest.skip("row locks: PostgreSQL")
