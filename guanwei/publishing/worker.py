@@ -24,7 +24,7 @@ from django.db import close_old_connections
 from django.db.models import Q
 from django.utils import timezone
 
-from guanwei.publishing import dispatch, reconcile
+from guanwei.publishing import dispatch, reconcile, retract
 from guanwei.publishing.adapters.http import shared_client
 from guanwei.publishing.models import SchedulerLease
 
@@ -71,6 +71,16 @@ def scheduler_pass() -> None:
             anchor_if_due()
         except OSError:
             log.exception("could not write the audit anchor")
+
+
+def housekeeping(name: str) -> int:
+    """What the loop does besides sending, at most every ``HOUSEKEEPING_INTERVAL``: poll
+    WeChat jobs, reconcile unknown outcomes, and (W-11) delete the originals a pack deletes
+    once their correction is out — each a small query of its own, never on the send path."""
+    work = reconcile.poll_remote_pending(name)
+    work += reconcile.reconcile_unknown(name)
+    work += retract.retract_due(name)
+    return work
 
 
 class Dispatcher:
@@ -170,8 +180,7 @@ class Dispatcher:
             self._last_housekeeping = started
             if not housekeeping:
                 dispatch.recover_expired_leases()
-            work += reconcile.poll_remote_pending(self.name)
-            work += reconcile.reconcile_unknown(self.name)
+            work += housekeeping(self.name)
         return work
 
     def _idle_wait(self) -> float:

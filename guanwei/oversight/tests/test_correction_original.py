@@ -8,7 +8,6 @@ never by deleting twice (docs/decisions/0008, item 7)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -17,6 +16,8 @@ import httpx
 import pytest
 import time_machine
 
+from guanwei.audit.events import AuditAction
+from guanwei.audit.models import AuditRecord
 from guanwei.content import actions as content
 from guanwei.content.models import Post, Submission
 from guanwei.oversight import queries as oversight_queries
@@ -134,9 +135,9 @@ def _correct(post: Post) -> Post:
 
 
 def _housekeeping() -> None:
-    """One turn of the real dispatcher loop (its first turn runs the housekeeping pass)."""
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        worker.Dispatcher(threads=1, scheduler=False).run_once(pool)
+    """The dispatcher loop's housekeeping pass (``Dispatcher.run_once`` runs it), in this
+    thread: ``run_once`` itself closes the test transaction's connection on PostgreSQL."""
+    worker.housekeeping("test")
 
 
 def _on_weibo(fakes: FakePlatforms, remote_id: str) -> bool:
@@ -148,7 +149,6 @@ def _stats(fakes: FakePlatforms) -> dict[str, Any]:
     return httpx.get(f"{fakes.weibo_url}/__stats__").json()
 
 
-@pytest.mark.xfail(strict=True, reason="repro: W-11 original = delete is never acted on")
 def test_w11_a_pack_that_deletes_the_original_has_it_gone_from_weibo(
     fakes: FakePlatforms, delete_on_weibo: None
 ) -> None:
@@ -166,5 +166,99 @@ def test_w11_a_pack_that_deletes_the_original_has_it_gone_from_weibo(
     assert not _on_weibo(fakes, original.remote_id)
     assert _on_weibo(fakes, PublishIntent.objects.get(post=fix).remote_id)
     original.refresh_from_db()
-    assert original.status == "retracted"
+    assert original.status == IntentStatus.RETRACTED
     assert _stats(fakes)["by_path"].get(DESTROY) == 1
+    actions = list(
+        AuditRecord.objects.filter(object_type="publish_intent", object_id=str(original.pk))
+        .order_by("id")
+        .values_list("action", flat=True)
+    )
+    assert actions[-2:] == [AuditAction.PUBLISH_RETRACTING, AuditAction.PUBLISH_RETRACTED]
+    page = _as("kj_publisher").get(f"/content/posts/{post.pk}/").content.decode()
+    assert "已删除原稿" in page
+    _housekeeping()  # nothing left to do: no second call
+    assert _stats(fakes)["by_path"].get(DESTROY) == 1
+
+
+def test_w11_a_pack_that_keeps_the_original_leaves_it_on_weibo(fakes: FakePlatforms) -> None:
+    """W-11: the weather pack as shipped (``keep``): the original stays, nothing is
+    deleted."""
+    _connect(fakes)
+    issued = datetime(2026, 11, 26, 9, 0, tzinfo=TZ)
+    with time_machine.travel(issued, tick=False) as clock:
+        post = _original_on_weibo()
+        clock.move_to(issued + timedelta(minutes=3))
+        _correct(post)
+        _housekeeping()
+    original = PublishIntent.objects.get(post=post)
+    assert original.status == IntentStatus.PUBLISHED and _on_weibo(fakes, original.remote_id)
+    assert not _stats(fakes)["by_path"].get(DESTROY)
+
+
+def test_w11_weibo_refuses_the_deletion_the_original_stays_published_with_the_cause(
+    fakes: FakePlatforms, delete_on_weibo: None
+) -> None:
+    """W-11: Weibo answers 20102 to statuses/destroy: the original is 已发布 again with
+    删除失败（cause）on the post page, audited, the author told; not tried again."""
+    _connect(fakes)
+    issued = datetime(2026, 11, 26, 9, 0, tzinfo=TZ)
+    with time_machine.travel(issued, tick=False) as clock:
+        post = _original_on_weibo()
+        clock.move_to(issued + timedelta(minutes=3))
+        _correct(post)
+        assert PublishIntent.objects.get(post=post).status == IntentStatus.RETRACTING
+        httpx.post(
+            f"{fakes.weibo_url}/__control__",
+            json={"fail_next": 1, "status": 403, "error_code": 20102, "path": "destroy"},
+        )
+        _housekeeping()
+        original = PublishIntent.objects.get(post=post)
+        assert original.status == IntentStatus.PUBLISHED
+        assert original.error_code == "retract_refused"
+        assert original.error_message.startswith("删除失败（") and "别人" in original.error_message
+        assert _on_weibo(fakes, original.remote_id)
+        assert AuditRecord.objects.filter(
+            action=AuditAction.PUBLISH_RETRACT_REFUSED, object_id=str(original.pk)
+        ).exists()
+        page = _as("kj_publisher").get(f"/content/posts/{post.pk}/").content.decode()
+        assert "删除失败（" in page
+        clock.move_to(issued + timedelta(minutes=30))
+        _housekeeping()
+    assert PublishIntent.objects.get(post=post).status == IntentStatus.PUBLISHED
+    assert _stats(fakes)["by_path"].get(DESTROY) == 1
+    # a refused deletion publishes nothing: the correction's deadline was closed once
+    assert AuditRecord.objects.filter(action=AuditAction.DEADLINE_MET).count() == 1
+
+
+def test_w11_a_deletion_whose_answer_is_lost_is_read_back_not_sent_twice(
+    fakes: FakePlatforms, delete_on_weibo: None, settings: Any
+) -> None:
+    """W-11: Weibo deletes the original but the answer never comes (the call times out):
+    the original stays 撤回中; the next pass reads the status back (statuses/show → does
+    not exist) and records 已删除原稿 without a second statuses/destroy."""
+    settings.GUANWEI_DISPATCH_LEASE_SECONDS = 3  # a call is bounded at half the lease
+    _connect(fakes)
+    issued = datetime(2026, 11, 26, 9, 0, tzinfo=TZ)
+    with time_machine.travel(issued, tick=False) as clock:
+        post = _original_on_weibo()
+        clock.move_to(issued + timedelta(minutes=3))
+        _correct(post)
+    original = PublishIntent.objects.get(post=post)
+    httpx.post(
+        f"{fakes.weibo_url}/__control__",
+        json={"hang_next": 1, "hang_after_commit": True, "hang_ms": 4000, "path": "destroy"},
+    )
+    _housekeeping()
+    original.refresh_from_db()
+    assert original.status == IntentStatus.RETRACTING, original.error_message
+    assert not _on_weibo(fakes, original.remote_id)  # the platform did act
+    assert original.lease_owner == "" and original.next_attempt_at is not None
+    _housekeeping()  # not due yet (backoff): nothing happens
+    assert _stats(fakes)["by_path"].get(DESTROY) == 1
+    with time_machine.travel(original.next_attempt_at + timedelta(seconds=1), tick=False):
+        _housekeeping()
+    original.refresh_from_db()
+    assert original.status == IntentStatus.RETRACTED
+    stats = _stats(fakes)["by_path"]
+    assert stats.get(DESTROY) == 1
+    assert stats.get("/2/statuses/show.json", 0) >= 1
