@@ -159,8 +159,8 @@ class Dispatcher:
     def run_once(self, pool: ThreadPoolExecutor) -> int:
         close_old_connections()
         started = time.monotonic()
-        housekeeping = started - self._last_housekeeping >= HOUSEKEEPING_INTERVAL
-        if housekeeping:
+        keeping = started - self._last_housekeeping >= HOUSEKEEPING_INTERVAL
+        if keeping:
             dispatch.recover_expired_leases()
         due = time.monotonic() - self._last_pass >= self.scheduler_interval
         if self.scheduler and due and take_scheduler_lease(self.name):
@@ -176,9 +176,9 @@ class Dispatcher:
             log.exception("dispatcher %s: delivery crashed (%d in a row)", self.name, self._crashes)
             self.stopping.wait(min(self.idle_sleep * 2**self._crashes, 30.0))
             work = 0
-        if housekeeping or not work:
+        if keeping or not work:
             self._last_housekeeping = started
-            if not housekeeping:
+            if not keeping:
                 dispatch.recover_expired_leases()
             work += housekeeping(self.name)
         return work
