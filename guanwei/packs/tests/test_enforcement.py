@@ -314,7 +314,6 @@ def test_t01_the_rule_book_page_says_the_urging_after_7_days_is_not_enforced() -
 
 
 @pytest.mark.django_db
-@pytest.mark.xfail(strict=True, reason="repro: 制度 names the pack by its file name")
 def test_t01_c01_the_rule_book_page_names_the_rule_book_not_its_file() -> None:
     """T-01, C-01: 制度 names the rule book in force by its title (市旅游官方微博管理办法),
     not by the pack's file name (tourism-bureau); the college, whose rule book has no
