@@ -11,6 +11,9 @@ import re
 import sys
 
 ZH = {
+    # redfix (security review: E-04 scheduler refusal shown on the post page)
+    "Choose a new time:": "请重新选择发布时间：",
+    "Not published:": "未发布：",
     # uxwalk (issue 10 §6: the new-user walk's findings)
     "Choose at least one account to publish to.": "请至少选择一个发布账号。",
     "No delegation recorded yet.": "还没有代审授权。",

@@ -1032,8 +1032,9 @@ def mark_published_many(
 
 
 def mark_expired(post: Post, *, reason: str) -> bool:
-    """The approval came after the planned slot (publishing's scheduler): not published
-    silently, the post waits for a person (issue 5 §3)."""
+    """The post cannot go at its planned time (publishing's scheduler: the approval came
+    after the slot, or the day's maximum is reached, E-04): not published silently, the
+    post waits for a person (issue 5 §3); ``reason`` is recorded and shown."""
     won = _move_post(post, (PostStatus.APPROVED,), status=PostStatus.EXPIRED)
     if won:
         record(
