@@ -11,7 +11,12 @@ import re
 import sys
 
 ZH = {
+    # redfix (security review: E-04 scheduler refusal shown on the post page)
+    "Choose a new time:": "请重新选择发布时间：",
+    "Not published:": "未发布：",
     # uxwalk (issue 10 §6: the new-user walk's findings)
+    "Choose at least one account to publish to.": "请至少选择一个发布账号。",
+    "No delegation recorded yet.": "还没有代审授权。",
     "Nothing in the library yet: upload pictures and attachments there first.": "素材库中还没有图片或附件：请先在素材库上传。",
     # walktre (issue 10 acceptance: the rule-book walks)
     "The content library is empty.": "内容库为空。",
@@ -31,6 +36,14 @@ ZH = {
     "All posts waiting for our accounts": "全部待本单位账号发布的稿件",
     # chains2 (issue 10 §3/§4: R-02 owner approval, the college's 审批表 as a run)
     "approved by %(unit)s": "须经%(unit)s审核",
+    "Application for": "申请事项",
+    "Opening the account": "开通",
+    "Change of responsible person or manager": "负责人、管理人员变更",
+    "Other new media": "其它新媒体名称",
+    "Application recorded: it now waits for %(step)s.": "审批表已提交，等待“%(step)s”。",
+    "The account's data, its manager and its responsible person are taken from the account record as they stand now.": "账号资料、管理人和责任人按账号登记的当前情况填入。",
+    "Applications": "审批表",
+    "Department": "部门",
     # nav (issue 10)
     "Rule by rule: what the system enforces today": "逐条执行情况",
     "A rule marked “not yet enforced by the system” is in the rule book but the system does not check it yet: follow it by hand.": "标为“尚未由系统执行”的条目写在制度中，但系统目前还不检查，须人工遵守。",
@@ -427,7 +440,7 @@ ZH = {
     "Added to the library.": "已加入素材库。",
     "Review": "审核",
     "Opinion": "审核意见",
-    "I have checked the highlighted terms": "已核查标出的词语",
+    "I have checked the highlighted terms": "已核查筛查提示",
     "Reason (returned to the editor)": "理由（退回撰稿人）",
     "Approval chain": "审核流程",
     "Deputy": "代审人",

@@ -192,3 +192,128 @@ def test_e02_material_form_preselects_the_only_unit_and_box(client: Client) -> N
     assert '<li class="warning">' in answer
     assert "发送" not in answer.split('<ul class="messages">', 1)[1].split("</ul>", 1)[0]
     assert "新版作业本功能上线" in answer  # the form keeps what was typed
+
+
+def test_e01_the_chain_reason_names_the_rule_not_only_its_code() -> None:
+    """E-01 / C-07 (the post page says why this chain): a pack chain without a description
+    is named by its own name, not by the bare requirement ID (the edu-software company's
+    editor read 选用理由：按制度“E-01”)."""
+    from guanwei.content import actions as content
+    from guanwei.testing.personas import channel, unit
+    from guanwei.workflow import actions as wf
+
+    post = content.create_post(
+        unit("demo_edu_software", "operations"),
+        actor=person("edu_yy_editor"),
+        title="家校共育小贴士",
+        body="家长每天花十分钟和孩子聊聊学校生活，有助于孩子养成表达习惯。",
+        category="education",
+        channels=[channel("demo_edu_software", "official_weibo")],
+    )
+    run = wf.submit_for_review(post, actor=person("edu_yy_editor"))
+    assert "按制度“E-01”" not in run.chain_reason
+    assert "稿件审核" in run.chain_reason
+
+
+def test_x02_the_audit_log_names_the_person_not_only_the_login(client: Client) -> None:
+    """X-02 / issue 10 §2 (no code where a name belongs): the weather bureau's auditor reads
+    who did what as 马骏（qxt_officer）, not as the login qxt_officer alone."""
+    from guanwei.content import actions as content
+    from guanwei.testing.personas import unit
+
+    content.submit_material(
+        unit("demo_weather", "city_observatory"),
+        actor=person("qxt_officer"),
+        drop_box=unit("demo_weather", "city_tech_centre"),
+        title="午后雷阵雨",
+        body="今天午后有雷阵雨。",
+        source="市气象台",
+    )
+    client.force_login(person("gw_auditor"))
+    page = client.get("/audit/").content.decode()
+    assert "<td>马骏（qxt_officer）</td>" in page
+
+
+def test_r04_the_delegation_form_offers_only_the_packs_roles(client: Client) -> None:
+    """R-04 副组长代审: the executive leader's form offers the deputy leaders as 代审人 and the
+    group leader as 被代审人, not every person of the company (the others are refused after
+    sending); the group leader's page says there is no delegation yet instead of showing an
+    empty box."""
+    from guanwei.orgs.models import User
+
+    client.force_login(person("re_zz_executive"))
+    page = client.get("/review/delegations/").content.decode()
+
+    def options(name: str) -> set[str]:
+        select = page.split(f'name="{name}"', 1)[1].split("</select>", 1)[0]
+        picked = {int(v) for v in re.findall(r'<option value="(\d+)"', select)}
+        return {u.username for u in User.objects.filter(pk__in=picked)}
+
+    assert options("delegate") == {"re_zz_deputy1", "re_zz_deputy2"}
+    assert options("absent") == {"re_zz_leader"}
+    client.force_login(person("re_zz_leader"))
+    assert "还没有代审授权" in client.get("/review/delegations/").content.decode()
+
+
+def test_t01_a_post_without_an_account_says_which_choice_is_missing(client: Client) -> None:
+    """T-01 (统一管理): the county officer saves a post without ticking an account; the form
+    keeps the text and says to choose an account, not the generic 这个字段是必填项。"""
+    from guanwei.testing.personas import unit
+
+    client.force_login(person("ly_xa_officer"))
+    page = client.post(
+        "/content/posts/new/",
+        {
+            "unit": str(unit("demo_tourism", "county_a").pk),
+            "title": "甲县油菜花节",
+            "body": "甲县油菜花节本周六开幕，景区开放时间为8时至18时。",
+            "category": "announcement",
+            "source": "甲县旅游局",
+        },
+    ).content.decode()
+    assert "请至少选择一个发布账号" in page
+    assert "甲县油菜花节本周六开幕" in page
+
+
+def test_e01_a_rule_hint_is_not_called_marked_words(client: Client) -> None:
+    """E-01: the edu-software lead reviews a post without a picture; the only hint is the
+    rule 本制度要求配图 (no word is marked), so the box and the refusal speak of the screening's
+    hints (筛查提示), not of 标出的词语 the page does not show."""
+    from guanwei.content import actions as content
+    from guanwei.testing.personas import channel, unit
+    from guanwei.workflow import actions as wf
+
+    post = content.create_post(
+        unit("demo_edu_software", "operations"),
+        actor=person("edu_yy_editor"),
+        title="家校共育小贴士",
+        body="家长每天花十分钟和孩子聊聊学校生活，有助于孩子养成表达习惯。",
+        category="education",
+        channels=[channel("demo_edu_software", "official_weibo")],
+    )
+    run = wf.submit_for_review(post, actor=person("edu_yy_editor"))
+    client.force_login(person("edu_yy_lead"))
+    page = client.get(f"/content/posts/{post.pk}/").content.decode()
+    assert "本制度要求配图" in page
+    assert "标出的词语" not in page
+    step = run.steps.get(status="pending")
+    answer = client.post(f"/review/steps/{step.pk}/approve/", {"comment": ""}, follow=True)
+    assert "标出的词语" not in answer.content.decode()
+    assert "筛查提示" in answer.content.decode()
+
+
+def test_c03_the_account_form_offers_only_people_of_the_accounts_unit(client: Client) -> None:
+    """C-03 谁主办谁负责: the college admin's form for 经济管理学院's QQ group offers as 管理员 and
+    直接责任人 only people of 经济管理学院 (the page says so; any other choice is refused after
+    saving)."""
+    from guanwei.orgs.models import User
+    from guanwei.testing.personas import channel
+
+    qq = channel("demo_college", "business_qq")
+    client.force_login(person("col_admin"))
+    page = client.get(f"/channels/{qq.pk}/").content.decode()
+    for name in ("manager", "responsible"):
+        select = page.split(f'name="{name}"', 1)[1].split("</select>", 1)[0]
+        picked = {int(v) for v in re.findall(r'<option value="(\d+)"', select)}
+        offered = set(User.objects.filter(pk__in=picked).values_list("username", flat=True))
+        assert offered == {"col_jg_manager", "col_jg_secretary"}, (name, offered)

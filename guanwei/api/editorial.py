@@ -197,7 +197,11 @@ def queue(request: HttpRequest, after: str = "") -> Any:
                 else (
                     f"授权审批 · {i.run.authorisation.channel.name} · {i.run.authorisation.grantee}"
                     if i.run.authorisation
-                    else ""
+                    else (
+                        f"{i.run.chain_name} · {i.run.application.channel.name}"
+                        if i.run.application
+                        else ""
+                    )
                 )
             ),
             "waiting_since": i.activated_at,

@@ -26,6 +26,23 @@ class AuthorisationForm(forms.Form):
     )
 
 
+class ApplicationForm(forms.Form):
+    """The account application form (审批表, C-02): what is asked and why; the account's
+    data and its people come from the account record."""
+
+    kind = forms.ChoiceField(
+        label=_("Application for"),
+        choices=[
+            ("open", _("Opening the account")),
+            ("change", _("Change of responsible person or manager")),
+        ],
+    )
+    purpose = forms.CharField(
+        label=_("Purpose and publishing scope"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+    other_media = forms.CharField(label=_("Other new media"), max_length=128, required=False)
+
+
 class ChannelForm(forms.Form):
     name = forms.CharField(label=_("Account name"), max_length=128)
     account_id = forms.CharField(label=_("Account ID"), max_length=128, required=False)

@@ -8,6 +8,7 @@ urlpatterns = [
     path(
         "channels/<int:pk>/application.pdf", views.application_form, name="channel_application_pdf"
     ),
+    path("channels/<int:pk>/application/", views.application_page, name="channel_application"),
     path(
         "channels/<int:pk>/authorisation/", views.authorisation_form, name="channel_authorisation"
     ),

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -21,7 +22,7 @@ from guanwei.channels import actions as channel_actions
 from guanwei.channels import queries as channel_queries
 from guanwei.channels import scope
 from guanwei.channels.access import may_open_channel_list, status_choices
-from guanwei.channels.forms import AuthorisationForm, ChannelForm
+from guanwei.channels.forms import ApplicationForm, AuthorisationForm, ChannelForm
 from guanwei.channels.models import Channel, RequiredFollow
 from guanwei.core.errors import DomainError, PermissionDenied
 from guanwei.documents.account_application import AccountApplicationData, account_application_pdf
@@ -69,14 +70,82 @@ def _form_chain(channel: Channel, form: str) -> dict[str, Any]:
 
 
 @login_required
+def application_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """C-02, C-03 (college 第四条): the account's 审批表 — fill one in (its manager, its
+    responsible person, or who may change the account), it goes through the pack's chain;
+    the applications so far, each printable once approved with its opinions."""
+    from guanwei.workflow.actions.application import application_chain, may_request_application
+    from guanwei.workflow.models import AccountApplication
+
+    user = _actor(request)
+    channel = get_for(user, Channel.objects.select_related("organisation", "unit"), pk)
+    chain = application_chain(channel.organisation_id)
+    if chain is None:
+        raise Http404
+    may_request = may_request_application(user, channel)
+    form = ApplicationForm(request.POST or None)
+    if request.method == "POST":
+        if not may_request:
+            from django.core.exceptions import PermissionDenied as Forbidden
+
+            raise Forbidden
+        if form.is_valid():
+            from guanwei.workflow.actions import request_application
+
+            try:
+                item = request_application(channel, actor=user, **form.cleaned_data)
+            except DomainError as e:
+                form.add_error(None, e.message)
+            else:
+                messages.success(
+                    request,
+                    _("Application recorded: it now waits for %(step)s.")
+                    % {"step": chain["steps"][0]["name"]},
+                )
+                return redirect("application_detail", pk=item.pk)
+    applications = [
+        a
+        for a in AccountApplication.objects.filter(channel=channel).select_related("requested_by")[
+            :50
+        ]
+        if may_see(user, a)
+    ]
+    return render(
+        request,
+        "channels/application_page.html",
+        page_context(
+            request,
+            channel.organisation,
+            channel=channel,
+            chain=chain,
+            title=chain.get("form_title") or chain["name"],
+            form=form if may_request else None,
+            applications=applications,
+        ),
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
 def application_form(request: HttpRequest, pk: int) -> HttpResponse:
-    """C-02: 官方微信、微博、二级网站申请审批表, filled from the account record."""
+    """C-02: 官方微信、微博、二级网站申请审批表, filled from the account record: the latest
+    approved application's, with its opinions from the run (its own PDF); the form with
+    empty opinion rows only while the account has none."""
     channel = get_for(
         _actor(request),
         Channel.objects.select_related("unit", "organisation", "manager", "responsible"),
         pk,
     )
     form = _form_chain(channel, "application")
+    from guanwei.workflow.models import AccountApplication, AuthorisationStatus
+
+    approved = (
+        AccountApplication.objects.filter(channel=channel, status=AuthorisationStatus.APPROVED)
+        .order_by("-decided_at", "-id")
+        .first()
+    )
+    if approved is not None:
+        return redirect("application_pdf", pk=approved.pk)
     manager, responsible = channel.manager, channel.responsible
     data = AccountApplicationData(
         organisation=channel.organisation.name,
@@ -236,11 +305,28 @@ def people_history(channel: Channel, limit: int = 20) -> list[dict[str, Any]]:
     return out[:limit]
 
 
+def _staff_people(channel: Channel) -> Any:
+    """Whom the form offers as manager and responsible person: the people of the account's
+    own unit and of the units the pack names to run it (C-03, the same test as
+    ``change_channel``), and whoever holds the post today."""
+    staff = Q(
+        is_active=True,
+        memberships__unit__in=scope.staff_units(channel),
+        memberships__revoked_at__isnull=True,
+    )
+    current = Q(pk__in=[pk for pk in (channel.manager_id, channel.responsible_id) if pk])
+    return (
+        _org_people(channel.organisation)
+        .filter(pk__in=User.objects.filter(staff | current).values("pk"))
+        .order_by("username")
+    )
+
+
 def _channel_page(
     request: HttpRequest, channel: Channel, form: ChannelForm | None = None, status: int = 200
 ) -> HttpResponse:
     org = channel.organisation
-    people = _org_people(org)
+    people = _staff_people(channel)
     if form is None:
         form = ChannelForm(
             people=people,
@@ -287,7 +373,7 @@ def channel_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         form = ChannelForm(
             request.POST,
-            people=_org_people(channel.organisation),
+            people=_staff_people(channel),
             statuses=status_choices(_actor(request), channel),
         )
         status = 400

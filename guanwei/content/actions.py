@@ -42,6 +42,7 @@ from guanwei.content.models import (
 from guanwei.content.queries import decided_on_material
 from guanwei.core import files
 from guanwei.core.actors import is_system
+from guanwei.core.catalog import PERMISSIONS
 from guanwei.notify.actions import notify
 from guanwei.orgs.errors import InvalidChange, PermissionDenied
 from guanwei.orgs.models import Unit, User
@@ -285,11 +286,29 @@ def save_library_text(unit: Unit, *, actor: User, title: str, body: str, source:
     return text
 
 
-def _assets_of(unit: Unit, assets: Iterable[Asset]) -> list[Asset]:
+def _assets_of(
+    unit: Unit,
+    assets: Iterable[Asset],
+    *,
+    actor: Actor | None = None,
+    perm: str = "",
+    also: Iterable[int] = (),
+) -> list[Asset]:
+    """The files a post or material may carry (E-02, decision 0017: the library is per
+    unit): those of ``unit``'s own library, of a library the actor may use for ``perm``
+    (the units he writes or provides for — what the form offers), and ``also`` (the files
+    of the material a post is written from, or those its current version already carries).
+    Never another organisation's, never another unit's by a forged form."""
     out = list(assets)
+    allowed = set(also)
     for a in out:
         if a.organisation_id != unit.organisation_id:
             raise InvalidChange("只能使用本单位素材库中的文件。")
+        if a.unit_id == unit.pk or a.pk in allowed:
+            continue
+        if perm and actor is not None and not is_system(actor) and can(actor, perm, a.unit):
+            continue
+        raise InvalidChange(f"“{a.title}”不在本部门素材库中，不能使用其他部门素材库的文件。")
     return out
 
 
@@ -324,7 +343,7 @@ def submit_material(
         source=_require_text(source, "信息来源（T-05：来源不明的信息不予发布）"),
         status=SubmissionStatus.NEW,
     )
-    submission.assets.set(_assets_of(provider_unit, assets))
+    submission.assets.set(_assets_of(provider_unit, assets, actor=actor, perm="material.submit"))
     _screen_submission(submission, actor=actor, refuse=True)
     record(
         AuditAction.MATERIAL_SUBMITTED,
@@ -558,7 +577,9 @@ def mark_awaiting_leader(submission: Submission) -> bool:
 # ------------------------------------------------------------------ posts and revisions
 
 
-def _validated(unit: Unit, data: dict[str, Any]) -> dict[str, Any]:
+def _validated(
+    unit: Unit, data: dict[str, Any], *, actor: User, also_assets: Iterable[int] = ()
+) -> dict[str, Any]:
     """Check the editorial fields against the pack (W-09, R-01, E-03) and the org."""
     rules = rules_for(unit.organisation_id)
     title = _require_text(data.get("title", ""), "标题")
@@ -590,7 +611,9 @@ def _validated(unit: Unit, data: dict[str, Any]) -> dict[str, Any]:
                 f"{unit.name}的稿件不能发布到“{channel.name}”（{channel.unit.name}的账号，"
                 "制度包未向本单位开放）。"
             )
-    assets = _assets_of(unit, data.get("assets") or [])
+    assets = _assets_of(
+        unit, data.get("assets") or [], actor=actor, perm="post.create", also=also_assets
+    )
     planned_at: datetime | None = data.get("planned_at")
     if planned_at is not None and timezone.is_naive(planned_at):
         raise InvalidChange("计划发布时间缺少时区。")
@@ -613,6 +636,22 @@ def _validated(unit: Unit, data: dict[str, Any]) -> dict[str, Any]:
         "emergency": bool(data.get("emergency")),
         "planned_at": planned_at,
     }
+
+
+def _check_flag_permission(unit: Unit, actor: Actor, data: dict[str, Any], was: bool) -> None:
+    """W-12: the fast-path box (特殊天气（随时发布）) is for who holds the permission the
+    pack's chain names (``post.emergency``); ticking it without is refused. An edit that
+    keeps a box already ticked (by who held it) is not a new tick."""
+    if not data["emergency"] or was:
+        return
+    rules = rules_for(unit.organisation_id)
+    permission = rules.flag_permission("emergency")
+    if permission and not can(actor, permission, unit):
+        raise PermissionDenied(
+            f"您不能勾选“{rules.flag_label('emergency')}”：这需要在{unit.name}具有"
+            f"“{PERMISSIONS.get(permission, permission)}”的权限。请取消勾选后保存，"
+            "按一般流程提交审核，或请有此权限的发布人员处理。"
+        )
 
 
 def column_writers(unit: Unit, column: dict[str, Any]) -> bool:
@@ -740,8 +779,13 @@ def create_post(
         corrects.unit_id != unit.pk or corrects.status != PostStatus.PUBLISHED
     ):
         raise InvalidChange("只能订正本部门已发布的稿件。")
-    data = _validated(unit, fields)
+    # E-01: the pictures of the material it is written from, and of the post it corrects
+    sent = [a.pk for m in materials for a in m.assets.all()]
+    if corrects is not None and corrects.current_revision is not None:
+        sent += [a.pk for a in corrects.current_revision.assets.all()]
+    data = _validated(unit, fields, actor=actor, also_assets=sent)
     _check_column_owner(unit, data["column"], [m.provider_unit for m in materials])
+    _check_flag_permission(unit, actor, data, was=False)
     post = Post.objects.create(
         organisation_id=unit.organisation_id,
         unit=unit,
@@ -796,7 +840,10 @@ def revise_post(post: Post, *, actor: User, **fields: Any) -> PostRevision:
     current = post.current_revision
     assert current is not None
     merged = {**revision_fields(current), **fields}
-    data = _validated(post.unit, merged)
+    kept = [a.pk for a in current.assets.all()]
+    kept += [a.pk for m in post.materials.all() for a in m.assets.all()]
+    data = _validated(post.unit, merged, actor=actor, also_assets=kept)
+    _check_flag_permission(post.unit, actor, data, was=current.emergency)
     if data["column"] != current.column:
         _check_column_owner(
             post.unit,
@@ -985,8 +1032,9 @@ def mark_published_many(
 
 
 def mark_expired(post: Post, *, reason: str) -> bool:
-    """The approval came after the planned slot (publishing's scheduler): not published
-    silently, the post waits for a person (issue 5 §3)."""
+    """The post cannot go at its planned time (publishing's scheduler: the approval came
+    after the slot, or the day's maximum is reached, E-04): not published silently, the
+    post waits for a person (issue 5 §3); ``reason`` is recorded and shown."""
     won = _move_post(post, (PostStatus.APPROVED,), status=PostStatus.EXPIRED)
     if won:
         record(

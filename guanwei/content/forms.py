@@ -11,6 +11,7 @@ from guanwei.channels import scope
 from guanwei.channels.models import Channel, ChannelStatus
 from guanwei.content.models import Asset, ExternalVia
 from guanwei.orgs.models import Organisation, Unit
+from guanwei.orgs.permissions import can
 from guanwei.orgs.rules import OrgRules
 from guanwei.widgets import LocalDateTimeInput
 
@@ -100,6 +101,7 @@ class PostForm(forms.Form):
         queryset=Channel.objects.none(),
         label=_("Publish to"),
         widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Choose at least one account to publish to.")},
     )
     assets = forms.ModelMultipleChoiceField(
         queryset=Asset.objects.none(), label=_("Pictures from the library"), required=False
@@ -122,16 +124,23 @@ class PostForm(forms.Form):
         units: Any = None,
         providers: Any = (),
         materials: Any = (),
+        user: Any = None,
         **kwargs: Any,
     ):
         super().__init__(*args, **kwargs)
         # issue #10 §2: the flags are boxes only where the pack has their chain, in its words
         for flag in ("sensitive", "emergency"):
             label = rules.flag_label(flag)
-            if label:
-                self.fields[flag].label = label
-            else:
+            if not label:
                 del self.fields[flag]
+                continue
+            self.fields[flag].label = label
+            # W-12: where the chain names a permission (post.emergency), the box is only
+            # for who holds it in one of the units; for the others the flag rides along
+            # hidden (an edit keeps it as it was; a crafted tick is refused by the action)
+            permission = rules.flag_permission(flag)
+            if permission and not any(can(user, permission, u) for u in (units or [])):
+                self.fields[flag].widget = forms.HiddenInput()
         from guanwei.content.actions import column_writers
 
         writers = [*(units or []), *(p for p in providers if p is not None)]
@@ -217,16 +226,26 @@ class WeekPlanForm(forms.Form):
         queryset=Channel.objects.none(),
         label=_("Publish to"),
         widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Choose at least one account to publish to.")},
     )
 
-    def __init__(self, *args: Any, organisation: Organisation, rules: OrgRules, **kwargs: Any):
+    def __init__(
+        self,
+        *args: Any,
+        organisation: Organisation,
+        rules: OrgRules,
+        units: Any = None,
+        **kwargs: Any,
+    ):
         super().__init__(*args, **kwargs)
         self.fields["column"].choices = [  # type: ignore[attr-defined]
             (c["key"], f"{c['hashtag']} {c['name']}") for c in rules.columns
         ]
+        # the accounts the units one writes for may address, as the post form (C-09, T-01)
+        ids = {c.pk for u in (units or []) for c in scope.addressable(u)}
         self.fields["channels"].queryset = Channel.objects.filter(  # type: ignore[attr-defined]
-            organisation=organisation, status=ChannelStatus.ACTIVE
-        )
+            organisation=organisation, status=ChannelStatus.ACTIVE, pk__in=ids
+        ).order_by("unit__path", "key")
         for i in range(7):
             self.fields[f"body_{i}"] = forms.CharField(
                 label=_("Text"), widget=forms.Textarea(attrs={"rows": 3}), required=False

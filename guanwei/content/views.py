@@ -462,6 +462,7 @@ def post_new(request: HttpRequest) -> HttpResponse:
         providers=[m.provider_unit for m in materials],
         materials=materials,
         initial=initial,
+        user=actor(request),
     )
     unit_choice = request.POST.get("unit") or request.GET.get("unit") or str(units[0].pk)
     status = 200
@@ -562,6 +563,7 @@ def post_edit(request: HttpRequest, pk: int) -> HttpResponse:
         providers=[m.provider_unit for m in post.materials.select_related("provider_unit")],
         materials=post.materials.prefetch_related("assets"),
         initial=initial,
+        user=actor(request),
     )
     status = 200
     if request.method == "POST":
@@ -698,6 +700,7 @@ def week_plan_new(request: HttpRequest) -> HttpResponse:
         request.FILES or None,
         organisation=org,
         rules=rules,
+        units=units,
         initial=initial,
     )
     unit_choice = request.POST.get("unit") or str(units[0].pk)

@@ -23,6 +23,24 @@ class Grant:
 class OrgRules:
     packs: list[dict[str, Any]] = field(default_factory=list)
 
+    def requirement_ids(self) -> set[str]:
+        """Every requirement ID the organisation's packs cite (``req`` anywhere in them)."""
+        out: set[str] = set()
+
+        def walk(node: Any) -> None:
+            if isinstance(node, dict):
+                for key, value in node.items():
+                    if key == "req":
+                        out.update([value] if isinstance(value, str) else value or [])
+                    else:
+                        walk(value)
+            elif isinstance(node, list):
+                for item in node:
+                    walk(item)
+
+        walk(self.packs)
+        return out
+
     def _entries(self, section: str) -> list[dict[str, Any]]:
         out: list[dict[str, Any]] = []
         for pack in self.packs:
@@ -70,6 +88,16 @@ class OrgRules:
             conditions = [chain.get("when") or {}, *(chain.get("when_any") or [])]
             if chain.get("applies_to") == "post" and any(w.get(flag) for w in conditions):
                 return str(chain.get("label") or chain["name"])
+        return ""
+
+    def flag_permission(self, flag: str) -> str:
+        """The permission the pack's ``when.<flag>`` post chain names (``permission``,
+        W-12: ``post.emergency``): only who holds it may tick the box. "" when the chain
+        names none (then every writer may) or the pack has no such chain."""
+        for chain in self.chains:
+            conditions = [chain.get("when") or {}, *(chain.get("when_any") or [])]
+            if chain.get("applies_to") == "post" and any(w.get(flag) for w in conditions):
+                return str(chain.get("permission") or "")
         return ""
 
     def form_chain(self, form: str) -> dict[str, Any] | None:
@@ -172,9 +200,31 @@ class OrgRules:
         return grants
 
 
+# The parsed rules of each PackApplication row, by what identifies the row's content.
+# A row is never changed once written (a new version is a new row, the old one gets
+# ``in_force_until``), so what the row's identity names cannot go stale; reading the
+# snapshot (tens of kB of JSON per pack) on every ``rules_for`` cost a tenth of every page.
+_parsed: dict[tuple[Any, ...], dict[str, Any]] = {}
+_PARSED_MAX = 256
+
+
 def rules_for(organisation_id: int) -> OrgRules:
-    rows = PackApplication.objects.filter(
+    in_force = PackApplication.objects.filter(
         organisation_id=organisation_id, in_force_until__isnull=True
-    ).values_list("kind", "rules")
-    ordered = sorted(rows, key=lambda row: 0 if row[0] == "base" else 1)
-    return OrgRules(packs=[rules for _, rules in ordered])
+    )
+    heads = list(
+        in_force.values_list("pk", "kind", "pack_name", "version", "sha256", "in_force_from")
+    )
+    keys = {pk: (organisation_id, pk, *rest) for pk, *rest in heads}
+    missing = [pk for pk, key in keys.items() if key not in _parsed]
+    if missing:
+        if len(_parsed) > _PARSED_MAX:
+            _parsed.clear()
+        # by pk alone: a row superseded since the first read is still the one it named
+        rows = PackApplication.objects.filter(pk__in=missing).values_list("pk", "rules")
+        for pk, rules in rows:
+            if pk in keys:
+                _parsed[keys[pk]] = rules
+    ordered = sorted(heads, key=lambda row: 0 if row[1] == "base" else 1)
+    packs = [_parsed.get(keys[row[0]]) for row in ordered]
+    return OrgRules(packs=[p for p in packs if p is not None])

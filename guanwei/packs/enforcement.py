@@ -16,7 +16,14 @@ This registry cannot drift silently (``packs/tests/test_enforcement.py``):
   day a later issue reads ``extra("assessment")`` or checks ``incident.handle``, the test
   asks for the registry to be updated;
 - a permission the pack grants is enforced when some module checks it by name, else
-  ``NOT_YET_PERMISSIONS`` must list it (and then no module may check it).
+  ``NOT_YET_PERMISSIONS`` must list it (and then no module may check it);
+- a duty (``unit_types.duties``) is work, not a set of rights: it is enforced only by a
+  permission that gates a change (no ``*.view`` permission: those open pages and lists
+  shared by unrelated duties, and no action checks them), or by the code ``DUTY_SUBSTANCE``
+  names for it. A duty whose other permissions are all not yet is not yet (W-20 服务统计分析与
+  效果评价, T-09 通报表扬与批评, E-06 推广 hold only ``report.view`` besides those);
+- a part of an enforced entry that no code reads (``PARTS_NOT_YET``: the tourism quota's
+  ``urge_after_days``) is named on the page as not yet, and no module may read it.
 
 Pure: imports only ``core`` and ``packs`` (the code paths are dotted names, resolved by the
 test).
@@ -27,6 +34,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
+
+from guanwei.core.catalog import PERMISSIONS
 
 ENFORCED = "enforced"
 BY_PEOPLE = "by_people"
@@ -40,6 +49,7 @@ class Enforcement:
     code: tuple[str, ...] = ()  # the functions that enforce it (dotted names)
     evidence: str = ""  # literal: in code's module (enforced) / in no module (not yet)
     pending: tuple[str, ...] = ()  # permissions of the rule not checked by any code yet
+    missing: tuple[tuple[str, str], ...] = ()  # (field no code reads, what is not enforced)
 
     @property
     def enforced(self) -> bool:
@@ -50,7 +60,6 @@ class Enforcement:
 # not enforced; granting some of them, enforced in part (the page names them).
 NOT_YET_PERMISSIONS: dict[str, str] = {
     "category.approve": "信息类别增减的审定尚无流程",
-    "post.emergency": "随时发布尚未按此权限区分发布人",
     "comment.moderate": "评论处理待互动功能上线",
     "question.answer": "答复网友提问待互动功能上线",
     "activity.approve": "互动活动审批待互动功能上线",
@@ -58,6 +67,34 @@ NOT_YET_PERMISSIONS: dict[str, str] = {
     "incident.handle": "事件处置待后续版本",
     "assessment.manage": "考核通报待后续版本",
 }
+
+
+def view_only(permission: str) -> bool:
+    """A permission that opens pages and lists (查看…): the deadline list, the filings, the
+    unit and account pages are shared by many duties, so checking it is no duty's
+    substance (the test holds that no action checks one)."""
+    return permission.endswith(".view")
+
+
+def _duty(entry: Mapping[str, Any]) -> Enforcement:
+    """A duty is enforced by what carries out its work: a permission that gates a change,
+    or the code ``DUTY_SUBSTANCE`` names — never by a view permission alone."""
+    permissions = tuple(entry.get("permissions") or ())
+    pending = tuple(p for p in permissions if p in NOT_YET_PERMISSIONS)
+    own = DUTY_SUBSTANCE.get(str(entry.get("name") or ""))
+    if own is not None:
+        return Enforcement(ENFORCED, own.how, own.code, own.evidence, pending)
+    if any(p not in NOT_YET_PERMISSIONS and not view_only(p) for p in permissions):
+        return _grants(entry, "职责带来的权限由系统检查", _PERMISSION_CHECK)
+    views = [p for p in permissions if view_only(p)]
+    why = [NOT_YET_PERMISSIONS[p] for p in pending]
+    if views:
+        work = DUTY_MISSING.get(str(entry.get("name") or ""), "这项职责的工作尚无功能")
+        seen = "、".join(PERMISSIONS.get(p, p) for p in views)
+        why.insert(0, f"{work}，系统只给出查看权限（{seen}）")
+    return Enforcement(
+        NOT_YET, "；".join(dict.fromkeys(why)) or "这项职责尚无功能", pending=pending
+    )
 
 
 def _grants(entry: Mapping[str, Any], how: str, code: tuple[str, ...]) -> Enforcement:
@@ -75,6 +112,50 @@ def _grants(entry: Mapping[str, Any], how: str, code: tuple[str, ...]) -> Enforc
 
 
 _PERMISSION_CHECK = ("guanwei.orgs.rules.OrgRules.grants_for", "guanwei.orgs.permissions.can")
+
+# Duties (by their name in the pack) whose work is done by code that no permission of
+# theirs names: the test holds the code to exist and to contain ``evidence``.
+DUTY_SUBSTANCE: dict[str, Enforcement] = {
+    # T-03: the register is the unit page's role list; changes are told to the centre
+    "信息员名册": Enforcement(
+        ENFORCED,
+        "单位页列出信息员及其变动，授予或撤销信息员时通知管理部门",
+        ("guanwei.orgs.rules.OrgRules.told_of_role_change",),
+        'extra("role_changes")',
+    ),
+}
+
+# What the work of a duty holding only view permissions would be, by the duty's name (the
+# page says it is missing; other such duties get the general words).
+DUTY_MISSING: dict[str, str] = {
+    "服务统计分析与效果评价": "尚无服务统计分析与效果评价报表",  # W-20, X-05
+    "通报表扬与批评": "尚无考核、通报表扬与批评的记录",  # T-09
+    # T-01: the quota 县级微博定期更新 is counted and warned, nobody is urged
+    "督促各单位及时更新": "尚无对长期未更新单位的督促（更新数量由“更新要求”统计提醒）",
+    # E-06
+    "推广:热点跟踪、目标用户与意见领袖、加V": "尚无热点、转发评论、目标用户与意见领袖的跟踪",
+}
+
+# Parts of an entry (its fields) that no code reads yet, by section: the entry is
+# enforced as far as the rest goes, and the page names what is not.
+PARTS_NOT_YET: dict[str, dict[str, str]] = {
+    "quotas": {
+        "urge_after_days": "连续{}天未更新时督促该单位尚未由系统执行（只统计并提醒更新数量）"
+    },
+}
+
+
+def _with_parts(
+    section: str, entry: Mapping[str, Any], e: Enforcement | None
+) -> Enforcement | None:
+    parts = tuple(
+        (field, text.format(entry[field]))
+        for field, text in PARTS_NOT_YET.get(section, {}).items()
+        if entry.get(field) not in (None, "", 0, False)
+    )
+    if e is None or not parts or e.state != ENFORCED:
+        return e
+    return Enforcement(e.state, e.how, e.code, e.evidence, e.pending, parts)
 
 
 def _chain(entry: Mapping[str, Any]) -> Enforcement | None:
@@ -99,6 +180,13 @@ def _chain(entry: Mapping[str, Any]) -> Enforcement | None:
             "授权申请按此流程逐级审批，批准后可打印审批表",
             ("guanwei.workflow.actions.authorisation.authorisation_chain",),
             'c["applies_to"] == "credential"',
+        )
+    if subject == "channel" and entry.get("form") == "application":
+        return Enforcement(
+            ENFORCED,
+            "账号申请审批表按此流程逐级签署意见，批准后打印的审批表载明各环节意见",
+            ("guanwei.workflow.actions.application.application_chain",),
+            'c.get("form") == "application"',
         )
     missing = {
         "activity": "互动活动的审批尚未由系统执行（待互动功能）",
@@ -163,7 +251,7 @@ SECTIONS: tuple[Section, ...] = (
     Section(
         "unit_types.duties",
         "单位职责",
-        lambda e: _grants(e, "职责带来的权限由系统检查", _PERMISSION_CHECK),
+        _duty,
     ),
     Section(
         "categories",
@@ -400,7 +488,7 @@ def rules_of(doc: Mapping[str, Any]) -> list[Rule]:
                 title=section.title if section else path,
                 name=_name(entry),
                 req=_req(entry.get("req")),
-                enforcement=section.classify(entry) if section else None,
+                enforcement=_with_parts(path, entry, section.classify(entry)) if section else None,
                 shown=section.shown if section else True,
             )
         )
@@ -413,3 +501,11 @@ def pending_text(codes: tuple[str, ...]) -> str:
     return "；".join(
         dict.fromkeys(NOT_YET_PERMISSIONS[c] for c in codes if c in NOT_YET_PERMISSIONS)
     )
+
+
+def not_enforced_part(e: Enforcement | None) -> str:
+    """What of an enforced rule is not enforced yet: its pending permissions and the parts
+    no code reads (shown on the page as 尚未由系统执行：…)."""
+    if e is None:
+        return ""
+    return "；".join(t for t in (pending_text(e.pending), *(text for _, text in e.missing)) if t)

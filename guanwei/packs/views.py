@@ -10,7 +10,7 @@ from guanwei.orgs.models import PackApplication
 from guanwei.orgs.pages import current_org as _current_org
 from guanwei.orgs.pages import page_context as _ctx
 from guanwei.orgs.rules import rules_for
-from guanwei.packs.enforcement import SECTIONS, document, pending_text, rules_of
+from guanwei.packs.enforcement import SECTIONS, document, not_enforced_part, rules_of
 
 
 @login_required
@@ -24,7 +24,7 @@ def pack_page(request: HttpRequest) -> HttpResponse:
     order = {s.path: i for i, s in enumerate(SECTIONS)}
     found = [r for pack in rules.packs for r in rules_of(document(pack)) if r.shown]
     found.sort(key=lambda r: order.get(r.section, len(order)))  # stable: pack order within
-    rows = [(r, pending_text(r.enforcement.pending) if r.enforcement else "") for r in found]
+    rows = [(r, not_enforced_part(r.enforcement)) for r in found]
     return render(
         request,
         "packs/packs.html",

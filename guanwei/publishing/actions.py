@@ -95,6 +95,14 @@ def schedule_post(
     intents: list[PublishIntent] = []
     for channel in targets:
         require_publish_on(actor, channel)
+    # E-04: the day's count and the new intent under a lock on each account (in id order):
+    # two publishers at once cannot both take the last place of a day
+    list(
+        Channel.objects.select_for_update()
+        .filter(pk__in=[c.pk for c in targets])
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
     for channel in targets:
         if channel.key not in allowed:
             raise InvalidChange(f"账号“{channel.name}”不在审核通过的版本中，不能发布到该账号。")
@@ -276,8 +284,10 @@ def cancel_channel_intents(channel: Channel, *, actor: Actor | None, status: str
 
 @transaction.atomic
 def expire_post(post: Post, *, reason: str) -> None:
-    """An approval that arrived after its slot: the post is not published silently; it
-    becomes expired (the content room's transition) and its people are told."""
+    """An approved post that cannot go at its planned time — the approval arrived after its
+    slot, or the scheduler was refused (E-04 daily maximum, account out of service): it is
+    not published silently; it becomes expired (the content room's transition) with
+    ``reason`` (shown on the post page) and its people are told."""
     if not content_actions.mark_expired(post, reason=reason):
         return
     from guanwei.notify.actions import notify
@@ -356,8 +366,18 @@ def auto_schedule_due(now: datetime | None = None, grace: timedelta = DEFAULT_GR
         else:
             try:
                 schedule_post(post, actor=SYSTEM, at=max(revision.planned_at, now), channels=own)
-            except InvalidChange:
-                continue
+            except InvalidChange as refused:
+                # E-04 (the day's maximum reached) or an account out of service: the post
+                # cannot go at its planned time. Not skipped silently (it would later expire
+                # as "approved too late"): it expires now with the true reason, and its
+                # people are told, while there is time to choose another slot.
+                expire_post(
+                    post,
+                    reason=(
+                        f"计划发布时间 {timezone.localtime(revision.planned_at):%m-%d %H:%M} "
+                        f"未能自动安排：{refused.message}"
+                    ),
+                )
         handled += 1
     return handled
 

@@ -138,7 +138,25 @@ def post_publishing_panel(post: Post, user: User, shared: Mapping[str, Any]) -> 
         "schedule_channels": channels,
         "can_schedule": offered and revision is not None,
         "can_reschedule": offered and expired,
+        "expired_reason": expired_reason(post) if post.status == PostStatus.EXPIRED else "",
     }
+
+
+def expired_reason(post: Post) -> str:
+    """Why the post expired, as recorded when it did (the latest 稿件过期 audit record):
+    too late an approval, or the scheduler refused (E-04 daily maximum)."""
+    from guanwei.audit.events import AuditAction
+    from guanwei.audit.models import AuditRecord
+
+    found = (
+        AuditRecord.objects.filter(
+            action=AuditAction.POST_EXPIRED, object_type="post", object_id=str(post.pk)
+        )
+        .order_by("-seq")
+        .values_list("after", flat=True)
+        .first()
+    )
+    return str((found or {}).get("reason") or "")
 
 
 def schedule_channels(revision: Any, user: User | None, exclude: Any = ()) -> Any:

@@ -16,6 +16,7 @@ from guanwei.orgs.models import Membership, Organisation, User
 from guanwei.orgs.permissions import can
 from guanwei.orgs.rules import rules_for
 from guanwei.workflow.models import (
+    AccountApplication,
     AuthorisationRequest,
     Decision,
     Delegation,
@@ -54,6 +55,8 @@ def _step(user: User, step: StepRun) -> bool:
         return may_view_material(user, run.submission)
     if run.authorisation is not None:
         return _authorisation(user, run.authorisation)
+    if run.application is not None:
+        return _application(user, run.application)
     return False
 
 
@@ -69,6 +72,18 @@ def _authorisation(user: User, item: AuthorisationRequest) -> bool:
     return _decides_open_step(user, authorisation=item)
 
 
+def _application(user: User, item: AccountApplication) -> bool:
+    """The 审批表 (C-02): its requester, those who see its account, and the people of its
+    chain (who decide its open step or decided one)."""
+    from guanwei.orgs.access import may_see
+
+    if user.pk == item.requested_by_id or may_see(user, item.channel):
+        return True
+    if Decision.objects.filter(step__run__application=item, actor=user).exists():
+        return True
+    return _decides_open_step(user, application=item)
+
+
 def _delegation(user: User, row: Delegation) -> bool:
     """The people it names, and the organisation's keepers of roles."""
     return user.pk in (row.delegate_id, row.absent_id, row.consent_by_id) or can(
@@ -82,6 +97,7 @@ def register_rules() -> None:
     register(StepRun, _step, name="workflow")
     register(Delegation, _delegation, name="workflow")
     register(AuthorisationRequest, _authorisation, name="workflow")
+    register(AccountApplication, _application, name="workflow")
     register(Filing, lambda user, f: may_view_post(user, f.post), name="workflow")
 
 

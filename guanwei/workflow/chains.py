@@ -115,7 +115,8 @@ def why_chain(chain: dict[str, Any], revision: PostRevision, screened: Screened)
         if _holds(alternative, revision, screened):
             reasons += [r for r in _met(alternative, revision, screened) if r not in reasons]
     req = chain.get("req") or []
-    rule = chain.get("description") or ""
+    # a chain the pack does not describe is named by its own name, never by a bare code
+    rule = chain.get("description") or chain.get("name") or ""
     if req:
         rule = f"{rule}（{'、'.join(req)}）" if rule else "、".join(req)
     text = f"按制度“{rule}”，" if rule else ""

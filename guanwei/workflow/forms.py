@@ -41,11 +41,18 @@ class DelegationForm(forms.Form):
     ends_at = forms.DateTimeField(label=_("Until"), widget=LocalDateTimeInput())
     reason = forms.CharField(label=_("Reason"), max_length=200)
 
-    def __init__(self, *args: Any, chains: list[tuple[str, str]], people: Any, **kwargs: Any):
+    def __init__(
+        self,
+        *args: Any,
+        chains: list[tuple[str, str]],
+        people: Any,
+        absent: Any = None,
+        **kwargs: Any,
+    ):
         super().__init__(*args, **kwargs)
         self.fields["chain_key"].choices = chains  # type: ignore[attr-defined]
         self.fields["delegate"].queryset = people  # type: ignore[attr-defined]
-        self.fields["absent"].queryset = people  # type: ignore[attr-defined]
+        self.fields["absent"].queryset = people if absent is None else absent  # type: ignore[attr-defined]
 
 
 def post_panel_forms(post: object, data: object) -> dict[str, forms.Form]:

@@ -55,12 +55,55 @@ class AuthorisationRequest(models.Model):
         return f"授权 {self.grantee}"
 
 
+class ApplicationKind(models.TextChoices):
+    OPEN = "open", "开通"
+    CHANGE = "change", "负责人、管理人员变更"
+
+
+class AccountApplication(models.Model):
+    """The account application form (审批表; college 第四条, C-02/C-03; the weather
+    bureau's 开通审批表 alike): an account to open, or its responsible person or manager
+    changed. Recorded with the people as they stand when asked, it goes through the pack's
+    chain with ``applies_to = "channel"`` and ``form = "application"`` and prints each
+    step's decider, opinion and date from that run."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    channel = models.ForeignKey(
+        "channels.Channel", on_delete=models.PROTECT, related_name="applications"
+    )
+    kind = models.CharField(
+        "申请事项", max_length=16, choices=ApplicationKind.choices, default=ApplicationKind.OPEN
+    )
+    purpose = models.TextField("申请说明")
+    other_media = models.CharField("其它新媒体名称", max_length=128, blank=True)
+    manager_name = models.CharField(max_length=64, blank=True)
+    manager_title = models.CharField(max_length=64, blank=True)
+    manager_phone = models.CharField(max_length=32, blank=True)
+    responsible_name = models.CharField(max_length=64, blank=True)
+    responsible_title = models.CharField(max_length=64, blank=True)
+    responsible_phone = models.CharField(max_length=32, blank=True)
+    requested_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    created = models.DateTimeField()
+    status = models.CharField(
+        max_length=16, choices=AuthorisationStatus.choices, default=AuthorisationStatus.IN_REVIEW
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created", "-id"]
+        verbose_name = "账号申请审批"
+        verbose_name_plural = "账号申请审批"
+
+    def __str__(self) -> str:
+        return f"审批表 {self.get_kind_display()}"
+
+
 class WorkflowRun(models.Model):
     """One pass of a subject through its chain. At most one run in progress per post
     and per submission (conditional unique constraints)."""
 
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
-    subject = models.CharField(max_length=16)  # post | material | credential
+    subject = models.CharField(max_length=16)  # post | material | credential | application
     post = models.ForeignKey(
         Post, on_delete=models.PROTECT, null=True, blank=True, related_name="runs"
     )
@@ -73,6 +116,9 @@ class WorkflowRun(models.Model):
     )
     authorisation = models.ForeignKey(
         AuthorisationRequest, on_delete=models.PROTECT, null=True, blank=True, related_name="runs"
+    )
+    application = models.ForeignKey(
+        AccountApplication, on_delete=models.PROTECT, null=True, blank=True, related_name="runs"
     )
     chain_key = models.CharField(max_length=64)
     chain_name = models.CharField(max_length=128)

@@ -146,6 +146,7 @@ def _items(rows: Iterable[Row], limit: int) -> list[QueueItem]:
             "run__revision",
             "run__submission",
             "run__authorisation__channel",
+            "run__application__channel",
             "unit",
         )
         # E-01, T-05: the queue shows each item's pictures and attachments
@@ -213,7 +214,7 @@ def review_queue(
     )
     now = timezone.now()
     delegated_steps = [
-        (d.unit_id, d.chain_key, d.step_key)
+        (d.unit_id, d.chain_key, d.step_key, d.absent_id)
         for d in Delegation.objects.filter(
             delegate=user, revoked_at__isnull=True, starts_at__lte=now, ends_at__gt=now
         )
@@ -225,20 +226,29 @@ def review_queue(
         open_rows.filter(unit_id_copy=unit_id, role=role, delegated=False)
         for unit_id, role in sorted(pairs)
     ]
+
+    # Distinct deciders (issue 10 §3): a step of a run whose other step the user decided
+    # (himself or for someone, or someone for him) is not his to decide (unless the pack
+    # allows it), so it is not offered. As a deputy he also counts as the absent person.
+    def not_decided_by(rows: QuerySet[Eligibility], persons: set[int]) -> QuerySet[Eligibility]:
+        other = Decision.objects.filter(
+            Q(actor_id__in=persons) | Q(on_behalf_of_id__in=persons),
+            step__run=OuterRef("step__run"),
+        ).exclude(step=OuterRef("step"))
+        return rows.exclude(Q(step__allow_previous_decider=False) & Exists(other))
+
+    sources = [not_decided_by(rows, {user.pk}) for rows in sources]
     sources += [
-        open_rows.filter(
-            unit_id_copy=unit_id, delegated=True, step__key=step_key, step__run__chain_key=chain_key
+        not_decided_by(
+            open_rows.filter(
+                unit_id_copy=unit_id,
+                delegated=True,
+                step__key=step_key,
+                step__run__chain_key=chain_key,
+            ),
+            {user.pk, absent_id},
         )
-        for unit_id, chain_key, step_key in delegated_steps
-    ]
-    # Distinct deciders (issue 10 §3): a step of a run whose other step the user decided is
-    # not his to decide (unless the pack allows it), so it is not offered.
-    decided_other = Decision.objects.filter(step__run=OuterRef("step__run"), actor=user).exclude(
-        step=OuterRef("step")
-    )
-    sources = [
-        rows.exclude(Q(step__allow_previous_decider=False) & Exists(decided_other))
-        for rows in sources
+        for unit_id, chain_key, step_key, absent_id in delegated_steps
     ]
     ranges = [_range(rows, after, limit * 3) for rows in sources]
     items = _items(heapq.merge(*ranges, key=lambda row: (row[2], row[0])), limit)

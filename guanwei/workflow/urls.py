@@ -13,6 +13,8 @@ urlpatterns = [
     path("filings/", views.filings, name="filings"),
     path("authorisations/<int:pk>/", views.authorisation_detail, name="authorisation_detail"),
     path("authorisations/<int:pk>/form.pdf", views.authorisation_pdf, name="authorisation_pdf"),
+    path("applications/<int:pk>/", views.application_detail, name="application_detail"),
+    path("applications/<int:pk>/form.pdf", views.application_pdf, name="application_pdf"),
     path("delegations/", views.delegations, name="delegations"),
     path("delegations/<int:pk>/revoke/", views.delegation_revoke, name="delegation_revoke"),
 ]

@@ -24,12 +24,14 @@ from guanwei.documents.layout import Decision as FormDecision
 from guanwei.keyset import cursor_text, parse_cursor
 from guanwei.orgs.access import get_for
 from guanwei.orgs.errors import DomainError
+from guanwei.orgs.models import Organisation
 from guanwei.orgs.pages import actor, current_org, org_people, page_context
 from guanwei.orgs.permissions import can
 from guanwei.orgs.rules import rules_for
 from guanwei.workflow import access, actions, queries
 from guanwei.workflow.forms import ApproveForm, DelegationForm, RefuseRequestForm, RejectForm
 from guanwei.workflow.models import (
+    AccountApplication,
     AuthorisationRequest,
     AuthorisationStatus,
     Delegation,
@@ -66,6 +68,8 @@ def _back(step: StepRun) -> HttpResponse:
         return redirect("post_detail", pk=step.run.post_id)
     if step.run.authorisation_id:
         return redirect("authorisation_detail", pk=step.run.authorisation_id)
+    if step.run.application_id:
+        return redirect("application_detail", pk=step.run.application_id)
     return redirect("material_detail", pk=step.run.submission_id)
 
 
@@ -352,7 +356,10 @@ def delegations(request: HttpRequest) -> HttpResponse:
     form = DelegationForm(
         request.POST or None,
         chains=[(k, n) for k, n in chains if k in consent],
-        people=org_people(org),
+        # only whom the pack's rule names (R-04: the deputies, for the usual reviewer), the
+        # same test ``grant_delegation`` makes; nobody it would refuse
+        people=_delegation_people(org, [c for c in delegable if c["key"] in consent], "to"),
+        absent=_delegation_people(org, [c for c in delegable if c["key"] in consent], "for"),
     )
     if request.method == "POST" and not consent:
         raise PermissionDenied
@@ -401,6 +408,28 @@ def delegations(request: HttpRequest) -> HttpResponse:
             now=timezone.now(),
         ),
     )
+
+
+def _delegation_people(org: Organisation, delegable: list[dict[str, Any]], side: str) -> Any:
+    """The people holding a delegation rule's ``to_role`` (side "to") or the role a deputy
+    stands in for (side "for": ``for_role``, else the step's roles), in the step's unit."""
+    pairs = Q(pk__in=[])
+    for chain in delegable:
+        rule = chain["delegation"]
+        step = next((s for s in chain["steps"] if s["key"] == rule["step"]), None)
+        if step is None:
+            continue
+        if side == "to":
+            roles = [rule["to_role"]]
+        else:
+            roles = [rule["for_role"]] if rule.get("for_role") else list(step["roles"])
+        pairs |= Q(
+            memberships__unit__organisation=org,
+            memberships__unit__key=step["unit"],
+            memberships__role__in=roles,
+            memberships__revoked_at__isnull=True,
+        )
+    return org_people(org).filter(pairs).distinct()
 
 
 @login_required
@@ -516,4 +545,100 @@ def authorisation_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     )
     response = HttpResponse(authorisation_pdf(data), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="authorisation-{item.pk}.pdf"'
+    return response
+
+
+# ------------------------------------------------------------------ 审批表 applications (C-02)
+
+
+def _application(request: HttpRequest, pk: int) -> AccountApplication:
+    return get_for(
+        actor(request),
+        AccountApplication.objects.select_related(
+            "channel", "channel__unit", "organisation", "requested_by"
+        ),
+        pk,
+    )
+
+
+@login_required
+def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """C-02, C-03 (college 第四条): one 审批表 — what is asked, its chain with each opinion,
+    the decision forms for the person whose step it is, the PDF once approved."""
+    item = _application(request, pk)
+    user = actor(request)
+    run = item.runs.order_by("-started_at").first()
+    pending = (
+        run.steps.filter(status=StepStatus.PENDING).select_related("unit", "run").first()
+        if run and run.status == RunStatus.IN_PROGRESS
+        else None
+    )
+    return render(
+        request,
+        "workflow/application_detail.html",
+        page_context(
+            request,
+            item.organisation,
+            item=item,
+            title=(run.chain.get("form_title") or run.chain_name) if run else "",
+            run=run,
+            steps=list(run.steps.order_by("index")) if run else [],
+            decisions=queries.decisions_of(run) if run else [],
+            pending=pending,
+            can_decide=queries.may_decide(pending, user),
+            approve_form=ApproveForm(),
+            reject_form=RejectForm(),
+            printable=item.status == AuthorisationStatus.APPROVED,
+        ),
+    )
+
+
+@login_required
+def application_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """C-02: the 审批表 with each step's decider, opinion and date from its run — only once
+    approved (the form is what is filed, 一式两份)."""
+    from guanwei.documents.account_application import (
+        AccountApplicationData,
+        account_application_pdf,
+    )
+
+    item = _application(request, pk)
+    run = item.runs.filter(status=RunStatus.APPROVED).order_by("-started_at").first()
+    if item.status != AuthorisationStatus.APPROVED or run is None:
+        raise Http404
+    channel = item.channel
+    data = AccountApplicationData(
+        organisation=item.organisation.name,
+        department=channel.unit.name,
+        applied_on=timezone.localdate(item.created),
+        account_number=channel.account_id,
+        account_name=channel.name,
+        account_id=channel.account_id,
+        other_media=item.other_media,
+        purpose=item.purpose,
+        manager_name=item.manager_name,
+        manager_title=item.manager_title,
+        manager_phone=item.manager_phone,
+        manager_qq="",
+        responsible_name=item.responsible_name,
+        responsible_title=item.responsible_title,
+        responsible_phone=item.responsible_phone,
+        decisions=tuple(_form_decisions(run)),
+        generated_at=timezone.now(),
+        # the pack's form, from the chain it went through (issue #10 §2)
+        title=run.chain.get("form_title") or run.chain_name,
+        steps=tuple((s["name"], s.get("sign") or "签字：") for s in run.chain["steps"]),
+        note=run.chain.get("form_note") or "",
+    )
+    record_read(
+        AuditAction.FORM_PRINTED,
+        actor=actor(request),
+        object_type="application",
+        object_id=item.pk,
+        object_repr=f"{channel.name} 审批表",
+        organisation_id=item.organisation_id,
+        details={"form": "account_application"},
+    )
+    response = HttpResponse(account_application_pdf(data), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="application-{item.pk}.pdf"'
     return response

@@ -119,6 +119,7 @@ WHO_SEES: dict[str, Callable[[User, Any], bool]] = {
     ),
     "notice": lambda p, n: n.user_id == p.pk,
     "authorisation": lambda p, a: p.pk == a.requested_by_id or _sees_channel(p, a.channel),
+    "application": lambda p, a: p.pk == a.requested_by_id or _sees_channel(p, a.channel),
     "lexicon": lambda p, t: can(p, "lexicon.manage", t.organisation),
     "lexicon_allow": lambda p, t: can(p, "lexicon.manage", t.organisation),
     "token": lambda p, t: t.user_id == p.pk,
@@ -166,6 +167,8 @@ ROUTES: dict[str, Entry] = {
     "channel_list": Entry(None, needs="channel.view"),
     "channel_detail": Entry("channel"),
     "channel_application_pdf": Entry("channel"),
+    # the 审批表 through its chain (C-02, issue 10 §3): the page where the pack has the form
+    "channel_application": Entry("channel"),
     # 附二 is the real-estate pack's form (R-06, issue #10 §2): 404 in the weather bureau, college
     "channel_authorisation": Entry("channel", never=True),
     "follow_list": Entry(None, needs="channel.view"),
@@ -198,6 +201,9 @@ ROUTES: dict[str, Entry] = {
     # 附二 through its chain (R-06, issue 10 §4); the PDF only once approved
     "authorisation_detail": Entry("authorisation"),
     "authorisation_pdf": Entry("authorisation", never=True),
+    # the 审批表 through its chain (C-02); the PDF only once approved
+    "application_detail": Entry("application"),
+    "application_pdf": Entry("application", never=True),
     "filings": Entry(None),
     "delegations": Entry(None),
     "delegation_revoke": Entry("delegation", "POST"),
@@ -361,7 +367,7 @@ def _in_review(u: Unit, writer: str, ch: Channel, category: str, where: str) -> 
 
 def _objects() -> dict[str, dict[str, Any]]:
     """kind → where → one object (None: that place has none of the kind)."""
-    from guanwei.workflow.actions import request_authorisation
+    from guanwei.workflow.actions import request_application, request_authorisation
 
     now = timezone.now()
     tc, ca = unit(W, "city_tech_centre"), unit(W, "county_a")
@@ -541,6 +547,16 @@ def _objects() -> dict[str, dict[str, Any]]:
                 grantee=f"{MARK}授权",
                 scope="发布",
                 reason="值班",
+            ),
+        },
+        # the college's 审批表 in review: another tenant's, for everyone here
+        "application": {
+            "own": None,
+            "other": None,
+            "foreign": request_application(
+                channel(C, "info_wechat"),
+                actor=person("col_xx_manager"),
+                purpose=f"{MARK}学院新闻发布",
             ),
         },
         "lexicon": {

@@ -204,3 +204,24 @@ def test_t02_t05_a_county_keeps_its_own_account_and_its_week_quota_is_met(
     _look(page, server)
     met = page.locator("#deadlines tr", has_text="甲县旅游官方微博")
     assert "县级微博定期更新" in met.first.inner_text(), page.locator("main").inner_text()
+
+
+def test_t04_classified_material_is_refused_in_the_tourism_rule_books_words(
+    page: Any, server: Server
+) -> None:
+    """T-04 先审后发，涉密不发 (第九、十条): 乙区's 信息员 周杰 sends material marked
+    【内部资料 不得外传】; it is refused before it reaches the centre, naming the tourism
+    rule book's T-04, in Chinese."""
+    as_(page, server, "ly_qb_officer")
+    page.goto(server.url + "/content/materials/new/")
+    page.select_option("#id_provider_unit", label="乙区旅游局")
+    page.select_option("#id_drop_box", label="旅游信息服务中心")
+    page.fill("#id_title", "景区国庆接待方案（规则走查）")
+    page.fill("#id_body", "【内部资料 不得外传】乙区各景区国庆接待方案：限流三万人（规则走查）。")
+    page.fill("#id_source", "乙区旅游局")
+    page.click("#material-form button.primary")
+    page.wait_for_url(server.url + "/content/materials/new/")
+    said = page.locator("main").inner_text()
+    assert "素材筛查未通过，不能报送" in said and "内部资料" in said, said
+    assert "T-04" in page.locator(".rules").inner_text()
+    _look(page, server)

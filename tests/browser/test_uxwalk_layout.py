@@ -27,3 +27,15 @@ def test_c04_the_post_page_keeps_the_content_hash_inside_its_card(
             c => c.scrollWidth > c.clientWidth + 1).map(c => c.innerText.slice(0, 40))"""
     )
     assert over == []
+
+
+def test_x06_the_menu_stays_on_one_line_at_1280_px(page: Any, server: Server) -> None:
+    """X-06 / issue 10 §6: the real-estate executive leader's and the tourism centre's
+    contact's menus (the longest of the demo) stay on one line at 1280 px; 制度 did not."""
+    for username in ("re_zz_executive", "ly_zx_contact"):
+        page.context.clear_cookies()
+        login(page, server, username)
+        tops = page.evaluate(
+            "() => [...document.querySelectorAll('.main-nav a')].map(a => a.offsetTop)"
+        )
+        assert len(set(tops)) == 1, (username, tops)

@@ -98,13 +98,20 @@ def picture(title: str) -> dict[str, Any]:
 
 
 def upload_picture(page: Any, server: Server, title: str) -> None:
-    """Put a picture in the 素材库 (图片与附件素材库) of the person's unit."""
+    """Put a picture in the 素材库 (图片与附件素材库) of the person's unit; wait until its
+    text is read (a post with a picture still being read cannot be submitted)."""
     page.goto(server.url + "/content/assets/")
     page.set_input_files("#id_file", files=[picture(title)])
     page.fill("#id_title", title)
     page.click("main form button.primary")
     page.wait_for_url(server.url + "/content/assets/")
     assert "已加入素材库" in message(page)
+    # its text is read first (the task worker's OCR): a post with it is submitted after
+    end = time.monotonic() + 60
+    while "文字识别中" in page.locator("main tr", has_text=title).inner_text():
+        assert time.monotonic() < end, "the picture's text was not read within 60 s"
+        time.sleep(1)
+        page.goto(server.url + "/content/assets/")
 
 
 def wait_published(page: Any, url: str, seconds: float = 30) -> None:

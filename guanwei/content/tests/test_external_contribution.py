@@ -114,3 +114,44 @@ def test_e07_the_edu_company_form_names_its_packs_contributors() -> None:
     (its E-07 category: 学生、老师、家长投稿)."""
     text = _visible_form("edu_yy_operator")
     assert "学生、老师、家长投稿" in text
+
+
+def test_e07_the_contributors_contact_is_for_who_runs_the_box() -> None:
+    """E-07 (found in review): the contact of a parent, teacher or student is what the staff
+    who run the drop box answer them by; a reviewer who opens the material through the post
+    made from it sees who sent it and by which channel, not their contact."""
+    from guanwei.content import actions as content
+    from guanwei.orgs.permissions import can
+    from guanwei.testing.personas import channel
+
+    operator = person("edu_yy_operator")
+    box = unit(E, "operations")
+    item = content.submit_external(
+        box,
+        actor=operator,
+        name="王女士（家长）",
+        contact="13800000000",
+        via="phone",
+        title="孩子的第一幅画",
+        body="这是我家孩子在课上画的小鸭子，想投稿给有趣画作栏目。",
+    )
+    content.create_post(
+        box,
+        actor=operator,
+        title=item.title,
+        body=item.body,
+        category="education",
+        channels=[channel(E, "official_weibo")],
+        source=item.source,
+        materials=[item],
+    )
+    assert (
+        "13800000000"
+        in _as("edu_yy_operator").get(f"/content/materials/{item.pk}/").content.decode()
+    )
+    reader = person("edu_yy_lead")
+    assert not can(reader, "dropbox.manage", box)
+    page = _as("edu_yy_lead").get(f"/content/materials/{item.pk}/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "王女士（家长）" in html and "13800000000" not in html

@@ -172,3 +172,30 @@ def test_r03_the_calendar_asks_once_per_week_plan_who_may_see_it() -> None:
         len(one.captured_queries),
         len(two.captured_queries),
     )
+
+
+def test_r03_the_week_plan_form_offers_only_the_accounts_the_unit_may_address() -> None:
+    """R-03 with C-09/T-01 (strict review): the grid offers the accounts its unit's posts may
+    address, as the post form does — not another department's account the action refuses
+    after seven days were typed."""
+    from guanwei.channels import actions as channel_actions
+    from guanwei.channels.models import ChannelStatus
+    from guanwei.orgs.permissions import SYSTEM
+    from guanwei.testing.personas import unit
+
+    own = channel_actions.create_channel(
+        unit(R, "project_team"),
+        actor=SYSTEM,
+        key="project_weibo",
+        name="项目组微博",
+        kind=channel(R, "company_weibo").kind,
+        status=ChannelStatus.ACTIVE,
+    )
+    editor = Client()
+    editor.force_login(person("re_ch_editor"))  # 投资策划部: may not address it
+    form = editor.get("/content/weekplans/new/").content.decode()
+    assert f'value="{channel(R, "company_weibo").pk}"' in form
+    assert f'value="{own.pk}"' not in form
+    with time_machine.travel(TUESDAY, tick=False):
+        refused = editor.post("/content/weekplans/new/", _grid(channels=[own.pk]))
+    assert refused.status_code == 400

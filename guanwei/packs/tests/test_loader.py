@@ -111,3 +111,27 @@ def test_the_cli_validates_and_refuses_an_unknown_role(
     assert main(["packs", "validate", str(bad)]) == 1
     err = capsys.readouterr().err
     assert str(bad) in err and "unit_types[" in err and ".roles[0]" in err and "info_oficer" in err
+
+
+def test_the_rules_in_force_follow_a_new_version_and_an_overlay(tmp_path: Path) -> None:
+    """The rules read for an organisation (kept parsed per pack version row) are those of
+    the version now in force: a changed pack and an overlay show at once, nothing of the
+    old version stays."""
+    from guanwei.orgs.rules import rules_for
+
+    o = org("demo_weather")
+    before = rules_for(o.pk)
+    assert rules_for(o.pk).packs == before.packs
+    text = (PACKS_DIR / "weather-bureau.toml").read_text(encoding="utf-8")
+    text = text.replace('name = "信息员"', 'name = "信息员(新)"', 1).replace(
+        'version = "1.0.0"', 'version = "1.0.2"', 1
+    )
+    changed = tmp_path / "weather-bureau.toml"
+    changed.write_text(text, encoding="utf-8")
+    load_pack(load_pack_file(changed), actor=SYSTEM)
+    after = rules_for(o.pk)
+    assert [p["version"] for p in after.packs] == ["1.0.2"]
+    assert "信息员(新)" in {r["name"] for r in after.roles.values()}
+    assert "信息员(新)" not in {r["name"] for r in before.roles.values()}
+    load_pack(read_pack("gov-inspection"), actor=SYSTEM, organisation=o)
+    assert [p["name"] for p in rules_for(o.pk).packs] == ["weather-bureau", "gov-inspection"]

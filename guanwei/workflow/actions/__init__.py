@@ -8,6 +8,7 @@ room's state changes, one module per concern.
 * :mod:`.filing` — freezing an approved post with its approvers (C-07, C-09);
 * :mod:`.delegation` — a deputy reviewing with the leader's consent (R-04);
 * :mod:`.authorisation` — the 附二 authorisation form through its chain (R-06);
+* :mod:`.application` — the account application form (审批表) through its chain (C-02);
 * :mod:`.week_plans` — a column's week submitted and reviewed together (R-03).
 
 Which chain applies is read in :mod:`guanwei.workflow.chains` (a query). A run is bound to
@@ -19,6 +20,7 @@ changes. Import the actions from here (``from guanwei.workflow import actions``)
 
 from __future__ import annotations
 
+from guanwei.workflow.actions.application import request_application
 from guanwei.workflow.actions.authorisation import request_authorisation
 from guanwei.workflow.actions.decisions import approve_step, check_decider, reject_step
 from guanwei.workflow.actions.delegation import grant_delegation, revoke_delegation
@@ -45,6 +47,7 @@ __all__ = [
     "grant_delegation",
     "pending_steps",
     "reject_step",
+    "request_application",
     "request_authorisation",
     "revoke_delegation",
     "select_post_chain",

@@ -5,6 +5,7 @@ approves their own text."""
 from __future__ import annotations
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from guanwei.audit.actions import record
@@ -35,6 +36,8 @@ def _author_id(run: WorkflowRun) -> int | None:
         return run.revision.created_by_id if run.revision else None
     if run.authorisation_id:
         return run.authorisation.requested_by_id if run.authorisation else None
+    if run.application_id:
+        return run.application.requested_by_id if run.application else None
     return run.submission.submitted_by_id if run.submission else None
 
 
@@ -77,31 +80,45 @@ def check_decider(step: StepRun, actor: User) -> Delegation | None:
         raise PermissionDenied(
             f"您不能审核“{step.name}”环节（不在审核人范围内，也没有经同意的代审授权）。"
         )
-    check_distinct_decider(step, actor)
+    check_distinct_decider(step, actor, on_behalf_of=delegation.absent)
     return delegation
 
 
 def _subject_word(run: WorkflowRun) -> str:
-    return {"post": "稿件", "material": "素材", "credential": "授权申请"}.get(run.subject, "事项")
+    return {
+        "post": "稿件",
+        "material": "素材",
+        "credential": "授权申请",
+        "application": "审批表",
+    }.get(run.subject, "事项")
 
 
-def check_distinct_decider(step: StepRun, actor: User) -> None:
+def check_distinct_decider(step: StepRun, actor: User, *, on_behalf_of: User | None = None) -> None:
     """Distinct deciders (issue 10 §3): one person decides at most one step of a run,
     unless the pack lets this step be decided by a previous decider. Nor may he take an
-    earlier step when only he could decide a later one (the run would stand still)."""
+    earlier step when only he could decide a later one (the run would stand still).
+
+    A deputy's decision counts as the deputy's and as the absent person's (R-04): X may not
+    decide a step after his deputy decided another for him, nor the deputy decide for X a
+    step after X (or another deputy for X) decided one."""
     run = step.run
     word = _subject_word(run)
+    persons = {actor.pk} | ({on_behalf_of.pk} if on_behalf_of is not None else set())
     if not step.allow_previous_decider:
         earlier = (
-            Decision.objects.filter(step__run=run, actor=actor)
+            Decision.objects.filter(step__run=run)
+            .filter(Q(actor_id__in=persons) | Q(on_behalf_of_id__in=persons))
             .exclude(step=step)
-            .select_related("step")
+            .select_related("step", "actor", "on_behalf_of")
             .first()
         )
         if earlier is not None:
+            who = "您" if earlier.actor_id == actor.pk else str(earlier.actor)
+            if earlier.on_behalf_of is not None:
+                who += f"（代{earlier.on_behalf_of}）"
             raise PermissionDenied(
-                f"您已审核过本{word}的“{earlier.step.name}”环节：同一{word}的两个环节须由"
-                f"不同的人审核，本环节请由其他审核人处理。"
+                f"{who}已审核过本{word}的“{earlier.step.name}”环节：同一{word}的两个环节须由"
+                f"不同的人审核（代审视同被代审人本人审核），本环节请由其他审核人处理。"
             )
     author = _author_id(run)
     for later in run.steps.filter(index__gt=step.index).select_related("unit").order_by("index"):
@@ -109,10 +126,10 @@ def check_distinct_decider(step: StepRun, actor: User) -> None:
             continue
         could = {later.user_id} if later.user_id else holders(later.unit, later.roles)
         could.discard(author)
-        if actor.pk in could and not could - {actor.pk}:
+        if could & persons and not could - persons:
             raise PermissionDenied(
-                f"“{later.name}”环节只有您可以审核：同一{word}的两个环节须由不同的人审核，"
-                f"本环节请由其他审核人处理。"
+                f"“{later.name}”环节只有{'您' if actor.pk in could else str(on_behalf_of)}"
+                f"可以审核：同一{word}的两个环节须由不同的人审核，本环节请由其他审核人处理。"
             )
 
 
@@ -120,7 +137,13 @@ def _lock_step(step: StepRun) -> StepRun:
     return (
         StepRun.objects.select_for_update(of=("self",))
         .select_related(
-            "run", "run__revision", "run__post", "run__submission", "run__authorisation", "unit"
+            "run",
+            "run__revision",
+            "run__post",
+            "run__submission",
+            "run__authorisation",
+            "run__application",
+            "unit",
         )
         .get(pk=step.pk)
     )
@@ -146,7 +169,7 @@ def approve_step(
     delegation = check_decider(step, actor)
     run = step.run
     if run.screening_verdict == "review" and not acknowledge_hits:
-        raise ReviewError("内容筛查提示需重点核查，请查看标出的词语并确认后再同意。")
+        raise ReviewError("内容筛查提示需重点核查：请查看筛查提示，勾选“已核查”后再同意。")
     Decision.objects.create(
         step=step,
         actor=actor,
@@ -228,6 +251,10 @@ def _tell_rejected(run: WorkflowRun, step: StepRun, actor: User, reason: str) ->
         people = [run.authorisation.requested_by_id]
         title = f"授权申请（{run.authorisation.grantee}）未获批准"
         link = f"/review/authorisations/{run.authorisation.pk}/"
+    elif run.application is not None:
+        people = [run.application.requested_by_id]
+        title = f"“{run.application.channel.name}”审批表未获批准"
+        link = f"/review/applications/{run.application.pk}/"
     else:
         return
     notify(
@@ -279,11 +306,15 @@ def _finish(run: WorkflowRun, status: str, *, actor: User, reason: str = "") -> 
         from guanwei.workflow.actions.authorisation import mark_authorisation_decided
 
         mark_authorisation_decided(run.authorisation, approved=approved)
+    elif run.application:
+        from guanwei.workflow.actions.application import mark_application_decided
+
+        mark_application_decided(run.application, approved=approved)
     record(
         AuditAction.REVIEW_APPROVED if approved else AuditAction.REVIEW_REJECTED,
         actor=actor,
         object_type="authorisation" if run.authorisation_id else run.subject,
-        object_id=run.post_id or run.submission_id or run.authorisation_id,
+        object_id=run.post_id or run.submission_id or run.authorisation_id or run.application_id,
         object_repr=run.chain_name,
         organisation_id=run.organisation_id,
         after={"run": run.pk, "status": status, "reason": reason, "content_hash": run.content_hash},

@@ -27,6 +27,7 @@ from guanwei.workflow.chains import (
 )
 from guanwei.workflow.errors import ReviewError
 from guanwei.workflow.models import (
+    AccountApplication,
     AuthorisationRequest,
     Decision,
     Eligibility,
@@ -50,6 +51,7 @@ def _create_run(
     revision: PostRevision | None = None,
     submission: Submission | None = None,
     authorisation: AuthorisationRequest | None = None,
+    application: AccountApplication | None = None,
     screening_verdict: str = "",
     chain_reason: str = "",
 ) -> WorkflowRun:
@@ -62,6 +64,7 @@ def _create_run(
         content_hash=revision.content_hash if revision else "",
         submission=submission,
         authorisation=authorisation,
+        application=application,
         chain_key=chain["key"],
         chain_name=chain["name"],
         chain=chain,
@@ -144,11 +147,13 @@ def activate_step(step: StepRun, *, author_id: int | None) -> None:
 
 def earlier_deciders(step: StepRun) -> set[int]:
     """Who decided another step of the step's run (distinct deciders, issue 10 §3)."""
-    return set(
+    # A deputy's decision counts as the absent person's too (R-04).
+    rows = (
         Decision.objects.filter(step__run_id=step.run_id)
         .exclude(step=step)
-        .values_list("actor_id", flat=True)
+        .values_list("actor_id", "on_behalf_of_id")
     )
+    return {pk for row in rows for pk in row if pk is not None}
 
 
 @transaction.atomic

@@ -174,8 +174,15 @@ def test_an_edit_after_approval_reopens_review() -> None:
 
 
 def test_the_special_weather_fast_path_is_still_reviewed() -> None:
-    """W-12: the emergency chain needs post.emergency and still has a step."""
+    """W-12: the emergency chain needs post.emergency and still has a step: the provincial
+    publisher, who writes posts without that permission, may not tick the box; the Tech
+    Centre's editor, who holds it, takes the fast path, still reviewed by the duty leader."""
     W = "demo_weather"
+    with pytest.raises(PermissionDenied, match="特殊天气（随时发布）"):
+        _post(unit(W, "province"), "sj_publisher", [channel(W, "province_weibo")], emergency=True)
+    plain = _post(unit(W, "province"), "sj_publisher", [channel(W, "province_weibo")])
+    with pytest.raises(PermissionDenied):  # nor ask for it later by editing
+        content.revise_post(plain, actor=person("sj_publisher"), emergency=True)
     post = _post(
         unit(W, "city_tech_centre"),
         "kj_editor",

@@ -410,20 +410,25 @@ class ReviewMachine(RuleBasedStateMachine):
                 }
                 & wrote
             }
-            if via and self.not_distinct(step, username):
+            absents = {self.model[pk].absent for pk in via}
+            if via and any(self.not_distinct(step, username, also=a) for a in absents):
                 return False, set()
             return bool(via), via
         return False, set()
 
-    def not_distinct(self, step: StepRun, username: str) -> bool:
+    def not_distinct(self, step: StepRun, username: str, also: str | None = None) -> bool:
         """Distinct deciders (issue 10 §3): nobody decides two steps of one run, nor takes the
         group's review of an ad-hoc post when only he could give the company leader's
-        approval after it (the pack has one 组长)."""
+        approval after it (the pack has one 组长). A deputy counts as the person he decides
+        for (``also``) too."""
+        from django.db.models import Q
+
         from guanwei.workflow.models import Decision
 
-        user_id = self.users[username].pk
+        persons = {self.users[username].pk} | ({self.users[also].pk} if also else set())
         if (
-            Decision.objects.filter(step__run=step.run, actor_id=user_id)
+            Decision.objects.filter(step__run=step.run)
+            .filter(Q(actor_id__in=persons) | Q(on_behalf_of_id__in=persons))
             .exclude(step=step)
             .exists()
         ):
@@ -435,7 +440,7 @@ class ReviewMachine(RuleBasedStateMachine):
                 for n, roles in GROUP_ROLES.items()
                 if "group_leader" in roles and self.users[n].pk != step.run.revision.created_by_id
             }
-            return leaders == {username}
+            return bool(leaders) and leaders <= {username, also}
         return False
 
     def steps_of(self, post_ids: list[int]) -> list[StepRun]:
