@@ -97,6 +97,9 @@ class AuditAction(IntEnum):
     PUBLISH_RETRY = 713
     PUBLISH_REMOTE_PENDING = 714
     PUBLISH_MOVED = 715
+    PUBLISH_RETRACTING = 716  # W-11: the original is to be deleted on the platform
+    PUBLISH_RETRACTED = 717
+    PUBLISH_RETRACT_REFUSED = 718
     CALENDAR_DAY_SET = 720
     CALENDAR_YEAR_COMPLETED = 721
 
@@ -206,6 +209,9 @@ AUDIT_LABELS: dict[AuditAction, str] = {
     AuditAction.PUBLISH_RETRY: "等待重新发送",
     AuditAction.PUBLISH_REMOTE_PENDING: "平台处理中",
     AuditAction.PUBLISH_MOVED: "调整发布时间",
+    AuditAction.PUBLISH_RETRACTING: "撤回原稿",
+    AuditAction.PUBLISH_RETRACTED: "已删除原稿",
+    AuditAction.PUBLISH_RETRACT_REFUSED: "删除原稿失败",
     AuditAction.CALENDAR_DAY_SET: "调整本单位节假日",
     AuditAction.CALENDAR_YEAR_COMPLETED: "确认本单位节假日已录入完整",
     AuditAction.DEADLINE_CREATED: "新建时限",

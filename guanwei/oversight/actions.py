@@ -15,7 +15,7 @@ from guanwei.content.models import Post
 from guanwei.notify.actions import notify
 from guanwei.orgs.errors import InvalidChange, PermissionDenied
 from guanwei.orgs.models import Membership, Unit, User
-from guanwei.orgs.permissions import Actor
+from guanwei.orgs.permissions import SYSTEM, Actor
 from guanwei.oversight.models import Deadline, DeadlineKind, DeadlineStatus
 from guanwei.oversight.queries import (
     DEFAULT_ISSUERS,
@@ -348,6 +348,26 @@ def correction_published(deadline: Deadline, *, correction: Post, at: datetime) 
             body=f"订正稿《{correction.title}》已发布，{how}，用时 {minutes:g} 分钟。",
         )
     return closed
+
+
+def retract_corrected_original(correction: Post) -> int:
+    """W-11: the correction is out; where the pack's correction rule says
+    ``original = { <platform> = "delete" }``, the original is queued for deletion on those
+    platforms (publishing's action; the dispatcher makes the call). ``keep`` and
+    ``comment`` do nothing here. Returns how many accounts were queued."""
+    from guanwei.oversight import queries
+    from guanwei.publishing.actions import retract_original
+
+    if correction.corrects_id is None:
+        return 0
+    wanted = queries.correction_rule(correction.organisation_id).get("original") or {}
+    platforms = [p for p, what in wanted.items() if what == "delete"]
+    if not platforms:
+        return 0
+    try:
+        return len(retract_original(correction, platforms=platforms, actor=SYSTEM))
+    except InvalidChange:  # not out yet everywhere: the next publication asks again
+        return 0
 
 
 def may_mark_syndicated(deadline: Deadline, actor: User) -> bool:

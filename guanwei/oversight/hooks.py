@@ -50,6 +50,12 @@ def on_post_published(sender: Any, intent: Any, **kwargs: Any) -> None:
                 actions.correction_published(deadline, correction=post, at=at)
     except Exception:
         log.exception("intent %s: closing the correction deadline failed", intent.pk)
+        return
+    try:  # the original, where the pack says delete (its own savepoint: W-11)
+        with transaction.atomic():
+            actions.retract_corrected_original(post)
+    except Exception:
+        log.exception("intent %s: queueing the original's deletion failed", intent.pk)
 
 
 def on_intents_released(sender: Any, intents: Any, **kwargs: Any) -> None:

@@ -182,6 +182,7 @@ def evaluate(now: datetime) -> int:
                 changed += actions.correction_published(
                     deadline, correction=done.post, at=done.published_at
                 )
+                actions.retract_corrected_original(done.post)
             elif deadline.status != DeadlineStatus.OPEN:
                 continue  # breached, still owed: it closes when the correction is out
             elif now > deadline.due_at:

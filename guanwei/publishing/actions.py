@@ -543,3 +543,45 @@ def set_demo_channel_settings(
         before=_shown_settings(before),
         after=_shown_settings(values),
     )
+
+
+@transaction.atomic
+def retract_original(
+    correction: Post, *, platforms: Sequence[str], actor: Actor | None
+) -> list[PublishIntent]:
+    """W-11: the pack says ``delete`` for the original on these platforms
+    (``original = { weibo = "delete" }``): once ``correction`` is out — published on an
+    account and nothing of its revision still open — the published intents of the post it
+    corrects on accounts of those platforms go to 撤回中 (audited, one transaction, by
+    someone who may publish on each account; the scheduler's ``SYSTEM`` may). The
+    dispatcher's housekeeping makes the platform call (``retract.retract_due``)."""
+    if correction.corrects_id is None:
+        raise InvalidChange("这不是订正稿，不能删除原稿。")
+    wanted = sorted(set(platforms))
+    if not wanted:
+        return []
+    sent = PublishIntent.objects.filter(post=correction)
+    if (
+        sent.filter(status__in=OPEN_STATUSES).exists()
+        or not sent.filter(status=IntentStatus.PUBLISHED).exists()
+    ):
+        raise InvalidChange("订正稿尚未发布，原稿暂不删除。")
+    originals = list(
+        PublishIntent.objects.filter(
+            post_id=correction.corrects_id,
+            status=IntentStatus.PUBLISHED,
+            channel__platform__in=wanted,
+        )
+        .exclude(remote_id="")
+        .select_related("channel")
+    )
+    for intent in originals:
+        require_publish_on(actor, intent.channel)
+    return move(
+        originals,
+        IntentStatus.PUBLISHED,
+        IntentStatus.RETRACTING,
+        actor=actor,
+        fields={**RELEASED, "next_attempt_at": None, "error_code": "", "error_message": ""},
+        after={"correction": correction.pk, "reason": "W-11 pack: original deleted"},
+    )

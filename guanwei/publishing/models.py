@@ -37,6 +37,9 @@ class IntentStatus(models.TextChoices):
     PUBLISHED = "published", "已发布"
     FAILED = "failed", "发布失败"
     CANCELLED = "cancelled", "已取消"
+    # W-11: a published original the pack has deleted once its correction is out
+    RETRACTING = "retracting", "撤回中"
+    RETRACTED = "retracted", "已删除原稿"
 
 
 OPEN_STATUSES = (
@@ -125,6 +128,11 @@ ATTEMPT_OUTCOMES = {
     "permanent": "失败",
     "unknown": "结果待核实",
     "reconciled": "已核实",
+    "retracting": "删除原稿中",
+    "retracted": "已删除原稿",
+    "retract-refused": "平台拒绝删除",
+    "retract-unknown": "删除结果待核实",
+    "retract-failed": "删除失败，将重试",
 }
 
 

@@ -57,7 +57,10 @@ SETTLING = (
     IntentStatus.REMOTE_PENDING,
     IntentStatus.RETRY,
     IntentStatus.UNKNOWN,
+    IntentStatus.RETRACTING,  # W-11: the original being deleted on the platform
 )
+# Out on the platform, or was, and deleted there since (W-11): never offered again.
+WENT_OUT = (IntentStatus.PUBLISHED, IntentStatus.RETRACTING, IntentStatus.RETRACTED)
 SOON = timedelta(minutes=2)  # a scheduled send this close is watched as it goes out
 
 
@@ -73,7 +76,7 @@ def post_progress(post: Post, *, may_schedule: bool, user: User | None) -> dict[
         i.status in SETTLING or (i.status == IntentStatus.SCHEDULED and i.due_at <= soon)
         for i in intents
     )
-    again = {i.channel_id for i in intents if i.status in (IntentStatus.PUBLISHED, *OPEN_STATUSES)}
+    again = {i.channel_id for i in intents if i.status in (*WENT_OUT, *OPEN_STATUSES)}
     retryable = {
         i.pk
         for i in intents
@@ -120,11 +123,7 @@ def post_publishing_panel(post: Post, user: User, shared: Mapping[str, Any]) -> 
         i.channel_id
         for i in progress["intents"]
         if i.status in OPEN_STATUSES
-        or (
-            i.status == IntentStatus.PUBLISHED
-            and revision is not None
-            and i.revision_id == revision.pk
-        )
+        or (i.status in WENT_OUT and revision is not None and i.revision_id == revision.pk)
     }
     base = revision or (post.approved_revision if expired else None)
     channels = (

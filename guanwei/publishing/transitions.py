@@ -75,6 +75,12 @@ TRANSITIONS: Mapping[tuple[str, str], AuditAction] = {
     # a person cancels, or an edit / a suspended account cancels
     (S.SCHEDULED, S.CANCELLED): AuditAction.PUBLISH_CANCELLED,
     (S.RETRY, S.CANCELLED): AuditAction.PUBLISH_CANCELLED,
+    # W-11: the original of a correction deleted on the platform where the pack says so
+    # (``actions.retract_original`` queues it, ``retract.retract_due`` makes the call):
+    # deleted, or back to published with the platform's cause when it refuses
+    (S.PUBLISHED, S.RETRACTING): AuditAction.PUBLISH_RETRACTING,
+    (S.RETRACTING, S.RETRACTED): AuditAction.PUBLISH_RETRACTED,
+    (S.RETRACTING, S.PUBLISHED): AuditAction.PUBLISH_RETRACT_REFUSED,
 }
 
 # The fields that give a lease back (a move out of a leased status writes them).
@@ -267,7 +273,8 @@ def move(
                     setattr(by_pk[row["pk"]], name, row[name])
         if to == S.PUBLISHED:
             for intent in moved:
-                post_published.send(sender=PublishIntent, intent=intent)
+                if found[intent.pk] != S.RETRACTING:  # a refused deletion publishes nothing
+                    post_published.send(sender=PublishIntent, intent=intent)
         if to == S.FAILED:
             _tell_failed(moved)
         if to == S.CANCELLED:  # what they counted (a quota met ahead, E-04) is released

@@ -24,7 +24,7 @@ from django.db import close_old_connections
 from django.db.models import Q
 from django.utils import timezone
 
-from guanwei.publishing import dispatch, reconcile
+from guanwei.publishing import dispatch, reconcile, retract
 from guanwei.publishing.adapters.http import shared_client
 from guanwei.publishing.models import SchedulerLease
 
@@ -71,6 +71,16 @@ def scheduler_pass() -> None:
             anchor_if_due()
         except OSError:
             log.exception("could not write the audit anchor")
+
+
+def housekeeping(name: str) -> int:
+    """What the loop does besides sending, at most every ``HOUSEKEEPING_INTERVAL``: poll
+    WeChat jobs, reconcile unknown outcomes, and (W-11) delete the originals a pack deletes
+    once their correction is out — each a small query of its own, never on the send path."""
+    work = reconcile.poll_remote_pending(name)
+    work += reconcile.reconcile_unknown(name)
+    work += retract.retract_due(name)
+    return work
 
 
 class Dispatcher:
@@ -149,8 +159,8 @@ class Dispatcher:
     def run_once(self, pool: ThreadPoolExecutor) -> int:
         close_old_connections()
         started = time.monotonic()
-        housekeeping = started - self._last_housekeeping >= HOUSEKEEPING_INTERVAL
-        if housekeeping:
+        keeping = started - self._last_housekeeping >= HOUSEKEEPING_INTERVAL
+        if keeping:
             dispatch.recover_expired_leases()
         due = time.monotonic() - self._last_pass >= self.scheduler_interval
         if self.scheduler and due and take_scheduler_lease(self.name):
@@ -166,12 +176,11 @@ class Dispatcher:
             log.exception("dispatcher %s: delivery crashed (%d in a row)", self.name, self._crashes)
             self.stopping.wait(min(self.idle_sleep * 2**self._crashes, 30.0))
             work = 0
-        if housekeeping or not work:
+        if keeping or not work:
             self._last_housekeeping = started
-            if not housekeeping:
+            if not keeping:
                 dispatch.recover_expired_leases()
-            work += reconcile.poll_remote_pending(self.name)
-            work += reconcile.reconcile_unknown(self.name)
+            work += housekeeping(self.name)
         return work
 
     def _idle_wait(self) -> float:

@@ -114,14 +114,7 @@ NOT_PAGES = {
 }
 
 # Known findings of other pieces of issue #10: (route name, term or token) → why it is left.
-_PACK_PAGE = "the 制度 page lists each pack by its file name (制度包 column); helper nav's piece"
-KNOWN: dict[tuple[str, str], str] = {
-    ("pack_page", "weather"): _PACK_PAGE,  # weather-bureau
-    ("pack_page", "college"): _PACK_PAGE,
-    ("pack_page", "tourism"): _PACK_PAGE,  # tourism-bureau
-    ("pack_page", "real"): _PACK_PAGE,  # real-estate
-    ("pack_page", "edu"): _PACK_PAGE,  # edu-software
-}
+KNOWN: dict[tuple[str, str], str] = {}
 
 
 # ------------------------------------------------------------------ what the packs say

@@ -311,3 +311,19 @@ def test_t01_the_rule_book_page_says_the_urging_after_7_days_is_not_enforced() -
     c.force_login(person("ly_xa_officer"))
     page = c.get(reverse("pack_page")).content.decode()
     assert "连续7天未更新时督促该单位尚未由系统执行" in page
+
+
+@pytest.mark.django_db
+def test_t01_c01_the_rule_book_page_names_the_rule_book_not_its_file() -> None:
+    """T-01, C-01: 制度 names the rule book in force by its title (市旅游官方微博管理办法),
+    not by the pack's file name (tourism-bureau); the college, whose rule book has no
+    columns, gets no 专栏 section saying 无。"""
+    c = Client()
+    c.force_login(person("ly_xa_officer"))
+    page = c.get(reverse("pack_page")).content.decode()
+    assert "市旅游官方微博管理办法" in page
+    assert "tourism-bureau" not in page
+    c.force_login(person("col_xcb_manager"))
+    page = c.get(reverse("pack_page")).content.decode()
+    assert "college" not in re.sub(r"<[^>]+>", " ", page).split()
+    assert "<h2>专栏</h2>" not in page

@@ -290,6 +290,12 @@ class Adapter(ABC):
     @abstractmethod
     def recent_posts(self, limit: int = 50) -> list[RemotePost]: ...
 
+    def still_up(self, remote_id: str) -> bool:
+        """Whether the post is still on the platform (read back after a deletion whose
+        answer was lost, W-11). AdapterError when the platform cannot say. Here: in the
+        account's recent posts; adapters that can ask for one post override it."""
+        return any(p.remote_id == remote_id for p in self.recent_posts(100))
+
     def expected_text(self, req: PublishRequest) -> str:
         """What the platform shows as the post's text when ``req`` was published."""
         return req.text

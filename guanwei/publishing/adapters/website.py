@@ -208,6 +208,12 @@ class WebsiteAdapter(OutboxAdapter):
         except OSError as e:
             raise io_error(self.platform, "delete", e) from e
 
+    def still_up(self, remote_id: str) -> bool:
+        try:
+            return self._read(self._path(post_id(remote_id))) is not None
+        except OSError as e:
+            raise io_error(self.platform, "read", e) from e
+
     def recent_posts(self, limit: int = 50) -> list[RemotePost]:
         posts_dir = self.root / "posts"
         if not posts_dir.is_dir():

@@ -473,6 +473,17 @@ class WeChatAdapter(Adapter):
         # index is 1-based here; 0 deletes every article of the publish (we publish one).
         self._api("/cgi-bin/freepublish/delete", {"article_id": article_id, "index": 0}, write=True)
 
+    def still_up(self, remote_id: str) -> bool:
+        """A publish job says 5 (deleted) / 6 (banned) once its article is gone; an
+        article id alone is looked up in the published list (deleted ones are left out)."""
+        ref = _Ref.parse(remote_id)
+        if ref.publish_id:
+            status = int(self._job(ref.publish_id).get("publish_status", -1))
+            if status in (5, 6):
+                return False
+        article_id = self._article_id(ref)
+        return any(p.remote_id.split(":")[1:2] == [article_id] for p in self.recent_posts(100))
+
     def recent_posts(self, limit: int = 50) -> list[RemotePost]:
         posts: list[RemotePost] = []
         offset = 0

@@ -330,6 +330,16 @@ class WeiboAdapter(Adapter):
     def delete(self, remote_id: str) -> None:
         self._call("POST", "/2/statuses/destroy.json", data={"id": remote_id})
 
+    def still_up(self, remote_id: str) -> bool:
+        """statuses/show: 20101 (not_found) once it is deleted."""
+        try:
+            self._call("GET", "/2/statuses/show.json", params={"id": remote_id})
+        except AdapterError as e:
+            if e.code == "not_found":
+                return False
+            raise
+        return True
+
     def recent_posts(self, limit: int = 50) -> list[RemotePost]:
         uid = self.uid()
         posts: list[RemotePost] = []
