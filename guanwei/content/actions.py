@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+import weakref
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -195,6 +196,32 @@ def upload_asset(unit: Unit, *, actor: User, upload: UploadedFile, title: str = 
     return store_upload(check_upload(unit, actor=actor, upload=upload), actor=actor, title=title)
 
 
+class _KeepOnCommit:
+    """A file written inside a transaction that must not outlive its rollback (E-02).
+
+    Django has no rollback hook, but it runs an ``on_commit`` callback when the transaction
+    commits and drops it, unrun, when the transaction or the savepoint it was registered in
+    rolls back (or the connection closes). This callback marks the file kept when run; its
+    finalizer, called when the callback is dropped, deletes the file unless it was kept.
+    (Were an earlier non-robust on_commit callback to fail, the file of a committed row
+    would be deleted too; ours is robust and the content room registers no other.)"""
+
+    def __init__(self, storage: Any, name: str) -> None:
+        self.kept = {"kept": False}
+        weakref.finalize(self, _delete_unless_kept, self.kept, storage, name)
+
+    def __call__(self) -> None:
+        self.kept["kept"] = True
+
+
+def _delete_unless_kept(kept: dict[str, bool], storage: Any, name: str) -> None:
+    if not kept["kept"]:
+        try:
+            storage.delete(name)
+        except OSError:
+            pass
+
+
 @transaction.atomic
 def _store_asset(
     unit: Unit, *, actor: User, upload: UploadedFile, title: str, kind: files.Kind, data: bytes
@@ -211,6 +238,9 @@ def _store_asset(
         uploaded_by=actor,
     )
     asset.file.save(f"{uuid.uuid4().hex}.{kind.extension}", ContentFile(data), save=True)
+    # The file is on disk before the transaction ends: removed again if it rolls back
+    # (a refused week plan, post or material keeps no picture).
+    transaction.on_commit(_KeepOnCommit(asset.file.storage, str(asset.file.name)), robust=True)
     if kind.picture and getattr(settings, "GUANWEI_OCR", False):
         # C-06: the text in the picture is read by the task worker, never in a request
         # (issue #9 §15). Enqueued in this transaction: with the database backend the task

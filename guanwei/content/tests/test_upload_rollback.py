@@ -41,7 +41,6 @@ def _upload() -> str:
     return path
 
 
-@pytest.mark.xfail(strict=True, reason="repro: the file stays on disk after a rollback")
 def test_e02_a_rolled_back_upload_leaves_no_file() -> None:
     """E-02: the caller's transaction fails after the upload: the file is gone too."""
     paths: list[str] = []
