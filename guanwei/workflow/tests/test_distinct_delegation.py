@@ -106,3 +106,27 @@ def test_r04_distinct_deciders_the_deputy_cannot_decide_for_x_after_x_decided() 
         wf.approve_step(second, actor=person("re_zz_deputy2"))
     wf.approve_step(second, actor=person("re_zz_member2"))
     assert publishable_revision(post) is not None
+
+
+@pytest.mark.xfail(strict=True, reason="repro: the queue offers what the action refuses")
+def test_r04_the_deputy_of_the_only_company_leader_is_not_offered_the_group_review() -> None:
+    """R-04 with the pack's people (李娜 the only 组长): 陈静 deciding the group's review
+    for 李娜 would leave the company leader's approval without anyone who may give it, so
+    it is neither offered to 陈静 nor accepted from her; 张敏 reviews instead."""
+    wf.grant_delegation(
+        org(R),
+        actor=person("re_zz_executive"),
+        chain_key="ad_hoc",
+        delegate=person("re_zz_deputy2"),
+        absent=person("re_zz_leader"),
+        ends_at=timezone.now() + timedelta(days=3),
+        reason="组长出差",
+    )
+    post = _ad_hoc_post()
+    first = _pending(post)
+    assert first not in [q.step for q in review_queue(person("re_zz_deputy2"))]
+    with pytest.raises(PermissionDenied, match="同一稿件"):
+        wf.approve_step(first, actor=person("re_zz_deputy2"))
+    wf.approve_step(first, actor=person("re_zz_executive"))
+    wf.approve_step(_pending(post), actor=person("re_zz_leader"))
+    assert publishable_revision(post) is not None
