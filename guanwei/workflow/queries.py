@@ -264,8 +264,14 @@ def _reserved_for_later(item: QueueItem, user: User) -> bool:
     from guanwei.orgs.errors import DomainError
     from guanwei.workflow.actions.decisions import check_distinct_decider
 
+    on_behalf_of = None
+    if item.delegated:  # as a deputy he counts as the absent person too
+        from guanwei.workflow.actions.delegation import active_delegation
+
+        found = active_delegation(item.step, user)
+        on_behalf_of = found.absent if found is not None else None
     try:
-        check_distinct_decider(item.step, user)
+        check_distinct_decider(item.step, user, on_behalf_of=on_behalf_of)
     except DomainError:
         return True
     return False
