@@ -424,7 +424,7 @@ def submit_external(
         source=f"外部投稿（{ExternalVia(via).label}）：{name.strip()}",
         status=SubmissionStatus.NEW,
     )
-    submission.assets.set(_assets_of(drop_box, assets))
+    submission.assets.set(_assets_of(drop_box, assets, actor=actor, perm="dropbox.manage"))
     # A contribution from the public is kept whatever it says; the editor sees the hits.
     _screen_submission(submission, actor=actor, refuse=False)
     record(
