@@ -190,7 +190,11 @@ class Dispatcher:
         except Exception:
             log.exception("dispatcher %s: could not read the next due time", self.name)
             return self.idle_sleep
-        return self.idle_sleep if due is None else min(self.idle_sleep, due + 0.002)
+        if due is None:
+            return self.idle_sleep
+        # Not less than a tenth of the sleep: an intent due now that this take did not get
+        # (locked by another dispatcher's take) must not make the loop spin.
+        return min(self.idle_sleep, max(due + 0.002, self.idle_sleep / 10))
 
     def run(self) -> int:
         signal.signal(signal.SIGTERM, self.stop)
