@@ -9,7 +9,6 @@ Every page is in Chinese."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
@@ -22,7 +21,6 @@ from tests.browser.walk import (
     chinese_only,
     message,
     on_the_fake,
-    platform,
     upload_picture,
     wait_published,
 )
@@ -40,9 +38,11 @@ TICK = "from guanwei.oversight.scheduler import tick; tick()"
 
 
 @pytest.fixture(scope="module")
-def fakes(server: Server) -> Iterator[FakePlatforms]:
-    with platform(server, "demo_edu_software") as f:
-        yield f
+def fakes(platforms: FakePlatforms) -> FakePlatforms:
+    """The session's fake platforms and dispatcher (conftest): a second fake would number
+    its statuses from the start again, and the ids would clash on an account the session
+    already published on (UNIQUE account + remote id)."""
+    return platforms
 
 
 def _look(page: Any, server: Server) -> None:

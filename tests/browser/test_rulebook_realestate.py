@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Iterator
 from datetime import date, timedelta
 from typing import Any
 
@@ -19,7 +18,7 @@ from pypdf import PdfReader
 
 from guanwei.publishing.fakes import FakePlatforms
 from tests.browser.conftest import Server
-from tests.browser.walk import as_, chinese_only, message, on_the_fake, platform, wait_published
+from tests.browser.walk import as_, chinese_only, message, on_the_fake, wait_published
 
 PACK = "real-estate"
 ACCOUNT = "XX房地产"
@@ -29,9 +28,11 @@ WEEKDAYS = ["周一", "周二", "周三", "周四", "周五", "周六", "周日"
 
 
 @pytest.fixture(scope="module")
-def fakes(server: Server) -> Iterator[FakePlatforms]:
-    with platform(server, "demo_real_estate") as f:
-        yield f
+def fakes(platforms: FakePlatforms) -> FakePlatforms:
+    """The session's fake platforms and dispatcher (conftest): a second fake would number
+    its statuses from the start again, and the ids would clash on an account the session
+    already published on (UNIQUE account + remote id)."""
+    return platforms
 
 
 def _look(page: Any, server: Server) -> None:

@@ -8,7 +8,6 @@ unreviewed (T-04) and without a stated source (T-05). Every page is in Chinese."
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -20,7 +19,6 @@ from tests.browser.walk import (
     chinese_only,
     message,
     on_the_fake,
-    platform,
     upload_picture,
     wait_published,
 )
@@ -34,9 +32,11 @@ C_TEXT = "本周末甲县古村落开放免费导览，每天上午九点在村�
 
 
 @pytest.fixture(scope="module")
-def fakes(server: Server) -> Iterator[FakePlatforms]:
-    with platform(server, "demo_tourism") as f:
-        yield f
+def fakes(platforms: FakePlatforms) -> FakePlatforms:
+    """The session's fake platforms and dispatcher (conftest): a second fake would number
+    its statuses from the start again, and the ids would clash on an account the session
+    already published on (UNIQUE account + remote id)."""
+    return platforms
 
 
 def _look(page: Any, server: Server) -> None:

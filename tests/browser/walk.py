@@ -8,16 +8,11 @@ from __future__ import annotations
 
 import io
 import re
-import subprocess
-import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 from PIL import Image
 
-from guanwei.publishing.fakes import FakePlatforms, start_fakes
 from tests.browser.conftest import Server, login
 from tests.words.test_own_words import findings, visible_text
 
@@ -58,36 +53,6 @@ def chinese_only(page: Any, server: Server, pack: str) -> None:
         if m.group(1) != OWN_IDS[pack]
     ]
     assert not found, f"{page.url}: {found}"
-
-
-@contextmanager
-def platform(server: Server, organisation: str) -> Iterator[FakePlatforms]:
-    """The fake Weibo and WeChat in this process, serving every demo account (each its own
-    fake account); ``organisation``'s accounts pointed at them; a dispatcher (with the
-    scheduler) running against the server's database."""
-    fakes = start_fakes(publish_delay_s=0.2, accounts_file=str(server.var / "fake-accounts.json"))
-    server.manage(
-        "shell",
-        "-c",
-        "from guanwei.publishing.models import ChannelSettings as S\n"
-        f"for s in S.objects.filter(channel__organisation__key={organisation!r}):\n"
-        "    url = "
-        f"{fakes.wechat_url!r} if s.channel.platform == 'wechat' else {fakes.weibo_url!r}\n"
-        "    s.values = {**s.values, 'base_url': url, 'web_url': url, 'settle_seconds': '0'}\n"
-        "    s.save()\n",
-    )
-    dispatcher = subprocess.Popen(
-        [sys.executable, "-m", "guanwei", "dispatcher", "--threads", "2", "--idle-sleep", "0.3"],
-        env=server.env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        yield fakes
-    finally:
-        dispatcher.terminate()
-        dispatcher.wait(timeout=15)
-        fakes.stop()
 
 
 def picture(title: str) -> dict[str, Any]:

@@ -27,6 +27,8 @@ BEFORE = {
     "pending_steps": "guanwei.workflow.actions.week_plans",
     "submit_week_plan": "guanwei.workflow.actions.week_plans",
     "submit_week_plan_days": "guanwei.workflow.actions.week_plans",
+    # the college's account application form as a run (issue 10 §3, C-02/C-03)
+    "request_application": "guanwei.workflow.actions.application",
 }
 
 
