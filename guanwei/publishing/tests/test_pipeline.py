@@ -89,14 +89,17 @@ def test_x03_the_last_answers_are_recorded_when_the_dispatcher_stops(
     a = _due(1)
     d = worker.Dispatcher(threads=1, scheduler=False)
     monkeypatch.setattr(worker.signal, "signal", lambda *args: None)
-    real = d._deliver
 
     def once_then_stop(pool: ThreadPoolExecutor) -> int:
-        work = real(pool)
-        d.stop()
-        return work
+        # One turn of the loop's delivery, then SIGTERM — whatever the turn did (the test's
+        # connection is kept: run_once would close it, and PostgreSQL would lose the test's
+        # transaction).
+        try:
+            return d._deliver(pool)
+        finally:
+            d.stop()
 
-    monkeypatch.setattr(d, "_deliver", once_then_stop)
+    monkeypatch.setattr(d, "run_once", once_then_stop)
     assert d.run() == 0
     assert _status(a) == IntentStatus.PUBLISHED
 
