@@ -467,6 +467,24 @@ def _form_decisions(run: Any) -> list[FormDecision]:
     return out
 
 
+def _latest_run(item: Any, user: Any) -> dict[str, Any]:
+    """The page context of a request's latest run (a 附二 authorisation, a 审批表
+    application): its steps, each opinion, the pending step and whether ``user`` decides it."""
+    run = item.runs.order_by("-started_at").first()
+    pending = (
+        run.steps.filter(status=StepStatus.PENDING).select_related("unit", "run").first()
+        if run and run.status == RunStatus.IN_PROGRESS
+        else None
+    )
+    return {
+        "run": run,
+        "steps": list(run.steps.order_by("index")) if run else [],
+        "decisions": queries.decisions_of(run) if run else [],
+        "pending": pending,
+        "can_decide": queries.may_decide(pending, user),
+    }
+
+
 def _authorisation(request: HttpRequest, pk: int) -> AuthorisationRequest:
     return get_for(
         actor(request),
@@ -482,13 +500,6 @@ def authorisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """R-06: one 附二 request — what is asked, its chain with each opinion, the decision
     forms for the person whose step it is, the PDF once approved."""
     item = _authorisation(request, pk)
-    user = actor(request)
-    run = item.runs.order_by("-started_at").first()
-    pending = (
-        run.steps.filter(status=StepStatus.PENDING).select_related("unit", "run").first()
-        if run and run.status == RunStatus.IN_PROGRESS
-        else None
-    )
     return render(
         request,
         "workflow/authorisation_detail.html",
@@ -496,11 +507,7 @@ def authorisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
             request,
             item.organisation,
             item=item,
-            run=run,
-            steps=list(run.steps.order_by("index")) if run else [],
-            decisions=queries.decisions_of(run) if run else [],
-            pending=pending,
-            can_decide=queries.may_decide(pending, user),
+            **_latest_run(item, actor(request)),
             approve_form=ApproveForm(),
             reject_form=RefuseRequestForm(),
             printable=item.status == AuthorisationStatus.APPROVED,
@@ -566,13 +573,8 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """C-02, C-03 (college 第四条): one 审批表 — what is asked, its chain with each opinion,
     the decision forms for the person whose step it is, the PDF once approved."""
     item = _application(request, pk)
-    user = actor(request)
-    run = item.runs.order_by("-started_at").first()
-    pending = (
-        run.steps.filter(status=StepStatus.PENDING).select_related("unit", "run").first()
-        if run and run.status == RunStatus.IN_PROGRESS
-        else None
-    )
+    context = _latest_run(item, actor(request))
+    run = context["run"]
     return render(
         request,
         "workflow/application_detail.html",
@@ -581,11 +583,7 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
             item.organisation,
             item=item,
             title=(run.chain.get("form_title") or run.chain_name) if run else "",
-            run=run,
-            steps=list(run.steps.order_by("index")) if run else [],
-            decisions=queries.decisions_of(run) if run else [],
-            pending=pending,
-            can_decide=queries.may_decide(pending, user),
+            **context,
             approve_form=ApproveForm(),
             reject_form=RejectForm(),
             printable=item.status == AuthorisationStatus.APPROVED,
