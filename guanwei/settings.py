@@ -114,6 +114,7 @@ INSTALLED_APPS = [
     "guanwei.workflow",
     "guanwei.publishing",
     "guanwei.oversight",
+    "guanwei.interaction",
     "guanwei.web",
 ]
 

@@ -14,6 +14,7 @@ urlpatterns = [
     path("publishing/", include("guanwei.publishing.urls")),
     path("oversight/", include("guanwei.oversight.urls")),
     path("notices/", include("guanwei.notify.urls")),
+    path("interaction/", include("guanwei.interaction.urls")),
     path("site/<slug:org>/<slug:channel>/", publishing_views.site_file, name="site_index"),
     path(
         "site/<slug:org>/<slug:channel>/<path:path>", publishing_views.site_file, name="site_file"

@@ -226,6 +226,7 @@ ROUTES: dict[str, Entry] = {
     "correction_new": Entry("deadline", also="post.create"),
     # notify
     "notices": Entry(None),
+    "inbox": Entry(None),
     "notice_open": Entry("notice"),
     "notice_read": Entry("notice", "POST"),
     "notice_read_all": Entry(None, "POST"),

@@ -1,0 +1,36 @@
+"""Who may see an interaction item: a comment or activity by its account (whoever may see
+the account, or holds comment.moderate / question.answer on its unit, or it is assigned to
+or escalated to them); a report by its reporter and the opinion office."""
+
+from __future__ import annotations
+
+from guanwei.interaction.models import Activity, Comment, HarmReport
+from guanwei.orgs.access import may_see, register
+from guanwei.orgs.models import User
+from guanwei.orgs.permissions import can
+
+
+def may_see_comment(user: User, c: Comment) -> bool:
+    if user.pk in (c.assignee_id, c.escalated_to_id):
+        return True
+    if can(user, "comment.moderate", c.unit) or can(user, "question.answer", c.unit):
+        return True
+    return may_see(user, c.channel)
+
+
+def may_see_activity(user: User, a: Activity) -> bool:
+    if can(user, "activity.approve", a.unit):
+        return True
+    return may_see(user, a.channel)
+
+
+def may_see_report(user: User, r: HarmReport) -> bool:
+    if user.pk == r.reporter_id or user.pk == r.handler_id:
+        return True
+    return can(user, "incident.handle", r.organisation)
+
+
+def register_rules() -> None:
+    register(Comment, may_see_comment, name="interaction")
+    register(Activity, may_see_activity, name="interaction")
+    register(HarmReport, may_see_report, name="interaction")
