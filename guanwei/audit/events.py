@@ -103,7 +103,21 @@ class AuditAction(IntEnum):
     CALENDAR_DAY_SET = 720
     CALENDAR_YEAR_COMPLETED = 721
 
-    # 800: interaction; 900: vault (reserved for later rooms)
+    # 800: interaction (850-879: activities, harm reports, feedback); 900: vault (reserved)
+    ACTIVITY_PLANNED = 850
+    ACTIVITY_CHANGED = 851
+    ACTIVITY_SUBMITTED = 852
+    ACTIVITY_STEP_APPROVED = 853
+    ACTIVITY_STEP_REJECTED = 854
+    ACTIVITY_STARTED = 855
+    ACTIVITY_FINISHED = 856
+    ACTIVITY_CANCELLED = 857
+    HARM_REPORTED = 860
+    HARM_REPORT_ACCEPTED = 861
+    HARM_REPORT_DISMISSED = 862
+    HARM_REPORT_CLOSED = 863
+    FEEDBACK_CAPTURED = 870
+    FEEDBACK_CHANGED = 871
 
     # 1000: oversight
     DEADLINE_CREATED = 1001
@@ -138,6 +152,20 @@ class AuditAction(IntEnum):
 
 
 AUDIT_LABELS: dict[AuditAction, str] = {
+    AuditAction.ACTIVITY_PLANNED: "策划互动活动",
+    AuditAction.ACTIVITY_CHANGED: "修改互动活动",
+    AuditAction.ACTIVITY_SUBMITTED: "提交活动审批",
+    AuditAction.ACTIVITY_STEP_APPROVED: "批准互动活动",
+    AuditAction.ACTIVITY_STEP_REJECTED: "退回互动活动",
+    AuditAction.ACTIVITY_STARTED: "开始互动活动",
+    AuditAction.ACTIVITY_FINISHED: "结束互动活动",
+    AuditAction.ACTIVITY_CANCELLED: "取消互动活动",
+    AuditAction.HARM_REPORTED: "报告有害信息",
+    AuditAction.HARM_REPORT_ACCEPTED: "受理有害信息报告",
+    AuditAction.HARM_REPORT_DISMISSED: "不予处置有害信息报告",
+    AuditAction.HARM_REPORT_CLOSED: "办结有害信息报告",
+    AuditAction.FEEDBACK_CAPTURED: "记录意见反馈",
+    AuditAction.FEEDBACK_CHANGED: "修改意见反馈",
     AuditAction.ORGANISATION_CREATED: "新建单位",
     AuditAction.ORGANISATION_CHANGED: "修改单位",
     AuditAction.UNIT_CREATED: "新建部门",

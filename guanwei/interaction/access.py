@@ -4,7 +4,7 @@ or escalated to them); a report by its reporter and the opinion office."""
 
 from __future__ import annotations
 
-from guanwei.interaction.models import Activity, Comment, HarmReport
+from guanwei.interaction.models import Activity, ActivityStep, Comment, HarmReport
 from guanwei.orgs.access import may_see, register
 from guanwei.orgs.models import User
 from guanwei.orgs.permissions import can
@@ -19,9 +19,15 @@ def may_see_comment(user: User, c: Comment) -> bool:
 
 
 def may_see_activity(user: User, a: Activity) -> bool:
-    if can(user, "activity.approve", a.unit):
+    # its deciders (activity.approve over its unit: the province's publisher, the bureau
+    # leader) and its planners (who write posts for the account's unit)
+    if can(user, "activity.approve", a.unit) or can(user, "post.create", a.unit):
         return True
     return may_see(user, a.channel)
+
+
+def may_see_activity_step(user: User, s: ActivityStep) -> bool:
+    return may_see_activity(user, s.activity)
 
 
 def may_see_report(user: User, r: HarmReport) -> bool:
@@ -33,4 +39,5 @@ def may_see_report(user: User, r: HarmReport) -> bool:
 def register_rules() -> None:
     register(Comment, may_see_comment, name="interaction")
     register(Activity, may_see_activity, name="interaction")
+    register(ActivityStep, may_see_activity_step, name="interaction")
     register(HarmReport, may_see_report, name="interaction")

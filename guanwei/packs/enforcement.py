@@ -60,11 +60,7 @@ class Enforcement:
 # not enforced; granting some of them, enforced in part (the page names them).
 NOT_YET_PERMISSIONS: dict[str, str] = {
     "category.approve": "信息类别增减的审定尚无流程",
-    "comment.moderate": "评论处理待互动功能上线",
-    "question.answer": "答复网友提问待互动功能上线",
-    "activity.approve": "互动活动审批待互动功能上线",
     "credential.reveal": "账号密码保管待账号保管功能上线",
-    "incident.handle": "事件处置待后续版本",
     "assessment.manage": "考核通报待后续版本",
 }
 
@@ -81,17 +77,26 @@ def _duty(entry: Mapping[str, Any]) -> Enforcement:
     or the code ``DUTY_SUBSTANCE`` names — never by a view permission alone."""
     permissions = tuple(entry.get("permissions") or ())
     pending = tuple(p for p in permissions if p in NOT_YET_PERMISSIONS)
-    own = DUTY_SUBSTANCE.get(str(entry.get("name") or ""))
+    name = str(entry.get("name") or "")
+    own = DUTY_SUBSTANCE.get(name)
     if own is not None:
         return Enforcement(ENFORCED, own.how, own.code, own.evidence, pending)
-    if any(p not in NOT_YET_PERMISSIONS and not view_only(p) for p in permissions):
+    checked = [p for p in permissions if p not in NOT_YET_PERMISSIONS and not view_only(p)]
+    # a duty whose work is missing (DUTY_MISSING) is not in force even when one of its
+    # permissions gates a change elsewhere (E-06 推广 holds activity.approve besides)
+    if checked and name not in DUTY_MISSING:
         return _grants(entry, "职责带来的权限由系统检查", _PERMISSION_CHECK)
     views = [p for p in permissions if view_only(p)]
     why = [NOT_YET_PERMISSIONS[p] for p in pending]
+    besides = "、".join(PERMISSIONS.get(p, p) for p in checked)
     if views:
-        work = DUTY_MISSING.get(str(entry.get("name") or ""), "这项职责的工作尚无功能")
+        work = DUTY_MISSING.get(name, "这项职责的工作尚无功能")
         seen = "、".join(PERMISSIONS.get(p, p) for p in views)
-        why.insert(0, f"{work}，系统只给出查看权限（{seen}）")
+        also = f"和“{besides}”" if besides else ""
+        why.insert(0, f"{work}，系统只给出查看权限（{seen}）{also}")
+    elif name in DUTY_MISSING:
+        also = f"，系统只给出“{besides}”权限" if besides else ""
+        why.insert(0, f"{DUTY_MISSING[name]}{also}")
     return Enforcement(
         NOT_YET, "；".join(dict.fromkeys(why)) or "这项职责尚无功能", pending=pending
     )
@@ -134,6 +139,10 @@ DUTY_MISSING: dict[str, str] = {
     "督促各单位及时更新": "尚无对长期未更新单位的督促（更新数量由“更新要求”统计提醒）",
     # E-06
     "推广:热点跟踪、目标用户与意见领袖、加V": "尚无热点、转发评论、目标用户与意见领袖的跟踪",
+    # T-10: incident.handle opens the harm reports (C-10); incidents themselves are not
+    # reported, timed or handled by the system yet
+    "突发事件处理结果接收": "尚无突发事件的上报与处置记录",
+    "突发事件24小时内处理": "尚无突发事件的上报与24小时处置时限",
 }
 
 # Parts of an entry (its fields) that no code reads yet, by section: the entry is
@@ -188,8 +197,14 @@ def _chain(entry: Mapping[str, Any]) -> Enforcement | None:
             ("guanwei.workflow.actions.application.application_chain",),
             'c.get("form") == "application"',
         )
+    if subject == "activity":
+        return Enforcement(
+            ENFORCED,
+            "互动活动按此流程审批，全部批准且准备就绪后方可开始",
+            ("guanwei.interaction.actions.activity_chain",),
+            'c["applies_to"] == "activity"',
+        )
     missing = {
-        "activity": "互动活动的审批尚未由系统执行（待互动功能）",
         "channel": "账号资料变更的审批尚未由系统执行",
     }
     if subject in missing:
@@ -374,7 +389,14 @@ SECTIONS: tuple[Section, ...] = (
     Section(
         "activities",
         "互动活动",
-        _not_yet("互动活动的审批与记录尚未由系统执行", 'extra("activities")'),
+        _fixed(
+            Enforcement(
+                ENFORCED,
+                "互动活动按规定审批（重大天气过程中须上级发布单位同意），值班人员、预备答复口径和活动时间齐备后方可开始",
+                ("guanwei.interaction.actions.activity_rules",),
+                'extra("activities")',
+            )
+        ),
     ),
     Section(
         "replies",

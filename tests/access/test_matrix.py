@@ -34,6 +34,8 @@ from guanwei.api.router import api
 from guanwei.channels.models import Channel
 from guanwei.content import actions as content
 from guanwei.content.models import Post, Submission, WeekPlan
+from guanwei.interaction import actions as interaction
+from guanwei.interaction.models import Activity, ActivityStep
 from guanwei.notify.models import Notice
 from guanwei.orgs.models import ApiToken, Membership, Organisation, PendingGrant, Unit, User
 from guanwei.orgs.permissions import can
@@ -77,6 +79,15 @@ def _sees_unit(p: User, u: Unit) -> bool:
 
 def _sees_channel(p: User, c: Channel) -> bool:
     return any(can(p, x, c) for x in ("channel.view", "channel.change", "channel.approve"))
+
+
+def _sees_activity(p: User, a: Activity) -> bool:
+    # its deciders, its planners and who sees its account
+    return (
+        can(p, "activity.approve", a.unit)
+        or can(p, "post.create", a.unit)
+        or _sees_channel(p, a.channel)
+    )
 
 
 def _sees_post(p: User, post: Post) -> bool:
@@ -124,6 +135,8 @@ WHO_SEES: dict[str, Callable[[User, Any], bool]] = {
     "lexicon_allow": lambda p, t: can(p, "lexicon.manage", t.organisation),
     "token": lambda p, t: t.user_id == p.pk,
     "pending_grant": lambda p, g: can(p, "role.grant", g.unit) or can(p, "role.confirm", g.unit),
+    "activity": _sees_activity,
+    "activity_step": lambda p, s: _sees_activity(p, s.activity),
 }
 
 
@@ -224,6 +237,16 @@ ROUTES: dict[str, Entry] = {
     "deadline_syndicated": Entry("deadline", "POST"),
     "post_correction": Entry("post", "POST"),
     "correction_new": Entry("deadline", also="post.create"),
+    # interaction: activities (W-08, T-06)
+    "activity_list": Entry(None),
+    "activity_new": Entry(None),  # who writes posts, where the pack has [[activities]]
+    "activity_detail": Entry("activity"),
+    "activity_submit": Entry("activity", "POST"),
+    "activity_readiness": Entry("activity", "POST"),
+    "activity_start": Entry("activity", "POST"),
+    "activity_finish": Entry("activity", "POST"),
+    "activity_cancel": Entry("activity", "POST"),
+    "activity_step_decide": Entry("activity_step", "POST"),
     # notify
     "notices": Entry(None),
     "inbox": Entry(None),
@@ -478,7 +501,45 @@ def _objects() -> dict[str, dict[str, Any]]:
             user=person(username), organisation_id=o.pk, title=f"{MARK}{where}通知"
         )
 
+    def activity(ch: Channel, who: str, where: str) -> Activity:
+        a = interaction.plan_activity(
+            ch,
+            actor=person(who),
+            rule_key="major_weather_activity",
+            kind="interview",
+            title=f"{MARK}{where}活动",
+            starts_at=now,
+            ends_at=now + timedelta(hours=2),
+            major_weather=True,
+        )
+        return interaction.submit_activity(a, actor=person(who))
+
+    foreign_activity = Activity.objects.create(
+        organisation=org(C),
+        unit=info,
+        channel=channel(C, "info_wechat"),
+        rule_key="matrix",
+        kind="topic",
+        title=f"{MARK}foreign活动",
+        starts_at=now,
+        ends_at=now + timedelta(hours=2),
+        status="in_review",
+        created_by=person("col_xx_manager"),
+    )
+    activities = {
+        "own": activity(channel(W, "city_weibo"), "kj_editor", "own"),
+        "other": activity(channel(W, "county_a_weibo"), "xa_publisher", "oth"),
+        "foreign": foreign_activity,
+    }
+    ActivityStep.objects.create(
+        activity=foreign_activity, position=1, key="x", name="x", unit=info, roles=["manager"]
+    )
+
     return {
+        "activity": activities,
+        "activity_step": {
+            w: a.steps.select_related("activity").first() for w, a in activities.items()
+        },
         "organisation": {"own": org(W), "other": None, "foreign": org(C)},
         "unit": {"own": tc, "other": ca, "foreign": info},
         "channel": {

@@ -154,7 +154,8 @@ def test_t06_t07_t09_t10_the_tourism_pack_lists_its_rules_for_later_issues_as_no
     doc = tomllib.loads((ROOT / "packs" / "tourism-bureau.toml").read_text(encoding="utf-8"))
     states = {(r.section, r.name): r.enforcement for r in rules_of(doc)}
     not_yet = {k for k, e in states.items() if e is not None and e.state == NOT_YET}
-    assert ("chains", "网上互动及实时活动审批") in not_yet  # T-06 activities
+    # T-06 activities: enforced since issue 11 (interaction.actions.activity_chain)
+    assert states[("chains", "网上互动及实时活动审批")].state == ENFORCED  # type: ignore[union-attr]
     assert ("chains", "官方微博资料变更审批") in not_yet  # T-07 profile changes
     assert ("deadlines", "突发事件处置") in not_yet  # T-10 incidents
     assert {k for k in not_yet if k[0] == "assessment"}  # T-09 assessment
@@ -173,8 +174,9 @@ def test_t06_t07_t10_the_rule_book_page_marks_what_is_not_enforced_yet() -> None
     )
     assert rows
     marked = {re.sub(r"<[^>]+>", "", name).strip(): state for state, _section, name in rows}
-    for name in ("网上互动及实时活动审批", "官方微博资料变更审批", "突发事件处置"):
+    for name in ("官方微博资料变更审批", "突发事件处置"):
         assert marked[name] == NOT_YET, name
+    assert marked["网上互动及实时活动审批"] == ENFORCED  # T-06, issue 11
     assert marked["本单位微博发布审核"] == ENFORCED
     assert page.count("尚未由系统执行") >= 3
     for english in ("Principles", "Roles", "Versions", "Rule book", "Title"):

@@ -34,6 +34,7 @@ TOP_LEVEL = (
     "asset_library",
     "calendar",
     "deadlines",
+    "activity_list",
     "filings",
     "delegations",
     "unit_list",

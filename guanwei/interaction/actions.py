@@ -1,0 +1,545 @@
+"""The interaction desk's actions (互动台): every state change of the room is one function
+here that checks permission, enforces the invariants, writes the audit record, in one
+transaction. Views, API, CLI and tasks only call these."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from guanwei.audit.actions import record
+from guanwei.audit.events import AuditAction
+from guanwei.channels.models import Channel
+from guanwei.core.errors import DomainError, InvalidChange, PermissionDenied
+from guanwei.interaction.models import (
+    Activity,
+    ActivityStatus,
+    ActivityStep,
+)
+from guanwei.orgs.models import Membership, Unit, User
+from guanwei.orgs.permissions import Actor, can
+from guanwei.orgs.rules import rules_for
+
+# ===================================================================== activities
+# W-08, T-06, 第十七条: a poll, topic or online interview on an account is planned with the
+# approval steps its pack's ``[[activities]]`` rule gives it, and a readiness checklist
+# (staff on duty by name, prepared answers, the time window); it starts only when every
+# step is approved and the checklist is complete.
+
+ACTIVITY_KINDS: dict[str, str] = {"vote": "投票", "topic": "话题", "interview": "微访谈"}
+STEP_PENDING, STEP_APPROVED, STEP_REJECTED = "pending", "approved", "rejected"
+
+
+class ActivityNotReady(DomainError):
+    """Refused to start: ``missing`` names each thing still missing, in Chinese."""
+
+    def __init__(self, missing: list[str]) -> None:
+        super().__init__("活动还不能开始：" + "；".join(missing) + "。")
+        self.missing = missing
+
+
+def activity_rules(organisation_id: int) -> list[dict[str, Any]]:
+    """The organisation's ``[[activities]]`` rules (W-08, T-06), in pack order."""
+    return [e for e in rules_for(organisation_id).extra("activities") if e.get("key")]
+
+
+def activity_rule(organisation_id: int, key: str) -> dict[str, Any] | None:
+    return next((e for e in activity_rules(organisation_id) if e["key"] == key), None)
+
+
+def activity_chain(organisation_id: int, rule: dict[str, Any]) -> dict[str, Any] | None:
+    """The approval chain an activity rule names (``chain``: a chain whose applies_to is
+    activity, T-06's 网上互动及实时活动审批)."""
+    for c in rules_for(organisation_id).chains:
+        if c["applies_to"] == "activity" and c["key"] == rule.get("chain"):
+            return c
+    return None
+
+
+def _unit_for(selector: str, unit: Unit) -> Unit | None:
+    """Where a step's deciders sit: a selector (post_unit = the account's unit,
+    parent_unit, root_unit), a unit key of the organisation, or a unit type (the nearest
+    unit of that type above the account's unit: the province bureau for a county)."""
+    if selector in ("", "post_unit", "provider_unit"):
+        return unit
+    if selector == "parent_unit":
+        return unit.parent
+    ancestors = sorted(
+        Unit.objects.filter(organisation_id=unit.organisation_id).only("pk", "path"),
+        key=lambda u: len(u.path),
+    )
+    ancestors = [u for u in ancestors if unit.path.startswith(u.path)]
+    if selector == "root_unit":
+        return Unit.objects.get(pk=ancestors[0].pk) if ancestors else unit
+    by_key = Unit.objects.filter(organisation_id=unit.organisation_id, key=selector).first()
+    if by_key is not None:
+        return by_key
+    typed = [u for u in ancestors if u.pk != unit.pk]
+    of_type = Unit.objects.filter(pk__in=[u.pk for u in typed], unit_type=selector)
+    return max(of_type, key=lambda u: len(u.path), default=None)
+
+
+@dataclass(frozen=True)
+class PlannedStep:
+    key: str
+    name: str
+    unit: Unit
+    roles: tuple[str, ...]
+
+
+def planned_steps(
+    organisation_id: int, rule: dict[str, Any], unit: Unit, *, major_weather: bool
+) -> list[PlannedStep]:
+    """The approval steps an activity of ``rule`` on an account of ``unit`` needs: the
+    steps of the chain the rule names (T-06: the bureau leader), then, in a major weather
+    event, the consent of ``consent_role`` at ``consent_from`` (W-08: the provincial
+    publisher) — unless the account's own unit is that unit or above it."""
+    out: list[PlannedStep] = []
+    chain = activity_chain(organisation_id, rule)
+    for st in (chain or {}).get("steps") or []:
+        at = _unit_for(str(st.get("unit") or "post_unit"), unit)
+        if at is None:
+            raise InvalidChange(f"制度中“{st['name']}”的审批单位不存在。")
+        out.append(PlannedStep(st["key"], st["name"], at, tuple(st.get("roles") or ())))
+    consent_from = str(rule.get("consent_from") or "")
+    if major_weather and consent_from:
+        at = _unit_for(consent_from, unit)
+        if at is None:
+            raise InvalidChange("制度规定的上级同意单位不存在，活动无法提交。")
+        if not unit.path.startswith(at.path):
+            raise InvalidChange("制度规定的同意单位不是本账号单位的上级。")
+        if at.pk != unit.pk:
+            role = str(rule.get("consent_role") or "")
+            name = rules_for(organisation_id).role_name(role) if role else ""
+            out.append(PlannedStep("consent", f"{at.name}{name}同意", at, (role,) if role else ()))
+    return out
+
+
+def may_plan_activity(user: User | None, channel: Channel) -> bool:
+    """Who plans an activity on an account: who writes posts for its unit."""
+    return can(user, "post.create", channel.unit)
+
+
+def _require_plan(actor: Actor | None, channel: Channel) -> None:
+    if not may_plan_activity(actor, channel):  # type: ignore[arg-type]
+        raise PermissionDenied(f"您没有在账号“{channel.name}”上策划互动活动的权限。")
+
+
+def _snapshot(a: Activity) -> dict[str, Any]:
+    return {
+        "title": a.title,
+        "kind": a.kind,
+        "rule": a.rule_key,
+        "channel": a.channel_id,
+        "starts_at": a.starts_at.isoformat(),
+        "ends_at": a.ends_at.isoformat(),
+        "major_weather": a.major_weather,
+        "staff": sorted(a.staff.values_list("pk", flat=True)) if a.pk else [],
+        "prepared_answers": a.prepared_answers,
+        "status": a.status,
+    }
+
+
+def _check_fields(organisation_id: int, rule_key: str, kind: str, title: str) -> dict[str, Any]:
+    rule = activity_rule(organisation_id, rule_key)
+    if rule is None:
+        raise InvalidChange("本单位的制度没有这类互动活动的规定。")
+    kinds = list(rule.get("types") or ACTIVITY_KINDS)
+    if kind not in kinds:
+        raise InvalidChange("请选择制度允许的活动类型。")
+    if not title.strip():
+        raise InvalidChange("请填写活动名称。")
+    return rule
+
+
+def _set_staff(a: Activity, staff: Iterable[User]) -> None:
+    people = list(staff)
+    members = set(
+        Membership.objects.filter(
+            user__in=people, unit__organisation_id=a.organisation_id, revoked_at__isnull=True
+        ).values_list("user_id", flat=True)
+    )
+    if any(p.pk not in members for p in people):
+        raise InvalidChange("值班人员须是本单位的人员。")
+    a.staff.set(people)
+
+
+@transaction.atomic
+def plan_activity(
+    channel: Channel,
+    *,
+    actor: Actor,
+    rule_key: str,
+    kind: str,
+    title: str,
+    starts_at: datetime,
+    ends_at: datetime,
+    description: str = "",
+    major_weather: bool = False,
+    staff: Iterable[User] = (),
+    prepared_answers: str = "",
+) -> Activity:
+    """Plan a poll, topic or online interview on ``channel`` (a draft: steps are made
+    when it is submitted)."""
+    _require_plan(actor, channel)
+    _check_fields(channel.organisation_id, rule_key, kind, title)
+    if ends_at <= starts_at:
+        raise InvalidChange("结束时间须晚于开始时间。")
+    a = Activity.objects.create(
+        organisation_id=channel.organisation_id,
+        unit=channel.unit,
+        channel=channel,
+        rule_key=rule_key,
+        kind=kind,
+        title=title.strip()[:200],
+        description=description,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        major_weather=major_weather,
+        prepared_answers=prepared_answers,
+        created_by=actor,  # type: ignore[misc]
+    )
+    _set_staff(a, staff)
+    record(
+        AuditAction.ACTIVITY_PLANNED,
+        actor=actor,
+        object_type="activity",
+        object_id=a.pk,
+        object_repr=a.title,
+        organisation_id=a.organisation_id,
+        after=_snapshot(a),
+    )
+    return a
+
+
+def _locked(a: Activity) -> Activity:
+    return Activity.objects.select_for_update().select_related("channel", "unit").get(pk=a.pk)
+
+
+@transaction.atomic
+def update_activity(
+    activity: Activity,
+    *,
+    actor: Actor,
+    title: str | None = None,
+    description: str | None = None,
+    kind: str | None = None,
+    starts_at: datetime | None = None,
+    ends_at: datetime | None = None,
+    major_weather: bool | None = None,
+    staff: Iterable[User] | None = None,
+    prepared_answers: str | None = None,
+) -> Activity:
+    """Change a plan. What was approved (name, kind, time, major weather) changes only in
+    a draft or a returned plan; the readiness (staff on duty, prepared answers) may be
+    completed until the activity starts."""
+    a = _locked(activity)
+    _require_plan(actor, a.channel)
+    before = _snapshot(a)
+    plan_change = any(
+        v is not None and v != getattr(a, f)
+        for f, v in (
+            ("title", title),
+            ("description", description),
+            ("kind", kind),
+            ("starts_at", starts_at),
+            ("ends_at", ends_at),
+            ("major_weather", major_weather),
+        )
+    )
+    editable = (ActivityStatus.DRAFT, ActivityStatus.REJECTED)
+    ready_editable = (*editable, ActivityStatus.IN_REVIEW, ActivityStatus.APPROVED)
+    if plan_change and a.status not in editable:
+        raise InvalidChange("活动已提交审批：名称、类型、时间和重大天气标记不能再改。")
+    if a.status not in ready_editable:
+        raise InvalidChange("活动已开始或已结束，不能再修改。")
+    for f, v in (
+        ("title", title),
+        ("description", description),
+        ("kind", kind),
+        ("starts_at", starts_at),
+        ("ends_at", ends_at),
+        ("major_weather", major_weather),
+        ("prepared_answers", prepared_answers),
+    ):
+        if v is not None:
+            setattr(a, f, v)
+    _check_fields(a.organisation_id, a.rule_key, a.kind, a.title)
+    if a.ends_at <= a.starts_at:
+        raise InvalidChange("结束时间须晚于开始时间。")
+    if plan_change and a.status == ActivityStatus.REJECTED:
+        a.status = ActivityStatus.DRAFT
+    a.save()
+    if staff is not None:
+        _set_staff(a, staff)
+    record(
+        AuditAction.ACTIVITY_CHANGED,
+        actor=actor,
+        object_type="activity",
+        object_id=a.pk,
+        object_repr=a.title,
+        organisation_id=a.organisation_id,
+        before=before,
+        after=_snapshot(a),
+    )
+    return a
+
+
+@transaction.atomic
+def submit_activity(activity: Activity, *, actor: Actor) -> Activity:
+    """Ask for approval: the steps of the pack's rule are made now (the consent step only
+    for an activity during a major weather event); without any step it is approved."""
+    a = _locked(activity)
+    _require_plan(actor, a.channel)
+    if a.status not in (ActivityStatus.DRAFT, ActivityStatus.REJECTED):
+        raise InvalidChange("活动已提交审批。")
+    rule = activity_rule(a.organisation_id, a.rule_key)
+    if rule is None:
+        raise InvalidChange("本单位的制度没有这类互动活动的规定。")
+    steps = planned_steps(a.organisation_id, rule, a.unit, major_weather=a.major_weather)
+    a.steps.all().delete()
+    ActivityStep.objects.bulk_create(
+        ActivityStep(
+            activity=a, position=i, key=s.key, name=s.name, unit=s.unit, roles=list(s.roles)
+        )
+        for i, s in enumerate(steps, start=1)
+    )
+    a.status = ActivityStatus.IN_REVIEW if steps else ActivityStatus.APPROVED
+    a.save(update_fields=["status"])
+    record(
+        AuditAction.ACTIVITY_SUBMITTED,
+        actor=actor,
+        object_type="activity",
+        object_id=a.pk,
+        object_repr=a.title,
+        organisation_id=a.organisation_id,
+        after={**_snapshot(a), "steps": [[s.key, s.unit.pk, list(s.roles)] for s in steps]},
+    )
+    _tell_deciders(a)
+    return a
+
+
+def may_decide_step(user: User | None, step: ActivityStep) -> bool:
+    """The step's deciders: who holds ``activity.approve`` over the activity's unit through
+    one of the step's roles held in the step's unit (the province's publisher, the bureau
+    leader). The planner never decides his own activity."""
+    if user is None or not user.is_authenticated or step.status != STEP_PENDING:
+        return False
+    a = step.activity
+    if user.pk == a.created_by_id or not can(user, "activity.approve", a.unit):
+        return False
+    if user.is_superuser:
+        return True
+    held = Membership.objects.filter(user=user, unit=step.unit, revoked_at__isnull=True)
+    if step.roles:
+        held = held.filter(role__in=step.roles)
+    return held.exists()
+
+
+def current_step(a: Activity) -> ActivityStep | None:
+    return a.steps.filter(status=STEP_PENDING).order_by("position", "id").first()
+
+
+def _tell_deciders(a: Activity) -> None:
+    step = current_step(a) if a.status == ActivityStatus.IN_REVIEW else None
+    if step is None:
+        return
+    from guanwei.notify.actions import notify
+
+    people = Membership.objects.filter(unit=step.unit, revoked_at__isnull=True)
+    if step.roles:
+        people = people.filter(role__in=step.roles)
+    ids = [uid for uid in people.values_list("user_id", flat=True) if uid != a.created_by_id]
+    notify(
+        ids,
+        organisation_id=a.organisation_id,
+        title=f"待审批互动活动：{a.title}",
+        body=f"{a.channel.name}，{step.name}",
+        link=f"/interaction/activities/{a.pk}/",
+    )
+
+
+@transaction.atomic
+def decide_activity_step(
+    step: ActivityStep, *, actor: Actor, approve: bool, reason: str = ""
+) -> ActivityStep:
+    """Approve or return the activity's current step (in order). All approved: the
+    activity is approved; one returned: the activity is returned to its planner."""
+    a = _locked(step.activity)
+    step = ActivityStep.objects.select_for_update().select_related("unit").get(pk=step.pk)
+    step.activity = a
+    if a.status != ActivityStatus.IN_REVIEW:
+        raise InvalidChange("这项活动不在审批中。")
+    current = current_step(a)
+    if current is None or current.pk != step.pk:
+        raise InvalidChange("请按顺序审批：前一环节尚未批准。")
+    if not may_decide_step(actor, step):  # type: ignore[arg-type]
+        raise PermissionDenied(f"您不能审批“{step.name}”。")
+    if not approve and not reason.strip():
+        raise InvalidChange("退回时请写明理由。")
+    step.status = STEP_APPROVED if approve else STEP_REJECTED
+    step.decided_by = actor  # type: ignore[assignment]
+    step.decided_at = timezone.now()
+    step.reason = reason.strip()
+    step.save(update_fields=["status", "decided_by", "decided_at", "reason"])
+    if not approve:
+        a.status = ActivityStatus.REJECTED
+    elif current_step(a) is None:
+        a.status = ActivityStatus.APPROVED
+    a.save(update_fields=["status"])
+    record(
+        AuditAction.ACTIVITY_STEP_APPROVED if approve else AuditAction.ACTIVITY_STEP_REJECTED,
+        actor=actor,
+        object_type="activity",
+        object_id=a.pk,
+        object_repr=f"{a.title}：{step.name}",
+        organisation_id=a.organisation_id,
+        after={"step": step.key, "status": step.status, "reason": step.reason},
+    )
+    from guanwei.notify.actions import notify
+
+    if a.status in (ActivityStatus.APPROVED, ActivityStatus.REJECTED):
+        notify(
+            [a.created_by_id],
+            organisation_id=a.organisation_id,
+            title=f"互动活动{a.get_status_display()}：{a.title}",
+            body=step.reason,
+            link=f"/interaction/activities/{a.pk}/",
+        )
+    else:
+        _tell_deciders(a)
+    return step
+
+
+NO_STAFF = "值班人员：尚未指定（须写明姓名）"
+
+
+def readiness(a: Activity, *, now: datetime | None = None) -> list[tuple[str, str, bool]]:
+    """The readiness checklist (第十七条 人员充分保障和准备充分): (key, what, done)."""
+    now = now or timezone.now()
+    staff = list(a.staff.order_by("username")) if a.pk else []
+    names = "、".join(p.get_full_name() or p.username for p in staff)
+    window_ok = a.ends_at > a.starts_at and now < a.ends_at
+    if a.ends_at <= a.starts_at:
+        window = "活动时间：结束时间须晚于开始时间"
+    elif now >= a.ends_at:
+        window = "活动时间：结束时间已过"
+    else:
+        window = (
+            f"活动时间：{timezone.localtime(a.starts_at):%Y-%m-%d %H:%M}"
+            f" 至 {timezone.localtime(a.ends_at):%Y-%m-%d %H:%M}"
+        )
+    return [
+        (
+            "staffing",
+            f"值班人员：{names}" if staff else "值班人员：尚未指定（须写明姓名）",
+            bool(staff),
+        ),
+        (
+            "preparation",
+            "预备答复口径：已填写" if a.prepared_answers.strip() else "预备答复口径：尚未填写",
+            bool(a.prepared_answers.strip()),
+        ),
+        ("window", window, window_ok),
+    ]
+
+
+def missing_to_start(a: Activity, *, now: datetime | None = None) -> list[str]:
+    """Everything that keeps ``a`` from starting, each in the words the page shows."""
+    out: list[str] = []
+    if a.status in (ActivityStatus.DRAFT, ActivityStatus.REJECTED):
+        out.append(
+            "尚未提交审批" if a.status == ActivityStatus.DRAFT else "审批被退回，须修改后重新提交"
+        )
+    elif a.status == ActivityStatus.RUNNING:
+        return ["活动已在进行中"]
+    elif a.status in (ActivityStatus.FINISHED, ActivityStatus.CANCELLED):
+        return [f"活动{a.get_status_display()}"]
+    for step in a.steps.select_related("unit").order_by("position", "id"):
+        if step.status != STEP_APPROVED:
+            out.append(f"{step.name}：尚未批准（{step.unit.name}）")
+    out.extend(text for _key, text, done in readiness(a, now=now) if not done)
+    return out
+
+
+@transaction.atomic
+def start_activity(activity: Activity, *, actor: Actor) -> Activity:
+    """Start: every step approved and the checklist complete, else refused with exactly
+    what is missing (W-08, T-06)."""
+    a = _locked(activity)
+    _require_plan(actor, a.channel)
+    missing = missing_to_start(a)
+    if missing:
+        raise ActivityNotReady(missing)
+    now = timezone.now()
+    changed = Activity.objects.filter(pk=a.pk, status=ActivityStatus.APPROVED).update(
+        status=ActivityStatus.RUNNING, started_at=now
+    )
+    if changed != 1:
+        raise InvalidChange("活动状态已变化，请刷新页面。")
+    a.refresh_from_db()
+    record(
+        AuditAction.ACTIVITY_STARTED,
+        actor=actor,
+        object_type="activity",
+        object_id=a.pk,
+        object_repr=a.title,
+        organisation_id=a.organisation_id,
+        after=_snapshot(a),
+    )
+    return a
+
+
+@transaction.atomic
+def finish_activity(activity: Activity, *, actor: Actor) -> Activity:
+    a = _locked(activity)
+    _require_plan(actor, a.channel)
+    changed = Activity.objects.filter(pk=a.pk, status=ActivityStatus.RUNNING).update(
+        status=ActivityStatus.FINISHED, finished_at=timezone.now()
+    )
+    if changed != 1:
+        raise InvalidChange("只有进行中的活动可以结束。")
+    a.refresh_from_db()
+    record(
+        AuditAction.ACTIVITY_FINISHED,
+        actor=actor,
+        object_type="activity",
+        object_id=a.pk,
+        object_repr=a.title,
+        organisation_id=a.organisation_id,
+        after=_snapshot(a),
+    )
+    return a
+
+
+@transaction.atomic
+def cancel_activity(activity: Activity, *, actor: Actor, reason: str = "") -> Activity:
+    a = _locked(activity)
+    _require_plan(actor, a.channel)
+    open_ = (
+        ActivityStatus.DRAFT,
+        ActivityStatus.IN_REVIEW,
+        ActivityStatus.APPROVED,
+        ActivityStatus.REJECTED,
+    )
+    changed = Activity.objects.filter(pk=a.pk, status__in=open_).update(
+        status=ActivityStatus.CANCELLED
+    )
+    if changed != 1:
+        raise InvalidChange("已开始或已结束的活动不能取消。")
+    a.refresh_from_db()
+    record(
+        AuditAction.ACTIVITY_CANCELLED,
+        actor=actor,
+        object_type="activity",
+        object_id=a.pk,
+        object_repr=a.title,
+        organisation_id=a.organisation_id,
+        after={**_snapshot(a), "reason": reason},
+    )
+    return a
