@@ -97,10 +97,20 @@ def test_w15_returned_material_is_sent_again_and_the_leader_opens_it(
 
 
 def test_x03_after_publish_now_the_panel_shows_progress_not_the_form(
-    page: Any, server: Server
+    page: Any, server: Server, platforms: Any
 ) -> None:
     """X-03, W-10: 立即发布 → the live progress and 取消, no schedule form; cancelled, the
-    form is back."""
+    form is back. The session's dispatcher runs: Weibo answers 10023 (rate limited, a
+    transient error) to every post while this test runs, so the intent waits in 重试 and
+    can be cancelled (before, the dispatcher sometimes published it before the click)."""
+    platforms.control("weibo", fail_next=1000, status=403, error_code=10023, path="statuses/share")
+    try:
+        _publish_now_then_cancel(page, server)
+    finally:
+        platforms.control("weibo", fail_next=0, path="statuses/share")
+
+
+def _publish_now_then_cancel(page: Any, server: Server) -> None:
     title = "走查：立即发布"
     _as(page, server, "kj_editor")
     page.goto(server.url + "/content/posts/new/")
