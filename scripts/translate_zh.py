@@ -13,6 +13,8 @@ import sys
 ZH = {
     # activity (issue 11 §6-8: activities, harm reports, feedback)
     "Activities": "互动活动",
+    "Harm reports": "有害信息报告",
+    "Feedback": "意见反馈",
     # redfix (security review: E-04 scheduler refusal shown on the post page)
     "Choose a new time:": "请重新选择发布时间：",
     "Not published:": "未发布：",

@@ -4,7 +4,7 @@ or escalated to them); a report by its reporter and the opinion office."""
 
 from __future__ import annotations
 
-from guanwei.interaction.models import Activity, ActivityStep, Comment, HarmReport
+from guanwei.interaction.models import Activity, ActivityStep, Comment, Feedback, HarmReport
 from guanwei.orgs.access import may_see, register
 from guanwei.orgs.models import User
 from guanwei.orgs.permissions import can
@@ -36,8 +36,13 @@ def may_see_report(user: User, r: HarmReport) -> bool:
     return can(user, "incident.handle", r.organisation)
 
 
+def may_see_feedback(user: User, f: Feedback) -> bool:
+    return can(user, "comment.moderate", f.unit) or can(user, "report.view", f.unit)
+
+
 def register_rules() -> None:
     register(Comment, may_see_comment, name="interaction")
     register(Activity, may_see_activity, name="interaction")
     register(ActivityStep, may_see_activity_step, name="interaction")
     register(HarmReport, may_see_report, name="interaction")
+    register(Feedback, may_see_feedback, name="interaction")

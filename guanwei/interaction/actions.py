@@ -4,24 +4,33 @@ transaction. Views, API, CLI and tasks only call these."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
 from guanwei.audit.actions import record
 from guanwei.audit.events import AuditAction
 from guanwei.channels.models import Channel
+from guanwei.core import files
 from guanwei.core.errors import DomainError, InvalidChange, PermissionDenied
 from guanwei.interaction.models import (
     Activity,
     ActivityStatus,
     ActivityStep,
+    Comment,
+    Feedback,
+    HarmReport,
+    ReportStatus,
 )
-from guanwei.orgs.models import Membership, Unit, User
+from guanwei.orgs.models import Membership, Organisation, Unit, User
 from guanwei.orgs.permissions import Actor, can
 from guanwei.orgs.rules import rules_for
 
@@ -543,3 +552,397 @@ def cancel_activity(activity: Activity, *, actor: Actor, reason: str = "") -> Ac
         after={**_snapshot(a), "reason": reason},
     )
     return a
+
+
+# ===================================================================== harm reports
+# C-10 (第十三条): anyone in the organisation reports an illegal or damaging item found
+# online to the opinion office (incident.handle over the organisation), which accepts or
+# dismisses it, handles it by the pack's deadline and closes it with an outcome the
+# reporter sees.
+
+HARM_TRIGGER = "harm_reported"
+MAX_SCREENSHOT_BYTES = 10 * 1024 * 1024
+
+
+def harm_rule(organisation_id: int) -> dict[str, Any] | None:
+    """The pack's deadline for handling a harm report (``[[deadlines]]`` with
+    ``trigger = "harm_reported"``: its ``hours``), or None where the rule book has none."""
+    return next(
+        (
+            d
+            for d in rules_for(organisation_id).extra("deadlines")
+            if d.get("trigger") == "harm_reported"
+        ),
+        None,
+    )
+
+
+def may_report_harm(user: User | None, organisation: Organisation) -> bool:
+    """Anyone in the organisation, where its rule book has C-10's rule."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    if harm_rule(organisation.pk) is None:
+        return False
+    return Membership.objects.filter(
+        user=user, unit__organisation=organisation, revoked_at__isnull=True
+    ).exists()
+
+
+def may_handle_reports(user: User | None, organisation: Organisation) -> bool:
+    """The opinion office: ``incident.handle`` over the whole organisation."""
+    return can(user, "incident.handle", organisation)
+
+
+@dataclass(frozen=True)
+class Screenshot:
+    kind: files.Kind
+    data: bytes
+
+
+def check_screenshot(upload: UploadedFile | None) -> Screenshot | None:
+    """A screenshot is a picture by its bytes (never the browser's content type), decoded
+    and written again by Pillow; anything else is refused with a clear message."""
+    if upload is None:
+        return None
+    if upload.size is not None and upload.size > MAX_SCREENSHOT_BYTES:
+        raise InvalidChange("截图不能超过 10 MB。")
+    data = upload.read()
+    kind = files.sniff(data)
+    if kind is None or not kind.picture:
+        raise InvalidChange(
+            "截图须是图片（JPEG、PNG、GIF 或 WebP）：所选文件不是图片，请重新选择。"
+        )
+    try:
+        data = files.reencode(data, kind, max_pixels=settings.GUANWEI_MAX_IMAGE_PIXELS)
+    except files.Refused as e:
+        raise InvalidChange(str(e)) from e
+    return Screenshot(kind, data)
+
+
+def _office(organisation_id: int) -> list[int]:
+    org = Organisation.objects.get(pk=organisation_id)
+    ids = Membership.objects.filter(
+        unit__organisation_id=organisation_id, revoked_at__isnull=True
+    ).values_list("user_id", flat=True)
+    people = User.objects.filter(pk__in=set(ids), is_active=True)
+    return [u.pk for u in people if may_handle_reports(u, org)]
+
+
+def _report_snapshot(r: HarmReport) -> dict[str, Any]:
+    return {
+        "status": r.status,
+        "link": r.link,
+        "description": r.description,
+        "screenshot": r.screenshot_type,
+        "handler": r.handler_id,
+        "due_at": r.due_at.isoformat() if r.due_at else None,
+        "outcome": r.outcome,
+    }
+
+
+def _report_link(r: HarmReport) -> str:
+    return f"/interaction/reports/{r.pk}/"
+
+
+def _safe_link(link: str) -> str:
+    link = link.strip()
+    if not link:
+        return ""
+    if not link.lower().startswith(("http://", "https://")) or len(link) > 1000:
+        raise InvalidChange("链接须以 http:// 或 https:// 开头。")
+    return link
+
+
+@transaction.atomic
+def report_harm(
+    organisation: Organisation,
+    *,
+    actor: User,
+    description: str,
+    link: str = "",
+    screenshot: Screenshot | None = None,
+) -> HarmReport:
+    """File a report (C-10); its handling deadline is the pack's ``hours`` from now."""
+    if not may_report_harm(actor, organisation):
+        raise PermissionDenied("您不能在本单位报告有害信息。")
+    if not description.strip():
+        raise InvalidChange("请写明情况说明。")
+    link = _safe_link(link)
+    rule = harm_rule(organisation.pk) or {}
+    membership = (
+        Membership.objects.filter(
+            user=actor, unit__organisation=organisation, revoked_at__isnull=True
+        )
+        .select_related("unit")
+        .order_by("pk")
+        .first()
+    )
+    assert membership is not None
+    now = timezone.now()
+    hours = int(rule.get("hours") or 24)
+    r = HarmReport(
+        organisation=organisation,
+        reporter=actor,
+        reporter_unit=membership.unit,
+        link=link,
+        description=description.strip(),
+        due_at=now + timedelta(hours=hours),
+    )
+    if screenshot is not None:
+        r.screenshot_type = screenshot.kind.content_type
+        r.screenshot.save(
+            f"{uuid.uuid4().hex}.{screenshot.kind.extension}",
+            ContentFile(screenshot.data),
+            save=False,
+        )
+    r.save()
+    record(
+        AuditAction.HARM_REPORTED,
+        actor=actor,
+        object_type="harm_report",
+        object_id=r.pk,
+        object_repr=r.description[:60],
+        organisation_id=organisation.pk,
+        after=_report_snapshot(r),
+    )
+    from guanwei.notify.actions import notify
+
+    notify(
+        [u for u in _office(organisation.pk) if u != actor.pk],
+        organisation_id=organisation.pk,
+        title="有害信息报告待研判",
+        body=r.description[:200],
+        link=_report_link(r),
+    )
+    return r
+
+
+def _locked_report(r: HarmReport, actor: User, *allowed: str) -> HarmReport:
+    r = HarmReport.objects.select_for_update().select_related("organisation").get(pk=r.pk)
+    if not may_handle_reports(actor, r.organisation):
+        raise PermissionDenied("只有舆情办可以处置有害信息报告。")
+    if r.status not in allowed:
+        raise InvalidChange(f"这份报告{r.get_status_display()}，不能再这样处理。")
+    return r
+
+
+def _tell_reporter(r: HarmReport, title: str) -> None:
+    from guanwei.notify.actions import notify
+
+    notify(
+        [r.reporter_id],
+        organisation_id=r.organisation_id,
+        title=title,
+        body=r.outcome[:500],
+        link=_report_link(r),
+    )
+
+
+@transaction.atomic
+def accept_report(report: HarmReport, *, actor: User) -> HarmReport:
+    """The opinion office takes the report for handling (研判: 处置)."""
+    r = _locked_report(report, actor, ReportStatus.NEW)
+    before = _report_snapshot(r)
+    r.status = ReportStatus.HANDLING
+    r.handler = actor
+    r.save(update_fields=["status", "handler"])
+    record(
+        AuditAction.HARM_REPORT_ACCEPTED,
+        actor=actor,
+        object_type="harm_report",
+        object_id=r.pk,
+        object_repr=r.description[:60],
+        organisation_id=r.organisation_id,
+        before=before,
+        after=_report_snapshot(r),
+    )
+    return r
+
+
+@transaction.atomic
+def dismiss_report(report: HarmReport, *, actor: User, reason: str) -> HarmReport:
+    """Not to be handled (不予处置), with the reason the reporter reads."""
+    r = _locked_report(report, actor, ReportStatus.NEW)
+    if not reason.strip():
+        raise InvalidChange("不予处置时请写明理由。")
+    before = _report_snapshot(r)
+    r.status = ReportStatus.DISMISSED
+    r.handler = actor
+    r.outcome = reason.strip()
+    r.closed_at = timezone.now()
+    r.save(update_fields=["status", "handler", "outcome", "closed_at"])
+    record(
+        AuditAction.HARM_REPORT_DISMISSED,
+        actor=actor,
+        object_type="harm_report",
+        object_id=r.pk,
+        object_repr=r.description[:60],
+        organisation_id=r.organisation_id,
+        before=before,
+        after=_report_snapshot(r),
+    )
+    _tell_reporter(r, "您报告的有害信息：不予处置")
+    return r
+
+
+@transaction.atomic
+def close_report(report: HarmReport, *, actor: User, outcome: str) -> HarmReport:
+    """Handled (办结), with the outcome the reporter reads."""
+    r = _locked_report(report, actor, ReportStatus.HANDLING)
+    if not outcome.strip():
+        raise InvalidChange("办结时请写明处置结果。")
+    before = _report_snapshot(r)
+    r.status = ReportStatus.CLOSED
+    r.outcome = outcome.strip()
+    r.closed_at = timezone.now()
+    r.save(update_fields=["status", "outcome", "closed_at"])
+    record(
+        AuditAction.HARM_REPORT_CLOSED,
+        actor=actor,
+        object_type="harm_report",
+        object_id=r.pk,
+        object_repr=r.description[:60],
+        organisation_id=r.organisation_id,
+        before=before,
+        after=_report_snapshot(r),
+    )
+    _tell_reporter(r, "您报告的有害信息已办结")
+    return r
+
+
+# ===================================================================== feedback
+# W-09 (聊天类: 满意度反馈), W-20 / 第四条(四) (收集反馈意见): feedback is captured from a
+# comment (the inbox's button) or entered by hand, tagged, and tallied per month, account
+# and topic (queries.feedback_tally).
+
+
+def may_record_feedback(user: User | None, unit: Unit) -> bool:
+    """Who handles the unit's comments records its feedback."""
+    return can(user, "comment.moderate", unit)
+
+
+def _clean_tags(tags: Iterable[str]) -> list[str]:
+    out: list[str] = []
+    for t in tags:
+        t = str(t).strip().lstrip("#")[:32]
+        if t and t not in out:
+            out.append(t)
+    return out[:10]
+
+
+def _check_satisfaction(value: int | None) -> int | None:
+    if value is None:
+        return None
+    if not 1 <= int(value) <= 5:
+        raise InvalidChange("满意度须为 1 到 5 分。")
+    return int(value)
+
+
+def _feedback_snapshot(f: Feedback) -> dict[str, Any]:
+    return {
+        "unit": f.unit_id,
+        "channel": f.channel_id,
+        "comment": f.comment_id,
+        "text": f.text[:500],
+        "topic": f.topic,
+        "tags": f.tags,
+        "satisfaction": f.satisfaction,
+    }
+
+
+@transaction.atomic
+def capture_feedback(
+    comment: Comment,
+    *,
+    actor: User,
+    topic: str = "",
+    tags: Iterable[str] = (),
+    satisfaction: int | None = None,
+    text: str = "",
+) -> Feedback:
+    """Record a comment or message as feedback (once per comment): its text unless another
+    summary is given, on the comment's account."""
+    if not may_record_feedback(actor, comment.unit):
+        raise PermissionDenied("您没有处理该账号评论的权限。")
+    if Feedback.objects.filter(comment=comment).exists():
+        raise InvalidChange("这条评论已记为意见反馈。")
+    f = Feedback.objects.create(
+        organisation_id=comment.organisation_id,
+        unit=comment.unit,
+        channel=comment.channel,
+        comment=comment,
+        text=(text.strip() or comment.text)[:5000],
+        topic=topic.strip()[:64] or comment.topic[:64],
+        tags=_clean_tags(tags),
+        satisfaction=_check_satisfaction(satisfaction),
+        created_by=actor,
+    )
+    record(
+        AuditAction.FEEDBACK_CAPTURED,
+        actor=actor,
+        object_type="feedback",
+        object_id=f.pk,
+        object_repr=f.text[:60],
+        organisation_id=f.organisation_id,
+        after=_feedback_snapshot(f),
+    )
+    return f
+
+
+@transaction.atomic
+def record_feedback(
+    channel: Channel,
+    *,
+    actor: User,
+    text: str,
+    topic: str = "",
+    tags: Iterable[str] = (),
+    satisfaction: int | None = None,
+) -> Feedback:
+    """Feedback entered by hand (a call, a letter, a message elsewhere) for an account."""
+    if not may_record_feedback(actor, channel.unit):
+        raise PermissionDenied("您没有处理该账号评论的权限。")
+    if not text.strip():
+        raise InvalidChange("请填写反馈内容。")
+    f = Feedback.objects.create(
+        organisation_id=channel.organisation_id,
+        unit=channel.unit,
+        channel=channel,
+        text=text.strip()[:5000],
+        topic=topic.strip()[:64],
+        tags=_clean_tags(tags),
+        satisfaction=_check_satisfaction(satisfaction),
+        created_by=actor,
+    )
+    record(
+        AuditAction.FEEDBACK_CAPTURED,
+        actor=actor,
+        object_type="feedback",
+        object_id=f.pk,
+        object_repr=f.text[:60],
+        organisation_id=f.organisation_id,
+        after=_feedback_snapshot(f),
+    )
+    return f
+
+
+@transaction.atomic
+def tag_feedback(feedback: Feedback, *, actor: User, topic: str, tags: Iterable[str]) -> Feedback:
+    f = Feedback.objects.select_for_update().select_related("unit").get(pk=feedback.pk)
+    if not may_record_feedback(actor, f.unit):
+        raise PermissionDenied("您没有处理该账号评论的权限。")
+    before = _feedback_snapshot(f)
+    f.topic = topic.strip()[:64]
+    f.tags = _clean_tags(tags)
+    f.save(update_fields=["topic", "tags"])
+    record(
+        AuditAction.FEEDBACK_CHANGED,
+        actor=actor,
+        object_type="feedback",
+        object_id=f.pk,
+        object_repr=f.text[:60],
+        organisation_id=f.organisation_id,
+        before=before,
+        after=_feedback_snapshot(f),
+    )
+    return f

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from guanwei.interaction import activity_views, views
+from guanwei.interaction import activity_views, feedback_views, report_views, views
 
 urlpatterns = [
     path("", views.inbox, name="inbox"),
@@ -21,5 +21,25 @@ urlpatterns = [
         "activities/steps/<int:pk>/decide/",
         activity_views.activity_step_decide,
         name="activity_step_decide",
+    ),
+    # reports of harmful content (C-10)
+    path("reports/", report_views.report_list, name="report_list"),
+    path("reports/<int:pk>/", report_views.report_detail, name="report_detail"),
+    path(
+        "reports/<int:pk>/screenshot/",
+        report_views.report_screenshot,
+        name="report_screenshot",
+    ),
+    path("reports/<int:pk>/accept/", report_views.report_accept, name="report_accept"),
+    path("reports/<int:pk>/dismiss/", report_views.report_dismiss, name="report_dismiss"),
+    path("reports/<int:pk>/close/", report_views.report_close, name="report_close"),
+    # feedback (W-09, 第四条(四))
+    path("feedback/", feedback_views.feedback_page, name="feedback_page"),
+    path("feedback.csv", feedback_views.feedback_csv, name="feedback_csv"),
+    path("feedback/<int:pk>/tag/", feedback_views.feedback_tag, name="feedback_tag"),
+    path(
+        "comments/<int:pk>/feedback/",
+        feedback_views.feedback_capture,
+        name="feedback_capture",
     ),
 ]

@@ -221,6 +221,13 @@ def _deadline(entry: Mapping[str, Any]) -> Enforcement | None:
             ("guanwei.oversight.queries.correction_rule",),
             '"correction_issued"',
         )
+    if trigger == "harm_reported":
+        return Enforcement(
+            ENFORCED,
+            "有害信息报告由舆情办研判、处置，超过时限显示为超时，办结结果告知报告人",
+            ("guanwei.interaction.actions.harm_rule",),
+            '"harm_reported"',
+        )
     if trigger == "incident_reported":
         return Enforcement(
             NOT_YET, "突发事件的上报与处置时限尚未由系统执行", evidence='"incident_reported"'

@@ -19,7 +19,11 @@ from django.utils.translation import gettext_lazy as _
 from guanwei.audit.access import may_open_audit_log
 from guanwei.channels.access import may_open_channel_list
 from guanwei.content.access import may_open_asset_library, may_open_dropbox, may_open_post_list
-from guanwei.interaction.queries import may_open_activities
+from guanwei.interaction.queries import (
+    may_open_activities,
+    may_open_feedback,
+    may_open_reports,
+)
 from guanwei.orgs.access import may_open_member_page, may_open_people_list
 from guanwei.orgs.models import Organisation, User
 from guanwei.workflow.access import may_open_delegations, may_open_filings, may_open_queue
@@ -43,6 +47,8 @@ MENU: tuple[Entry, ...] = (
     Entry("calendar", _("Calendar"), may_open_member_page),
     Entry("deadlines", _("Deadlines"), may_open_member_page),
     Entry("activity_list", _("Activities"), may_open_activities),
+    Entry("report_list", _("Harm reports"), may_open_reports),
+    Entry("feedback_page", _("Feedback"), may_open_feedback),
     Entry("filings", _("Filings"), may_open_filings),
     Entry("delegations", _("Delegations"), may_open_delegations),
     Entry("unit_list", _("Units"), may_open_member_page),

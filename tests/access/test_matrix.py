@@ -35,7 +35,7 @@ from guanwei.channels.models import Channel
 from guanwei.content import actions as content
 from guanwei.content.models import Post, Submission, WeekPlan
 from guanwei.interaction import actions as interaction
-from guanwei.interaction.models import Activity, ActivityStep
+from guanwei.interaction.models import Activity, ActivityStep, Comment, Feedback, HarmReport
 from guanwei.notify.models import Notice
 from guanwei.orgs.models import ApiToken, Membership, Organisation, PendingGrant, Unit, User
 from guanwei.orgs.permissions import can
@@ -137,6 +137,16 @@ WHO_SEES: dict[str, Callable[[User, Any], bool]] = {
     "pending_grant": lambda p, g: can(p, "role.grant", g.unit) or can(p, "role.confirm", g.unit),
     "activity": _sees_activity,
     "activity_step": lambda p, s: _sees_activity(p, s.activity),
+    "harm_report": lambda p, r: (
+        p.pk in (r.reporter_id, r.handler_id) or can(p, "incident.handle", r.organisation)
+    ),
+    "feedback": lambda p, f: can(p, "comment.moderate", f.unit) or can(p, "report.view", f.unit),
+    "comment": lambda p, c: (
+        p.pk in (c.assignee_id, c.escalated_to_id)
+        or can(p, "comment.moderate", c.unit)
+        or can(p, "question.answer", c.unit)
+        or _sees_channel(p, c.channel)
+    ),
 }
 
 
@@ -247,6 +257,18 @@ ROUTES: dict[str, Entry] = {
     "activity_finish": Entry("activity", "POST"),
     "activity_cancel": Entry("activity", "POST"),
     "activity_step_decide": Entry("activity_step", "POST"),
+    # interaction: reports of harmful content (C-10); the page where the pack has the rule
+    "report_list": Entry(None),
+    "report_detail": Entry("harm_report"),
+    "report_screenshot": Entry("harm_report", never=True),  # these reports have none
+    "report_accept": Entry("harm_report", "POST"),
+    "report_dismiss": Entry("harm_report", "POST"),
+    "report_close": Entry("harm_report", "POST"),
+    # interaction: feedback (W-09, W-20)
+    "feedback_page": Entry(None),
+    "feedback_csv": Entry(None),
+    "feedback_tag": Entry("feedback", "POST"),
+    "feedback_capture": Entry("comment", "POST"),
     # notify
     "notices": Entry(None),
     "inbox": Entry(None),
@@ -535,7 +557,43 @@ def _objects() -> dict[str, dict[str, Any]]:
         activity=foreign_activity, position=1, key="x", name="x", unit=info, roles=["manager"]
     )
 
+    def harm(o: Organisation, u: Unit, who: str, where: str) -> HarmReport:
+        return HarmReport.objects.create(
+            organisation=o, reporter=person(who), reporter_unit=u, description=f"{MARK}{where}"
+        )
+
+    def comment(ch: Channel, where: str) -> Comment:
+        return Comment.objects.create(
+            organisation_id=ch.organisation_id,
+            unit=ch.unit,
+            channel=ch,
+            remote_id=f"matrix-{where}",
+            text=f"{MARK}{where}评论",
+            fetched_at=now,
+        )
+
+    comments = {
+        "own": comment(channel(W, "city_weibo"), "own"),
+        "other": comment(channel(W, "county_a_weibo"), "oth"),
+        "foreign": comment(channel(C, "info_wechat"), "foreign"),
+    }
+
     return {
+        "harm_report": {
+            "own": harm(org(W), tc, "kj_editor", "own"),
+            "other": harm(org(W), ca, "xa_publisher", "oth"),
+            "foreign": harm(org(C), info, "col_xx_manager", "foreign"),
+        },
+        "comment": comments,
+        "feedback": {
+            w: Feedback.objects.create(
+                organisation_id=c.organisation_id,
+                unit=c.unit,
+                channel=c.channel,
+                text=f"{MARK}{w}反馈",
+            )
+            for w, c in comments.items()
+        },
         "activity": activities,
         "activity_step": {
             w: a.steps.select_related("activity").first() for w, a in activities.items()

@@ -35,6 +35,8 @@ TOP_LEVEL = (
     "calendar",
     "deadlines",
     "activity_list",
+    "report_list",
+    "feedback_page",
     "filings",
     "delegations",
     "unit_list",
