@@ -11,6 +11,8 @@ import re
 import sys
 
 ZH = {
+    # lead (issue 11 §3: the inbox)
+    "Interaction desk": "互动台",
     # activity (issue 11 §6-8: activities, harm reports, feedback)
     "Activities": "互动活动",
     "Harm reports": "有害信息报告",

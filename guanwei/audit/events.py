@@ -112,6 +112,10 @@ class AuditAction(IntEnum):
     ACTIVITY_STARTED = 855
     ACTIVITY_FINISHED = 856
     ACTIVITY_CANCELLED = 857
+    COMMENT_ASSIGNED = 845  # the inbox (互动台)
+    COMMENT_NOTED = 846
+    COMMENT_DONE = 847
+    COMMENT_REOPENED = 848
     HARM_REPORTED = 860
     HARM_REPORT_ACCEPTED = 861
     HARM_REPORT_DISMISSED = 862
@@ -160,6 +164,10 @@ AUDIT_LABELS: dict[AuditAction, str] = {
     AuditAction.ACTIVITY_STARTED: "开始互动活动",
     AuditAction.ACTIVITY_FINISHED: "结束互动活动",
     AuditAction.ACTIVITY_CANCELLED: "取消互动活动",
+    AuditAction.COMMENT_ASSIGNED: "分派评论留言",
+    AuditAction.COMMENT_NOTED: "备注评论留言",
+    AuditAction.COMMENT_DONE: "评论留言处理完毕",
+    AuditAction.COMMENT_REOPENED: "重新打开评论留言",
     AuditAction.HARM_REPORTED: "报告有害信息",
     AuditAction.HARM_REPORT_ACCEPTED: "受理有害信息报告",
     AuditAction.HARM_REPORT_DISMISSED: "不予处置有害信息报告",

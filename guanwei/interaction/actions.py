@@ -26,8 +26,10 @@ from guanwei.interaction.models import (
     ActivityStatus,
     ActivityStep,
     Comment,
+    CommentNote,
     Feedback,
     HarmReport,
+    ItemStatus,
     ReportStatus,
 )
 from guanwei.orgs.models import Membership, Organisation, Unit, User
@@ -946,3 +948,133 @@ def tag_feedback(feedback: Feedback, *, actor: User, topic: str, tags: Iterable[
         after=_feedback_snapshot(f),
     )
     return f
+
+
+# ===================================================================== inbox
+# W-18, W-19: the 互动台's own moves — give an item to a person, note it, mark it done or
+# open again. Who handles comments (comment.moderate) or answers questions
+# (question.answer) on the account's unit may; so may the person it is assigned or
+# escalated to, for notes and done.
+
+
+def may_handle(user: User, comment: Comment) -> bool:
+    return can(user, "comment.moderate", comment.unit) or can(user, "question.answer", comment.unit)
+
+
+def _may_work_on(user: User, comment: Comment) -> bool:
+    return may_handle(user, comment) or user.pk in (comment.assignee_id, comment.escalated_to_id)
+
+
+def mark_first_response(comment: Comment, at: datetime | None = None) -> None:
+    """The first response to an item (a reply sent, hidden, deleted, escalated or marked
+    done by a person): set once, what the reply deadline is measured against. Called
+    inside the caller's transaction, on a row it has locked or just changed."""
+    if comment.first_response_at is None:
+        comment.first_response_at = at or timezone.now()
+        Comment.objects.filter(pk=comment.pk, first_response_at__isnull=True).update(
+            first_response_at=comment.first_response_at
+        )
+
+
+def _lock_comment(comment: Comment) -> Comment:
+    return Comment.objects.select_for_update().select_related("unit").get(pk=comment.pk)
+
+
+@transaction.atomic
+def assign_comment(comment: Comment, *, assignee: User | None, actor: User) -> Comment:
+    """Give an item to a person who handles the account's comments (or take it back)."""
+    comment = _lock_comment(comment)
+    if not may_handle(actor, comment):
+        raise PermissionDenied("您没有处理该账号评论的权限。")
+    if assignee is not None and not may_handle(assignee, comment):
+        name = assignee.get_full_name() or assignee.username
+        raise InvalidChange(f"{name}不处理该账号的评论留言，不能分派给他。")
+    before = comment.assignee_id
+    if before == (assignee.pk if assignee else None):
+        return comment
+    comment.assignee = assignee
+    comment.save(update_fields=["assignee"])
+    record(
+        AuditAction.COMMENT_ASSIGNED,
+        actor=actor,
+        object_type="comment",
+        object_id=comment.pk,
+        object_repr=comment.text[:60],
+        organisation_id=comment.organisation_id,
+        before={"assignee": before},
+        after={"assignee": comment.assignee_id},
+    )
+    return comment
+
+
+@transaction.atomic
+def note_comment(comment: Comment, *, text: str, actor: User) -> CommentNote:
+    """An internal note on an item (never sent to the platform)."""
+    comment = _lock_comment(comment)
+    if not _may_work_on(actor, comment):
+        raise PermissionDenied("您没有处理该账号评论的权限。")
+    text = (text or "").strip()
+    if not text:
+        raise InvalidChange("请填写备注内容。")
+    if len(text) > 2000:
+        raise InvalidChange("备注最多 2000 字。")
+    note = CommentNote.objects.create(comment=comment, author=actor, text=text)
+    record(
+        AuditAction.COMMENT_NOTED,
+        actor=actor,
+        object_type="comment",
+        object_id=comment.pk,
+        object_repr=comment.text[:60],
+        organisation_id=comment.organisation_id,
+        after={"note": note.pk},
+    )
+    return note
+
+
+@transaction.atomic
+def mark_comment_done(comment: Comment, *, actor: User) -> Comment:
+    """Done (已处理): nothing more to do on this item; counts as its first response."""
+    comment = _lock_comment(comment)
+    if not _may_work_on(actor, comment):
+        raise PermissionDenied("您没有处理该账号评论的权限。")
+    if comment.status == ItemStatus.DONE:
+        return comment
+    before = comment.status
+    now = timezone.now()
+    comment.status, comment.done_at = ItemStatus.DONE, now
+    comment.save(update_fields=["status", "done_at"])
+    mark_first_response(comment, now)
+    record(
+        AuditAction.COMMENT_DONE,
+        actor=actor,
+        object_type="comment",
+        object_id=comment.pk,
+        object_repr=comment.text[:60],
+        organisation_id=comment.organisation_id,
+        before={"status": before},
+        after={"status": comment.status},
+    )
+    return comment
+
+
+@transaction.atomic
+def reopen_comment(comment: Comment, *, actor: User) -> Comment:
+    """Open a done item again (its first response time stays as it was)."""
+    comment = _lock_comment(comment)
+    if not may_handle(actor, comment):
+        raise PermissionDenied("您没有处理该账号评论的权限。")
+    if comment.status != ItemStatus.DONE:
+        return comment
+    comment.status, comment.done_at = ItemStatus.OPEN, None
+    comment.save(update_fields=["status", "done_at"])
+    record(
+        AuditAction.COMMENT_REOPENED,
+        actor=actor,
+        object_type="comment",
+        object_id=comment.pk,
+        object_repr=comment.text[:60],
+        organisation_id=comment.organisation_id,
+        before={"status": ItemStatus.DONE},
+        after={"status": comment.status},
+    )
+    return comment

@@ -5,11 +5,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
-from guanwei.interaction.models import Activity, ActivityStatus, Feedback
-from guanwei.orgs.models import Organisation, User
-from guanwei.orgs.permissions import holds_anywhere
+from guanwei.interaction.models import (
+    Activity,
+    ActivityStatus,
+    Comment,
+    CommentNote,
+    Feedback,
+    ItemStatus,
+)
+from guanwei.orgs.models import Organisation, Unit, User
+from guanwei.orgs.permissions import can, holds_anywhere
 
 # ===================================================================== activities
 
@@ -116,4 +123,173 @@ def feedback_tally(rows: QuerySet[Feedback]) -> list[TallyRow]:
             satisfaction=round(float(g["mean"]), 2) if g["mean"] is not None else None,
         )
         for g in grouped
+    ]
+
+
+# ===================================================================== inbox (互动台)
+# W-18, W-19: one inbox per publishing unit — every comment and message of the accounts of
+# the units where the person handles comments (comment.moderate) or answers questions
+# (question.answer), and whatever is assigned or escalated to them personally.
+
+INBOX_PAGE = 50
+INBOX_FILTERS: dict[str, str] = {
+    "": "全部",
+    "open": "未处理",
+    "questions": "网友提问",
+    "escalated": "已上报领导",
+    "mine": "分给我的",
+    "done": "已处理",
+}
+
+
+def inbox_units(user: User, organisation: Organisation) -> list[Unit]:
+    """The units whose accounts' comments ``user`` handles (a few dozen units at most)."""
+    if not (
+        holds_anywhere(user, "comment.moderate", organisation)
+        or holds_anywhere(user, "question.answer", organisation)
+    ):
+        return []
+    return [
+        u
+        for u in Unit.objects.filter(organisation=organisation).order_by("path")
+        if can(user, "comment.moderate", u) or can(user, "question.answer", u)
+    ]
+
+
+def may_open_inbox(user: User, organisation: Organisation) -> bool:
+    """互动台: who handles comments or answers questions somewhere in the organisation, or
+    has an item assigned or escalated to them."""
+    if holds_anywhere(user, "comment.moderate", organisation) or holds_anywhere(
+        user, "question.answer", organisation
+    ):
+        return True
+    return Comment.objects.filter(
+        Q(assignee=user) | Q(escalated_to=user), organisation=organisation
+    ).exists()
+
+
+def _visible(user: User, organisation: Organisation) -> QuerySet[Comment]:
+    units = inbox_units(user, organisation)
+    return Comment.objects.filter(organisation=organisation).filter(
+        Q(unit__in=units) | Q(assignee=user) | Q(escalated_to=user)
+    )
+
+
+def _filtered(
+    rows: QuerySet[Comment], user: User, show: str, channel_id: int | None
+) -> QuerySet[Comment]:
+    if show == "open":
+        rows = rows.exclude(status=ItemStatus.DONE)
+    elif show == "questions":
+        rows = rows.filter(is_question=True)
+    elif show == "escalated":
+        rows = rows.filter(status=ItemStatus.ESCALATED)
+    elif show == "mine":
+        rows = rows.filter(assignee=user)
+    elif show == "done":
+        rows = rows.filter(status=ItemStatus.DONE)
+    if channel_id:
+        rows = rows.filter(channel_id=channel_id)
+    return rows
+
+
+def inbox_count_since(
+    user: User,
+    organisation: Organisation,
+    *,
+    show: str = "",
+    channel_id: int | None = None,
+    since_id: int = 0,
+) -> int:
+    """How many items arrived after ``since_id`` (the newest one the page shows): the
+    banner the page polls, so a refresh never wipes what someone is typing."""
+    rows = _filtered(_visible(user, organisation), user, show, channel_id)
+    return rows.filter(pk__gt=since_id).count()
+
+
+def inbox(
+    user: User,
+    organisation: Organisation,
+    *,
+    show: str = "",
+    channel_id: int | None = None,
+    label: str = "",
+    order: str = "new",
+    after: tuple[datetime, int] | None = None,
+) -> list[Comment]:
+    """One page of the inbox, newest first (by arrival: the platform's own times can be
+    missing or skewed) or by reply deadline (``order="sla"``: the soonest due first, open
+    items only). The query count does not depend on the number of items."""
+    rows = _filtered(_visible(user, organisation), user, show, channel_id)
+    if label and _json_contains():
+        rows = rows.filter(labels__contains=[label])
+    rows = rows.select_related(
+        "unit", "channel", "post", "assignee", "escalated_to", "activity"
+    ).prefetch_related(Prefetch("notes", queryset=CommentNote.objects.select_related("author")))
+    if order == "sla":
+        rows = rows.exclude(status=ItemStatus.DONE).filter(reply_due_at__isnull=False)
+        return list(rows.order_by("reply_due_at", "id")[:INBOX_PAGE])
+    if after is not None:
+        at, pk = after
+        rows = rows.filter(Q(fetched_at__lt=at) | Q(fetched_at=at, pk__lt=pk))
+    items = list(rows.order_by("-fetched_at", "-id")[:INBOX_PAGE])
+    if label and not _json_contains():  # SQLite without JSON containment: filter here
+        items = [c for c in items if label in (c.labels or [])]
+    return items
+
+
+def _json_contains() -> bool:
+    from django.db import connection
+
+    return bool(connection.features.supports_json_field_contains)
+
+
+def segments(comment: Comment) -> list[tuple[str, str]]:
+    """The comment's text cut at its screening hits: (text, "" or the hit's category
+    label). The template escapes every piece; nothing of the text is ever marked safe."""
+    from guanwei.screening.labels import category_label
+
+    text = comment.text or ""
+    spans = sorted(
+        (int(h.get("start", 0)), int(h.get("end", 0)), str(h.get("category", "")))
+        for h in (comment.hits or [])
+        if isinstance(h, dict) and 0 <= int(h.get("start", 0)) < int(h.get("end", 0)) <= len(text)
+    )
+    out: list[tuple[str, str]] = []
+    at = 0
+    for start, end, category in spans:
+        if start < at:  # overlapping hits: the first one marks the span
+            continue
+        if start > at:
+            out.append((text[at:start], ""))
+        out.append((text[start:end], category_label(category) or "筛查提示"))
+        at = end
+    if at < len(text):
+        out.append((text[at:], ""))
+    return out
+
+
+def response_minutes(comment: Comment) -> int | None:
+    """Minutes from arrival to the first response (a reply sent, hidden, deleted, escalated
+    or marked done by a person): what the reply deadline is measured against."""
+    if comment.first_response_at is None:
+        return None
+    return max(int((comment.first_response_at - comment.fetched_at).total_seconds() // 60), 0)
+
+
+def assignable_people(comment: Comment) -> list[User]:
+    """Whom an item may be given to: people who handle comments or answer questions on its
+    account's unit."""
+    from guanwei.orgs.models import Membership
+
+    ids = set(
+        Membership.objects.filter(
+            unit__organisation_id=comment.organisation_id, revoked_at__isnull=True
+        ).values_list("user_id", flat=True)
+    )
+    people = User.objects.filter(pk__in=ids, is_active=True).order_by("username")
+    return [
+        p
+        for p in people
+        if can(p, "comment.moderate", comment.unit) or can(p, "question.answer", comment.unit)
     ]

@@ -22,6 +22,7 @@ from guanwei.content.access import may_open_asset_library, may_open_dropbox, may
 from guanwei.interaction.queries import (
     may_open_activities,
     may_open_feedback,
+    may_open_inbox,
     may_open_reports,
 )
 from guanwei.orgs.access import may_open_member_page, may_open_people_list
@@ -46,6 +47,7 @@ MENU: tuple[Entry, ...] = (
     Entry("asset_library", _("Picture library"), may_open_asset_library),
     Entry("calendar", _("Calendar"), may_open_member_page),
     Entry("deadlines", _("Deadlines"), may_open_member_page),
+    Entry("inbox", _("Interaction desk"), may_open_inbox),
     Entry("activity_list", _("Activities"), may_open_activities),
     Entry("report_list", _("Harm reports"), may_open_reports),
     Entry("feedback_page", _("Feedback"), may_open_feedback),

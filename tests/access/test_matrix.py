@@ -272,6 +272,9 @@ ROUTES: dict[str, Entry] = {
     # notify
     "notices": Entry(None),
     "inbox": Entry(None),
+    "comment_assign": Entry("comment", "POST"),
+    "comment_note": Entry("comment", "POST"),
+    "comment_done": Entry("comment", "POST"),
     "notice_open": Entry("notice"),
     "notice_read": Entry("notice", "POST"),
     "notice_read_all": Entry(None, "POST"),

@@ -34,6 +34,7 @@ TOP_LEVEL = (
     "asset_library",
     "calendar",
     "deadlines",
+    "inbox",
     "activity_list",
     "report_list",
     "feedback_page",
