@@ -432,7 +432,7 @@ def readiness(a: Activity, *, now: datetime | None = None) -> list[tuple[str, st
     """The readiness checklist (第十七条 人员充分保障和准备充分): (key, what, done)."""
     now = now or timezone.now()
     staff = list(a.staff.order_by("username")) if a.pk else []
-    names = "、".join(p.get_full_name() or p.username for p in staff)
+    names = "、".join(str(p) for p in staff)
     window_ok = a.ends_at > a.starts_at and now < a.ends_at
     if a.ends_at <= a.starts_at:
         window = "活动时间：结束时间须晚于开始时间"
