@@ -147,7 +147,6 @@ class _Refused(Exception):
     pass
 
 
-@pytest.mark.xfail(strict=True, reason="repro: a rolled-back report keeps its screenshot file")
 def test_c10_a_rolled_back_report_leaves_no_screenshot_file() -> None:
     """C-10 (like E-02's uploads): the caller's transaction fails after the report was
     written: its screenshot file is gone too."""
