@@ -5,6 +5,7 @@ transaction. Views, API, CLI and tasks only call these."""
 from __future__ import annotations
 
 import uuid
+import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -434,7 +435,7 @@ def readiness(a: Activity, *, now: datetime | None = None) -> list[tuple[str, st
     """The readiness checklist (第十七条 人员充分保障和准备充分): (key, what, done)."""
     now = now or timezone.now()
     staff = list(a.staff.order_by("username")) if a.pk else []
-    names = "、".join(p.get_full_name() or p.username for p in staff)
+    names = "、".join(str(p) for p in staff)
     window_ok = a.ends_at > a.starts_at and now < a.ends_at
     if a.ends_at <= a.starts_at:
         window = "活动时间：结束时间须晚于开始时间"
@@ -621,6 +622,27 @@ def check_screenshot(upload: UploadedFile | None) -> Screenshot | None:
     return Screenshot(kind, data)
 
 
+def _delete_unless_kept(kept: dict[str, bool], storage: Any, name: str) -> None:
+    if not kept["kept"]:
+        try:
+            storage.delete(name)
+        except OSError:
+            pass
+
+
+def _drop_on_rollback(storage: Any, name: str) -> None:
+    """The file written in this transaction is deleted again if it rolls back (as the
+    content room's uploads, E-02): the on_commit callback marks it kept when it runs; when
+    a rollback drops the callback unrun, its finalizer deletes the file."""
+    kept = {"kept": False}
+
+    def keep() -> None:
+        kept["kept"] = True
+
+    weakref.finalize(keep, _delete_unless_kept, kept, storage, name)
+    transaction.on_commit(keep, robust=True)
+
+
 def _office(organisation_id: int) -> list[int]:
     org = Organisation.objects.get(pk=organisation_id)
     ids = Membership.objects.filter(
@@ -697,6 +719,7 @@ def report_harm(
             ContentFile(screenshot.data),
             save=False,
         )
+        _drop_on_rollback(r.screenshot.storage, str(r.screenshot.name))
     r.save()
     record(
         AuditAction.HARM_REPORTED,

@@ -69,7 +69,7 @@ class ActivityForm(forms.Form):
             del self.fields["major_weather"]
         people = org_people(org)
         f["staff"].queryset = people
-        f["staff"].label_from_instance = lambda u: u.get_full_name() or u.username
+        f["staff"].label_from_instance = str
 
 
 @login_required

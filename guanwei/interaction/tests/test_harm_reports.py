@@ -10,6 +10,7 @@ from datetime import timedelta
 import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -140,3 +141,26 @@ def test_c10_where_the_rule_book_has_no_such_rule_there_is_no_report_page() -> N
     c = Client()
     c.force_login(person("kj_editor"))
     assert c.get(reverse("report_list")).status_code == 404
+
+
+class _Refused(Exception):
+    pass
+
+
+def test_c10_a_rolled_back_report_leaves_no_screenshot_file() -> None:
+    """C-10 (like E-02's uploads): the caller's transaction fails after the report was
+    written: its screenshot file is gone too."""
+    import os
+
+    paths: list[str] = []
+    upload = SimpleUploadedFile("s.png", _png(), content_type="image/png")
+    with pytest.raises(_Refused), transaction.atomic():
+        r = actions.report_harm(
+            org(C),
+            actor=person("col_xx_manager"),
+            description="回滚",
+            screenshot=actions.check_screenshot(upload),
+        )
+        paths.append(r.screenshot.path)
+        raise _Refused
+    assert paths and not os.path.exists(paths[0])
