@@ -112,6 +112,8 @@ class AuditAction(IntEnum):
     ACTIVITY_STARTED = 855
     ACTIVITY_FINISHED = 856
     ACTIVITY_CANCELLED = 857
+    COMMENTS_FETCHED = 840  # one record per stored batch (interaction.fetch)
+    COMMENT_FETCH_PAUSED = 841  # a platform failed: the account's fetching backs off
     COMMENT_ASSIGNED = 845  # the inbox (互动台)
     COMMENT_NOTED = 846
     COMMENT_DONE = 847
@@ -164,6 +166,8 @@ AUDIT_LABELS: dict[AuditAction, str] = {
     AuditAction.ACTIVITY_STARTED: "开始互动活动",
     AuditAction.ACTIVITY_FINISHED: "结束互动活动",
     AuditAction.ACTIVITY_CANCELLED: "取消互动活动",
+    AuditAction.COMMENTS_FETCHED: "抓取评论留言",
+    AuditAction.COMMENT_FETCH_PAUSED: "暂停抓取评论留言",
     AuditAction.COMMENT_ASSIGNED: "分派评论留言",
     AuditAction.COMMENT_NOTED: "备注评论留言",
     AuditAction.COMMENT_DONE: "评论留言处理完毕",

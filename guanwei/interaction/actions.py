@@ -1101,3 +1101,108 @@ def reopen_comment(comment: Comment, *, actor: User) -> Comment:
         after={"status": comment.status},
     )
     return comment
+
+
+# ===================================================================== fetching
+# W-18, E-06: comments fetched from the platforms (interaction.fetch). A page of comments
+# and the cursor that moves past it are stored in one transaction: a crash at any point
+# neither misses nor duplicates one. A platform that fails pauses the account's fetching
+# with backoff and tells its publisher once.
+
+FETCH_BACKOFF_S = 60.0
+FETCH_BACKOFF_MAX_S = 3600.0
+
+
+def store_fetched_page(
+    cursor_id: int, prepared: list[Comment], *, new_cursor: str, now: datetime | None = None
+) -> list[Comment]:
+    """Store a fetched page's new comments and advance the cursor, in one transaction,
+    with one audit record for the batch."""
+    from guanwei.interaction import ingest
+    from guanwei.interaction.models import FetchCursor
+    from guanwei.orgs.permissions import SYSTEM
+
+    now = now or timezone.now()
+    with transaction.atomic():
+        cursor = FetchCursor.objects.select_related("channel", "channel__organisation").get(
+            pk=cursor_id
+        )
+        stored = ingest.store(cursor.channel, cursor.source, prepared)
+        FetchCursor.objects.filter(pk=cursor_id).update(
+            cursor=new_cursor, fetched_at=now, failures=0, error_code="", error_message=""
+        )
+        if stored:
+            record(
+                AuditAction.COMMENTS_FETCHED,
+                actor=SYSTEM,
+                object_type="fetch_cursor",
+                object_id=cursor_id,
+                object_repr=str(cursor)[:200],
+                organisation_id=cursor.organisation_id,
+                after={"stored": len(stored), "cursor": new_cursor},
+            )
+    return stored
+
+
+def pause_fetching(
+    cursor_id: int, *, code: str, message: str, now: datetime | None = None
+) -> datetime:
+    """The platform failed (rate limit, expired token, 5xx …): every cursor of the account
+    waits (60 s doubling, at most an hour); the first failure tells the account's
+    publisher (who scheduled its posts, its manager). Returns when fetching resumes."""
+    from guanwei.interaction.models import FetchCursor
+    from guanwei.notify.actions import notify
+    from guanwei.orgs.permissions import SYSTEM
+
+    now = now or timezone.now()
+    with transaction.atomic():
+        cursor = (
+            FetchCursor.objects.select_for_update()
+            .select_related("channel", "intent")
+            .get(pk=cursor_id)
+        )
+        channel = cursor.channel
+        failing_before = FetchCursor.objects.filter(channel=channel, failures__gt=0).exists()
+        failures = cursor.failures + 1
+        wait = min(FETCH_BACKOFF_S * 2 ** (failures - 1), FETCH_BACKOFF_MAX_S)
+        resume = now + timedelta(seconds=wait)
+        FetchCursor.objects.filter(pk=cursor_id).update(
+            failures=failures, error_code=code[:64], error_message=message, next_fetch_at=resume
+        )
+        FetchCursor.objects.filter(channel=channel).exclude(pk=cursor_id).filter(
+            next_fetch_at__lt=resume
+        ).update(next_fetch_at=resume)
+        if not failing_before:
+            people = {channel.manager_id}
+            people.update(
+                _publishers(channel.pk)  # who publishes on the account
+            )
+            notify(
+                [p for p in people if p],
+                organisation_id=channel.organisation_id,
+                title=f"“{channel.name}”的评论抓取已暂停",
+                body=f"{message}\n已抓取的评论不受影响；系统将在 {int(wait)} 秒后自动重试。",
+                link="/interaction/",
+            )
+            record(
+                AuditAction.COMMENT_FETCH_PAUSED,
+                actor=SYSTEM,
+                object_type="channel",
+                object_id=channel.pk,
+                object_repr=channel.name[:200],
+                organisation_id=channel.organisation_id,
+                after={"code": code, "message": message, "resume": resume.isoformat()},
+            )
+    return resume
+
+
+def _publishers(channel_id: int) -> set[int]:
+    from guanwei.publishing.models import IntentStatus, PublishIntent
+
+    return set(
+        PublishIntent.objects.filter(
+            channel_id=channel_id, status=IntentStatus.PUBLISHED, scheduled_by__isnull=False
+        )
+        .order_by("-published_at")
+        .values_list("scheduled_by_id", flat=True)[:3]
+    )

@@ -9,3 +9,9 @@ class InteractionConfig(AppConfig):
         from guanwei.interaction.access import register_rules
 
         register_rules()  # who may see a comment, activity or report (orgs.access)
+        from guanwei.interaction.fetch import on_housekeeping
+        from guanwei.publishing.events import housekeeping_pass
+
+        housekeeping_pass.connect(
+            on_housekeeping, weak=False, dispatch_uid="interaction.fetch_comments"
+        )

@@ -66,6 +66,7 @@ class RemoteComment:
     author: str
     created_at: datetime | None
     reply_to: str = ""
+    author_id: str = ""
 
 
 class AdapterError(Exception):

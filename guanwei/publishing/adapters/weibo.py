@@ -115,6 +115,15 @@ def weibo_error(body: Mapping[str, Any], status: int, *, creates: bool, what: st
             status=status,
             user_message=f"{chinese}（微博错误 {raw_code}）",
         )
+    if status == 429:
+        return AdapterError(
+            message,
+            permanent=False,
+            code="rate_limited",
+            platform_code=raw_code,
+            status=status,
+            user_message=f"调用微博过于频繁，系统稍后自动重试（微博错误 {raw_code or '429'}）",
+        )
     if status >= 500 or not raw_code:
         return server_error(status, creates=creates, what=what, platform_code=raw_code)
     return AdapterError(
@@ -402,6 +411,37 @@ class WeiboAdapter(Adapter):
         return sorted(
             found.values(), key=lambda c: int(c.remote_id) if c.remote_id.isdigit() else 0
         )
+
+    def comments_page(
+        self, remote_id: str, *, since_id: str = "", max_id: str = "", count: int = 50
+    ) -> tuple[list[RemoteComment], int]:
+        """One page of comments/show, newest first: ids > ``since_id`` (exclusive) and
+        ≤ ``max_id`` (inclusive), compared as integers of ``idstr``. Returns the comments
+        and how many the page held (fewer than ``count``: the range is exhausted)."""
+        params: dict[str, Any] = {"id": remote_id, "count": count, "page": 1}
+        if since_id:
+            params["since_id"] = since_id
+        if max_id:
+            params["max_id"] = max_id
+        body = self._call("GET", "/2/comments/show.json", params=params)
+        raw = body.get("comments") or []
+        out = []
+        for c in raw:
+            cid = status_id(c)
+            reply = c.get("reply_comment") or {}
+            user = c.get("user") or {}
+            out.append(
+                RemoteComment(
+                    remote_id=cid,
+                    post_id=status_id(c.get("status") or {}) or remote_id,
+                    text=str(c.get("text", "")),
+                    author=str(user.get("screen_name", "")),
+                    created_at=parse_time(c.get("created_at")),
+                    reply_to=status_id(reply) if reply else "",
+                    author_id=str(user.get("idstr") or user.get("id") or ""),
+                )
+            )
+        return out, len(raw)
 
     def reply_comment(self, remote_id: str, comment_id: str, text: str) -> str:
         """Reply as sent (``without_mention=1``: no automatic "回复@name:" prefix)."""
