@@ -1157,8 +1157,8 @@ def pause_fetching(
     now = now or timezone.now()
     with transaction.atomic():
         cursor = (
-            FetchCursor.objects.select_for_update()
-            .select_related("channel", "intent")
+            FetchCursor.objects.select_for_update(of=("self",))
+            .select_related("channel")
             .get(pk=cursor_id)
         )
         channel = cursor.channel
