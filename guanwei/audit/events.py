@@ -114,6 +114,13 @@ class AuditAction(IntEnum):
     ACTIVITY_CANCELLED = 857
     COMMENTS_FETCHED = 840  # one record per stored batch (interaction.fetch)
     COMMENT_FETCH_PAUSED = 841  # a platform failed: the account's fetching backs off
+    COMMENT_HIDDEN = 830  # moderation (W-18)
+    COMMENT_UNHIDDEN = 831
+    COMMENT_DELETED = 832
+    COMMENT_DELETE_REFUSED = 833
+    COMMENT_ESCALATED = 834
+    COMMENT_LABELLED = 835
+    COMMENT_REVIEWED = 836
     COMMENT_ASSIGNED = 845  # the inbox (互动台)
     COMMENT_NOTED = 846
     COMMENT_DONE = 847
@@ -168,6 +175,13 @@ AUDIT_LABELS: dict[AuditAction, str] = {
     AuditAction.ACTIVITY_CANCELLED: "取消互动活动",
     AuditAction.COMMENTS_FETCHED: "抓取评论留言",
     AuditAction.COMMENT_FETCH_PAUSED: "暂停抓取评论留言",
+    AuditAction.COMMENT_HIDDEN: "隐藏评论留言",
+    AuditAction.COMMENT_UNHIDDEN: "取消隐藏评论留言",
+    AuditAction.COMMENT_DELETED: "在平台删除评论",
+    AuditAction.COMMENT_DELETE_REFUSED: "平台拒绝删除评论",
+    AuditAction.COMMENT_ESCALATED: "评论上报领导",
+    AuditAction.COMMENT_LABELLED: "评论加标签",
+    AuditAction.COMMENT_REVIEWED: "评论标记已审阅",
     AuditAction.COMMENT_ASSIGNED: "分派评论留言",
     AuditAction.COMMENT_NOTED: "备注评论留言",
     AuditAction.COMMENT_DONE: "评论留言处理完毕",

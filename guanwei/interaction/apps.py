@@ -15,3 +15,8 @@ class InteractionConfig(AppConfig):
         housekeeping_pass.connect(
             on_housekeeping, weak=False, dispatch_uid="interaction.fetch_comments"
         )
+
+        from guanwei.interaction.rules import load_pack_rules
+        from guanwei.packs.events import pack_loaded
+
+        pack_loaded.connect(load_pack_rules, dispatch_uid="interaction.moderation_rules")

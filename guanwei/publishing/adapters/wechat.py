@@ -608,6 +608,24 @@ class WeChatAdapter(Adapter):
         }
         self._api("/cgi-bin/comment/delete", payload, write=True)
 
+    can_hide_comments = True
+
+    def _elect(self, path: str, remote_id: str, comment_id: str) -> None:
+        payload = {
+            "msg_data_id": self._msg(remote_id),
+            "index": 0,
+            "user_comment_id": _as_number(comment_id),
+        }
+        self._api(path, payload, write=True)
+
+    def hide_comment(self, remote_id: str, comment_id: str) -> None:
+        """Out of 精选 (unmarkelect): an article shows only elected comments to readers."""
+        self._elect("/cgi-bin/comment/unmarkelect", remote_id, comment_id)
+
+    def unhide_comment(self, remote_id: str, comment_id: str) -> None:
+        """Back into 精选 (markelect)."""
+        self._elect("/cgi-bin/comment/markelect", remote_id, comment_id)
+
     def metrics(self, remote_id: str) -> dict[str, int]:
         """Comment count only (reading and sharing figures need the datacube API)."""
         body = self._comment_page(self._msg(remote_id), 0, 1)
