@@ -112,6 +112,13 @@ class AuditAction(IntEnum):
     ACTIVITY_STARTED = 855
     ACTIVITY_FINISHED = 856
     ACTIVITY_CANCELLED = 857
+    COMMENT_HIDDEN = 830  # moderation (W-18)
+    COMMENT_UNHIDDEN = 831
+    COMMENT_DELETED = 832
+    COMMENT_DELETE_REFUSED = 833
+    COMMENT_ESCALATED = 834
+    COMMENT_LABELLED = 835
+    COMMENT_REVIEWED = 836
     COMMENT_ASSIGNED = 845  # the inbox (互动台)
     COMMENT_NOTED = 846
     COMMENT_DONE = 847
@@ -164,6 +171,13 @@ AUDIT_LABELS: dict[AuditAction, str] = {
     AuditAction.ACTIVITY_STARTED: "开始互动活动",
     AuditAction.ACTIVITY_FINISHED: "结束互动活动",
     AuditAction.ACTIVITY_CANCELLED: "取消互动活动",
+    AuditAction.COMMENT_HIDDEN: "隐藏评论留言",
+    AuditAction.COMMENT_UNHIDDEN: "取消隐藏评论留言",
+    AuditAction.COMMENT_DELETED: "在平台删除评论",
+    AuditAction.COMMENT_DELETE_REFUSED: "平台拒绝删除评论",
+    AuditAction.COMMENT_ESCALATED: "评论上报领导",
+    AuditAction.COMMENT_LABELLED: "评论加标签",
+    AuditAction.COMMENT_REVIEWED: "评论标记已审阅",
     AuditAction.COMMENT_ASSIGNED: "分派评论留言",
     AuditAction.COMMENT_NOTED: "备注评论留言",
     AuditAction.COMMENT_DONE: "评论留言处理完毕",

@@ -46,6 +46,8 @@ SYSTEM_ACTIONS: dict[str, str] = {
     # post or a W-11 correction is put into its slot without a person
     "post.schedule": "scheduler: approved posts into their slots",
     "post.publish": "scheduler: on the post's accounts (the publish gate still checks approval)",
+    # the ingest pipeline: the organisation's moderation rules act on new comments (W-18)
+    "comment.moderate": "ingest: moderation rules on fetched comments",
 }
 
 

@@ -363,6 +363,16 @@ class Adapter(ABC):
     def delete_comment(self, remote_id: str, comment_id: str) -> None:
         raise unsupported(self.platform, "comments")
 
+    # Whether the platform can take a comment out of public view and put it back (W-18):
+    # WeChat's 精选 (markelect / unmarkelect); Weibo's API has no such call.
+    can_hide_comments: ClassVar[bool] = False
+
+    def hide_comment(self, remote_id: str, comment_id: str) -> None:
+        raise unsupported(self.platform, "hide comment")
+
+    def unhide_comment(self, remote_id: str, comment_id: str) -> None:
+        raise unsupported(self.platform, "hide comment")
+
     def fetch_follows(self) -> list[str]:
         raise unsupported(self.platform, "follows")
 

@@ -579,6 +579,24 @@ class WeChatAdapter(Adapter):
         }
         self._api("/cgi-bin/comment/delete", payload, write=True)
 
+    can_hide_comments = True
+
+    def _elect(self, path: str, remote_id: str, comment_id: str) -> None:
+        payload = {
+            "msg_data_id": self._msg(remote_id),
+            "index": 0,
+            "user_comment_id": _as_number(comment_id),
+        }
+        self._api(path, payload, write=True)
+
+    def hide_comment(self, remote_id: str, comment_id: str) -> None:
+        """Out of 精选 (unmarkelect): an article shows only elected comments to readers."""
+        self._elect("/cgi-bin/comment/unmarkelect", remote_id, comment_id)
+
+    def unhide_comment(self, remote_id: str, comment_id: str) -> None:
+        """Back into 精选 (markelect)."""
+        self._elect("/cgi-bin/comment/markelect", remote_id, comment_id)
+
     # account_info: not here. The reference (platforms.md §4–5) documents no call that
     # tells an official account's verification (微信认证) or its followers: the base
     # class's "unsupported" stands, and the watchlist shows 平台未提供 (E-06).

@@ -1,0 +1,298 @@
+"""Moderation actions (W-18): hide, delete on the platform, escalate to the leader, label,
+assign, mark reviewed, and undo where the platform allows. Each checks
+``comment.moderate`` on the comment's unit (a rule acting is ``SYSTEM``), writes its audit
+record with the reason, in one transaction; a platform call happens outside it and its
+outcome is recorded after.
+
+Hide: WeChat takes the comment out of 精选 (``comment/unmarkelect``; undone by
+``markelect``); Weibo's API has no hide, so there it is hidden in this product only, and
+the action says so (docs/decisions). Delete on Weibo or WeChat cannot be undone."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+
+from guanwei.audit.actions import record
+from guanwei.audit.events import AuditAction
+from guanwei.core.errors import InvalidChange, PermissionDenied
+from guanwei.interaction.models import Comment, ItemStatus, ModerationRule, Visibility
+from guanwei.orgs.models import Membership, User
+from guanwei.orgs.permissions import SYSTEM, Actor, can
+
+REVIEWED = "已审阅"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What an action did: ``on_platform`` whether the platform itself changed;
+    ``message`` in Chinese for the person (or the audit's reason)."""
+
+    comment: Comment
+    on_platform: bool
+    message: str
+
+
+def _require(actor: Actor, comment: Comment) -> None:
+    if not can(actor, "comment.moderate", comment.unit):
+        raise PermissionDenied("您没有处理该账号评论的权限。")
+
+
+def _lock(comment: Comment) -> Comment:
+    return (
+        Comment.objects.select_for_update(of=("self",))
+        .select_related("unit", "channel", "intent")
+        .get(pk=comment.pk)
+    )
+
+
+def _audit(action: AuditAction, comment: Comment, actor: Actor, reason: str, **after: Any) -> None:
+    record(
+        action,
+        actor=actor,
+        object_type="comment",
+        object_id=comment.pk,
+        object_repr=comment.text[:60],
+        organisation_id=comment.organisation_id,
+        after={"reason": reason, **after},
+    )
+
+
+def _adapter(comment: Comment) -> Any:
+    from guanwei.publishing.adapters import get_adapter
+    from guanwei.publishing.credentials import settings_for
+
+    return get_adapter(comment.channel.platform, settings_for(comment.channel))
+
+
+def _post_ref(comment: Comment) -> str:
+    if comment.intent_id and comment.intent and comment.intent.remote_id:
+        return comment.intent.remote_id
+    return comment.remote_post_id
+
+
+def _fresh(comment: Comment) -> Comment:
+    return Comment.objects.select_related("unit", "channel", "intent").get(pk=comment.pk)
+
+
+# ------------------------------------------------------------------ platform actions
+
+
+def hide_comment(comment: Comment, *, actor: Actor, reason: str) -> Outcome:
+    """Out of public view: on WeChat out of 精选; on a platform without a hide call (Weibo)
+    in this product only, and the outcome says so."""
+    comment = _fresh(comment)
+    _require(actor, comment)
+    if comment.visibility != Visibility.VISIBLE:
+        raise InvalidChange("该评论已隐藏或已删除。")
+    adapter = _adapter(comment)
+    on_platform, note = False, "该平台接口不支持隐藏评论，仅在本系统中隐藏，平台上仍可见。"
+    if adapter.can_hide_comments:
+        from guanwei.publishing.adapters.base import AdapterError
+
+        try:
+            adapter.hide_comment(_post_ref(comment), comment.remote_id)
+            on_platform, note = True, "已在平台取消精选，读者不再看到该评论。"
+        except AdapterError as e:
+            note = f"平台未能隐藏（{e.user_message}），仅在本系统中隐藏。"
+    with transaction.atomic():
+        comment = _lock(comment)
+        comment.visibility = Visibility.HIDDEN
+        comment.save(update_fields=["visibility"])
+        _audit(AuditAction.COMMENT_HIDDEN, comment, actor, reason, on_platform=on_platform)
+    return Outcome(comment, on_platform, note)
+
+
+def unhide_comment(comment: Comment, *, actor: Actor, reason: str) -> Outcome:
+    """Undo a hide (WeChat: back into 精选)."""
+    comment = _fresh(comment)
+    _require(actor, comment)
+    if comment.visibility == Visibility.DELETED:
+        raise InvalidChange("已在平台删除的评论无法恢复（微博、微信的删除均不可撤销）。")
+    if comment.visibility != Visibility.HIDDEN:
+        raise InvalidChange("该评论未被隐藏。")
+    adapter = _adapter(comment)
+    on_platform, note = False, "已在本系统中取消隐藏。"
+    if adapter.can_hide_comments:
+        from guanwei.publishing.adapters.base import AdapterError
+
+        try:
+            adapter.unhide_comment(_post_ref(comment), comment.remote_id)
+            on_platform, note = True, "已在平台恢复精选。"
+        except AdapterError as e:
+            raise InvalidChange(f"平台未能恢复该评论：{e.user_message}") from e
+    with transaction.atomic():
+        comment = _lock(comment)
+        comment.visibility = Visibility.VISIBLE
+        comment.save(update_fields=["visibility"])
+        _audit(AuditAction.COMMENT_UNHIDDEN, comment, actor, reason, on_platform=on_platform)
+    return Outcome(comment, on_platform, note)
+
+
+def delete_comment(comment: Comment, *, actor: Actor, reason: str) -> Outcome:
+    """Delete on the platform through the adapter (not undoable on Weibo or WeChat). A
+    refusal (Weibo lets an account delete only its own comments through the API: 20203)
+    is recorded, and the comment is hidden in this product instead."""
+    from guanwei.publishing.adapters.base import AdapterError
+
+    comment = _fresh(comment)
+    _require(actor, comment)
+    if comment.visibility == Visibility.DELETED:
+        raise InvalidChange("该评论已在平台删除。")
+    try:
+        _adapter(comment).delete_comment(_post_ref(comment), comment.remote_id)
+    except AdapterError as e:
+        with transaction.atomic():
+            comment = _lock(comment)
+            comment.visibility = Visibility.HIDDEN
+            comment.save(update_fields=["visibility"])
+            _audit(
+                AuditAction.COMMENT_DELETE_REFUSED,
+                comment,
+                actor,
+                reason,
+                code=e.code,
+                platform_code=getattr(e, "platform_code", ""),
+            )
+        return Outcome(
+            comment,
+            False,
+            f"平台拒绝删除（{e.user_message}），已在本系统中隐藏，请到平台上手动处理。",
+        )
+    with transaction.atomic():
+        comment = _lock(comment)
+        comment.visibility = Visibility.DELETED
+        comment.save(update_fields=["visibility"])
+        _audit(AuditAction.COMMENT_DELETED, comment, actor, reason)
+    return Outcome(comment, True, "已在平台删除（不可撤销）。")
+
+
+# ------------------------------------------------------------------ in-product actions
+
+
+def _leaders(comment: Comment, roles: list[str]) -> list[int]:
+    """The people holding ``roles`` in the nearest unit up from the comment's that has any."""
+    for unit in reversed(list(comment.unit.ancestors())):
+        ids = list(
+            Membership.objects.filter(unit=unit, role__in=roles, revoked_at__isnull=True)
+            .order_by("id")
+            .values_list("user_id", flat=True)
+        )
+        if ids:
+            return ids
+    return []
+
+
+@transaction.atomic
+def escalate_comment(
+    comment: Comment,
+    *,
+    actor: Actor,
+    reason: str,
+    roles: list[str] | None = None,
+    to: User | None = None,
+) -> Outcome:
+    """Report to the leader (W-18): a notice to ``to`` or to the people holding ``roles``
+    nearest up the tree; the item becomes 已上报领导."""
+    comment = _lock(comment)
+    _require(actor, comment)
+    ids = [to.pk] if to is not None else _leaders(comment, roles or [])
+    if not ids:
+        raise InvalidChange("没有找到可以上报的领导，请检查规则中的角色。")
+    from guanwei.notify.actions import notify
+
+    comment.status = ItemStatus.ESCALATED
+    comment.escalated_to_id = ids[0]
+    comment.save(update_fields=["status", "escalated_to"])
+    notify(
+        ids,
+        organisation_id=comment.organisation_id,
+        title=f"评论上报：{comment.channel.name}",
+        body=f"{reason}：{comment.text[:80]}",
+        link="/interaction/?status=escalated",
+    )
+    _audit(AuditAction.COMMENT_ESCALATED, comment, actor, reason, to=ids)
+    return Outcome(comment, False, "已上报领导。")
+
+
+@transaction.atomic
+def label_comment(comment: Comment, *, actor: Actor, reason: str, label: str) -> Outcome:
+    comment = _lock(comment)
+    _require(actor, comment)
+    label = (label or "").strip()[:32]
+    if not label:
+        raise InvalidChange("请填写标签。")
+    if label not in comment.labels:
+        comment.labels = [*comment.labels, label]
+        comment.save(update_fields=["labels"])
+        _audit(AuditAction.COMMENT_LABELLED, comment, actor, reason, label=label)
+    return Outcome(comment, False, f"已加标签“{label}”。")
+
+
+@transaction.atomic
+def mark_reviewed(comment: Comment, *, actor: Actor, reason: str) -> Outcome:
+    """Reviewed (已审阅): a label every moderator sees; the item stays open."""
+    comment = _lock(comment)
+    _require(actor, comment)
+    if REVIEWED not in comment.labels:
+        comment.labels = [*comment.labels, REVIEWED]
+        comment.save(update_fields=["labels"])
+        _audit(AuditAction.COMMENT_REVIEWED, comment, actor, reason)
+    return Outcome(comment, False, "已标记为已审阅。")
+
+
+@transaction.atomic
+def assign_by_rule(comment: Comment, *, username: str, reason: str) -> Outcome:
+    """A rule gives the item to a person who handles the account's comments."""
+    comment = _lock(comment)
+    user = User.objects.filter(username=username, is_active=True).first()
+    if user is None or not can(user, "comment.moderate", comment.unit):
+        return Outcome(comment, False, f"规则指定的“{username}”不处理该账号评论，未分派。")
+    if comment.assignee_id != user.pk:
+        before = comment.assignee_id
+        comment.assignee = user
+        comment.save(update_fields=["assignee"])
+        record(
+            AuditAction.COMMENT_ASSIGNED,
+            actor=SYSTEM,
+            object_type="comment",
+            object_id=comment.pk,
+            object_repr=comment.text[:60],
+            organisation_id=comment.organisation_id,
+            before={"assignee": before},
+            after={"assignee": user.pk, "reason": reason},
+        )
+    return Outcome(comment, False, "已分派。")
+
+
+# ------------------------------------------------------------------ rules acting
+
+
+def apply_rule(comment: Comment, rule: ModerationRule) -> list[Outcome]:
+    """Carry out ``rule``'s actions on ``comment`` as the system (W-18)."""
+    reason = f"规则“{rule.name}”" + (f"（{rule.req}）" if rule.req else "")
+    Comment.objects.filter(pk=comment.pk).update(rule_key=rule.key)
+    comment.rule_key = rule.key
+    out: list[Outcome] = []
+    for step in rule.actions or []:
+        do = str(step.get("do", ""))
+        try:
+            if do == "hide":
+                out.append(hide_comment(comment, actor=SYSTEM, reason=reason))
+            elif do == "delete":
+                out.append(delete_comment(comment, actor=SYSTEM, reason=reason))
+            elif do == "escalate":
+                roles = [str(r) for r in step.get("roles") or []]
+                out.append(escalate_comment(comment, actor=SYSTEM, reason=reason, roles=roles))
+            elif do == "label":
+                label = str(step.get("label", ""))
+                out.append(label_comment(comment, actor=SYSTEM, reason=reason, label=label))
+            elif do == "assign":
+                out.append(assign_by_rule(comment, username=str(step.get("to", "")), reason=reason))
+            elif do == "review":
+                out.append(mark_reviewed(comment, actor=SYSTEM, reason=reason))
+        except InvalidChange as e:
+            out.append(Outcome(comment, False, str(e)))
+    return out
