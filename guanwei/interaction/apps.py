@@ -9,3 +9,8 @@ class InteractionConfig(AppConfig):
         from guanwei.interaction.access import register_rules
 
         register_rules()  # who may see a comment, activity or report (orgs.access)
+
+        from guanwei.interaction.rules import load_pack_rules
+        from guanwei.packs.events import pack_loaded
+
+        pack_loaded.connect(load_pack_rules, dispatch_uid="interaction.moderation_rules")

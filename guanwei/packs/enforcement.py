@@ -406,6 +406,18 @@ SECTIONS: tuple[Section, ...] = (
         ),
     ),
     Section(
+        "moderation",
+        "评论审核规则",
+        _fixed(
+            Enforcement(
+                ENFORCED,
+                "制度包加载时审核规则写入本单位；新评论按第一条命中的规则处理：在平台删除、隐藏、上报领导、加标签、分派、标记已审阅",
+                ("guanwei.interaction.rules.load_pack_rules",),
+                'extras.get("moderation")',
+            )
+        ),
+    ),
+    Section(
         "replies",
         "答复时限",
         _not_yet("网友留言的答复时限尚未由系统执行", 'extra("replies")'),
