@@ -131,6 +131,8 @@ class AuditAction(IntEnum):
     HARM_REPORT_CLOSED = 863
     FEEDBACK_CAPTURED = 870
     FEEDBACK_CHANGED = 871
+    WATCH_TOPIC_ADDED = 880  # the watchlist (舆情关注, E-06)
+    WATCH_TOPIC_REMOVED = 881
 
     # 1000: oversight
     DEADLINE_CREATED = 1001
@@ -287,4 +289,6 @@ AUDIT_LABELS: dict[AuditAction, str] = {
     AuditAction.DATA_EXPORTED: "导出数据",
     AuditAction.CALENDAR_FEED_READ: "下载发布日历",
     AuditAction.AUDIT_LOG_READ: "查看审计日志",
+    AuditAction.WATCH_TOPIC_ADDED: "添加关注话题",
+    AuditAction.WATCH_TOPIC_REMOVED: "移除关注话题",
 }

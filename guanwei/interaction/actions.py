@@ -23,18 +23,22 @@ from guanwei.channels.models import Channel
 from guanwei.core import files
 from guanwei.core.errors import DomainError, InvalidChange, PermissionDenied
 from guanwei.interaction.models import (
+    AccountCheck,
     Activity,
     ActivityStatus,
     ActivityStep,
+    AuthorCheck,
     Comment,
     CommentNote,
     Feedback,
     HarmReport,
     ItemStatus,
+    PostMetrics,
     ReportStatus,
+    WatchTopic,
 )
 from guanwei.orgs.models import Membership, Organisation, Unit, User
-from guanwei.orgs.permissions import Actor, can
+from guanwei.orgs.permissions import Actor, can, holds_anywhere
 from guanwei.orgs.rules import rules_for
 
 # ===================================================================== activities
@@ -1206,3 +1210,151 @@ def _publishers(channel_id: int) -> set[int]:
         .order_by("-published_at")
         .values_list("scheduled_by_id", flat=True)[:3]
     )
+
+
+# ===================================================================== watchlist (E-06)
+# 舆情关注: the topics and hashtags an organisation watches (who reads statistics or
+# handles comments manages them), and what the platforms said of its accounts, their
+# commenters and its posts' figures — readings the scheduler pass stores (``watchlist``),
+# observations rather than decisions, so not audited (like a fetch cursor).
+
+WATCH_PERMISSIONS = ("report.view", "comment.moderate")
+
+
+def may_watch(user: Actor | None, organisation: Organisation) -> bool:
+    """The watchlist page and its topics: who reads statistics or handles comments
+    somewhere in the organisation (E-06)."""
+    return isinstance(user, User) and any(
+        holds_anywhere(user, p, organisation) for p in WATCH_PERMISSIONS
+    )
+
+
+def _keywords(name: str, keywords: Iterable[str]) -> list[str]:
+    found: list[str] = []
+    for raw in [name, *keywords]:
+        word = raw.strip().strip("#＃").strip()
+        if word and word not in found:
+            found.append(word[:50])
+    return found[:20]
+
+
+def add_watch_topic(
+    organisation: Organisation, *, actor: Actor, name: str, keywords: Iterable[str] = ()
+) -> WatchTopic:
+    """Watch a topic or hashtag (``#暴雨预警#`` or a plain word): its name is one of its
+    keywords, the others are matched as well (at most 20, each at most 50 characters)."""
+    if not may_watch(actor, organisation):
+        raise PermissionDenied("您没有管理舆情关注话题的权限。")
+    assert isinstance(actor, User)
+    name = name.strip()
+    if not name.strip("#＃ "):
+        raise InvalidChange("请填写话题名称。")
+    if len(name) > 100:
+        raise InvalidChange("话题名称不能超过 100 个字。")
+    with transaction.atomic():
+        if WatchTopic.objects.filter(organisation=organisation, name=name).exists():
+            raise InvalidChange(f"已经在关注“{name}”。")
+        topic = WatchTopic.objects.create(
+            organisation=organisation,
+            name=name,
+            keywords=_keywords(name, keywords),
+            created_by=actor,
+        )
+        record(
+            AuditAction.WATCH_TOPIC_ADDED,
+            actor=actor,
+            object_type="watch_topic",
+            object_id=topic.pk,
+            object_repr=name,
+            organisation_id=organisation.pk,
+            after={"name": name, "keywords": topic.keywords},
+        )
+    return topic
+
+
+def remove_watch_topic(topic: WatchTopic, *, actor: Actor) -> None:
+    if not may_watch(actor, topic.organisation):
+        raise PermissionDenied("您没有管理舆情关注话题的权限。")
+    with transaction.atomic():
+        record(
+            AuditAction.WATCH_TOPIC_REMOVED,
+            actor=actor,
+            object_type="watch_topic",
+            object_id=topic.pk,
+            object_repr=topic.name,
+            organisation_id=topic.organisation_id,
+            before={"name": topic.name, "keywords": topic.keywords},
+        )
+        topic.delete()
+
+
+def record_account_check(
+    channel: Channel,
+    *,
+    verified: bool,
+    verified_type: int | None,
+    verified_reason: str,
+    followers: int | None,
+    at: datetime | None = None,
+) -> AccountCheck:
+    """What the platform said of one of the organisation's accounts (加V, followers)."""
+    check, _ = AccountCheck.objects.update_or_create(
+        channel=channel,
+        defaults={
+            "verified": verified,
+            "verified_type": verified_type,
+            "verified_reason": verified_reason[:200],
+            "followers": followers if followers is None or followers >= 0 else None,
+            "checked_at": at or timezone.now(),
+        },
+    )
+    return check
+
+
+def record_author_check(
+    channel: Channel,
+    author_id: str,
+    *,
+    name: str,
+    verified: bool,
+    verified_type: int | None,
+    verified_reason: str,
+    followers: int | None,
+    at: datetime | None = None,
+) -> AuthorCheck:
+    """What the platform said of a commenter on the account's posts."""
+    check, _ = AuthorCheck.objects.update_or_create(
+        channel=channel,
+        author_id=author_id,
+        defaults={
+            "name": name[:200],
+            "verified": verified,
+            "verified_type": verified_type,
+            "verified_reason": verified_reason[:200],
+            "followers": followers if followers is None or followers >= 0 else None,
+            "checked_at": at or timezone.now(),
+        },
+    )
+    return check
+
+
+def record_post_metrics(
+    readings: Iterable[tuple[Any, dict[str, int]]], *, at: datetime | None = None
+) -> int:
+    """One snapshot per published intent (``(intent, {"comments", "reposts", "likes"})``),
+    all taken at ``at``: the volume over time is read from these rows."""
+    taken_at = at or timezone.now()
+    rows = [
+        PostMetrics(
+            organisation_id=intent.organisation_id,
+            channel_id=intent.channel_id,
+            intent=intent,
+            taken_at=taken_at,
+            comments=max(0, int(figures.get("comments", 0))),
+            reposts=max(0, int(figures.get("reposts", 0))),
+            likes=max(0, int(figures.get("likes", 0))),
+        )
+        for intent, figures in readings
+    ]
+    PostMetrics.objects.bulk_create(rows)
+    return len(rows)

@@ -626,6 +626,10 @@ class WeChatAdapter(Adapter):
         """Back into 精选 (markelect)."""
         self._elect("/cgi-bin/comment/markelect", remote_id, comment_id)
 
+    # account_info: not here. The reference (platforms.md §4–5) documents no call that
+    # tells an official account's verification (微信认证) or its followers: the base
+    # class's "unsupported" stands, and the watchlist shows 平台未提供 (E-06).
+
     def metrics(self, remote_id: str) -> dict[str, int]:
         """Comment count only (reading and sharing figures need the datacube API)."""
         body = self._comment_page(self._msg(remote_id), 0, 1)

@@ -28,6 +28,7 @@ from guanwei.publishing.adapters.base import (
     Media,
     PublishRequest,
     PublishResult,
+    RemoteAccount,
     RemoteComment,
     RemotePost,
     find_urls,
@@ -78,6 +79,7 @@ ERRORS: dict[int, tuple[str, bool, str]] = {
     20204: ("invalid", True, "评论 ID 为空"),
     20206: ("forbidden", True, "作者只允许关注的人评论"),
     20207: ("forbidden", True, "作者只允许可信用户评论"),
+    20003: ("not_found", True, "该微博用户不存在"),
 }
 
 
@@ -194,7 +196,7 @@ def status_id(obj: Mapping[str, Any]) -> str:
 
 class WeiboAdapter(Adapter):
     platform = "weibo"
-    features = frozenset({"publish", "delete", "comments", "follows", "metrics"})
+    features = frozenset({"publish", "delete", "comments", "follows", "metrics", "account"})
     default_settle_seconds = 30  # timelines can lag a little behind share.json
 
     def __init__(self, settings: Mapping[str, str], *, client: HttpClient | None = None) -> None:
@@ -382,6 +384,47 @@ class WeiboAdapter(Adapter):
             "comments": int(obj.get("comments_count") or 0),
             "likes": int(obj.get("attitudes_count") or 0),
         }
+
+    def metrics_many(self, remote_ids: list[str]) -> dict[str, dict[str, int]]:
+        """statuses/count.json, up to 100 ids a call: ``[{"id", "idstr"?, "comments",
+        "reposts", "attitudes"}]`` (E-06). Keyed on ``idstr`` when the answer has it (the
+        int64 ``id`` loses digits through a float); a deleted status is left out."""
+        found: dict[str, dict[str, int]] = {}
+        wanted = [r for r in dict.fromkeys(remote_ids) if r]
+        for start in range(0, len(wanted), 100):
+            chunk = wanted[start : start + 100]
+            body = self._call("GET", "/2/statuses/count.json", params={"ids": ",".join(chunk)})
+            for row in body if isinstance(body, list) else []:
+                if not isinstance(row, Mapping):
+                    continue
+                found[status_id(row)] = {
+                    "reposts": int(row.get("reposts") or 0),
+                    "comments": int(row.get("comments") or 0),
+                    "likes": int(row.get("attitudes") or 0),
+                }
+        return found
+
+    def account_info(self, uid: str = "") -> RemoteAccount:
+        """users/show.json: ``verified`` (加V), ``verified_type`` (-1 none, 0 a person's
+        橙V, 1–7 a body's 蓝V), ``verified_reason``, ``followers_count`` (E-06)."""
+        target = uid or self.uid()
+        obj = self._call("GET", "/2/users/show.json", params={"uid": target})
+        try:
+            kind: int | None = int(obj.get("verified_type"))
+        except (TypeError, ValueError):
+            kind = None
+        try:
+            followers: int | None = int(obj.get("followers_count"))
+        except (TypeError, ValueError):
+            followers = None
+        return RemoteAccount(
+            uid=str(obj.get("idstr") or obj.get("id") or target),
+            name=str(obj.get("screen_name", "")),
+            verified=bool(obj.get("verified")),
+            verified_type=kind,
+            verified_reason=str(obj.get("verified_reason") or ""),
+            followers=followers,
+        )
 
     # ------------------------------------------------------------------ interaction
 
