@@ -211,7 +211,7 @@ def escalate_comment(
         organisation_id=comment.organisation_id,
         title=f"评论上报：{comment.channel.name}",
         body=f"{reason}：{comment.text[:80]}",
-        link="/interaction/?status=escalated",
+        link="/interaction/?show=escalated",
     )
     _audit(AuditAction.COMMENT_ESCALATED, comment, actor, reason, to=ids)
     return Outcome(comment, False, "已上报领导。")

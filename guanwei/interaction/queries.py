@@ -293,3 +293,18 @@ def assignable_people(comment: Comment) -> list[User]:
         for p in people
         if can(p, "comment.moderate", comment.unit) or can(p, "question.answer", comment.unit)
     ]
+
+
+def escalation_roles(organisation_id: int) -> list[str]:
+    """Whom 上报领导 on 互动台 tells: the roles the organisation's moderation rules escalate
+    to (the pack's words for its leaders), else the supervising leader."""
+    from guanwei.interaction.models import ModerationRule
+
+    roles: list[str] = []
+    for actions_ in ModerationRule.objects.filter(organisation_id=organisation_id).values_list(
+        "actions", flat=True
+    ):
+        for a in actions_ or []:
+            if isinstance(a, dict) and a.get("do") == "escalate":
+                roles += [r for r in a.get("roles") or [] if r not in roles]
+    return roles or ["supervising_leader"]

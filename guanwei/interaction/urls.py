@@ -7,6 +7,7 @@ urlpatterns = [
     path("comments/<int:pk>/assign/", views.comment_assign, name="comment_assign"),
     path("comments/<int:pk>/note/", views.comment_note, name="comment_note"),
     path("comments/<int:pk>/done/", views.comment_done, name="comment_done"),
+    path("comments/<int:pk>/moderate/", views.comment_moderate, name="comment_moderate"),
     # activities (W-08, T-06)
     path("activities/", activity_views.activity_list, name="activity_list"),
     path("activities/new/", activity_views.activity_new, name="activity_new"),

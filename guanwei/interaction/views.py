@@ -22,6 +22,7 @@ from guanwei.keyset import cursor_text, parse_cursor
 from guanwei.orgs.access import get_for, may_see
 from guanwei.orgs.models import Organisation, User
 from guanwei.orgs.pages import actor, current_org, page_context
+from guanwei.orgs.permissions import can
 
 
 def _org(request: HttpRequest) -> Organisation:
@@ -74,6 +75,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
                 "c": c,
                 "segments": queries.segments(c),
                 "handles": handles,
+                "moderates": can(user, "comment.moderate", c.unit),
                 "works_on": handles or user.pk in (c.assignee_id, c.escalated_to_id),
                 "people": people_by_unit.get(c.unit_id, []),
                 "assignee": _person(c.assignee),
@@ -191,4 +193,42 @@ def comment_done(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(
             request, "已重新打开。" if request.POST.get("reopen") else "已标记为已处理。"
         )
+    return _back(request)
+
+
+MODERATION_DONE = {"hide": "隐藏", "unhide": "取消隐藏", "delete": "删除", "escalate": "上报领导"}
+
+
+@login_required
+@require_POST
+def comment_moderate(request: HttpRequest, pk: int) -> HttpResponse:
+    """隐藏 / 取消隐藏 / 在平台删除 / 上报领导 from the inbox (W-18), through the moderation
+    actions (the platform is called by them, outside the transaction)."""
+    from guanwei.interaction import moderation
+
+    user = actor(request)
+    comment = _comment(request, pk)
+    op = request.POST.get("op", "")
+    reason = request.POST.get("reason", "").strip()[:200] or "互动台人工处理"
+    try:
+        if op == "hide":
+            outcome = moderation.hide_comment(comment, actor=user, reason=reason)
+        elif op == "unhide":
+            outcome = moderation.unhide_comment(comment, actor=user, reason=reason)
+        elif op == "delete":
+            outcome = moderation.delete_comment(comment, actor=user, reason=reason)
+        elif op == "escalate":
+            outcome = moderation.escalate_comment(
+                comment,
+                actor=user,
+                reason=reason,
+                roles=queries.escalation_roles(comment.organisation_id),
+            )
+        else:
+            messages.error(request, "请选择要执行的操作。")
+            return _back(request)
+    except DomainError as e:
+        messages.error(request, e.message)
+    else:
+        messages.success(request, outcome.message)
     return _back(request)

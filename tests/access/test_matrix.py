@@ -275,6 +275,7 @@ ROUTES: dict[str, Entry] = {
     "comment_assign": Entry("comment", "POST"),
     "comment_note": Entry("comment", "POST"),
     "comment_done": Entry("comment", "POST"),
+    "comment_moderate": Entry("comment", "POST"),
     "notice_open": Entry("notice"),
     "notice_read": Entry("notice", "POST"),
     "notice_read_all": Entry(None, "POST"),

@@ -183,3 +183,25 @@ def test_w18_the_inbox_query_count_does_not_grow_with_items(
         if i % 3 == 0:
             actions.note_comment(c, text="备注", actor=person("kj_publisher"))
     assert count() <= few + 2, "\n".join(q["sql"][:150] for q in LAST[0])
+
+
+def test_w18_the_inbox_hides_and_escalates_for_who_moderates_only() -> None:
+    """W-18: 隐藏 and 上报领导 from 互动台 through the moderation actions (Weibo: hidden in
+    the product, said so); the buttons only for who holds comment.moderate."""
+    c = _comment(text="这是一条恶意攻击的评论")
+    client = _client("kj_publisher")
+    page = client.get(reverse("inbox")).content.decode()
+    assert 'value="hide"' in page and 'value="escalate"' in page
+    client.post(reverse("comment_moderate", args=[c.pk]), {"op": "hide"})
+    c.refresh_from_db()
+    assert c.visibility == "hidden"
+    client.post(reverse("comment_moderate", args=[c.pk]), {"op": "escalate"})
+    c.refresh_from_db()
+    assert c.status == ItemStatus.ESCALATED and c.escalated_to is not None
+    leader = _client(c.escalated_to.username)
+    assert (
+        "这是一条恶意攻击的评论"
+        in leader.get(reverse("inbox") + "?show=escalated").content.decode()
+    )
+    r = _client("xa_publisher").post(reverse("comment_moderate", args=[c.pk]), {"op": "unhide"})
+    assert r.status_code == 404
