@@ -1218,15 +1218,12 @@ def _publishers(channel_id: int) -> set[int]:
 # commenters and its posts' figures — readings the scheduler pass stores (``watchlist``),
 # observations rather than decisions, so not audited (like a fetch cursor).
 
-WATCH_PERMISSIONS = ("report.view", "comment.moderate")
 
-
-def may_watch(user: Actor | None, organisation: Organisation) -> bool:
-    """The watchlist page and its topics: who reads statistics or handles comments
-    somewhere in the organisation (E-06)."""
-    return isinstance(user, User) and any(
-        holds_anywhere(user, p, organisation) for p in WATCH_PERMISSIONS
-    )
+def may_manage_watch(user: Actor | None, organisation: Organisation) -> bool:
+    """Adding and removing watch topics changes what the organisation watches: who handles
+    comments somewhere in it (E-06). Reading the page is wider (``watchlist.may_open_watch``:
+    also who reads statistics) — a view permission gates no change."""
+    return isinstance(user, User) and holds_anywhere(user, "comment.moderate", organisation)
 
 
 def _keywords(name: str, keywords: Iterable[str]) -> list[str]:
@@ -1243,7 +1240,7 @@ def add_watch_topic(
 ) -> WatchTopic:
     """Watch a topic or hashtag (``#暴雨预警#`` or a plain word): its name is one of its
     keywords, the others are matched as well (at most 20, each at most 50 characters)."""
-    if not may_watch(actor, organisation):
+    if not may_manage_watch(actor, organisation):
         raise PermissionDenied("您没有管理舆情关注话题的权限。")
     assert isinstance(actor, User)
     name = name.strip()
@@ -1273,7 +1270,7 @@ def add_watch_topic(
 
 
 def remove_watch_topic(topic: WatchTopic, *, actor: Actor) -> None:
-    if not may_watch(actor, topic.organisation):
+    if not may_manage_watch(actor, topic.organisation):
         raise PermissionDenied("您没有管理舆情关注话题的权限。")
     with transaction.atomic():
         record(

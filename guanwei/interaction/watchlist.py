@@ -36,7 +36,7 @@ from guanwei.interaction.models import (
     WatchTopic,
 )
 from guanwei.orgs.models import Organisation, Unit, User
-from guanwei.orgs.permissions import can
+from guanwei.orgs.permissions import can, holds_anywhere
 from guanwei.publishing.adapters import Adapter, AdapterError, adapter_class, get_adapter
 from guanwei.publishing.credentials import settings_for
 from guanwei.publishing.models import IntentStatus, PublishIntent
@@ -184,8 +184,11 @@ def on_scheduler_pass(**_: Any) -> None:
 # ===================================================================== who sees what
 
 
+WATCH_PERMISSIONS = ("report.view", "comment.moderate")  # who reads the watchlist (E-06)
+
+
 def may_open_watch(user: User, organisation: Organisation) -> bool:
-    return actions.may_watch(user, organisation)
+    return any(holds_anywhere(user, p, organisation) for p in WATCH_PERMISSIONS)
 
 
 def watch_channels(user: User, organisation: Organisation) -> list[Channel]:
@@ -194,7 +197,7 @@ def watch_channels(user: User, organisation: Organisation) -> list[Channel]:
     units = {
         u.pk
         for u in Unit.objects.filter(organisation=organisation)
-        if any(can(user, p, u) for p in actions.WATCH_PERMISSIONS)
+        if any(can(user, p, u) for p in WATCH_PERMISSIONS)
     }
     return list(
         Channel.objects.filter(organisation=organisation, unit_id__in=units)
