@@ -308,4 +308,7 @@ def load_pack(
             org, spec, units, actor, report, demo_people=demo_people, role_names=role_names
         )
         _sync_channels(org, spec, units, people, actor, report)
+    from guanwei.packs.events import pack_loaded
+
+    pack_loaded.send(sender=Pack, pack=pack, organisation=org, actor=actor)
     return report

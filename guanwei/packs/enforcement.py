@@ -406,6 +406,18 @@ SECTIONS: tuple[Section, ...] = (
         ),
     ),
     Section(
+        "moderation",
+        "评论处理规则",
+        _fixed(
+            Enforcement(
+                ENFORCED,
+                "加载制度时成为本单位的评论处理规则（可在“评论处理规则”页修改），新抓取的评论按顺序匹配第一条启用的规则并自动执行：隐藏、在平台删除、上报领导、加标签、分派、标记已审阅",
+                ("guanwei.interaction.actions.load_pack_rules",),
+                'get("moderation")',
+            )
+        ),
+    ),
+    Section(
         "replies",
         "答复时限",
         _not_yet("网友留言的答复时限尚未由系统执行", 'extra("replies")'),
