@@ -565,6 +565,17 @@ def cmd_dispatcher(args: argparse.Namespace) -> int:
     return dispatcher_main(args.rest)
 
 
+def cmd_interaction(args: argparse.Namespace) -> int:
+    rest = list(args.rest)
+    if not rest or rest[0] != "fetch":
+        print("usage: guanwei interaction fetch [--once]", file=sys.stderr)
+        return 2
+    _django()
+    from guanwei.interaction.fetch import main as fetch_main
+
+    return fetch_main(rest[1:])
+
+
 def cmd_fakeplatforms(args: argparse.Namespace) -> int:
     from guanwei.publishing.fakes.__main__ import main as fakes_main
 
@@ -789,6 +800,7 @@ PASSTHROUGH: dict[str, Any] = {
     "screen": _passthrough(cmd_screen),
     "dispatcher": _passthrough(cmd_dispatcher),
     "fakeplatforms": _passthrough(cmd_fakeplatforms),
+    "interaction": _passthrough(cmd_interaction),
     "manage": _passthrough(cmd_manage),
     "bench": _bench,
 }

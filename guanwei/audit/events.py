@@ -112,6 +112,8 @@ class AuditAction(IntEnum):
     ACTIVITY_STARTED = 855
     ACTIVITY_FINISHED = 856
     ACTIVITY_CANCELLED = 857
+    COMMENTS_FETCHED = 840  # one record per stored batch (interaction.fetch)
+    COMMENT_FETCH_PAUSED = 841  # a platform failed: the account's fetching backs off
     COMMENT_HIDDEN = 830  # moderation (W-18)
     COMMENT_UNHIDDEN = 831
     COMMENT_DELETED = 832
@@ -132,6 +134,8 @@ class AuditAction(IntEnum):
     HARM_REPORT_CLOSED = 863
     FEEDBACK_CAPTURED = 870
     FEEDBACK_CHANGED = 871
+    WATCH_TOPIC_ADDED = 880  # the watchlist (舆情关注, E-06)
+    WATCH_TOPIC_REMOVED = 881
 
     # 1000: oversight
     DEADLINE_CREATED = 1001
@@ -174,6 +178,8 @@ AUDIT_LABELS: dict[AuditAction, str] = {
     AuditAction.ACTIVITY_STARTED: "开始互动活动",
     AuditAction.ACTIVITY_FINISHED: "结束互动活动",
     AuditAction.ACTIVITY_CANCELLED: "取消互动活动",
+    AuditAction.COMMENTS_FETCHED: "抓取评论留言",
+    AuditAction.COMMENT_FETCH_PAUSED: "暂停抓取评论留言",
     AuditAction.COMMENT_HIDDEN: "隐藏评论留言",
     AuditAction.COMMENT_UNHIDDEN: "取消隐藏评论留言",
     AuditAction.COMMENT_DELETED: "在平台删除评论",
@@ -289,4 +295,6 @@ AUDIT_LABELS: dict[AuditAction, str] = {
     AuditAction.DATA_EXPORTED: "导出数据",
     AuditAction.CALENDAR_FEED_READ: "下载发布日历",
     AuditAction.AUDIT_LOG_READ: "查看审计日志",
+    AuditAction.WATCH_TOPIC_ADDED: "添加关注话题",
+    AuditAction.WATCH_TOPIC_REMOVED: "移除关注话题",
 }

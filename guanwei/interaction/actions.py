@@ -23,19 +23,23 @@ from guanwei.channels.models import Channel
 from guanwei.core import files
 from guanwei.core.errors import DomainError, InvalidChange, PermissionDenied
 from guanwei.interaction.models import (
+    AccountCheck,
     Activity,
     ActivityStatus,
     ActivityStep,
+    AuthorCheck,
     Comment,
     CommentNote,
     Feedback,
     HarmReport,
     ItemStatus,
     ModerationRule,
+    PostMetrics,
     ReportStatus,
+    WatchTopic,
 )
 from guanwei.orgs.models import Membership, Organisation, Unit, User
-from guanwei.orgs.permissions import SYSTEM, Actor, can
+from guanwei.orgs.permissions import SYSTEM, Actor, can, holds_anywhere
 from guanwei.orgs.rules import rules_for
 
 # ===================================================================== activities
@@ -1104,10 +1108,263 @@ def reopen_comment(comment: Comment, *, actor: User) -> Comment:
     return comment
 
 
+# ===================================================================== fetching
+# W-18, E-06: comments fetched from the platforms (interaction.fetch). A page of comments
+# and the cursor that moves past it are stored in one transaction: a crash at any point
+# neither misses nor duplicates one. A platform that fails pauses the account's fetching
+# with backoff and tells its publisher once.
+
+FETCH_BACKOFF_S = 60.0
+FETCH_BACKOFF_MAX_S = 3600.0
+
+
+def store_fetched_page(
+    cursor_id: int, prepared: list[Comment], *, new_cursor: str, now: datetime | None = None
+) -> list[Comment]:
+    """Store a fetched page's new comments and advance the cursor, in one transaction,
+    with one audit record for the batch."""
+    from guanwei.interaction import ingest
+    from guanwei.interaction.models import FetchCursor
+    from guanwei.orgs.permissions import SYSTEM
+
+    now = now or timezone.now()
+    with transaction.atomic():
+        cursor = FetchCursor.objects.select_related("channel", "channel__organisation").get(
+            pk=cursor_id
+        )
+        stored = ingest.store(cursor.channel, cursor.source, prepared)
+        FetchCursor.objects.filter(pk=cursor_id).update(
+            cursor=new_cursor, fetched_at=now, failures=0, error_code="", error_message=""
+        )
+        if stored:
+            record(
+                AuditAction.COMMENTS_FETCHED,
+                actor=SYSTEM,
+                object_type="fetch_cursor",
+                object_id=cursor_id,
+                object_repr=str(cursor)[:200],
+                organisation_id=cursor.organisation_id,
+                after={"stored": len(stored), "cursor": new_cursor},
+            )
+    return stored
+
+
+def pause_fetching(
+    cursor_id: int, *, code: str, message: str, now: datetime | None = None
+) -> datetime:
+    """The platform failed (rate limit, expired token, 5xx …): every cursor of the account
+    waits (60 s doubling, at most an hour); the first failure tells the account's
+    publisher (who scheduled its posts, its manager). Returns when fetching resumes."""
+    from guanwei.interaction.models import FetchCursor
+    from guanwei.notify.actions import notify
+    from guanwei.orgs.permissions import SYSTEM
+
+    now = now or timezone.now()
+    with transaction.atomic():
+        cursor = (
+            FetchCursor.objects.select_for_update(of=("self",))
+            .select_related("channel")
+            .get(pk=cursor_id)
+        )
+        channel = cursor.channel
+        failing_before = FetchCursor.objects.filter(channel=channel, failures__gt=0).exists()
+        failures = cursor.failures + 1
+        wait = min(FETCH_BACKOFF_S * 2 ** (failures - 1), FETCH_BACKOFF_MAX_S)
+        resume = now + timedelta(seconds=wait)
+        FetchCursor.objects.filter(pk=cursor_id).update(
+            failures=failures, error_code=code[:64], error_message=message, next_fetch_at=resume
+        )
+        FetchCursor.objects.filter(channel=channel).exclude(pk=cursor_id).filter(
+            next_fetch_at__lt=resume
+        ).update(next_fetch_at=resume)
+        if not failing_before:
+            people = {channel.manager_id}
+            people.update(
+                _publishers(channel.pk)  # who publishes on the account
+            )
+            notify(
+                [p for p in people if p],
+                organisation_id=channel.organisation_id,
+                title=f"“{channel.name}”的评论抓取已暂停",
+                body=f"{message}\n已抓取的评论不受影响；系统将在 {int(wait)} 秒后自动重试。",
+                link="/interaction/",
+            )
+            record(
+                AuditAction.COMMENT_FETCH_PAUSED,
+                actor=SYSTEM,
+                object_type="channel",
+                object_id=channel.pk,
+                object_repr=channel.name[:200],
+                organisation_id=channel.organisation_id,
+                after={"code": code, "message": message, "resume": resume.isoformat()},
+            )
+    return resume
+
+
+def _publishers(channel_id: int) -> set[int]:
+    from guanwei.publishing.models import IntentStatus, PublishIntent
+
+    return set(
+        PublishIntent.objects.filter(
+            channel_id=channel_id, status=IntentStatus.PUBLISHED, scheduled_by__isnull=False
+        )
+        .order_by("-published_at")
+        .values_list("scheduled_by_id", flat=True)[:3]
+    )
+
+
+# ===================================================================== watchlist (E-06)
+# 舆情关注: the topics and hashtags an organisation watches (who reads statistics or
+# handles comments manages them), and what the platforms said of its accounts, their
+# commenters and its posts' figures — readings the scheduler pass stores (``watchlist``),
+# observations rather than decisions, so not audited (like a fetch cursor).
+
+WATCH_PERMISSIONS = ("report.view", "comment.moderate")
+
+
+def may_watch(user: Actor | None, organisation: Organisation) -> bool:
+    """The watchlist page and its topics: who reads statistics or handles comments
+    somewhere in the organisation (E-06)."""
+    return isinstance(user, User) and any(
+        holds_anywhere(user, p, organisation) for p in WATCH_PERMISSIONS
+    )
+
+
+def _keywords(name: str, keywords: Iterable[str]) -> list[str]:
+    found: list[str] = []
+    for raw in [name, *keywords]:
+        word = raw.strip().strip("#＃").strip()
+        if word and word not in found:
+            found.append(word[:50])
+    return found[:20]
+
+
+def add_watch_topic(
+    organisation: Organisation, *, actor: Actor, name: str, keywords: Iterable[str] = ()
+) -> WatchTopic:
+    """Watch a topic or hashtag (``#暴雨预警#`` or a plain word): its name is one of its
+    keywords, the others are matched as well (at most 20, each at most 50 characters)."""
+    if not may_watch(actor, organisation):
+        raise PermissionDenied("您没有管理舆情关注话题的权限。")
+    assert isinstance(actor, User)
+    name = name.strip()
+    if not name.strip("#＃ "):
+        raise InvalidChange("请填写话题名称。")
+    if len(name) > 100:
+        raise InvalidChange("话题名称不能超过 100 个字。")
+    with transaction.atomic():
+        if WatchTopic.objects.filter(organisation=organisation, name=name).exists():
+            raise InvalidChange(f"已经在关注“{name}”。")
+        topic = WatchTopic.objects.create(
+            organisation=organisation,
+            name=name,
+            keywords=_keywords(name, keywords),
+            created_by=actor,
+        )
+        record(
+            AuditAction.WATCH_TOPIC_ADDED,
+            actor=actor,
+            object_type="watch_topic",
+            object_id=topic.pk,
+            object_repr=name,
+            organisation_id=organisation.pk,
+            after={"name": name, "keywords": topic.keywords},
+        )
+    return topic
+
+
+def remove_watch_topic(topic: WatchTopic, *, actor: Actor) -> None:
+    if not may_watch(actor, topic.organisation):
+        raise PermissionDenied("您没有管理舆情关注话题的权限。")
+    with transaction.atomic():
+        record(
+            AuditAction.WATCH_TOPIC_REMOVED,
+            actor=actor,
+            object_type="watch_topic",
+            object_id=topic.pk,
+            object_repr=topic.name,
+            organisation_id=topic.organisation_id,
+            before={"name": topic.name, "keywords": topic.keywords},
+        )
+        topic.delete()
+
+
+def record_account_check(
+    channel: Channel,
+    *,
+    verified: bool,
+    verified_type: int | None,
+    verified_reason: str,
+    followers: int | None,
+    at: datetime | None = None,
+) -> AccountCheck:
+    """What the platform said of one of the organisation's accounts (加V, followers)."""
+    check, _ = AccountCheck.objects.update_or_create(
+        channel=channel,
+        defaults={
+            "verified": verified,
+            "verified_type": verified_type,
+            "verified_reason": verified_reason[:200],
+            "followers": followers if followers is None or followers >= 0 else None,
+            "checked_at": at or timezone.now(),
+        },
+    )
+    return check
+
+
+def record_author_check(
+    channel: Channel,
+    author_id: str,
+    *,
+    name: str,
+    verified: bool,
+    verified_type: int | None,
+    verified_reason: str,
+    followers: int | None,
+    at: datetime | None = None,
+) -> AuthorCheck:
+    """What the platform said of a commenter on the account's posts."""
+    check, _ = AuthorCheck.objects.update_or_create(
+        channel=channel,
+        author_id=author_id,
+        defaults={
+            "name": name[:200],
+            "verified": verified,
+            "verified_type": verified_type,
+            "verified_reason": verified_reason[:200],
+            "followers": followers if followers is None or followers >= 0 else None,
+            "checked_at": at or timezone.now(),
+        },
+    )
+    return check
+
+
+def record_post_metrics(
+    readings: Iterable[tuple[Any, dict[str, int]]], *, at: datetime | None = None
+) -> int:
+    """One snapshot per published intent (``(intent, {"comments", "reposts", "likes"})``),
+    all taken at ``at``: the volume over time is read from these rows."""
+    taken_at = at or timezone.now()
+    rows = [
+        PostMetrics(
+            organisation_id=intent.organisation_id,
+            channel_id=intent.channel_id,
+            intent=intent,
+            taken_at=taken_at,
+            comments=max(0, int(figures.get("comments", 0))),
+            reposts=max(0, int(figures.get("reposts", 0))),
+            likes=max(0, int(figures.get("likes", 0))),
+        )
+        for intent, figures in readings
+    ]
+    PostMetrics.objects.bulk_create(rows)
+    return len(rows)
+
+
 # ===================================================================== moderation
 # W-18: the moderation rules (interaction.rules) an organisation works with. A pack's
-# ``[[moderation]]`` rules become rows when the pack loads (packs.events.pack_loaded);
-# a rule the organisation already has is left as it edited it (decision 0023). The rules
+# ``[[moderation]]`` rules become rows when the pack loads (interaction.rules.load_pack_rules);
+# a rule changed here is no longer ``from_pack``, so a reload keeps it as edited. The rules
 # page (/interaction/rules/) is for who holds ``comment.moderate`` over the whole
 # organisation. The comment actions themselves (hide, delete on the platform, escalate,
 # label, assign, mark reviewed, unhide) are in interaction.moderation.
@@ -1168,45 +1425,6 @@ def check_rule(conditions: dict[str, Any], actions: list[dict[str, Any]]) -> Non
 
 
 @transaction.atomic
-def load_pack_rules(
-    organisation: Organisation, entries: list[dict[str, Any]], *, actor: Actor | None
-) -> list[ModerationRule]:
-    """The pack's ``[[moderation]]`` rules as rows; the ones the organisation has are kept."""
-    made: list[ModerationRule] = []
-    have = set(
-        ModerationRule.objects.filter(organisation=organisation).values_list("key", flat=True)
-    )
-    for i, e in enumerate(entries):
-        key = str(e.get("key") or "")
-        if not key or key in have:
-            continue
-        req = e.get("req") or []
-        r = ModerationRule.objects.create(
-            organisation=organisation,
-            key=key,
-            name=str(e.get("name") or key),
-            position=int(e.get("position") or (i + 1) * 10),
-            conditions=dict(e.get("conditions") or {}),
-            actions=[dict(a) for a in e.get("actions") or []],
-            enabled=bool(e.get("enabled", True)),
-            from_pack=True,
-            req=",".join(req) if isinstance(req, list) else str(req),
-        )
-        have.add(key)
-        _rule_audit(AuditAction.MODERATION_RULE_CREATED, r, actor)
-        made.append(r)
-    return made
-
-
-def on_pack_loaded(sender: Any, *, pack: Any, organisation: Organisation, **kw: Any) -> None:
-    entries = (getattr(pack, "extras", None) or {}).get("moderation")
-    if isinstance(entries, list):
-        load_pack_rules(
-            organisation, [e for e in entries if isinstance(e, dict)], actor=kw.get("actor")
-        )
-
-
-@transaction.atomic
 def save_rule(
     organisation: Organisation,
     *,
@@ -1240,7 +1458,8 @@ def save_rule(
     r = ModerationRule.objects.select_for_update().get(pk=rule.pk, organisation=organisation)
     before = _rule_snapshot(r)
     r.name, r.conditions, r.actions, r.enabled = name, conditions, actions, enabled
-    r.save(update_fields=["name", "conditions", "actions", "enabled"])
+    r.from_pack = False  # the organisation's own now: a pack reload keeps it (decision 0024)
+    r.save(update_fields=["name", "conditions", "actions", "enabled", "from_pack"])
     _rule_audit(AuditAction.MODERATION_RULE_CHANGED, r, actor, before)
     return r
 
@@ -1251,8 +1470,8 @@ def set_rule_enabled(rule: ModerationRule, *, actor: Actor, enabled: bool) -> Mo
     _require_rules(actor, r.organisation)
     if r.enabled != enabled:
         before = _rule_snapshot(r)
-        r.enabled = enabled
-        r.save(update_fields=["enabled"])
+        r.enabled, r.from_pack = enabled, False
+        r.save(update_fields=["enabled", "from_pack"])
         _rule_audit(AuditAction.MODERATION_RULE_CHANGED, r, actor, before)
     return r
 
@@ -1273,8 +1492,8 @@ def move_rule(rule: ModerationRule, *, actor: Actor, up: bool) -> ModerationRule
         rules[i], rules[j] = rules[j], rules[i]
     for n, x in enumerate(rules):
         if x.position != (n + 1) * 10:
-            x.position = (n + 1) * 10
-            x.save(update_fields=["position"])
+            x.position, x.from_pack = (n + 1) * 10, False
+            x.save(update_fields=["position", "from_pack"])
     moved = next(x for x in rules if x.pk == r.pk)
     _rule_audit(AuditAction.MODERATION_RULE_MOVED, moved, actor)
     return moved

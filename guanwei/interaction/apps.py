@@ -9,8 +9,14 @@ class InteractionConfig(AppConfig):
         from guanwei.interaction.access import register_rules
 
         register_rules()  # who may see a comment, activity or report (orgs.access)
-        from guanwei.interaction.actions import on_pack_loaded
+        from guanwei.interaction.fetch import on_housekeeping
+        from guanwei.publishing.events import housekeeping_pass
+
+        housekeeping_pass.connect(
+            on_housekeeping, weak=False, dispatch_uid="interaction.fetch_comments"
+        )
+
+        from guanwei.interaction.rules import load_pack_rules
         from guanwei.packs.events import pack_loaded
 
-        # a pack's [[moderation]] rules become rows when it loads (W-18)
-        pack_loaded.connect(on_pack_loaded, dispatch_uid="interaction.moderation_rules")
+        pack_loaded.connect(load_pack_rules, dispatch_uid="interaction.moderation_rules")

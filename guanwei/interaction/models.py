@@ -378,9 +378,57 @@ class AccountCheck(models.Model):
 
     channel = models.OneToOneField(Channel, on_delete=models.CASCADE, related_name="+")
     verified = models.BooleanField(default=False)
+    verified_type = models.SmallIntegerField(null=True, blank=True)  # Weibo: -1, 0, 1..7
     verified_reason = models.CharField(max_length=200, blank=True)
     followers = models.PositiveIntegerField(null=True, blank=True)
     checked_at = models.DateTimeField()
 
     def __str__(self) -> str:
         return str(f"{self.channel_id}")
+
+
+class AuthorCheck(models.Model):
+    """What the platform says of a commenter on an account's posts (E-06): verification
+    and followers, read through the adapter for the most active commenters (an opinion
+    leader is verified or draws replies: docs/decisions, "opinion leaders")."""
+
+    channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="+")
+    author_id = models.CharField(max_length=128)
+    name = models.CharField(max_length=200, blank=True)
+    verified = models.BooleanField(default=False)
+    verified_type = models.SmallIntegerField(null=True, blank=True)
+    verified_reason = models.CharField(max_length=200, blank=True)
+    followers = models.PositiveIntegerField(null=True, blank=True)
+    checked_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["channel", "author_id"], name="one_author_check")
+        ]
+
+    def __str__(self) -> str:
+        return str(f"{self.channel_id}:{self.author_id}")
+
+
+class PostMetrics(models.Model):
+    """One reading of a published post's figures (E-06): comments, reposts and likes as
+    the platform counted them at ``taken_at``; the watchlist's volume per day is the rise
+    between the day's last reading and the one before it."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    channel = models.ForeignKey(Channel, on_delete=models.PROTECT, related_name="+")
+    intent = models.ForeignKey(PublishIntent, on_delete=models.PROTECT, related_name="+")
+    taken_at = models.DateTimeField()
+    comments = models.PositiveIntegerField(default=0)
+    reposts = models.PositiveIntegerField(default=0)
+    likes = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["intent", "taken_at", "id"]
+        indexes = [
+            models.Index(fields=["intent", "taken_at"], name="metrics_by_intent"),
+            models.Index(fields=["organisation", "taken_at"], name="metrics_by_org"),
+        ]
+
+    def __str__(self) -> str:
+        return str(f"{self.intent_id}@{self.taken_at:%Y-%m-%d %H:%M}")

@@ -142,3 +142,36 @@ def apply_many(comments: Sequence[Comment]) -> None:
         found = match(by_org[comment.organisation_id], facts_of(comment, keys[comment.channel_id]))
         if found is not None:
             moderation.apply_rule(comment, found)
+
+
+def _req(value: object) -> str:
+    return (",".join(map(str, value)) if isinstance(value, list) else str(value))[:32]
+
+
+def load_pack_rules(sender: object, *, organisation: Any, pack: Any, **_: Any) -> None:
+    """``pack_loaded``: the pack's ``[[moderation]]`` rules as rows of the organisation
+    (W-18). A rule the pack names is created, or updated while the organisation has not
+    changed it (``from_pack``); an organisation's own edits and rules are kept."""
+    entries = pack.extras.get("moderation") if isinstance(pack.extras, dict) else None
+    if not isinstance(entries, list):
+        return
+    for i, entry in enumerate(entries):
+        if not isinstance(entry, dict) or not entry.get("key"):
+            continue
+        wanted = {
+            "name": str(entry.get("name") or entry["key"]),
+            "position": int(entry.get("position") or (i + 1) * 10),
+            "conditions": dict(entry.get("conditions") or {}),
+            "actions": list(entry.get("actions") or []),
+            "enabled": bool(entry.get("enabled", True)),
+            "req": _req(entry.get("req", "")),
+        }
+        found = ModerationRule.objects.filter(organisation=organisation, key=entry["key"]).first()
+        if found is None:
+            ModerationRule.objects.create(
+                organisation=organisation, key=entry["key"], from_pack=True, **wanted
+            )
+        elif found.from_pack and any(getattr(found, k) != v for k, v in wanted.items()):
+            for k, v in wanted.items():
+                setattr(found, k, v)
+            found.save(update_fields=list(wanted))

@@ -310,5 +310,5 @@ def load_pack(
         _sync_channels(org, spec, units, people, actor, report)
     from guanwei.packs.events import pack_loaded
 
-    pack_loaded.send(sender=Pack, pack=pack, organisation=org, actor=actor)
+    pack_loaded.send(sender=Pack, organisation=org, pack=pack, actor=actor)
     return report

@@ -407,13 +407,13 @@ SECTIONS: tuple[Section, ...] = (
     ),
     Section(
         "moderation",
-        "评论处理规则",
+        "评论审核规则",
         _fixed(
             Enforcement(
                 ENFORCED,
-                "加载制度时成为本单位的评论处理规则（可在“评论处理规则”页修改），新抓取的评论按顺序匹配第一条启用的规则并自动执行：隐藏、在平台删除、上报领导、加标签、分派、标记已审阅",
-                ("guanwei.interaction.actions.load_pack_rules",),
-                'get("moderation")',
+                "制度包加载时审核规则写入本单位；新评论按第一条命中的规则处理：在平台删除、隐藏、上报领导、加标签、分派、标记已审阅",
+                ("guanwei.interaction.rules.load_pack_rules",),
+                'extras.get("moderation")',
             )
         ),
     ),

@@ -1,8 +1,11 @@
-"""Signals the packs room sends, so rooms above it act on a load without packs importing
-them (DESIGN.md: packs sits below interaction)."""
+"""What the packs room tells the rooms above it (they connect in ``AppConfig.ready``).
+
+``pack_loaded`` is sent at the end of ``load_pack``'s transaction with ``organisation=``,
+``pack=`` (the parsed :class:`~guanwei.packs.schema.Pack`) and ``actor=``: interaction
+loads the pack's ``[[moderation]]`` rules into its rows (W-18)."""
+
+from __future__ import annotations
 
 from django.dispatch import Signal
 
-# Sent at the end of ``packs.actions.load_pack``, inside its transaction:
-# ``sender=Pack``, ``pack=`` the Pack, ``organisation=`` the Organisation, ``actor=``.
 pack_loaded = Signal()

@@ -45,7 +45,7 @@ RESERVED_SECTIONS: tuple[str, ...] = (
     "assessment",
     "syndication",
     "uploads",  # issue #9 §2: [[uploads]] video = true lets the library take MP4
-    "moderation",  # issue #11 §2 (W-18): [[moderation]] key, name, req, conditions, actions
+    "moderation",  # W-18: [[moderation]] rules (conditions → actions), interaction.rules
     "role_changes",  # T-03: [[role_changes]] roles = [...], tell_duty = "..." (who is told)
 )
 

@@ -24,3 +24,7 @@ intents_released = django.dispatch.Signal()
 # Sent by the one active scheduler every pass (about every 15 s), outside any transaction;
 # oversight connects its deadline tick here.
 scheduler_pass = django.dispatch.Signal()
+
+# Sent by every dispatcher's housekeeping (about every 5 s), outside any transaction; the
+# interaction room fetches new comments here (each cursor claimed by one process at a time).
+housekeeping_pass = django.dispatch.Signal()

@@ -80,6 +80,14 @@ def housekeeping(name: str) -> int:
     work = reconcile.poll_remote_pending(name)
     work += reconcile.reconcile_unknown(name)
     work += retract.retract_due(name)
+    # Rooms above (interaction's comment fetching) run their part through the signal.
+    from guanwei.publishing.events import housekeeping_pass
+
+    for _receiver, answer in housekeeping_pass.send_robust(sender=Dispatcher, worker=name):
+        if isinstance(answer, BaseException):
+            log.error("housekeeping receiver failed: %r", answer)
+        elif isinstance(answer, int):
+            work += answer
     return work
 
 

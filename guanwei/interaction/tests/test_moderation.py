@@ -263,3 +263,15 @@ def test_w18_a_rule_deletes_one_comment_and_another_escalates_one_to_the_leader(
     assert Notice.objects.filter(user_id=malicious.escalated_to_id).exists()
     rec = AuditRecord.objects.filter(action=AuditAction.COMMENT_DELETED).last()
     assert rec is not None and rec.actor_id is None and rec.actor_name == "system"
+
+
+def test_w18_the_packs_moderation_rules_are_rows_once_the_pack_is_loaded() -> None:
+    """W-18: loading a pack puts its [[moderation]] rules in force for the organisation
+    (the loader's ``pack_loaded`` signal; packs does not import interaction)."""
+    got = ModerationRule.objects.filter(organisation=org(W), from_pack=True)
+    keys = set(got.values_list("key", flat=True))
+    assert {"w18-reactionary-delete", "w18-malicious-escalate"} <= keys
+    first = got.order_by("position").first()
+    assert first is not None and first.req == "W-18"
+    assert [a["do"] for a in first.actions][:2] == ["delete", "escalate"]
+    assert ModerationRule.objects.filter(organisation=org(C), req__contains="C-10").exists()

@@ -66,6 +66,7 @@ class RemoteComment:
     author: str
     created_at: datetime | None
     reply_to: str = ""
+    author_id: str = ""
 
 
 class AdapterError(Exception):
@@ -126,6 +127,19 @@ def unsupported(platform: str, what: str) -> AdapterError:
         code="unsupported",
         user_message=f"该平台不支持此操作（{what}）。",
     )
+
+
+@dataclass(frozen=True)
+class RemoteAccount:
+    """What a platform says of an account (E-06): its verification (加V) and followers.
+    ``verified`` None: the platform does not say (WeChat documents no such field)."""
+
+    uid: str
+    name: str = ""
+    verified: bool | None = None
+    verified_type: int | None = None  # Weibo: -1 none, 0 personal (橙V), 1..7 bodies (蓝V)
+    verified_reason: str = ""
+    followers: int | None = None
 
 
 _URL = re.compile(r"https?://[^\s<>\"'，。！？、）)]+", re.IGNORECASE)
@@ -365,3 +379,19 @@ class Adapter(ABC):
 
     def metrics(self, remote_id: str) -> dict[str, int]:
         return {}
+
+    def metrics_many(self, remote_ids: list[str]) -> dict[str, dict[str, int]]:
+        """``metrics`` of several posts (remote id → figures); platforms with a batch call
+        override it. A post the platform no longer has is left out."""
+        found: dict[str, dict[str, int]] = {}
+        for remote_id in remote_ids:
+            try:
+                found[remote_id] = self.metrics(remote_id)
+            except AdapterError as e:
+                if e.code != "not_found":
+                    raise
+        return found
+
+    def account_info(self, uid: str = "") -> RemoteAccount:
+        """The account's verification and followers (E-06); ``uid`` empty: this account."""
+        raise unsupported(self.platform, "account info")

@@ -533,6 +533,35 @@ class WeChatAdapter(Adapter):
         payload = {"msg_data_id": msg, "index": 0, "begin": begin, "count": count, "type": 0}
         return self._api("/cgi-bin/comment/list", payload)
 
+    def comments_page(
+        self, msg_data_id: str, *, index: int = 0, begin: int = 0, count: int = 49
+    ) -> tuple[list[RemoteComment], int]:
+        """One page of comment/list for article ``index`` (0-based) of ``msg_data_id``:
+        from position ``begin``, at most ``count`` (≤ 49: 50 is refused). Returns the
+        comments in the platform's order and the total the platform reports."""
+        payload = {
+            "msg_data_id": _as_number(msg_data_id),
+            "index": index,
+            "begin": begin,
+            "count": min(max(count, 1), 49),
+            "type": 0,
+        }
+        body = self._api("/cgi-bin/comment/list", payload)
+        out = []
+        for c in body.get("comment") or []:
+            created = c.get("create_time")
+            out.append(
+                RemoteComment(
+                    remote_id=str(c.get("user_comment_id", "")),
+                    post_id=f"{msg_data_id}:{index}",
+                    text=str(c.get("content", "")),
+                    author=str(c.get("openid", "")),
+                    created_at=datetime.fromtimestamp(int(created), UTC) if created else None,
+                    author_id=str(c.get("openid", "")),
+                )
+            )
+        return out, int(body.get("total") or 0)
+
     def fetch_comments(self, remote_id: str, since_id: str = "") -> list[RemoteComment]:
         msg = self._msg(remote_id)
         after = int(since_id) if since_id.isdigit() else -1
@@ -597,7 +626,16 @@ class WeChatAdapter(Adapter):
         """Back into 精选 (markelect)."""
         self._elect("/cgi-bin/comment/markelect", remote_id, comment_id)
 
+    # account_info: not here. The reference (platforms.md §4–5) documents no call that
+    # tells an official account's verification (微信认证) or its followers: the base
+    # class's "unsupported" stands, and the watchlist shows 平台未提供 (E-06).
+
     def metrics(self, remote_id: str) -> dict[str, int]:
         """Comment count only (reading and sharing figures need the datacube API)."""
         body = self._comment_page(self._msg(remote_id), 0, 1)
         return {"comments": int(body.get("total") or 0)}
+
+
+def msg_data_id_of(remote_id: str) -> str:
+    """The ``msg_data_id`` of a remote id (either form), "" when it has none."""
+    return _Ref.parse(remote_id).msg_data_id

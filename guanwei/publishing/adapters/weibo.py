@@ -28,6 +28,7 @@ from guanwei.publishing.adapters.base import (
     Media,
     PublishRequest,
     PublishResult,
+    RemoteAccount,
     RemoteComment,
     RemotePost,
     find_urls,
@@ -78,6 +79,7 @@ ERRORS: dict[int, tuple[str, bool, str]] = {
     20204: ("invalid", True, "评论 ID 为空"),
     20206: ("forbidden", True, "作者只允许关注的人评论"),
     20207: ("forbidden", True, "作者只允许可信用户评论"),
+    20003: ("not_found", True, "该微博用户不存在"),
 }
 
 
@@ -114,6 +116,15 @@ def weibo_error(body: Mapping[str, Any], status: int, *, creates: bool, what: st
             platform_code=raw_code,
             status=status,
             user_message=f"{chinese}（微博错误 {raw_code}）",
+        )
+    if status == 429:
+        return AdapterError(
+            message,
+            permanent=False,
+            code="rate_limited",
+            platform_code=raw_code,
+            status=status,
+            user_message=f"调用微博过于频繁，系统稍后自动重试（微博错误 {raw_code or '429'}）",
         )
     if status >= 500 or not raw_code:
         return server_error(status, creates=creates, what=what, platform_code=raw_code)
@@ -185,7 +196,7 @@ def status_id(obj: Mapping[str, Any]) -> str:
 
 class WeiboAdapter(Adapter):
     platform = "weibo"
-    features = frozenset({"publish", "delete", "comments", "follows", "metrics"})
+    features = frozenset({"publish", "delete", "comments", "follows", "metrics", "account"})
     default_settle_seconds = 30  # timelines can lag a little behind share.json
 
     def __init__(self, settings: Mapping[str, str], *, client: HttpClient | None = None) -> None:
@@ -374,6 +385,47 @@ class WeiboAdapter(Adapter):
             "likes": int(obj.get("attitudes_count") or 0),
         }
 
+    def metrics_many(self, remote_ids: list[str]) -> dict[str, dict[str, int]]:
+        """statuses/count.json, up to 100 ids a call: ``[{"id", "idstr"?, "comments",
+        "reposts", "attitudes"}]`` (E-06). Keyed on ``idstr`` when the answer has it (the
+        int64 ``id`` loses digits through a float); a deleted status is left out."""
+        found: dict[str, dict[str, int]] = {}
+        wanted = [r for r in dict.fromkeys(remote_ids) if r]
+        for start in range(0, len(wanted), 100):
+            chunk = wanted[start : start + 100]
+            body = self._call("GET", "/2/statuses/count.json", params={"ids": ",".join(chunk)})
+            for row in body if isinstance(body, list) else []:
+                if not isinstance(row, Mapping):
+                    continue
+                found[status_id(row)] = {
+                    "reposts": int(row.get("reposts") or 0),
+                    "comments": int(row.get("comments") or 0),
+                    "likes": int(row.get("attitudes") or 0),
+                }
+        return found
+
+    def account_info(self, uid: str = "") -> RemoteAccount:
+        """users/show.json: ``verified`` (加V), ``verified_type`` (-1 none, 0 a person's
+        橙V, 1–7 a body's 蓝V), ``verified_reason``, ``followers_count`` (E-06)."""
+        target = uid or self.uid()
+        obj = self._call("GET", "/2/users/show.json", params={"uid": target})
+        try:
+            kind: int | None = int(obj.get("verified_type"))
+        except (TypeError, ValueError):
+            kind = None
+        try:
+            followers: int | None = int(obj.get("followers_count"))
+        except (TypeError, ValueError):
+            followers = None
+        return RemoteAccount(
+            uid=str(obj.get("idstr") or obj.get("id") or target),
+            name=str(obj.get("screen_name", "")),
+            verified=bool(obj.get("verified")),
+            verified_type=kind,
+            verified_reason=str(obj.get("verified_reason") or ""),
+            followers=followers,
+        )
+
     # ------------------------------------------------------------------ interaction
 
     def fetch_comments(self, remote_id: str, since_id: str = "") -> list[RemoteComment]:
@@ -402,6 +454,37 @@ class WeiboAdapter(Adapter):
         return sorted(
             found.values(), key=lambda c: int(c.remote_id) if c.remote_id.isdigit() else 0
         )
+
+    def comments_page(
+        self, remote_id: str, *, since_id: str = "", max_id: str = "", count: int = 50
+    ) -> tuple[list[RemoteComment], int]:
+        """One page of comments/show, newest first: ids > ``since_id`` (exclusive) and
+        ≤ ``max_id`` (inclusive), compared as integers of ``idstr``. Returns the comments
+        and how many the page held (fewer than ``count``: the range is exhausted)."""
+        params: dict[str, Any] = {"id": remote_id, "count": count, "page": 1}
+        if since_id:
+            params["since_id"] = since_id
+        if max_id:
+            params["max_id"] = max_id
+        body = self._call("GET", "/2/comments/show.json", params=params)
+        raw = body.get("comments") or []
+        out = []
+        for c in raw:
+            cid = status_id(c)
+            reply = c.get("reply_comment") or {}
+            user = c.get("user") or {}
+            out.append(
+                RemoteComment(
+                    remote_id=cid,
+                    post_id=status_id(c.get("status") or {}) or remote_id,
+                    text=str(c.get("text", "")),
+                    author=str(user.get("screen_name", "")),
+                    created_at=parse_time(c.get("created_at")),
+                    reply_to=status_id(reply) if reply else "",
+                    author_id=str(user.get("idstr") or user.get("id") or ""),
+                )
+            )
+        return out, len(raw)
 
     def reply_comment(self, remote_id: str, comment_id: str, text: str) -> str:
         """Reply as sent (``without_mention=1``: no automatic "回复@name:" prefix)."""

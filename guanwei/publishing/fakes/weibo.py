@@ -111,6 +111,16 @@ class WeiboFake(Platform):
                 "1000010": "应急管理部",
             }
         )
+        # 加V (E-06): government accounts carry a blue V (verified_type 1), people none (-1)
+        d.profiles.update(
+            {
+                DEMO_UID: _profile(True, 1, "示例气象局官方微博", 12800),
+                "1000002": _profile(False, -1, "", 35),
+                "1000003": _profile(False, -1, "", 820),
+                "1000009": _profile(True, 1, "中国气象局官方微博", 8_900_000),
+                "1000010": _profile(True, 1, "中华人民共和国应急管理部官方微博", 5_600_000),
+            }
+        )
         t = now()
         d.tokens[DEMO_TOKEN] = Token(DEMO_TOKEN, DEMO_UID, APP_KEY, t, t + TOKEN_TTL)
         d.friends[DEMO_UID] = ["1000009", "1000010"]
@@ -184,6 +194,19 @@ class WeiboFake(Platform):
         if isinstance(options.get("add_comment"), dict):
             c = options["add_comment"]
             self._add_comment(int(c["status_id"]), str(c.get("uid", "1000002")), c["text"], now())
+        if isinstance(options.get("set_user"), dict):  # E-06: name, 加V and followers
+            u = options["set_user"]
+            uid = str(u["uid"])
+            self.data.users[uid] = str(u.get("name") or self.data.users.get(uid, uid))
+            profile = self.data.profiles.setdefault(uid, _profile(False, -1, "", 0))
+            for key in ("verified", "verified_type", "verified_reason", "followers_count"):
+                if key in u:
+                    profile[key] = u[key]
+        if isinstance(options.get("set_reposts"), dict):  # E-06: {status_id: reposts}
+            for sid, n in options["set_reposts"].items():
+                status = self.data.statuses.get(int(sid))
+                if status is not None:
+                    status.reposts = int(n)
         if isinstance(options.get("add_account"), dict):
             a = options["add_account"]
             self.add_account(
@@ -250,7 +273,8 @@ class WeiboFake(Platform):
 
     def user_json(self, uid: str) -> dict[str, Any]:
         name = self.data.users.get(uid, uid)
-        return {"id": int(uid), "idstr": uid, "screen_name": name, "name": name}
+        profile = self.data.profiles.get(uid) or _profile(False, -1, "", 0)
+        return {"id": int(uid), "idstr": uid, "screen_name": name, "name": name, **profile}
 
     def status_json(self, s: Status) -> dict[str, Any]:
         pic = f"{self.base_url}/pic/{s.id}" if s.pic else ""
@@ -269,7 +293,7 @@ class WeiboFake(Platform):
             "in_reply_to_screen_name": "",
             "geo": None,
             "user": self.user_json(s.uid),
-            "reposts_count": 0,
+            "reposts_count": s.reposts,
             "comments_count": len(comments),
             "attitudes_count": s.likes,
             "annotations": [],
@@ -335,6 +359,8 @@ class WeiboFake(Platform):
             ("POST", "/2/statuses/share.json"): self.share,
             ("GET", "/2/statuses/user_timeline.json"): self.user_timeline,
             ("GET", "/2/statuses/show.json"): self.show,
+            ("GET", "/2/statuses/count.json"): self.count,
+            ("GET", "/2/users/show.json"): self.users_show,
             ("POST", "/2/statuses/destroy.json"): self.destroy,
             ("GET", "/2/comments/show.json"): self.comments_show,
             ("POST", "/2/comments/create.json"): self.comments_create,
@@ -493,6 +519,52 @@ class WeiboFake(Platform):
             return token
         status = self._status(req)
         return status if isinstance(status, Response) else json_response(self.status_json(status))
+
+    def count(self, req: Request) -> Response:
+        """statuses/count.json: ``ids`` comma-separated (≤ 100) → a JSON array of
+        ``{"id", "idstr", "comments", "reposts", "attitudes"}``; unknown ids left out."""
+        token = self.auth(req)
+        if isinstance(token, Response):
+            return token
+        raw = [i.strip() for i in req.param("ids").split(",") if i.strip()]
+        if not raw:
+            return self.error(req, 10016, "Miss required parameter (ids) , see doc.")
+        if len(raw) > 100 or not all(i.isdigit() for i in raw):
+            return self.error(req, 10017, "Parameter (ids)'s value invalid, expect ids, see doc.")
+        rows = []
+        for i in raw:
+            s = self.data.statuses.get(int(i))
+            if s is None or s.deleted:
+                continue
+            comments = sum(
+                1 for c in self.data.comments.values() if c.status_id == s.id and not c.deleted
+            )
+            rows.append(
+                {
+                    "id": s.id,
+                    "idstr": str(s.id),
+                    "comments": comments,
+                    "reposts": s.reposts,
+                    "attitudes": s.likes,
+                }
+            )
+        return json_response(rows)
+
+    def users_show(self, req: Request) -> Response:
+        """users/show.json by ``uid`` (or ``screen_name``): the user object, with
+        ``verified``, ``verified_type``, ``verified_reason``, ``followers_count``."""
+        token = self.auth(req)
+        if isinstance(token, Response):
+            return token
+        uid = req.param("uid")
+        if not uid and req.param("screen_name"):
+            name = req.param("screen_name")
+            uid = next((k for k, v in self.data.users.items() if v == name), "")
+        if not uid:
+            return self.error(req, 10016, "Miss required parameter (uid) , see doc.")
+        if uid not in self.data.users:
+            return self.error(req, 20003, "User does not exists!")
+        return json_response(self.user_json(uid))
 
     def destroy(self, req: Request) -> Response:
         token = self.auth(req)
@@ -690,3 +762,12 @@ class WeiboFake(Platform):
             f"<h1>{name}</h1><p>本地模拟微博，共 {len(mine)} 条</p>{''.join(items)}"
             f"<nav><h2>本地模拟的账号</h2><ul>{accounts}</ul></nav></body></html>"
         )
+
+
+def _profile(verified: bool, kind: int, reason: str, followers: int) -> dict[str, object]:
+    return {
+        "verified": verified,
+        "verified_type": kind,
+        "verified_reason": reason,
+        "followers_count": followers,
+    }

@@ -60,6 +60,7 @@ class Status:
     pic: bytes = b""
     deleted: bool = False
     likes: int = 0
+    reposts: int = 0
     review_until: float = 0.0  # held for manual review (20053) until then
 
 
@@ -91,6 +92,8 @@ class Ids:
 @dataclass
 class Data:
     users: dict[str, str] = field(default_factory=dict)  # uid → screen name
+    # uid → verified, verified_type, verified_reason, followers_count (users/show, E-06)
+    profiles: dict[str, dict[str, object]] = field(default_factory=dict)
     tokens: dict[str, Token] = field(default_factory=dict)
     codes: dict[str, tuple[str, str, str]] = field(default_factory=dict)  # client, uri, uid
     statuses: dict[int, Status] = field(default_factory=dict)
