@@ -1,7 +1,8 @@
 """The ``guanwei`` console script (also ``python -m guanwei``).
 
 Subcommands: run, serve, demo, packs list|show|validate|load, audit verify|anchor,
-screen, bench NAME, token create, mfa reset, manage (Django management passthrough).
+screen, triage --pack NAME, bench NAME, token create, mfa reset, manage (Django
+management passthrough).
 """
 
 from __future__ import annotations
@@ -665,6 +666,42 @@ def cmd_screen(args: argparse.Namespace) -> int:
     return screen_main(args.rest, org_engine=org_engine)
 
 
+def _triage_line(line: str) -> str:
+    """A --jsonl line: a JSON string, an object's "text", or else the line as it is."""
+    import json
+
+    try:
+        value = json.loads(line)
+    except ValueError:
+        return line
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict) and isinstance(value.get("text"), str):
+        return value["text"]
+    return line
+
+
+def cmd_triage(args: argparse.Namespace) -> int:
+    """W-19: one JSON object per text (a line with --jsonl, else the whole of stdin)."""
+    import json
+
+    from guanwei.interaction.triage import EXAMPLES_DIR, classify_pack
+
+    if not (EXAMPLES_DIR / f"{args.pack}.jsonl").is_file():
+        known = ", ".join(sorted(p.stem for p in EXAMPLES_DIR.glob("*.jsonl")))
+        print(f"no triage examples for pack {args.pack!r}; known: {known}", file=sys.stderr)
+        return 2
+    data = sys.stdin.read()
+    texts = (
+        [_triage_line(ln) for ln in data.splitlines() if ln.strip()]
+        if args.jsonl
+        else [data.strip()]
+    )
+    for result in classify_pack(args.pack, texts):
+        print(json.dumps(result.to_json(), ensure_ascii=False))
+    return 0
+
+
 def cmd_bench(args: argparse.Namespace) -> int:
     script = REPO_ROOT / "bench" / f"{args.name}.py"
     if not script.exists():
@@ -743,6 +780,11 @@ def build_parser() -> argparse.ArgumentParser:
     screen = sub.add_parser("screen", help="screen text from stdin", add_help=False)
     screen.add_argument("rest", nargs=argparse.REMAINDER)
     screen.set_defaults(func=cmd_screen)
+
+    triage = sub.add_parser("triage", help="question triage of text from stdin (W-19)")
+    triage.add_argument("--pack", required=True, help="the rule book whose examples to use")
+    triage.add_argument("--jsonl", action="store_true", help="one text per line")
+    triage.set_defaults(func=cmd_triage)
 
     bench = sub.add_parser("bench", help="run a benchmark from bench/")
     bench.add_argument("name")

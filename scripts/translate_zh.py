@@ -17,6 +17,8 @@ ZH = {
     "Activities": "互动活动",
     "Harm reports": "有害信息报告",
     "Feedback": "意见反馈",
+    # rules2 (issue 11 §2: moderation rules, W-18)
+    "Moderation rules": "评论处理规则",
     # redfix (security review: E-04 scheduler refusal shown on the post page)
     "Choose a new time:": "请重新选择发布时间：",
     "Not published:": "未发布：",

@@ -121,6 +121,9 @@ class AuditAction(IntEnum):
     COMMENT_ESCALATED = 834
     COMMENT_LABELLED = 835
     COMMENT_REVIEWED = 836
+    MODERATION_RULE_CREATED = 837  # the rules page (W-18)
+    MODERATION_RULE_CHANGED = 838
+    MODERATION_RULE_MOVED = 839
     COMMENT_ASSIGNED = 845  # the inbox (互动台)
     COMMENT_NOTED = 846
     COMMENT_DONE = 847
@@ -184,6 +187,9 @@ AUDIT_LABELS: dict[AuditAction, str] = {
     AuditAction.COMMENT_ESCALATED: "评论上报领导",
     AuditAction.COMMENT_LABELLED: "评论加标签",
     AuditAction.COMMENT_REVIEWED: "评论标记已审阅",
+    AuditAction.MODERATION_RULE_CREATED: "新建评论处理规则",
+    AuditAction.MODERATION_RULE_CHANGED: "修改评论处理规则",
+    AuditAction.MODERATION_RULE_MOVED: "调整评论处理规则顺序",
     AuditAction.COMMENT_ASSIGNED: "分派评论留言",
     AuditAction.COMMENT_NOTED: "备注评论留言",
     AuditAction.COMMENT_DONE: "评论留言处理完毕",

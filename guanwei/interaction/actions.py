@@ -33,12 +33,13 @@ from guanwei.interaction.models import (
     Feedback,
     HarmReport,
     ItemStatus,
+    ModerationRule,
     PostMetrics,
     ReportStatus,
     WatchTopic,
 )
 from guanwei.orgs.models import Membership, Organisation, Unit, User
-from guanwei.orgs.permissions import Actor, can, holds_anywhere
+from guanwei.orgs.permissions import SYSTEM, Actor, can, holds_anywhere
 from guanwei.orgs.rules import rules_for
 
 # ===================================================================== activities
@@ -1355,3 +1356,141 @@ def record_post_metrics(
     ]
     PostMetrics.objects.bulk_create(rows)
     return len(rows)
+
+
+# ===================================================================== moderation
+# W-18: the moderation rules (interaction.rules) an organisation works with. A pack's
+# ``[[moderation]]`` rules become rows when the pack loads (interaction.rules.load_pack_rules);
+# a rule changed here is no longer ``from_pack``, so a reload keeps it as edited. The rules
+# page (/interaction/rules/) is for who holds ``comment.moderate`` over the whole
+# organisation. The comment actions themselves (hide, delete on the platform, escalate,
+# label, assign, mark reviewed, unhide) are in interaction.moderation.
+
+
+def may_edit_rules(user: Actor | None, organisation: Organisation) -> bool:
+    """``comment.moderate`` at the organisation's root: rules act on every account."""
+    return can(user, "comment.moderate", organisation)
+
+
+def _require_rules(actor: Actor | None, organisation: Organisation) -> None:
+    if not may_edit_rules(actor, organisation):
+        raise PermissionDenied("您没有管理本单位评论处理规则的权限。")
+
+
+def _rule_snapshot(r: ModerationRule) -> dict[str, Any]:
+    return {
+        "name": r.name,
+        "position": r.position,
+        "enabled": r.enabled,
+        "conditions": r.conditions,
+        "actions": r.actions,
+        "req": r.req,
+    }
+
+
+def _rule_audit(
+    action: AuditAction, r: ModerationRule, actor: Actor | None, before: Any = None
+) -> None:
+    record(
+        action,
+        actor=actor if actor is not None else SYSTEM,
+        object_type="moderation_rule",
+        object_id=r.pk,
+        object_repr=r.name,
+        organisation_id=r.organisation_id,
+        before=before,
+        after=_rule_snapshot(r),
+    )
+
+
+def check_rule(conditions: dict[str, Any], actions: list[dict[str, Any]]) -> None:
+    """Only the condition and action kinds interaction.rules knows; at least one action."""
+    from guanwei.interaction.rules import ACTION_NAMES, CONDITION_KEYS
+
+    unknown = set(conditions) - set(CONDITION_KEYS)
+    if unknown:
+        raise InvalidChange("规则中有无法识别的条件。")
+    if not actions:
+        raise InvalidChange("请至少选择一个处理动作。")
+    for step in actions:
+        if step.get("do") not in ACTION_NAMES:
+            raise InvalidChange("规则中有无法识别的处理动作。")
+        if step["do"] == "label" and not str(step.get("label", "")).strip():
+            raise InvalidChange("加标签时请填写标签。")
+        if step["do"] == "escalate" and not step.get("roles"):
+            raise InvalidChange("上报领导时请选择要通知的角色。")
+
+
+@transaction.atomic
+def save_rule(
+    organisation: Organisation,
+    *,
+    actor: Actor,
+    name: str,
+    conditions: dict[str, Any],
+    actions: list[dict[str, Any]],
+    enabled: bool = True,
+    rule: ModerationRule | None = None,
+) -> ModerationRule:
+    """Add a rule (at the end) or change one (W-18)."""
+    _require_rules(actor, organisation)
+    name = (name or "").strip()[:200]
+    if not name:
+        raise InvalidChange("请填写规则名称。")
+    check_rule(conditions, actions)
+    if rule is None:
+        last = ModerationRule.objects.filter(organisation=organisation).order_by("-position")
+        top = last.values_list("position", flat=True).first() or 0
+        r = ModerationRule.objects.create(
+            organisation=organisation,
+            key=f"custom-{uuid.uuid4().hex[:12]}",
+            name=name,
+            position=top + 10,
+            conditions=conditions,
+            actions=actions,
+            enabled=enabled,
+        )
+        _rule_audit(AuditAction.MODERATION_RULE_CREATED, r, actor)
+        return r
+    r = ModerationRule.objects.select_for_update().get(pk=rule.pk, organisation=organisation)
+    before = _rule_snapshot(r)
+    r.name, r.conditions, r.actions, r.enabled = name, conditions, actions, enabled
+    r.from_pack = False  # the organisation's own now: a pack reload keeps it (decision 0025)
+    r.save(update_fields=["name", "conditions", "actions", "enabled", "from_pack"])
+    _rule_audit(AuditAction.MODERATION_RULE_CHANGED, r, actor, before)
+    return r
+
+
+@transaction.atomic
+def set_rule_enabled(rule: ModerationRule, *, actor: Actor, enabled: bool) -> ModerationRule:
+    r = ModerationRule.objects.select_for_update().select_related("organisation").get(pk=rule.pk)
+    _require_rules(actor, r.organisation)
+    if r.enabled != enabled:
+        before = _rule_snapshot(r)
+        r.enabled, r.from_pack = enabled, False
+        r.save(update_fields=["enabled", "from_pack"])
+        _rule_audit(AuditAction.MODERATION_RULE_CHANGED, r, actor, before)
+    return r
+
+
+@transaction.atomic
+def move_rule(rule: ModerationRule, *, actor: Actor, up: bool) -> ModerationRule:
+    """One place earlier (``up``) or later; positions renumbered 10, 20, … (first match wins)."""
+    r = ModerationRule.objects.select_related("organisation").get(pk=rule.pk)
+    _require_rules(actor, r.organisation)
+    rules = list(
+        ModerationRule.objects.select_for_update()
+        .filter(organisation_id=r.organisation_id)
+        .order_by("position", "id")
+    )
+    i = next(n for n, x in enumerate(rules) if x.pk == r.pk)
+    j = i - 1 if up else i + 1
+    if 0 <= j < len(rules):
+        rules[i], rules[j] = rules[j], rules[i]
+    for n, x in enumerate(rules):
+        if x.position != (n + 1) * 10:
+            x.position, x.from_pack = (n + 1) * 10, False
+            x.save(update_fields=["position", "from_pack"])
+    moved = next(x for x in rules if x.pk == r.pk)
+    _rule_audit(AuditAction.MODERATION_RULE_MOVED, moved, actor)
+    return moved

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from guanwei.interaction import activity_views, feedback_views, report_views, views
+from guanwei.interaction import activity_views, feedback_views, report_views, rule_views, views
 
 urlpatterns = [
     path("", views.inbox, name="inbox"),
@@ -8,6 +8,12 @@ urlpatterns = [
     path("comments/<int:pk>/note/", views.comment_note, name="comment_note"),
     path("comments/<int:pk>/done/", views.comment_done, name="comment_done"),
     path("comments/<int:pk>/moderate/", views.comment_moderate, name="comment_moderate"),
+    # moderation rules (W-18)
+    path("rules/", rule_views.rule_list, name="rule_list"),
+    path("rules/new/", rule_views.rule_new, name="rule_new"),
+    path("rules/<int:pk>/", rule_views.rule_edit, name="rule_edit"),
+    path("rules/<int:pk>/toggle/", rule_views.rule_toggle, name="rule_toggle"),
+    path("rules/<int:pk>/move/", rule_views.rule_move, name="rule_move"),
     # activities (W-08, T-06)
     path("activities/", activity_views.activity_list, name="activity_list"),
     path("activities/new/", activity_views.activity_new, name="activity_new"),

@@ -35,7 +35,14 @@ from guanwei.channels.models import Channel
 from guanwei.content import actions as content
 from guanwei.content.models import Post, Submission, WeekPlan
 from guanwei.interaction import actions as interaction
-from guanwei.interaction.models import Activity, ActivityStep, Comment, Feedback, HarmReport
+from guanwei.interaction.models import (
+    Activity,
+    ActivityStep,
+    Comment,
+    Feedback,
+    HarmReport,
+    ModerationRule,
+)
 from guanwei.notify.models import Notice
 from guanwei.orgs.models import ApiToken, Membership, Organisation, PendingGrant, Unit, User
 from guanwei.orgs.permissions import can
@@ -133,6 +140,7 @@ WHO_SEES: dict[str, Callable[[User, Any], bool]] = {
     "application": lambda p, a: p.pk == a.requested_by_id or _sees_channel(p, a.channel),
     "lexicon": lambda p, t: can(p, "lexicon.manage", t.organisation),
     "lexicon_allow": lambda p, t: can(p, "lexicon.manage", t.organisation),
+    "moderation_rule": lambda p, r: can(p, "comment.moderate", r.organisation),
     "token": lambda p, t: t.user_id == p.pk,
     "pending_grant": lambda p, g: can(p, "role.grant", g.unit) or can(p, "role.confirm", g.unit),
     "activity": _sees_activity,
@@ -247,6 +255,12 @@ ROUTES: dict[str, Entry] = {
     "deadline_syndicated": Entry("deadline", "POST"),
     "post_correction": Entry("post", "POST"),
     "correction_new": Entry("deadline", also="post.create"),
+    # interaction: moderation rules (W-18): comment.moderate over the whole organisation
+    "rule_list": Entry(None),
+    "rule_new": Entry(None),
+    "rule_edit": Entry("moderation_rule"),
+    "rule_toggle": Entry("moderation_rule", "POST"),
+    "rule_move": Entry("moderation_rule", "POST"),
     # interaction: activities (W-08, T-06)
     "activity_list": Entry(None),
     "activity_new": Entry(None),  # who writes posts, where the pack has [[activities]]
@@ -697,6 +711,13 @@ def _objects() -> dict[str, dict[str, Any]]:
             "other": None,
             "foreign": LexiconAllowPhrase.objects.create(organisation=org(C), phrase=f"{MARK}丙丁"),
         },
+        "moderation_rule": {
+            w: ModerationRule.objects.create(
+                organisation=o, key="matrix-rule", name=f"{MARK}{w}规则", actions=[{"do": "review"}]
+            )
+            for w, o in (("own", org(W)), ("foreign", org(C)))
+        }
+        | {"other": None},
     }
 
 

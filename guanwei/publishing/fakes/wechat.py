@@ -277,6 +277,17 @@ class WeChatFake(Platform):
                 openid = str(c.get("openid", "o_demo_reader_3"))
                 comment = Comment(self._comment_id(), openid, str(c["content"]), int(now()))
                 article.comments.append(comment)
+        if isinstance(options.get("comment_stream"), dict):
+            from guanwei.publishing.fakes.comment_streams import generate
+
+            c = options["comment_stream"]
+            article = self._by_msg(int(c["msg_data_id"]))
+            if article is not None:
+                for item in generate(int(c.get("n", 10)), seed=int(c.get("seed", 0))):
+                    openid = f"o_reader_{item['n'] % 500}"
+                    article.comments.append(
+                        Comment(self._comment_id(), openid, item["text"], int(now()))
+                    )
 
     # ------------------------------------------------------------------ wire helpers
 

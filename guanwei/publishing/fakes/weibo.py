@@ -194,6 +194,14 @@ class WeiboFake(Platform):
         if isinstance(options.get("add_comment"), dict):
             c = options["add_comment"]
             self._add_comment(int(c["status_id"]), str(c.get("uid", "1000002")), c["text"], now())
+        if isinstance(options.get("comment_stream"), dict):
+            from guanwei.publishing.fakes.comment_streams import generate
+
+            c = options["comment_stream"]
+            at = now()
+            for item in generate(int(c.get("n", 10)), seed=int(c.get("seed", 0))):
+                uid = str(2_000_000 + item["n"] % 500)
+                self._add_comment(int(c["status_id"]), uid, item["text"], at)
         if isinstance(options.get("set_user"), dict):  # E-06: name, 加V and followers
             u = options["set_user"]
             uid = str(u["uid"])
