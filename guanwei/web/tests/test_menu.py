@@ -35,6 +35,7 @@ TOP_LEVEL = (
     "calendar",
     "deadlines",
     "inbox",
+    "rule_list",
     "activity_list",
     "report_list",
     "feedback_page",
