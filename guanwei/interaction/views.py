@@ -116,6 +116,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
         more=more,
         here=request.get_full_path(),
         newest=max((c.pk for c in items), default=0),
+        may_edit_rules=actions.may_edit_rules(user, org),
     )
     if request.GET.get("fragment") == "count":  # the banner htmx polls: new items since
         try:

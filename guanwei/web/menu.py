@@ -19,7 +19,6 @@ from django.utils.translation import gettext_lazy as _
 from guanwei.audit.access import may_open_audit_log
 from guanwei.channels.access import may_open_channel_list
 from guanwei.content.access import may_open_asset_library, may_open_dropbox, may_open_post_list
-from guanwei.interaction.actions import may_edit_rules
 from guanwei.interaction.queries import (
     may_open_activities,
     may_open_feedback,
@@ -52,7 +51,6 @@ MENU: tuple[Entry, ...] = (
     Entry("activity_list", _("Activities"), may_open_activities),
     Entry("report_list", _("Harm reports"), may_open_reports),
     Entry("feedback_page", _("Feedback"), may_open_feedback),
-    Entry("rule_list", _("Moderation rules"), may_edit_rules),
     Entry("filings", _("Filings"), may_open_filings),
     Entry("delegations", _("Delegations"), may_open_delegations),
     Entry("unit_list", _("Units"), may_open_member_page),

@@ -35,7 +35,6 @@ TOP_LEVEL = (
     "calendar",
     "deadlines",
     "inbox",
-    "rule_list",
     "activity_list",
     "report_list",
     "feedback_page",
