@@ -1004,6 +1004,19 @@ def mark_first_response(comment: Comment, at: datetime | None = None) -> None:
         )
 
 
+def _audit_comment(action: AuditAction, comment: Comment, actor: User, **change: Any) -> None:
+    """One audit record of an inbox move on ``comment`` (``before`` / ``after``)."""
+    record(
+        action,
+        actor=actor,
+        object_type="comment",
+        object_id=comment.pk,
+        object_repr=comment.text[:60],
+        organisation_id=comment.organisation_id,
+        **change,
+    )
+
+
 def _lock_comment(comment: Comment) -> Comment:
     return Comment.objects.select_for_update().select_related("unit").get(pk=comment.pk)
 
@@ -1022,13 +1035,10 @@ def assign_comment(comment: Comment, *, assignee: User | None, actor: User) -> C
         return comment
     comment.assignee = assignee
     comment.save(update_fields=["assignee"])
-    record(
+    _audit_comment(
         AuditAction.COMMENT_ASSIGNED,
-        actor=actor,
-        object_type="comment",
-        object_id=comment.pk,
-        object_repr=comment.text[:60],
-        organisation_id=comment.organisation_id,
+        comment,
+        actor,
         before={"assignee": before},
         after={"assignee": comment.assignee_id},
     )
@@ -1047,15 +1057,7 @@ def note_comment(comment: Comment, *, text: str, actor: User) -> CommentNote:
     if len(text) > 2000:
         raise InvalidChange("备注最多 2000 字。")
     note = CommentNote.objects.create(comment=comment, author=actor, text=text)
-    record(
-        AuditAction.COMMENT_NOTED,
-        actor=actor,
-        object_type="comment",
-        object_id=comment.pk,
-        object_repr=comment.text[:60],
-        organisation_id=comment.organisation_id,
-        after={"note": note.pk},
-    )
+    _audit_comment(AuditAction.COMMENT_NOTED, comment, actor, after={"note": note.pk})
     return note
 
 
@@ -1072,13 +1074,10 @@ def mark_comment_done(comment: Comment, *, actor: User) -> Comment:
     comment.status, comment.done_at = ItemStatus.DONE, now
     comment.save(update_fields=["status", "done_at"])
     mark_first_response(comment, now)
-    record(
+    _audit_comment(
         AuditAction.COMMENT_DONE,
-        actor=actor,
-        object_type="comment",
-        object_id=comment.pk,
-        object_repr=comment.text[:60],
-        organisation_id=comment.organisation_id,
+        comment,
+        actor,
         before={"status": before},
         after={"status": comment.status},
     )
@@ -1095,13 +1094,10 @@ def reopen_comment(comment: Comment, *, actor: User) -> Comment:
         return comment
     comment.status, comment.done_at = ItemStatus.OPEN, None
     comment.save(update_fields=["status", "done_at"])
-    record(
+    _audit_comment(
         AuditAction.COMMENT_REOPENED,
-        actor=actor,
-        object_type="comment",
-        object_id=comment.pk,
-        object_repr=comment.text[:60],
-        organisation_id=comment.organisation_id,
+        comment,
+        actor,
         before={"status": ItemStatus.DONE},
         after={"status": comment.status},
     )
