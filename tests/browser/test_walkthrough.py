@@ -136,6 +136,10 @@ def _publish_now_then_cancel(page: Any, server: Server) -> None:
     assert "已安排发布" in _message(page)
     assert page.locator("#intents-live[hx-trigger]").count() == 1  # polling
     assert page.locator("#schedule-form").count() == 0
+    # Cancel only once the first (refused) call is over: during a call the intent is 发送中
+    # and cannot be cancelled — the CI at 4539212 clicked inside that window under load.
+    # After it the intent waits ≥ 5 s (backoff) in 等待重试; the 2 s poll shows that.
+    expect(page.locator("#intents")).to_contain_text("等待重试", timeout=30_000)
     page.once("dialog", lambda dialog: dialog.accept())
     page.locator("#intents button", has_text="取消").click()
     expect(page.locator(".messages .success")).to_contain_text("已取消")
