@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from guanwei.channels.models import Channel
 from guanwei.core.errors import DomainError
 from guanwei.interaction import actions, queries
-from guanwei.interaction.models import Activity, ActivityStatus, ActivityStep
+from guanwei.interaction.models import Activity, ActivityStatus, ActivityStep, Visibility
 from guanwei.orgs.access import get_for
 from guanwei.orgs.models import Organisation, User
 from guanwei.orgs.pages import actor, current_org, org_people, page_context
@@ -164,7 +164,8 @@ def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
             staff_ids={u.pk for u in a.staff.all()},
             starts=_local(a.starts_at),
             ends=_local(a.ends_at),
-            comments=a.comments.order_by("-created_at")[:50],
+            # Hidden or deleted comments are not shown again here (the inbox keeps them).
+            comments=a.comments.filter(visibility=Visibility.VISIBLE).order_by("-created_at")[:50],
         ),
     )
 
@@ -186,7 +187,11 @@ def _act(request: HttpRequest, pk: int, what: str) -> HttpResponse:
             actions.cancel_activity(a, actor=user, reason=request.POST.get("reason", ""))
             messages.success(request, "活动已取消。")
         elif what == "readiness":
-            staff = User.objects.filter(pk__in=request.POST.getlist("staff"))
+            ids = request.POST.getlist("staff")
+            if not all(i.isascii() and i.isdigit() for i in ids):
+                raise DomainError("值班人员的选择无效，请重新选择。")
+            # Only people of this organisation can be on duty for its activity.
+            staff = org_people(a.organisation).filter(pk__in=[int(i) for i in ids])
             actions.update_activity(
                 a,
                 actor=user,

@@ -119,7 +119,7 @@ def _claim(now: datetime, limit: int) -> list[int]:
 
 
 def _int(value: str) -> int:
-    return int(value) if value.isdigit() else 0
+    return int(value) if value.isascii() and value.isdigit() else 0
 
 
 def _fetch_weibo(cursor: FetchCursor, adapter: Any, max_pages: int) -> int:

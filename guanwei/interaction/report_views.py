@@ -19,6 +19,8 @@ from guanwei.orgs.pages import actor, current_org, page_context
 
 OPEN = (ReportStatus.NEW, ReportStatus.HANDLING)
 
+REPORTS_PAGE = 50
+
 
 def overdue(r: HarmReport) -> bool:
     """Past its deadline: still open after it, or closed after it."""
@@ -60,7 +62,12 @@ def report_list(request: HttpRequest) -> HttpResponse:
     )
     if not office:
         rows = rows.filter(reporter=user)
-    listed = [(r, overdue(r) and r.status in OPEN) for r in rows[:200]]
+    before = request.GET.get("before", "")
+    if before.isascii() and before.isdigit():
+        rows = rows.filter(pk__lt=int(before))  # keyset paging: newest first, by id
+    page = list(rows.order_by("-id")[: REPORTS_PAGE + 1])
+    more = page[REPORTS_PAGE - 1].pk if len(page) > REPORTS_PAGE else None
+    listed = [(r, overdue(r) and r.status in OPEN) for r in page[:REPORTS_PAGE]]
     return render(
         request,
         "interaction/report_list.html",
@@ -68,6 +75,7 @@ def report_list(request: HttpRequest) -> HttpResponse:
             request,
             org,
             rows=listed,
+            more=more,
             office=office,
             may_report=actions.may_report_harm(user, org),
             typed=typed,

@@ -20,6 +20,7 @@ from guanwei.interaction.models import ModerationRule, Scope, Source
 from guanwei.interaction.rules import ACTION_NAMES
 from guanwei.orgs.models import Membership, Organisation
 from guanwei.orgs.pages import actor, current_org, page_context
+from guanwei.orgs.permissions import can
 from guanwei.orgs.rules import rules_for
 from guanwei.screening.labels import category_label
 
@@ -38,6 +39,18 @@ def _rule(org: Organisation, pk: int) -> ModerationRule:
     return get_object_or_404(ModerationRule, pk=pk, organisation=org)
 
 
+def _moderators(org: Organisation) -> list[tuple[str, str]]:
+    """Whom a rule may assign to: people who handle some account's comments
+    (``moderation.assign_by_rule`` refuses anyone else), as (username, name)."""
+    seen: dict[int, tuple[str, str]] = {}
+    for m in Membership.objects.filter(
+        unit__organisation=org, revoked_at__isnull=True, user__is_active=True
+    ).select_related("user", "unit"):
+        if m.user_id not in seen and can(m.user, "comment.moderate", m.unit):
+            seen[m.user_id] = (m.user.username, str(m.user))
+    return sorted(seen.values())
+
+
 def _choices(org: Organisation) -> dict[str, Any]:
     from guanwei.screening.engine.lexicon import CATEGORIES
 
@@ -51,12 +64,7 @@ def _choices(org: Organisation) -> dict[str, Any]:
             Channel.objects.filter(organisation=org).order_by("pk").values_list("key", "name")
         ),
         "roles": [(k, r.get("name", k)) for k, r in rb.roles.items()],
-        "people": list(
-            Membership.objects.filter(unit__organisation=org, revoked_at__isnull=True)
-            .values_list("user__username", "user__display_name")
-            .distinct()
-            .order_by("user__username")
-        ),
+        "people": _moderators(org),
         "yes_no": list(YES_NO.items()),
     }
 
@@ -105,7 +113,7 @@ def describe(rule: ModerationRule, org: Organisation) -> tuple[list[str], list[s
         elif do == "label":
             text += f"“{step.get('label', '')}”"
         elif do == "assign":
-            text += f"给{step.get('to', '')}"
+            text += "给" + dict(ch["people"]).get(step.get("to", ""), "（已不能处理评论的人）")
         acts.append(text)
     return out or ["所有评论留言"], acts
 
@@ -133,7 +141,7 @@ def _from_post(request: HttpRequest) -> tuple[dict[str, Any], list[dict[str, Any
     for key in ("min_length", "max_length"):
         raw = p.get(key, "").strip()
         if raw:
-            if not raw.isdigit():
+            if not (raw.isascii() and raw.isdigit()):
                 raise DomainError("字数请填写整数。")
             cond[key] = int(raw)
     acts: list[dict[str, Any]] = []
@@ -148,6 +156,8 @@ def _from_post(request: HttpRequest) -> tuple[dict[str, Any], list[dict[str, Any
             step["label"] = p.get("label", "").strip()
         elif do == "assign":
             step["to"] = p.get("assign_to", "")
+            if not step["to"]:
+                raise DomainError("请选择分派给谁。")
         acts.append(step)
     return cond, acts
 
@@ -218,7 +228,10 @@ def rule_toggle(request: HttpRequest, pk: int) -> HttpResponse:
     org = _org(request)
     r = _rule(org, pk)
     try:
-        actions.set_rule_enabled(r, actor=actor(request), enabled=not r.enabled)
+        # The state the person saw and asked for, not a flip: a double submit is harmless.
+        wanted = request.POST.get("enabled")
+        enabled = (wanted == "1") if wanted in ("0", "1") else not r.enabled
+        actions.set_rule_enabled(r, actor=actor(request), enabled=enabled)
     except DomainError as e:
         messages.error(request, e.message)
     return redirect("rule_list")

@@ -53,15 +53,16 @@ def _plan(page: Any, server: Server, account: str, title: str, *, major: bool) -
 def test_w08_a_county_activity_in_a_major_weather_event_waits_for_the_province_and_staff(
     page: Any, server: Server
 ) -> None:
-    """W-08 (acceptance): 甲县's publisher plans a 微访谈 during a major weather event; 开始活动
-    is refused, naming the provincial consent, the staff and the prepared answers; the
-    province's publisher (李娜) consents; the staff and answers are filled in; it starts."""
+    """W-08 (acceptance): 甲县's publisher plans a 微访谈 during a major weather event; it may
+    not start — no 开始活动 button, the page names the provincial consent, the staff and
+    the prepared answers still missing; the province's publisher (李娜) consents; the staff
+    and answers are filled in; 开始活动 appears and it starts."""
     _as(page, server, "xa_publisher")
     url = _plan(page, server, "甲县气象局官方微博", "寒潮天气专家微访谈", major=True)
     assert "省气象局发布员同意" in page.locator("#steps").inner_text()
-    page.click("#activity-actions button:has-text('开始活动')")
-    page.wait_for_url(url)
-    refusal = page.locator(".messages").inner_text()
+    start = page.locator("#activity-actions button:has-text('开始活动')")
+    assert start.count() == 0
+    refusal = page.locator("#missing").inner_text()
     for missing in ("省气象局发布员同意：尚未批准", "值班人员：尚未指定", "预备答复口径：尚未填写"):
         assert missing in refusal, refusal
     assert page.locator("#activity-status").inner_text() == "审批中"
@@ -75,10 +76,9 @@ def test_w08_a_county_activity_in_a_major_weather_event_waits_for_the_province_a
 
     _as(page, server, "xa_publisher")
     page.goto(url)
-    page.click("#activity-actions button:has-text('开始活动')")
-    page.wait_for_url(url)
-    assert "省气象局" not in page.locator(".messages").inner_text()
-    assert "值班人员：尚未指定" in page.locator(".messages").inner_text()
+    assert start.count() == 0
+    assert "省气象局" not in page.locator("#missing").inner_text()
+    assert "值班人员：尚未指定" in page.locator("#missing").inner_text()
     page.select_option("#id_staff", label=["宋佳", "罗平"])
     page.fill("#id_prepared_answers", "寒潮防御要点；道路结冰提示；不答复政务问题。")
     page.click("#readiness-form button[type=submit]")
@@ -104,9 +104,8 @@ def test_t06_a_tourism_activity_starts_after_the_bureau_leaders_approval(
     page.fill("#id_prepared_answers", "线路、门票与交通答复口径。")
     page.click("#readiness-form button[type=submit]")
     page.wait_for_url(url)
-    page.click("#activity-actions button:has-text('开始活动')")
-    page.wait_for_url(url)
-    assert "本单位局领导批准：尚未批准" in page.locator(".messages").inner_text()
+    assert page.locator("#activity-actions button:has-text('开始活动')").count() == 0
+    assert "本单位局领导批准：尚未批准" in page.locator("#missing").inner_text()
 
     _as(page, server, "ly_xa_leader")
     page.goto(url)
