@@ -11,6 +11,10 @@ import re
 import sys
 
 ZH = {
+    # menu (issue 11: the menu's sections, so it stays on one line)
+    "Main menu": "主菜单",
+    "Interaction": "互动",
+    "Management": "管理",
     # lead (issue 11 §3: the inbox)
     "Interaction desk": "互动台",
     # activity (issue 11 §6-8: activities, harm reports, feedback)

@@ -19,10 +19,12 @@ def shell(request: HttpRequest) -> dict[str, Any]:
     from guanwei.orgs.pages import current_org
 
     org = current_org(request)
-    from guanwei.web.menu import menu_for
+    from guanwei.web.menu import menu_for, menu_items
 
     # The menu shows only what the person may open: one gate per entry, the page's own
     # (issue #10 §6, guanwei.web.menu).
     # Lazy: a partial (a progress poll) never iterates it and never pays for it.
     menu = SimpleLazyObject(lambda: menu_for(user, org))
-    return {"unread_notices": unread_count(user), "menu": menu}
+    # the menu bar: 工作台, then the sections (内容, 发布, 互动, 管理) holding the person's links
+    items = SimpleLazyObject(lambda: menu_items(list(menu), request.path))
+    return {"unread_notices": unread_count(user), "menu": menu, "menu_items": items}

@@ -158,6 +158,16 @@ def login(page: Any, server: Server, username: str) -> None:
     page.wait_for_url(server.url + "/")
 
 
+def open_menu(page: Any, label: str) -> None:
+    """Go to the menu entry ``label`` as a person does: open its section (a <details> of the
+    menu bar: 内容, 发布, 互动, 管理) by its heading, then click the entry."""
+    nav = page.locator("nav.main-nav")
+    link = nav.get_by_role("link", name=label, exact=True, include_hidden=True)
+    if link.evaluate("a => !!a.closest('details.menu-group:not([open])')"):
+        link.locator("xpath=ancestor::details[1]/summary").click()
+    link.click()
+
+
 # Every demo Weibo and WeChat account pointed at the session's fakes, settling at once.
 _REPOINT = """
 from guanwei.publishing.models import ChannelSettings

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.browser.conftest import SCREENSHOTS, Server, login
+from tests.browser.conftest import SCREENSHOTS, Server, login, open_menu
 
 
 def test_it_logs_in_and_shows_the_dashboard(page: Any, server: Server) -> None:
@@ -27,7 +27,7 @@ def test_an_administrator_grants_a_role_in_the_tree(page: Any, server: Server) -
     """X-01, T-03: the security administrator opens the tree, picks a county, grants a role;
     the audit administrator's log shows it (三员分立, issue #9 §9)."""
     login(page, server, "gw_security")
-    page.click("nav >> text=部门")
+    open_menu(page, "部门")
     page.click("text=丙县气象局")
     page.select_option("#grant-form select[name=user]", label="谢琴")
     page.select_option("#grant-form select[name=role]", label="信息员")
@@ -37,24 +37,24 @@ def test_an_administrator_grants_a_role_in_the_tree(page: Any, server: Server) -
     page.screenshot(path=str(SCREENSHOTS / "unit.png"), full_page=True)
     page.context.clear_cookies()
     login(page, server, "gw_auditor")
-    page.click("nav >> text=审计日志")
+    open_menu(page, "审计日志")
     assert "授予角色" in page.locator("table").inner_text()
 
 
 def test_the_accounts_and_required_follows_are_listed(page: Any, server: Server) -> None:
     """C-01, C-08, W-07."""
     login(page, server, "kj_editor")
-    page.click("nav >> text=官方账号")
+    open_menu(page, "官方账号")
     table = page.locator("table").inner_text()
     assert "市气象局官方微博" in table and "新浪微博" in table and "运行中" in table
-    page.click("nav >> text=必须关注")
+    open_menu(page, "必须关注")
     # issue #9 §3: only follows between accounts one may see (channel.view): the three that
     # involve the city's account, not the two between a county's and the province's
     assert page.locator("tbody tr").count() == 3
     page.screenshot(path=str(SCREENSHOTS / "follows.png"), full_page=True)
     page.context.clear_cookies()
     login(page, server, "gw_admin")  # the system administrator sees every account's
-    page.click("nav >> text=必须关注")
+    open_menu(page, "必须关注")
     assert page.locator("tbody tr").count() == 5
 
 
@@ -86,19 +86,19 @@ def test_a_sensitive_grant_waits_for_the_second_person(page: Any, server: Server
     """X-01, W-16 (issue #9 §9): the security administrator grants a custodian; it waits on
     the people page; he sees no 确认 button; the system administrator confirms it."""
     login(page, server, "gw_security")
-    page.click("nav >> text=部门")
+    open_menu(page, "部门")
     page.click("text=气象科技服务中心")
     page.select_option("#grant-form select[name=user]", label="谢琴")
     page.select_option("#grant-form select[name=role]", label="账号保管人")
     page.click("#grant-form button[type=submit]")
     assert "须由第二人确认" in page.locator(".messages").inner_text()
-    page.click("nav >> text=人员")
+    open_menu(page, "人员")
     pending = page.locator("#pending-grants")
     assert "谢琴" in pending.inner_text() and "等待第二人确认" in pending.inner_text()
     assert pending.locator("button", has_text="确认").count() == 0
     page.context.clear_cookies()
     login(page, server, "gw_admin")
-    page.click("nav >> text=人员")
+    open_menu(page, "人员")
     page.screenshot(path=str(SCREENSHOTS / "pending-grants.png"), full_page=True)
     page.locator("#pending-grants button", has_text="确认").first.click()
     assert "已确认授予" in page.locator(".messages").inner_text()

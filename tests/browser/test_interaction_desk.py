@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from PIL import Image
 
-from tests.browser.conftest import Server, login
+from tests.browser.conftest import Server, login, open_menu
 
 TZ = ZoneInfo("Asia/Shanghai")
 
@@ -133,7 +133,7 @@ def test_c10_a_department_reports_the_office_closes_the_reporter_reads_the_outco
     what was typed kept); the opinion office accepts and closes it; the reporter sees the
     outcome on the report and in his notices."""
     _as(page, server, "col_xx_manager")
-    page.click("nav >> text=有害信息报告")
+    open_menu(page, "有害信息报告")
     page.fill("#id_link", "https://weibo.com/fake/123")
     page.fill("#id_description", "有账号冒用学院名义发布虚假招生信息。")
     page.set_input_files(

@@ -2,9 +2,10 @@
 
 Every demo person of the weather bureau, the college and the real-estate company (three
 organisations, three packs): every menu link answers 200, and every page of ``TOP_LEVEL``
-that answers 200 has its menu link. Then the cases the issue names: the audit log only for
-its keepers, 备案 and 代审 linked for who may use them, the account status offered only to
-who may change it, the consent form only to who may consent.
+that answers 200 has its menu link, and no section of the menu (内容, 发布, 互动, 管理 — issue
+11 grouped the entries so the bar stays on one line) is shown empty. Then the cases the issue
+names: the audit log only for its keepers, 备案 and 代审 linked for who may use them, the
+account status offered only to who may change it, the consent form only to who may consent.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from guanwei.channels.models import ChannelStatus
 from guanwei.orgs.models import User
 from guanwei.testing.personas import channel, person
 from guanwei.testing.personas import unit as unit_of
-from guanwei.web.menu import MENU
+from guanwei.web.menu import HOME, MENU, SECTIONS
 
 pytestmark = pytest.mark.django_db
 
@@ -49,7 +50,12 @@ TOP_LEVEL = (
     "audit_list",
 )
 ORGS = ("demo_weather", "demo_college", "demo_real_estate")
-NAV = re.compile(r'<nav class="main-nav">(.*?)</nav>', re.S)
+NAV = re.compile(r'<nav class="main-nav"[^>]*>(.*?)</nav>', re.S)
+SECTION = re.compile(
+    r'<details class="menu-group"[^>]*data-menu-group="([a-z]+)"[^>]*>\s*'
+    r"<summary>([^<]+)</summary>(.*?)</details>",
+    re.S,
+)
 
 
 def _client(user: User) -> Client:
@@ -64,11 +70,64 @@ def _menu(c: Client) -> dict[str, str]:
     nav = NAV.search(r.content.decode())
     assert nav is not None
     links = re.findall(r'<a href="([^"]+)"', nav.group(1))
+    for key, label, body in SECTION.findall(nav.group(1)):
+        assert re.search(r'<a href="', body), f"the section {label} ({key}) is shown empty"
     return {str(resolve(url).url_name): url for url in links}
 
 
 def test_x06_the_menu_lists_every_top_level_page() -> None:
     assert {e.url_name for e in MENU} == set(TOP_LEVEL)
+    assert len(MENU) == len(TOP_LEVEL)  # each page in one place only
+
+
+def test_x06_the_menu_is_the_dashboard_then_four_sections_in_the_rule_books_words() -> None:
+    """工作台 stands alone; the other pages sit in 内容, 发布, 互动 and 管理 (issue 11)."""
+    c = _client(person("re_zz_executive"))
+    nav = NAV.search(c.get(reverse("dashboard")).content.decode())
+    assert nav is not None
+    first = re.search(r"<(a|details)\b[^>]*>", nav.group(1))
+    assert first is not None and 'data-menu="dashboard"' in first.group(0)
+    assert HOME.url_name == "dashboard"
+    shown = [(key, label.strip()) for key, label, _ in SECTION.findall(nav.group(1))]
+    assert shown == [
+        ("content", "内容"),
+        ("publishing", "发布"),
+        ("interaction", "互动"),
+        ("management", "管理"),
+    ]
+    assert [s.key for s in SECTIONS] == [key for key, _ in shown]
+
+
+def test_x06_a_section_shows_only_the_persons_entries_and_none_is_empty() -> None:
+    """The weather office's information officer may open no page of 互动: he has no 互动
+    section; the technology centre's editor has 互动台 under 互动 (and only there)."""
+    shown: dict[str, dict[str, set[str]]] = {}
+    for who in ("bgs_officer", "kj_editor", "col_yq_reviewer", "re_ch_editor"):
+        html = _client(person(who)).get(reverse("dashboard")).content.decode()
+        nav = NAV.search(html)
+        assert nav is not None
+        shown[who] = {}
+        for key, _label, body in SECTION.findall(nav.group(1)):
+            names = {str(resolve(u).url_name) for u in re.findall(r'<a href="([^"]+)"', body)}
+            section = next(s for s in SECTIONS if s.key == key)
+            assert names and names <= {e.url_name for e in section.entries}, (who, key)
+            shown[who][key] = names
+    assert "interaction" not in shown["bgs_officer"]
+    assert "inbox" in shown["kj_editor"]["interaction"]
+
+
+def test_x06_the_page_shown_is_marked_current_in_its_section() -> None:
+    """aria-current on the link of the page shown, data-current on its section."""
+    c = _client(person("re_zz_executive"))
+    html = c.get(reverse("people_list")).content.decode()
+    nav = NAV.search(html)
+    assert nav is not None
+    tags = re.findall(r'<details class="menu-group"[^>]*>', nav.group(1))
+    marked = [t for t in tags if "data-current" in t]
+    assert len(marked) == 1 and 'data-menu-group="management"' in marked[0]
+    assert re.findall(r'<a [^>]*aria-current="page"[^>]*>', nav.group(1)) == [
+        f'<a href="{reverse("people_list")}" data-menu="people_list" aria-current="page">'
+    ]
 
 
 @pytest.mark.parametrize("org_key", ORGS)

@@ -52,3 +52,23 @@ document.addEventListener("change", function (event) {
   input.setCustomValidity(big ? "文件太大：一个文件不能超过 " + Math.floor(max / 1048576) + " MB。" : "");
   if (big) input.reportValidity();
 });
+
+// The menu's sections are <details> (keyboard-operable without script; name= keeps one open).
+// Here only the comforts: Esc closes the open one and returns to its heading, and a click or
+// a Tab outside it closes it.
+document.addEventListener("keydown", function (event) {
+  if (event.key !== "Escape") return;
+  var open = document.querySelector(".menu-group[open]");
+  if (!open) return;
+  open.open = false;
+  open.querySelector("summary").focus();
+});
+document.addEventListener("click", function (event) {
+  document.querySelectorAll(".menu-group[open]").forEach(function (group) {
+    if (!group.contains(event.target)) group.open = false;
+  });
+});
+document.addEventListener("focusout", function (event) {
+  var group = event.target.closest && event.target.closest(".menu-group[open]");
+  if (group && event.relatedTarget && !group.contains(event.relatedTarget)) group.open = false;
+});
