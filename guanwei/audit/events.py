@@ -136,6 +136,16 @@ class AuditAction(IntEnum):
     FEEDBACK_CHANGED = 871
     WATCH_TOPIC_ADDED = 880  # the watchlist (舆情关注, E-06)
     WATCH_TOPIC_REMOVED = 881
+    QUESTION_ROUTED = 890  # experts and replies (W-19, W-20; interaction.replies)
+    REPLY_DRAFTED = 891
+    REPLY_SUBMITTED = 892
+    REPLY_APPROVED = 893
+    REPLY_REJECTED = 894
+    REPLY_SENDING = 895
+    REPLY_SENT = 896
+    REPLY_FAILED = 897
+    REPLY_UNKNOWN = 898
+    REPLY_CHECKED = 899
 
     # 1000: oversight
     DEADLINE_CREATED = 1001
@@ -297,4 +307,14 @@ AUDIT_LABELS: dict[AuditAction, str] = {
     AuditAction.AUDIT_LOG_READ: "查看审计日志",
     AuditAction.WATCH_TOPIC_ADDED: "添加关注话题",
     AuditAction.WATCH_TOPIC_REMOVED: "移除关注话题",
+    AuditAction.QUESTION_ROUTED: "提问分派答复人",
+    AuditAction.REPLY_DRAFTED: "起草回复",
+    AuditAction.REPLY_SUBMITTED: "回复提交审定",
+    AuditAction.REPLY_APPROVED: "批准回复",
+    AuditAction.REPLY_REJECTED: "退回回复",
+    AuditAction.REPLY_SENDING: "回复发送中",
+    AuditAction.REPLY_SENT: "回复已发出",
+    AuditAction.REPLY_FAILED: "回复发送失败",
+    AuditAction.REPLY_UNKNOWN: "回复发送结果不明",
+    AuditAction.REPLY_CHECKED: "核实回复发送结果",
 }

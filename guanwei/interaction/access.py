@@ -15,7 +15,9 @@ def may_see_comment(user: User, c: Comment) -> bool:
         return True
     if can(user, "comment.moderate", c.unit) or can(user, "question.answer", c.unit):
         return True
-    return may_see(user, c.channel)
+    from guanwei.interaction.replies import awaits
+
+    return may_see(user, c.channel) or awaits(user, c)  # W-20: its reply's approver
 
 
 def may_see_activity(user: User, a: Activity) -> bool:

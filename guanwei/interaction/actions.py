@@ -1002,6 +1002,9 @@ def mark_first_response(comment: Comment, at: datetime | None = None) -> None:
         Comment.objects.filter(pk=comment.pk, first_response_at__isnull=True).update(
             first_response_at=comment.first_response_at
         )
+        from guanwei.interaction.experts import settle_deadline
+
+        settle_deadline(comment, evidence="首次响应")  # W-20: the reply deadline is met
 
 
 def _audit_comment(action: AuditAction, comment: Comment, actor: User, **change: Any) -> None:

@@ -1,7 +1,8 @@
 """Comments into the room (W-18, W-19): screen a batch with the organisation's engine
 (``kind=comment``), triage it (``interaction.triage``), store the new ones (a comment
 already stored is skipped: unique per account, source and remote id), then let the
-moderation rules act on what was stored (``interaction.rules.apply_many``).
+moderation rules act on what was stored (``interaction.rules.apply_many``), then each
+question goes to its expert with its reply deadline (``interaction.experts.route_new``).
 
 :func:`prepare` does the work that needs no database lock (screening, triage) so that the
 fetcher holds its transaction only for :func:`store`; :func:`ingest` does both."""
@@ -15,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from guanwei.channels.models import Channel
-from guanwei.interaction import rules, triage
+from guanwei.interaction import experts, rules, triage
 from guanwei.interaction.models import Comment
 from guanwei.publishing.adapters.base import RemoteComment
 from guanwei.publishing.models import PublishIntent
@@ -94,6 +95,7 @@ def store(channel: Channel, source: str, prepared: Sequence[Comment]) -> list[Co
             ).order_by("id")
         )
         rules.apply_many(stored)
+        experts.route_new(stored)  # W-19, W-20: the expert, the reply deadline
     return stored
 
 

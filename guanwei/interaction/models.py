@@ -183,6 +183,10 @@ class ReplyStatus(models.TextChoices):
     REJECTED = "rejected", "已退回"
     SENT = "sent", "已回复"
     FAILED = "failed", "回复失败"
+    # W-20, decision 0026: claimed before the platform call; a call whose outcome is not
+    # known (timeout after sending) waits to be checked on the platform, never resent blind
+    SENDING = "sending", "发送中"
+    UNKNOWN = "unknown", "发送结果待核实"
 
 
 class Reply(models.Model):
@@ -205,15 +209,25 @@ class Reply(models.Model):
     remote_id = models.CharField(max_length=128, blank=True)
     error_message = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # W-20: who approves it (the pack's [[answering]]: roles in a unit), fixed at submission
+    approval_unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    approval_roles = models.JSONField(default=list)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)  # SENDING since
 
     class Meta:
         ordering = ["created_at", "id"]
         constraints = [
             models.UniqueConstraint(
                 fields=["comment"],
-                condition=Q(status__in=["in_review", "approved"]),
+                condition=Q(status__in=["draft", "in_review", "approved", "sending", "unknown"]),
                 name="one_open_reply",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["comment"], condition=Q(status="sent"), name="one_sent_reply"
+            ),
         ]
 
     def __str__(self) -> str:

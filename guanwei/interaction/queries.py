@@ -139,6 +139,7 @@ INBOX_FILTERS: dict[str, str] = {
     "escalated": "已上报领导",
     "mine": "分给我的",
     "done": "已处理",
+    "approve": "待我审定回复",  # W-20
 }
 
 
@@ -163,15 +164,22 @@ def may_open_inbox(user: User, organisation: Organisation) -> bool:
         user, "question.answer", organisation
     ):
         return True
-    return Comment.objects.filter(
+    if Comment.objects.filter(
         Q(assignee=user) | Q(escalated_to=user), organisation=organisation
-    ).exists()
+    ).exists():
+        return True
+    from guanwei.interaction.replies import awaiting_comment_ids
+
+    return bool(awaiting_comment_ids(user, organisation.pk))  # W-20: a reply's approver
 
 
 def _visible(user: User, organisation: Organisation) -> QuerySet[Comment]:
+    from guanwei.interaction.replies import awaiting_comment_ids
+
     units = inbox_units(user, organisation)
+    awaiting = awaiting_comment_ids(user, organisation.pk)  # W-20: replies to approve
     return Comment.objects.filter(organisation=organisation).filter(
-        Q(unit__in=units) | Q(assignee=user) | Q(escalated_to=user)
+        Q(unit__in=units) | Q(assignee=user) | Q(escalated_to=user) | Q(pk__in=awaiting)
     )
 
 
@@ -188,6 +196,10 @@ def _filtered(
         rows = rows.filter(assignee=user)
     elif show == "done":
         rows = rows.filter(status=ItemStatus.DONE)
+    elif show == "approve":
+        from guanwei.interaction.replies import awaiting_comment_ids
+
+        rows = rows.filter(pk__in=awaiting_comment_ids(user, None))
     if channel_id:
         rows = rows.filter(channel_id=channel_id)
     return rows
@@ -308,3 +320,54 @@ def escalation_roles(organisation_id: int) -> list[str]:
             if isinstance(a, dict) and a.get("do") == "escalate":
                 roles += [r for r in a.get("roles") or [] if r not in roles]
     return roles or ["supervising_leader"]
+
+
+# ===================================================================== replies (W-19, W-20)
+
+
+def reply_panels(user: User, comments: list[Comment]) -> dict[int, dict[str, object]]:
+    """Per inbox item: its latest reply and what ``user`` may do with it (only the buttons
+    the person may use are shown), and the text the draft box starts with (the draft, a
+    returned reply, or the pack's routing text for a question out of scope)."""
+    from guanwei.interaction import experts, replies
+    from guanwei.interaction.models import Reply, ReplyStatus, Scope
+
+    latest: dict[int, Reply] = {}
+    for one in Reply.objects.filter(comment__in=comments).select_related(
+        "drafted_by", "decided_by", "approval_unit"
+    ):
+        if one.comment_id not in latest or one.pk > latest[one.comment_id].pk:
+            latest[one.comment_id] = one
+    routes: dict[int, str] = {}
+    out: dict[int, dict[str, object]] = {}
+    for c in comments:
+        r = latest.get(c.pk)
+        if r is not None:
+            r.comment = c
+        drafts = replies.may_draft(user, c) and (
+            r is None or r.status in (ReplyStatus.DRAFT, ReplyStatus.REJECTED, ReplyStatus.FAILED)
+        )
+        start = ""
+        if drafts:
+            if r is not None and r.status in (ReplyStatus.DRAFT, ReplyStatus.REJECTED):
+                start = r.text
+            elif c.is_question and c.scope == Scope.OUT:
+                if c.organisation_id not in routes:
+                    routes[c.organisation_id] = experts.route_text(c.organisation_id)
+                start = routes[c.organisation_id]
+        sends = r is not None and replies.may_send(user, r)
+        out[c.pk] = {
+            "reply": r,
+            "may_draft": drafts,
+            "start": start,
+            "routed": c.is_question and c.scope == Scope.OUT,
+            "may_approve": r is not None and replies.may_approve(user, r),
+            "may_send": sends and r is not None and r.status == ReplyStatus.APPROVED,
+            "may_check": sends and r is not None and replies.may_check(r),
+            "approvers": (
+                list(User.objects.filter(pk__in=replies.approvers(r)).order_by("pk"))
+                if r is not None and r.status == ReplyStatus.IN_REVIEW
+                else []
+            ),
+        }
+    return out

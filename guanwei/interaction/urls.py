@@ -1,6 +1,13 @@
 from django.urls import path
 
-from guanwei.interaction import activity_views, feedback_views, report_views, rule_views, views
+from guanwei.interaction import (
+    activity_views,
+    feedback_views,
+    reply_views,
+    report_views,
+    rule_views,
+    views,
+)
 
 urlpatterns = [
     path("", views.inbox, name="inbox"),
@@ -8,6 +15,7 @@ urlpatterns = [
     path("comments/<int:pk>/note/", views.comment_note, name="comment_note"),
     path("comments/<int:pk>/done/", views.comment_done, name="comment_done"),
     path("comments/<int:pk>/moderate/", views.comment_moderate, name="comment_moderate"),
+    path("comments/<int:pk>/reply/", reply_views.comment_reply, name="comment_reply"),  # W-20
     # moderation rules (W-18)
     path("rules/", rule_views.rule_list, name="rule_list"),
     path("rules/new/", rule_views.rule_new, name="rule_new"),

@@ -88,6 +88,9 @@ def inbox(request: HttpRequest) -> HttpResponse:
                 "post_visible": c.post is not None and may_see(user, c.post),
             }
         )
+    panels = queries.reply_panels(user, items)  # W-19, W-20
+    for row in rows:
+        row["reply"] = panels[row["c"].pk]
     params = {
         k: v
         for k, v in (

@@ -17,6 +17,7 @@ class DeadlineKind(models.TextChoices):
     SYNDICATION = "syndication", "转发义务"
     QUOTA = "quota", "更新频次"
     BATCH = "batch", "批量报送"
+    REPLY = "reply", "网友提问答复"  # W-20: a question answered by the pack's hours
 
 
 class DeadlineStatus(models.TextChoices):

@@ -194,6 +194,11 @@ def evaluate(now: datetime) -> int:
                 changed += actions.close_deadline(deadline, DeadlineStatus.BREACHED)
             elif deadline.remind_at and now >= deadline.remind_at:
                 changed += actions.remind(deadline, text="请转发或链接源账号的这条信息。")
+        elif deadline.kind == DeadlineKind.REPLY:  # W-20: met by the first response
+            if now > deadline.due_at:
+                changed += actions.close_deadline(deadline, DeadlineStatus.BREACHED)
+            elif deadline.remind_at and now >= deadline.remind_at:
+                changed += actions.remind(deadline, text="网友的提问还没有答复，请尽快起草回复。")
     return changed
 
 

@@ -418,6 +418,30 @@ SECTIONS: tuple[Section, ...] = (
         ),
     ),
     Section(
+        "experts",
+        "专家答复分工",
+        _fixed(
+            Enforcement(
+                ENFORCED,
+                "网友提问按话题分派给规定的部门和角色答复（答复人在互动台起草回复）",
+                ("guanwei.interaction.experts.expert_rules",),
+                'extra("experts")',
+            )
+        ),
+    ),
+    Section(
+        "answering",
+        "答复审定与时限",
+        _fixed(
+            Enforcement(
+                ENFORCED,
+                "提问进入时按时限生成答复时限；回复经筛查、由规定角色审定后才经平台接口发出一次；不在答复范围的提问默认给出转介口径",
+                ("guanwei.interaction.experts.answering_rule",),
+                'extra("answering")',
+            )
+        ),
+    ),
+    Section(
         "replies",
         "答复时限",
         _not_yet("网友留言的答复时限尚未由系统执行", 'extra("replies")'),

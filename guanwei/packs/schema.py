@@ -47,6 +47,8 @@ RESERVED_SECTIONS: tuple[str, ...] = (
     "uploads",  # issue #9 §2: [[uploads]] video = true lets the library take MP4
     "moderation",  # W-18: [[moderation]] rules (conditions → actions), interaction.rules
     "role_changes",  # T-03: [[role_changes]] roles = [...], tell_duty = "..." (who is told)
+    "experts",  # W-19, W-20: [[experts]] who answers which questions (interaction.experts)
+    "answering",  # W-19, W-20: [[answering]] reply deadline, approval, routing text
 )
 
 KINDS: tuple[str, ...] = ("base", "overlay")

@@ -154,8 +154,23 @@ WHO_SEES: dict[str, Callable[[User, Any], bool]] = {
         or can(p, "comment.moderate", c.unit)
         or can(p, "question.answer", c.unit)
         or _sees_channel(p, c.channel)
+        or _approves_reply(p, c)
     ),
 }
+
+
+def _approves_reply(p: Any, c: Any) -> bool:
+    """W-20: a holder of the approval roles in the unit a pending reply names (not its
+    drafter) sees the comment it answers."""
+    from guanwei.orgs.models import Membership
+
+    return any(
+        r.drafted_by_id != p.pk
+        and Membership.objects.filter(
+            user=p, unit_id=r.approval_unit_id, role__in=r.approval_roles, revoked_at__isnull=True
+        ).exists()
+        for r in c.replies.filter(status="in_review")
+    )
 
 
 # ------------------------------------------------------------------ the matrix
@@ -290,6 +305,7 @@ ROUTES: dict[str, Entry] = {
     "comment_note": Entry("comment", "POST"),
     "comment_done": Entry("comment", "POST"),
     "comment_moderate": Entry("comment", "POST"),
+    "comment_reply": Entry("comment", "POST"),  # W-20
     "notice_open": Entry("notice"),
     "notice_read": Entry("notice", "POST"),
     "notice_read_all": Entry(None, "POST"),

@@ -364,6 +364,11 @@ class Adapter(ABC):
     def delete_comment(self, remote_id: str, comment_id: str) -> None:
         raise unsupported(self.platform, "comments")
 
+    def find_reply(self, remote_id: str, comment_id: str, text: str) -> str | None:
+        """The account's reply ``text`` to comment ``comment_id`` as the platform lists it
+        (its id), or None: how a reply whose outcome is unknown is checked (W-20)."""
+        raise unsupported(self.platform, "comments")
+
     # Whether the platform can take a comment out of public view and put it back (W-18):
     # WeChat's 精选 (markelect / unmarkelect); Weibo's API has no such call.
     can_hide_comments: ClassVar[bool] = False

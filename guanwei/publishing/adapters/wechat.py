@@ -600,6 +600,24 @@ class WeChatAdapter(Adapter):
         self._api("/cgi-bin/comment/reply/add", payload, write=True)
         return comment_id
 
+    def find_reply(self, remote_id: str, comment_id: str, text: str) -> str | None:
+        """The comment's ``reply`` (WeChat keeps one per comment) when its content is
+        ``text``: returns ``comment_id``, as :meth:`reply_comment` does."""
+        msg = self._msg(remote_id)
+        wanted = " ".join(text.split())
+        begin = 0
+        while True:
+            body = self._comment_page(msg, begin, 49)
+            page = body.get("comment") or []
+            for c in page:
+                if str(c.get("user_comment_id", "")) == str(comment_id):
+                    reply = c.get("reply") or {}
+                    content = " ".join(str(reply.get("content", "")).split())
+                    return comment_id if reply and content == wanted else None
+            begin += len(page)
+            if not page or begin >= int(body.get("total") or 0):
+                return None
+
     def delete_comment(self, remote_id: str, comment_id: str) -> None:
         payload = {
             "msg_data_id": self._msg(remote_id),

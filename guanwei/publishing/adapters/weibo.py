@@ -506,6 +506,22 @@ class WeiboAdapter(Adapter):
     def delete_comment(self, remote_id: str, comment_id: str) -> None:
         self._call("POST", "/2/comments/destroy.json", data={"cid": comment_id})
 
+    def find_reply(self, remote_id: str, comment_id: str, text: str) -> str | None:
+        """A comment on the status replying to ``comment_id`` (``reply_comment``) with the
+        same text, in the newest 500 (walked down with ``max_id``, inclusive)."""
+        wanted = " ".join(text.split())
+        max_id = ""
+        for _ in range(10):
+            page, n = self.comments_page(remote_id, max_id=max_id, count=50)
+            for c in page:
+                if c.reply_to == comment_id and " ".join(c.text.split()) == wanted:
+                    return c.remote_id
+            if n < 50 or not page:
+                return None
+            lowest = min(int(c.remote_id) for c in page if c.remote_id.isdigit())
+            max_id = str(lowest - 1)
+        return None
+
     def fetch_follows(self) -> list[str]:
         uid = self.uid()
         ids: list[str] = []

@@ -675,8 +675,29 @@ class WeChatFake(Platform):
                 f"<title>{html.escape(str(item.get('title', '')))}</title></head><body>"
                 f"<h1>{html.escape(str(item.get('title', '')))}</h1>"
                 f"<p>{html.escape(str(item.get('author', '')))}</p>"
-                f"{_SCRIPT.sub('', str(item.get('content', '')))}</body></html>"
+                f"{_SCRIPT.sub('', str(item.get('content', '')))}"
+                f"{self._comments_html(article)}</body></html>"
             )
+
+    @staticmethod
+    def _comments_html(article: Article) -> str:
+        """The article's comments as the account sees them in its back end, each with the
+        author's reply (``reply/add``) under it; readers see only 精选 ones."""
+        if not article.comments:
+            return ""
+        rows = []
+        for c in article.comments:
+            state = "精选" if c.elected else "未精选（读者不可见）"
+            reply = (
+                f'<p class="reply">作者回复：{html.escape(str(c.reply.get("content", "")))}</p>'
+                if c.reply
+                else ""
+            )
+            rows.append(
+                f'<li id="c{c.id}"><p>{html.escape(c.content)} <small>{state}</small></p>'
+                f"{reply}</li>"
+            )
+        return f'<section id="comments"><h2>留言</h2><ul>{"".join(rows)}</ul></section>'
 
     def timeline(self) -> str:
         with self.lock:

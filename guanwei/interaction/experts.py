@@ -1,0 +1,257 @@
+"""Who answers a question, by when, and who approves the answer (W-19, W-20; 第四条(四),
+第十四条, 第十六条 of the weather bureau's rule book).
+
+The pack says it (docs/interaction.md, "Experts and replies"):
+
+- ``[[experts]]``: ``topics`` (the triage topics of ``interaction.triage``), optional
+  ``keywords`` (at least one must be in the comment), ``unit`` (a unit key, or
+  ``account_unit``: the unit of the account the comment is on) and ``roles``. A question
+  in scope goes to the first entry that fits, to the holder of one of its roles there with
+  the fewest open questions.
+- ``[[answering]]``: ``hours`` (the reply deadline, from the comment's arrival),
+  ``approve_unit`` / ``approve_roles`` (who approves a reply before it is sent) and
+  ``route_text`` (the polite routing offered as the draft for questions out of scope).
+
+:func:`route_new` runs in the ingest transaction, as the system: it assigns, sets
+``reply_due_at`` and opens the reply deadline through ``oversight.actions`` (the deadline
+room's action; this room never writes its rows)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from django.db.models import Count
+
+from guanwei.audit.actions import record
+from guanwei.audit.events import AuditAction
+from guanwei.interaction.models import Comment, ItemStatus, Reply, Scope, Source, Visibility
+from guanwei.orgs.models import Membership, Unit, User
+from guanwei.orgs.permissions import SYSTEM
+from guanwei.orgs.rules import rules_for
+
+ACCOUNT_UNIT = "account_unit"
+OWN_REPLY = "本账号回复"
+
+
+def expert_rules(organisation_id: int) -> list[dict[str, Any]]:
+    """The organisation's ``[[experts]]`` entries, in pack order."""
+    return [e for e in rules_for(organisation_id).extra("experts") if e.get("key")]
+
+
+def answering_rule(organisation_id: int) -> dict[str, Any] | None:
+    """The organisation's ``[[answering]]`` rule (the first one), or None."""
+    return next((e for e in rules_for(organisation_id).extra("answering") if e.get("key")), None)
+
+
+def _strings(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value] if value else []
+    return [str(v) for v in value or [] if str(v)]
+
+
+def resolve_unit(selector: str, comment: Comment) -> Unit | None:
+    if not selector or selector == ACCOUNT_UNIT:
+        return comment.unit
+    return Unit.objects.filter(organisation_id=comment.organisation_id, key=selector).first()
+
+
+def holders(unit: Unit, roles: Sequence[str]) -> list[int]:
+    return list(
+        Membership.objects.filter(unit=unit, role__in=list(roles), revoked_at__isnull=True)
+        .order_by("user_id")
+        .values_list("user_id", flat=True)
+        .distinct()
+    )
+
+
+def expert_for(
+    comment: Comment, rules: list[dict[str, Any]] | None = None
+) -> dict[str, Any] | None:
+    """The first ``[[experts]]`` entry that fits the comment's topic (and keywords)."""
+    text = comment.text or ""
+    for entry in expert_rules(comment.organisation_id) if rules is None else rules:
+        topics = _strings(entry.get("topics"))
+        if topics and comment.topic not in topics:
+            continue
+        words = _strings(entry.get("keywords"))
+        if words and not any(w in text for w in words):
+            continue
+        return entry
+    return None
+
+
+def pick_expert(comment: Comment, entry: dict[str, Any]) -> User | None:
+    """Of the people holding the entry's roles in its unit, the one with the fewest open
+    questions assigned (then the lowest id): work spreads over the forecasters."""
+    unit = resolve_unit(str(entry.get("unit") or ""), comment)
+    if unit is None:
+        return None
+    ids = holders(unit, _strings(entry.get("roles")))
+    if not ids:
+        return None
+    people = list(User.objects.filter(pk__in=ids, is_active=True).order_by("pk"))
+    open_counts = dict(
+        Comment.objects.filter(assignee_id__in=ids, is_question=True)
+        .exclude(status=ItemStatus.DONE)
+        .values("assignee_id")
+        .annotate(n=Count("id"))
+        .values_list("assignee_id", "n")
+    )
+    ranked = sorted(people, key=lambda u: (open_counts.get(u.pk, 0), u.pk))
+    return ranked[0] if ranked else None
+
+
+@dataclass(frozen=True)
+class Approval:
+    unit: Unit
+    roles: list[str]
+
+
+def approval_for(comment: Comment) -> Approval | None:
+    rule = answering_rule(comment.organisation_id)
+    if rule is None:
+        return None
+    roles = _strings(rule.get("approve_roles"))
+    unit = resolve_unit(str(rule.get("approve_unit") or ""), comment)
+    if unit is None or not roles:
+        return None
+    return Approval(unit, roles)
+
+
+def route_text(organisation_id: int) -> str:
+    rule = answering_rule(organisation_id)
+    return str(rule.get("route_text") or "") if rule else ""
+
+
+def reply_hours(organisation_id: int) -> float | None:
+    rule = answering_rule(organisation_id)
+    if rule is None or not rule.get("hours"):
+        return None
+    return float(rule["hours"])
+
+
+def _needs_answer(c: Comment) -> bool:
+    return (
+        c.is_question
+        and c.scope in (Scope.IN, Scope.OUT)
+        and c.source == Source.COMMENT
+        and c.visibility == Visibility.VISIBLE
+    )
+
+
+def deadline_key(comment: Comment) -> str:
+    return f"reply:{comment.pk}"
+
+
+def route_new(stored: Sequence[Comment]) -> int:
+    """In the ingest transaction, after the moderation rules: each new question in scope
+    gets its expert (unless a rule assigned it), every question (in or out of scope) its
+    reply deadline; the account's own replies coming back from the platform are marked
+    done. Returns how many were routed."""
+    if not stored:
+        return 0
+    fresh = list(
+        Comment.objects.filter(pk__in=[c.pk for c in stored])
+        .select_related("unit", "channel")
+        .order_by("id")
+    )
+    own = set(
+        Reply.objects.filter(
+            comment__channel_id__in={c.channel_id for c in fresh},
+            remote_id__in=[c.remote_id for c in fresh],
+        ).values_list("comment__channel_id", "remote_id")
+    )
+    routed = 0
+    rules: dict[int, list[dict[str, Any]]] = {}
+    for c in fresh:
+        if (c.channel_id, c.remote_id) in own:
+            mark_own_reply(c)
+            continue
+        if not _needs_answer(c):
+            continue
+        org_rules = rules.setdefault(c.organisation_id, expert_rules(c.organisation_id))
+        entry = expert_for(c, org_rules) if c.scope == Scope.IN else None
+        expert = pick_expert(c, entry) if entry else None
+        fields: list[str] = []
+        if expert is not None and c.assignee_id is None:
+            c.assignee = expert
+            fields.append("assignee")
+        hours = reply_hours(c.organisation_id)
+        arrived = c.created_at or c.fetched_at
+        if hours and c.reply_due_at is None:
+            c.reply_due_at = arrived + timedelta(hours=hours)
+            fields.append("reply_due_at")
+        if fields:
+            c.save(update_fields=fields)
+        if c.reply_due_at is not None:
+            _open_deadline(c, arrived)
+        record(
+            AuditAction.QUESTION_ROUTED,
+            actor=SYSTEM,
+            object_type="comment",
+            object_id=c.pk,
+            object_repr=c.text[:60],
+            organisation_id=c.organisation_id,
+            after={
+                "scope": c.scope,
+                "topic": c.topic,
+                "rule": entry.get("key") if entry else "",
+                "assignee": c.assignee_id,
+                "reply_due_at": c.reply_due_at.isoformat() if c.reply_due_at else None,
+            },
+        )
+        routed += 1
+    return routed
+
+
+def _open_deadline(c: Comment, arrived: Any) -> None:
+    from guanwei.oversight import actions as oversight
+    from guanwei.oversight.models import DeadlineKind
+
+    assert c.reply_due_at is not None
+    owners = [c.assignee_id] if c.assignee_id else []
+    if not owners:
+        owners = [i for i in (c.channel.manager_id, c.channel.responsible_id) if i]
+    approval = approval_for(c)
+    escalate = holders(approval.unit, approval.roles) if approval else []
+    window = c.reply_due_at - arrived
+    oversight.create_deadline(
+        organisation_id=c.organisation_id,
+        unit=c.unit,
+        kind=DeadlineKind.REPLY,
+        key=deadline_key(c),
+        title=f"{c.channel.name} 答复网友提问：{c.text[:60]}",
+        channel=c.channel,
+        post_id=c.post_id,
+        starts_at=arrived,
+        due_at=c.reply_due_at,
+        remind_at=arrived + window * 3 / 4,
+        owner_ids=owners,
+        escalate_ids=escalate,
+        req="W-20",
+    )
+
+
+def settle_deadline(comment: Comment, *, evidence: str, actor: Any = None) -> None:
+    """The question got its first response: its reply deadline closes (met, or breached
+    when late — the scheduler breaches it at ``due_at`` if nothing came)."""
+    from guanwei.oversight import actions as oversight
+    from guanwei.oversight.models import Deadline, DeadlineStatus
+
+    deadline = Deadline.objects.filter(
+        key=deadline_key(comment), status=DeadlineStatus.OPEN
+    ).first()
+    if deadline is None:
+        return
+    oversight.close_deadline(deadline, DeadlineStatus.MET, actor=actor, evidence=evidence)
+
+
+def mark_own_reply(c: Comment) -> None:
+    """A comment that is the account's own reply, fetched back from the platform."""
+    labels = c.labels if OWN_REPLY in c.labels else [*c.labels, OWN_REPLY]
+    Comment.objects.filter(pk=c.pk).update(
+        is_question=False, scope=Scope.NONE, status=ItemStatus.DONE, labels=labels
+    )

@@ -1,0 +1,55 @@
+"""Replies from 互动台 (W-19, W-20): 保存草稿 / 提交审定 / 批准并发送 / 退回 / 发送 /
+核实发送结果, each through one action of ``interaction.replies``; the page shows only the
+buttons the person may use (``queries.reply_panels``), the actions check again."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.views.decorators.http import require_POST
+
+from guanwei.core.errors import DomainError
+from guanwei.interaction import replies
+from guanwei.interaction.models import Reply
+from guanwei.interaction.views import _back, _comment
+from guanwei.orgs.pages import actor
+
+
+@login_required
+@require_POST
+def comment_reply(request: HttpRequest, pk: int) -> HttpResponse:
+    user = actor(request)
+    comment = _comment(request, pk)
+    op = request.POST.get("op", "")
+    reply = None
+    if op in ("approve", "reject", "send", "check"):
+        reply = Reply.objects.filter(comment=comment, pk=request.POST.get("reply") or 0).first()
+        if reply is None:
+            messages.error(request, "没有找到这条回复，请刷新页面。")
+            return _back(request)
+    try:
+        if op in ("save", "submit"):
+            done = replies.write_reply(
+                comment, actor=user, text=request.POST.get("text", ""), submit=op == "submit"
+            )
+            messages.success(request, "已提交审定。" if op == "submit" else "草稿已保存。")
+            if done.flags and op == "save":
+                messages.warning(request, "回复有提示，请看回复下方的说明。")
+        elif reply is not None and op == "approve":
+            outcome = replies.approve_reply(reply, actor=user)
+            (messages.success if outcome.sent else messages.warning)(request, outcome.message)
+        elif reply is not None and op == "reject":
+            replies.reject_reply(reply, actor=user, reason=request.POST.get("reason", ""))
+            messages.success(request, "已退回起草人。")
+        elif reply is not None and op == "send":
+            outcome = replies.send_reply(reply, actor=user)
+            (messages.success if outcome.sent else messages.warning)(request, outcome.message)
+        elif reply is not None and op == "check":
+            outcome = replies.check_reply(reply, actor=user)
+            (messages.success if outcome.sent else messages.warning)(request, outcome.message)
+        else:
+            messages.error(request, "请选择要执行的操作。")
+    except DomainError as e:
+        messages.error(request, e.message)
+    return _back(request)
