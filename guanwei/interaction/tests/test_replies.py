@@ -108,7 +108,7 @@ def test_w20_an_in_scope_question_goes_to_the_observatorys_forecaster_with_its_d
     assert d.owner_ids == [person("qxt_expert").pk]
     assert d.escalate_ids == [person("kj_leader").pk] and d.due_at == c.reply_due_at
     rec = AuditRecord.objects.get(action=AuditAction.QUESTION_ROUTED, object_id=str(c.pk))
-    assert rec.after["rule"] == "forecast"
+    assert rec.after is not None and rec.after["rule"] == "forecast"
 
 
 def test_w19_a_law_question_goes_to_the_legal_section() -> None:
