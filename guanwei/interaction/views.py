@@ -33,7 +33,7 @@ def _org(request: HttpRequest) -> Organisation:
 
 
 def _person(u: User | None) -> str:
-    return "" if u is None else (u.get_full_name() or u.username)
+    return "" if u is None else str(u)  # 姓名 (display_name), else the login name
 
 
 @login_required

@@ -354,7 +354,7 @@ def test_w20_the_inbox_shows_only_the_buttons_each_person_may_use(
     reply = Reply.objects.get(comment=c)
     assert "批准并发送" in _page("kj_leader") and "批准并发送" not in _page("kj_publisher")
     leader = person("kj_leader")
-    assert f"审定人：{leader.get_full_name() or leader.username}" in _page("qxt_expert")
+    assert f"审定人：{leader}" in _page("qxt_expert") and str(leader) == "陈静"
     publisher = Client()
     publisher.force_login(person("kj_publisher"))
     publisher.post(reverse("comment_reply", args=[c.pk]), {"op": "approve", "reply": reply.pk})
