@@ -9,15 +9,16 @@ fetcher holds its transaction only for :func:`store`; :func:`ingest` does both."
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from guanwei.channels.models import Channel
 from guanwei.interaction import experts, rules, triage
-from guanwei.interaction.models import Comment
+from guanwei.interaction.models import Activity, ActivityStatus, Comment
 from guanwei.publishing.adapters.base import RemoteComment
 from guanwei.publishing.models import PublishIntent
 from guanwei.screening.service import engine_for
@@ -45,6 +46,7 @@ def prepare(
     results = engine_for(organisation).screen_many(texts, kind="comment")
     triaged = triage.classify_many(organisation.pk, texts)
     fetched_at = now or timezone.now()
+    during = _activities(channel, [rc.created_at or fetched_at for rc in batch])
     return [
         Comment(
             organisation_id=channel.organisation_id,
@@ -67,9 +69,37 @@ def prepare(
             scope=t.scope,
             topic=t.topic[:64],
             confidence=t.confidence,
+            activity_id=during(rc.created_at or fetched_at),
         )
         for rc, result, t in zip(batch, results, triaged, strict=True)
     ]
+
+
+def _activities(channel: Channel, moments: list[datetime]) -> Callable[[datetime], int | None]:
+    """W-08, T-06: the activity that ran on the account when a comment was written (the
+    latest started, not finished before it), for a whole batch with one query."""
+    ran = list(
+        Activity.objects.filter(
+            channel_id=channel.pk,
+            status__in=(ActivityStatus.RUNNING, ActivityStatus.FINISHED),
+            started_at__lte=max(moments),
+        )
+        .filter(Q(finished_at__isnull=True) | Q(finished_at__gte=min(moments)))
+        .order_by("-started_at", "-id")
+        .values_list("pk", "started_at", "finished_at")
+    )
+
+    def during(moment: datetime) -> int | None:
+        for pk, started, finished in ran:
+            if (
+                started is not None
+                and started <= moment
+                and (finished is None or finished >= moment)
+            ):
+                return int(pk)
+        return None
+
+    return during
 
 
 def store(channel: Channel, source: str, prepared: Sequence[Comment]) -> list[Comment]:

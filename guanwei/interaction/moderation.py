@@ -99,8 +99,11 @@ def hide_comment(comment: Comment, *, actor: Actor, reason: str) -> Outcome:
             note = f"平台未能隐藏（{e.user_message}），仅在本系统中隐藏。"
     with transaction.atomic():
         comment = _lock(comment)
+        if comment.visibility != Visibility.VISIBLE:  # a concurrent hide or delete won
+            raise InvalidChange("该评论已隐藏或已删除。")
         comment.visibility = Visibility.HIDDEN
         comment.save(update_fields=["visibility"])
+        _responded(comment, actor)
         _audit(AuditAction.COMMENT_HIDDEN, comment, actor, reason, on_platform=on_platform)
     return Outcome(comment, on_platform, note)
 
@@ -146,6 +149,10 @@ def delete_comment(comment: Comment, *, actor: Actor, reason: str) -> Outcome:
     except AdapterError as e:
         with transaction.atomic():
             comment = _lock(comment)
+            if comment.visibility == Visibility.DELETED:
+                # A concurrent delete (a double click) already removed it: the platform's
+                # "not found" is that delete, not a refusal; nothing is downgraded.
+                return Outcome(comment, True, "该评论已在平台删除。")
             comment.visibility = Visibility.HIDDEN
             comment.save(update_fields=["visibility"])
             _audit(
@@ -156,6 +163,7 @@ def delete_comment(comment: Comment, *, actor: Actor, reason: str) -> Outcome:
                 code=e.code,
                 platform_code=getattr(e, "platform_code", ""),
             )
+            _responded(comment, actor)
         return Outcome(
             comment,
             False,
@@ -163,8 +171,11 @@ def delete_comment(comment: Comment, *, actor: Actor, reason: str) -> Outcome:
         )
     with transaction.atomic():
         comment = _lock(comment)
+        if comment.visibility == Visibility.DELETED:
+            return Outcome(comment, True, "该评论已在平台删除。")  # the other click's record
         comment.visibility = Visibility.DELETED
         comment.save(update_fields=["visibility"])
+        _responded(comment, actor)
         _audit(AuditAction.COMMENT_DELETED, comment, actor, reason)
     return Outcome(comment, True, "已在平台删除（不可撤销）。")
 
@@ -172,16 +183,40 @@ def delete_comment(comment: Comment, *, actor: Actor, reason: str) -> Outcome:
 # ------------------------------------------------------------------ in-product actions
 
 
+def _responded(comment: Comment, actor: Actor) -> None:
+    """A person's hide, delete or escalation is the item's first response (a rule's is
+    not: nobody has looked at it yet)."""
+    if isinstance(actor, User):
+        from guanwei.interaction.actions import mark_first_response
+
+        mark_first_response(comment)
+
+
 def _leaders(comment: Comment, roles: list[str]) -> list[int]:
-    """The people holding ``roles`` in the nearest unit up from the comment's that has any."""
-    for unit in reversed(list(comment.unit.ancestors())):
-        ids = list(
-            Membership.objects.filter(unit=unit, role__in=roles, revoked_at__isnull=True)
-            .order_by("id")
-            .values_list("user_id", flat=True)
+    """Whom to report to: the holder of the first of ``roles`` found in the nearest unit up
+    from the comment's; where no unit up the tree has one (the college's opinion office is
+    a unit beside the departments, not above them), the organisation's holder of it.
+    One person: the escalated item is theirs, and only they are told (a notice to people
+    who then could not open the item helped nobody)."""
+    held = list(
+        Membership.objects.filter(
+            unit__organisation_id=comment.organisation_id,
+            role__in=roles,
+            revoked_at__isnull=True,
+            user__is_active=True,
         )
-        if ids:
-            return ids
+        .order_by("id")
+        .values_list("unit_id", "role", "user_id")
+    )
+    for unit in reversed(list(comment.unit.ancestors())):
+        for role in roles:
+            for unit_id, r, user_id in held:
+                if unit_id == unit.pk and r == role:
+                    return [user_id]
+    for role in roles:
+        for _unit_id, r, user_id in held:
+            if r == role:
+                return [user_id]
     return []
 
 
@@ -206,6 +241,7 @@ def escalate_comment(
     comment.status = ItemStatus.ESCALATED
     comment.escalated_to_id = ids[0]
     comment.save(update_fields=["status", "escalated_to"])
+    _responded(comment, actor)
     notify(
         ids,
         organisation_id=comment.organisation_id,
