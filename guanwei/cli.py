@@ -568,10 +568,14 @@ def cmd_dispatcher(args: argparse.Namespace) -> int:
 
 def cmd_interaction(args: argparse.Namespace) -> int:
     rest = list(args.rest)
-    if not rest or rest[0] != "fetch":
-        print("usage: guanwei interaction fetch [--once]", file=sys.stderr)
+    if not rest or rest[0] not in ("fetch", "watch"):
+        print("usage: guanwei interaction fetch|watch [--once]", file=sys.stderr)
         return 2
     _django()
+    if rest[0] == "watch":  # E-06: the watchlist's readings through the adapters
+        from guanwei.interaction.watchlist import main as watch_main
+
+        return watch_main(rest[1:])
     from guanwei.interaction.fetch import main as fetch_main
 
     return fetch_main(rest[1:])

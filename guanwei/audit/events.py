@@ -146,6 +146,9 @@ class AuditAction(IntEnum):
     REPLY_FAILED = 897
     REPLY_UNKNOWN = 898
     REPLY_CHECKED = 899
+    REPRESENTATIVE_MARKED = 882  # 精选问答 (E-05)
+    REPRESENTATIVE_UNMARKED = 883
+    REPRESENTATIVE_POST_DRAFTED = 884
 
     # 1000: oversight
     DEADLINE_CREATED = 1001
@@ -317,4 +320,7 @@ AUDIT_LABELS: dict[AuditAction, str] = {
     AuditAction.REPLY_FAILED: "回复发送失败",
     AuditAction.REPLY_UNKNOWN: "回复发送结果不明",
     AuditAction.REPLY_CHECKED: "核实回复发送结果",
+    AuditAction.REPRESENTATIVE_MARKED: "选为精选问答",
+    AuditAction.REPRESENTATIVE_UNMARKED: "取消精选问答",
+    AuditAction.REPRESENTATIVE_POST_DRAFTED: "精选问答生成稿件",
 }

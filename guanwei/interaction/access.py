@@ -4,7 +4,14 @@ or escalated to them); a report by its reporter and the opinion office."""
 
 from __future__ import annotations
 
-from guanwei.interaction.models import Activity, ActivityStep, Comment, Feedback, HarmReport
+from guanwei.interaction.models import (
+    Activity,
+    ActivityStep,
+    Comment,
+    Feedback,
+    HarmReport,
+    WatchTopic,
+)
 from guanwei.orgs.access import may_see, register
 from guanwei.orgs.models import User
 from guanwei.orgs.permissions import can
@@ -42,9 +49,17 @@ def may_see_feedback(user: User, f: Feedback) -> bool:
     return can(user, "comment.moderate", f.unit) or can(user, "report.view", f.unit)
 
 
+def may_see_watch_topic(user: User, t: WatchTopic) -> bool:
+    # who reads the organisation's watchlist (E-06): statistics or comments somewhere in it
+    from guanwei.interaction.watchlist import may_open_watch
+
+    return may_open_watch(user, t.organisation)
+
+
 def register_rules() -> None:
     register(Comment, may_see_comment, name="interaction")
     register(Activity, may_see_activity, name="interaction")
     register(ActivityStep, may_see_activity_step, name="interaction")
     register(HarmReport, may_see_report, name="interaction")
     register(Feedback, may_see_feedback, name="interaction")
+    register(WatchTopic, may_see_watch_topic, name="interaction")

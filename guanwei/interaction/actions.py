@@ -1493,3 +1493,163 @@ def move_rule(rule: ModerationRule, *, actor: Actor, up: bool) -> ModerationRule
     moved = next(x for x in rules if x.pk == r.pk)
     _rule_audit(AuditAction.MODERATION_RULE_MOVED, moved, actor)
     return moved
+
+
+# ===================================================================== representative Q&A
+# E-05 (第五篇 三(三)6 "回答用户答疑并互动(明文互动,选取有代表性有趣的互动)"): who handles
+# an account's comments picks answered public comments as 精选问答 and turns a selection of
+# them into a draft post — made by the content room's own ``create_post``, so it is
+# screened, reviewed and published like any other post (docs/decisions/0027).
+
+SHOWCASE_SOURCE = "互动台精选问答"
+MAX_SHOWCASE_ITEMS = 10
+
+
+def _pick_refusal(comment: Comment, answer: str | None) -> str:
+    """Why ``comment`` cannot be shown publicly as a Q&A ("" when it can)."""
+    from guanwei.interaction.models import Source, Visibility
+
+    if comment.source != Source.COMMENT:
+        return "私信和提及不公开，不能选为精选问答。"
+    if comment.visibility != Visibility.VISIBLE:
+        return "已隐藏或已删除的评论不能选为精选问答。"
+    if comment.verdict == "block":
+        return "筛查结果为不宜公开的评论不能选为精选问答。"
+    if not answer:
+        return "这条评论还没有答复：答复后才能选为精选问答。"
+    return ""
+
+
+def may_pick(comment: Comment, answer: str | None) -> bool:
+    """Whether the item could be picked at all (the inbox shows the button then)."""
+    return not _pick_refusal(comment, answer)
+
+
+@transaction.atomic
+def mark_representative(comment: Comment, *, actor: User) -> Comment:
+    """选为精选问答: an answered, visible public comment of an account the person handles."""
+    from guanwei.interaction.queries import answers_for
+
+    comment = (
+        Comment.objects.select_for_update().select_related("unit", "channel").get(pk=comment.pk)
+    )
+    if not may_handle(actor, comment):
+        raise PermissionDenied("您没有处理该账号评论的权限。")
+    answer = answers_for([comment]).get(comment.pk)
+    refusal = _pick_refusal(comment, answer)
+    if refusal:
+        raise InvalidChange(refusal)
+    if comment.is_representative:
+        return comment
+    comment.is_representative = True
+    comment.save(update_fields=["is_representative"])
+    _audit_comment(
+        AuditAction.REPRESENTATIVE_MARKED,
+        comment,
+        actor,
+        before={"is_representative": False},
+        after={"is_representative": True, "question": comment.text[:200], "answer": answer},
+    )
+    return comment
+
+
+@transaction.atomic
+def unmark_representative(comment: Comment, *, actor: User) -> Comment:
+    """取消精选: no longer shown (a post already made from it stays as it is)."""
+    comment = Comment.objects.select_for_update().select_related("unit").get(pk=comment.pk)
+    if not may_handle(actor, comment):
+        raise PermissionDenied("您没有处理该账号评论的权限。")
+    if not comment.is_representative:
+        return comment
+    comment.is_representative = False
+    comment.save(update_fields=["is_representative"])
+    _audit_comment(
+        AuditAction.REPRESENTATIVE_UNMARKED,
+        comment,
+        actor,
+        before={"is_representative": True},
+        after={"is_representative": False},
+    )
+    return comment
+
+
+def showcase_category(organisation_id: int) -> str:
+    """The pack's category for such a post: the one citing E-05, else one keyed
+    ``interaction``, else the first ("" when the pack has none)."""
+    categories = rules_for(organisation_id).categories
+    for c in categories:
+        req = c.get("req") or []
+        if "E-05" in ([req] if isinstance(req, str) else req):
+            return str(c["key"])
+    for c in categories:
+        if c["key"] == "interaction":
+            return "interaction"
+    return str(categories[0]["key"]) if categories else ""
+
+
+def showcase_body(channel: Channel, pairs: list[tuple[str, str]]) -> str:
+    """The post's text: each question and its answer, in the order picked. The asker's
+    name is left out (a member of the public is not named in an official post)."""
+    blocks = [f"网友问：{q.strip()}\n{channel.name}答：{a.strip()}" for q, a in pairs]
+    return "\n\n".join(blocks)
+
+
+@transaction.atomic
+def draft_post_from_representative(
+    comments: Iterable[Comment],
+    *,
+    actor: User,
+    title: str,
+    category: str = "",
+    column: str = "",
+) -> Any:
+    """生成帖子: a draft post on the account of the picked Q&A (one account), in the
+    account's unit, through ``content.actions.create_post`` (which checks ``post.create``
+    and the pack's categories and columns). The draft then goes the normal way: edited,
+    submitted for review, approved, scheduled."""
+    from guanwei.content import actions as content
+    from guanwei.interaction.queries import answers_for
+
+    ids = sorted({c.pk for c in comments})
+    if not ids:
+        raise InvalidChange("请至少勾选一条精选问答。")
+    if len(ids) > MAX_SHOWCASE_ITEMS:
+        raise InvalidChange(f"一篇稿件最多收入 {MAX_SHOWCASE_ITEMS} 条精选问答。")
+    rows = list(
+        Comment.objects.select_for_update()
+        .select_related("unit", "channel")
+        .filter(pk__in=ids)
+        .order_by("created_at", "id")
+    )
+    if len(rows) != len(ids) or len({c.channel_id for c in rows}) != 1:
+        raise InvalidChange("一篇稿件只能收入同一个账号的精选问答。")
+    for c in rows:
+        if not may_handle(actor, c):
+            raise PermissionDenied("您没有处理该账号评论的权限。")
+        if not c.is_representative:
+            raise InvalidChange("只能用已选为精选问答的评论生成稿件。")
+    answers = answers_for(rows)
+    missing = [c for c in rows if not answers.get(c.pk)]
+    if missing:
+        raise InvalidChange("有精选问答的答复已不存在，请取消精选后重新选择。")
+    channel = rows[0].channel
+    post = content.create_post(
+        channel.unit,
+        actor=actor,
+        title=(title or "").strip() or f"精选问答（{timezone.localdate():%m月%d日}）",
+        body=showcase_body(channel, [(c.text, answers[c.pk]) for c in rows]),
+        category=category or showcase_category(channel.organisation_id),
+        column=column,
+        channels=[channel],
+        source=SHOWCASE_SOURCE,
+    )
+    record(
+        AuditAction.REPRESENTATIVE_POST_DRAFTED,
+        actor=actor,
+        object_type="post",
+        object_id=post.pk,
+        object_repr=post.title,
+        organisation_id=post.organisation_id,
+        after={"comments": ids, "channel": channel.key},
+    )
+    return post

@@ -15,6 +15,14 @@ class InteractionConfig(AppConfig):
         housekeeping_pass.connect(
             on_housekeeping, weak=False, dispatch_uid="interaction.fetch_comments"
         )
+        # E-06: the watchlist's readings (加V, post figures, commenters) in the one active
+        # scheduler's pass, so one process asks the platforms (docs/decisions/0027).
+        from guanwei.interaction.watchlist import on_scheduler_pass
+        from guanwei.publishing.events import scheduler_pass
+
+        scheduler_pass.connect(
+            on_scheduler_pass, weak=False, dispatch_uid="interaction.watch_refresh"
+        )
 
         from guanwei.interaction.rules import load_pack_rules
         from guanwei.packs.events import pack_loaded

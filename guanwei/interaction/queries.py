@@ -371,3 +371,51 @@ def reply_panels(user: User, comments: list[Comment]) -> dict[int, dict[str, obj
             ),
         }
     return out
+
+
+# ===================================================================== representative Q&A
+
+
+def answers_for(comments: list[Comment]) -> dict[int, str]:
+    """The answer on record for each comment (E-05): the last reply sent through the
+    product (W-20), else the account's own reply fetched from the platform (a comment by
+    the account whose ``reply_to`` is this one). Two queries, whatever the count."""
+    from guanwei.interaction.models import Reply, ReplyStatus, Source
+
+    found: dict[int, str] = {}
+    public = [c for c in comments if c.source == Source.COMMENT]
+    if not public:
+        return found
+    by_remote = {(c.channel_id, c.remote_id): c for c in public}
+    own = {c.channel_id: c.channel.account_id.strip() for c in public}
+    for channel_id, reply_to, author_id, text in (
+        Comment.objects.filter(channel_id__in=set(own), reply_to__in={c.remote_id for c in public})
+        .order_by("created_at", "id")
+        .values_list("channel_id", "reply_to", "author_id", "text")
+    ):
+        asked = by_remote.get((channel_id, reply_to))
+        if asked is not None and own.get(channel_id) and author_id == own[channel_id]:
+            found[asked.pk] = text
+    for comment_id, text in (
+        Reply.objects.filter(comment__in=[c.pk for c in public], status=ReplyStatus.SENT)
+        .order_by("sent_at", "id")
+        .values_list("comment_id", "text")
+    ):
+        found[comment_id] = text  # a reply sent through the product wins
+    return found
+
+
+def showcase_units(user: User, organisation: Organisation) -> list[Unit]:
+    """Whose accounts' representative Q&A ``user`` reads and picks: the inbox's units."""
+    return inbox_units(user, organisation)
+
+
+def representative_for(user: User, organisation: Organisation) -> list[Comment]:
+    """The representative Q&A of the accounts ``user`` handles, per account then newest
+    first (E-05)."""
+    units = showcase_units(user, organisation)
+    return list(
+        Comment.objects.filter(organisation=organisation, unit__in=units, is_representative=True)
+        .select_related("channel", "unit", "post")
+        .order_by("channel__name", "channel_id", "-created_at", "-id")
+    )

@@ -6,7 +6,9 @@ from guanwei.interaction import (
     reply_views,
     report_views,
     rule_views,
+    showcase_views,
     views,
+    watch_views,
 )
 
 urlpatterns = [
@@ -59,5 +61,20 @@ urlpatterns = [
         "comments/<int:pk>/feedback/",
         feedback_views.feedback_capture,
         name="feedback_capture",
+    ),
+    # representative Q&A (E-05) and the watchlist (E-06)
+    path(
+        "comments/<int:pk>/representative/",
+        showcase_views.comment_representative,
+        name="comment_representative",
+    ),
+    path("showcase/", showcase_views.showcase, name="showcase"),
+    path("showcase/post/", showcase_views.showcase_post, name="showcase_post"),
+    path("watch/", watch_views.watch, name="watch"),
+    path("watch/topics/", watch_views.watch_topic_add, name="watch_topic_add"),
+    path(
+        "watch/topics/<int:pk>/remove/",
+        watch_views.watch_topic_remove,
+        name="watch_topic_remove",
     ),
 ]

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from guanwei.channels.models import Channel
 from guanwei.core.errors import DomainError
-from guanwei.interaction import actions, queries
+from guanwei.interaction import actions, queries, watchlist
 from guanwei.interaction.models import Comment
 from guanwei.keyset import cursor_text, parse_cursor
 from guanwei.orgs.access import get_for, may_see
@@ -66,6 +66,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
     people_by_unit: dict[int, list[User]] = {}
     rows: list[dict[str, Any]] = []
     now = timezone.now()
+    answers = queries.answers_for(items)  # E-05: what was answered, for 精选问答
     for c in items:
         handles = actions.may_handle(user, c)
         if handles and c.unit_id not in people_by_unit:
@@ -86,6 +87,8 @@ def inbox(request: HttpRequest) -> HttpResponse:
                 and c.reply_due_at < now,
                 "long": len(c.text) > 500,
                 "post_visible": c.post is not None and may_see(user, c.post),
+                "answer": answers.get(c.pk, ""),
+                "may_pick": handles and actions.may_pick(c, answers.get(c.pk)),
             }
         )
     panels = queries.reply_panels(user, items)  # W-19, W-20
@@ -120,6 +123,8 @@ def inbox(request: HttpRequest) -> HttpResponse:
         here=request.get_full_path(),
         newest=max((c.pk for c in items), default=0),
         may_edit_rules=actions.may_edit_rules(user, org),
+        may_watch=watchlist.may_open_watch(user, org),
+        may_showcase=bool(units),
     )
     if request.GET.get("fragment") == "count":  # the banner htmx polls: new items since
         try:

@@ -15,6 +15,7 @@ leaders" defines the figures)."""
 from __future__ import annotations
 
 import logging
+import time as clock
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -82,7 +83,11 @@ def refresh(now: datetime | None = None, *, adapter_for: AdapterFor = _adapter) 
     now = now or timezone.now()
     done = Refreshed()
     since = now - timedelta(days=WATCH_DAYS)
-    channels = Channel.objects.filter(platform__in=["weibo", "wechat"]).select_related("settings")
+    channels = (  # an account not connected to its platform (no settings) is not read
+        Channel.objects.filter(platform__in=["weibo", "wechat"], settings__isnull=False)
+        .select_related("settings")
+        .order_by("pk")
+    )
     checked = dict(AccountCheck.objects.values_list("channel_id", "checked_at"))
     due_intents = _intents_due(now, since)
     by_channel: dict[int, list[PublishIntent]] = defaultdict(list)
@@ -173,12 +178,52 @@ def _authors_due(channel: Channel, now: datetime, since: datetime) -> list[str]:
     return [a for a in wanted if a not in fresh]
 
 
+REFRESH_EVERY_S = 300.0  # how often the scheduler pass looks for what is due
+_last_pass = {"at": float("-inf")}
+
+
 def on_scheduler_pass(**_: Any) -> None:
-    """The scheduler pass's receiver (``apps.py``): never raises into the pass."""
+    """The scheduler pass's receiver (``apps.py``; one active scheduler, so one process
+    asks the platforms): at most every ``REFRESH_EVERY_S``, what is due is read; never
+    raises into the pass."""
+    started = clock.monotonic()
+    if started - _last_pass["at"] < REFRESH_EVERY_S:
+        return
+    _last_pass["at"] = started
     try:
-        refresh()
+        done = refresh()
+        if done.accounts or done.snapshots or done.authors or done.errors:
+            log.info(
+                "watchlist: %d accounts, %d post readings, %d commenters, %d errors",
+                done.accounts,
+                done.snapshots,
+                done.authors,
+                len(done.errors),
+            )
     except Exception:
         log.exception("watchlist refresh failed")
+
+
+def main(argv: list[str]) -> int:
+    """``guanwei interaction watch [--once]``: read what is due now (or every minute)."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="guanwei interaction watch")
+    parser.add_argument("--once", action="store_true", help="one pass, then exit")
+    parser.add_argument("--every", type=float, default=60.0, help="seconds between passes")
+    args = parser.parse_args(argv)
+    while True:
+        done = refresh()
+        print(
+            f"accounts {done.accounts}, post readings {done.snapshots}, "
+            f"commenters {done.authors}, errors {len(done.errors)}",
+            flush=True,
+        )
+        for error in done.errors:
+            print(f"  {error}", flush=True)
+        if args.once:
+            return 1 if done.errors else 0
+        clock.sleep(max(1.0, args.every))
 
 
 # ===================================================================== who sees what
@@ -224,9 +269,14 @@ def _start_of(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
-def topic_intents(topic: WatchTopic, channel_ids: Iterable[int]) -> QuerySet[PublishIntent]:
+def topic_intents(topic: WatchTopic | None, channel_ids: Iterable[int]) -> QuerySet[PublishIntent]:
     """The topic's posts: published on the accounts, whose hashtag, title or text names
-    one of its keywords."""
+    one of its keywords (``topic`` None: every post published on them)."""
+    rows = PublishIntent.objects.filter(
+        channel_id__in=list(channel_ids), status=IntentStatus.PUBLISHED
+    )
+    if topic is None:
+        return rows
     match = Q()
     for word in topic.keywords or [topic.name]:
         match |= (
@@ -234,11 +284,7 @@ def topic_intents(topic: WatchTopic, channel_ids: Iterable[int]) -> QuerySet[Pub
             | Q(revision__title__icontains=word)
             | Q(revision__body__icontains=word)
         )
-    return PublishIntent.objects.filter(
-        organisation_id=topic.organisation_id,
-        channel_id__in=list(channel_ids),
-        status=IntentStatus.PUBLISHED,
-    ).filter(match)
+    return rows.filter(organisation_id=topic.organisation_id).filter(match)
 
 
 def topic_comments(
@@ -257,7 +303,7 @@ def topic_comments(
 
 
 def volume(
-    topic: WatchTopic, channel_ids: Iterable[int], *, today: date | None = None
+    topic: WatchTopic | None, channel_ids: Iterable[int], *, today: date | None = None
 ) -> list[DayVolume]:
     """Comments and reposts per day over the last ``WATCH_DAYS`` days (oldest first).
     Comments: the topic's comments by the platform's time of each, in local days.
@@ -442,6 +488,7 @@ class Chart:
     ticks: list[tuple[float, str]]  # x, label (every 5th day)
     top: int  # the value of the top line
     baseline: float
+    bar_width: float = 0.0
 
 
 CHART_W, CHART_H, PAD_L, PAD_B, PAD_T = 640, 180, 36, 22, 10
@@ -465,4 +512,4 @@ def chart(days: list[DayVolume]) -> Chart:
         for i, d in enumerate(days)
         if i % 5 == 0 or i == len(days) - 1
     ]
-    return Chart(CHART_W, CHART_H, comments, reposts, ticks, top, baseline)
+    return Chart(CHART_W, CHART_H, comments, reposts, ticks, top, baseline, round(bar_w, 1))
