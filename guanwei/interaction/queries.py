@@ -7,6 +7,7 @@ from datetime import datetime
 
 from django.db.models import Prefetch, Q, QuerySet
 
+from guanwei.channels.models import Channel
 from guanwei.interaction.models import (
     Activity,
     ActivityStatus,
@@ -376,6 +377,14 @@ def reply_panels(user: User, comments: list[Comment]) -> dict[int, dict[str, obj
 # ===================================================================== representative Q&A
 
 
+def own_account_id(channel: Channel) -> str:
+    """The account's own id on its platform: the registry's ``account_id``, else the
+    ``uid`` of its connection settings (the demo's accounts on the fakes)."""
+    from guanwei.publishing.credentials import settings_for
+
+    return channel.account_id.strip() or str(settings_for(channel).get("uid", "")).strip()
+
+
 def answers_for(comments: list[Comment]) -> dict[int, str]:
     """The answer on record for each comment (E-05): the last reply sent through the
     product (W-20), else the account's own reply fetched from the platform (a comment by
@@ -387,7 +396,10 @@ def answers_for(comments: list[Comment]) -> dict[int, str]:
     if not public:
         return found
     by_remote = {(c.channel_id, c.remote_id): c for c in public}
-    own = {c.channel_id: c.channel.account_id.strip() for c in public}
+    own: dict[int, str] = {}
+    for c in public:  # one settings read per account, not per comment
+        if c.channel_id not in own:
+            own[c.channel_id] = own_account_id(c.channel)
     for channel_id, reply_to, author_id, text in (
         Comment.objects.filter(channel_id__in=set(own), reply_to__in={c.remote_id for c in public})
         .order_by("created_at", "id")

@@ -164,7 +164,7 @@ def _authors_due(channel: Channel, now: datetime, since: datetime) -> list[str]:
     top = (
         Comment.objects.filter(channel=channel, source=Source.COMMENT, created_at__gte=since)
         .exclude(author_id="")
-        .exclude(author_id=channel.account_id.strip() or "\0")
+        .exclude(author_id__in=_own_ids([channel]))
         .values("author_id")
         .annotate(n=Count("id"))
         .order_by("-n", "author_id")[:AUTHORS_CHECKED]
@@ -246,7 +246,7 @@ def watch_channels(user: User, organisation: Organisation) -> list[Channel]:
     }
     return list(
         Channel.objects.filter(organisation=organisation, unit_id__in=units)
-        .select_related("unit")
+        .select_related("unit", "settings")
         .order_by("unit__path", "pk")
     )
 
@@ -354,7 +354,9 @@ class Commenter:
 
 
 def _own_ids(channels: Iterable[Channel]) -> set[str]:
-    return {c.account_id.strip() for c in channels if c.account_id.strip()}
+    from guanwei.interaction.queries import own_account_id
+
+    return {own for own in map(own_account_id, channels) if own}
 
 
 def _key(author_id: str, name: str) -> str:

@@ -193,7 +193,13 @@ class WeiboFake(Platform):
             self.duplicate_window_s = float(options["duplicate_window_s"])
         if isinstance(options.get("add_comment"), dict):
             c = options["add_comment"]
-            self._add_comment(int(c["status_id"]), str(c.get("uid", "1000002")), c["text"], now())
+            self._add_comment(  # ``reply_to``: the comment it answers (E-06 opinion leaders)
+                int(c["status_id"]),
+                str(c.get("uid", "1000002")),
+                c["text"],
+                now(),
+                int(c.get("reply_to") or 0),
+            )
         if isinstance(options.get("comment_stream"), dict):
             from guanwei.publishing.fakes.comment_streams import generate
 
