@@ -42,10 +42,11 @@ from guanwei.interaction.models import (
     Feedback,
     HarmReport,
     ModerationRule,
+    WatchTopic,
 )
 from guanwei.notify.models import Notice
 from guanwei.orgs.models import ApiToken, Membership, Organisation, PendingGrant, Unit, User
-from guanwei.orgs.permissions import can
+from guanwei.orgs.permissions import can, holds_anywhere
 from guanwei.oversight.models import Deadline, DeadlineKind
 from guanwei.publishing.models import PublishIntent
 from guanwei.screening.models import LexiconAllowPhrase, LexiconTerm
@@ -149,6 +150,9 @@ WHO_SEES: dict[str, Callable[[User, Any], bool]] = {
         p.pk in (r.reporter_id, r.handler_id) or can(p, "incident.handle", r.organisation)
     ),
     "feedback": lambda p, f: can(p, "comment.moderate", f.unit) or can(p, "report.view", f.unit),
+    "watch_topic": lambda p, t: any(
+        holds_anywhere(p, x, t.organisation) for x in ("report.view", "comment.moderate")
+    ),
     "comment": lambda p, c: (
         p.pk in (c.assignee_id, c.escalated_to_id)
         or can(p, "comment.moderate", c.unit)
@@ -298,6 +302,13 @@ ROUTES: dict[str, Entry] = {
     "feedback_csv": Entry(None),
     "feedback_tag": Entry("feedback", "POST"),
     "feedback_capture": Entry("comment", "POST"),
+    # interaction: representative Q&A (E-05) and the watchlist (E-06)
+    "comment_representative": Entry("comment", "POST"),
+    "showcase": Entry(None),
+    "showcase_post": Entry(None, "POST"),
+    "watch": Entry(None),
+    "watch_topic_add": Entry(None, "POST"),
+    "watch_topic_remove": Entry("watch_topic", "POST"),
     # notify
     "notices": Entry(None),
     "inbox": Entry(None),
@@ -727,6 +738,13 @@ def _objects() -> dict[str, dict[str, Any]]:
             "other": None,
             "foreign": LexiconAllowPhrase.objects.create(organisation=org(C), phrase=f"{MARK}丙丁"),
         },
+        "watch_topic": {
+            w: WatchTopic.objects.create(
+                organisation=o, name=f"{MARK}{w}话题", created_by=person(who)
+            )
+            for w, o, who in (("own", org(W), "kj_publisher"), ("foreign", org(C), "col_admin"))
+        }
+        | {"other": None},
         "moderation_rule": {
             w: ModerationRule.objects.create(
                 organisation=o, key="matrix-rule", name=f"{MARK}{w}规则", actions=[{"do": "review"}]
