@@ -77,10 +77,17 @@ def _features(platform: str) -> frozenset[str]:
         return frozenset()
 
 
-def refresh(now: datetime | None = None, *, adapter_for: AdapterFor = _adapter) -> Refreshed:
-    """Read what is due from the platforms and store it. A platform that fails is logged
-    and skipped (tried again next pass); nothing raises."""
+def refresh(
+    now: datetime | None = None, *, adapter_for: AdapterFor = _adapter, force: bool = False
+) -> Refreshed:
+    """Read what is due from the platforms and store it (``force``: everything, however
+    recently it was read). A platform that fails is logged and skipped (tried again next
+    pass); nothing raises."""
     now = now or timezone.now()
+    if force:  # as if nothing had been read yet
+        now_for_due = now + max(ACCOUNT_EVERY, METRICS_EVERY, AUTHOR_EVERY)
+    else:
+        now_for_due = now
     done = Refreshed()
     since = now - timedelta(days=WATCH_DAYS)
     channels = (  # an account not connected to its platform (no settings) is not read
@@ -89,17 +96,17 @@ def refresh(now: datetime | None = None, *, adapter_for: AdapterFor = _adapter) 
         .order_by("pk")
     )
     checked = dict(AccountCheck.objects.values_list("channel_id", "checked_at"))
-    due_intents = _intents_due(now, since)
+    due_intents = _intents_due(now_for_due, since)
     by_channel: dict[int, list[PublishIntent]] = defaultdict(list)
     for intent in due_intents:
         by_channel[intent.channel_id].append(intent)
     for channel in channels:
         features = _features(channel.platform)
         wants_account = "account" in features and (
-            channel.pk not in checked or checked[channel.pk] <= now - ACCOUNT_EVERY
+            channel.pk not in checked or checked[channel.pk] <= now_for_due - ACCOUNT_EVERY
         )
         intents = by_channel.get(channel.pk, []) if "metrics" in features else []
-        authors = _authors_due(channel, now, since) if "account" in features else []
+        authors = _authors_due(channel, now_for_due, since) if "account" in features else []
         if not (wants_account or intents or authors):
             continue
         try:
@@ -211,9 +218,12 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="guanwei interaction watch")
     parser.add_argument("--once", action="store_true", help="one pass, then exit")
     parser.add_argument("--every", type=float, default=60.0, help="seconds between passes")
+    parser.add_argument(
+        "--all", action="store_true", help="read everything now, however recently read"
+    )
     args = parser.parse_args(argv)
     while True:
-        done = refresh()
+        done = refresh(force=args.all)
         print(
             f"accounts {done.accounts}, post readings {done.snapshots}, "
             f"commenters {done.authors}, errors {len(done.errors)}",
@@ -509,8 +519,8 @@ def chart(days: list[DayVolume]) -> Chart:
 
     comments = [bar(i, d.comments, slot * 0.1, d.day) for i, d in enumerate(days)]
     reposts = [bar(i, d.reposts, slot * 0.1 + bar_w, d.day) for i, d in enumerate(days)]
-    ticks = [
-        (round(PAD_L + i * slot + slot / 2, 1), d.day.strftime("%m-%d"))
+    ticks = [  # a label is about 30 wide: the last one kept inside the picture
+        (round(min(PAD_L + i * slot + slot / 2, CHART_W - 16), 1), d.day.strftime("%m-%d"))
         for i, d in enumerate(days)
         if i % 5 == 0 or i == len(days) - 1
     ]

@@ -163,6 +163,8 @@ def test_e06_refresh_over_http_records_verification_figures_and_commenters(
 
     again = watchlist.refresh(now + timedelta(minutes=10))
     assert (again.accounts, again.snapshots, again.authors) == (0, 0, 0)
+    forced = watchlist.refresh(now + timedelta(minutes=11), force=True)  # --all
+    assert (forced.accounts, forced.snapshots) == (1, 1) and forced.authors >= 2
 
     fakes.control(
         "weibo",
