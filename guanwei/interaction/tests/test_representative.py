@@ -96,7 +96,7 @@ def test_e05_the_operator_marks_an_answered_question_and_unmarks_it() -> None:
     q.refresh_from_db()
     assert q.is_representative
     marked = _audit(AuditAction.REPRESENTATIVE_MARKED, q.pk)
-    assert marked is not None and marked.after["answer"] == "在“家校通”里点“作业”即可查看。"
+    assert marked is not None and (marked.after or {})["answer"] == "在“家校通”里点“作业”即可查看。"
     page = _client("edu_yy_operator").get(reverse("showcase")).content.decode()
     assert "优课优信官方微博" in page and "优信App怎么查看孩子的作业？" in page
     assert "在“家校通”里点“作业”即可查看。" in page and "生成帖子" in page
@@ -206,7 +206,7 @@ def test_e05_generate_post_makes_a_draft_through_content_and_it_goes_to_review()
     assert [c.key for c in rev.channels.all()] == ["official_weibo"]
     assert _audit(AuditAction.POST_CREATED, post.pk) is not None
     drafted = _audit(AuditAction.REPRESENTATIVE_POST_DRAFTED, post.pk)
-    assert drafted is not None and drafted.after["comments"] == sorted([a.pk, b.pk])
+    assert drafted is not None and (drafted.after or {})["comments"] == sorted([a.pk, b.pk])
 
     wf.submit_for_review(post, actor=operator)
     post.refresh_from_db()

@@ -85,7 +85,7 @@ def test_e06_topics_are_added_and_removed_by_who_handles_comments() -> None:
     topic = actions.add_watch_topic(org(E), actor=lead, name="#优趣之熊孩子#", keywords=["熊孩子"])
     assert topic.keywords == ["优趣之熊孩子", "熊孩子"]
     added = AuditRecord.objects.get(action=AuditAction.WATCH_TOPIC_ADDED, object_id=str(topic.pk))
-    assert added.after["name"] == "#优趣之熊孩子#"
+    assert (added.after or {})["name"] == "#优趣之熊孩子#"
     with pytest.raises(InvalidChange, match="已经在关注"):
         actions.add_watch_topic(org(E), actor=lead, name="#优趣之熊孩子#")
     with pytest.raises(PermissionDenied):
@@ -214,9 +214,12 @@ def test_e06_the_scheduler_pass_runs_the_refresh_at_most_every_five_minutes(
     from guanwei.publishing.worker import scheduler_pass
 
     calls: list[Any] = []
-    monkeypatch.setattr(
-        watchlist, "refresh", lambda *a, **k: calls.append(1) or watchlist.Refreshed()
-    )
+
+    def counted(*_: Any, **__: Any) -> watchlist.Refreshed:
+        calls.append(1)
+        return watchlist.Refreshed()
+
+    monkeypatch.setattr(watchlist, "refresh", counted)
     monkeypatch.setitem(watchlist._last_pass, "at", float("-inf"))
     scheduler_pass()
     scheduler_pass()
