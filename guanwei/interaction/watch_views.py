@@ -22,6 +22,7 @@ from guanwei.interaction.models import AccountCheck, WatchTopic
 from guanwei.orgs.access import get_for
 from guanwei.orgs.models import Organisation
 from guanwei.orgs.pages import actor, current_org, page_context
+from guanwei.orgs.rules import rules_for
 
 VERIFIED_KINDS = {0: "个人认证（橙V）"}  # Weibo verified_type; 1..7: bodies (蓝V)
 
@@ -86,7 +87,9 @@ def watch(request: HttpRequest) -> HttpResponse:
         checked_at=max(checked) if checked else None,
         window_days=watchlist.WATCH_DAYS,
         may_manage=actions.may_manage_watch(user, org),
-        typed={"name": "", "keywords": ""},
+        example=next(  # the organisation's own hashtag as the example, never another's
+            (c["hashtag"] for c in rules_for(org.pk).columns if c.get("hashtag")), "#话题#"
+        ),
     )
     return render(request, "interaction/watch.html", context)
 
