@@ -894,6 +894,7 @@ def capture_feedback(
     summary is given, on the comment's account."""
     if not may_record_feedback(actor, comment.unit):
         raise PermissionDenied("您没有处理该账号评论的权限。")
+    _lock_comment(comment)  # a double click waits here, then sees the first one's row
     if Feedback.objects.filter(comment=comment).exists():
         raise InvalidChange("这条评论已记为意见反馈。")
     f = Feedback.objects.create(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -236,6 +237,10 @@ def inbox(
     rows = _filtered(_visible(user, organisation), user, show, channel_id)
     if label and _json_contains():
         rows = rows.filter(labels__contains=[label])
+    elif label:
+        # SQLite has no JSON containment: narrow in SQL on the text (the exact label is
+        # checked below), so older labelled items are reached, not only this page's.
+        rows = rows.filter(labels__icontains=json.dumps(label)[1:-1])
     rows = rows.select_related(
         "unit", "channel", "post", "assignee", "escalated_to", "activity"
     ).prefetch_related(Prefetch("notes", queryset=CommentNote.objects.select_related("author")))

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from guanwei.channels.models import Channel
 from guanwei.core.errors import DomainError
 from guanwei.interaction import actions, queries, watchlist
-from guanwei.interaction.models import Comment
+from guanwei.interaction.models import Comment, Feedback
 from guanwei.keyset import cursor_text, parse_cursor
 from guanwei.orgs.access import get_for, may_see
 from guanwei.orgs.models import Organisation, User
@@ -54,6 +54,29 @@ def inbox(request: HttpRequest) -> HttpResponse:
         channel_id = 0
     if channel_id not in {c.pk for c in channels}:
         channel_id = 0
+    params = {
+        k: v
+        for k, v in (
+            ("show", show),
+            ("order", "sla" if order == "sla" else ""),
+            ("account", str(channel_id or "")),
+            ("label", label),
+        )
+        if v
+    }
+    if request.GET.get("fragment") == "count":  # the banner htmx polls: new items since
+        # Only the count: every open tab asks every 10 s, so none of the page's rows, notes
+        # or assignable people are built for it.
+        since = request.GET.get("since") or "0"
+        since_id = int(since) if since.isascii() and since.isdigit() else 0
+        fresh = queries.inbox_count_since(
+            user, org, show=show, channel_id=channel_id or None, since_id=since_id
+        )
+        return render(
+            request,
+            "interaction/_inbox_new.html",
+            {"fresh": fresh, "since": since_id, "params": params},
+        )
     items = queries.inbox(
         user,
         org,
@@ -67,6 +90,11 @@ def inbox(request: HttpRequest) -> HttpResponse:
     rows: list[dict[str, Any]] = []
     now = timezone.now()
     answers = queries.answers_for(items)  # E-05: what was answered, for 精选问答
+    captured = set(  # 第四条(四): already recorded as feedback
+        Feedback.objects.filter(comment_id__in=[c.pk for c in items]).values_list(
+            "comment_id", flat=True
+        )
+    )
     for c in items:
         handles = actions.may_handle(user, c)
         if handles and c.unit_id not in people_by_unit:
@@ -89,21 +117,12 @@ def inbox(request: HttpRequest) -> HttpResponse:
                 "post_visible": c.post is not None and may_see(user, c.post),
                 "answer": answers.get(c.pk, ""),
                 "may_pick": handles and actions.may_pick(c, answers.get(c.pk)),
+                "feedback": c.pk in captured,
             }
         )
     panels = queries.reply_panels(user, items)  # W-19, W-20
     for row in rows:
         row["reply"] = panels[row["c"].pk]
-    params = {
-        k: v
-        for k, v in (
-            ("show", show),
-            ("order", "sla" if order == "sla" else ""),
-            ("account", str(channel_id or "")),
-            ("label", label),
-        )
-        if v
-    }
     more = ""
     if order == "new" and len(items) == queries.INBOX_PAGE:
         last = items[-1]
@@ -126,17 +145,6 @@ def inbox(request: HttpRequest) -> HttpResponse:
         may_watch=watchlist.may_open_watch(user, org),
         may_showcase=bool(units),
     )
-    if request.GET.get("fragment") == "count":  # the banner htmx polls: new items since
-        try:
-            since = int(request.GET.get("since") or 0)
-        except ValueError:
-            since = 0
-        fresh = queries.inbox_count_since(
-            user, org, show=show, channel_id=channel_id or None, since_id=since
-        )
-        return render(
-            request, "interaction/_inbox_new.html", {**context, "fresh": fresh, "since": since}
-        )
     return render(request, "interaction/inbox.html", context)
 
 
