@@ -1633,6 +1633,10 @@ def draft_post_from_representative(
     missing = [c for c in rows if not answers.get(c.pk)]
     if missing:
         raise InvalidChange("有精选问答的答复已不存在，请取消精选后重新选择。")
+    for c in rows:  # hidden, deleted or screened since it was picked
+        refusal = _pick_refusal(c, answers.get(c.pk))
+        if refusal:
+            raise InvalidChange(f"“{c.text[:20]}”：{refusal}")
     channel = rows[0].channel
     post = content.create_post(
         channel.unit,

@@ -24,6 +24,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.db.models import Count
+from django.utils import timezone
 
 from guanwei.audit.actions import record
 from guanwei.audit.events import AuditAction
@@ -246,7 +247,10 @@ def settle_deadline(comment: Comment, *, evidence: str, actor: Any = None) -> No
     ).first()
     if deadline is None:
         return
-    oversight.close_deadline(deadline, DeadlineStatus.MET, actor=actor, evidence=evidence)
+    # Late is late, whether or not the scheduler marked it first (after an outage it had not).
+    late = deadline.due_at is not None and timezone.now() > deadline.due_at
+    status = DeadlineStatus.BREACHED if late else DeadlineStatus.MET
+    oversight.close_deadline(deadline, status, actor=actor, evidence=evidence)
 
 
 def mark_own_reply(c: Comment) -> None:

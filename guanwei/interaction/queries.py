@@ -16,6 +16,7 @@ from guanwei.interaction.models import (
     CommentNote,
     Feedback,
     ItemStatus,
+    Visibility,
 )
 from guanwei.orgs.models import Organisation, Unit, User
 from guanwei.orgs.permissions import can, holds_anywhere
@@ -432,7 +433,13 @@ def representative_for(user: User, organisation: Organisation) -> list[Comment]:
     first (E-05)."""
     units = showcase_units(user, organisation)
     return list(
-        Comment.objects.filter(organisation=organisation, unit__in=units, is_representative=True)
+        Comment.objects.filter(
+            organisation=organisation,
+            unit__in=units,
+            is_representative=True,
+            visibility=Visibility.VISIBLE,  # hidden or deleted later: no longer shown
+        )
+        .exclude(verdict="block")
         .select_related("channel", "unit", "post")
         .order_by("channel__name", "channel_id", "-created_at", "-id")
     )

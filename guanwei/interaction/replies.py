@@ -12,6 +12,7 @@ between two transactions (decision 0026)."""
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -21,6 +22,7 @@ from django.utils import timezone
 
 from guanwei.audit.actions import record
 from guanwei.audit.events import AuditAction
+from guanwei.audit.models import AuditRecord
 from guanwei.core.errors import InvalidChange, PermissionDenied
 from guanwei.interaction import experts
 from guanwei.interaction.models import Comment, ItemStatus, Reply, ReplyStatus, Scope, Source
@@ -34,9 +36,11 @@ OPEN = (
     ReplyStatus.UNKNOWN,
 )
 # A reply left SENDING this long (the process died mid-call) may be checked on the platform.
+log = logging.getLogger(__name__)
 STALE_SENDING = timedelta(minutes=2)
+CALL_SECONDS = 45.0  # one reply call, in total (publishing.adapters.http.call_deadline)
 WEIBO_MAX = 140
-WECHAT_MAX = 600
+WECHAT_MAX = 600  # UNCONFIRMED: the reference documents no limit for comment/reply/add
 
 ARGUE_WORDS = (
     "你错了",
@@ -126,7 +130,20 @@ def approvers(reply: Reply) -> list[int]:
         revoked_at__isnull=True,
         user__is_active=True,
     ).values_list("user_id", flat=True)
-    return sorted({i for i in ids if i != reply.drafted_by_id})
+    wrote = drafters([reply.pk]).get(reply.pk, set()) | {reply.drafted_by_id}
+    return sorted({i for i in ids if i not in wrote})
+
+
+def drafters(reply_ids: list[int]) -> dict[int, set[int | None]]:
+    """Everyone who saved each reply's text (its REPLY_DRAFTED records): a text the leader
+    wrote and the expert then submitted is still partly the leader's, so he does not
+    approve it either."""
+    out: dict[int, set[int | None]] = {}
+    for object_id, actor_id in AuditRecord.objects.filter(
+        action=AuditAction.REPLY_DRAFTED, object_type="reply", object_id__in=reply_ids
+    ).values_list("object_id", "actor_id"):
+        out.setdefault(int(object_id), set()).add(actor_id)
+    return out
 
 
 def may_approve(user: User | None, reply: Reply) -> bool:
@@ -259,6 +276,8 @@ def draft_reply(comment: Comment, *, actor: User, text: str) -> Reply:
     )
     if not may_draft(actor, comment):
         raise PermissionDenied("您不能回复这条评论。")
+    if comment.replies.filter(status=ReplyStatus.SENT).exists():
+        raise InvalidChange("这条评论已回复过，平台上每条评论只回复一次。")
     text = _check_text(comment, text)
     verdict, flags = flags_for(comment, text)
     reply = open_reply(comment)
@@ -343,14 +362,19 @@ def awaiting_comment_ids(user: User, organisation_id: int | None) -> list[int]:
     mine = set(memberships.values_list("unit_id", "role"))
     if not mine:
         return []
-    rows = (
+    rows = list(
         Reply.objects.filter(
             status=ReplyStatus.IN_REVIEW, approval_unit_id__in={u for u, _ in mine}
         )
         .exclude(drafted_by=user)
-        .values_list("comment_id", "approval_unit_id", "approval_roles")
+        .values_list("pk", "comment_id", "approval_unit_id", "approval_roles")
     )
-    return [cid for cid, unit_id, roles in rows if any((unit_id, r) in mine for r in roles or [])]
+    wrote = drafters([pk for pk, *_ in rows])
+    return [
+        cid
+        for pk, cid, unit_id, roles in rows
+        if any((unit_id, r) in mine for r in roles or []) and user.pk not in wrote.get(pk, ())
+    ]
 
 
 def awaits(user: User, comment: Comment) -> bool:
@@ -446,20 +470,28 @@ def send_reply(reply: Reply, *, actor: Any) -> SendOutcome:
     if isinstance(actor, User) and not may_send(actor, reply):
         raise PermissionDenied("您不能发送这条回复。")
     with transaction.atomic():
+        Comment.objects.select_for_update(of=("self",)).get(pk=reply.comment_id)
+        if reply.comment.replies.filter(status=ReplyStatus.SENT).exclude(pk=reply.pk).exists():
+            raise InvalidChange("这条评论已回复过，不会再发送第二条回复。")
         if not _move(
             reply, (ReplyStatus.APPROVED,), status=ReplyStatus.SENDING, claimed_at=timezone.now()
         ):
             raise InvalidChange("该回复不是待发送状态（已发送或正在发送），不会重复发送。")
         _audit(AuditAction.REPLY_SENDING, reply, actor)
     comment = reply.comment
+    from guanwei.publishing.adapters.http import call_deadline
+
     try:
-        remote_id = _adapter(comment).reply_comment(
-            _post_ref(comment), comment.remote_id, reply.text
-        )
+        # Bounded well inside STALE_SENDING: a check never finds a live call "stale".
+        with call_deadline(CALL_SECONDS):
+            remote_id = _adapter(comment).reply_comment(
+                _post_ref(comment), comment.remote_id, reply.text
+            )
     except AdapterError as e:
         return _not_sent(reply, actor, e.unknown_outcome, e.permanent, e.user_message, e.code)
     except Exception as e:  # noqa: BLE001 — the call may have reached the platform
-        return _not_sent(reply, actor, True, False, f"发送时出错（{type(e).__name__}）", "error")
+        log.exception("reply %s: the platform call failed", reply.pk)
+        return _not_sent(reply, actor, True, False, "系统发送时出错", f"error:{type(e).__name__}")
     return _record_sent(reply, actor, str(remote_id or comment.remote_id), checked=False)
 
 
@@ -468,22 +500,26 @@ def _not_sent(
 ) -> SendOutcome:
     with transaction.atomic():
         if unknown:
-            _move(reply, (ReplyStatus.SENDING,), status=ReplyStatus.UNKNOWN, error_message=message)
-            _audit(AuditAction.REPLY_UNKNOWN, reply, actor, code=code)
+            if _move(
+                reply, (ReplyStatus.SENDING,), status=ReplyStatus.UNKNOWN, error_message=message
+            ):
+                _audit(AuditAction.REPLY_UNKNOWN, reply, actor, code=code)
             text = f"平台没有确认是否收到（{message}）。请先点“核实发送结果”，不要重新起草。"
         elif permanent:
-            _move(reply, (ReplyStatus.SENDING,), status=ReplyStatus.FAILED, error_message=message)
-            _audit(AuditAction.REPLY_FAILED, reply, actor, code=code)
+            if _move(
+                reply, (ReplyStatus.SENDING,), status=ReplyStatus.FAILED, error_message=message
+            ):
+                _audit(AuditAction.REPLY_FAILED, reply, actor, code=code)
             text = f"平台拒绝了这条回复：{message}"
         else:
-            _move(
+            if _move(
                 reply,
                 (ReplyStatus.SENDING,),
                 status=ReplyStatus.APPROVED,
                 claimed_at=None,
                 error_message=message,
-            )
-            _audit(AuditAction.REPLY_FAILED, reply, actor, code=code, retry=True)
+            ):
+                _audit(AuditAction.REPLY_FAILED, reply, actor, code=code, retry=True)
             text = f"平台暂时无法接收（{message}），回复未发出，可稍后再发送。"
     return SendOutcome(reply, False, text)
 
@@ -536,12 +572,13 @@ def check_reply(reply: Reply, *, actor: User) -> SendOutcome:
     if found:
         return _record_sent(reply, actor, found, checked=True)
     with transaction.atomic():
-        if not _move(
-            reply,
-            (ReplyStatus.UNKNOWN, ReplyStatus.SENDING),
-            status=ReplyStatus.APPROVED,
-            claimed_at=None,
-        ):
-            raise InvalidChange("该回复的状态已改变。")
+        # Only the state this check read goes back to 已批准: a send claimed meanwhile (by a
+        # person after another check, or still on the wire) keeps its claim.
+        seen = Reply.objects.filter(pk=reply.pk, status=reply.status, claimed_at=reply.claimed_at)
+        if reply.status == ReplyStatus.SENDING:
+            seen = seen.filter(claimed_at__lte=timezone.now() - STALE_SENDING)
+        if not seen.update(status=ReplyStatus.APPROVED, claimed_at=None):
+            raise InvalidChange("该回复的状态已改变，请刷新页面。")
+        reply.status, reply.claimed_at = ReplyStatus.APPROVED, None
         _audit(AuditAction.REPLY_CHECKED, reply, actor, found=False)
     return SendOutcome(reply, False, "平台上没有这条回复：它没有发出，可以再发送一次。")

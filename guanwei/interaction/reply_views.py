@@ -24,7 +24,9 @@ def comment_reply(request: HttpRequest, pk: int) -> HttpResponse:
     op = request.POST.get("op", "")
     reply = None
     if op in ("approve", "reject", "send", "check"):
-        reply = Reply.objects.filter(comment=comment, pk=request.POST.get("reply") or 0).first()
+        raw = request.POST.get("reply", "")
+        wanted = int(raw) if raw.isascii() and raw.isdigit() else 0
+        reply = Reply.objects.filter(comment=comment, pk=wanted).first()
         if reply is None:
             messages.error(request, "没有找到这条回复，请刷新页面。")
             return _back(request)

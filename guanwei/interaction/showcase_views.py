@@ -95,9 +95,12 @@ def showcase_post(request: HttpRequest) -> HttpResponse:
     """生成帖子: the ticked representative Q&A of one account into a draft post."""
     org = _org(request)
     user = actor(request)
-    ids = {int(x) for x in request.POST.getlist("comment") if x.isdigit()}
+    ids = {int(x) for x in request.POST.getlist("comment") if x.isascii() and x.isdigit()}
     if not ids:
         messages.error(request, "请至少勾选一条精选问答。")
+        return redirect("showcase")
+    if len(ids) > actions.MAX_SHOWCASE_ITEMS:
+        messages.error(request, f"一篇稿件最多收入 {actions.MAX_SHOWCASE_ITEMS} 条精选问答。")
         return redirect("showcase")
     chosen = [get_for(user, Comment.objects.select_related("unit", "channel"), pk) for pk in ids]
     if any(c.organisation_id != org.pk for c in chosen):
