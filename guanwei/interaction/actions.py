@@ -682,6 +682,9 @@ def _safe_link(link: str) -> str:
     return link
 
 
+REPORT_MAX = 5000  # characters of 情况说明
+
+
 @transaction.atomic
 def report_harm(
     organisation: Organisation,
@@ -694,6 +697,9 @@ def report_harm(
     """File a report (C-10); its handling deadline is the pack's ``hours`` from now."""
     if not may_report_harm(actor, organisation):
         raise PermissionDenied("您不能在本单位报告有害信息。")
+    if len(description.strip()) > REPORT_MAX:
+        n = len(description.strip())
+        raise InvalidChange(f"情况说明最多 {REPORT_MAX} 字（现 {n} 字），请精简。")
     if not description.strip():
         raise InvalidChange("请写明情况说明。")
     link = _safe_link(link)
@@ -903,7 +909,7 @@ def capture_feedback(
         channel=comment.channel,
         comment=comment,
         text=(text.strip() or comment.text)[:5000],
-        topic=topic.strip()[:64] or comment.topic[:64],
+        topic=topic.strip()[:64],  # the person's words (triage's topic is a code, not a name)
         tags=_clean_tags(tags),
         satisfaction=_check_satisfaction(satisfaction),
         created_by=actor,

@@ -167,6 +167,7 @@ def route_new(stored: Sequence[Comment]) -> int:
     )
     routed = 0
     rules: dict[int, list[dict[str, Any]]] = {}
+    told: list[tuple[int, Comment]] = []
     for c in fresh:
         if (c.channel_id, c.remote_id) in own:
             mark_own_reply(c)
@@ -180,6 +181,7 @@ def route_new(stored: Sequence[Comment]) -> int:
         if expert is not None and c.assignee_id is None:
             c.assignee = expert
             fields.append("assignee")
+            told.append((expert.pk, c))
         hours = reply_hours(c.organisation_id)
         arrived = c.created_at or c.fetched_at
         if hours and c.reply_due_at is None:
@@ -205,6 +207,18 @@ def route_new(stored: Sequence[Comment]) -> int:
             },
         )
         routed += 1
+    if told:
+        from guanwei.notify.actions import notify
+
+        for user_id, c in told:  # W-20: the expert learns of the question (bell, notices)
+            due = timezone.localtime(c.reply_due_at) if c.reply_due_at else None
+            notify(
+                [user_id],
+                organisation_id=c.organisation_id,
+                title=f"待答复网友提问：{c.channel.name}",
+                body=(f"请于 {due:%m-%d %H:%M} 前答复：" if due else "请答复：") + c.text[:80],
+                link=f"/interaction/?show=mine#comment-{c.pk}",
+            )
     return routed
 
 

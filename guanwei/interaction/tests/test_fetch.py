@@ -105,7 +105,7 @@ def test_w18_a_rate_limited_account_backs_off_tells_its_publisher_once_and_loses
     intent = _published_weibo(fakes)
     _add(fakes, intent.remote_id, 80)
     fakes.control("weibo", path="/2/comments/show.json", fail_next=0)
-    before = Notice.objects.count()
+    before = Notice.objects.filter(title__contains="评论抓取已暂停").count()
     # The first page answers, the second is refused.
     from guanwei.publishing.adapters import get_adapter
     from guanwei.publishing.dispatch import settings_for
@@ -128,7 +128,7 @@ def test_w18_a_rate_limited_account_backs_off_tells_its_publisher_once_and_loses
         cursor = FetchCursor.objects.get(intent=intent)
         assert cursor.failures == 1 and cursor.error_code == "rate_limited"
         assert cursor.next_fetch_at and cursor.next_fetch_at > timezone.now()
-        assert Notice.objects.count() == before + 1
+        assert Notice.objects.filter(title__contains="评论抓取已暂停").count() == before + 1
         assert fetch.fetch_due() == 0  # paused
     finally:
         dispatch.adapter_for = original  # type: ignore[assignment]

@@ -117,3 +117,25 @@ def test_e05_a_pick_hidden_later_is_neither_listed_nor_posted() -> None:
     q.refresh_from_db()
     with pytest.raises(InvalidChange):
         actions.draft_post_from_representative([q], actor=operator, title="精选")
+
+
+def test_w20_the_expert_is_told_of_the_question_routed_to_her() -> None:
+    """W-20: the forecaster gets a notice (bell, 通知) linking to the question routed to her
+    (she had none: the walk found an empty notice page)."""
+    from guanwei.notify.models import Notice
+
+    c = _question()
+    n = Notice.objects.get(user=person("qxt_expert"), link__endswith=f"#comment-{c.pk}")
+    assert "待答复网友提问" in n.title
+
+
+def test_w18_no_platform_delete_offered_for_a_strangers_weibo_comment() -> None:
+    """W-18 (decision 0023): Weibo deletes only the account's own comments, so 在平台删除 is
+    not offered for a netizen's comment there (it always came back refused); 隐藏 is."""
+    from guanwei.interaction.tests.test_inbox import _client as inbox_client
+    from guanwei.interaction.tests.test_inbox import _comment
+
+    c = _comment(text="网友的评论")
+    page = inbox_client("kj_publisher").get(reverse("inbox")).content.decode()
+    card = page.split(f'id="comment-{c.pk}"')[1].split('id="comment-')[0]
+    assert 'value="hide"' in card and 'value="delete"' not in card
