@@ -50,7 +50,16 @@ def _opens_full_size(page: Any, thumbnail: Any) -> None:
 
 
 def _loaded(img: Any) -> bool:
-    return bool(img.evaluate("el => el.complete && el.naturalWidth > 0"))
+    """The picture loaded (waits for its load or error event if it is still loading: read
+    at once after a navigation on a loaded machine, it was not complete yet — CI 49469e2)."""
+    return bool(
+        img.evaluate(
+            """el => el.complete ? el.naturalWidth > 0 : new Promise(done => {
+                el.addEventListener("load", () => done(el.naturalWidth > 0));
+                el.addEventListener("error", () => done(false));
+            })"""
+        )
+    )
 
 
 def test_e01_t05_the_reviewer_sees_the_picture_on_the_queue_and_post_page(
