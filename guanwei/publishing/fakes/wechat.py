@@ -598,11 +598,11 @@ class WeChatFake(Platform):
         if count >= 50 or count < 1 or begin < 0:
             return self.error(40097, "invalid args")
         kind = int(body.get("type", 0))
-        chosen = [
-            c
-            for c in article.comments
-            if kind == 0 or (kind == 2) == c.elected  # 1 normal, 2 elected
-        ]
+        chosen = (
+            article.comments  # every comment: no copy of a long list per page
+            if kind == 0
+            else [c for c in article.comments if (kind == 2) == c.elected]  # 1 normal, 2 elected
+        )
         page = []
         for c in chosen[begin : begin + count]:
             entry: dict[str, Any] = {

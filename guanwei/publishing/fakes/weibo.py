@@ -170,7 +170,7 @@ class WeiboFake(Platform):
         self, status_id: int, uid: str, text: str, created: float, reply_to: int = 0
     ) -> Comment:
         comment = Comment(self.data.ids.next_comment(), status_id, uid, text, created, reply_to)
-        self.data.comments[comment.id] = comment
+        self.data.add_comment(comment)
         return comment
 
     def control(self, options: dict[str, Any]) -> None:
@@ -292,7 +292,6 @@ class WeiboFake(Platform):
 
     def status_json(self, s: Status) -> dict[str, Any]:
         pic = f"{self.base_url}/pic/{s.id}" if s.pic else ""
-        comments = [c for c in self.data.comments.values() if c.status_id == s.id and not c.deleted]
         body: dict[str, Any] = {
             "created_at": weibo_time(s.created),
             "id": s.id,
@@ -308,7 +307,7 @@ class WeiboFake(Platform):
             "geo": None,
             "user": self.user_json(s.uid),
             "reposts_count": s.reposts,
-            "comments_count": len(comments),
+            "comments_count": self.data.comment_count(s.id),
             "attitudes_count": s.likes,
             "annotations": [],
         }
@@ -316,7 +315,9 @@ class WeiboFake(Platform):
             body.update(thumbnail_pic=pic, bmiddle_pic=pic, original_pic=pic)
         return body
 
-    def comment_json(self, c: Comment) -> dict[str, Any]:
+    def comment_json(self, c: Comment, status: dict[str, Any] | None = None) -> dict[str, Any]:
+        """The comment object; ``status`` the parent's status_json when the caller has it
+        (a page of one status's comments builds it once)."""
         body: dict[str, Any] = {
             "created_at": weibo_time(c.created),
             "id": c.id,
@@ -325,7 +326,7 @@ class WeiboFake(Platform):
             "text": c.text,
             "source": SOURCE,
             "user": self.user_json(c.uid),
-            "status": self.status_json(self.data.statuses[c.status_id]),
+            "status": status or self.status_json(self.data.statuses[c.status_id]),
         }
         target = self.data.comments.get(c.reply_to)
         if target is not None:
@@ -550,9 +551,7 @@ class WeiboFake(Platform):
             s = self.data.statuses.get(int(i))
             if s is None or s.deleted:
                 continue
-            comments = sum(
-                1 for c in self.data.comments.values() if c.status_id == s.id and not c.deleted
-            )
+            comments = self.data.comment_count(s.id)
             rows.append(
                 {
                     "id": s.id,
@@ -599,16 +598,19 @@ class WeiboFake(Platform):
         status = self._status(req)
         if isinstance(status, Response):
             return status
-        items = [
-            c for c in self.data.comments.values() if c.status_id == status.id and not c.deleted
-        ]
-        paged = self.page(req, items, default=50, cap=200)
-        if isinstance(paged, Response):
-            return paged
-        chosen, total = paged
+        try:  # as page(): since_id exclusive, max_id inclusive, page 1-based, count capped
+            since = int(req.param("since_id") or 0)
+            until = int(req.param("max_id") or 0)
+            count = min(max(int(req.param("count") or 50), 1), 200)
+            page = max(int(req.param("page") or 1), 1)
+        except ValueError:
+            return self.error(req, 10017, "Parameter's value invalid, expect an integer")
+        chosen = self.data.comments_newest_first(status.id, since, until, (page - 1) * count, count)
+        total = self.data.comment_count(status.id, since, until)
+        parent = self.status_json(status)
         return json_response(
             {
-                "comments": [self.comment_json(c) for c in chosen],
+                "comments": [self.comment_json(c, parent) for c in chosen],
                 "previous_cursor": 0,
                 "previous_curosr": 0,  # both spellings: weibo4j reads the misspelt one
                 "next_cursor": 0,
@@ -644,10 +646,7 @@ class WeiboFake(Platform):
             return self.error(
                 req, 20012, "Text too long, please input text less than 140 characters!"
             )
-        if any(
-            c.uid == token.uid and c.status_id == status.id and c.text == text and not c.deleted
-            for c in self.data.comments.values()
-        ):
+        if any(c.uid == token.uid and c.text == text for c in self.data.live_comments(status.id)):
             return self.error(req, 20019, "Repeat conetnt!")
         comment = self._add_comment(status.id, token.uid, text, now(), target.id if target else 0)
         return json_response(self.comment_json(comment))
@@ -662,7 +661,7 @@ class WeiboFake(Platform):
             return self.error(req, 20201, "Target weibo comment does not exist!")
         if comment.uid != token.uid:
             return self.error(req, 20203, "Not your own comment!", 403)
-        comment.deleted = True
+        self.data.delete_comment(comment)
         return json_response(self.comment_json(comment))
 
     def friends_ids(self, req: Request) -> Response:
@@ -727,8 +726,7 @@ class WeiboFake(Platform):
         review = "<p>（人工审核中）</p>" if status.review_until > now() else ""
         comments = "".join(
             f"<li>{html.escape(self.data.users.get(c.uid, c.uid))}：{html.escape(c.text)}</li>"
-            for c in sorted(self.data.comments.values(), key=lambda c: c.id)
-            if c.status_id == status.id and not c.deleted
+            for c in self.data.live_comments(status.id)
         )
         return html_response(
             '<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8">'
@@ -758,8 +756,7 @@ class WeiboFake(Platform):
                 comments = "".join(
                     f"<li>{html.escape(self.data.users.get(c.uid, c.uid))}："
                     f"{html.escape(c.text)}</li>"
-                    for c in sorted(self.data.comments.values(), key=lambda c: c.id)
-                    if c.status_id == s.id and not c.deleted
+                    for c in self.data.live_comments(s.id)
                 )
                 when = datetime.fromtimestamp(s.created, UTC).astimezone(CST)
                 pic = f'<img src="/pic/{s.id}" alt="" width="120">' if s.pic else ""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -101,3 +102,62 @@ class Data:
     friends: dict[str, list[str]] = field(default_factory=dict)
     post_times: dict[str, list[float]] = field(default_factory=dict)
     ids: Ids = field(default_factory=Ids)
+    # Per status: its comments in order of id (ids only grow), their ids, and the ids of
+    # the deleted ones (sorted): a page of comments/show and a status's comment count cost
+    # O(log n + page), not a scan of every comment the fake holds.
+    by_status: dict[int, list[Comment]] = field(default_factory=dict)
+    by_status_ids: dict[int, list[int]] = field(default_factory=dict)
+    deleted_ids: dict[int, list[int]] = field(default_factory=dict)
+
+    def add_comment(self, comment: Comment) -> None:
+        self.comments[comment.id] = comment
+        ids = self.by_status_ids.setdefault(comment.status_id, [])
+        comments = self.by_status.setdefault(comment.status_id, [])
+        if ids and comment.id < ids[-1]:  # not the newest (never, with Ids): keep the order
+            at = bisect.bisect_left(ids, comment.id)
+            ids.insert(at, comment.id)
+            comments.insert(at, comment)
+        else:
+            ids.append(comment.id)
+            comments.append(comment)
+
+    def delete_comment(self, comment: Comment) -> None:
+        if not comment.deleted:
+            comment.deleted = True
+            bisect.insort(self.deleted_ids.setdefault(comment.status_id, []), comment.id)
+
+    def live_comments(self, status_id: int) -> list[Comment]:
+        """The status's comments not deleted, oldest first."""
+        return [c for c in self.by_status.get(status_id, []) if not c.deleted]
+
+    def comment_count(self, status_id: int, since: int = 0, until: int = 0) -> int:
+        """Comments of the status not deleted with since < id (≤ until when until)."""
+        ids = self.by_status_ids.get(status_id, [])
+        gone = self.deleted_ids.get(status_id, [])
+        lo, hi = bisect.bisect_right(ids, since), len(ids)
+        glo, ghi = bisect.bisect_right(gone, since), len(gone)
+        if until:
+            hi, ghi = bisect.bisect_right(ids, until), bisect.bisect_right(gone, until)
+        return max(hi - lo, 0) - max(ghi - glo, 0)
+
+    def comments_newest_first(
+        self, status_id: int, since: int, until: int, skip: int, count: int
+    ) -> list[Comment]:
+        """A page of comments/show: not deleted, since < id (≤ until), newest first,
+        ``skip`` left out, at most ``count``."""
+        ids = self.by_status_ids.get(status_id, [])
+        comments = self.by_status.get(status_id, [])
+        lo = bisect.bisect_right(ids, since)
+        hi = bisect.bisect_right(ids, until) if until else len(ids)
+        out: list[Comment] = []
+        for i in range(hi - 1, lo - 1, -1):
+            c = comments[i]
+            if c.deleted:
+                continue
+            if skip:
+                skip -= 1
+                continue
+            out.append(c)
+            if len(out) >= count:
+                break
+        return out

@@ -148,6 +148,45 @@ def test_comments_paging_reply_prefix_and_ownership(http: httpx.Client) -> None:
     assert refused.status_code == 403 and refused.json()["error_code"] == 20203
 
 
+def test_comment_pages_counts_and_deletions_from_the_per_status_index(
+    http: httpx.Client, fakes: FakePlatforms
+) -> None:
+    """W-18 (issue 11 §1): comments/show pages a long stream newest first (since_id
+    exclusive, max_id inclusive, page 1-based); ``total_number`` counts the range and
+    ``status.comments_count`` the status, neither counting a deleted comment — from the
+    fake's per-status index, not a scan of every comment it holds."""
+    status = share(http, f"评论分页 {LINK}").json()
+    sid = status["idstr"]
+    fakes.control("weibo", comment_stream={"status_id": sid, "n": 120, "seed": 3})
+    mine = http.post(
+        "/2/comments/create.json",
+        data={"id": sid, "comment": "本号评论", "rip": "1.1.1.1"},
+        headers=AUTH,
+    ).json()
+
+    def show(**params: Any) -> dict[str, Any]:
+        body: dict[str, Any] = http.get(
+            "/2/comments/show.json", params={"id": sid, **params}, headers=AUTH
+        ).json()
+        return body
+
+    every = [c["idstr"] for c in show(count=200)["comments"]]
+    assert len(every) == 121 and every[0] == mine["idstr"]
+    assert [int(i) for i in every] == sorted((int(i) for i in every), reverse=True)
+    assert [c["idstr"] for c in show(count=50, page=2)["comments"]] == every[50:100]
+    ranged = show(since_id=every[100], max_id=every[10], count=5)
+    assert [c["idstr"] for c in ranged["comments"]] == every[10:15]
+    assert ranged["total_number"] == 90
+    assert ranged["comments"][0]["status"]["comments_count"] == 121
+    gone = http.post("/2/comments/destroy.json", data={"cid": mine["idstr"]}, headers=AUTH)
+    assert gone.status_code == 200 and gone.json()["status"]["comments_count"] == 120
+    after = show(count=200)
+    assert [c["idstr"] for c in after["comments"]] == every[1:]
+    assert after["total_number"] == 120 and show(max_id=mine["idstr"])["total_number"] == 120
+    counted = http.get("/2/statuses/count.json", params={"ids": sid}, headers=AUTH).json()
+    assert counted[0]["comments"] == 120
+
+
 def test_oauth_codes_are_single_use_and_tokens_expire(
     http: httpx.Client, fakes: FakePlatforms
 ) -> None:
