@@ -1125,33 +1125,49 @@ FETCH_BACKOFF_MAX_S = 3600.0
 
 
 def store_fetched_page(
-    cursor_id: int, prepared: list[Comment], *, new_cursor: str, now: datetime | None = None
+    cursor_id: int,
+    prepared: list[Comment],
+    *,
+    new_cursor: str,
+    now: datetime | None = None,
+    lease_until: datetime | None = None,
 ) -> list[Comment]:
-    """Store a fetched page's new comments and advance the cursor, in one transaction,
-    with one audit record for the batch."""
+    """Store a fetched batch's new comments (one or more pages) and advance the cursor, in
+    one transaction, with one audit record for the batch (written in one INSERT with the
+    records of what the rules did). The cursor row is locked first: two fetchers of one
+    stream store one after the other. ``lease_until``: the fetcher's lease renewed."""
+    from guanwei.audit.actions import record_many
     from guanwei.interaction import ingest
     from guanwei.interaction.models import FetchCursor
     from guanwei.orgs.permissions import SYSTEM
 
     now = now or timezone.now()
     with transaction.atomic():
-        cursor = FetchCursor.objects.select_related("channel", "channel__organisation").get(
-            pk=cursor_id
+        cursor = (
+            FetchCursor.objects.select_for_update(of=("self",))
+            .select_related("channel", "channel__organisation", "channel__unit")
+            .get(pk=cursor_id)
         )
-        stored = ingest.store(cursor.channel, cursor.source, prepared)
-        FetchCursor.objects.filter(pk=cursor_id).update(
-            cursor=new_cursor, fetched_at=now, failures=0, error_code="", error_message=""
-        )
+        audit: list[dict[str, Any]] = []
+        stored = ingest.store(cursor.channel, cursor.source, prepared, audit=audit)
+        changes: dict[str, Any] = {"cursor": new_cursor, "fetched_at": now, "failures": 0}
+        changes.update(error_code="", error_message="")
+        if lease_until is not None:
+            changes["next_fetch_at"] = lease_until
+        FetchCursor.objects.filter(pk=cursor_id).update(**changes)
         if stored:
-            record(
-                AuditAction.COMMENTS_FETCHED,
-                actor=SYSTEM,
-                object_type="fetch_cursor",
-                object_id=cursor_id,
-                object_repr=str(cursor)[:200],
-                organisation_id=cursor.organisation_id,
-                after={"stored": len(stored), "cursor": new_cursor},
+            audit.append(
+                {
+                    "action": AuditAction.COMMENTS_FETCHED,
+                    "actor": SYSTEM,
+                    "object_type": "fetch_cursor",
+                    "object_id": cursor_id,
+                    "object_repr": str(cursor)[:200],
+                    "organisation_id": cursor.organisation_id,
+                    "after": {"stored": len(stored), "cursor": new_cursor},
+                }
             )
+        record_many(audit)
     return stored
 
 

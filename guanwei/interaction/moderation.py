@@ -10,6 +10,7 @@ the action says so (docs/decisions). Delete on Weibo or WeChat cannot be undone.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -332,3 +333,216 @@ def apply_rule(comment: Comment, rule: ModerationRule) -> list[Outcome]:
         except InvalidChange as e:
             out.append(Outcome(comment, False, str(e)))
     return out
+
+
+# ------------------------------------------------------------------ rules acting on a batch
+
+
+class RuleBatch:
+    """What one batch's actions share: the audit records to write (one INSERT at the end,
+    or the caller's list), and the leaders and platforms looked up once."""
+
+    def __init__(self, audit: list[dict[str, Any]] | None) -> None:
+        self.own = audit is None
+        self.audit: list[dict[str, Any]] = [] if audit is None else audit
+        self.leaders: dict[tuple[int, tuple[str, ...]], list[int]] = {}
+        self.can_hide: dict[str, bool] = {}
+
+    def record(
+        self,
+        action: AuditAction,
+        comments: list[Comment],
+        after: Callable[[Comment], dict[str, Any]],
+        before: Callable[[Comment], Any] | None = None,
+    ) -> None:
+        """One audit record per comment, as the one-at-a-time actions write them."""
+        self.audit.extend(
+            {
+                "action": action,
+                "actor": SYSTEM,
+                "object_type": "comment",
+                "object_id": c.pk,
+                "object_repr": c.text[:60],
+                "organisation_id": c.organisation_id,
+                "before": before(c) if before else None,
+                "after": after(c),
+            }
+            for c in comments
+        )
+
+    def leaders_of(self, comment: Comment, roles: list[str]) -> list[int]:
+        key = (comment.unit_id, tuple(roles))
+        if key not in self.leaders:
+            self.leaders[key] = _leaders(comment, roles)
+        return self.leaders[key]
+
+    def hides_on_platform(self, comment: Comment) -> bool:
+        from guanwei.publishing.adapters import adapter_class
+
+        platform = comment.channel.platform
+        if platform not in self.can_hide:
+            self.can_hide[platform] = bool(adapter_class(platform).can_hide_comments)
+        return self.can_hide[platform]
+
+
+def _update_by_value(comments: list[Comment], *fields: str) -> None:
+    """Save ``fields`` of ``comments``: one UPDATE per distinct set of values (a batch's
+    comments mostly end alike: the same label, the same leader)."""
+    groups: dict[str, tuple[dict[str, Any], list[int]]] = {}
+    for c in comments:
+        values = {f: getattr(c, f) for f in fields}
+        key = repr(sorted(values.items()))
+        groups.setdefault(key, (values, []))[1].append(c.pk)
+    for values, pks in groups.values():
+        Comment.objects.filter(pk__in=pks).update(**values)
+
+
+def _hide_many(b: RuleBatch, batch: list[Comment], reason: str) -> None:
+    """As ``hide_comment``: where the platform has no hide call (Weibo) hidden in this
+    product only, at once; elsewhere one platform call per comment."""
+    todo = [c for c in batch if c.visibility == Visibility.VISIBLE]
+    local = [c for c in todo if not b.hides_on_platform(c)]
+    if local:
+        for c in local:
+            c.visibility = Visibility.HIDDEN
+        Comment.objects.filter(pk__in=[c.pk for c in local]).update(visibility=Visibility.HIDDEN)
+        b.record(
+            AuditAction.COMMENT_HIDDEN, local, lambda c: {"reason": reason, "on_platform": False}
+        )
+    remote = {c.pk for c in todo if b.hides_on_platform(c)}
+    for i, c in enumerate(batch):
+        if c.pk in remote:
+            batch[i] = hide_comment(c, actor=SYSTEM, reason=reason).comment
+
+
+def _delete_many(batch: list[Comment], reason: str) -> None:
+    """As ``delete_comment``, one platform call per comment (its own audit record)."""
+    for i, c in enumerate(batch):
+        try:
+            batch[i] = delete_comment(c, actor=SYSTEM, reason=reason).comment
+        except InvalidChange:  # deleted already
+            pass
+
+
+def _label_many(
+    b: RuleBatch, batch: list[Comment], label: str, action: AuditAction, reason: str
+) -> None:
+    """``label`` on each comment lacking it (as ``label_comment`` / ``mark_reviewed``)."""
+    todo = [c for c in batch if label not in c.labels]
+    if not todo:
+        return
+    for c in todo:
+        c.labels = [*c.labels, label]
+    _update_by_value(todo, "labels")
+    if action == AuditAction.COMMENT_LABELLED:
+        b.record(action, todo, lambda c: {"reason": reason, "label": label})
+    else:
+        b.record(action, todo, lambda c: {"reason": reason})
+
+
+def _escalate_many(b: RuleBatch, batch: list[Comment], roles: list[str], reason: str) -> None:
+    """As ``escalate_comment``; the notices in one INSERT. A unit without such leaders:
+    nothing changes (the single action refuses)."""
+    from guanwei.notify.actions import notify_many
+
+    done = [c for c in batch if b.leaders_of(c, roles)]
+    if not done:
+        return
+    for c in done:
+        c.status, c.escalated_to_id = ItemStatus.ESCALATED, b.leaders_of(c, roles)[0]
+    _update_by_value(done, "status", "escalated_to_id")
+    notify_many(
+        {
+            "user_ids": b.leaders_of(c, roles),
+            "organisation_id": c.organisation_id,
+            "title": f"评论上报：{c.channel.name}",
+            "body": f"{reason}：{c.text[:80]}",
+            "link": "/interaction/?show=escalated",
+        }
+        for c in done
+    )
+    b.record(
+        AuditAction.COMMENT_ESCALATED,
+        done,
+        lambda c: {"reason": reason, "to": b.leaders_of(c, roles)},
+    )
+
+
+def _assign_many(b: RuleBatch, batch: list[Comment], username: str, reason: str) -> None:
+    """As ``assign_by_rule``: to a person who handles the account's comments."""
+    user = User.objects.filter(username=username, is_active=True).first()
+    if user is None:
+        return
+    allowed: dict[int, bool] = {}
+    for c in batch:
+        if c.unit_id not in allowed:
+            allowed[c.unit_id] = can(user, "comment.moderate", c.unit)
+    todo = [c for c in batch if allowed[c.unit_id] and c.assignee_id != user.pk]
+    if not todo:
+        return
+    before = {c.pk: c.assignee_id for c in todo}
+    for c in todo:
+        c.assignee = user
+    _update_by_value(todo, "assignee_id")
+    b.record(
+        AuditAction.COMMENT_ASSIGNED,
+        todo,
+        lambda c: {"assignee": user.pk, "reason": reason},
+        lambda c: {"assignee": before[c.pk]},
+    )
+
+
+def apply_rule_many(
+    rule: ModerationRule,
+    comments: list[Comment],
+    *,
+    fresh: bool = False,
+    audit: list[dict[str, Any]] | None = None,
+    shared: RuleBatch | None = None,
+) -> None:
+    """``apply_rule`` for a batch of comments that ``rule`` matched, as the system (W-18):
+    the same changes and audit records, set-based — one UPDATE per action for the batch,
+    escalation notices in one INSERT, leaders looked up once per unit, the audit records
+    in one INSERT at the end (or appended to ``audit`` for the caller to write). Platform
+    calls (delete; hide where the platform can) stay one per comment, through the
+    one-at-a-time actions. ``fresh``: the caller inserted these rows in its transaction
+    (nobody else sees them), so they are not locked and read again."""
+    if not comments:
+        return
+    b = shared or RuleBatch(audit)
+    reason = f"规则“{rule.name}”" + (f"（{rule.req}）" if rule.req else "")
+    pks = [c.pk for c in comments]
+    with transaction.atomic(savepoint=False):
+        if fresh:
+            batch = list(comments)
+        else:
+            locked = {
+                c.pk: c
+                for c in Comment.objects.select_for_update(of=("self",))
+                .select_related("unit", "channel", "intent")
+                .filter(pk__in=pks)
+            }
+            batch = [locked[pk] for pk in pks if pk in locked]
+        Comment.objects.filter(pk__in=pks).update(rule_key=rule.key)
+        for c in [*batch, *comments]:
+            c.rule_key = rule.key
+        for step in rule.actions or []:
+            do = str(step.get("do", ""))
+            if do == "hide":
+                _hide_many(b, batch, reason)
+            elif do == "delete":
+                _delete_many(batch, reason)
+            elif do == "escalate":
+                _escalate_many(b, batch, [str(r) for r in step.get("roles") or []], reason)
+            elif do == "label":
+                label = str(step.get("label", "")).strip()[:32]
+                if label:
+                    _label_many(b, batch, label, AuditAction.COMMENT_LABELLED, reason)
+            elif do == "review":
+                _label_many(b, batch, REVIEWED, AuditAction.COMMENT_REVIEWED, reason)
+            elif do == "assign":
+                _assign_many(b, batch, str(step.get("to", "")), reason)
+        if b.own and shared is None and b.audit:
+            from guanwei.audit.actions import record_many
+
+            record_many(b.audit)

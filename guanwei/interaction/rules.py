@@ -4,7 +4,7 @@ Interface (stable; the ingest pipeline calls it on the comments it stored):
 ``match(rules, facts) -> ModerationRule | None`` is pure; ``apply_many(comments)`` finds
 each comment's first matching rule of its organisation and carries out its actions through
 ``interaction.moderation`` (hide / delete on the platform, escalate, label, assign, mark
-reviewed), audited, the system as the actor.
+reviewed), audited, the system as the actor — batched per rule (``apply_rule_many``).
 
 A rule's ``conditions`` is a dict; every key present must hold (an empty dict matches
 everything). Keys: ``categories`` (any screening hit in one of them), ``verdicts``
@@ -113,16 +113,33 @@ def _holds(conditions: dict[str, Any], f: dict[str, Any]) -> bool:
     return True
 
 
-def match(rules: Sequence[ModerationRule], facts: dict[str, Any]) -> ModerationRule | None:
-    """The first enabled rule, by position then id, whose conditions all hold. Pure."""
-    for rule in sorted(rules, key=lambda r: (r.position, r.pk or 0)):
-        if rule.enabled and _holds(rule.conditions or {}, facts):
+def _in_order(rules: Sequence[ModerationRule]) -> list[ModerationRule]:
+    return [r for r in sorted(rules, key=lambda r: (r.position, r.pk or 0)) if r.enabled]
+
+
+def _first(ordered: Sequence[ModerationRule], facts: dict[str, Any]) -> ModerationRule | None:
+    for rule in ordered:
+        if _holds(rule.conditions or {}, facts):
             return rule
     return None
 
 
-def apply_many(comments: Sequence[Comment]) -> None:
-    """Each comment's first matching rule of its organisation, carried out (W-18)."""
+def match(rules: Sequence[ModerationRule], facts: dict[str, Any]) -> ModerationRule | None:
+    """The first enabled rule, by position then id, whose conditions all hold. Pure."""
+    return _first(_in_order(rules), facts)
+
+
+def apply_many(
+    comments: Sequence[Comment],
+    *,
+    fresh: bool = False,
+    audit: list[dict[str, Any]] | None = None,
+) -> None:
+    """Each comment's first matching rule of its organisation, carried out (W-18): the
+    rules read and put in order once per batch, then each rule's actions carried out on
+    all the comments it matched at once (``moderation.apply_rule_many``: set-based
+    updates, audit records in one INSERT — or appended to ``audit`` for the caller;
+    platform calls one per comment). ``fresh``: the caller just inserted these rows."""
     from guanwei.interaction import moderation
 
     if not comments:
@@ -133,15 +150,38 @@ def apply_many(comments: Sequence[Comment]) -> None:
         by_org[rule.organisation_id].append(rule)
     if not any(by_org.values()):
         return
-    from guanwei.channels.models import Channel
-
-    keys = dict(
-        Channel.objects.filter(pk__in={c.channel_id for c in comments}).values_list("pk", "key")
-    )
+    ordered = {o: _in_order(rules) for o, rules in by_org.items()}
+    keys = _channel_keys(comments)
+    matched: dict[int, tuple[ModerationRule, list[Comment]]] = {}
     for comment in comments:
-        found = match(by_org[comment.organisation_id], facts_of(comment, keys[comment.channel_id]))
+        facts = facts_of(comment, keys[comment.channel_id])
+        found = _first(ordered[comment.organisation_id], facts)
         if found is not None:
-            moderation.apply_rule(comment, found)
+            matched.setdefault(found.pk, (found, []))[1].append(comment)
+    if not matched:
+        return
+    shared = moderation.RuleBatch(audit)
+    for rule, batch in matched.values():
+        moderation.apply_rule_many(rule, batch, fresh=fresh, shared=shared)
+    if audit is None and shared.audit:
+        from guanwei.audit.actions import record_many
+
+        record_many(shared.audit)
+
+
+def _channel_keys(comments: Sequence[Comment]) -> dict[int, str]:
+    """Each comment's account key: from the loaded channel, else one query."""
+    keys = {
+        c.channel_id: c.channel.key
+        for c in comments
+        if Comment.channel.is_cached(c)  # type: ignore[attr-defined]
+    }
+    missing = {c.channel_id for c in comments} - set(keys)
+    if missing:
+        from guanwei.channels.models import Channel
+
+        keys.update(Channel.objects.filter(pk__in=missing).values_list("pk", "key"))
+    return keys
 
 
 def _req(value: object) -> str:

@@ -23,6 +23,10 @@ SEED = 20261201
 HELD_OUT = 0.2
 # Below this probability of its best label the model is "unsure": the keyword floor answers.
 UNSURE = 0.35
+# Only the head of a text is triaged: a question is said in its first sentences (Weibo
+# comments are at most 140 characters), and the character n-grams of a 10,000-character
+# paste cost as much as a thousand comments.
+TRIAGE_CHARS = 200
 
 
 @dataclass(frozen=True)
@@ -69,14 +73,38 @@ def split(pack: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     return train, held
 
 
-def _fit(rows: list[dict[str, Any]]) -> Any:
+def _vectorizer_class() -> Any:
     from sklearn.feature_extraction.text import TfidfVectorizer
+
+    class CharWB(TfidfVectorizer):  # type: ignore[misc]
+        """scikit-learn's ``char_wb`` analyzer, the same n-grams in the same order, built
+        with slices in a comprehension instead of a loop per n-gram (half the time of
+        triaging a comment; tests compare it with scikit-learn's own)."""
+
+        def _char_wb_ngrams(self, text_document: str) -> list[str]:
+            text_document = self._white_spaces.sub(" ", text_document)
+            min_n, max_n = self.ngram_range
+            ngrams: list[str] = []
+            for w in text_document.split():
+                w = " " + w + " "
+                w_len = len(w)
+                for n in range(min_n, max_n + 1):
+                    if w_len <= n:  # a short word counts once
+                        ngrams.append(w[:n])
+                        break
+                    ngrams.extend([w[i : i + n] for i in range(w_len - n + 1)])
+            return ngrams
+
+    return CharWB
+
+
+def _fit(rows: list[dict[str, Any]]) -> Any:
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import make_pipeline
     from threadpoolctl import threadpool_limits
 
     model = make_pipeline(
-        TfidfVectorizer(analyzer="char_wb", ngram_range=(1, 3), sublinear_tf=True),
+        _vectorizer_class()(analyzer="char_wb", ngram_range=(1, 3), sublinear_tf=True),
         LogisticRegression(max_iter=1000, C=10.0),
     )
     # one BLAS thread: on a busy machine a pool of threads made a 0.2 s fit take 7 s
@@ -116,10 +144,12 @@ def _predict(model: Any, texts: list[str]) -> list[Triage]:
 
 
 def classify_pack(pack: str, texts: list[str]) -> list[Triage]:
+    """Each text triaged (its first ``TRIAGE_CHARS`` characters), in one model call."""
+    heads = [(t or "")[:TRIAGE_CHARS] for t in texts]
     model = model_for(pack)
     if model is None:
-        return [keyword_floor(t) for t in texts]
-    return _predict(model, [t or "" for t in texts])
+        return [keyword_floor(t) for t in heads]
+    return _predict(model, heads)
 
 
 @lru_cache(maxsize=16)

@@ -9,6 +9,7 @@ audited (who saw a breach or an escalation, and when, is part of the record)."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -45,6 +46,24 @@ def notify(
             link=safe_link(link),
         )
         for uid in dict.fromkeys(u for u in user_ids if u)
+    ]
+    Notice.objects.bulk_create(rows)
+    return len(rows)
+
+
+def notify_many(messages: Iterable[dict[str, Any]]) -> int:
+    """Several ``notify`` calls (each a dict of its keyword arguments plus ``user_ids``)
+    in one INSERT: a batch of comments escalated by a rule (W-18)."""
+    rows = [
+        Notice(
+            user_id=uid,
+            organisation_id=m.get("organisation_id"),
+            title=str(m.get("title", ""))[:200],
+            body=str(m.get("body", "")),
+            link=safe_link(str(m.get("link", ""))),
+        )
+        for m in messages
+        for uid in dict.fromkeys(u for u in m.get("user_ids", ()) if u)
     ]
     Notice.objects.bulk_create(rows)
     return len(rows)

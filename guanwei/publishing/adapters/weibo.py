@@ -16,9 +16,10 @@ ids are keyed on ``idstr`` (the int64 ``id`` loses digits as a float);
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
@@ -176,11 +177,38 @@ def compose_status(text: str, *, link: str = "", safe_domain: str = "") -> str:
     return f"{text} {target}"
 
 
+_TIME = re.compile(
+    r"(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) "
+    r"(\d\d) (\d\d):(\d\d):(\d\d) ([+-])(\d\d)(\d\d) (\d{4})"
+)
+_MONTHS = {m: i for i, m in enumerate("Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split(), 1)}
+
+
 def parse_time(value: Any) -> datetime | None:
+    """Weibo's ``created_at`` (``TIME_FORMAT``, "Tue May 31 17:46:55 +0800 2011"). The usual
+    shape is read directly (strptime costs 0.1 ms, a tenth of a fetched comment's budget);
+    anything else goes through strptime."""
     if not value:
         return None
+    text = str(value)
+    m = _TIME.fullmatch(text)
+    if m is not None:
+        month, day, hh, mm, ss, sign, oh, om, year = m.groups()
+        offset = timedelta(hours=int(oh), minutes=int(om))
+        try:
+            return datetime(
+                int(year),
+                _MONTHS[month],
+                int(day),
+                int(hh),
+                int(mm),
+                int(ss),
+                tzinfo=timezone(-offset if sign == "-" else offset),
+            )
+        except ValueError:
+            pass
     try:
-        return datetime.strptime(str(value), TIME_FORMAT)
+        return datetime.strptime(text, TIME_FORMAT)
     except ValueError:
         return None
 
