@@ -74,7 +74,7 @@ UNIT = "city_tech_centre"
 CHANNEL = "city_weibo"
 TARGET_PER_S = 2000.0
 TARGET_RATIO = 5.0
-QUICK = {"comments": 300, "baseline_comments": 100, "runs": 1, "posts": 2}
+QUICK = {"comments": 300, "baseline_comments": 60, "runs": 1, "posts": 2}
 FORECASTS = (
     "明天多云转晴，气温{lo}到{hi}摄氏度，偏北风{w}级，请注意早晚温差。",
     "今夜到明天阴有小雨，气温{lo}到{hi}摄氏度，东南风{w}级，出行请带雨具。",
