@@ -172,8 +172,10 @@ def _insert(channel: Channel, source: str, new: list[Comment]) -> list[Comment]:
     ``INSERT … SELECT … ON CONFLICT DO NOTHING RETURNING`` (a sixth of the time of a bulk
     INSERT's bound parameters for a batch of 500). Elsewhere: a bulk INSERT in a savepoint,
     and on a conflict the missing ones inserted and read back."""
-    seen: set[str] = set()
-    new = [c for c in new if not (c.remote_id in seen or seen.add(c.remote_id))]  # 1st of each
+    first: dict[str, Comment] = {}
+    for c in new:
+        first.setdefault(c.remote_id, c)  # a duplicate in the batch: its first only
+    new = list(first.values())
     if connection.vendor == "postgresql":
         return _copy_insert(new)  # rows stored before are the conflicts it skips
     have = set(

@@ -205,4 +205,5 @@ def test_w18_weibo_created_at_parsed_as_strptime_parses_it() -> None:
         except ValueError:
             want = None
         got = parse_time(text)
-        assert got == want and (got is None or got.utcoffset() == want.utcoffset()), text
+        assert got == want, text
+        assert got is None or want is None or got.utcoffset() == want.utcoffset(), text
