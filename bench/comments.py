@@ -28,14 +28,15 @@ held-out split of the pack's labelled examples.
   (``triage.classify_many``), stored with one bulk INSERT and the cursor in one
   transaction (``actions.store_fetched_page``), the rules compiled once per batch and
   carried out through ``interaction.moderation`` (platform delete, escalation notices,
-  labels, audit records).
+  labels, audit records), then each question routed to its expert with its reply
+  deadline (``interaction.experts.route_new``, W-20).
 * Baseline, same run, on its own posts with the same kind of stream: the same pages
   through the same adapter, then one comment at a time, each in its own transaction:
   the straightforward screening pipeline of bench/screening.py (NFKC + lower + strip +
   opencc t2s, then pyahocorasick over the organisation's terms), triage of that one text,
   an existence check and ``Comment.objects.create``, the organisation's rules read and
   matched for that comment and carried out through the same moderation actions, the
-  cursor saved.
+  question routed to its expert (``experts.route_new``, as ingest does), the cursor saved.
 * Runs: R rounds, each on fresh posts, measured path then baseline; the figures are the
   medians of the rounds (``comments_per_s``, ``baseline_per_s``) and ``ratio`` the ratio of
   the medians; ``runs`` lists every round. Throughput is wall time (the fake serves in
@@ -342,7 +343,7 @@ class OneByOne:
         from django.db import transaction
         from django.utils import timezone
 
-        from guanwei.interaction import moderation, rules, triage
+        from guanwei.interaction import experts, moderation, rules, triage
         from guanwei.interaction.models import Comment, FetchCursor, ModerationRule
 
         channel, intent = cursor.channel, cursor.intent
@@ -381,6 +382,7 @@ class OneByOne:
             )
             if found is not None:
                 moderation.apply_rule(comment, found)
+            experts.route_new([comment])  # W-20: the question's expert and deadline
             FetchCursor.objects.filter(pk=cursor.pk).update(
                 cursor=new_cursor, fetched_at=timezone.now()
             )
