@@ -833,7 +833,8 @@ def _passthrough(func: Any) -> Any:
 def _bench(rest: list[str]) -> int:
     if not rest or rest[0].startswith("-"):
         print(
-            "usage: guanwei bench NAME [options]  (NAME: screening, dispatch, pages, login, comments)",
+            "usage: guanwei bench NAME [options]  (NAME: screening, dispatch, pages, login, "
+            "comments)",
             file=sys.stderr,
         )
         return 2
