@@ -19,7 +19,7 @@ from guanwei.audit.events import AuditAction
 from guanwei.audit.models import AuditRecord
 from guanwei.interaction import replies
 from guanwei.interaction.models import Comment, ItemStatus, Visibility
-from guanwei.interaction.tests.test_fetch_to_inbox import C, _fetch, _published, _weibo
+from guanwei.interaction.tests.test_fetch_to_inbox import _fetch, _wechat, _weibo
 from guanwei.notify.models import Notice
 from guanwei.publishing.adapters import get_adapter
 from guanwei.publishing.credentials import settings_for
@@ -89,17 +89,7 @@ def test_w18_w19_w20_acceptance_on_weibo(fakes: FakePlatforms) -> None:
 def test_w18_w19_w20_acceptance_on_wechat(fakes: FakePlatforms) -> None:
     """WeChat, the college: the same three on an 信息学院 article — deleted on the platform,
     escalated to the opinion reviewer, a question answered after the secretary approved."""
-    intent = _published(
-        fakes,
-        C,
-        "info_wechat",
-        "info_college",
-        "col_xx_manager",
-        "col_xx_secretary",
-        "col_xx_manager",
-        "news",
-        "wechat",
-    )
+    intent = _wechat(fakes)
     msg = int(intent.remote_id.split(":")[-1])
     question = "学院图书馆周末开放吗？"
     for text in (PROHIBITED, DAMAGING, question):
@@ -175,10 +165,7 @@ def test_w18_a_double_click_on_delete_leaves_it_deleted_not_hidden(
     "not found" from the platform is not a refusal that turns it back into 已隐藏."""
     from guanwei.interaction import moderation
 
-    intent = _published(
-        fakes, C, "info_wechat", "info_college", "col_xx_manager",
-        "col_xx_secretary", "col_xx_manager", "news", "wechat",
-    )  # fmt: skip
+    intent = _wechat(fakes)
     msg = int(intent.remote_id.split(":")[-1])
     fakes.control("wechat", add_comment={"msg_data_id": msg, "content": "一条普通评论"})
     assert _fetch() == 1

@@ -90,6 +90,21 @@ def _weibo(fakes: FakePlatforms) -> PublishIntent:
     )
 
 
+def _wechat(fakes: FakePlatforms) -> PublishIntent:
+    """A college 信息学院 news article, published on its WeChat account."""
+    return _published(
+        fakes,
+        C,
+        "info_wechat",
+        "info_college",
+        "col_xx_manager",
+        "col_xx_secretary",
+        "col_xx_manager",
+        "news",
+        "wechat",
+    )
+
+
 def _fetch() -> int:
     """What the dispatcher's housekeeping does, with every stream due now."""
     FetchCursor.objects.update(next_fetch_at=None)
@@ -139,17 +154,7 @@ def test_w18_weibo_comments_arrive_once_across_pages_and_show_on_the_inbox(
 
 def test_w18_wechat_comments_arrive_by_msg_data_id(fakes: FakePlatforms) -> None:
     """W-18: a college WeChat article's comments (comment/list, 0-based, count ≤ 49)."""
-    intent = _published(
-        fakes,
-        C,
-        "info_wechat",
-        "info_college",
-        "col_xx_manager",
-        "col_xx_secretary",
-        "col_xx_manager",
-        "news",
-        "wechat",
-    )
+    intent = _wechat(fakes)
     msg = int(intent.remote_id.split(":")[-1])  # the adapter's ref ends with msg_data_id
     for i in range(55):  # two pages of 49
         fakes.control(

@@ -13,7 +13,7 @@ import pytest
 
 from guanwei.interaction import replies
 from guanwei.interaction.models import Comment, ItemStatus, Reply, ReplyStatus
-from guanwei.interaction.tests.test_fetch_to_inbox import C, _fetch, _published, _say, _weibo
+from guanwei.interaction.tests.test_fetch_to_inbox import _fetch, _say, _wechat, _weibo
 from guanwei.publishing.adapters import get_adapter
 from guanwei.publishing.credentials import settings_for
 from guanwei.publishing.fakes import FakePlatforms, start_fakes
@@ -64,17 +64,7 @@ def test_w19_w20_a_weibo_question_answered_by_the_forecaster_is_on_the_fake_weib
 def test_w20_a_wechat_question_answered_is_on_the_fake_wechat_comment_list(
     fakes: FakePlatforms,
 ) -> None:
-    intent = _published(
-        fakes,
-        C,
-        "info_wechat",
-        "info_college",
-        "col_xx_manager",
-        "col_xx_secretary",
-        "col_xx_manager",
-        "news",
-        "wechat",
-    )
+    intent = _wechat(fakes)
     msg = int(intent.remote_id.split(":")[-1])
     fakes.control("wechat", add_comment={"msg_data_id": msg, "content": "学院图书馆周末开放吗？"})
     assert _fetch() == 1
