@@ -26,7 +26,7 @@ from typing import Any
 from django.db.models import Count
 from django.utils import timezone
 
-from guanwei.audit.actions import record
+from guanwei.audit.actions import record_many
 from guanwei.audit.events import AuditAction
 from guanwei.interaction.models import Comment, ItemStatus, Reply, Scope, Source, Visibility
 from guanwei.orgs.models import Membership, Unit, User
@@ -84,27 +84,6 @@ def expert_for(
     return None
 
 
-def pick_expert(comment: Comment, entry: dict[str, Any]) -> User | None:
-    """Of the people holding the entry's roles in its unit, the one with the fewest open
-    questions assigned (then the lowest id): work spreads over the forecasters."""
-    unit = resolve_unit(str(entry.get("unit") or ""), comment)
-    if unit is None:
-        return None
-    ids = holders(unit, _strings(entry.get("roles")))
-    if not ids:
-        return None
-    people = list(User.objects.filter(pk__in=ids, is_active=True).order_by("pk"))
-    open_counts = dict(
-        Comment.objects.filter(assignee_id__in=ids, is_question=True)
-        .exclude(status=ItemStatus.DONE)
-        .values("assignee_id")
-        .annotate(n=Count("id"))
-        .values_list("assignee_id", "n")
-    )
-    ranked = sorted(people, key=lambda u: (open_counts.get(u.pk, 0), u.pk))
-    return ranked[0] if ranked else None
-
-
 @dataclass(frozen=True)
 class Approval:
     unit: Unit
@@ -147,11 +126,92 @@ def deadline_key(comment: Comment) -> str:
     return f"reply:{comment.pk}"
 
 
+class _Router:
+    """What routing a batch reads, read once per batch: each organisation's rules, each
+    (unit, roles)'s holders, the open questions of each candidate expert (counted up as
+    the batch assigns, so work spreads within the batch as across batches)."""
+
+    def __init__(self) -> None:
+        self._experts: dict[int, list[dict[str, Any]]] = {}
+        self._answering: dict[int, dict[str, Any] | None] = {}
+        self._units: dict[tuple[int, str], Unit | None] = {}
+        self._holders: dict[tuple[int, tuple[str, ...]], list[int]] = {}
+        self._open: dict[int, int] = {}
+
+    def experts(self, org_id: int) -> list[dict[str, Any]]:
+        if org_id not in self._experts:
+            self._experts[org_id] = expert_rules(org_id)
+        return self._experts[org_id]
+
+    def answering(self, org_id: int) -> dict[str, Any] | None:
+        if org_id not in self._answering:
+            self._answering[org_id] = answering_rule(org_id)
+        return self._answering[org_id]
+
+    def unit(self, selector: str, c: Comment) -> Unit | None:
+        if not selector or selector == ACCOUNT_UNIT:
+            return c.unit
+        key = (c.organisation_id, selector)
+        if key not in self._units:
+            self._units[key] = resolve_unit(selector, c)
+        return self._units[key]
+
+    def holders(self, unit: Unit, roles: Sequence[str]) -> list[int]:
+        key = (unit.pk, tuple(roles))
+        if key not in self._holders:
+            ids = holders(unit, roles)
+            active = set(
+                User.objects.filter(pk__in=ids, is_active=True).values_list("pk", flat=True)
+            )
+            fresh = [i for i in ids if i not in self._open]
+            self._open.update(
+                dict.fromkeys(fresh, 0)
+                | dict(
+                    Comment.objects.filter(assignee_id__in=fresh, is_question=True)
+                    .exclude(status=ItemStatus.DONE)
+                    .values("assignee_id")
+                    .annotate(n=Count("id"))
+                    .values_list("assignee_id", "n")
+                )
+            )
+            self._holders[key] = [i for i in ids if i in active]
+        return self._holders[key]
+
+    def pick(self, c: Comment, entry: dict[str, Any]) -> int | None:
+        """Of the people holding the entry's roles in its unit, the active one with the
+        fewest open questions assigned (then the lowest id): work spreads over the
+        forecasters."""
+        unit = self.unit(str(entry.get("unit") or ""), c)
+        if unit is None:
+            return None
+        ids = self.holders(unit, _strings(entry.get("roles")))
+        if not ids:
+            return None
+        chosen = min(ids, key=lambda i: (self._open.get(i, 0), i))
+        self._open[chosen] = self._open.get(chosen, 0) + 1
+        return chosen
+
+    def escalate_ids(self, c: Comment) -> list[int]:
+        rule = self.answering(c.organisation_id)
+        if rule is None:
+            return []
+        roles = _strings(rule.get("approve_roles"))
+        unit = self.unit(str(rule.get("approve_unit") or ""), c)
+        return self.holders(unit, roles) if unit is not None and roles else []
+
+    def hours(self, org_id: int) -> float | None:
+        rule = self.answering(org_id)
+        return float(rule["hours"]) if rule and rule.get("hours") else None
+
+
 def route_new(stored: Sequence[Comment]) -> int:
     """In the ingest transaction, after the moderation rules: each new question in scope
     gets its expert (unless a rule assigned it), every question (in or out of scope) its
     reply deadline; the account's own replies coming back from the platform are marked
-    done. Returns how many were routed."""
+    done. A batch is routed with a fixed number of statements, whatever its size: one
+    UPDATE of the comments, one INSERT of their deadlines (``oversight.create_deadlines``),
+    one append to the audit chain, one INSERT of the experts' notices. Returns how many
+    were routed."""
     if not stored:
         return 0
     fresh = list(
@@ -165,89 +225,100 @@ def route_new(stored: Sequence[Comment]) -> int:
             remote_id__in=[c.remote_id for c in fresh],
         ).values_list("comment__channel_id", "remote_id")
     )
-    routed = 0
-    rules: dict[int, list[dict[str, Any]]] = {}
-    told: list[tuple[int, Comment]] = []
+    router = _Router()
+    changed: list[Comment] = []
+    deadlines: list[dict[str, Any]] = []
+    audit: list[dict[str, Any]] = []
+    told: list[dict[str, Any]] = []
     for c in fresh:
         if (c.channel_id, c.remote_id) in own:
             mark_own_reply(c)
             continue
         if not _needs_answer(c):
             continue
-        org_rules = rules.setdefault(c.organisation_id, expert_rules(c.organisation_id))
-        entry = expert_for(c, org_rules) if c.scope == Scope.IN else None
-        expert = pick_expert(c, entry) if entry else None
-        fields: list[str] = []
-        if expert is not None and c.assignee_id is None:
-            c.assignee = expert
-            fields.append("assignee")
-            told.append((expert.pk, c))
-        hours = reply_hours(c.organisation_id)
+        rules = router.experts(c.organisation_id)
+        entry = expert_for(c, rules) if c.scope == Scope.IN else None
+        expert_id = router.pick(c, entry) if entry and c.assignee_id is None else None
+        dirty = False
+        if expert_id is not None:
+            c.assignee_id = expert_id
+            dirty = True
+        hours = router.hours(c.organisation_id)
         arrived = c.created_at or c.fetched_at
         if hours and c.reply_due_at is None:
             c.reply_due_at = arrived + timedelta(hours=hours)
-            fields.append("reply_due_at")
-        if fields:
-            c.save(update_fields=fields)
+            dirty = True
+        if dirty:
+            changed.append(c)
         if c.reply_due_at is not None:
-            _open_deadline(c, arrived)
-        record(
-            AuditAction.QUESTION_ROUTED,
-            actor=SYSTEM,
-            object_type="comment",
-            object_id=c.pk,
-            object_repr=c.text[:60],
-            organisation_id=c.organisation_id,
-            after={
-                "scope": c.scope,
-                "topic": c.topic,
-                "rule": entry.get("key") if entry else "",
-                "assignee": c.assignee_id,
-                "reply_due_at": c.reply_due_at.isoformat() if c.reply_due_at else None,
-            },
-        )
-        routed += 1
-    if told:
-        from guanwei.notify.actions import notify
-
-        for user_id, c in told:  # W-20: the expert learns of the question (bell, notices)
+            deadlines.append(_deadline_row(c, arrived, router.escalate_ids(c)))
+        if expert_id is not None:  # W-20: the expert learns of the question (bell, notices)
             due = timezone.localtime(c.reply_due_at) if c.reply_due_at else None
-            notify(
-                [user_id],
-                organisation_id=c.organisation_id,
-                title=f"待答复网友提问：{c.channel.name}",
-                body=(f"请于 {due:%m-%d %H:%M} 前答复：" if due else "请答复：") + c.text[:80],
-                link=f"/interaction/?show=mine#comment-{c.pk}",
+            told.append(
+                {
+                    "user_ids": [expert_id],
+                    "organisation_id": c.organisation_id,
+                    "title": f"待答复网友提问：{c.channel.name}",
+                    "body": (f"请于 {due:%m-%d %H:%M} 前答复：" if due else "请答复：")
+                    + c.text[:80],
+                    "link": f"/interaction/?show=mine#comment-{c.pk}",
+                }
             )
-    return routed
+        audit.append(
+            {
+                "action": AuditAction.QUESTION_ROUTED,
+                "actor": SYSTEM,
+                "object_type": "comment",
+                "object_id": c.pk,
+                "object_repr": c.text[:60],
+                "organisation_id": c.organisation_id,
+                "after": {
+                    "scope": c.scope,
+                    "topic": c.topic,
+                    "rule": entry.get("key") if entry else "",
+                    "assignee": c.assignee_id,
+                    "reply_due_at": c.reply_due_at.isoformat() if c.reply_due_at else None,
+                },
+            }
+        )
+    if changed:
+        Comment.objects.bulk_update(changed, ["assignee", "reply_due_at"])
+    if deadlines:
+        from guanwei.oversight import actions as oversight
+
+        oversight.create_deadlines(deadlines)
+    record_many(audit)
+    if told:
+        from guanwei.notify.actions import notify_many
+
+        notify_many(told)
+    return len(audit)
 
 
-def _open_deadline(c: Comment, arrived: Any) -> None:
-    from guanwei.oversight import actions as oversight
+def _deadline_row(c: Comment, arrived: Any, escalate: list[int]) -> dict[str, Any]:
+    """The reply deadline's fields (W-20), for ``oversight.create_deadlines``."""
     from guanwei.oversight.models import DeadlineKind
 
     assert c.reply_due_at is not None
     owners = [c.assignee_id] if c.assignee_id else []
     if not owners:
         owners = [i for i in (c.channel.manager_id, c.channel.responsible_id) if i]
-    approval = approval_for(c)
-    escalate = holders(approval.unit, approval.roles) if approval else []
     window = c.reply_due_at - arrived
-    oversight.create_deadline(
-        organisation_id=c.organisation_id,
-        unit=c.unit,
-        kind=DeadlineKind.REPLY,
-        key=deadline_key(c),
-        title=f"{c.channel.name} 答复网友提问：{c.text[:60]}",
-        channel=c.channel,
-        post_id=c.post_id,
-        starts_at=arrived,
-        due_at=c.reply_due_at,
-        remind_at=arrived + window * 3 / 4,
-        owner_ids=owners,
-        escalate_ids=escalate,
-        req="W-20",
-    )
+    return {
+        "organisation_id": c.organisation_id,
+        "unit": c.unit,
+        "kind": DeadlineKind.REPLY,
+        "key": deadline_key(c),
+        "title": f"{c.channel.name} 答复网友提问：{c.text[:60]}",
+        "channel": c.channel,
+        "post_id": c.post_id,
+        "starts_at": arrived,
+        "due_at": c.reply_due_at,
+        "remind_at": arrived + window * 3 / 4,
+        "owner_ids": owners,
+        "escalate_ids": list(escalate),
+        "req": "W-20",
+    }
 
 
 def settle_deadline(comment: Comment, *, evidence: str, actor: Any = None) -> None:

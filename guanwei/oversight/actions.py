@@ -9,7 +9,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from guanwei.audit.actions import record
+from guanwei.audit.actions import record, record_many
 from guanwei.audit.events import AuditAction
 from guanwei.content.models import Post
 from guanwei.notify.actions import notify
@@ -61,6 +61,46 @@ def create_deadline(**fields: Any) -> Deadline | None:
             return deadline
     except IntegrityError:
         return None
+
+
+def create_deadlines(rows: list[dict[str, Any]]) -> list[Deadline]:
+    """``create_deadline`` for many (a batch of questions, each with its reply deadline):
+    one read of the keys already there, one INSERT, one append to the audit chain. Those
+    whose key exists are skipped; a racing pass's row (the unique key) sends the batch to
+    ``create_deadline`` one by one, in a savepoint each."""
+    if not rows:
+        return []
+    have = set(
+        Deadline.objects.filter(key__in=[r["key"] for r in rows]).values_list("key", flat=True)
+    )
+    fresh: dict[str, dict[str, Any]] = {}
+    for r in rows:
+        if r["key"] not in have:
+            fresh.setdefault(r["key"], {**r, "title": fit_title(r["title"])})
+    if not fresh:
+        return []
+    try:
+        with transaction.atomic():
+            made = Deadline.objects.bulk_create([Deadline(**f) for f in fresh.values()])
+            if any(d.pk is None for d in made):  # a backend that returns no ids
+                made = list(Deadline.objects.filter(key__in=list(fresh)).order_by("pk"))
+            record_many(
+                [
+                    {
+                        "action": AuditAction.DEADLINE_CREATED,
+                        "actor": None,
+                        "object_type": "deadline",
+                        "object_id": d.pk,
+                        "object_repr": d.title,
+                        "organisation_id": d.organisation_id,
+                        "after": {"kind": d.kind, "due_at": d.due_at.isoformat(), "key": d.key},
+                    }
+                    for d in made
+                ]
+            )
+            return made
+    except IntegrityError:
+        return [d for f in fresh.values() if (d := create_deadline(**f)) is not None]
 
 
 @transaction.atomic

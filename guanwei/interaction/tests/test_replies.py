@@ -136,6 +136,71 @@ def test_w20_questions_spread_over_the_forecasters_by_open_load() -> None:
     assert third.assignee == person("qxt_expert")
 
 
+def _unrouted(n: int) -> list[Comment]:
+    ch = channel(W, "city_weibo")
+    now = timezone.now()
+    return Comment.objects.bulk_create(
+        Comment(
+            organisation_id=ch.organisation_id,
+            unit_id=ch.unit_id,
+            channel=ch,
+            remote_id=f"{4100000000000000 + next(_ids)}",
+            remote_post_id="5000000000000001",
+            author_name="网友",
+            text=f"请问明天会下雨吗？第{i}问",
+            created_at=now,
+            fetched_at=now,
+            is_question=True,
+            scope=Scope.IN,
+            topic="forecast",
+        )
+        for i in range(n)
+    )
+
+
+def test_w20_a_batch_is_routed_in_a_fixed_number_of_statements_and_spread_within_it() -> None:
+    """W-20: ingest routes a fetched page (up to 500) at once: the statements do not grow
+    with the batch (one UPDATE, one INSERT of deadlines, one audit append, one INSERT of
+    notices); within the batch the questions alternate between two forecasters; every
+    question has its deadline, its audit record and its expert's notice."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from guanwei.notify.models import Notice
+    from guanwei.orgs.models import Membership, Unit, User
+
+    other = User.objects.create(username="qxt_expert2", first_name="王二")
+    Membership.objects.create(
+        user=other,
+        unit=Unit.objects.get(key="city_observatory", organisation__key=W),
+        role="expert",
+        granted_at=timezone.now(),
+    )
+    small, big = _unrouted(3), _unrouted(40)
+    with CaptureQueriesContext(connection) as few:
+        assert experts.route_new(small) == 3
+    with CaptureQueriesContext(connection) as many:
+        assert experts.route_new(big) == 40
+    assert len(many.captured_queries) <= len(few.captured_queries) + 2
+    got = list(Comment.objects.filter(pk__in=[c.pk for c in big]).order_by("pk"))
+    load = {person("qxt_expert").pk: 0, other.pk: 0}
+    for c in got:
+        load[c.assignee_id] += 1
+    assert abs(load[other.pk] - load[person("qxt_expert").pk]) <= 3  # 3 from the small batch
+    keys = [f"reply:{c.pk}" for c in got]
+    assert Deadline.objects.filter(key__in=keys, kind=DeadlineKind.REPLY).count() == 40
+    assert (
+        AuditRecord.objects.filter(
+            action=AuditAction.QUESTION_ROUTED, object_id__in=[str(c.pk) for c in got]
+        ).count()
+        == 40
+    )
+    assert AuditRecord.objects.filter(action=AuditAction.DEADLINE_CREATED).count() == 43
+    assert Notice.objects.filter(title__startswith="待答复网友提问").count() == 43
+    assert experts.route_new(big) == 40  # again: no second deadline
+    assert Deadline.objects.filter(key__in=keys).count() == 40
+
+
 def test_w19_out_of_scope_is_not_assigned_and_the_routing_text_is_offered_as_draft() -> None:
     """W-19, 第十六条: a government-affairs question gets no expert; its deadline stands;
     the draft box starts with the pack's routing text (12345), never an argument."""
