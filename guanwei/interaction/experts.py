@@ -23,7 +23,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from django.db.models import Count
+from django.db.models import Count, DateTimeField, ExpressionWrapper, F
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from guanwei.audit.actions import record_many
@@ -281,8 +282,7 @@ def route_new(stored: Sequence[Comment]) -> int:
                 },
             }
         )
-    if changed:
-        Comment.objects.bulk_update(changed, ["assignee", "reply_due_at"])
+    _save_routing(changed, router)
     if deadlines:
         from guanwei.oversight import actions as oversight
 
@@ -293,6 +293,29 @@ def route_new(stored: Sequence[Comment]) -> int:
 
         notify_many(told)
     return len(audit)
+
+
+def _save_routing(changed: list[Comment], router: _Router) -> None:
+    """The routed comments' expert and reply deadline, in a few UPDATEs: one per expert,
+    one per reply window (the deadline is arrival + the pack's hours, computed in the
+    statement) — not a CASE per row, whose building cost more than the rest of routing."""
+    by_expert: dict[int, list[int]] = {}
+    by_hours: dict[float, list[int]] = {}
+    for c in changed:
+        if c.assignee_id is not None:
+            by_expert.setdefault(c.assignee_id, []).append(c.pk)
+        hours = router.hours(c.organisation_id)
+        if hours and c.reply_due_at is not None:
+            by_hours.setdefault(hours, []).append(c.pk)
+    for expert_id, ids in by_expert.items():
+        Comment.objects.filter(pk__in=ids, assignee__isnull=True).update(assignee_id=expert_id)
+    arrival = Coalesce(F("created_at"), F("fetched_at"))
+    for hours, ids in by_hours.items():
+        Comment.objects.filter(pk__in=ids, reply_due_at__isnull=True).update(
+            reply_due_at=ExpressionWrapper(
+                arrival + timedelta(hours=hours), output_field=DateTimeField()
+            )
+        )
 
 
 def _deadline_row(c: Comment, arrived: Any, escalate: list[int]) -> dict[str, Any]:
