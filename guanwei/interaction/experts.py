@@ -29,8 +29,9 @@ from django.utils import timezone
 
 from guanwei.audit.actions import record_many
 from guanwei.audit.events import AuditAction
+from guanwei.channels.models import Channel
 from guanwei.interaction.models import Comment, ItemStatus, Reply, Scope, Source, Visibility
-from guanwei.orgs.models import Membership, Unit, User
+from guanwei.orgs.models import Membership, Unit
 from guanwei.orgs.permissions import SYSTEM
 from guanwei.orgs.rules import rules_for
 
@@ -129,13 +130,14 @@ def deadline_key(comment: Comment) -> str:
 
 class _Router:
     """What routing a batch reads, read once per batch: each organisation's rules, each
-    (unit, roles)'s holders, the open questions of each candidate expert (counted up as
-    the batch assigns, so work spreads within the batch as across batches)."""
+    unit's id by key, each (unit, roles)'s holders, the open questions of each candidate
+    expert (counted up as the batch assigns, so work spreads within the batch as across
+    batches)."""
 
     def __init__(self) -> None:
         self._experts: dict[int, list[dict[str, Any]]] = {}
         self._answering: dict[int, dict[str, Any] | None] = {}
-        self._units: dict[tuple[int, str], Unit | None] = {}
+        self._units: dict[tuple[int, str], int | None] = {}
         self._holders: dict[tuple[int, tuple[str, ...]], list[int]] = {}
         self._open: dict[int, int] = {}
 
@@ -149,20 +151,31 @@ class _Router:
             self._answering[org_id] = answering_rule(org_id)
         return self._answering[org_id]
 
-    def unit(self, selector: str, c: Comment) -> Unit | None:
+    def unit_id(self, selector: str, c: Comment) -> int | None:
         if not selector or selector == ACCOUNT_UNIT:
-            return c.unit
+            return c.unit_id
         key = (c.organisation_id, selector)
         if key not in self._units:
-            self._units[key] = resolve_unit(selector, c)
+            self._units[key] = (
+                Unit.objects.filter(organisation_id=c.organisation_id, key=selector)
+                .values_list("pk", flat=True)
+                .first()
+            )
         return self._units[key]
 
-    def holders(self, unit: Unit, roles: Sequence[str]) -> list[int]:
-        key = (unit.pk, tuple(roles))
+    def holders(self, unit_id: int, roles: Sequence[str]) -> list[int]:
+        key = (unit_id, tuple(roles))
         if key not in self._holders:
-            ids = holders(unit, roles)
-            active = set(
-                User.objects.filter(pk__in=ids, is_active=True).values_list("pk", flat=True)
+            ids = list(
+                Membership.objects.filter(
+                    unit_id=unit_id,
+                    role__in=list(roles),
+                    revoked_at__isnull=True,
+                    user__is_active=True,
+                )
+                .order_by("user_id")
+                .values_list("user_id", flat=True)
+                .distinct()
             )
             fresh = [i for i in ids if i not in self._open]
             self._open.update(
@@ -175,17 +188,17 @@ class _Router:
                     .values_list("assignee_id", "n")
                 )
             )
-            self._holders[key] = [i for i in ids if i in active]
+            self._holders[key] = ids
         return self._holders[key]
 
     def pick(self, c: Comment, entry: dict[str, Any]) -> int | None:
         """Of the people holding the entry's roles in its unit, the active one with the
         fewest open questions assigned (then the lowest id): work spreads over the
         forecasters."""
-        unit = self.unit(str(entry.get("unit") or ""), c)
-        if unit is None:
+        unit_id = self.unit_id(str(entry.get("unit") or ""), c)
+        if unit_id is None:
             return None
-        ids = self.holders(unit, _strings(entry.get("roles")))
+        ids = self.holders(unit_id, _strings(entry.get("roles")))
         if not ids:
             return None
         chosen = min(ids, key=lambda i: (self._open.get(i, 0), i))
@@ -197,41 +210,53 @@ class _Router:
         if rule is None:
             return []
         roles = _strings(rule.get("approve_roles"))
-        unit = self.unit(str(rule.get("approve_unit") or ""), c)
-        return self.holders(unit, roles) if unit is not None and roles else []
+        unit_id = self.unit_id(str(rule.get("approve_unit") or ""), c)
+        return self.holders(unit_id, roles) if unit_id is not None and roles else []
 
     def hours(self, org_id: int) -> float | None:
         rule = self.answering(org_id)
         return float(rule["hours"]) if rule and rule.get("hours") else None
 
 
-def route_new(stored: Sequence[Comment]) -> int:
+# What the moderation rules may have changed on a stored comment before routing.
+_AFTER_RULES = ("visibility", "assignee_id", "reply_due_at", "status", "is_question", "scope")
+
+
+def route_new(stored: Sequence[Comment], *, audit: list[dict[str, Any]] | None = None) -> int:
     """In the ingest transaction, after the moderation rules: each new question in scope
     gets its expert (unless a rule assigned it), every question (in or out of scope) its
     reply deadline; the account's own replies coming back from the platform are marked
-    done. A batch is routed with a fixed number of statements, whatever its size: one
-    UPDATE of the comments, one INSERT of their deadlines (``oversight.create_deadlines``),
-    one append to the audit chain, one INSERT of the experts' notices. Returns how many
-    were routed."""
+    done. A batch is routed with a fixed number of statements, whatever its size: an
+    UPDATE per expert and per reply window, one INSERT of the deadlines
+    (``oversight.create_deadlines``), one append to the audit chain (or the records
+    appended to ``audit``, for the caller's), one INSERT of notices — one per expert per
+    batch, not a bell ringing for each of fifty questions. Returns how many were routed."""
     if not stored:
         return 0
-    fresh = list(
-        Comment.objects.filter(pk__in=[c.pk for c in stored])
-        .select_related("unit", "channel")
-        .order_by("id")
-    )
+    by_pk = {c.pk: c for c in stored}
+    for pk, *values in Comment.objects.filter(pk__in=list(by_pk)).values_list("pk", *_AFTER_RULES):
+        c = by_pk[pk]
+        for name, value in zip(_AFTER_RULES, values, strict=True):
+            setattr(c, name, value)
+    comments = sorted(by_pk.values(), key=lambda c: c.pk)
     own = set(
         Reply.objects.filter(
-            comment__channel_id__in={c.channel_id for c in fresh},
-            remote_id__in=[c.remote_id for c in fresh],
+            comment__channel_id__in={c.channel_id for c in comments},
+            remote_id__in=[c.remote_id for c in comments],
         ).values_list("comment__channel_id", "remote_id")
     )
+    accounts = {
+        pk: (name, owners)
+        for pk, name, *owners in Channel.objects.filter(
+            pk__in={c.channel_id for c in comments}
+        ).values_list("pk", "name", "manager_id", "responsible_id")
+    }
     router = _Router()
     changed: list[Comment] = []
     deadlines: list[dict[str, Any]] = []
-    audit: list[dict[str, Any]] = []
-    told: list[dict[str, Any]] = []
-    for c in fresh:
+    routed: list[dict[str, Any]] = []
+    told: dict[tuple[int, int], list[Comment]] = {}
+    for c in comments:
         if (c.channel_id, c.remote_id) in own:
             mark_own_reply(c)
             continue
@@ -243,6 +268,7 @@ def route_new(stored: Sequence[Comment]) -> int:
         dirty = False
         if expert_id is not None:
             c.assignee_id = expert_id
+            told.setdefault((expert_id, c.channel_id), []).append(c)
             dirty = True
         hours = router.hours(c.organisation_id)
         arrived = c.created_at or c.fetched_at
@@ -251,21 +277,10 @@ def route_new(stored: Sequence[Comment]) -> int:
             dirty = True
         if dirty:
             changed.append(c)
+        name, owners = accounts[c.channel_id]
         if c.reply_due_at is not None:
-            deadlines.append(_deadline_row(c, arrived, router.escalate_ids(c)))
-        if expert_id is not None:  # W-20: the expert learns of the question (bell, notices)
-            due = timezone.localtime(c.reply_due_at) if c.reply_due_at else None
-            told.append(
-                {
-                    "user_ids": [expert_id],
-                    "organisation_id": c.organisation_id,
-                    "title": f"待答复网友提问：{c.channel.name}",
-                    "body": (f"请于 {due:%m-%d %H:%M} 前答复：" if due else "请答复：")
-                    + c.text[:80],
-                    "link": f"/interaction/?show=mine#comment-{c.pk}",
-                }
-            )
-        audit.append(
+            deadlines.append(_deadline_row(c, arrived, name, owners, router.escalate_ids(c)))
+        routed.append(
             {
                 "action": AuditAction.QUESTION_ROUTED,
                 "actor": SYSTEM,
@@ -286,13 +301,36 @@ def route_new(stored: Sequence[Comment]) -> int:
     if deadlines:
         from guanwei.oversight import actions as oversight
 
-        oversight.create_deadlines(deadlines)
-    record_many(audit)
+        oversight.create_deadlines(deadlines, audit=routed)
+    if audit is None:
+        record_many(routed)
+    else:
+        audit.extend(routed)
     if told:
         from guanwei.notify.actions import notify_many
 
-        notify_many(told)
-    return len(audit)
+        notify_many(_notice(expert_id, accounts[ch][0], qs) for (expert_id, ch), qs in told.items())
+    return sum(1 for r in routed if r["action"] == AuditAction.QUESTION_ROUTED)
+
+
+def _notice(expert_id: int, account: str, questions: list[Comment]) -> dict[str, Any]:
+    """W-20: the expert learns of the questions routed to them (the bell, 通知)."""
+    first = questions[0]
+    due = min((c.reply_due_at for c in questions if c.reply_due_at), default=None)
+    when = f"请于 {timezone.localtime(due):%m-%d %H:%M} 前答复" if due else "请答复"
+    if len(questions) == 1:
+        body, link = f"{when}：{first.text[:80]}", f"/interaction/?show=mine#comment-{first.pk}"
+    else:
+        body = f"共 {len(questions)} 条，最早一条{when}。第一条：{first.text[:60]}"
+        link = "/interaction/?show=mine"
+    return {
+        "user_ids": [expert_id],
+        "organisation_id": first.organisation_id,
+        "title": f"待答复网友提问：{account}"
+        + (f"（{len(questions)} 条）" if len(questions) > 1 else ""),
+        "body": body,
+        "link": link,
+    }
 
 
 def _save_routing(changed: list[Comment], router: _Router) -> None:
@@ -318,27 +356,27 @@ def _save_routing(changed: list[Comment], router: _Router) -> None:
         )
 
 
-def _deadline_row(c: Comment, arrived: Any, escalate: list[int]) -> dict[str, Any]:
-    """The reply deadline's fields (W-20), for ``oversight.create_deadlines``."""
+def _deadline_row(
+    c: Comment, arrived: Any, account: str, owners: list[int | None], escalate: list[int]
+) -> dict[str, Any]:
+    """The reply deadline's fields (W-20), for ``oversight.create_deadlines``: owned by
+    the expert, else the account's manager and responsible person."""
     from guanwei.oversight.models import DeadlineKind
 
     assert c.reply_due_at is not None
-    owners = [c.assignee_id] if c.assignee_id else []
-    if not owners:
-        owners = [i for i in (c.channel.manager_id, c.channel.responsible_id) if i]
     window = c.reply_due_at - arrived
     return {
         "organisation_id": c.organisation_id,
-        "unit": c.unit,
+        "unit_id": c.unit_id,
         "kind": DeadlineKind.REPLY,
         "key": deadline_key(c),
-        "title": f"{c.channel.name} 答复网友提问：{c.text[:60]}",
-        "channel": c.channel,
+        "title": f"{account} 答复网友提问：{c.text[:60]}",
+        "channel_id": c.channel_id,
         "post_id": c.post_id,
         "starts_at": arrived,
         "due_at": c.reply_due_at,
         "remind_at": arrived + window * 3 / 4,
-        "owner_ids": owners,
+        "owner_ids": [c.assignee_id] if c.assignee_id else [i for i in owners if i],
         "escalate_ids": list(escalate),
         "req": "W-20",
     }

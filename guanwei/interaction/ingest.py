@@ -160,7 +160,7 @@ def store(
     with transaction.atomic(savepoint=False):
         stored = _insert(channel, source, list(prepared))
         rules.apply_many(stored, audit=audit, fresh=True)
-        experts.route_new(stored)  # W-19, W-20: the expert, the reply deadline
+        experts.route_new(stored, audit=audit)  # W-19, W-20: the expert, the reply deadline
     return stored
 
 

@@ -63,9 +63,12 @@ def create_deadline(**fields: Any) -> Deadline | None:
         return None
 
 
-def create_deadlines(rows: list[dict[str, Any]]) -> list[Deadline]:
+def create_deadlines(
+    rows: list[dict[str, Any]], *, audit: list[dict[str, Any]] | None = None
+) -> list[Deadline]:
     """``create_deadline`` for many (a batch of questions, each with its reply deadline):
-    one read of the keys already there, one INSERT, one append to the audit chain. Those
+    one read of the keys already there, one INSERT, one append to the audit chain (or the
+    records appended to ``audit``, for the caller to write with its own). Those
     whose key exists are skipped; a racing pass's row (the unique key) sends the batch to
     ``create_deadline`` one by one, in a savepoint each."""
     if not rows:
@@ -84,20 +87,22 @@ def create_deadlines(rows: list[dict[str, Any]]) -> list[Deadline]:
             made = Deadline.objects.bulk_create([Deadline(**f) for f in fresh.values()])
             if any(d.pk is None for d in made):  # a backend that returns no ids
                 made = list(Deadline.objects.filter(key__in=list(fresh)).order_by("pk"))
-            record_many(
-                [
-                    {
-                        "action": AuditAction.DEADLINE_CREATED,
-                        "actor": None,
-                        "object_type": "deadline",
-                        "object_id": d.pk,
-                        "object_repr": d.title,
-                        "organisation_id": d.organisation_id,
-                        "after": {"kind": d.kind, "due_at": d.due_at.isoformat(), "key": d.key},
-                    }
-                    for d in made
-                ]
-            )
+            records = [
+                {
+                    "action": AuditAction.DEADLINE_CREATED,
+                    "actor": None,
+                    "object_type": "deadline",
+                    "object_id": d.pk,
+                    "object_repr": d.title,
+                    "organisation_id": d.organisation_id,
+                    "after": {"kind": d.kind, "due_at": d.due_at.isoformat(), "key": d.key},
+                }
+                for d in made
+            ]
+            if audit is None:
+                record_many(records)
+            else:
+                audit.extend(records)
             return made
     except IntegrityError:
         return [d for f in fresh.values() if (d := create_deadline(**f)) is not None]

@@ -162,7 +162,8 @@ def test_w20_a_batch_is_routed_in_a_fixed_number_of_statements_and_spread_within
     """W-20: ingest routes a fetched page (up to 500) at once: the statements do not grow
     with the batch (one UPDATE, one INSERT of deadlines, one audit append, one INSERT of
     notices); within the batch the questions alternate between two forecasters; every
-    question has its deadline, its audit record and its expert's notice."""
+    question has its deadline and its audit record; each expert gets one notice for the
+    batch, with the count."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -196,7 +197,16 @@ def test_w20_a_batch_is_routed_in_a_fixed_number_of_statements_and_spread_within
         == 40
     )
     assert AuditRecord.objects.filter(action=AuditAction.DEADLINE_CREATED).count() == 43
-    assert Notice.objects.filter(title__startswith="待答复网友提问").count() == 43
+    # one notice per expert per batch, not one per question
+    told = Notice.objects.filter(title__startswith="待答复网友提问").order_by("pk")
+    assert told.count() == 4
+    last = list(told)[-2:]
+    assert {n.user_id for n in last} == set(load)
+    assert (
+        sorted(n.title for n in last)
+        == ["待答复网友提问：%s（20 条）" % channel(W, "city_weibo").name] * 2
+    )
+    assert all(n.link == "/interaction/?show=mine" for n in last)
     assert experts.route_new(big) == 40  # again: no second deadline
     assert Deadline.objects.filter(key__in=keys).count() == 40
 
