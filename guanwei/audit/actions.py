@@ -14,6 +14,7 @@ from django.utils import timezone
 from guanwei.audit.chain import GENESIS_HASH, chain_hash, record_fields
 from guanwei.audit.events import AuditAction
 from guanwei.audit.models import AuditRecord
+from guanwei.bulk import insert_many
 
 if TYPE_CHECKING:
     from guanwei.orgs.models import User
@@ -112,7 +113,7 @@ def record_many(entries: list[dict[str, Any]]) -> list[AuditRecord]:
             )
         )
         seq, prev_hash = seq + 1, digest
-    return AuditRecord.objects.bulk_create(records)
+    return insert_many(AuditRecord, records)  # COPY for a big batch (guanwei.bulk)
 
 
 # Reads that leave a record (issue #9 §19): who printed, exported or looked at what.

@@ -357,7 +357,7 @@ def _save_routing(changed: list[Comment], router: _Router) -> None:
 
 
 def _deadline_row(
-    c: Comment, arrived: Any, account: str, owners: list[int | None], escalate: list[int]
+    c: Comment, arrived: Any, account: str, owners: Sequence[int | None], escalate: list[int]
 ) -> dict[str, Any]:
     """The reply deadline's fields (W-20), for ``oversight.create_deadlines``: owned by
     the expert, else the account's manager and responsible person."""

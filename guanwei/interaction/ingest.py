@@ -216,28 +216,10 @@ def _copy_insert(new: list[Comment]) -> list[Comment]:
     # Named after its columns: a connection that outlives a migration gets a new one.
     temp = "_guanwei_comment_in_" + hashlib.sha256(columns.encode()).hexdigest()[:10]
     import psycopg
-    from psycopg.types.json import Jsonb
 
-    # Plain attribute values (COPY adapts str, int, bool, float, datetime, None itself);
-    # JSON as jsonb; a field that computes its value on save through the field.
-    plain = [
-        not isinstance(f, models.JSONField)
-        and not getattr(f, "auto_now", False)
-        and not getattr(f, "auto_now_add", False)
-        for f in fields
-    ]
-    names = [f.attname for f in fields]
-    rows = [
-        [
-            getattr(c, name)
-            if simple
-            else Jsonb(getattr(c, name))
-            if isinstance(f, models.JSONField)
-            else f.get_db_prep_save(f.pre_save(c, True), connection)
-            for f, name, simple in zip(fields, names, plain, strict=True)
-        ]
-        for c in new
-    ]
+    from guanwei.bulk import copy_rows
+
+    rows = copy_rows(fields, new)
 
     raw = connection.connection
     assert raw is not None

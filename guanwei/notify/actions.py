@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from guanwei.audit.actions import record
 from guanwei.audit.events import AuditAction
+from guanwei.bulk import insert_many
 from guanwei.core.errors import PermissionDenied
 from guanwei.notify.models import Notice
 from guanwei.orgs.models import User
@@ -65,7 +66,7 @@ def notify_many(messages: Iterable[dict[str, Any]]) -> int:
         for m in messages
         for uid in dict.fromkeys(u for u in m.get("user_ids", ()) if u)
     ]
-    Notice.objects.bulk_create(rows)
+    insert_many(Notice, rows)  # COPY for a big batch (guanwei.bulk)
     return len(rows)
 
 

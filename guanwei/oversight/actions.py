@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from guanwei.audit.actions import record, record_many
 from guanwei.audit.events import AuditAction
+from guanwei.bulk import insert_many
 from guanwei.content.models import Post
 from guanwei.notify.actions import notify
 from guanwei.orgs.errors import InvalidChange, PermissionDenied
@@ -84,9 +85,7 @@ def create_deadlines(
         return []
     try:
         with transaction.atomic():
-            made = Deadline.objects.bulk_create([Deadline(**f) for f in fresh.values()])
-            if any(d.pk is None for d in made):  # a backend that returns no ids
-                made = list(Deadline.objects.filter(key__in=list(fresh)).order_by("pk"))
+            made = insert_many(Deadline, [Deadline(**f) for f in fresh.values()])
             records = [
                 {
                     "action": AuditAction.DEADLINE_CREATED,

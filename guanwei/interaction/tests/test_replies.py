@@ -186,6 +186,7 @@ def test_w20_a_batch_is_routed_in_a_fixed_number_of_statements_and_spread_within
     got = list(Comment.objects.filter(pk__in=[c.pk for c in big]).order_by("pk"))
     load = {person("qxt_expert").pk: 0, other.pk: 0}
     for c in got:
+        assert c.assignee_id is not None
         load[c.assignee_id] += 1
     assert abs(load[other.pk] - load[person("qxt_expert").pk]) <= 3  # 3 from the small batch
     keys = [f"reply:{c.pk}" for c in got]
@@ -204,7 +205,7 @@ def test_w20_a_batch_is_routed_in_a_fixed_number_of_statements_and_spread_within
     assert {n.user_id for n in last} == set(load)
     assert (
         sorted(n.title for n in last)
-        == ["待答复网友提问：%s（20 条）" % channel(W, "city_weibo").name] * 2
+        == ["待答复网友提问：{}（20 条）".format(channel(W, "city_weibo").name)] * 2
     )
     assert all(n.link == "/interaction/?show=mine" for n in last)
     assert experts.route_new(big) == 40  # again: no second deadline
