@@ -25,20 +25,37 @@ def copy_value(field: models.Field[Any, Any], obj: models.Model) -> Any:
     values (COPY adapts str, int, bool, float, datetime and None itself); JSON as jsonb;
     an enum member as its value; a field that computes its value on save through the
     field (``auto_now_add``: the attribute is set on the object, as a save would)."""
-    from psycopg.types.json import Jsonb
-
-    if isinstance(field, models.JSONField):
-        return Jsonb(getattr(obj, field.attname))
-    if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
-        return field.get_db_prep_save(field.pre_save(obj, True), connection)
-    value = getattr(obj, field.attname)
-    return value.value if isinstance(value, enum.Enum) else value
+    return copy_rows([field], [obj])[0][0]
 
 
 def copy_rows(
     fields: Sequence[models.Field[Any, Any]], objs: Sequence[models.Model]
 ) -> list[list[Any]]:
-    return [[copy_value(f, o) for f in fields] for o in objs]
+    """Each object's row for COPY (``copy_value`` of each field), the kind of each field
+    decided once for the batch: this runs for every value of a fetched batch."""
+    from psycopg.types.json import Jsonb
+
+    names = [f.attname for f in fields]
+    json = [i for i, f in enumerate(fields) if isinstance(f, models.JSONField)]
+    computed = [
+        (i, f)
+        for i, f in enumerate(fields)
+        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
+    ]
+    Enum = enum.Enum
+    rows = []
+    for obj in objs:
+        values = obj.__dict__
+        row = [
+            v.value if isinstance(v, Enum) else v
+            for v in (values[n] if n in values else getattr(obj, n) for n in names)
+        ]
+        for i in json:
+            row[i] = Jsonb(row[i])
+        for i, f in computed:
+            row[i] = f.get_db_prep_save(f.pre_save(obj, True), connection)
+        rows.append(row)
+    return rows
 
 
 def insert_many[M: models.Model](model: type[M], objs: Sequence[M]) -> list[M]:
