@@ -128,6 +128,7 @@ class AuditAction(IntEnum):
     COMMENT_NOTED = 846
     COMMENT_DONE = 847
     COMMENT_REOPENED = 848
+    COMMENT_PLATFORM_QUEUED = 849  # a rule's hide/delete, carried out after the batch commits
     HARM_REPORTED = 860
     HARM_REPORT_ACCEPTED = 861
     HARM_REPORT_DISMISSED = 862
@@ -207,6 +208,7 @@ AUDIT_LABELS: dict[AuditAction, str] = {
     AuditAction.COMMENT_NOTED: "备注评论留言",
     AuditAction.COMMENT_DONE: "评论留言处理完毕",
     AuditAction.COMMENT_REOPENED: "重新打开评论留言",
+    AuditAction.COMMENT_PLATFORM_QUEUED: "规则待在平台执行（隐藏、删除）",
     AuditAction.HARM_REPORTED: "报告有害信息",
     AuditAction.HARM_REPORT_ACCEPTED: "受理有害信息报告",
     AuditAction.HARM_REPORT_DISMISSED: "不予处置有害信息报告",

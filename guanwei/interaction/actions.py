@@ -1135,7 +1135,9 @@ def store_fetched_page(
     """Store a fetched batch's new comments (one or more pages) and advance the cursor, in
     one transaction, with one audit record for the batch (written in one INSERT with the
     records of what the rules did). The cursor row is locked first: two fetchers of one
-    stream store one after the other. ``lease_until``: the fetcher's lease renewed."""
+    stream store one after the other. ``lease_until``: the fetcher's lease renewed. The
+    rules' platform calls (delete, hide on WeChat) are queued in the transaction and made
+    after it commits (``moderation.carry_out``)."""
     from guanwei.audit.actions import record_many
     from guanwei.interaction import ingest
     from guanwei.interaction.models import FetchCursor
@@ -1168,6 +1170,11 @@ def store_fetched_page(
                 }
             )
         record_many(audit)
+    from guanwei.interaction import moderation
+
+    queued = [c.pk for c in stored if c.platform_todo]
+    if queued:  # the rules' platform calls, after the commit (W-18)
+        moderation.carry_out(queued)
     return stored
 
 

@@ -265,6 +265,12 @@ def fetch_due(*, limit: int = 20, now: datetime | None = None, max_pages: int = 
             stored += fetch_cursor(pk, max_pages=max_pages, now=now)
         except Exception:
             log.exception("fetching cursor %s failed", pk)
+    from guanwei.interaction import moderation
+
+    try:  # the rules' platform calls left over (a fetcher killed after its commit, a 5xx)
+        moderation.carry_out(now=now)
+    except Exception:
+        log.exception("carrying out the rules' platform calls failed")
     return stored
 
 

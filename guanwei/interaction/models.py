@@ -121,6 +121,11 @@ class Comment(models.Model):
     first_response_at = models.DateTimeField(null=True, blank=True)
     done_at = models.DateTimeField(null=True, blank=True)
     is_representative = models.BooleanField(default=False)  # E-05: chosen to show
+    # A rule's platform call (hide, delete), decided in the batch's transaction and carried
+    # out after it commits (interaction.moderation.carry_out): never a call inside it.
+    platform_todo = models.CharField(max_length=8, blank=True)
+    platform_reason = models.CharField(max_length=200, blank=True)
+    platform_todo_at = models.DateTimeField(null=True, blank=True)  # queued, or last tried
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -130,6 +135,11 @@ class Comment(models.Model):
         indexes = [
             models.Index(fields=["unit", "status", "-created_at"], name="inbox_by_unit"),
             models.Index(fields=["organisation", "-created_at"], name="inbox_by_org"),
+            models.Index(
+                fields=["platform_todo_at"],
+                name="comment_platform_todo",
+                condition=~models.Q(platform_todo=""),
+            ),
         ]
         verbose_name = "评论留言"
         verbose_name_plural = "评论留言"

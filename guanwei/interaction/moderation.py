@@ -10,11 +10,14 @@ the action says so (docs/decisions). Delete on Weibo or WeChat cannot be undone.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import logging
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
+from django.utils import timezone
 
 from guanwei.audit.actions import record
 from guanwei.audit.events import AuditAction
@@ -23,6 +26,10 @@ from guanwei.interaction.models import Comment, ItemStatus, ModerationRule, Visi
 from guanwei.orgs.models import Membership, User
 from guanwei.orgs.permissions import SYSTEM, Actor, can
 
+if TYPE_CHECKING:
+    from guanwei.publishing.adapters.base import AdapterError
+
+log = logging.getLogger(__name__)
 REVIEWED = "已审阅"
 
 
@@ -81,36 +88,122 @@ def _fresh(comment: Comment) -> Comment:
 # ------------------------------------------------------------------ platform actions
 
 
+def _call_hide(comment: Comment) -> AdapterError | None:
+    """The platform's hide (WeChat: out of 精选); None when it did it."""
+    from guanwei.publishing.adapters.base import AdapterError
+
+    try:
+        _adapter(comment).hide_comment(_post_ref(comment), comment.remote_id)
+    except AdapterError as e:
+        return e
+    return None
+
+
+def _call_delete(comment: Comment) -> AdapterError | None:
+    from guanwei.publishing.adapters.base import AdapterError
+
+    try:
+        _adapter(comment).delete_comment(_post_ref(comment), comment.remote_id)
+    except AdapterError as e:
+        return e
+    return None
+
+
+def _settle_hide(
+    comment: Comment,
+    *,
+    actor: Actor,
+    reason: str,
+    error: AdapterError | None,
+    called: bool,
+    queued: bool = False,
+) -> Outcome | None:
+    """After the platform's answer (``called``: there was a call to make), in one
+    transaction: hidden here, the queued call cleared, the audit record. None when a
+    concurrent action settled it first (a queued hide: nothing is left to do)."""
+    with transaction.atomic():
+        comment = _lock(comment)
+        if queued and comment.platform_todo != "hide":
+            return None
+        if not queued and comment.visibility != Visibility.VISIBLE:  # a concurrent one won
+            raise InvalidChange("该评论已隐藏或已删除。")
+        on_platform = called and error is None
+        if comment.visibility != Visibility.DELETED:
+            comment.visibility = Visibility.HIDDEN
+        comment.platform_todo, comment.platform_reason = "", ""
+        comment.save(update_fields=["visibility", "platform_todo", "platform_reason"])
+        _responded(comment, actor)
+        _audit(AuditAction.COMMENT_HIDDEN, comment, actor, reason, on_platform=on_platform)
+    if on_platform:
+        note = "已在平台取消精选，读者不再看到该评论。"
+    elif error is not None:
+        note = f"平台未能隐藏（{error.user_message}），仅在本系统中隐藏。"
+    else:
+        note = "该平台接口不支持隐藏评论，仅在本系统中隐藏，平台上仍可见。"
+    return Outcome(comment, on_platform, note)
+
+
+def _settle_delete(
+    comment: Comment,
+    *,
+    actor: Actor,
+    reason: str,
+    error: AdapterError | None,
+    queued: bool = False,
+) -> Outcome | None:
+    """After the platform's answer to a delete, in one transaction. A refusal (Weibo lets
+    an account delete only its own comments through the API: 20203) is recorded and the
+    comment hidden in this product instead. None: a queued delete settled already."""
+    with transaction.atomic():
+        comment = _lock(comment)
+        if queued and comment.platform_todo != "delete":
+            return None
+        if comment.visibility == Visibility.DELETED:
+            # A concurrent delete (a double click) already removed it: the platform's
+            # "not found" is that delete, not a refusal; nothing is downgraded.
+            return Outcome(comment, True, "该评论已在平台删除。")
+        comment.visibility = Visibility.HIDDEN if error is not None else Visibility.DELETED
+        comment.platform_todo, comment.platform_reason = "", ""
+        comment.save(update_fields=["visibility", "platform_todo", "platform_reason"])
+        _responded(comment, actor)
+        if error is not None:
+            _audit(
+                AuditAction.COMMENT_DELETE_REFUSED,
+                comment,
+                actor,
+                reason,
+                code=error.code,
+                platform_code=getattr(error, "platform_code", ""),
+            )
+        else:
+            _audit(AuditAction.COMMENT_DELETED, comment, actor, reason)
+    if error is not None:
+        return Outcome(
+            comment,
+            False,
+            f"平台拒绝删除（{error.user_message}），已在本系统中隐藏，请到平台上手动处理。",
+        )
+    return Outcome(comment, True, "已在平台删除（不可撤销）。")
+
+
 def hide_comment(comment: Comment, *, actor: Actor, reason: str) -> Outcome:
     """Out of public view: on WeChat out of 精选; on a platform without a hide call (Weibo)
-    in this product only, and the outcome says so."""
+    in this product only, and the outcome says so. The platform is called outside any
+    transaction; its answer is recorded after."""
     comment = _fresh(comment)
     _require(actor, comment)
     if comment.visibility != Visibility.VISIBLE:
         raise InvalidChange("该评论已隐藏或已删除。")
-    adapter = _adapter(comment)
-    on_platform, note = False, "该平台接口不支持隐藏评论，仅在本系统中隐藏，平台上仍可见。"
-    if adapter.can_hide_comments:
-        from guanwei.publishing.adapters.base import AdapterError
-
-        try:
-            adapter.hide_comment(_post_ref(comment), comment.remote_id)
-            on_platform, note = True, "已在平台取消精选，读者不再看到该评论。"
-        except AdapterError as e:
-            note = f"平台未能隐藏（{e.user_message}），仅在本系统中隐藏。"
-    with transaction.atomic():
-        comment = _lock(comment)
-        if comment.visibility != Visibility.VISIBLE:  # a concurrent hide or delete won
-            raise InvalidChange("该评论已隐藏或已删除。")
-        comment.visibility = Visibility.HIDDEN
-        comment.save(update_fields=["visibility"])
-        _responded(comment, actor)
-        _audit(AuditAction.COMMENT_HIDDEN, comment, actor, reason, on_platform=on_platform)
-    return Outcome(comment, on_platform, note)
+    called = bool(_adapter(comment).can_hide_comments)
+    error = _call_hide(comment) if called else None
+    out = _settle_hide(comment, actor=actor, reason=reason, error=error, called=called)
+    assert out is not None
+    return out
 
 
 def unhide_comment(comment: Comment, *, actor: Actor, reason: str) -> Outcome:
-    """Undo a hide (WeChat: back into 精选)."""
+    """Undo a hide (WeChat: back into 精选) — also a rule's hide or delete still queued
+    for the platform: it is not made."""
     comment = _fresh(comment)
     _require(actor, comment)
     if comment.visibility == Visibility.DELETED:
@@ -130,55 +223,83 @@ def unhide_comment(comment: Comment, *, actor: Actor, reason: str) -> Outcome:
     with transaction.atomic():
         comment = _lock(comment)
         comment.visibility = Visibility.VISIBLE
-        comment.save(update_fields=["visibility"])
+        comment.platform_todo, comment.platform_reason = "", ""  # a rule's call not made yet
+        comment.save(update_fields=["visibility", "platform_todo", "platform_reason"])
         _audit(AuditAction.COMMENT_UNHIDDEN, comment, actor, reason, on_platform=on_platform)
     return Outcome(comment, on_platform, note)
 
 
 def delete_comment(comment: Comment, *, actor: Actor, reason: str) -> Outcome:
-    """Delete on the platform through the adapter (not undoable on Weibo or WeChat). A
-    refusal (Weibo lets an account delete only its own comments through the API: 20203)
-    is recorded, and the comment is hidden in this product instead."""
-    from guanwei.publishing.adapters.base import AdapterError
-
+    """Delete on the platform through the adapter (not undoable on Weibo or WeChat),
+    called outside any transaction, its answer recorded after (``_settle_delete``)."""
     comment = _fresh(comment)
     _require(actor, comment)
     if comment.visibility == Visibility.DELETED:
         raise InvalidChange("该评论已在平台删除。")
-    try:
-        _adapter(comment).delete_comment(_post_ref(comment), comment.remote_id)
-    except AdapterError as e:
-        with transaction.atomic():
-            comment = _lock(comment)
-            if comment.visibility == Visibility.DELETED:
-                # A concurrent delete (a double click) already removed it: the platform's
-                # "not found" is that delete, not a refusal; nothing is downgraded.
-                return Outcome(comment, True, "该评论已在平台删除。")
-            comment.visibility = Visibility.HIDDEN
-            comment.save(update_fields=["visibility"])
-            _audit(
-                AuditAction.COMMENT_DELETE_REFUSED,
-                comment,
-                actor,
-                reason,
-                code=e.code,
-                platform_code=getattr(e, "platform_code", ""),
-            )
-            _responded(comment, actor)
-        return Outcome(
-            comment,
-            False,
-            f"平台拒绝删除（{e.user_message}），已在本系统中隐藏，请到平台上手动处理。",
+    out = _settle_delete(comment, actor=actor, reason=reason, error=_call_delete(comment))
+    assert out is not None
+    return out
+
+
+# ------------------------------------------------------------------ a rule's platform calls
+
+RETRY_AFTER = timedelta(minutes=2)
+
+
+def carry_out(
+    pks: Sequence[int] | None = None, *, now: datetime | None = None, limit: int = 100
+) -> int:
+    """The platform calls rules queued (``platform_todo``), each outside any transaction,
+    settled as a person's hide or delete is (the same ``_settle_*``). ``pks``: the batch
+    just committed (the fetcher calls this right after ``store_fetched_page``); without
+    it, the sweep: those queued or last tried over ``RETRY_AFTER`` ago — a fetcher killed
+    after its commit, a platform that was down. Each is claimed first by a conditional
+    UPDATE, so the fetcher and a sweep never both call. A transient failure (rate limit,
+    5xx) stays queued for the next sweep; a refusal settles. Returns how many settled."""
+    now = now or timezone.now()
+    queued = Comment.objects.exclude(platform_todo="")
+    if pks is not None:
+        queued = queued.filter(pk__in=list(pks))
+    else:
+        queued = queued.filter(platform_todo_at__lte=now - RETRY_AFTER)
+    settled = 0
+    rows = queued.order_by("platform_todo_at", "pk").values_list(
+        "pk", "platform_todo", "platform_todo_at"
+    )[:limit]
+    for pk, what, at in list(rows):
+        won = Comment.objects.filter(pk=pk, platform_todo=what, platform_todo_at=at).update(
+            platform_todo_at=now
         )
-    with transaction.atomic():
-        comment = _lock(comment)
-        if comment.visibility == Visibility.DELETED:
-            return Outcome(comment, True, "该评论已在平台删除。")  # the other click's record
-        comment.visibility = Visibility.DELETED
-        comment.save(update_fields=["visibility"])
-        _responded(comment, actor)
-        _audit(AuditAction.COMMENT_DELETED, comment, actor, reason)
-    return Outcome(comment, True, "已在平台删除（不可撤销）。")
+        if won != 1:
+            continue  # the other one has it
+        c = _fresh(Comment(pk=pk))
+        error = _call_delete(c) if what == "delete" else _call_hide(c)
+        if error is not None and error.transient:
+            log.warning("comment %s: platform %s failed, retried later: %s", pk, what, error)
+            continue
+        if what == "delete":
+            out = _settle_delete(
+                c, actor=SYSTEM, reason=c.platform_reason, error=error, queued=True
+            )
+        else:
+            out = _settle_hide(
+                c, actor=SYSTEM, reason=c.platform_reason, error=error, called=True, queued=True
+            )
+        settled += out is not None
+    return settled
+
+
+def _queue(b: RuleBatch, comments: list[Comment], what: str, reason: str, now: datetime) -> None:
+    """In the batch's transaction: hidden here at once, the platform call queued for
+    ``carry_out`` after the commit, audited (the outcome is audited when it settles)."""
+    for c in comments:
+        if c.visibility == Visibility.VISIBLE:
+            c.visibility = Visibility.HIDDEN
+        c.platform_todo, c.platform_reason, c.platform_todo_at = what, reason[:200], now
+    _update_by_value(comments, "visibility", "platform_todo", "platform_reason", "platform_todo_at")
+    b.record(
+        AuditAction.COMMENT_PLATFORM_QUEUED, comments, lambda c: {"reason": reason, "todo": what}
+    )
 
 
 # ------------------------------------------------------------------ in-product actions
@@ -399,8 +520,8 @@ def _update_by_value(comments: list[Comment], *fields: str) -> None:
 
 def _hide_many(b: RuleBatch, batch: list[Comment], reason: str) -> None:
     """As ``hide_comment``: where the platform has no hide call (Weibo) hidden in this
-    product only, at once; elsewhere one platform call per comment."""
-    todo = [c for c in batch if c.visibility == Visibility.VISIBLE]
+    product only, at once; elsewhere hidden here and the platform's hide queued."""
+    todo = [c for c in batch if c.visibility == Visibility.VISIBLE and not c.platform_todo]
     local = [c for c in todo if not b.hides_on_platform(c)]
     if local:
         for c in local:
@@ -409,19 +530,17 @@ def _hide_many(b: RuleBatch, batch: list[Comment], reason: str) -> None:
         b.record(
             AuditAction.COMMENT_HIDDEN, local, lambda c: {"reason": reason, "on_platform": False}
         )
-    remote = {c.pk for c in todo if b.hides_on_platform(c)}
-    for i, c in enumerate(batch):
-        if c.pk in remote:
-            batch[i] = hide_comment(c, actor=SYSTEM, reason=reason).comment
+    remote = [c for c in todo if b.hides_on_platform(c)]
+    if remote:
+        _queue(b, remote, "hide", reason, timezone.now())
 
 
-def _delete_many(batch: list[Comment], reason: str) -> None:
-    """As ``delete_comment``, one platform call per comment (its own audit record)."""
-    for i, c in enumerate(batch):
-        try:
-            batch[i] = delete_comment(c, actor=SYSTEM, reason=reason).comment
-        except InvalidChange:  # deleted already
-            pass
+def _delete_many(b: RuleBatch, batch: list[Comment], reason: str) -> None:
+    """As ``delete_comment``: hidden here at once, the platform's delete queued (it
+    replaces a hide queued by an earlier step of the rule)."""
+    todo = [c for c in batch if c.visibility != Visibility.DELETED]
+    if todo:
+        _queue(b, todo, "delete", reason, timezone.now())
 
 
 def _label_many(
@@ -531,7 +650,7 @@ def apply_rule_many(
             if do == "hide":
                 _hide_many(b, batch, reason)
             elif do == "delete":
-                _delete_many(batch, reason)
+                _delete_many(b, batch, reason)
             elif do == "escalate":
                 _escalate_many(b, batch, [str(r) for r in step.get("roles") or []], reason)
             elif do == "label":

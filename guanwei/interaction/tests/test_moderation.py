@@ -254,8 +254,14 @@ def test_w18_a_rule_deletes_one_comment_and_another_escalates_one_to_the_leader(
     )
     rules.apply_many([extreme, malicious])
     extreme.refresh_from_db()
+    # decided in the batch's transaction: hidden here, the platform's delete queued
+    assert extreme.visibility == Visibility.HIDDEN and extreme.platform_todo == "delete"
+    assert extreme.remote_id in {x.remote_id for x in adapter.fetch_comments(post)}
+    assert moderation.carry_out([extreme.pk, malicious.pk]) == 1  # after the commit
+    extreme.refresh_from_db()
     malicious.refresh_from_db()
     assert extreme.visibility == Visibility.DELETED and extreme.rule_key == "extreme"
+    assert extreme.platform_todo == ""
     left = {x.remote_id for x in adapter.fetch_comments(post)}
     assert extreme.remote_id not in left and malicious.remote_id in left
     assert malicious.status == ItemStatus.ESCALATED and malicious.escalated_to_id
