@@ -10,8 +10,6 @@ with it (W-08)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import httpx
 import pytest
 
@@ -23,7 +21,7 @@ from guanwei.interaction.tests.test_fetch_to_inbox import _fetch, _wechat, _weib
 from guanwei.notify.models import Notice
 from guanwei.publishing.adapters import get_adapter
 from guanwei.publishing.credentials import settings_for
-from guanwei.publishing.fakes import FakePlatforms, start_fakes
+from guanwei.publishing.fakes import FakePlatforms
 from guanwei.publishing.models import PublishIntent
 from guanwei.testing.personas import person
 
@@ -32,15 +30,6 @@ pytestmark = pytest.mark.django_db
 PROHIBITED = "法轮功大法好"
 MALICIOUS = "气象局都是一群蠢货，去死吧"  # the weather bureau's 疑似恶意 (review)
 DAMAGING = "听说学校食堂食物中毒，还有伤亡，学校瞒着不说"  # the college's 损害声誉 (review)
-
-
-@pytest.fixture
-def fakes() -> Iterator[FakePlatforms]:
-    platforms = start_fakes(publish_delay_s=0.1)
-    try:
-        yield platforms
-    finally:
-        platforms.stop()
 
 
 def _by_text(intent: PublishIntent) -> dict[str, Comment]:

@@ -7,7 +7,6 @@ never stored twice on a re-fetch."""
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
@@ -18,7 +17,7 @@ from guanwei.content.models import Post, PostRevision
 from guanwei.interaction import fetch
 from guanwei.interaction.models import Comment
 from guanwei.publishing.adapters import get_adapter
-from guanwei.publishing.fakes import FakePlatforms, demo_settings, start_fakes
+from guanwei.publishing.fakes import FakePlatforms, demo_settings
 from guanwei.publishing.fakes.comment_streams import generate
 from guanwei.publishing.models import ChannelSettings, IntentStatus, PublishIntent
 from guanwei.testing.personas import channel, person
@@ -26,15 +25,6 @@ from guanwei.testing.personas import channel, person
 pytestmark = pytest.mark.django_db
 W, C = "demo_weather", "demo_college"
 _n = itertools.count(1)
-
-
-@pytest.fixture
-def fakes() -> Iterator[FakePlatforms]:
-    platforms = start_fakes(publish_delay_s=0.1)
-    try:
-        yield platforms
-    finally:
-        platforms.stop()
 
 
 def _published(fakes: FakePlatforms, o: str, key: str, platform: str, author: str) -> Any:

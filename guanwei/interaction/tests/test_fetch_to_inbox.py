@@ -5,7 +5,6 @@ inert; a college WeChat article's comments arrive across pages of 49 (0-based)."
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
@@ -17,7 +16,7 @@ from guanwei.content import actions as content
 from guanwei.interaction import fetch
 from guanwei.interaction.models import Comment, FetchCursor
 from guanwei.publishing import actions, dispatch, reconcile
-from guanwei.publishing.fakes import FakePlatforms, demo_settings, start_fakes
+from guanwei.publishing.fakes import FakePlatforms, demo_settings
 from guanwei.publishing.models import ChannelSettings, IntentStatus, PublishIntent
 from guanwei.testing.personas import channel, person, unit
 from guanwei.workflow import actions as wf
@@ -25,15 +24,6 @@ from guanwei.workflow.models import StepRun
 
 pytestmark = pytest.mark.django_db
 W, C = "demo_weather", "demo_college"
-
-
-@pytest.fixture
-def fakes() -> Iterator[FakePlatforms]:
-    platforms = start_fakes(publish_delay_s=0.1)
-    try:
-        yield platforms
-    finally:
-        platforms.stop()
 
 
 def _published(

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import itertools
 import random
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -19,22 +18,13 @@ from guanwei.interaction import moderation, rules
 from guanwei.interaction.models import Comment, ItemStatus, ModerationRule, Visibility
 from guanwei.notify.models import Notice
 from guanwei.publishing.adapters import get_adapter
-from guanwei.publishing.fakes import FakePlatforms, demo_settings, start_fakes
+from guanwei.publishing.fakes import FakePlatforms, demo_settings
 from guanwei.publishing.models import ChannelSettings
 from guanwei.testing.personas import channel, org, person
 
 pytestmark = pytest.mark.django_db
 W, C = "demo_weather", "demo_college"
 _n = itertools.count(1)
-
-
-@pytest.fixture
-def fakes() -> Iterator[FakePlatforms]:
-    platforms = start_fakes(publish_delay_s=0.1)
-    try:
-        yield platforms
-    finally:
-        platforms.stop()
 
 
 def _connect(fakes: FakePlatforms, o: str, key: str, platform: str) -> Any:

@@ -6,8 +6,6 @@ a college question's reply (comment/reply/add) is on the article's comment list.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import httpx
 import pytest
 
@@ -16,19 +14,10 @@ from guanwei.interaction.models import Comment, ItemStatus, Reply, ReplyStatus
 from guanwei.interaction.tests.test_fetch_to_inbox import _fetch, _say, _wechat, _weibo
 from guanwei.publishing.adapters import get_adapter
 from guanwei.publishing.credentials import settings_for
-from guanwei.publishing.fakes import FakePlatforms, start_fakes
+from guanwei.publishing.fakes import FakePlatforms
 from guanwei.testing.personas import person
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def fakes() -> Iterator[FakePlatforms]:
-    platforms = start_fakes(publish_delay_s=0.1)
-    try:
-        yield platforms
-    finally:
-        platforms.stop()
 
 
 def test_w19_w20_a_weibo_question_answered_by_the_forecaster_is_on_the_fake_weibo(

@@ -7,7 +7,6 @@ is lost. Over real HTTP to the fake WeChat (the college's prohibited-content rul
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
@@ -23,20 +22,11 @@ from guanwei.interaction.tests.test_fetch_to_inbox import _fetch, _wechat
 from guanwei.publishing.adapters import get_adapter
 from guanwei.publishing.adapters.wechat import WeChatAdapter
 from guanwei.publishing.credentials import settings_for
-from guanwei.publishing.fakes import FakePlatforms, start_fakes
+from guanwei.publishing.fakes import FakePlatforms
 from guanwei.publishing.models import PublishIntent
 from guanwei.testing.personas import person
 
 PROHIBITED = "法轮功大法好"
-
-
-@pytest.fixture
-def fakes() -> Iterator[FakePlatforms]:
-    platforms = start_fakes(publish_delay_s=0.1)
-    try:
-        yield platforms
-    finally:
-        platforms.stop()
 
 
 def _say(fakes: FakePlatforms, intent: PublishIntent, *texts: str) -> None:
