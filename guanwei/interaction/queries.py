@@ -3,10 +3,21 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import Any, cast
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import (
+    Aggregate,
+    DurationField,
+    Exists,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+)
 
 from guanwei.channels.models import Channel
 from guanwei.interaction.models import (
@@ -16,6 +27,7 @@ from guanwei.interaction.models import (
     CommentNote,
     Feedback,
     ItemStatus,
+    Scope,
     Visibility,
 )
 from guanwei.orgs.models import Organisation, Unit, User
@@ -443,3 +455,395 @@ def representative_for(user: User, organisation: Organisation) -> list[Comment]:
         .select_related("channel", "unit", "post")
         .order_by("channel__name", "channel_id", "-created_at", "-id")
     )
+
+
+# ===================================================================== statistics (互动统计)
+# W-20, 第四条(四) of the weather bureau's rule book: 汇总需要回复的问题, 组织专家解答, 收集反馈,
+# 微博气象服务统计分析和效果评价. Per account and month: what came in, what the rules and people
+# took down, the questions and how they were answered (on time or late by the reply
+# deadlines the oversight room holds), per expert and topic, and the feedback. Everything is
+# counted in the database: the number of queries does not depend on the number of comments
+# (decision 0028 defines each figure).
+
+STATISTICS_PLATFORMS = ("weibo", "wechat")  # the accounts that receive comments (the inbox's)
+QUESTION = Q(is_question=True, scope__in=(Scope.IN, Scope.OUT))
+
+
+def may_open_statistics(user: User, organisation: Organisation) -> bool:
+    """互动统计 (W-20): the publishing unit's staff and leaders — who handles comments
+    (``comment.moderate``) or reads statistics (``report.view``, the rule book's 统计分析
+    duty) somewhere in the organisation; the same people as 意见反馈 and 舆情关注."""
+    return may_open_feedback(user, organisation)
+
+
+def statistics_channels(user: User, organisation: Organisation) -> list[Channel]:
+    """The accounts whose figures ``user`` reads (object level): those of the units where he
+    handles comments or reads statistics (:func:`feedback_units`)."""
+    return list(
+        Channel.objects.filter(
+            organisation=organisation,
+            unit_id__in=feedback_units(user, organisation),
+            platform__in=STATISTICS_PLATFORMS,
+        )
+        .select_related("unit", "settings")
+        .order_by("unit__path", "pk")
+    )
+
+
+@dataclass(frozen=True)
+class Month:
+    year: int
+    month: int
+
+    @property
+    def key(self) -> str:
+        return f"{self.year:04d}-{self.month:02d}"
+
+    @property
+    def label(self) -> str:
+        return f"{self.year}年{self.month}月"
+
+    def start(self) -> datetime:
+        """Its first moment in the product's time zone (Asia/Shanghai)."""
+        from django.utils import timezone
+
+        return datetime(self.year, self.month, 1, tzinfo=timezone.get_current_timezone())
+
+    def end(self) -> datetime:
+        return self.following().start()
+
+    def following(self) -> Month:
+        return Month(self.year + self.month // 12, self.month % 12 + 1)
+
+    def previous(self) -> Month:
+        return Month(self.year - (self.month == 1), (self.month - 2) % 12 + 1)
+
+
+def this_month() -> Month:
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    return Month(today.year, today.month)
+
+
+def month_of(text: str) -> Month | None:
+    """``2026-11`` → that month; anything else (or a month before 2000 or after next
+    year) → None."""
+    import re
+
+    m = re.fullmatch(r"(\d{4})-(\d{2})", (text or "").strip())
+    if m is None:
+        return None
+    year, month = int(m.group(1)), int(m.group(2))
+    if not 1 <= month <= 12 or not 2000 <= year <= this_month().year + 1:
+        return None
+    return Month(year, month)
+
+
+def recent_months(count: int = 24) -> list[Month]:
+    """This month and the ``count - 1`` before it, newest first (the month selector)."""
+    months = [this_month()]
+    while len(months) < count:
+        months.append(months[-1].previous())
+    return months
+
+
+@dataclass
+class AccountFigures:
+    """One account's month (or the total of the accounts shown, ``channel`` None)."""
+
+    name: str
+    channel: Channel | None = None
+    received: int = 0
+    hidden_by_rule: int = 0
+    hidden_by_people: int = 0
+    deleted_by_rule: int = 0
+    deleted_by_people: int = 0
+    questions_in: int = 0
+    questions_out: int = 0
+    answered: int = 0
+    on_time: int = 0
+    late: int = 0
+    median_minutes: int | None = None
+    p90_minutes: int | None = None
+    open_now: int = 0
+
+    @property
+    def questions(self) -> int:
+        return self.questions_in + self.questions_out
+
+    COUNTS = (
+        "received",
+        "hidden_by_rule",
+        "hidden_by_people",
+        "deleted_by_rule",
+        "deleted_by_people",
+        "questions_in",
+        "questions_out",
+        "answered",
+        "on_time",
+        "late",
+        "open_now",
+    )
+
+
+@dataclass(frozen=True)
+class ExpertFigures:
+    name: str
+    assigned: int
+    answered: int
+    late: int
+
+
+@dataclass(frozen=True)
+class TopicFigures:
+    topic: str  # its name (triage.topic_label)
+    questions: int
+
+
+@dataclass(frozen=True)
+class TagCount:
+    tag: str
+    count: int
+
+
+@dataclass(frozen=True)
+class Statistics:
+    month: Month
+    accounts: list[AccountFigures]
+    total: AccountFigures
+    experts: list[ExpertFigures]
+    topics: list[TopicFigures]
+    feedback_topics: list[TallyRow]
+    feedback_tags: list[TagCount]
+
+
+def _labelled(label: str) -> Q:
+    if _json_contains():
+        return Q(labels__contains=[label])
+    return Q(labels__icontains=json.dumps(label)[1:-1])  # SQLite: on the JSON text
+
+
+def _month_comments(channels: list[Channel], month: Month) -> QuerySet[Comment]:
+    """The comments, messages and mentions that reached the accounts in the month (by
+    arrival: ``fetched_at``), the accounts' own replies left out."""
+    from guanwei.interaction.experts import OWN_REPLY
+
+    rows = Comment.objects.filter(
+        channel_id__in=[c.pk for c in channels],
+        fetched_at__gte=month.start(),
+        fetched_at__lt=month.end(),
+    )
+    own = {o for o in map(own_account_id, channels) if o}
+    if own:
+        rows = rows.exclude(author_id__in=own)
+    return rows.exclude(_labelled(OWN_REPLY)).order_by()
+
+
+def _answered() -> Exists:
+    """A reply to the comment went out (W-20: sent through the product, once)."""
+    from guanwei.interaction.models import Reply, ReplyStatus
+
+    return Exists(Reply.objects.filter(comment_id=OuterRef("pk"), status=ReplyStatus.SENT))
+
+
+def _deadline(*statuses: str) -> Exists:
+    """The comment's reply deadline (the oversight room's row) is in ``statuses``."""
+    from guanwei.interaction.experts import deadline_key_of_row
+    from guanwei.oversight.queries import deadline_in
+
+    return deadline_in(deadline_key_of_row(), statuses)
+
+
+def _moderated_by_person() -> Subquery:
+    """Who took the comment down last (its latest hide / delete audit record): a person's
+    id, or None for a moderation rule (the system)."""
+    from django.db.models import CharField
+    from django.db.models.functions import Cast
+
+    from guanwei.audit.events import AuditAction
+    from guanwei.audit.models import AuditRecord
+
+    return Subquery(
+        AuditRecord.objects.filter(
+            object_type="comment",
+            object_id=Cast(OuterRef("pk"), CharField()),
+            action__in=[
+                AuditAction.COMMENT_HIDDEN,
+                AuditAction.COMMENT_DELETED,
+                AuditAction.COMMENT_DELETE_REFUSED,
+            ],
+        )
+        .order_by("-seq")
+        .values("actor_id")[:1]
+    )
+
+
+class _Percentile(Aggregate):
+    """PostgreSQL's ``percentile_cont``: the continuous percentile of an interval."""
+
+    function = "PERCENTILE_CONT"
+    name = "Percentile"
+    template = "%(function)s(%(fraction)s) WITHIN GROUP (ORDER BY %(expressions)s)%(filter)s"
+    output_field = DurationField()
+
+
+def _percentile(values: list[timedelta], fraction: float) -> timedelta | None:
+    """``percentile_cont`` in Python (SQLite has none): linear between the two nearest."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    at = fraction * (len(ordered) - 1)
+    low = int(at)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (at - low)
+
+
+def _minutes(d: timedelta | None) -> int | None:
+    """Whole minutes, as :func:`response_minutes` counts them."""
+    return None if d is None else max(int(d.total_seconds() // 60), 0)
+
+
+def interaction_statistics(
+    user: User, organisation: Organisation, month: Month, channels: list[Channel]
+) -> Statistics:
+    """W-20: the month's figures of ``channels`` (the caller passes only accounts of
+    :func:`statistics_channels`). Ten queries, however many comments, replies,
+    deadlines or feedback (on PostgreSQL the percentiles are ``percentile_cont``; SQLite
+    has none: the month's response times are read in one query and interpolated alike)."""
+    from django.db import connection
+    from django.db.models import Count, ExpressionWrapper, F
+
+    from guanwei.interaction.triage import topic_label
+    from guanwei.oversight.models import DeadlineStatus
+
+    base = _month_comments(channels, month)
+    answered, met = _answered(), _deadline(DeadlineStatus.MET)
+    late = _deadline(DeadlineStatus.BREACHED)
+    responded = QUESTION & Q(first_response_at__isnull=False)
+    waited = ExpressionWrapper(F("first_response_at") - F("fetched_at"), DurationField())
+    in_db = connection.vendor == "postgresql"
+    figures = {c.pk: AccountFigures(c.name, c) for c in channels}
+    total = AccountFigures("合计")
+
+    counts: dict[str, Any] = {
+        "received": Count("id"),
+        "questions_in": Count("id", filter=Q(is_question=True, scope=Scope.IN)),
+        "questions_out": Count("id", filter=Q(is_question=True, scope=Scope.OUT)),
+        "answered": Count("id", filter=QUESTION & Q(answered)),
+        "on_time": Count("id", filter=QUESTION & Q(met)),
+        "late": Count("id", filter=QUESTION & Q(late)),
+    }
+    if in_db:
+        counts["median"] = _Percentile(waited, fraction=0.5, filter=responded)
+        counts["p90"] = _Percentile(waited, fraction=0.9, filter=responded)
+    per_account = cast(Iterable[Mapping[str, Any]], base.values("channel_id").annotate(**counts))
+    for one in per_account:  # 1
+        f = figures[one["channel_id"]]
+        for name in ("received", "questions_in", "questions_out", "answered", "on_time", "late"):
+            setattr(f, name, one[name])
+        if in_db:
+            f.median_minutes, f.p90_minutes = _minutes(one["median"]), _minutes(one["p90"])
+    if in_db:
+        overall = base.filter(responded).aggregate(  # 2
+            median=_Percentile(waited, fraction=0.5), p90=_Percentile(waited, fraction=0.9)
+        )
+        total.median_minutes = _minutes(overall["median"])
+        total.p90_minutes = _minutes(overall["p90"])
+    else:
+        waits: dict[int | None, list[timedelta]] = {None: []}
+        for channel_id, fetched, first in base.filter(responded).values_list(  # 2
+            "channel_id", "fetched_at", "first_response_at"
+        ):
+            assert first is not None  # responded
+            waits.setdefault(channel_id, []).append(first - fetched)
+            waits[None].append(first - fetched)
+        for key, values in waits.items():
+            f = total if key is None else figures[key]
+            f.median_minutes = _minutes(_percentile(values, 0.5))
+            f.p90_minutes = _minutes(_percentile(values, 0.9))
+
+    down = (  # 3: hidden or deleted, by a rule or by a person
+        base.exclude(visibility=Visibility.VISIBLE)
+        .annotate(by=_moderated_by_person())
+        .values("channel_id", "visibility")
+        .annotate(n=Count("id"), people=Count("id", filter=Q(by__isnull=False)))
+    )
+    for row in down:
+        f = figures[row["channel_id"]]
+        kind = "hidden" if row["visibility"] == Visibility.HIDDEN else "deleted"
+        setattr(f, f"{kind}_by_people", getattr(f, f"{kind}_by_people") + row["people"])
+        setattr(f, f"{kind}_by_rule", getattr(f, f"{kind}_by_rule") + row["n"] - row["people"])
+
+    still_open = (  # 4: questions waiting now, whatever month they came in
+        Comment.objects.filter(
+            QUESTION, channel_id__in=list(figures), visibility=Visibility.VISIBLE
+        )
+        .exclude(status=ItemStatus.DONE)
+        .order_by()
+        .values("channel_id")
+        .annotate(n=Count("id"))
+    )
+    for waiting in still_open:
+        figures[waiting["channel_id"]].open_now = waiting["n"]
+    for f in figures.values():
+        for name in AccountFigures.COUNTS:
+            setattr(total, name, getattr(total, name) + getattr(f, name))
+
+    per_expert = list(  # 5
+        base.filter(QUESTION, assignee__isnull=False)
+        .values("assignee_id")
+        .annotate(
+            assigned=Count("id"),
+            answered=Count("id", filter=Q(answered)),
+            late=Count("id", filter=Q(late)),
+        )
+    )
+    ids = [r["assignee_id"] for r in per_expert]
+    people = {u.pk: str(u) for u in User.objects.filter(pk__in=ids)}  # 6
+    experts = sorted(
+        (
+            ExpertFigures(people.get(r["assignee_id"], ""), r["assigned"], r["answered"], r["late"])
+            for r in per_expert
+        ),
+        key=lambda e: (-e.assigned, e.name),
+    )
+
+    by_topic: dict[str, int] = {}
+    for topic, n in (
+        base.filter(QUESTION).values("topic").annotate(n=Count("id")).values_list("topic", "n")
+    ):  # 7
+        label = topic_label(topic)
+        by_topic[label] = by_topic.get(label, 0) + n
+    topics = [TopicFigures(t, n) for t, n in sorted(by_topic.items(), key=lambda i: (-i[1], i[0]))]
+
+    feedback_topics, feedback_tags = _month_feedback(user, organisation, month, channels)  # 8, 9
+    return Statistics(
+        month=month,
+        accounts=list(figures.values()),
+        total=total,
+        experts=experts,
+        topics=topics,
+        feedback_topics=feedback_topics,
+        feedback_tags=feedback_tags,
+    )
+
+
+def _month_feedback(
+    user: User, organisation: Organisation, month: Month, channels: list[Channel]
+) -> tuple[list[TallyRow], list[TagCount]]:
+    """The month's feedback of the accounts (W-20 收集网友直接反馈的意见和建议): the feedback
+    page's own tally (:func:`feedback_tally`: per account and topic), and how many items
+    carry each tag (counted over the month's items: one query, the tags being a list)."""
+    rows = feedback_for(user, organisation).filter(
+        channel_id__in=[c.pk for c in channels],
+        created_at__gte=month.start(),
+        created_at__lt=month.end(),
+    )
+    tally = feedback_tally(rows)
+    tags: dict[str, int] = {}
+    for item_tags in rows.values_list("tags", flat=True):
+        for tag in set(item_tags or []):
+            tags[str(tag)] = tags.get(str(tag), 0) + 1
+    counted = [TagCount(t, n) for t, n in sorted(tags.items(), key=lambda i: (-i[1], i[0]))]
+    return tally, counted

@@ -28,6 +28,36 @@ UNSURE = 0.35
 # paste cost as much as a thousand comments.
 TRIAGE_CHARS = 200
 
+# The topics' names as people read them (互动统计, W-20): the in-scope topics of each rule
+# book's examples (packs/triage/*.jsonl), then the out-of-scope and chatter topics they share.
+TOPIC_LABELS = {
+    "forecast": "天气预报",
+    "warning": "预警信息",
+    "science": "气象科普",
+    "admissions": "招生考试",
+    "campus": "校园生活",
+    "study": "教学学习",
+    "scenic": "景区景点",
+    "tickets": "门票优惠",
+    "travel": "出行服务",
+    "housing": "房源销售",
+    "property": "物业服务",
+    "contract": "合同手续",
+    "product": "产品使用",
+    "learning": "学习辅导",
+    "activity": "活动咨询",
+    "government": "政务事项",
+    "other_body": "其他单位事务",
+    "abuse": "辱骂攻击",
+    "chatter": "闲聊致谢",
+    "": "未分类",
+}
+
+
+def topic_label(topic: str) -> str:
+    """The topic's name; a topic no rule book names yet is 其他话题 (never its code)."""
+    return TOPIC_LABELS.get(topic, "其他话题")
+
 
 @dataclass(frozen=True)
 class Triage:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.db.models import Exists
 from django.utils import timezone
 
 from guanwei.content.models import Post, PostStatus
@@ -138,3 +139,11 @@ def deadlines_for(
         if owner or user.pk in (d.escalate_ids or []):
             out.append(MyDeadline(d, owner, int((d.due_at - now).total_seconds())))
     return out
+
+
+def deadline_in(key: Any, statuses: tuple[str, ...]) -> Exists:
+    """Whether the deadline whose key is ``key`` — an expression of the caller's query, built
+    from an ``OuterRef`` — is in one of ``statuses``: another room counts its rows' met and
+    breached deadlines in one query of its own (W-20's 互动统计: questions answered on time
+    and late) and never touches these rows."""
+    return Exists(Deadline.objects.filter(key=key, status__in=list(statuses)))
