@@ -7,6 +7,7 @@ from guanwei.interaction import (
     report_views,
     rule_views,
     showcase_views,
+    statistics_views,
     views,
     watch_views,
 )
@@ -62,6 +63,9 @@ urlpatterns = [
         feedback_views.feedback_capture,
         name="feedback_capture",
     ),
+    # statistics (W-20, 第四条(四) 统计分析和效果评价)
+    path("statistics/", statistics_views.statistics_page, name="interaction_statistics"),
+    path("statistics.csv", statistics_views.statistics_csv, name="interaction_statistics_csv"),
     # representative Q&A (E-05) and the watchlist (E-06)
     path(
         "comments/<int:pk>/representative/",

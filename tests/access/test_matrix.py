@@ -302,6 +302,9 @@ ROUTES: dict[str, Entry] = {
     "feedback_csv": Entry(None),
     "feedback_tag": Entry("feedback", "POST"),
     "feedback_capture": Entry("comment", "POST"),
+    # interaction: statistics (W-20): comment.moderate or report.view somewhere
+    "interaction_statistics": Entry(None),
+    "interaction_statistics_csv": Entry(None),
     # interaction: representative Q&A (E-05) and the watchlist (E-06)
     "comment_representative": Entry("comment", "POST"),
     "showcase": Entry(None),

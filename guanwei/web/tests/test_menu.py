@@ -39,6 +39,7 @@ TOP_LEVEL = (
     "activity_list",
     "report_list",
     "feedback_page",
+    "interaction_statistics",
     "filings",
     "delegations",
     "unit_list",
