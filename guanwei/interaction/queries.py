@@ -656,8 +656,8 @@ def _deadline(*statuses: str) -> Exists:
 
 
 def _moderated_by_person() -> Subquery:
-    """Who took the comment down last (its latest hide / delete audit record): a person's
-    id, or None for a moderation rule (the system)."""
+    """Who took the comment down last (its latest hide / delete audit record, or a rule's
+    platform call queued): a person's id, or None for a moderation rule (the system)."""
     from django.db.models import CharField
     from django.db.models.functions import Cast
 
@@ -672,6 +672,7 @@ def _moderated_by_person() -> Subquery:
                 AuditAction.COMMENT_HIDDEN,
                 AuditAction.COMMENT_DELETED,
                 AuditAction.COMMENT_DELETE_REFUSED,
+                AuditAction.COMMENT_PLATFORM_QUEUED,  # a rule's, hidden until the call is made
             ],
         )
         .order_by("-seq")

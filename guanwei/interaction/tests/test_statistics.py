@@ -115,6 +115,9 @@ def november(platform: Platform) -> dict[str, Comment]:
         at=T0,
     )
     forecast, science, warning, government, thanks, spam, hide, delete, banned = city
+    with time_machine.travel(T0, tick=False):  # the fetcher, after the batch's commit
+        assert moderation.carry_out([banned.pk]) == 1
+    banned.refresh_from_db()
     assert [c.scope for c in city[:4]] == ["in", "in", "in", "out"]
     assert {c.assignee_id for c in city[:3]} == {person("qxt_expert").pk}
     assert spam.visibility == Visibility.HIDDEN and spam.rule_key == "w18-link-spam-hide"
