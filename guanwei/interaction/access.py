@@ -1,6 +1,14 @@
-"""Who may see an interaction item: a comment or activity by its account (whoever may see
-the account, or holds comment.moderate / question.answer on its unit, or it is assigned to
-or escalated to them); a report by its reporter and the opinion office."""
+"""Who may see an interaction item: a comment by its account (whoever may see the account,
+or is on the staff of its publishing unit, or it is assigned or escalated to them, or its
+reply waits for their approval); an activity by its account; a report by its reporter and
+the opinion office.
+
+The staff of an account's publishing unit (W-18, W-20): who handles the account's comments
+(``comment.moderate`` over its unit: the publisher, the editor, the unit's leader, the
+office that gathers opinion) or answers its questions through a role held in that unit
+itself (``holds_in``). An expert whose ``question.answer`` comes from a role held
+elsewhere (the weather bureau's forecasters and legal advisers answer organisation-wide)
+may be given the account's questions and works on those only (decision 0028)."""
 
 from __future__ import annotations
 
@@ -13,14 +21,27 @@ from guanwei.interaction.models import (
     WatchTopic,
 )
 from guanwei.orgs.access import may_see, register
-from guanwei.orgs.models import User
-from guanwei.orgs.permissions import can
+from guanwei.orgs.models import Unit, User
+from guanwei.orgs.permissions import Actor, can, holds_in
+
+
+def on_account_staff(user: Actor | None, unit: Unit) -> bool:
+    """Whether ``user`` is on the staff of the publishing unit ``unit`` (see the module
+    text): all of 互动台 on its accounts' items is theirs — every comment, hide, delete,
+    escalate, assign, feedback, 精选."""
+    return can(user, "comment.moderate", unit) or holds_in(user, "question.answer", unit)
+
+
+def may_be_given(user: Actor | None, unit: Unit) -> bool:
+    """Whether an item of an account of ``unit`` may be assigned to ``user``: its staff, and
+    whoever answers questions there (an expert of the organisation, W-20)."""
+    return can(user, "comment.moderate", unit) or can(user, "question.answer", unit)
 
 
 def may_see_comment(user: User, c: Comment) -> bool:
     if user.pk in (c.assignee_id, c.escalated_to_id):
         return True
-    if can(user, "comment.moderate", c.unit) or can(user, "question.answer", c.unit):
+    if on_account_staff(user, c.unit):
         return True
     from guanwei.interaction.replies import awaits
 

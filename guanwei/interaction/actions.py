@@ -22,6 +22,7 @@ from guanwei.audit.events import AuditAction
 from guanwei.channels.models import Channel
 from guanwei.core import files
 from guanwei.core.errors import DomainError, InvalidChange, PermissionDenied
+from guanwei.interaction.access import may_be_given, on_account_staff
 from guanwei.interaction.models import (
     AccountCheck,
     Activity,
@@ -987,13 +988,13 @@ def tag_feedback(feedback: Feedback, *, actor: User, topic: str, tags: Iterable[
 
 # ===================================================================== inbox
 # W-18, W-19: the 互动台's own moves — give an item to a person, note it, mark it done or
-# open again. Who handles comments (comment.moderate) or answers questions
-# (question.answer) on the account's unit may; so may the person it is assigned or
-# escalated to, for notes and done.
+# open again. The staff of the account's publishing unit may (interaction.access: who
+# handles its comments, or answers its questions through a role held there); the person
+# it is assigned or escalated to (an organisation's expert, W-20), for notes and done.
 
 
 def may_handle(user: User, comment: Comment) -> bool:
-    return can(user, "comment.moderate", comment.unit) or can(user, "question.answer", comment.unit)
+    return on_account_staff(user, comment.unit)
 
 
 def _may_work_on(user: User, comment: Comment) -> bool:
@@ -1037,7 +1038,7 @@ def assign_comment(comment: Comment, *, assignee: User | None, actor: User) -> C
     comment = _lock_comment(comment)
     if not may_handle(actor, comment):
         raise PermissionDenied("您没有处理该账号评论的权限。")
-    if assignee is not None and not may_handle(assignee, comment):
+    if assignee is not None and not may_be_given(assignee, comment.unit):
         name = assignee.get_full_name() or assignee.username
         raise InvalidChange(f"{name}不处理该账号的评论留言，不能分派给他。")
     before = comment.assignee_id

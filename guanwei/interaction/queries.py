@@ -31,7 +31,7 @@ from guanwei.interaction.models import (
     Visibility,
 )
 from guanwei.orgs.models import Organisation, Unit, User
-from guanwei.orgs.permissions import can, holds_anywhere
+from guanwei.orgs.permissions import holds_anywhere
 
 # ===================================================================== activities
 
@@ -143,8 +143,10 @@ def feedback_tally(rows: QuerySet[Feedback]) -> list[TallyRow]:
 
 # ===================================================================== inbox (互动台)
 # W-18, W-19: one inbox per publishing unit — every comment and message of the accounts of
-# the units where the person handles comments (comment.moderate) or answers questions
-# (question.answer), and whatever is assigned or escalated to them personally.
+# the units on whose staff the person is (interaction.access.on_account_staff: handles
+# their comments, or answers their questions through a role held there), and whatever is
+# assigned or escalated to them personally (W-20: an organisation's expert sees the
+# questions given to her, nothing else), or whose reply waits for their approval.
 
 INBOX_PAGE = 50
 INBOX_FILTERS: dict[str, str] = {
@@ -159,7 +161,10 @@ INBOX_FILTERS: dict[str, str] = {
 
 
 def inbox_units(user: User, organisation: Organisation) -> list[Unit]:
-    """The units whose accounts' comments ``user`` handles (a few dozen units at most)."""
+    """The units on whose staff ``user`` is: all their accounts' comments are in his inbox
+    (a few dozen units at most)."""
+    from guanwei.interaction.access import on_account_staff
+
     if not (
         holds_anywhere(user, "comment.moderate", organisation)
         or holds_anywhere(user, "question.answer", organisation)
@@ -168,7 +173,7 @@ def inbox_units(user: User, organisation: Organisation) -> list[Unit]:
     return [
         u
         for u in Unit.objects.filter(organisation=organisation).order_by("path")
-        if can(user, "comment.moderate", u) or can(user, "question.answer", u)
+        if on_account_staff(user, u)
     ]
 
 
@@ -310,7 +315,8 @@ def response_minutes(comment: Comment) -> int | None:
 
 def assignable_people(comment: Comment) -> list[User]:
     """Whom an item may be given to: people who handle comments or answer questions on its
-    account's unit."""
+    account's unit (its staff, and the organisation's experts: W-20)."""
+    from guanwei.interaction.access import may_be_given
     from guanwei.orgs.models import Membership
 
     ids = set(
@@ -319,11 +325,7 @@ def assignable_people(comment: Comment) -> list[User]:
         ).values_list("user_id", flat=True)
     )
     people = User.objects.filter(pk__in=ids, is_active=True).order_by("username")
-    return [
-        p
-        for p in people
-        if can(p, "comment.moderate", comment.unit) or can(p, "question.answer", comment.unit)
-    ]
+    return [p for p in people if may_be_given(p, comment.unit)]
 
 
 def escalation_roles(organisation_id: int) -> list[str]:

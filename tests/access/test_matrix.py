@@ -46,7 +46,7 @@ from guanwei.interaction.models import (
 )
 from guanwei.notify.models import Notice
 from guanwei.orgs.models import ApiToken, Membership, Organisation, PendingGrant, Unit, User
-from guanwei.orgs.permissions import can, holds_anywhere
+from guanwei.orgs.permissions import can, holds_anywhere, holds_in
 from guanwei.oversight.models import Deadline, DeadlineKind
 from guanwei.publishing.models import PublishIntent
 from guanwei.screening.models import LexiconAllowPhrase, LexiconTerm
@@ -156,7 +156,9 @@ WHO_SEES: dict[str, Callable[[User, Any], bool]] = {
     "comment": lambda p, c: (
         p.pk in (c.assignee_id, c.escalated_to_id)
         or can(p, "comment.moderate", c.unit)
-        or can(p, "question.answer", c.unit)
+        # W-20: who answers questions through a role held in the account's unit itself;
+        # an organisation's expert only the questions given to her (decision 0028)
+        or holds_in(p, "question.answer", c.unit)
         or _sees_channel(p, c.channel)
         or _approves_reply(p, c)
     ),

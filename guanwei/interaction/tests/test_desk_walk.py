@@ -1,0 +1,160 @@
+"""What the walk of 互动台 as each role of the weather bureau found (issue 11): the Observatory's
+forecaster saw and could act on every comment of the city's accounts (W-20); the leader an
+escalation goes to was offered 上报领导 to himself (W-18); the activity form offered the
+website (W-08, T-06); a refused reply lost its text (W-19, W-20); an activity outside a
+major weather event named the major-weather consent rule (W-08)."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from guanwei.interaction import actions, queries
+from guanwei.interaction.models import (
+    Comment,
+    CommentNote,
+    Feedback,
+    ItemStatus,
+    Reply,
+    Visibility,
+)
+from guanwei.testing.personas import channel, org, person
+
+pytestmark = pytest.mark.django_db
+W = "demo_weather"
+_ids = itertools.count(1)
+
+
+def _comment(account: str = "city_weibo", text: str = "明天会下雨吗？", **kw: object) -> Comment:
+    ch = channel(W, account)
+    n = next(_ids)
+    fields: dict[str, object] = {
+        "organisation_id": ch.organisation_id,
+        "unit_id": ch.unit_id,
+        "channel": ch,
+        "remote_id": f"walk{n}",
+        "remote_post_id": "9100000000000001",
+        "author_name": f"网友{n}",
+        "text": text,
+        "created_at": timezone.now(),
+        "fetched_at": timezone.now() + timedelta(microseconds=n),
+    }
+    fields.update(kw)
+    return Comment.objects.create(**fields)
+
+
+def _client(username: str) -> Client:
+    c = Client()
+    c.force_login(person(username))
+    return c
+
+
+def _item(page: str, c: Comment) -> str:
+    """The one inbox item's HTML."""
+    start = page.index(f'id="comment-{c.pk}"')
+    return page[start : page.index("</article>", start)]
+
+
+# ------------------------------------------------ 1. the forecaster
+
+
+def test_it_shows_the_forecaster_only_the_questions_given_to_her() -> None:
+    """W-20: the Observatory's forecaster (朱琳, question.answer over the whole organisation,
+    not on the tech centre's staff) sees on 互动台 only the questions assigned to her — not
+    the city account's other comments, not a county's — in the list, the filters and the
+    new-items banner; the centre's publisher, editor and leader still see them all."""
+    mine = _comment(text="请问明天城区会下雨吗？", is_question=True, assignee=person("qxt_expert"))
+    other = _comment(text="你们这预报不准（别人的评论）")
+    county = _comment("county_a_weibo", text="县里明天降温吗？（县局的）")
+    expert = person("qxt_expert")
+    page = _client("qxt_expert").get(reverse("inbox")).content.decode()
+    assert mine.text in page
+    assert other.text not in page and county.text not in page
+    assert [c.pk for c in queries.inbox(expert, org(W))] == [mine.pk]
+    assert [c.pk for c in queries.inbox(expert, org(W), show="open")] == [mine.pk]
+    banner = _client("qxt_expert").get(reverse("inbox") + "?fragment=count&since=0")
+    assert "有 1 条新的评论留言" in banner.content.decode()
+    for who in ("kj_publisher", "kj_editor", "kj_leader", "bgs_leader"):
+        shown = {c.pk for c in queries.inbox(person(who), org(W))}
+        assert {mine.pk, other.pk} <= shown, who
+
+
+def test_it_offers_the_forecaster_only_the_reply_and_the_note() -> None:
+    """W-20: on her own question the forecaster is offered 起草回复 and 备注 (and 标记已处理,
+    which the action lets the assignee do) — no 分派, 隐藏, 删除, 上报领导, 记为反馈 or 精选."""
+    mine = _comment(text="请问周末会降温吗？", is_question=True, assignee=person("qxt_expert"))
+    item = _item(_client("qxt_expert").get(reverse("inbox")).content.decode(), mine)
+    assert f'id="reply-text-{mine.pk}"' in item and reverse("comment_note", args=[mine.pk]) in item
+    for forbidden in (
+        reverse("comment_assign", args=[mine.pk]),
+        reverse("comment_moderate", args=[mine.pk]),
+        reverse("feedback_capture", args=[mine.pk]),
+        reverse("comment_representative", args=[mine.pk]),
+    ):
+        assert forbidden not in item, forbidden
+    publisher = _item(_client("kj_publisher").get(reverse("inbox")).content.decode(), mine)
+    assert reverse("comment_assign", args=[mine.pk]) in publisher
+    assert 'value="hide"' in publisher
+
+
+def test_it_refuses_the_forecasters_posts_on_a_comment_not_hers() -> None:
+    """W-20 (object level): every POST of 互动台 on a comment not given to the forecaster is
+    404 and changes nothing; on her own question she may note and draft, but not hide,
+    delete, escalate, assign, record feedback or pick it (refused, nothing changes)."""
+    mine = _comment(text="请问下周天气？", is_question=True, assignee=person("qxt_expert"))
+    other = _comment(text="别人的评论，不是她的")
+    client = _client("qxt_expert")
+    posts = [
+        ("comment_assign", {"assignee": str(person("qxt_expert").pk)}),
+        ("comment_note", {"text": "我来看看"}),
+        ("comment_done", {}),
+        ("comment_moderate", {"op": "hide"}),
+        ("comment_moderate", {"op": "delete"}),
+        ("comment_moderate", {"op": "escalate"}),
+        ("comment_reply", {"op": "save", "text": "您好"}),
+        ("feedback_capture", {"topic": "x"}),
+        ("comment_representative", {"op": "mark"}),
+    ]
+    for name, body in posts:
+        r = client.post(reverse(name, args=[other.pk]), body)
+        assert r.status_code == 404, (name, body, r.status_code)
+    other.refresh_from_db()
+    assert other.status == ItemStatus.OPEN and other.visibility == Visibility.VISIBLE
+    assert other.assignee_id is None and other.escalated_to_id is None
+    assert not CommentNote.objects.filter(comment=other).exists()
+    assert not Reply.objects.filter(comment=other).exists()
+    assert not Feedback.objects.filter(comment=other).exists()
+
+    for name, body in posts[3:6] + [
+        ("comment_assign", {"assignee": str(person("kj_publisher").pk)}),
+        ("feedback_capture", {"topic": "x"}),
+    ]:
+        client.post(reverse(name, args=[mine.pk]), body)
+    mine.refresh_from_db()
+    assert mine.visibility == Visibility.VISIBLE and mine.status == ItemStatus.OPEN
+    assert mine.assignee == person("qxt_expert") and mine.escalated_to_id is None
+    assert not Feedback.objects.filter(comment=mine).exists()
+    client.post(reverse("comment_note", args=[mine.pk]), {"text": "已核实雷达资料"})
+    client.post(reverse("comment_reply", args=[mine.pk]), {"op": "save", "text": "您好，下周晴。"})
+    assert CommentNote.objects.filter(comment=mine, author=person("qxt_expert")).exists()
+    assert Reply.objects.get(comment=mine).text == "您好，下周晴。"
+
+
+def test_it_still_lets_the_publisher_give_a_question_to_the_forecaster() -> None:
+    """W-20: 分派 still lists the forecaster (she answers the account's questions); the
+    assignment makes the question hers; she does not hand it on."""
+    c = _comment(text="请问今年的梅雨期什么时候开始？", is_question=True)
+    expert, publisher = person("qxt_expert"), person("kj_publisher")
+    assert expert in queries.assignable_people(c)
+    assert not actions.may_handle(expert, c)
+    actions.assign_comment(c, assignee=expert, actor=publisher)
+    c.refresh_from_db()
+    assert c.assignee == expert
+    assert [x.pk for x in queries.inbox(expert, org(W))] == [c.pk]
+    with pytest.raises(Exception, match="权限"):
+        actions.assign_comment(c, assignee=publisher, actor=expert)
