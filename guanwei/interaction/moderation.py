@@ -342,6 +342,27 @@ def _leaders(comment: Comment, roles: list[str]) -> list[int]:
     return []
 
 
+def escalation_target(comment: Comment, roles: list[str]) -> int | None:
+    """The one person 上报领导 on ``comment`` with ``roles`` would go to (None: nobody)."""
+    ids = _leaders(comment, roles)
+    return ids[0] if ids else None
+
+
+def may_escalate(user: Actor, comment: Comment, target: int | None) -> bool:
+    """Whether ``user`` is offered 上报领导 on ``comment`` whose escalation goes to
+    ``target``: who handles the account's comments, while the item is open, and there is a
+    leader to go to who is not ``user`` himself (W-18: nobody reports to himself)."""
+    return (
+        can(user, "comment.moderate", comment.unit)
+        and comment.status not in (ItemStatus.ESCALATED, ItemStatus.DONE)
+        and target is not None
+        and not (isinstance(user, User) and user.pk == target)
+    )
+
+
+SELF_ESCALATION = "这条评论上报的领导就是您本人，不能上报给自己，请直接处理。"
+
+
 @transaction.atomic
 def escalate_comment(
     comment: Comment,
@@ -358,6 +379,8 @@ def escalate_comment(
     ids = [to.pk] if to is not None else _leaders(comment, roles or [])
     if not ids:
         raise InvalidChange("没有找到可以上报的领导，请检查规则中的角色。")
+    if isinstance(actor, User) and actor.pk == ids[0]:
+        raise InvalidChange(SELF_ESCALATION)
     from guanwei.notify.actions import notify
 
     comment.status = ItemStatus.ESCALATED

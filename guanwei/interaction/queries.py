@@ -343,6 +343,29 @@ def escalation_roles(organisation_id: int) -> list[str]:
     return roles or ["supervising_leader"]
 
 
+def escalation_targets(comments: list[Comment]) -> dict[int, int | None]:
+    """Per comment, whom 上报领导 would tell (``moderation.escalation_target`` with the
+    organisation's ``escalation_roles``): looked up once per account unit, so the inbox's
+    query count does not grow with its items."""
+    from guanwei.interaction.moderation import escalation_target
+
+    roles: dict[int, list[str]] = {}
+    by_unit: dict[int, int | None] = {}
+    out: dict[int, int | None] = {}
+    for c in comments:
+        if c.unit_id not in by_unit:
+            if c.organisation_id not in roles:
+                roles[c.organisation_id] = escalation_roles(c.organisation_id)
+            by_unit[c.unit_id] = escalation_target(c, roles[c.organisation_id])
+        out[c.pk] = by_unit[c.unit_id]
+    return out
+
+
+def escalation_target(comment: Comment) -> int | None:
+    """Whom 上报领导 on ``comment`` would tell."""
+    return escalation_targets([comment])[comment.pk]
+
+
 # ===================================================================== replies (W-19, W-20)
 
 

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from guanwei.channels.models import Channel
 from guanwei.core.errors import DomainError
-from guanwei.interaction import actions, queries, watchlist
+from guanwei.interaction import actions, moderation, queries, watchlist
 from guanwei.interaction.models import Comment, Feedback
 from guanwei.keyset import cursor_text, parse_cursor
 from guanwei.orgs.access import get_for, may_see
@@ -95,6 +95,9 @@ def inbox(request: HttpRequest) -> HttpResponse:
             "comment_id", flat=True
         )
     )
+    targets = queries.escalation_targets(  # W-18: nobody is offered to report to himself
+        [c for c in items if can(user, "comment.moderate", c.unit)]
+    )
     for c in items:
         handles = actions.may_handle(user, c)
         if handles and c.unit_id not in people_by_unit:
@@ -105,6 +108,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
                 "segments": queries.segments(c),
                 "handles": handles,
                 "moderates": can(user, "comment.moderate", c.unit),
+                "may_escalate": c.pk in targets and moderation.may_escalate(user, c, targets[c.pk]),
                 "works_on": handles or user.pk in (c.assignee_id, c.escalated_to_id),
                 "people": people_by_unit.get(c.unit_id, []),
                 "assignee": _person(c.assignee),
@@ -221,8 +225,6 @@ MODERATION_DONE = {"hide": "隐藏", "unhide": "取消隐藏", "delete": "删除
 def comment_moderate(request: HttpRequest, pk: int) -> HttpResponse:
     """隐藏 / 取消隐藏 / 在平台删除 / 上报领导 from the inbox (W-18), through the moderation
     actions (the platform is called by them, outside the transaction)."""
-    from guanwei.interaction import moderation
-
     user = actor(request)
     comment = _comment(request, pk)
     op = request.POST.get("op", "")

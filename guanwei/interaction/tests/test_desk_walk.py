@@ -14,7 +14,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from guanwei.interaction import actions, queries
+from guanwei.core.errors import InvalidChange
+from guanwei.interaction import actions, moderation, queries
 from guanwei.interaction.models import (
     Comment,
     CommentNote,
@@ -158,3 +159,31 @@ def test_it_still_lets_the_publisher_give_a_question_to_the_forecaster() -> None
     assert [x.pk for x in queries.inbox(expert, org(W))] == [c.pk]
     with pytest.raises(Exception, match="权限"):
         actions.assign_comment(c, assignee=publisher, actor=expert)
+
+
+# ------------------------------------------------ 2. escalating to oneself
+
+
+def test_it_does_not_offer_the_leader_to_escalate_to_himself() -> None:
+    """W-18: 上报领导 on the city Weibo goes to the tech centre's leader (陈静); she is not
+    offered it (the publisher is), and the action refuses her in Chinese."""
+    c = _comment(text="疑似恶意的评论（上报走查）")
+    leader = person("kj_leader")
+    assert queries.escalation_target(c) == leader.pk
+    own = _item(_client("kj_leader").get(reverse("inbox")).content.decode(), c)
+    assert 'value="hide"' in own and 'value="escalate"' not in own
+    theirs = _item(_client("kj_publisher").get(reverse("inbox")).content.decode(), c)
+    assert 'value="escalate"' in theirs
+    with pytest.raises(InvalidChange, match="上报给自己"):
+        moderation.escalate_comment(
+            c, actor=leader, reason="x", roles=queries.escalation_roles(c.organisation_id)
+        )
+    r = _client("kj_leader").post(
+        reverse("comment_moderate", args=[c.pk]), {"op": "escalate"}, follow=True
+    )
+    assert "上报给自己" in r.content.decode()
+    c.refresh_from_db()
+    assert c.status == ItemStatus.OPEN and c.escalated_to_id is None
+    _client("kj_publisher").post(reverse("comment_moderate", args=[c.pk]), {"op": "escalate"})
+    c.refresh_from_db()
+    assert c.status == ItemStatus.ESCALATED and c.escalated_to == leader
