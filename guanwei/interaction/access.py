@@ -24,6 +24,10 @@ from guanwei.orgs.access import may_see, register
 from guanwei.orgs.models import Unit, User
 from guanwei.orgs.permissions import Actor, can, holds_in
 
+# The platforms whose accounts have comments, replies and activities (W-08, W-18): the
+# social accounts; a website has none of them.
+SOCIAL_PLATFORMS = ("weibo", "wechat")
+
 
 def on_account_staff(user: Actor | None, unit: Unit) -> bool:
     """Whether ``user`` is on the staff of the publishing unit ``unit`` (see the module

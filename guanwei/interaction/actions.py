@@ -22,7 +22,7 @@ from guanwei.audit.events import AuditAction
 from guanwei.channels.models import Channel
 from guanwei.core import files
 from guanwei.core.errors import DomainError, InvalidChange, PermissionDenied
-from guanwei.interaction.access import may_be_given, on_account_staff
+from guanwei.interaction.access import SOCIAL_PLATFORMS, may_be_given, on_account_staff
 from guanwei.interaction.models import (
     AccountCheck,
     Activity,
@@ -139,11 +139,14 @@ def planned_steps(
 
 
 def may_plan_activity(user: User | None, channel: Channel) -> bool:
-    """Who plans an activity on an account: who writes posts for its unit."""
-    return can(user, "post.create", channel.unit)
+    """Who plans an activity on an account: who writes posts for its unit; only on a social
+    account (a poll, topic or interview runs on Weibo or WeChat, never on a website)."""
+    return channel.platform in SOCIAL_PLATFORMS and can(user, "post.create", channel.unit)
 
 
 def _require_plan(actor: Actor | None, channel: Channel) -> None:
+    if channel.platform not in SOCIAL_PLATFORMS:
+        raise InvalidChange(f"互动活动只能在微博或微信账号上开展，“{channel.name}”不是。")
     if not may_plan_activity(actor, channel):  # type: ignore[arg-type]
         raise PermissionDenied(f"您没有在账号“{channel.name}”上策划互动活动的权限。")
 

@@ -17,6 +17,7 @@ from django.utils import timezone
 from guanwei.core.errors import InvalidChange
 from guanwei.interaction import actions, moderation, queries
 from guanwei.interaction.models import (
+    Activity,
     Comment,
     CommentNote,
     Feedback,
@@ -187,3 +188,40 @@ def test_it_does_not_offer_the_leader_to_escalate_to_himself() -> None:
     _client("kj_publisher").post(reverse("comment_moderate", args=[c.pk]), {"op": "escalate"})
     c.refresh_from_db()
     assert c.status == ItemStatus.ESCALATED and c.escalated_to == leader
+
+
+# ------------------------------------------------ 3. activities on social accounts
+
+
+def test_it_offers_activities_only_on_the_weibo_and_wechat_accounts() -> None:
+    """W-08, T-06: a poll, topic or interview runs on a social account; the form of the
+    centre's publisher lists the city Weibo, not the city website, and the action refuses
+    the website."""
+    publisher = person("kj_publisher")
+    page = _client("kj_publisher").get(reverse("activity_new")).content.decode()
+    start = page.index('<select name="channel"')
+    accounts = page[start : page.index("</select>", start)]
+    weibo, website = channel(W, "city_weibo"), channel(W, "city_website")
+    assert weibo.name in accounts and website.name not in accounts
+    assert not actions.may_plan_activity(publisher, website)
+    now = timezone.now()
+    body = {
+        "channel": str(website.pk),
+        "rule_key": "major_weather_activity",
+        "kind": "topic",
+        "title": "网站上的话题",
+        "starts_at": f"{timezone.localtime(now):%Y-%m-%dT%H:%M}",
+        "ends_at": f"{timezone.localtime(now + timedelta(hours=2)):%Y-%m-%dT%H:%M}",
+    }
+    r = _client("kj_publisher").post(reverse("activity_new"), body)
+    assert r.status_code == 200 and not Activity.objects.filter(title="网站上的话题").exists()
+    with pytest.raises(Exception, match="微博或微信"):
+        actions.plan_activity(
+            website,
+            actor=publisher,
+            rule_key="major_weather_activity",
+            kind="topic",
+            title="网站上的话题",
+            starts_at=now,
+            ends_at=now + timedelta(hours=2),
+        )
