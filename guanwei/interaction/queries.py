@@ -369,10 +369,14 @@ def escalation_target(comment: Comment) -> int | None:
 # ===================================================================== replies (W-19, W-20)
 
 
-def reply_panels(user: User, comments: list[Comment]) -> dict[int, dict[str, object]]:
+def reply_panels(
+    user: User, comments: list[Comment], kept: dict[int, tuple[str, str]] | None = None
+) -> dict[int, dict[str, object]]:
     """Per inbox item: its latest reply and what ``user`` may do with it (only the buttons
     the person may use are shown), and the text the draft box starts with (the draft, a
-    returned reply, or the pack's routing text for a question out of scope)."""
+    returned reply, or the pack's routing text for a question out of scope). ``kept``: per
+    comment, the text the person typed and why it was refused (W-19, W-20: a refused reply
+    comes back in the box as typed, with the reason beside it)."""
     from guanwei.interaction import experts, replies
     from guanwei.interaction.models import Reply, ReplyStatus, Scope
 
@@ -399,11 +403,15 @@ def reply_panels(user: User, comments: list[Comment]) -> dict[int, dict[str, obj
                 if c.organisation_id not in routes:
                     routes[c.organisation_id] = experts.route_text(c.organisation_id)
                 start = routes[c.organisation_id]
+        refused = ""
+        if drafts and kept and c.pk in kept:
+            start, refused = kept[c.pk]
         sends = r is not None and replies.may_send(user, r)
         out[c.pk] = {
             "reply": r,
             "may_draft": drafts,
             "start": start,
+            "refused": refused,
             "routed": c.is_question and c.scope == Scope.OUT,
             "may_approve": r is not None and replies.may_approve(user, r),
             "may_send": sends and r is not None and r.status == ReplyStatus.APPROVED,

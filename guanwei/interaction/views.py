@@ -124,7 +124,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
                 "feedback": c.pk in captured,
             }
         )
-    panels = queries.reply_panels(user, items)  # W-19, W-20
+    panels = queries.reply_panels(user, items, _kept_replies(request))  # W-19, W-20
     for row in rows:
         row["reply"] = panels[row["c"].pk]
     more = ""
@@ -152,13 +152,38 @@ def inbox(request: HttpRequest) -> HttpResponse:
     return render(request, "interaction/inbox.html", context)
 
 
-def _back(request: HttpRequest) -> HttpResponse:
+def next_url(request: HttpRequest) -> str:
+    """Where a form of 互动台 returns to: its ``next`` when it is on this site, else the inbox."""
     target = request.POST.get("next", "")
     if not target or not url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}
     ):
         target = reverse("inbox")
-    return redirect(target)
+    return target
+
+
+def _back(request: HttpRequest) -> HttpResponse:
+    return redirect(next_url(request))
+
+
+# W-19, W-20: a reply refused when saved or submitted comes back in its box as typed (the
+# session carries it over the redirect to the page, once).
+KEPT_REPLIES = "interaction_kept_replies"
+
+
+def keep_reply(request: HttpRequest, comment_id: int, text: str, reason: str) -> None:
+    kept = dict(request.session.get(KEPT_REPLIES) or {})
+    kept[str(comment_id)] = [text[:2000], reason]
+    request.session[KEPT_REPLIES] = kept
+
+
+def _kept_replies(request: HttpRequest) -> dict[int, tuple[str, str]]:
+    raw = request.session.pop(KEPT_REPLIES, None) or {}
+    return {
+        int(k): (str(v[0]), str(v[1]))
+        for k, v in raw.items()
+        if k.isascii() and k.isdigit() and isinstance(v, list) and len(v) == 2
+    }
 
 
 def _comment(request: HttpRequest, pk: int) -> Comment:

@@ -170,3 +170,64 @@ def test_c10_a_department_reports_the_office_closes_the_reporter_reads_the_outco
     page.wait_for_url(url)
     assert "已向平台举报，冒用账号已被封禁。" in page.locator("#outcome").inner_text()
     assert page.locator("#triage, #closing").count() == 0
+
+
+# A question given to the Observatory's forecaster and a comment that is not hers, on the
+# city's Weibo (the walk of 互动台 as each role of the weather bureau).
+_DESK = """
+from django.utils import timezone
+from guanwei.interaction.models import Comment
+from guanwei.testing.personas import channel, person
+ch = channel("demo_weather", "city_weibo")
+for rid, text, who in (
+    ("desk-walk-1", "请问今晚城区有雷阵雨吗？（互动台走查）", "qxt_expert"),
+    ("desk-walk-2", "你们的账号天天发广告（互动台走查）", None),
+):
+    Comment.objects.get_or_create(
+        channel=ch, remote_id=rid,
+        defaults=dict(
+            organisation_id=ch.organisation_id, unit_id=ch.unit_id, remote_post_id="77",
+            author_name="网友", text=text, created_at=timezone.now(), fetched_at=timezone.now(),
+            is_question=who is not None, assignee=person(who) if who else None,
+        ),
+    )
+"""
+ASKED = "请问今晚城区有雷阵雨吗？（互动台走查）"
+OTHER = "你们的账号天天发广告（互动台走查）"
+
+
+def test_w20_the_forecaster_works_on_her_question_only_and_keeps_a_refused_reply(
+    page: Any, server: Server
+) -> None:
+    """W-20, W-19, W-18: the forecaster (朱琳) sees on 互动台 only the question given to her,
+    with 起草回复 and 备注 and none of 隐藏, 上报领导, 分派; a reply screening blocks comes back
+    in its box as she typed it, with the reason, without the page reloading (htmx). The tech
+    centre's leader (陈静) is not offered 上报领导 — it would go to her — the publisher is."""
+    server.manage("shell", "-c", _DESK)
+    _as(page, server, "qxt_expert")
+    page.goto(server.url + "/interaction/")
+    assert ASKED in page.locator("#inbox-items").inner_text()
+    assert OTHER not in page.locator("#inbox-items").inner_text()
+    item = page.locator("article.inbox-item", has_text=ASKED)
+    for hidden in ("隐藏", "上报领导", "分派", "在平台删除"):
+        assert item.locator("button", has_text=hidden).count() == 0, hidden
+    assert item.locator("button", has_text="备注").count() == 1
+    page.evaluate("() => { window.__same = 'page'; }")
+    typed = "法轮功大法好，今晚有雷阵雨。"
+    item.locator("textarea[name=text]").fill(typed)
+    item.locator("button", has_text="提交审定").click()
+    refused = item.locator(".reply-refused")
+    refused.wait_for()
+    assert "不宜公开" in refused.inner_text()
+    assert item.locator("textarea[name=text]").input_value() == typed
+    assert page.evaluate("() => window.__same") == "page"  # the panel, not a reload
+
+    _as(page, server, "kj_leader")
+    page.goto(server.url + "/interaction/")
+    other = page.locator("article.inbox-item", has_text=OTHER)
+    assert other.locator("button", has_text="隐藏").count() == 1
+    assert other.locator("button", has_text="上报领导").count() == 0
+    _as(page, server, "kj_publisher")
+    page.goto(server.url + "/interaction/")
+    other = page.locator("article.inbox-item", has_text=OTHER)
+    assert other.locator("button", has_text="上报领导").count() == 1

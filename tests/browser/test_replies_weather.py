@@ -81,7 +81,7 @@ def test_w19_w20_a_question_is_answered_by_the_forecaster_approved_and_on_the_fa
     assert item.locator("button", has_text="批准并发送").count() == 0
     item.locator("textarea[name=text]").fill(ANSWER)
     item.locator("button", has_text="提交审定").click()
-    page.wait_for_load_state()
+    page.locator(".messages").wait_for()  # htmx sends the page back (HX-Redirect)
     assert "已提交审定" in message(page)
     item = page.locator("article.inbox-item", has_text=QUESTION)
     assert "回复·待审核" in item.inner_text()

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from guanwei.core.errors import InvalidChange
-from guanwei.interaction import actions, moderation, queries
+from guanwei.interaction import actions, moderation, queries, replies
 from guanwei.interaction.models import (
     Activity,
     Comment,
@@ -225,3 +225,69 @@ def test_it_offers_activities_only_on_the_weibo_and_wechat_accounts() -> None:
             starts_at=now,
             ends_at=now + timedelta(hours=2),
         )
+
+
+# ------------------------------------------------ 4. a refused reply keeps its text
+
+
+LONG = "您好，" + "明天城区多云转小雨，" * 15  # over Weibo's 140
+
+
+def test_it_keeps_the_typed_reply_when_the_submission_is_refused() -> None:
+    """W-19, W-20: a reply refused at submission (too long for Weibo; blocked by screening)
+    comes back in the box with the person's text and a Chinese message saying why."""
+    c = _comment(text="请问明天要带伞吗？", is_question=True, assignee=person("qxt_expert"))
+    client = _client("qxt_expert")
+    r = client.post(
+        reverse("comment_reply", args=[c.pk]),
+        {"op": "submit", "text": LONG, "next": "/interaction/"},
+        follow=True,
+    )
+    page = r.content.decode()
+    item = _item(page, c)
+    assert f">{LONG.strip()}</textarea>" in item
+    assert "回复最多 140 字" in item
+    assert not Reply.objects.filter(comment=c).exists()
+
+    replies.write_reply(c, actor=person("qxt_expert"), text="您好，明天有雨。")  # a draft
+    r = client.post(
+        reverse("comment_reply", args=[c.pk]),
+        {"op": "submit", "text": LONG, "next": "/interaction/"},
+        follow=True,
+    )
+    assert f">{LONG.strip()}</textarea>" in _item(r.content.decode(), c)  # not the old draft
+    r = client.post(
+        reverse("comment_reply", args=[c.pk]),
+        {"op": "submit", "text": "法轮功大法好", "next": "/interaction/"},
+        follow=True,
+    )
+    item = _item(r.content.decode(), c)
+    assert ">法轮功大法好</textarea>" in item and "不宜公开" in item
+    # shown once: the next visit starts from the saved draft again
+    page = client.get(reverse("inbox")).content.decode()
+    assert "回复最多 140 字" not in page
+
+
+def test_it_answers_an_htmx_submission_with_the_panel_keeping_the_text() -> None:
+    """W-19, W-20 (htmx): the reply form submitted by htmx gets back its panel with the
+    typed text and the message when refused, and is sent to the page when it went
+    through."""
+    c = _comment(text="请问后天会下雪吗？", is_question=True, assignee=person("qxt_expert"))
+    client = _client("qxt_expert")
+    htmx = {"HX-Request": "true"}
+    r = client.post(
+        reverse("comment_reply", args=[c.pk]),
+        {"op": "submit", "text": LONG, "next": "/interaction/?show=mine"},
+        headers=htmx,
+    )
+    body = r.content.decode()
+    assert r.status_code == 200 and f'id="reply-{c.pk}"' in body
+    assert f">{LONG.strip()}</textarea>" in body and "回复最多 140 字" in body
+    assert "<html" not in body
+    r = client.post(
+        reverse("comment_reply", args=[c.pk]),
+        {"op": "save", "text": "您好，后天有小雪。", "next": "/interaction/?show=mine"},
+        headers=htmx,
+    )
+    assert r["HX-Redirect"].startswith("/interaction/?show=mine")
+    assert Reply.objects.get(comment=c).text == "您好，后天有小雪。"
