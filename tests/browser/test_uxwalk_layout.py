@@ -49,3 +49,69 @@ def test_x06_the_menu_stays_on_one_line_at_1280_px(page: Any, server: Server) ->
             assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 1280
             wide = page.evaluate("() => document.documentElement.scrollWidth")
             assert wide <= 1280, (username, summary.inner_text(), wide)
+
+
+# Items with many and long labels on the city's Weibo (W-18 rules label them; a pack's label
+# may be long), an activity's tag, a question out of scope and a screening verdict.
+_LABELLED = """
+from datetime import timedelta
+from django.utils import timezone
+from guanwei.interaction.models import Comment
+from guanwei.testing.personas import channel
+ch = channel("demo_weather", "city_weibo")
+labels = [
+    ["重大天气过程直播互动暴雨红色预警专题答疑活动标签", "待研判", "恶意言论"],
+    ["ThisIsAVeryLongEnglishLabelWithoutAnySpaces", "广告", "待研判", "天气咨询", "恶意言论"],
+]
+for i, ls in enumerate(labels):
+    Comment.objects.get_or_create(
+        channel=ch,
+        remote_id=f"layout390-{i}",
+        defaults=dict(
+            organisation_id=ch.organisation_id, unit_id=ch.unit_id, remote_post_id="390",
+            author_name="一位名字很长的热心网友气象爱好者" * (i + 1), text="窄屏标签走查",
+            created_at=timezone.now(), fetched_at=timezone.now() + timedelta(seconds=i),
+            is_question=True, scope="out", verdict="block", labels=ls,
+        ),
+    )
+"""
+
+# Each chip of an item's head: its box, its line boxes and its line height, and the item's
+# right edge; a chip split over two lines has two line boxes (or twice the height).
+_CHIPS = """() => [...document.querySelectorAll(
+        '#inbox-items .inbox-head .tag, #inbox-items .inbox-head .status')].map(e => {
+        const box = e.getBoundingClientRect();
+        const item = e.closest('.inbox-item').getBoundingClientRect();
+        const line = parseFloat(getComputedStyle(e).lineHeight);
+        return {text: e.textContent, lines: e.getClientRects().length, height: box.height,
+                line: line, right: box.right, left: box.left, edge: item.right};
+    })"""
+
+
+def test_w18_the_inbox_labels_stay_whole_chips_at_390_px(browser: Any, server: Server) -> None:
+    """W-18 / X-06: at 390 px (a phone) 互动台's label chips wrap as whole chips — none is
+    split over two lines or runs past its item — and the page is no wider than the window;
+    a label too long for the line is cut with … (its whole text in the chip's title)."""
+    server.manage("shell", "-c", _LABELLED)
+    context = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844})
+    try:
+        page = context.new_page()
+        login(page, server, "kj_publisher")
+        page.goto(server.url + "/interaction/?label=待研判")
+        assert page.locator("#inbox-items .inbox-item").count() >= 2
+        assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
+        chips = page.evaluate(_CHIPS)
+        assert len(chips) >= 12
+        split = [c for c in chips if c["lines"] != 1 or c["height"] > 1.5 * c["line"]]
+        assert split == [], split
+        over = [c for c in chips if c["right"] > c["edge"] + 0.5 or c["left"] < 0]
+        assert over == [], over
+        long = page.locator(".inbox-head .tag.label", has_text="重大天气过程直播互动").first
+        assert long.get_attribute("title") == "重大天气过程直播互动暴雨红色预警专题答疑活动标签"
+        filters = page.evaluate(
+            """() => [...document.querySelectorAll('#inbox-filters a')]
+                .filter(a => a.getClientRects().length > 1).map(a => a.textContent)"""
+        )
+        assert filters == [], filters  # 已处理 is not cut into 已 / 处理 either
+    finally:
+        context.close()
