@@ -137,7 +137,6 @@ def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
     for s in steps:
         s.activity = a
     decidable = {s.pk for s in steps if actions.may_decide_step(user, s)}
-    rules = actions.activity_rule(a.organisation_id, a.rule_key) or {}
     return render(
         request,
         "interaction/activity_detail.html",
@@ -145,7 +144,8 @@ def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
             request,
             org,
             a=a,
-            rule=rules,
+            rule_name=queries.activity_rule_name(a),  # W-08: only where it applies
+            planned=queries.planned_step_names(a) if a.status == ActivityStatus.DRAFT else [],
             kind_name=actions.ACTIVITY_KINDS.get(a.kind, a.kind),
             steps=steps,
             decidable=decidable,

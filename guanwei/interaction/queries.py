@@ -51,6 +51,40 @@ def activity_for(channel_id: int, moment: datetime) -> Activity | None:
     )
 
 
+def activity_rule_name(a: Activity) -> str:
+    """The pack rule the activity's page names (制度：…), only where it asks something of
+    this activity beyond the readiness checklist: an approval chain (T-06), or the consent
+    of ``consent_from`` in a major weather event (W-08). Outside a major weather event a
+    consent-only rule (the weather bureau's 重大天气过程微博活动) does not apply: not named."""
+    from guanwei.interaction import actions
+
+    rule = actions.activity_rule(a.organisation_id, a.rule_key)
+    if rule is None:
+        return ""
+    applies = actions.activity_chain(a.organisation_id, rule) is not None or (
+        a.major_weather and bool(rule.get("consent_from"))
+    )
+    return str(rule.get("name") or "") if applies else ""
+
+
+def planned_step_names(a: Activity) -> list[str]:
+    """A draft's approval steps as submitting it will make them (the consent step only in
+    a major weather event): what the page tells its planner before he submits."""
+    from guanwei.core.errors import DomainError
+    from guanwei.interaction import actions
+
+    rule = actions.activity_rule(a.organisation_id, a.rule_key)
+    if rule is None:
+        return []
+    try:
+        steps = actions.planned_steps(
+            a.organisation_id, rule, a.unit, major_weather=a.major_weather
+        )
+    except DomainError:
+        return []  # submitting says why (the rule names a unit that is not there)
+    return [f"{s.name}（{s.unit.name}）" for s in steps]
+
+
 def may_open_activities(user: User, organisation: Organisation) -> bool:
     """The activities page: who plans them (writes posts) or approves them."""
     return holds_anywhere(user, "post.create", organisation) or holds_anywhere(

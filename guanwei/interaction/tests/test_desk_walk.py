@@ -291,3 +291,37 @@ def test_it_answers_an_htmx_submission_with_the_panel_keeping_the_text() -> None
     )
     assert r["HX-Redirect"].startswith("/interaction/?show=mine")
     assert Reply.objects.get(comment=c).text == "您好，后天有小雪。"
+
+
+# ------------------------------------------------ 6. the consent step where it applies
+
+
+def _plan(major: bool, title: str) -> Activity:
+    now = timezone.now()
+    return actions.plan_activity(
+        channel(W, "county_a_weibo"),
+        actor=person("xa_publisher"),
+        rule_key="major_weather_activity",
+        kind="topic",
+        title=title,
+        starts_at=now,
+        ends_at=now + timedelta(hours=2),
+        major_weather=major,
+    )
+
+
+def test_it_names_the_major_weather_consent_only_for_a_major_weather_activity() -> None:
+    """W-08: an activity outside a major weather event shows neither the major-weather rule
+    nor the provincial consent step, before or after it is submitted; one in a major
+    weather event shows the consent step it will need from the draft on."""
+    plain = _plan(False, "普通话题（走查）")
+    client = _client("xa_publisher")
+    for submit in (True, False):
+        page = client.get(reverse("activity_detail", args=[plain.pk])).content.decode()
+        main = page[page.index("<main") :]
+        assert "重大天气过程" not in main and "同意" not in main, main
+        if submit:
+            actions.submit_activity(plain, actor=person("xa_publisher"))
+    major = _plan(True, "寒潮话题（走查）")
+    page = client.get(reverse("activity_detail", args=[major.pk])).content.decode()
+    assert "重大天气过程" in page and "省气象局发布员同意" in page
