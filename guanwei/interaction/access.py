@@ -8,7 +8,7 @@ The staff of an account's publishing unit (W-18, W-20): who handles the account'
 office that gathers opinion) or answers its questions through a role held in that unit
 itself (``holds_in``). An expert whose ``question.answer`` comes from a role held
 elsewhere (the weather bureau's forecasters and legal advisers answer organisation-wide)
-may be given the account's questions and works on those only (decision 0028)."""
+may be given the account's questions and works on those only (decision 0030)."""
 
 from __future__ import annotations
 

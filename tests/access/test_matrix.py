@@ -157,7 +157,7 @@ WHO_SEES: dict[str, Callable[[User, Any], bool]] = {
         p.pk in (c.assignee_id, c.escalated_to_id)
         or can(p, "comment.moderate", c.unit)
         # W-20: who answers questions through a role held in the account's unit itself;
-        # an organisation's expert only the questions given to her (decision 0028)
+        # an organisation's expert only the questions given to her (decision 0030)
         or holds_in(p, "question.answer", c.unit)
         or _sees_channel(p, c.channel)
         or _approves_reply(p, c)
