@@ -1443,6 +1443,11 @@ def check_rule(conditions: dict[str, Any], actions: list[dict[str, Any]]) -> Non
     unknown = set(conditions) - set(CONDITION_KEYS)
     if unknown:
         raise InvalidChange("规则中有无法识别的条件。")
+    lo, hi = conditions.get("min_length"), conditions.get("max_length")
+    if isinstance(lo, int) and isinstance(hi, int) and lo > hi:
+        raise InvalidChange(
+            f"最少字数（{lo}）大于最多字数（{hi}），这条规则将永远不会生效，请改正。"
+        )
     if not actions:
         raise InvalidChange("请至少选择一个处理动作。")
     for step in actions:

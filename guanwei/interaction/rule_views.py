@@ -109,7 +109,13 @@ def describe(rule: ModerationRule, org: Organisation) -> tuple[list[str], list[s
         do = step.get("do", "")
         text = ACTION_NAMES.get(do, do)
         if do == "escalate":
-            text += "（通知" + "、".join(roles.get(r, r) for r in step.get("roles") or []) + "）"
+            names = [roles.get(r, r) for r in step.get("roles") or []]
+            # moderation._leaders: one person, the first of these roles found
+            text += (
+                f"（通知{names[0]}）"
+                if len(names) == 1
+                else "（通知一人：按顺序找到的第一位 " + "、".join(names) + "）"
+            )
         elif do == "label":
             text += f"“{step.get('label', '')}”"
         elif do == "assign":

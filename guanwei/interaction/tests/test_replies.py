@@ -444,3 +444,13 @@ def test_w20_the_inbox_shows_only_the_buttons_each_person_may_use(
     assert Reply.objects.get(pk=reply.pk).status == ReplyStatus.SENT
     page = _page("kj_leader")
     assert "回复·已回复" in page and "批准并发送" not in page
+
+
+def test_w19_every_packs_routing_text_is_written_with_chinese_punctuation() -> None:
+    """W-19, 第十六条: the routing text goes out publicly as the account's reply; it reads
+    as Chinese (，！ not ,!) in every pack."""
+    for path in sorted((ROOT / "packs").glob("*.toml")):
+        doc = tomllib.loads(path.read_text(encoding="utf-8"))
+        for entry in doc.get("answering", []):
+            text = entry.get("route_text", "")
+            assert text and not any(ch in text for ch in ",!?;:"), (path.stem, text)

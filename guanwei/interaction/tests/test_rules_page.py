@@ -132,3 +132,33 @@ def test_w18_no_page_and_no_menu_link_for_who_may_not_edit_rules() -> None:
         actions.save_rule(
             org(W), actor=person("kj_editor"), name="x", conditions={}, actions=[{"do": "review"}]
         )
+
+
+def test_w18_a_rule_that_could_never_match_is_refused_and_the_form_keeps_what_was_typed() -> None:
+    """W-18: 最少字数 50 and 最多字数 5 would make the college's C-06 rule match nothing; the
+    page says so and saves nothing (on eb24e7f it said 规则已保存 and the rule went dead)."""
+    o = org(C)
+    rule = ModerationRule.objects.get(organisation=o, key="c06-prohibited-delete")
+    before = (rule.conditions, rule.actions, rule.from_pack)
+    c = _client("col_yq_reviewer")
+    r = c.post(
+        f"/interaction/rules/{rule.pk}/",
+        {
+            "name": rule.name,
+            "enabled": "on",
+            "min_length": "50",
+            "max_length": "5",
+            "do": ["delete"],
+        },
+    )
+    page = r.content.decode()
+    assert r.status_code == 200 and "永远不会生效" in page and 'value="50"' in page
+    rule.refresh_from_db()
+    assert (rule.conditions, rule.actions, rule.from_pack) == before
+
+
+def test_w18_the_rules_list_says_an_escalation_tells_one_person() -> None:
+    """W-18: 上报领导 with several roles tells one person, the first found: the list says
+    so rather than promising a notice to every role ticked."""
+    page = _client("col_yq_reviewer").get("/interaction/rules/").content.decode()
+    assert "通知一人：按顺序找到的第一位" in page
