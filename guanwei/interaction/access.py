@@ -67,7 +67,8 @@ def may_see_activity_step(user: User, s: ActivityStep) -> bool:
 def may_see_report(user: User, r: HarmReport) -> bool:
     if user.pk == r.reporter_id or user.pk == r.handler_id:
         return True
-    return can(user, "incident.handle", r.organisation)
+    # the opinion office handles; who oversees (report.view over the organisation) reads
+    return can(user, "incident.handle", r.organisation) or can(user, "report.view", r.organisation)
 
 
 def may_see_feedback(user: User, f: Feedback) -> bool:

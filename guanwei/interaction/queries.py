@@ -113,6 +113,15 @@ def may_open_reports(user: User, organisation: Organisation) -> bool:
     )
 
 
+def may_read_all_reports(user: User, organisation: Organisation) -> bool:
+    """Every report of the organisation, read only (C-10's 总体监管: the Propaganda
+    Department's head, ``report.view`` over the organisation), or to handle them (the
+    opinion office)."""
+    from guanwei.interaction import actions
+
+    return actions.may_handle_reports(user, organisation) or can(user, "report.view", organisation)
+
+
 # ===================================================================== feedback
 
 

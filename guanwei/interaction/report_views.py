@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from guanwei.core.errors import DomainError
 from guanwei.interaction import actions
 from guanwei.interaction.models import HarmReport, ReportStatus
-from guanwei.interaction.queries import may_open_reports
+from guanwei.interaction.queries import may_open_reports, may_read_all_reports
 from guanwei.orgs.access import get_for
 from guanwei.orgs.pages import actor, current_org, page_context
 
@@ -57,10 +57,11 @@ def report_list(request: HttpRequest) -> HttpResponse:
             messages.success(request, "已报告舆情办，处置结果会通知您。")
             return redirect("report_detail", pk=r.pk)
     office = actions.may_handle_reports(user, org)
+    reads_all = may_read_all_reports(user, org)
     rows = HarmReport.objects.filter(organisation=org).select_related(
         "reporter", "reporter_unit", "handler"
     )
-    if not office:
+    if not reads_all:
         rows = rows.filter(reporter=user)
     before = request.GET.get("before", "")
     if before.isascii() and before.isdigit():
@@ -77,6 +78,7 @@ def report_list(request: HttpRequest) -> HttpResponse:
             rows=listed,
             more=more,
             office=office,
+            reads_all=reads_all,
             may_report=actions.may_report_harm(user, org),
             typed=typed,
         ),

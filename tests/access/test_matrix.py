@@ -147,7 +147,9 @@ WHO_SEES: dict[str, Callable[[User, Any], bool]] = {
     "activity": _sees_activity,
     "activity_step": lambda p, s: _sees_activity(p, s.activity),
     "harm_report": lambda p, r: (
-        p.pk in (r.reporter_id, r.handler_id) or can(p, "incident.handle", r.organisation)
+        p.pk in (r.reporter_id, r.handler_id)
+        or can(p, "incident.handle", r.organisation)
+        or can(p, "report.view", r.organisation)  # 总体监管: reads every report
     ),
     "feedback": lambda p, f: can(p, "comment.moderate", f.unit) or can(p, "report.view", f.unit),
     "watch_topic": lambda p, t: any(

@@ -164,3 +164,29 @@ def test_c10_a_rolled_back_report_leaves_no_screenshot_file() -> None:
         paths.append(r.screenshot.path)
         raise _Refused
     assert paths and not os.path.exists(paths[0])
+
+
+def test_c10_the_propaganda_head_reads_every_report_without_handling_them() -> None:
+    """C-10 (第十三条, 党委宣传部 总体监管): col_xcb_head holds report.view over the college: he
+    sees 全部报告 and opens each, read only — no 受理处置 / 办结 (on eb24e7f he saw only
+    我的报告：还没有报告 and a report's link was 页面不存在)."""
+    college = org(C)
+    r = actions.report_harm(
+        college,
+        actor=person("col_xx_manager"),
+        link="https://weibo.com/1234/abcd",
+        description="某账号冒用学院名义发布招生诈骗信息。",
+    )
+    head = person("col_xcb_head")
+    assert not actions.may_handle_reports(head, college)
+    c = Client()
+    c.force_login(head)
+    listing = c.get(reverse("report_list")).content.decode()
+    assert "全部报告" in listing and "冒用学院名义" in listing
+    detail = c.get(reverse("report_detail", args=[r.pk]))
+    assert detail.status_code == 200
+    page = detail.content.decode()
+    assert "冒用学院名义" in page and "受理处置" not in page and "办结</button>" not in page
+    assert c.post(reverse("report_accept", args=[r.pk])).status_code in (302, 403, 404)
+    r.refresh_from_db()
+    assert r.status == ReportStatus.NEW
