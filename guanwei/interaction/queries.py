@@ -31,7 +31,7 @@ from guanwei.interaction.models import (
     Visibility,
 )
 from guanwei.orgs.models import Organisation, Unit, User
-from guanwei.orgs.permissions import holds_anywhere
+from guanwei.orgs.permissions import can, holds_anywhere
 
 # ===================================================================== activities
 

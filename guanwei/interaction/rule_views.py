@@ -109,12 +109,12 @@ def describe(rule: ModerationRule, org: Organisation) -> tuple[list[str], list[s
         do = step.get("do", "")
         text = ACTION_NAMES.get(do, do)
         if do == "escalate":
-            names = [roles.get(r, r) for r in step.get("roles") or []]
+            whom = [roles.get(r, r) for r in step.get("roles") or []]
             # moderation._leaders: one person, the first of these roles found
             text += (
-                f"（通知{names[0]}）"
-                if len(names) == 1
-                else "（通知一人：按顺序找到的第一位 " + "、".join(names) + "）"
+                f"（通知{whom[0]}）"
+                if len(whom) == 1
+                else "（通知一人：按顺序找到的第一位 " + "、".join(whom) + "）"
             )
         elif do == "label":
             text += f"“{step.get('label', '')}”"
