@@ -86,9 +86,19 @@ def planned_step_names(a: Activity) -> list[str]:
 
 
 def may_open_activities(user: User, organisation: Organisation) -> bool:
-    """The activities page: who plans them (writes posts) or approves them."""
-    return holds_anywhere(user, "post.create", organisation) or holds_anywhere(
-        user, "activity.approve", organisation
+    """The activities page: who plans them (writes posts) or approves them — where the
+    rule book provides for activities (the college's does not: no page that can only say
+    there is nothing to do), or some were planned before."""
+    from guanwei.interaction import actions
+
+    if not (
+        holds_anywhere(user, "post.create", organisation)
+        or holds_anywhere(user, "activity.approve", organisation)
+    ):
+        return False
+    return (
+        bool(actions.activity_rules(organisation.pk))
+        or Activity.objects.filter(organisation=organisation).exists()
     )
 
 
@@ -430,6 +440,7 @@ def reply_panels(
         if one.comment_id not in latest or one.pk > latest[one.comment_id].pk:
             latest[one.comment_id] = one
     routes: dict[int, str] = {}
+    deciders: dict[int, list[int] | None] = {}
     out: dict[int, dict[str, object]] = {}
     for c in comments:
         r = latest.get(c.pk)
@@ -438,6 +449,23 @@ def reply_panels(
         drafts = replies.may_draft(user, c) and (
             r is None or r.status in (ReplyStatus.DRAFT, ReplyStatus.REJECTED, ReplyStatus.FAILED)
         )
+        blocked = ""
+        if drafts:
+            # Nobody but the person could approve it (decision 0010: not his own text): no
+            # box that 提交审定 would refuse — say who writes instead.
+            if c.unit_id not in deciders:
+                approval = experts.approval_for(c)
+                deciders[c.unit_id] = (
+                    experts.holders(approval.unit, approval.roles) if approval else None
+                )
+            found = deciders[c.unit_id]
+            if found is not None and not set(found) - {user.pk}:
+                drafts = False
+                blocked = (
+                    "您是这条回复的审定人：请由经办人或专家起草后提交给您审定。"
+                    if user.pk in found
+                    else "本单位尚无回复审定人，暂不能在系统中回复，请联系管理员。"
+                )
         start = ""
         if drafts:
             if r is not None and r.status in (ReplyStatus.DRAFT, ReplyStatus.REJECTED):
@@ -453,6 +481,7 @@ def reply_panels(
         out[c.pk] = {
             "reply": r,
             "may_draft": drafts,
+            "blocked": blocked,
             "start": start,
             "refused": refused,
             "routed": c.is_question and c.scope == Scope.OUT,

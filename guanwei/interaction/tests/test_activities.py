@@ -192,3 +192,20 @@ def test_w08_only_who_writes_for_the_account_plans_and_the_pages_show_it() -> No
     assert "活动还不能开始" in text and "省气象局发布员同意：尚未批准" in text
     c.force_login(person("qxt_officer"))
     assert c.get(reverse("activity_detail", args=[a.pk])).status_code == 404
+
+
+def test_t06_no_activities_entry_where_the_rule_book_has_no_activity_rules() -> None:
+    """W-08, T-06: the college's rule book provides no activity approval: its managers get
+    no 互动活动 menu entry and page that can only say there is nothing to plan (found
+    walking the college desk on eb24e7f); the weather bureau's publisher keeps his."""
+    from django.test import Client
+
+    from guanwei.interaction.queries import may_open_activities
+    from guanwei.testing.personas import org as org_of
+
+    assert not may_open_activities(person("col_xx_manager"), org_of("demo_college"))
+    assert may_open_activities(person("kj_publisher"), org_of("demo_weather"))
+    c = Client()
+    c.force_login(person("col_xx_manager"))
+    assert c.get("/interaction/activities/").status_code == 404
+    assert "/interaction/activities/" not in c.get("/").content.decode()

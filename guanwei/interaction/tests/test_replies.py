@@ -454,3 +454,15 @@ def test_w19_every_packs_routing_text_is_written_with_chinese_punctuation() -> N
         for entry in doc.get("answering", []):
             text = entry.get("route_text", "")
             assert text and not any(ch in text for ch in ",!?;:"), (path.stem, text)
+
+
+def test_w20_the_sole_approver_gets_no_reply_box_he_could_not_submit() -> None:
+    """W-20, decision 0010: at the college's 信息学院 the secretary (周杰) is the only one who
+    approves replies; a reply he wrote could never be approved, so 互动台 offers him no
+    起草回复 / 提交审定 (on eb24e7f it did, then refused) but says who writes; the
+    manager keeps her box."""
+    c = _question("学院图书馆周末开放吗？", account="info_wechat", org="demo_college")
+    secretary = _page("col_xx_secretary")
+    assert f'id="reply-text-{c.pk}"' not in secretary
+    assert "您是这条回复的审定人" in secretary
+    assert f'id="reply-text-{c.pk}"' in _page("col_xx_manager")
