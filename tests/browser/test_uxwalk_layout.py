@@ -115,3 +115,34 @@ def test_w18_the_inbox_labels_stay_whole_chips_at_390_px(browser: Any, server: S
         assert filters == [], filters  # 已处理 is not cut into 已 / 处理 either
     finally:
         context.close()
+
+
+def test_x06_the_top_bar_and_the_rules_table_keep_whole_words_at_390_px(
+    browser: Any, server: Server
+) -> None:
+    """X-06, W-18: at 390 px the top bar's 通知, the person's name, 修改密码 and 退出 wrap as
+    whole words (the college walk found 通/知, 吴/芳, 退/出), and the rules page's table
+    scrolls inside its card instead of widening the page."""
+    context = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844})
+    try:
+        page = context.new_page()
+        login(page, server, "col_yq_reviewer")
+        page.goto(server.url + "/interaction/rules/")
+        broken = page.evaluate(
+            """() => [...document.querySelectorAll(
+                    '.top .who > *, .top .main-nav > a, .top .menu-group > summary')]
+                .filter(e => e.getClientRects().length > 1 || e.getBoundingClientRect().height
+                    > 2 * parseFloat(getComputedStyle(e).fontSize))
+                .map(e => e.textContent.trim())"""
+        )
+        assert broken == [], broken
+        squeezed = page.evaluate(
+            """() => [...document.querySelectorAll('.table th, .table button')]
+                .filter(e => e.getBoundingClientRect().height
+                    > 3 * parseFloat(getComputedStyle(e).fontSize))
+                .map(e => e.textContent.trim())"""
+        )
+        assert squeezed == [], squeezed  # 停用 and 顺序 stay whole: the table scrolls instead
+        assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
+    finally:
+        context.close()
