@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.db import connection, models
+from django.utils import timezone
 
 COPY_FROM = 50
 
@@ -37,6 +38,10 @@ def copy_rows(
 
     names = [f.attname for f in fields]
     json = [i for i, f in enumerate(fields) if isinstance(f, models.JSONField)]
+    # a nullable JSON field's None is SQL NULL, as bulk_create writes it (not jsonb 'null')
+    json_null = {i for i in json if fields[i].null}
+    stamps = [i for i, f in enumerate(fields) if isinstance(f, models.DateTimeField)]
+    zone = timezone.get_current_timezone()
     computed = [
         (i, f)
         for i, f in enumerate(fields)
@@ -51,7 +56,11 @@ def copy_rows(
             for v in (values[n] if n in values else getattr(obj, n) for n in names)
         ]
         for i in json:
-            row[i] = Jsonb(row[i])
+            if not (row[i] is None and i in json_null):
+                row[i] = Jsonb(row[i])
+        for i in stamps:  # a naive time is local time, as bulk_create reads it
+            if row[i] is not None and timezone.is_naive(row[i]):
+                row[i] = timezone.make_aware(row[i], zone)
         for i, f in computed:
             row[i] = f.get_db_prep_save(f.pre_save(obj, True), connection)
         rows.append(row)

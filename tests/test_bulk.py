@@ -103,3 +103,25 @@ def test_it_keeps_the_audit_chain_whole_for_a_batch_written_by_copy() -> None:
     seqs = list(AuditRecord.objects.order_by("seq").values_list("seq", flat=True))
     assert seqs == list(range(seqs[0], seqs[0] + len(seqs)))
     assert verify_chain().ok, connection.vendor
+
+
+def test_it_writes_a_nullable_json_none_as_sql_null_as_bulk_create_does() -> None:
+    """Review of 7401b95: COPY wrote jsonb 'null' for an audit record's ``before=None``,
+    so ``before__isnull`` missed the big batches on PostgreSQL only."""
+    with transaction.atomic():
+        record_many(
+            [
+                {
+                    "action": AuditAction.QUESTION_ROUTED,
+                    "actor": None,
+                    "object_type": "comment",
+                    "object_id": i,
+                    "before": None,
+                    "after": {"i": i},
+                }
+                for i in range(bulk.COPY_FROM + 1)
+            ]
+        )
+    batch = AuditRecord.objects.filter(action=AuditAction.QUESTION_ROUTED)
+    assert batch.count() == bulk.COPY_FROM + 1
+    assert batch.filter(before__isnull=True).count() == bulk.COPY_FROM + 1

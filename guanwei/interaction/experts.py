@@ -63,7 +63,9 @@ def resolve_unit(selector: str, comment: Comment) -> Unit | None:
 
 def holders(unit: Unit, roles: Sequence[str]) -> list[int]:
     return list(
-        Membership.objects.filter(unit=unit, role__in=list(roles), revoked_at__isnull=True)
+        Membership.objects.filter(
+            unit=unit, role__in=list(roles), revoked_at__isnull=True, user__is_active=True
+        )
         .order_by("user_id")
         .values_list("user_id", flat=True)
         .distinct()

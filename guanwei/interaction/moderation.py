@@ -123,7 +123,7 @@ def _settle_hide(
     concurrent action settled it first (a queued hide: nothing is left to do)."""
     with transaction.atomic():
         comment = _lock(comment)
-        if queued and comment.platform_todo != "hide":
+        if queued and comment.platform_todo != CALLING["hide"]:
             return None
         if not queued and comment.visibility != Visibility.VISIBLE:  # a concurrent one won
             raise InvalidChange("该评论已隐藏或已删除。")
@@ -156,7 +156,7 @@ def _settle_delete(
     comment hidden in this product instead. None: a queued delete settled already."""
     with transaction.atomic():
         comment = _lock(comment)
-        if queued and comment.platform_todo != "delete":
+        if queued and comment.platform_todo != CALLING["delete"]:
             return None
         if comment.visibility == Visibility.DELETED:
             # A concurrent delete (a double click) already removed it: the platform's
@@ -206,6 +206,7 @@ def unhide_comment(comment: Comment, *, actor: Actor, reason: str) -> Outcome:
     for the platform: it is not made."""
     comment = _fresh(comment)
     _require(actor, comment)
+    _refuse_while_calling(comment)
     if comment.visibility == Visibility.DELETED:
         raise InvalidChange("已在平台删除的评论无法恢复（微博、微信的删除均不可撤销）。")
     if comment.visibility != Visibility.HIDDEN:
@@ -222,6 +223,7 @@ def unhide_comment(comment: Comment, *, actor: Actor, reason: str) -> Outcome:
             raise InvalidChange(f"平台未能恢复该评论：{e.user_message}") from e
     with transaction.atomic():
         comment = _lock(comment)
+        _refuse_while_calling(comment)  # claimed since the read above
         comment.visibility = Visibility.VISIBLE
         comment.platform_todo, comment.platform_reason = "", ""  # a rule's call not made yet
         comment.save(update_fields=["visibility", "platform_todo", "platform_reason"])
@@ -234,6 +236,7 @@ def delete_comment(comment: Comment, *, actor: Actor, reason: str) -> Outcome:
     called outside any transaction, its answer recorded after (``_settle_delete``)."""
     comment = _fresh(comment)
     _require(actor, comment)
+    _refuse_while_calling(comment)
     if comment.visibility == Visibility.DELETED:
         raise InvalidChange("该评论已在平台删除。")
     out = _settle_delete(comment, actor=actor, reason=reason, error=_call_delete(comment))
@@ -246,47 +249,73 @@ def delete_comment(comment: Comment, *, actor: Actor, reason: str) -> Outcome:
 RETRY_AFTER = timedelta(minutes=2)
 
 
+# A queued call (``platform_todo``) and the same call claimed, on the wire.
+CALLING = {"delete": "deleting", "hide": "hiding"}
+QUEUED = {v: k for k, v in CALLING.items()}
+
+
 def carry_out(
-    pks: Sequence[int] | None = None, *, now: datetime | None = None, limit: int = 100
+    pks: Sequence[int] | None = None, *, now: datetime | None = None, limit: int | None = None
 ) -> int:
     """The platform calls rules queued (``platform_todo``), each outside any transaction,
     settled as a person's hide or delete is (the same ``_settle_*``). ``pks``: the batch
     just committed (the fetcher calls this right after ``store_fetched_page``); without
-    it, the sweep: those queued or last tried over ``RETRY_AFTER`` ago — a fetcher killed
-    after its commit, a platform that was down. Each is claimed first by a conditional
-    UPDATE, so the fetcher and a sweep never both call. A transient failure (rate limit,
-    5xx) stays queued for the next sweep; a refusal settles. Returns how many settled."""
+    it, the sweep: those queued, or claimed, over ``RETRY_AFTER`` ago (more than the
+    adapter's time bound) — a fetcher killed after its commit or during a call, a platform
+    that was down. Each is claimed first by a conditional UPDATE to its calling state
+    (deleting / hiding) stamped with the clock at the claim: the fetcher and a sweep never
+    both call, and while it is on the wire a person can neither undo nor repeat it. A
+    transient failure (rate limit, 5xx) goes back to the queue for the next sweep; a
+    refusal settles. Returns how many settled."""
     now = now or timezone.now()
     queued = Comment.objects.exclude(platform_todo="")
     if pks is not None:
-        queued = queued.filter(pk__in=list(pks))
+        queued = queued.filter(pk__in=list(pks), platform_todo__in=list(CALLING))
     else:
         queued = queued.filter(platform_todo_at__lte=now - RETRY_AFTER)
     settled = 0
-    rows = queued.order_by("platform_todo_at", "pk").values_list(
-        "pk", "platform_todo", "platform_todo_at"
-    )[:limit]
-    for pk, what, at in list(rows):
-        won = Comment.objects.filter(pk=pk, platform_todo=what, platform_todo_at=at).update(
-            platform_todo_at=now
+    rows = list(
+        queued.order_by("platform_todo_at", "pk").values_list(
+            "pk", "platform_todo", "platform_todo_at"
+        )[: limit or (len(pks) if pks is not None else 100)]
+    )
+    for pk, todo, at in rows:
+        what = QUEUED.get(todo, todo)
+        if what not in CALLING:
+            continue
+        won = Comment.objects.filter(pk=pk, platform_todo=todo, platform_todo_at=at).update(
+            platform_todo=CALLING[what], platform_todo_at=timezone.now()
         )
         if won != 1:
             continue  # the other one has it
-        c = _fresh(Comment(pk=pk))
-        error = _call_delete(c) if what == "delete" else _call_hide(c)
-        if error is not None and error.transient:
-            log.warning("comment %s: platform %s failed, retried later: %s", pk, what, error)
-            continue
-        if what == "delete":
-            out = _settle_delete(
-                c, actor=SYSTEM, reason=c.platform_reason, error=error, queued=True
-            )
-        else:
-            out = _settle_hide(
-                c, actor=SYSTEM, reason=c.platform_reason, error=error, called=True, queued=True
-            )
-        settled += out is not None
+        try:
+            settled += _carry_out_one(pk, what)
+        except Exception:  # one comment's failure does not stop the batch's other calls
+            log.exception("comment %s: carrying out the rule's platform %s failed", pk, what)
     return settled
+
+
+def _carry_out_one(pk: int, what: str) -> int:
+    c = _fresh(Comment(pk=pk))
+    error = _call_delete(c) if what == "delete" else _call_hide(c)
+    if error is not None and error.transient:
+        log.warning("comment %s: platform %s failed, retried later: %s", pk, what, error)
+        Comment.objects.filter(pk=pk, platform_todo=CALLING[what]).update(
+            platform_todo=what, platform_todo_at=timezone.now()
+        )
+        return 0
+    if what == "delete":
+        out = _settle_delete(c, actor=SYSTEM, reason=c.platform_reason, error=error, queued=True)
+    else:
+        out = _settle_hide(
+            c, actor=SYSTEM, reason=c.platform_reason, error=error, called=True, queued=True
+        )
+    return int(out is not None)
+
+
+def _refuse_while_calling(comment: Comment) -> None:
+    if comment.platform_todo in QUEUED:
+        raise InvalidChange("规则正在平台上执行删除或隐藏，请稍等片刻再操作。")
 
 
 def _queue(b: RuleBatch, comments: list[Comment], what: str, reason: str, now: datetime) -> None:

@@ -141,3 +141,64 @@ def test_w18_the_inbox_says_a_delete_is_still_to_be_made_on_the_platform(
     client.force_login(person("col_xx_manager"))
     page = client.get(reverse("inbox")).content.decode()
     assert "待在平台删除" in page and "取消隐藏" in page
+
+
+@pytest.mark.django_db
+def test_w18_while_the_rules_delete_is_on_the_wire_nobody_undoes_or_repeats_it(
+    fakes: FakePlatforms, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The claim moves the row to 删除中 (deleting): a person's 取消隐藏 or delete meanwhile is
+    refused with a Chinese message, and the sweep does not take it again before
+    ``RETRY_AFTER`` — the rule's call is made once and its COMMENT_DELETED recorded (review
+    of 7ba9a82: an undo during the call lost the delete and its record)."""
+    from guanwei.core.errors import InvalidChange
+
+    intent = _wechat(fakes)
+    manager = person("col_xx_manager")
+    during: list[str] = []
+    real = WeChatAdapter.delete_comment
+
+    def person_tries(self: WeChatAdapter, *args: Any, **kwargs: Any) -> Any:
+        c = Comment.objects.get(intent=intent, text=PROHIBITED)
+        assert c.platform_todo == "deleting"
+        for act in (moderation.unhide_comment, moderation.delete_comment):
+            with pytest.raises(InvalidChange, match="正在平台上执行"):
+                act(c, actor=manager, reason="人工")
+            during.append(act.__name__)
+        assert moderation.carry_out() == 0  # a sweep now: claimed just now, not taken
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(WeChatAdapter, "delete_comment", person_tries)
+    _say(fakes, intent, PROHIBITED)
+    assert _fetch() == 1
+    assert during == ["unhide_comment", "delete_comment"]
+    c = Comment.objects.get(intent=intent, text=PROHIBITED)
+    assert c.visibility == Visibility.DELETED and c.platform_todo == ""
+    assert (
+        AuditRecord.objects.filter(action=AuditAction.COMMENT_DELETED, object_id=str(c.pk)).count()
+        == 1
+    )
+
+
+@pytest.mark.django_db
+def test_w18_a_claim_left_by_a_fetcher_killed_during_the_call_is_taken_again_later(
+    fakes: FakePlatforms, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Killed on the wire: the row stays 删除中; the sweep takes it again only after
+    ``RETRY_AFTER``, and then deletes it."""
+    intent = _wechat(fakes)
+
+    def killed(self: WeChatAdapter, *args: Any, **kwargs: Any) -> Any:
+        raise KeyboardInterrupt  # stands for SIGKILL: nothing after the claim runs
+
+    monkeypatch.setattr(WeChatAdapter, "delete_comment", killed)
+    _say(fakes, intent, PROHIBITED)
+    with pytest.raises(KeyboardInterrupt):
+        _fetch()
+    monkeypatch.undo()
+    c = Comment.objects.get(intent=intent, text=PROHIBITED)
+    assert c.platform_todo == "deleting" and c.visibility == Visibility.HIDDEN
+    assert moderation.carry_out() == 0
+    assert moderation.carry_out(now=timezone.now() + moderation.RETRY_AFTER * 2) == 1
+    c.refresh_from_db()
+    assert c.visibility == Visibility.DELETED and c.remote_id not in _on_platform(intent)
