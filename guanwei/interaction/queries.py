@@ -132,6 +132,13 @@ def may_read_all_reports(user: User, organisation: Organisation) -> bool:
     return actions.may_handle_reports(user, organisation) or can(user, "report.view", organisation)
 
 
+def may_open_rules(user: User, organisation: Organisation) -> bool:
+    """评论处理规则 (W-18): who edits the organisation's moderation rules."""
+    from guanwei.interaction import actions
+
+    return actions.may_edit_rules(user, organisation)
+
+
 # ===================================================================== feedback
 
 

@@ -26,6 +26,7 @@ from guanwei.interaction.queries import (
     may_open_feedback,
     may_open_inbox,
     may_open_reports,
+    may_open_rules,
     may_open_statistics,
 )
 from guanwei.orgs.access import may_open_member_page, may_open_people_list
@@ -86,6 +87,7 @@ SECTIONS: tuple[Section, ...] = (
             Entry("report_list", _("Harm reports"), may_open_reports),
             Entry("feedback_page", _("Feedback"), may_open_feedback),
             Entry("interaction_statistics", _("Interaction statistics"), may_open_statistics),
+            Entry("rule_list", _("Moderation rules"), may_open_rules),
         ),
     ),
     Section(

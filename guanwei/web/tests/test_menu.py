@@ -40,6 +40,7 @@ TOP_LEVEL = (
     "report_list",
     "feedback_page",
     "interaction_statistics",
+    "rule_list",
     "filings",
     "delegations",
     "unit_list",
