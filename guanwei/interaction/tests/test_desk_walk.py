@@ -10,7 +10,6 @@ import itertools
 from datetime import timedelta
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -25,35 +24,12 @@ from guanwei.interaction.models import (
     Reply,
     Visibility,
 )
+from guanwei.interaction.tests.test_inbox import _client, _comment  # noqa: E402
 from guanwei.testing.personas import channel, org, person
 
 pytestmark = pytest.mark.django_db
 W = "demo_weather"
 _ids = itertools.count(1)
-
-
-def _comment(account: str = "city_weibo", text: str = "明天会下雨吗？", **kw: object) -> Comment:
-    ch = channel(W, account)
-    n = next(_ids)
-    fields: dict[str, object] = {
-        "organisation_id": ch.organisation_id,
-        "unit_id": ch.unit_id,
-        "channel": ch,
-        "remote_id": f"walk{n}",
-        "remote_post_id": "9100000000000001",
-        "author_name": f"网友{n}",
-        "text": text,
-        "created_at": timezone.now(),
-        "fetched_at": timezone.now() + timedelta(microseconds=n),
-    }
-    fields.update(kw)
-    return Comment.objects.create(**fields)
-
-
-def _client(username: str) -> Client:
-    c = Client()
-    c.force_login(person(username))
-    return c
 
 
 def _item(page: str, c: Comment) -> str:
