@@ -43,11 +43,16 @@ def application_chain(organisation_id: int) -> dict[str, Any] | None:
     )
 
 
+APPLY = "channel.apply"  # 第四条 / W-04: who fills in the 审批表 (decision 0033)
+
+
 def may_request_application(user: User, channel: Channel) -> bool:
-    """Who fills in the 审批表 for an account: its manager, its responsible person, and
-    those who may change the account."""
-    return user.pk in (channel.manager_id, channel.responsible_id) or can(
-        user, "channel.change", channel
+    """Who fills in the 审批表 for an account: its manager, its responsible person, those
+    who may change the account, and those the pack lets apply for its unit."""
+    return (
+        user.pk in (channel.manager_id, channel.responsible_id)
+        or can(user, "channel.change", channel)
+        or can(user, APPLY, channel)
     )
 
 
