@@ -42,6 +42,12 @@ class AuditAction(IntEnum):
     REQUIRED_FOLLOW_ADDED = 210
     REQUIRED_FOLLOW_REMOVED = 211
     REQUIRED_FOLLOW_CHECKED = 212
+    UNREGISTERED_REPORTED = 230
+    UNREGISTERED_DECIDED = 231
+    CHANNEL_CLOSURE_APPLIED = 232
+    CHANNEL_CLOSED = 233
+    CHANNEL_PROFILE_APPLIED = 234
+    CHANNEL_PROFILE_CHANGED = 235
 
     # 300: policy packs
     PACK_LOADED = 301
@@ -238,6 +244,12 @@ AUDIT_LABELS: dict[AuditAction, str] = {
     AuditAction.API_TOKEN_USED: "使用 API 令牌",
     AuditAction.CHANNEL_CREATED: "登记官方账号",
     AuditAction.CHANNEL_CHANGED: "修改官方账号",
+    AuditAction.UNREGISTERED_REPORTED: "举报未备案账号",
+    AuditAction.UNREGISTERED_DECIDED: "处理未备案账号举报",
+    AuditAction.CHANNEL_CLOSURE_APPLIED: "申请注销官方账号",
+    AuditAction.CHANNEL_CLOSED: "注销官方账号",
+    AuditAction.CHANNEL_PROFILE_APPLIED: "申请修改账号资料",
+    AuditAction.CHANNEL_PROFILE_CHANGED: "修改账号资料",
     AuditAction.REQUIRED_FOLLOW_ADDED: "新增必须关注",
     AuditAction.REQUIRED_FOLLOW_REMOVED: "删除必须关注",
     AuditAction.REQUIRED_FOLLOW_CHECKED: "核对关注关系",

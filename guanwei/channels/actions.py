@@ -8,9 +8,16 @@ from django.db import transaction
 
 from guanwei.audit.actions import record
 from guanwei.audit.events import AuditAction
-from guanwei.channels.models import Channel, ChannelStatus, Platform, RequiredFollow
-from guanwei.orgs.errors import InvalidChange
-from guanwei.orgs.models import Membership, Unit, User
+from guanwei.channels.models import (
+    Channel,
+    ChannelStatus,
+    Platform,
+    RequiredFollow,
+    UnregisteredReport,
+    UnregisteredStatus,
+)
+from guanwei.orgs.errors import InvalidChange, PermissionDenied
+from guanwei.orgs.models import Membership, Organisation, Unit, User
 from guanwei.orgs.permissions import SYSTEM, Actor, require
 from guanwei.orgs.rules import rules_for
 
@@ -303,3 +310,215 @@ def set_account_scope(
         },
     )
     return channel
+
+
+# ===================================================================== C-04
+# Reports of accounts in the organisation's name that are not on its register
+# (举报未备案账号, college 第五、六条; decision 0034). Anyone in the organisation reports;
+# who registers the accounts checks it within UNREGISTERED_WORKDAYS working days (a
+# deadline row of the oversight room) and closes it: 已责令关闭, 已纳入管理 or 不属实.
+
+UNREGISTERED_WORKDAYS = 5
+REPORT_PLATFORMS = [p for p in Platform.values if p != Platform.OUTBOX]
+NOTE_MAX = 2000
+
+
+def _report_snapshot(r: UnregisteredReport) -> dict[str, Any]:
+    return {
+        "status": r.status,
+        "platform": r.platform,
+        "name": r.name,
+        "seen_where": r.seen_where,
+        "note": r.note,
+        "handler": r.handler_id,
+        "channel": r.channel_id,
+        "outcome": r.outcome,
+        "due_at": r.due_at.isoformat(),
+    }
+
+
+def report_link(r: UnregisteredReport) -> str:
+    return f"/channels/unregistered/{r.pk}/"
+
+
+def _handlers(organisation: Organisation) -> list[int]:
+    from guanwei.channels.access import may_handle_unregistered
+
+    ids = Membership.objects.filter(
+        unit__organisation=organisation, revoked_at__isnull=True
+    ).values_list("user_id", flat=True)
+    return [
+        u.pk
+        for u in User.objects.filter(pk__in=set(ids), is_active=True, is_superuser=False)
+        if may_handle_unregistered(u, organisation)
+    ]
+
+
+@transaction.atomic
+def report_unregistered(
+    organisation: Organisation,
+    *,
+    actor: User,
+    platform: str,
+    name: str,
+    seen_where: str = "",
+    note: str = "",
+) -> UnregisteredReport:
+    """C-04: report an account found in the organisation's name that is not on its
+    register; the checkers are told and a deadline is set."""
+    from datetime import datetime, time
+
+    from django.utils import timezone
+
+    from guanwei.channels.access import may_open_register
+    from guanwei.notify.actions import notify
+    from guanwei.oversight.actions import create_deadline
+    from guanwei.oversight.models import DeadlineKind
+    from guanwei.publishing.calendar import add_workdays
+
+    if not may_open_register(actor, organisation):
+        raise PermissionDenied("只有本单位的人员可以举报未备案账号。")
+    name, seen_where, note = name.strip(), seen_where.strip(), note.strip()
+    if platform not in REPORT_PLATFORMS:
+        raise InvalidChange("请选择发现账号的平台。")
+    if not name:
+        raise InvalidChange("请填写账号名称或网址。")
+    if len(name) > 300 or len(seen_where) > 300:
+        raise InvalidChange("账号名称或网址、发现位置各最多 300 字。")
+    if len(note) > NOTE_MAX:
+        raise InvalidChange(f"情况说明最多 {NOTE_MAX} 字（现 {len(note)} 字），请精简。")
+    membership = (
+        Membership.objects.filter(
+            user=actor, unit__organisation=organisation, revoked_at__isnull=True
+        )
+        .select_related("unit")
+        .order_by("pk")
+        .first()
+    )
+    assert membership is not None
+    now = timezone.now()
+    last_day = add_workdays(
+        timezone.localdate(now), UNREGISTERED_WORKDAYS, organisation_id=organisation.pk
+    )
+    due_at = timezone.make_aware(datetime.combine(last_day, time(23, 59)))
+    r = UnregisteredReport.objects.create(
+        organisation=organisation,
+        reporter=actor,
+        reporter_unit=membership.unit,
+        platform=platform,
+        name=name,
+        seen_where=seen_where,
+        note=note,
+        due_at=due_at,
+    )
+    record(
+        AuditAction.UNREGISTERED_REPORTED,
+        actor=actor,
+        object_type="unregistered_report",
+        object_id=r.pk,
+        object_repr=r.name[:60],
+        organisation_id=organisation.pk,
+        after=_report_snapshot(r),
+    )
+    handlers = _handlers(organisation)
+    root = Unit.objects.filter(organisation=organisation, parent__isnull=True).order_by("pk")
+    create_deadline(
+        organisation_id=organisation.pk,
+        unit=root.first() or membership.unit,
+        kind=DeadlineKind.UNREGISTERED,
+        key=f"unregistered:{r.pk}",
+        title=f"核查未备案账号“{r.name[:80]}”",
+        starts_at=now,
+        due_at=due_at,
+        owner_ids=handlers,
+        req="C-04",
+    )
+    notify(
+        [u for u in handlers if u != actor.pk],
+        organisation_id=organisation.pk,
+        title="未备案账号举报待核查",
+        body=f"{r.get_platform_display()}：{r.name[:150]}",
+        link=report_link(r),
+    )
+    return r
+
+
+DECISIONS: dict[str, str] = {
+    UnregisteredStatus.ORDERED_CLOSED: "已责令关闭",
+    UnregisteredStatus.REGISTERED: "已纳入管理",
+    UnregisteredStatus.UNFOUNDED: "不属实",
+}
+
+
+@transaction.atomic
+def decide_unregistered(
+    report: UnregisteredReport,
+    *,
+    actor: User,
+    status: str,
+    outcome: str,
+    channel: Channel | None = None,
+) -> UnregisteredReport:
+    """C-04: the checker closes the report — the account ordered closed, brought under
+    management (optionally the register's account it now is), or the report unfounded —
+    with the outcome the reporter reads; the deadline is met (or was breached)."""
+    from django.utils import timezone
+
+    from guanwei.channels.access import may_handle_unregistered
+    from guanwei.notify.actions import notify
+    from guanwei.oversight.actions import close_deadline
+    from guanwei.oversight.models import Deadline, DeadlineStatus
+
+    r = (
+        UnregisteredReport.objects.select_for_update()
+        .select_related("organisation")
+        .get(pk=report.pk)
+    )
+    if not may_handle_unregistered(actor, r.organisation):
+        raise PermissionDenied("只有负责账号备案登记的人员可以处理未备案账号举报。")
+    if r.status != UnregisteredStatus.PENDING:
+        raise InvalidChange(f"这份举报已{r.get_status_display()}，不能再处理。")
+    if status not in DECISIONS:
+        raise InvalidChange("请选择处理结果：已责令关闭、已纳入管理或不属实。")
+    outcome = outcome.strip()
+    if not outcome:
+        raise InvalidChange("请写明处理情况，举报人会看到。")
+    if len(outcome) > NOTE_MAX:
+        raise InvalidChange(f"处理情况最多 {NOTE_MAX} 字，请精简。")
+    if channel is not None and channel.organisation_id != r.organisation_id:
+        raise InvalidChange("只能选择本单位的账号。")
+    if status != UnregisteredStatus.REGISTERED:
+        channel = None
+    before = _report_snapshot(r)
+    r.status = status
+    r.outcome = outcome
+    r.handler = actor
+    r.channel = channel
+    r.closed_at = timezone.now()
+    r.save(update_fields=["status", "outcome", "handler", "channel", "closed_at"])
+    record(
+        AuditAction.UNREGISTERED_DECIDED,
+        actor=actor,
+        object_type="unregistered_report",
+        object_id=r.pk,
+        object_repr=r.name[:60],
+        organisation_id=r.organisation_id,
+        before=before,
+        after=_report_snapshot(r),
+    )
+    deadline = Deadline.objects.filter(key=f"unregistered:{r.pk}").first()
+    if deadline is not None:
+        close_deadline(
+            deadline,
+            DeadlineStatus.MET if r.closed_at <= deadline.due_at else DeadlineStatus.BREACHED,
+            actor=actor,
+            evidence=DECISIONS[status],
+        )
+    notify(
+        [r.reporter_id],
+        organisation_id=r.organisation_id,
+        title=f"您举报的未备案账号：{DECISIONS[status]}",
+        body=outcome[:500],
+        link=report_link(r),
+    )
+    return r

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from guanwei.channels import views
+from guanwei.channels import register_views, views
 
 urlpatterns = [
     path("channels/", views.channel_list, name="channel_list"),
@@ -13,4 +13,16 @@ urlpatterns = [
         "channels/<int:pk>/authorisation/", views.authorisation_form, name="channel_authorisation"
     ),
     path("follows/", views.follow_list, name="follow_list"),
+    # C-04: the register of approved accounts and reports of unregistered ones
+    path("channels/register/", register_views.register_page, name="channel_register"),
+    path(
+        "channels/unregistered/<int:pk>/",
+        register_views.unregistered_detail,
+        name="unregistered_detail",
+    ),
+    path(
+        "channels/unregistered/<int:pk>/decide/",
+        register_views.unregistered_decide,
+        name="unregistered_decide",
+    ),
 ]

@@ -31,6 +31,7 @@ ADDRESSES = [
     ),
     ("channel_authorisation", {"pk": 7}, "/channels/7/authorisation/", "guanwei.channels.views"),
     ("follow_list", {}, "/follows/", "guanwei.channels.views"),
+    ("channel_register", {}, "/channels/register/", "guanwei.channels.register_views"),
     ("pack_page", {}, "/packs/", "guanwei.packs.views"),
     ("audit_list", {}, "/audit/", "guanwei.audit.views"),
     ("audit_verify", {}, "/audit/verify/", "guanwei.audit.views"),
