@@ -366,15 +366,13 @@ def report_unregistered(
 ) -> UnregisteredReport:
     """C-04: report an account found in the organisation's name that is not on its
     register; the checkers are told and a deadline is set."""
-    from datetime import datetime, time
+    from datetime import timedelta
 
     from django.utils import timezone
 
     from guanwei.channels.access import may_open_register
+    from guanwei.channels.events import unregistered_reported
     from guanwei.notify.actions import notify
-    from guanwei.oversight.actions import create_deadline
-    from guanwei.oversight.models import DeadlineKind
-    from guanwei.publishing.calendar import add_workdays
 
     if not may_open_register(actor, organisation):
         raise PermissionDenied("只有本单位的人员可以举报未备案账号。")
@@ -396,11 +394,6 @@ def report_unregistered(
         .first()
     )
     assert membership is not None
-    now = timezone.now()
-    last_day = add_workdays(
-        timezone.localdate(now), UNREGISTERED_WORKDAYS, organisation_id=organisation.pk
-    )
-    due_at = timezone.make_aware(datetime.combine(last_day, time(23, 59)))
     r = UnregisteredReport.objects.create(
         organisation=organisation,
         reporter=actor,
@@ -409,8 +402,15 @@ def report_unregistered(
         name=name,
         seen_where=seen_where,
         note=note,
-        due_at=due_at,
+        due_at=timezone.now() + timedelta(days=7),
     )
+    handlers = _handlers(organisation)
+    for _receiver, due_at in unregistered_reported.send(
+        sender=UnregisteredReport, report=r, handlers=handlers
+    ):
+        if due_at is not None:  # the oversight deadline's time (5 working days)
+            r.due_at = due_at
+            r.save(update_fields=["due_at"])
     record(
         AuditAction.UNREGISTERED_REPORTED,
         actor=actor,
@@ -419,19 +419,6 @@ def report_unregistered(
         object_repr=r.name[:60],
         organisation_id=organisation.pk,
         after=_report_snapshot(r),
-    )
-    handlers = _handlers(organisation)
-    root = Unit.objects.filter(organisation=organisation, parent__isnull=True).order_by("pk")
-    create_deadline(
-        organisation_id=organisation.pk,
-        unit=root.first() or membership.unit,
-        kind=DeadlineKind.UNREGISTERED,
-        key=f"unregistered:{r.pk}",
-        title=f"核查未备案账号“{r.name[:80]}”",
-        starts_at=now,
-        due_at=due_at,
-        owner_ids=handlers,
-        req="C-04",
     )
     notify(
         [u for u in handlers if u != actor.pk],
@@ -465,9 +452,8 @@ def decide_unregistered(
     from django.utils import timezone
 
     from guanwei.channels.access import may_handle_unregistered
+    from guanwei.channels.events import unregistered_decided
     from guanwei.notify.actions import notify
-    from guanwei.oversight.actions import close_deadline
-    from guanwei.oversight.models import Deadline, DeadlineStatus
 
     r = (
         UnregisteredReport.objects.select_for_update()
@@ -506,14 +492,7 @@ def decide_unregistered(
         before=before,
         after=_report_snapshot(r),
     )
-    deadline = Deadline.objects.filter(key=f"unregistered:{r.pk}").first()
-    if deadline is not None:
-        close_deadline(
-            deadline,
-            DeadlineStatus.MET if r.closed_at <= deadline.due_at else DeadlineStatus.BREACHED,
-            actor=actor,
-            evidence=DECISIONS[status],
-        )
+    unregistered_decided.send(sender=UnregisteredReport, report=r, actor=actor)
     notify(
         [r.reporter_id],
         organisation_id=r.organisation_id,
