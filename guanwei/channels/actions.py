@@ -63,6 +63,10 @@ def _check_people(
             continue
         if not person.is_active:
             raise InvalidChange(f"{label}“{person}”的账号已停用。")
+        if person.is_student:
+            raise InvalidChange(
+                f"{label}不能是学生：“{person}”是学生，账号严禁交与学生管理（C-08），未保存。"
+            )
         if not Membership.objects.filter(
             user=person, unit__in=units, revoked_at__isnull=True
         ).exists():
