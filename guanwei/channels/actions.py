@@ -135,6 +135,168 @@ def create_channel(
     return channel
 
 
+def _application_key(unit: Unit, kind: str) -> str:
+    """A free key for an account applied for: ``<unit>-<kind>``, numbered when taken."""
+    from django.utils.text import slugify
+
+    base = slugify(f"{unit.key}-{kind}")[:56] or "account"
+    key, n = base, 1
+    while Channel.objects.filter(organisation_id=unit.organisation_id, key=key).exists():
+        n += 1
+        key = f"{base}-{n}"
+    return key
+
+
+@transaction.atomic
+def create_applied_channel(
+    unit: Unit,
+    *,
+    actor: Actor | None,
+    name: str,
+    kind: str,
+    account_id: str = "",
+    purpose: str = "",
+    manager: User | None = None,
+    responsible: User | None = None,
+) -> Channel:
+    """C-02, W-04: an account applied for on the 审批表 is registered 待开通 (pending) by its
+    unit's applicant (``channel.apply``); it opens only when its application is approved
+    (``open_by_application``)."""
+    require(actor, "channel.apply", unit)
+    kinds = rules_for(unit.organisation_id).channel_kinds
+    if kind not in kinds:
+        raise InvalidChange("请选择制度包中的账号类型（平台）。")
+    if not name.strip():
+        raise InvalidChange("请填写账号名称。")
+    if (
+        Channel.objects.filter(
+            organisation_id=unit.organisation_id,
+            name=name.strip(),
+            platform=kinds[kind]["platform"],
+        )
+        .exclude(status=ChannelStatus.CLOSED)
+        .exists()
+    ):
+        raise InvalidChange(f"本单位已有名为“{name.strip()}”的同平台账号。")
+    _check_people(unit, manager, responsible)
+    channel = Channel.objects.create(
+        organisation_id=unit.organisation_id,
+        unit=unit,
+        key=_application_key(unit, kind),
+        name=name.strip()[:128],
+        kind=kind,
+        platform=Platform(kinds[kind]["platform"]),
+        account_id=account_id.strip()[:128],
+        purpose=purpose,
+        manager=manager,
+        responsible=responsible,
+        status=ChannelStatus.PENDING,
+    )
+    record(
+        AuditAction.CHANNEL_APPLIED,
+        actor=actor,
+        object_type="channel",
+        object_id=channel.pk,
+        object_repr=channel.name,
+        organisation_id=channel.organisation_id,
+        after=channel_snapshot(channel),
+    )
+    return channel
+
+
+def _approved_application(channel: Channel, application: Any, kind: str) -> None:
+    from guanwei.workflow.models import AuthorisationStatus
+
+    if (
+        application.channel_id != channel.pk
+        or application.kind != kind
+        or application.status != AuthorisationStatus.APPROVED
+    ):
+        raise InvalidChange("只有审批通过的审批表才能开通账号或变更其人员。")
+
+
+@transaction.atomic
+def open_by_application(channel: Channel, *, actor: Actor | None, application: Any) -> Channel:
+    """C-02, W-04: the chain approved the 审批表 — the account opens (待开通 → 正常). The
+    authority is the approved application (each step decided by its own role), not the
+    permission of whoever gave the last opinion."""
+    _approved_application(channel, application, "open")
+    channel = Channel.objects.select_for_update().select_related("unit").get(pk=channel.pk)
+    if channel.status != ChannelStatus.PENDING:
+        return channel
+    before = channel_snapshot(channel)
+    channel.status = ChannelStatus.ACTIVE
+    channel.save(update_fields=["status", "updated"])
+    record(
+        AuditAction.CHANNEL_OPENED,
+        actor=actor,
+        object_type="channel",
+        object_id=channel.pk,
+        object_repr=channel.name,
+        organisation_id=channel.organisation_id,
+        before=before,
+        after={**channel_snapshot(channel), "application": application.pk},
+    )
+    from guanwei.channels.events import status_changed
+
+    status_changed.send(
+        sender=Channel,
+        channel=channel,
+        actor=actor,
+        before=ChannelStatus.PENDING,
+        after=channel.status,
+    )
+    return channel
+
+
+@transaction.atomic
+def change_people_by_application(
+    channel: Channel, *, actor: Actor | None, application: Any
+) -> bool:
+    """C-03: the chain approved a change of manager or responsible person — the account's
+    people change as the form names them. Returns whether anyone changed (then the
+    password is due for a change at once, W-16: the caller asks the vault)."""
+    _approved_application(channel, application, "change")
+    channel = Channel.objects.select_for_update().select_related("unit").get(pk=channel.pk)
+    changes = {
+        field: person
+        for field, person in (
+            ("manager", application.manager),
+            ("responsible", application.responsible),
+        )
+        if person is not None and getattr(channel, f"{field}_id") != person.pk
+    }
+    if not changes:
+        return False
+    _check_people(channel.unit, changes.get("manager"), changes.get("responsible"), channel)
+    before = channel_snapshot(channel)
+    for field, person in changes.items():
+        setattr(channel, field, person)
+    channel.save(update_fields=[*changes, "updated"])
+    # CHANNEL_CHANGED: the account's history of its people reads these (people_history)
+    record(
+        AuditAction.CHANNEL_CHANGED,
+        actor=actor,
+        object_type="channel",
+        object_id=channel.pk,
+        object_repr=channel.name,
+        organisation_id=channel.organisation_id,
+        before=before,
+        after=channel_snapshot(channel),
+    )
+    record(
+        AuditAction.CHANNEL_PEOPLE_CHANGED,
+        actor=actor,
+        object_type="channel",
+        object_id=channel.pk,
+        object_repr=channel.name,
+        organisation_id=channel.organisation_id,
+        before={f: before[f] for f in changes},
+        after={"application": application.pk, **{f: p.username for f, p in changes.items()}},
+    )
+    return True
+
+
 @transaction.atomic
 def change_channel(channel: Channel, *, actor: Actor | None, **changes: Any) -> Channel:
     """Change an account's details. Opening or closing it (status) needs the

@@ -4,7 +4,13 @@ from guanwei.channels import register_views, views
 
 urlpatterns = [
     path("channels/", views.channel_list, name="channel_list"),
+    path("channels/apply/", views.channel_apply, name="channel_apply"),
     path("channels/<int:pk>/", views.channel_detail, name="channel_detail"),
+    path(
+        "channels/<int:pk>/change-people/",
+        views.channel_change_people,
+        name="channel_change_people",
+    ),
     path(
         "channels/<int:pk>/application.pdf", views.application_form, name="channel_application_pdf"
     ),
