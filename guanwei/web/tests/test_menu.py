@@ -47,7 +47,6 @@ TOP_LEVEL = (
     "people_list",
     "channel_list",
     "follow_list",
-    "channel_register",
     "screen_page",
     "pack_page",
     "audit_list",
