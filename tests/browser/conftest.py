@@ -53,6 +53,20 @@ class Server:
         )
         return done.stdout
 
+    def set_passwords(self, passwords: dict[str, str]) -> None:
+        """Give demo people these passwords in the database and in ``logins`` at once, so
+        that a later test's ``login`` types the password the database has."""
+        self.manage(
+            "shell",
+            "-c",
+            "from guanwei.orgs.models import User\n"
+            f"for username, password in {sorted(passwords.items())!r}:\n"
+            "    user = User.objects.get(username=username)\n"
+            "    user.set_password(password)\n"
+            "    user.save()\n",
+        )
+        self.logins.update(passwords)
+
 
 def _recreate_database(url: str) -> None:
     """Drop and create the database named in ``url`` (GUANWEI_BROWSER_DATABASE_URL runs the

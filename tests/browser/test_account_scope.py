@@ -11,27 +11,23 @@ from typing import Any
 
 from tests.browser.conftest import SCREENSHOTS, Server, login
 
-# Loads the tourism bureau's pack into the server's database (if the demo did not) and
-# gives the four people of the walk a known password.
+# Loads the tourism bureau's pack into the server's database (if the demo did not); the
+# four people of the walk get a known password through ``Server.set_passwords``.
 SETUP = """
-from guanwei.orgs.models import Organisation, User
+from guanwei.orgs.models import Organisation
 from guanwei.orgs.permissions import SYSTEM
 from guanwei.packs.actions import load_pack
 from guanwei.packs.schema import load_pack as read_pack
 if not Organisation.objects.filter(key="demo_tourism").exists():
     load_pack(read_pack("tourism-bureau"), actor=SYSTEM)
-for name in ("ly_xa_officer", "ly_xa_head", "ly_zx_head", "ly_zx_contact"):
-    u = User.objects.get(username=name)
-    u.set_password("Scope-walk-2026!")
-    u.save()
 """
 PASSWORD = "Scope-walk-2026!"
+PEOPLE = ("ly_xa_officer", "ly_xa_head", "ly_zx_head", "ly_zx_contact")
 TITLE = "甲县油菜花节开幕（浏览器测试）"
 
 
 def _as(page: Any, server: Server, username: str) -> None:
     page.context.clear_cookies()
-    server.logins[username] = PASSWORD
     login(page, server, username)
 
 
@@ -46,6 +42,7 @@ def test_t01_a_county_post_on_the_city_account_is_published_by_the_centre(
     the chain adds the centre's review; the county officer may not publish on the city
     account; the centre's contact sees the post waiting and publishes it there."""
     server.manage("shell", "-c", SETUP)
+    server.set_passwords(dict.fromkeys(PEOPLE, PASSWORD))
 
     # 1. 甲县 信息员 赵磊 writes the post: 乙区's account is not offered.
     _as(page, server, "ly_xa_officer")

@@ -18,18 +18,14 @@ PASSWORD = "Chains-Browser-2026!"
 PEOPLE = ["col_xx_manager", "col_xx_secretary", "col_yq_reviewer"]
 PEOPLE += ["re_ch_editor", "re_zz_leader", "re_zz_deputy2"]
 
-SETUP = f"""
-from guanwei.orgs.models import Organisation, User
+SETUP = """
+from guanwei.orgs.models import Organisation
 from guanwei.orgs.permissions import SYSTEM
 from guanwei.packs.actions import load_pack
 from guanwei.packs.schema import load_pack as read_pack
 for name, key in (("college", "demo_college"), ("real-estate", "demo_real_estate")):
     if not Organisation.objects.filter(key=key).exists():
         load_pack(read_pack(name), actor=SYSTEM)
-for username in {PEOPLE!r}:
-    user = User.objects.get(username=username)
-    user.set_password({PASSWORD!r})
-    user.save()
 """
 
 # A second 组长 for the ad-hoc chain, so that 李娜 may take its first step (she is then not
@@ -53,8 +49,7 @@ Membership.objects.filter(
 @pytest.fixture(scope="module")
 def people(server: Server) -> Server:
     server.manage("shell", "-c", SETUP)
-    for username in PEOPLE:
-        server.logins[username] = PASSWORD
+    server.set_passwords(dict.fromkeys(PEOPLE, PASSWORD))
     return server
 
 

@@ -20,13 +20,7 @@ def test_x01_try_as_lists_five_organisations_and_logs_in_with_one_click(
         for line in (server.var / "demo-logins.txt").read_text(encoding="utf-8").splitlines()
         if line and not line.startswith("#")
     )
-    server.manage(
-        "shell",
-        "-c",
-        "from guanwei.orgs.models import User; u = User.objects.get(username='col_yq_reviewer'); "
-        f"u.set_password({listed['col_yq_reviewer']!r}); u.save()",
-    )
-    server.logins["col_yq_reviewer"] = listed["col_yq_reviewer"]  # so later logins agree
+    server.set_passwords({"col_yq_reviewer": listed["col_yq_reviewer"]})
     page.goto(server.url + "/login/")
     box = page.locator("#try-as")
     assert box.locator("h2").inner_text() == "试用账号"
