@@ -42,6 +42,18 @@ class AuditAction(IntEnum):
     REQUIRED_FOLLOW_ADDED = 210
     REQUIRED_FOLLOW_REMOVED = 211
     REQUIRED_FOLLOW_CHECKED = 212
+    # 220-229: the account lifecycle through the 审批表 (C-02, C-03, W-04, decision 0033);
+    # the application itself is REVIEW_STARTED / APPROVED / REJECTED, its print FORM_PRINTED
+    CHANNEL_APPLIED = 220
+    CHANNEL_OPENED = 221
+    CHANNEL_PEOPLE_CHANGED = 222
+    APPLICATION_ARCHIVED = 223
+    UNREGISTERED_REPORTED = 230
+    UNREGISTERED_DECIDED = 231
+    CHANNEL_CLOSURE_APPLIED = 232
+    CHANNEL_CLOSED = 233
+    CHANNEL_PROFILE_APPLIED = 234
+    CHANNEL_PROFILE_CHANGED = 235
 
     # 300: policy packs
     PACK_LOADED = 301
@@ -238,6 +250,16 @@ AUDIT_LABELS: dict[AuditAction, str] = {
     AuditAction.API_TOKEN_USED: "使用 API 令牌",
     AuditAction.CHANNEL_CREATED: "登记官方账号",
     AuditAction.CHANNEL_CHANGED: "修改官方账号",
+    AuditAction.CHANNEL_APPLIED: "申请开通官方账号",
+    AuditAction.CHANNEL_OPENED: "按审批表开通官方账号",
+    AuditAction.CHANNEL_PEOPLE_CHANGED: "按审批表变更管理员、责任人",
+    AuditAction.APPLICATION_ARCHIVED: "审批表存档",
+    AuditAction.UNREGISTERED_REPORTED: "举报未备案账号",
+    AuditAction.UNREGISTERED_DECIDED: "处理未备案账号举报",
+    AuditAction.CHANNEL_CLOSURE_APPLIED: "申请注销官方账号",
+    AuditAction.CHANNEL_CLOSED: "注销官方账号",
+    AuditAction.CHANNEL_PROFILE_APPLIED: "申请修改账号资料",
+    AuditAction.CHANNEL_PROFILE_CHANGED: "修改账号资料",
     AuditAction.REQUIRED_FOLLOW_ADDED: "新增必须关注",
     AuditAction.REQUIRED_FOLLOW_REMOVED: "删除必须关注",
     AuditAction.REQUIRED_FOLLOW_CHECKED: "核对关注关系",

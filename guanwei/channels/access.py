@@ -4,9 +4,9 @@ account's page and its printed forms (the application carries the managers' phon
 
 from __future__ import annotations
 
-from guanwei.channels.models import Channel, ChannelStatus, RequiredFollow
+from guanwei.channels.models import Channel, ChannelStatus, RequiredFollow, UnregisteredReport
 from guanwei.orgs.access import may_anywhere, register
-from guanwei.orgs.models import Organisation, User
+from guanwei.orgs.models import Membership, Organisation, User
 from guanwei.orgs.permissions import can
 
 SEES_CHANNEL = ("channel.view", "channel.change", "channel.approve")
@@ -21,6 +21,11 @@ def register_rules() -> None:
     register(
         RequiredFollow,
         lambda user, f: may_see_channel(user, f.follower) or may_see_channel(user, f.followee),
+        name="channels",
+    )
+    register(
+        UnregisteredReport,
+        lambda user, r: r.reporter_id == user.pk or may_handle_unregistered(user, r.organisation),
         name="channels",
     )
 
@@ -41,3 +46,24 @@ def status_choices(user: User, channel: Channel) -> list[tuple[str, str]]:
     if can(user, "channel.approve", channel):
         return list(ChannelStatus.choices)
     return [(v, label) for v, label in ChannelStatus.choices if v == channel.status]
+
+
+# ------------------------------------------------------------------ C-04: the register
+# Decision 0034: the register of approved accounts is open to everyone in the organisation;
+# anyone in it reports an account in its name that is not on it; who registers the
+# accounts (``channel.change`` over the whole organisation: the college's 党委宣传部, whose
+# duty 账号审批、变更备案与登记 cites C-04) or approves them (``channel.approve`` over the
+# whole organisation: the leading group, the weather bureau's 业务科) checks the report.
+
+
+def may_open_register(user: User, organisation: Organisation) -> bool:
+    """官方账号名录: every active member of the organisation."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    return Membership.objects.filter(
+        user=user, unit__organisation=organisation, revoked_at__isnull=True
+    ).exists()
+
+
+def may_handle_unregistered(user: User | None, organisation: Organisation) -> bool:
+    return can(user, "channel.change", organisation) or can(user, "channel.approve", organisation)

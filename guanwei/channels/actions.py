@@ -8,9 +8,16 @@ from django.db import transaction
 
 from guanwei.audit.actions import record
 from guanwei.audit.events import AuditAction
-from guanwei.channels.models import Channel, ChannelStatus, Platform, RequiredFollow
-from guanwei.orgs.errors import InvalidChange
-from guanwei.orgs.models import Membership, Unit, User
+from guanwei.channels.models import (
+    Channel,
+    ChannelStatus,
+    Platform,
+    RequiredFollow,
+    UnregisteredReport,
+    UnregisteredStatus,
+)
+from guanwei.orgs.errors import InvalidChange, PermissionDenied
+from guanwei.orgs.models import Membership, Organisation, Unit, User
 from guanwei.orgs.permissions import SYSTEM, Actor, require
 from guanwei.orgs.rules import rules_for
 
@@ -56,6 +63,10 @@ def _check_people(
             continue
         if not person.is_active:
             raise InvalidChange(f"{label}“{person}”的账号已停用。")
+        if person.is_student:
+            raise InvalidChange(
+                f"{label}不能是学生：“{person}”是学生，账号严禁交与学生管理（C-08），未保存。"
+            )
         if not Membership.objects.filter(
             user=person, unit__in=units, revoked_at__isnull=True
         ).exists():
@@ -122,6 +133,168 @@ def create_channel(
         after=channel_snapshot(channel),
     )
     return channel
+
+
+def _application_key(unit: Unit, kind: str) -> str:
+    """A free key for an account applied for: ``<unit>-<kind>``, numbered when taken."""
+    from django.utils.text import slugify
+
+    base = slugify(f"{unit.key}-{kind}")[:56] or "account"
+    key, n = base, 1
+    while Channel.objects.filter(organisation_id=unit.organisation_id, key=key).exists():
+        n += 1
+        key = f"{base}-{n}"
+    return key
+
+
+@transaction.atomic
+def create_applied_channel(
+    unit: Unit,
+    *,
+    actor: Actor | None,
+    name: str,
+    kind: str,
+    account_id: str = "",
+    purpose: str = "",
+    manager: User | None = None,
+    responsible: User | None = None,
+) -> Channel:
+    """C-02, W-04: an account applied for on the 审批表 is registered 待开通 (pending) by its
+    unit's applicant (``channel.apply``); it opens only when its application is approved
+    (``open_by_application``)."""
+    require(actor, "channel.apply", unit)
+    kinds = rules_for(unit.organisation_id).channel_kinds
+    if kind not in kinds:
+        raise InvalidChange("请选择制度包中的账号类型（平台）。")
+    if not name.strip():
+        raise InvalidChange("请填写账号名称。")
+    if (
+        Channel.objects.filter(
+            organisation_id=unit.organisation_id,
+            name=name.strip(),
+            platform=kinds[kind]["platform"],
+        )
+        .exclude(status=ChannelStatus.CLOSED)
+        .exists()
+    ):
+        raise InvalidChange(f"本单位已有名为“{name.strip()}”的同平台账号。")
+    _check_people(unit, manager, responsible)
+    channel = Channel.objects.create(
+        organisation_id=unit.organisation_id,
+        unit=unit,
+        key=_application_key(unit, kind),
+        name=name.strip()[:128],
+        kind=kind,
+        platform=Platform(kinds[kind]["platform"]),
+        account_id=account_id.strip()[:128],
+        purpose=purpose,
+        manager=manager,
+        responsible=responsible,
+        status=ChannelStatus.PENDING,
+    )
+    record(
+        AuditAction.CHANNEL_APPLIED,
+        actor=actor,
+        object_type="channel",
+        object_id=channel.pk,
+        object_repr=channel.name,
+        organisation_id=channel.organisation_id,
+        after=channel_snapshot(channel),
+    )
+    return channel
+
+
+def _approved_application(channel: Channel, application: Any, kind: str) -> None:
+    from guanwei.workflow.models import AuthorisationStatus
+
+    if (
+        application.channel_id != channel.pk
+        or application.kind != kind
+        or application.status != AuthorisationStatus.APPROVED
+    ):
+        raise InvalidChange("只有审批通过的审批表才能开通账号或变更其人员。")
+
+
+@transaction.atomic
+def open_by_application(channel: Channel, *, actor: Actor | None, application: Any) -> Channel:
+    """C-02, W-04: the chain approved the 审批表 — the account opens (待开通 → 正常). The
+    authority is the approved application (each step decided by its own role), not the
+    permission of whoever gave the last opinion."""
+    _approved_application(channel, application, "open")
+    channel = Channel.objects.select_for_update().select_related("unit").get(pk=channel.pk)
+    if channel.status != ChannelStatus.PENDING:
+        return channel
+    before = channel_snapshot(channel)
+    channel.status = ChannelStatus.ACTIVE
+    channel.save(update_fields=["status", "updated"])
+    record(
+        AuditAction.CHANNEL_OPENED,
+        actor=actor,
+        object_type="channel",
+        object_id=channel.pk,
+        object_repr=channel.name,
+        organisation_id=channel.organisation_id,
+        before=before,
+        after={**channel_snapshot(channel), "application": application.pk},
+    )
+    from guanwei.channels.events import status_changed
+
+    status_changed.send(
+        sender=Channel,
+        channel=channel,
+        actor=actor,
+        before=ChannelStatus.PENDING,
+        after=channel.status,
+    )
+    return channel
+
+
+@transaction.atomic
+def change_people_by_application(
+    channel: Channel, *, actor: Actor | None, application: Any
+) -> bool:
+    """C-03: the chain approved a change of manager or responsible person — the account's
+    people change as the form names them. Returns whether anyone changed (then the
+    password is due for a change at once, W-16: the caller asks the vault)."""
+    _approved_application(channel, application, "change")
+    channel = Channel.objects.select_for_update().select_related("unit").get(pk=channel.pk)
+    changes = {
+        field: person
+        for field, person in (
+            ("manager", application.manager),
+            ("responsible", application.responsible),
+        )
+        if person is not None and getattr(channel, f"{field}_id") != person.pk
+    }
+    if not changes:
+        return False
+    _check_people(channel.unit, changes.get("manager"), changes.get("responsible"), channel)
+    before = channel_snapshot(channel)
+    for field, person in changes.items():
+        setattr(channel, field, person)
+    channel.save(update_fields=[*changes, "updated"])
+    # CHANNEL_CHANGED: the account's history of its people reads these (people_history)
+    record(
+        AuditAction.CHANNEL_CHANGED,
+        actor=actor,
+        object_type="channel",
+        object_id=channel.pk,
+        object_repr=channel.name,
+        organisation_id=channel.organisation_id,
+        before=before,
+        after=channel_snapshot(channel),
+    )
+    record(
+        AuditAction.CHANNEL_PEOPLE_CHANGED,
+        actor=actor,
+        object_type="channel",
+        object_id=channel.pk,
+        object_repr=channel.name,
+        organisation_id=channel.organisation_id,
+        before={f: before[f] for f in changes},
+        after={"application": application.pk, **{f: p.username for f, p in changes.items()}},
+    )
+    return True
 
 
 @transaction.atomic
@@ -303,3 +476,194 @@ def set_account_scope(
         },
     )
     return channel
+
+
+# ===================================================================== C-04
+# Reports of accounts in the organisation's name that are not on its register
+# (举报未备案账号, college 第五、六条; decision 0034). Anyone in the organisation reports;
+# who registers the accounts checks it within UNREGISTERED_WORKDAYS working days (a
+# deadline row of the oversight room) and closes it: 已责令关闭, 已纳入管理 or 不属实.
+
+UNREGISTERED_WORKDAYS = 5
+REPORT_PLATFORMS = [p for p in Platform.values if p != Platform.OUTBOX]
+NOTE_MAX = 2000
+
+
+def _report_snapshot(r: UnregisteredReport) -> dict[str, Any]:
+    return {
+        "status": r.status,
+        "platform": r.platform,
+        "name": r.name,
+        "seen_where": r.seen_where,
+        "note": r.note,
+        "handler": r.handler_id,
+        "channel": r.channel_id,
+        "outcome": r.outcome,
+        "due_at": r.due_at.isoformat(),
+    }
+
+
+def report_link(r: UnregisteredReport) -> str:
+    return f"/channels/unregistered/{r.pk}/"
+
+
+def _handlers(organisation: Organisation) -> list[int]:
+    from guanwei.channels.access import may_handle_unregistered
+
+    ids = Membership.objects.filter(
+        unit__organisation=organisation, revoked_at__isnull=True
+    ).values_list("user_id", flat=True)
+    return [
+        u.pk
+        for u in User.objects.filter(pk__in=set(ids), is_active=True, is_superuser=False)
+        if may_handle_unregistered(u, organisation)
+    ]
+
+
+@transaction.atomic
+def report_unregistered(
+    organisation: Organisation,
+    *,
+    actor: User,
+    platform: str,
+    name: str,
+    seen_where: str = "",
+    note: str = "",
+) -> UnregisteredReport:
+    """C-04: report an account found in the organisation's name that is not on its
+    register; the checkers are told and a deadline is set."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from guanwei.channels.access import may_open_register
+    from guanwei.channels.events import unregistered_reported
+    from guanwei.notify.actions import notify
+
+    if not may_open_register(actor, organisation):
+        raise PermissionDenied("只有本单位的人员可以举报未备案账号。")
+    name, seen_where, note = name.strip(), seen_where.strip(), note.strip()
+    if platform not in REPORT_PLATFORMS:
+        raise InvalidChange("请选择发现账号的平台。")
+    if not name:
+        raise InvalidChange("请填写账号名称或网址。")
+    if len(name) > 300 or len(seen_where) > 300:
+        raise InvalidChange("账号名称或网址、发现位置各最多 300 字。")
+    if len(note) > NOTE_MAX:
+        raise InvalidChange(f"情况说明最多 {NOTE_MAX} 字（现 {len(note)} 字），请精简。")
+    membership = (
+        Membership.objects.filter(
+            user=actor, unit__organisation=organisation, revoked_at__isnull=True
+        )
+        .select_related("unit")
+        .order_by("pk")
+        .first()
+    )
+    assert membership is not None
+    r = UnregisteredReport.objects.create(
+        organisation=organisation,
+        reporter=actor,
+        reporter_unit=membership.unit,
+        platform=platform,
+        name=name,
+        seen_where=seen_where,
+        note=note,
+        due_at=timezone.now() + timedelta(days=7),
+    )
+    handlers = _handlers(organisation)
+    for _receiver, due_at in unregistered_reported.send(
+        sender=UnregisteredReport, report=r, handlers=handlers
+    ):
+        if due_at is not None:  # the oversight deadline's time (5 working days)
+            r.due_at = due_at
+            r.save(update_fields=["due_at"])
+    record(
+        AuditAction.UNREGISTERED_REPORTED,
+        actor=actor,
+        object_type="unregistered_report",
+        object_id=r.pk,
+        object_repr=r.name[:60],
+        organisation_id=organisation.pk,
+        after=_report_snapshot(r),
+    )
+    notify(
+        [u for u in handlers if u != actor.pk],
+        organisation_id=organisation.pk,
+        title="未备案账号举报待核查",
+        body=f"{r.get_platform_display()}：{r.name[:150]}",
+        link=report_link(r),
+    )
+    return r
+
+
+DECISIONS: dict[str, str] = {
+    UnregisteredStatus.ORDERED_CLOSED: "已责令关闭",
+    UnregisteredStatus.REGISTERED: "已纳入管理",
+    UnregisteredStatus.UNFOUNDED: "不属实",
+}
+
+
+@transaction.atomic
+def decide_unregistered(
+    report: UnregisteredReport,
+    *,
+    actor: User,
+    status: str,
+    outcome: str,
+    channel: Channel | None = None,
+) -> UnregisteredReport:
+    """C-04: the checker closes the report — the account ordered closed, brought under
+    management (optionally the register's account it now is), or the report unfounded —
+    with the outcome the reporter reads; the deadline is met (or was breached)."""
+    from django.utils import timezone
+
+    from guanwei.channels.access import may_handle_unregistered
+    from guanwei.channels.events import unregistered_decided
+    from guanwei.notify.actions import notify
+
+    r = (
+        UnregisteredReport.objects.select_for_update()
+        .select_related("organisation")
+        .get(pk=report.pk)
+    )
+    if not may_handle_unregistered(actor, r.organisation):
+        raise PermissionDenied("只有负责账号备案登记的人员可以处理未备案账号举报。")
+    if r.status != UnregisteredStatus.PENDING:
+        raise InvalidChange(f"这份举报已{r.get_status_display()}，不能再处理。")
+    if status not in DECISIONS:
+        raise InvalidChange("请选择处理结果：已责令关闭、已纳入管理或不属实。")
+    outcome = outcome.strip()
+    if not outcome:
+        raise InvalidChange("请写明处理情况，举报人会看到。")
+    if len(outcome) > NOTE_MAX:
+        raise InvalidChange(f"处理情况最多 {NOTE_MAX} 字，请精简。")
+    if channel is not None and channel.organisation_id != r.organisation_id:
+        raise InvalidChange("只能选择本单位的账号。")
+    if status != UnregisteredStatus.REGISTERED:
+        channel = None
+    before = _report_snapshot(r)
+    r.status = status
+    r.outcome = outcome
+    r.handler = actor
+    r.channel = channel
+    r.closed_at = timezone.now()
+    r.save(update_fields=["status", "outcome", "handler", "channel", "closed_at"])
+    record(
+        AuditAction.UNREGISTERED_DECIDED,
+        actor=actor,
+        object_type="unregistered_report",
+        object_id=r.pk,
+        object_repr=r.name[:60],
+        organisation_id=r.organisation_id,
+        before=before,
+        after=_report_snapshot(r),
+    )
+    unregistered_decided.send(sender=UnregisteredReport, report=r, actor=actor)
+    notify(
+        [r.reporter_id],
+        organisation_id=r.organisation_id,
+        title=f"您举报的未备案账号：{DECISIONS[status]}",
+        body=outcome[:500],
+        link=report_link(r),
+    )
+    return r

@@ -9,3 +9,12 @@ from __future__ import annotations
 from django.dispatch import Signal
 
 status_changed = Signal()
+
+# C-04 (decision 0034): sent inside ``report_unregistered``'s transaction with ``report=``
+# and ``handlers=`` (user ids). Oversight's receiver creates the checking deadline (5
+# working days by the organisation's calendar) and returns its due time, which the report
+# keeps; with no receiver the report is due in 7 days.
+unregistered_reported = Signal()
+# Sent inside ``decide_unregistered``'s transaction with ``report=`` and ``actor=``:
+# oversight closes the deadline (met, or breached when late).
+unregistered_decided = Signal()

@@ -121,3 +121,62 @@ class RequiredFollow(models.Model):
 
     def permission_unit(self) -> Unit:
         return self.follower.unit
+
+
+class UnregisteredStatus(models.TextChoices):
+    PENDING = "pending", "待核查"
+    ORDERED_CLOSED = "ordered_closed", "已责令关闭"
+    REGISTERED = "registered", "已纳入管理"
+    UNFOUNDED = "unfounded", "不属实"
+
+
+class UnregisteredReport(models.Model):
+    """C-04 (college 第五、六条): an account found in the organisation's name that is not
+    on its register (举报未备案账号). Anyone in the organisation reports it; who registers
+    the accounts checks it by a deadline and closes it with an outcome the reporter reads."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    reporter = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    reporter_unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
+    platform = models.CharField("平台", max_length=16, choices=Platform.choices)
+    name = models.CharField("账号名称或网址", max_length=300)
+    seen_where = models.CharField("在何处发现", max_length=300, blank=True)
+    note = models.TextField("情况说明", blank=True)
+    status = models.CharField(
+        "状态",
+        max_length=16,
+        choices=UnregisteredStatus.choices,
+        default=UnregisteredStatus.PENDING,
+    )
+    due_at = models.DateTimeField("核查时限")
+    handler = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    outcome = models.TextField("处理结果", blank=True)
+    channel = models.ForeignKey(
+        Channel,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="纳入管理的账号",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "未备案账号举报"
+        verbose_name_plural = "未备案账号举报"
+
+    def __str__(self) -> str:
+        return str(self.name[:60])
+
+    def permission_unit(self) -> Unit:
+        return self.reporter_unit
+
+    @property
+    def web_address(self) -> str:
+        """The reported name as a link only when it is an http(s) address."""
+        text = self.name.strip()
+        return text if text.lower().startswith(("http://", "https://")) else ""

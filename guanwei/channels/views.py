@@ -22,7 +22,13 @@ from guanwei.channels import actions as channel_actions
 from guanwei.channels import queries as channel_queries
 from guanwei.channels import scope
 from guanwei.channels.access import may_open_channel_list, status_choices
-from guanwei.channels.forms import ApplicationForm, AuthorisationForm, ChannelForm
+from guanwei.channels.forms import (
+    AccountApplyForm,
+    ApplicationForm,
+    AuthorisationForm,
+    ChannelForm,
+    PeopleChangeForm,
+)
 from guanwei.channels.models import Channel, RequiredFollow
 from guanwei.core.errors import DomainError, PermissionDenied
 from guanwei.documents.account_application import AccountApplicationData, account_application_pdf
@@ -267,7 +273,145 @@ def channel_list(request: HttpRequest) -> HttpResponse:
         if may_see(user, c)
     ]
     rows = [(c, rules.channel_kinds.get(c.kind, {}).get("name", c.kind)) for c in channels]
-    return render(request, "channels/channel_list.html", page_context(request, org, rows=rows))
+    from guanwei.workflow.actions.application import may_apply_for_account
+
+    return render(
+        request,
+        "channels/channel_list.html",
+        page_context(request, org, rows=rows, may_apply=may_apply_for_account(user, org)),
+    )
+
+
+def _unit_people(organisation: Any, units: Any) -> Any:
+    """The eligible people of ``units``: active, holding a role there (C-03, 谁主办谁负责)."""
+    return (
+        _org_people(organisation)
+        .filter(
+            pk__in=User.objects.filter(
+                is_active=True,
+                memberships__unit__in=units,
+                memberships__revoked_at__isnull=True,
+            ).values("pk")
+        )
+        .order_by("username")
+    )
+
+
+@login_required
+def channel_apply(request: HttpRequest) -> HttpResponse:
+    """C-02, W-04: 申请开通官方账号 — the 审批表's fields; the account is registered 待开通 and
+    the form goes through the pack's chain (college: five opinions; weather bureau: the
+    Business Section). Only those the pack lets apply (``channel.apply``) reach it."""
+    from guanwei.orgs.models import Unit
+    from guanwei.workflow.actions.application import (
+        application_chain,
+        apply_for_account,
+        apply_units,
+    )
+
+    org = _current_org(request)
+    if org is None:
+        return redirect("dashboard")
+    user = _actor(request)
+    units = apply_units(user, org)
+    if not units:
+        raise Http404
+    chain = application_chain(org.pk)
+    assert chain is not None
+    rules = rules_for(org.pk)
+    kinds = [(k, v.get("name", k)) for k, v in rules.channel_kinds.items()]
+    unit_qs = Unit.objects.filter(pk__in=[u.pk for u in units]).order_by("path")
+    form = AccountApplyForm(
+        request.POST or None,
+        units=unit_qs,
+        kinds=kinds,
+        people=_unit_people(org, unit_qs),
+        initial={"applied_on": timezone.localdate(), "unit": units[0].pk},
+    )
+    if request.method == "POST" and form.is_valid():
+        d = dict(form.cleaned_data)
+        unit = d.pop("unit")
+        try:
+            item = apply_for_account(unit, actor=user, **d)
+        except DomainError as e:
+            form.add_error(None, e.message)
+        else:
+            messages.success(
+                request,
+                f"申请已提交：账号“{item.channel.name}”待开通，现等待{chain['steps'][0]['name']}。",
+            )
+            return redirect("application_detail", pk=item.pk)
+    return render(
+        request,
+        "channels/channel_apply.html",
+        page_context(
+            request,
+            org,
+            form=form,
+            chain=chain,
+            title=chain.get("form_title") or chain["name"],
+        ),
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def may_change_people(user: User, channel: Channel) -> bool:
+    """The 申请变更负责人/管理员 button (C-03): the pack has the chain, the account is open,
+    the person may fill in its 审批表."""
+    from guanwei.channels.models import ChannelStatus
+    from guanwei.workflow.actions.application import application_chain, may_request_application
+
+    return (
+        channel.status in (ChannelStatus.ACTIVE, ChannelStatus.SUSPENDED)
+        and application_chain(channel.organisation_id) is not None
+        and may_request_application(user, channel)
+    )
+
+
+@login_required
+def channel_change_people(request: HttpRequest, pk: int) -> HttpResponse:
+    """C-03, W-16: 申请变更负责人/管理员 — the new people on a new 审批表 through the chain;
+    on approval they take over and the password is due for a change at once."""
+    from guanwei.workflow.actions.application import application_chain, request_people_change
+
+    user = _actor(request)
+    channel = get_for(
+        user, Channel.objects.select_related("organisation", "unit", "manager", "responsible"), pk
+    )
+    if not may_change_people(user, channel):
+        raise Http404
+    chain = application_chain(channel.organisation_id)
+    assert chain is not None
+    form = PeopleChangeForm(
+        request.POST or None,
+        people=_staff_people(channel),
+        initial={
+            "applied_on": timezone.localdate(),
+            "manager": channel.manager,
+            "responsible": channel.responsible,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            item = request_people_change(channel, actor=user, **form.cleaned_data)
+        except DomainError as e:
+            form.add_error(None, e.message)
+        else:
+            messages.success(request, f"变更申请已提交，现等待{chain['steps'][0]['name']}。")
+            return redirect("application_detail", pk=item.pk)
+    return render(
+        request,
+        "channels/channel_change_people.html",
+        page_context(
+            request,
+            channel.organisation,
+            channel=channel,
+            form=form,
+            chain=chain,
+            title=chain.get("form_title") or chain["name"],
+        ),
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 def people_history(channel: Channel, limit: int = 20) -> list[dict[str, Any]]:
@@ -356,6 +500,7 @@ def _channel_page(
         must_follow=channel.must_follow.select_related("followee"),
         followed_by=channel.must_be_followed_by.select_related("follower"),
         can_change=can(_actor(request), "channel.change", channel),
+        may_change_people=may_change_people(user, channel),
         form=form,
         history=history if can(_actor(request), "audit.view", channel) else [],
         custodians=channel_queries.custodians(channel),

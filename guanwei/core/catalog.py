@@ -26,6 +26,7 @@ PERMISSIONS: dict[str, str] = {
     "channel.create": "登记官方账号",
     "channel.change": "修改官方账号",
     "channel.approve": "审批账号开通与关闭",
+    "channel.apply": "申请开通、变更或关闭官方账号",  # C-02, C-03, W-04 (decision 0033)
     "follow.manage": "管理关注关系",
     # packs
     "pack.load": "加载制度包",

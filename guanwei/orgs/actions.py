@@ -219,6 +219,7 @@ def create_person(
     title: str = "",
     password: str | None = None,
     demo: bool = False,
+    student: bool = False,
 ) -> User:
     """Register a person who will hold roles in ``organisation``'s units (the system
     administrator's work, issue #9 §9; roles are the security administrator's). ``demo``: a
@@ -227,7 +228,7 @@ def create_person(
     require(actor, "person.create", organisation)
     if User.objects.filter(username=username).exists():
         raise InvalidChange(f"登录名“{username}”已被使用。")
-    user = User(username=username, display_name=display_name, title=title)
+    user = User(username=username, display_name=display_name, title=title, is_student=student)
     if password:
         _set_password(user, password, demo=demo)
         user.password_change_required = True  # set by someone else: changed at first login
@@ -241,9 +242,25 @@ def create_person(
         object_id=user.pk,
         object_repr=str(user),
         organisation_id=organisation.pk,
-        after={"username": username, "display_name": display_name, "title": title},
+        after={
+            "username": username,
+            "display_name": display_name,
+            "title": title,
+            **({"student": True} if student else {}),
+        },
     )
     return user
+
+
+def refuse_student_custody(user: User, role: str, organisation_id: int) -> None:
+    """C-08 (第十一条 严禁交与学生管理): a person marked as a student never holds a role that
+    keeps an account's password (the pack's custody roles: 账号保管人, 管理员 …)."""
+    rules = rules_for(organisation_id)
+    if user.is_student and role in rules.custody_roles:
+        raise InvalidChange(
+            f"{user} 是学生，不能担任{rules.role_name(role)}：账号不得交与学生管理，"
+            "密码只能由本单位指定的工作人员保管（C-08）。"
+        )
 
 
 # ---------------------------------------------------------------- logins (issue 9 §10, §12)
@@ -367,6 +384,7 @@ def grant_role(
         raise InvalidChange("只能给本单位的人员授予角色。")
     if actor is not None and not is_system(actor) and user.pk == actor.pk:
         raise InvalidChange("不能给自己授予角色，请由其他安全管理员操作。")
+    refuse_student_custody(user, role, unit.organisation_id)
     if Membership.objects.filter(user=user, unit=unit, role=role, revoked_at__isnull=True).exists():
         raise InvalidChange(f"{user} 已在{unit}担任{rules.role_name(role)}。")
     label = f"{user} · {unit} · {rules.role_name(role)}"
@@ -491,6 +509,7 @@ def confirm_grant(pending: PendingGrant, *, actor: Actor | None) -> Membership:
     if pending.role not in rules.roles:
         raise InvalidChange(f"角色“{pending.role}”已不在本单位的制度包中。")
     name = rules.role_name(pending.role)
+    refuse_student_custody(pending.user, pending.role, pending.unit.organisation_id)
     if Membership.objects.filter(
         user=pending.user, unit=pending.unit, role=pending.role, revoked_at__isnull=True
     ).exists():

@@ -19,6 +19,9 @@ class User(AbstractUser):
     # administrator's) is changed by its owner at the first login where
     # GUANWEI_PASSWORD_CHANGE_AT_FIRST_LOGIN is on (the production profile).
     password_change_required = models.BooleanField("须修改密码", default=False)
+    # C-08 (第十一条 "严禁交与学生管理"): a student may help but never manage an account or
+    # keep its password; orgs.actions.grant_role and channels.actions refuse them.
+    is_student = models.BooleanField("学生", default=False)
 
     class Meta:
         verbose_name = "人员"

@@ -166,6 +166,18 @@ class OrgRules:
         return unit_type["name"] if unit_type else key
 
     @property
+    def custody_roles(self) -> set[str]:
+        """Roles that keep an account's password (C-08, W-16, T-08, R-05): those carrying
+        ``credential.reveal`` or ``credential.manage`` by themselves or through a duty."""
+        custody = {"credential.reveal", "credential.manage", "credential.*", "*"}
+        out = {k for k, r in self.roles.items() if custody & set(r["permissions"])}
+        for unit_type in self.unit_types.values():
+            for duty in unit_type.get("duties", []):
+                if custody & set(duty["permissions"]):
+                    out.update(duty["roles"])
+        return out
+
+    @property
     def sensitive_roles(self) -> set[str]:
         """Roles whose grant needs a second person's confirmation (issue #9 §9): those the
         packs list under ``[security]``, and any role carrying a sensitive permission by

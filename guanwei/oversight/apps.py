@@ -17,6 +17,15 @@ class OversightConfig(AppConfig):
 
         post_published.connect(on_post_published, dispatch_uid="oversight.corrections")
         intents_released.connect(on_intents_released, dispatch_uid="oversight.quotas_ahead")
+        from guanwei.channels.events import unregistered_decided, unregistered_reported
+        from guanwei.oversight.hooks import on_unregistered_decided, on_unregistered_reported
+
+        unregistered_reported.connect(
+            on_unregistered_reported, dispatch_uid="oversight.unregistered_reported"
+        )
+        unregistered_decided.connect(
+            on_unregistered_decided, dispatch_uid="oversight.unregistered_decided"
+        )
         scheduler_pass.connect(
             lambda **_: tick(), weak=False, dispatch_uid="oversight.deadline_tick"
         )

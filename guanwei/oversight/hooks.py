@@ -72,3 +72,53 @@ def on_intents_released(sender: Any, intents: Any, **kwargs: Any) -> None:
             reopen_released(timezone.now(), channels)
     except Exception:
         log.exception("intents %s: reopening a quota met ahead failed", [i.pk for i in intents])
+
+
+def on_unregistered_reported(sender: Any, report: Any, handlers: list[int], **kwargs: Any) -> Any:
+    """``channels.events.unregistered_reported`` (C-04, decision 0034): the checking
+    deadline, 5 working days by the organisation's calendar (end of that day), owned by the
+    checkers; returns its due time for the report."""
+    from datetime import datetime, time
+
+    from guanwei.channels.actions import UNREGISTERED_WORKDAYS
+    from guanwei.orgs.models import Unit
+    from guanwei.oversight.actions import create_deadline
+    from guanwei.oversight.models import DeadlineKind
+    from guanwei.publishing.calendar import add_workdays
+
+    org_id = report.organisation_id
+    last_day = add_workdays(
+        timezone.localdate(report.created_at), UNREGISTERED_WORKDAYS, organisation_id=org_id
+    )
+    due_at = timezone.make_aware(datetime.combine(last_day, time(23, 59)))
+    root = Unit.objects.filter(organisation_id=org_id, parent__isnull=True).order_by("pk").first()
+    create_deadline(
+        organisation_id=org_id,
+        unit=root or report.reporter_unit,
+        kind=DeadlineKind.UNREGISTERED,
+        key=f"unregistered:{report.pk}",
+        title=f"核查未备案账号“{report.name[:80]}”",
+        starts_at=report.created_at,
+        due_at=due_at,
+        owner_ids=handlers,
+        req="C-04",
+    )
+    return due_at
+
+
+def on_unregistered_decided(sender: Any, report: Any, actor: Any, **kwargs: Any) -> None:
+    """``channels.events.unregistered_decided``: the checking deadline closes — met when
+    decided in time, breached when late (if the scheduler has not breached it already)."""
+    from guanwei.oversight.actions import close_deadline
+    from guanwei.oversight.models import Deadline, DeadlineStatus
+
+    deadline = Deadline.objects.filter(key=f"unregistered:{report.pk}").first()
+    if deadline is None:
+        return
+    late = report.closed_at is not None and report.closed_at > deadline.due_at
+    close_deadline(
+        deadline,
+        DeadlineStatus.BREACHED if late else DeadlineStatus.MET,
+        actor=actor,
+        evidence=report.get_status_display(),
+    )

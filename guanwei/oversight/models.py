@@ -18,6 +18,9 @@ class DeadlineKind(models.TextChoices):
     QUOTA = "quota", "更新频次"
     BATCH = "batch", "批量报送"
     REPLY = "reply", "网友提问答复"  # W-20: a question answered by the pack's hours
+    UNREGISTERED = "unregistered", "未备案账号核查"  # C-04: a report checked and closed
+    FILING = "filing", "注销备案"  # C-12: a closed account filed within 5 working days
+    PROFILE = "profile", "账号资料修改"  # T-07: an approved profile changed by hand
 
 
 class DeadlineStatus(models.TextChoices):

@@ -199,6 +199,13 @@ def evaluate(now: datetime) -> int:
                 changed += actions.close_deadline(deadline, DeadlineStatus.BREACHED)
             elif deadline.remind_at and now >= deadline.remind_at:
                 changed += actions.remind(deadline, text="网友的提问还没有答复，请尽快起草回复。")
+        elif deadline.kind in (
+            DeadlineKind.UNREGISTERED,
+            DeadlineKind.FILING,
+            DeadlineKind.PROFILE,
+        ):  # C-04, C-12, T-07: closed by the person's action, breached when late
+            if now > deadline.due_at:
+                changed += actions.close_deadline(deadline, DeadlineStatus.BREACHED)
     return changed
 
 

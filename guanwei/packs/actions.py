@@ -153,6 +153,7 @@ def _sync_people(
                 title=p.title,
                 password=password,
                 demo=demo_people,
+                student=p.student,
             )
             report.count("created", "people")
             if password:

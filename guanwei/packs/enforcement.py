@@ -60,7 +60,6 @@ class Enforcement:
 # not enforced; granting some of them, enforced in part (the page names them).
 NOT_YET_PERMISSIONS: dict[str, str] = {
     "category.approve": "信息类别增减的审定尚无流程",
-    "credential.reveal": "账号密码保管待账号保管功能上线",
     "assessment.manage": "考核通报待后续版本",
 }
 
@@ -440,6 +439,14 @@ SECTIONS: tuple[Section, ...] = (
                 'extra("answering")',
             )
         ),
+    ),
+    *(
+        Section(
+            part,
+            "账号密码保管",
+            _not_yet("密码更新周期与密封副本开启待保管库上线", 'extras.get("vault")'),
+        )
+        for part in ("vault", "vault.escrow_approvers")
     ),
     Section(
         "replies",

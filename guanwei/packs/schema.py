@@ -49,6 +49,7 @@ RESERVED_SECTIONS: tuple[str, ...] = (
     "role_changes",  # T-03: [[role_changes]] roles = [...], tell_duty = "..." (who is told)
     "experts",  # W-19, W-20: [[experts]] who answers which questions (interaction.experts)
     "answering",  # W-19, W-20: [[answering]] reply deadline, approval, routing text
+    "vault",  # W-16, T-08, R-05, C-11: [vault] rotation policy and escrow approvers
 )
 
 KINDS: tuple[str, ...] = ("base", "overlay")
@@ -193,6 +194,7 @@ class PersonSpec:
     name: str
     title: str = ""
     memberships: tuple[MembershipSpec, ...] = ()
+    student: bool = False  # C-08: never a manager, responsible person or custodian
 
 
 @dataclass(frozen=True)

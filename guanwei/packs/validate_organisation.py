@@ -30,7 +30,9 @@ ORGANISATION = spec(
     follows=TABLES,
 )
 UNIT = spec(("key", "name", "type", "req"), key=STR, name=STR, type=STR, parent=STR, req=REQ)
-PERSON = spec(("username", "name"), username=STR, name=STR, title=STR, memberships=TABLES)
+PERSON = spec(
+    ("username", "name"), username=STR, name=STR, title=STR, memberships=TABLES, student=BOOL
+)
 MEMBERSHIP = spec(("unit", "role"), unit=STR, role=STR)
 CHANNEL = spec(
     ("key", "name", "kind", "unit", "req"),
@@ -107,6 +109,7 @@ def organisation_section(
                 username=person["username"],
                 name=person["name"],
                 title=person["title"],
+                student=bool(person.get("student")),
                 memberships=tuple(
                     MembershipSpec(unit=m["unit"], role=m["role"]) for m in memberships
                 ),

@@ -31,6 +31,19 @@ def is_workday(day: date, *, organisation_id: int) -> bool:
     return official_workday(day)
 
 
+def add_workdays(start: date, days: int, *, organisation_id: int) -> date:
+    """The ``days``-th work day after ``start`` (C-12: 注销备案 within 5 working days),
+    by the organisation's calendar."""
+    from datetime import timedelta
+
+    day, left = start, days
+    while left > 0:
+        day += timedelta(days=1)
+        if is_workday(day, organisation_id=organisation_id):
+            left -= 1
+    return day
+
+
 def built_in(year: int) -> bool:
     """Whether the shared calendar (the library) has ``year``."""
     try:

@@ -19,7 +19,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from guanwei.audit.access import may_open_audit_log
-from guanwei.channels.access import may_open_channel_list
+from guanwei.channels.access import may_open_channel_list, may_open_register
 from guanwei.content.access import may_open_asset_library, may_open_dropbox, may_open_post_list
 from guanwei.interaction.queries import (
     may_open_activities,
@@ -96,6 +96,7 @@ SECTIONS: tuple[Section, ...] = (
         (
             Entry("channel_list", _("Accounts"), may_open_channel_list),
             Entry("follow_list", _("Required follows"), may_open_channel_list),
+            Entry("channel_register", _("Register of accounts"), may_open_register),
             Entry("unit_list", _("Units"), may_open_member_page),
             Entry("people_list", _("People"), may_open_people_list),
             Entry("pack_page", _("Rule book"), may_open_member_page),

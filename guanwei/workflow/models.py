@@ -79,15 +79,34 @@ class AccountApplication(models.Model):
     manager_name = models.CharField(max_length=64, blank=True)
     manager_title = models.CharField(max_length=64, blank=True)
     manager_phone = models.CharField(max_length=32, blank=True)
+    manager_qq = models.CharField("QQ号", max_length=32, blank=True)
     responsible_name = models.CharField(max_length=64, blank=True)
     responsible_title = models.CharField(max_length=64, blank=True)
     responsible_phone = models.CharField(max_length=32, blank=True)
+    # the people the form names (decision 0033): for an opening, the account's first
+    # manager and responsible person; for a change (C-03), the new ones, set on the account
+    # by the channels action once the chain approves
+    manager = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    responsible = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    account_number = models.CharField("微信、微博号", max_length=128, blank=True)
+    applied_on = models.DateField("申请时间", null=True, blank=True)
     requested_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     created = models.DateTimeField()
     status = models.CharField(
         max_length=16, choices=AuthorisationStatus.choices, default=AuthorisationStatus.IN_REVIEW
     )
     decided_at = models.DateTimeField(null=True, blank=True)
+    # 此表一式两份 (decision 0033): the approved form printed and filed, how many copies and
+    # by whom (the FORM_PRINTED audit keeps each print; this is the filing itself)
+    archived_copies = models.PositiveSmallIntegerField("存档份数", default=0)
+    archived_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    archived_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created", "-id"]

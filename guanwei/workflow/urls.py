@@ -15,6 +15,7 @@ urlpatterns = [
     path("authorisations/<int:pk>/form.pdf", views.authorisation_pdf, name="authorisation_pdf"),
     path("applications/<int:pk>/", views.application_detail, name="application_detail"),
     path("applications/<int:pk>/form.pdf", views.application_pdf, name="application_pdf"),
+    path("applications/<int:pk>/archive/", views.application_archive, name="application_archive"),
     path("delegations/", views.delegations, name="delegations"),
     path("delegations/<int:pk>/revoke/", views.delegation_revoke, name="delegation_revoke"),
 ]

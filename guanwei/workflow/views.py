@@ -29,6 +29,7 @@ from guanwei.orgs.pages import actor, current_org, org_people, page_context
 from guanwei.orgs.permissions import can
 from guanwei.orgs.rules import rules_for
 from guanwei.workflow import access, actions, queries
+from guanwei.workflow.actions.application import may_archive, record_archived_copies
 from guanwei.workflow.forms import ApproveForm, DelegationForm, RefuseRequestForm, RejectForm
 from guanwei.workflow.models import (
     AccountApplication,
@@ -587,8 +588,23 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
             approve_form=ApproveForm(),
             reject_form=RejectForm(),
             printable=item.status == AuthorisationStatus.APPROVED,
+            may_archive=may_archive(actor(request), item),
         ),
     )
+
+
+@login_required
+@require_POST
+def application_archive(request: HttpRequest, pk: int) -> HttpResponse:
+    """此表一式两份: the approved form's two copies filed (decision 0033)."""
+    item = _application(request, pk)
+    try:
+        record_archived_copies(item, actor=actor(request))
+    except DomainError as e:
+        messages.error(request, e.message)
+    else:
+        messages.success(request, "已登记存档：一式两份。")
+    return redirect("application_detail", pk=item.pk)
 
 
 @login_required
@@ -608,8 +624,8 @@ def application_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     data = AccountApplicationData(
         organisation=item.organisation.name,
         department=channel.unit.name,
-        applied_on=timezone.localdate(item.created),
-        account_number=channel.account_id,
+        applied_on=item.applied_on or timezone.localdate(item.created),
+        account_number=item.account_number or channel.account_id,
         account_name=channel.name,
         account_id=channel.account_id,
         other_media=item.other_media,
@@ -617,7 +633,7 @@ def application_pdf(request: HttpRequest, pk: int) -> HttpResponse:
         manager_name=item.manager_name,
         manager_title=item.manager_title,
         manager_phone=item.manager_phone,
-        manager_qq="",
+        manager_qq=item.manager_qq,
         responsible_name=item.responsible_name,
         responsible_title=item.responsible_title,
         responsible_phone=item.responsible_phone,

@@ -47,6 +47,7 @@ TOP_LEVEL = (
     "people_list",
     "channel_list",
     "follow_list",
+    "channel_register",
     "screen_page",
     "pack_page",
     "audit_list",

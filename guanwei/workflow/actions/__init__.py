@@ -20,7 +20,12 @@ changes. Import the actions from here (``from guanwei.workflow import actions``)
 
 from __future__ import annotations
 
-from guanwei.workflow.actions.application import request_application
+from guanwei.workflow.actions.application import (
+    apply_for_account,
+    record_archived_copies,
+    request_application,
+    request_people_change,
+)
 from guanwei.workflow.actions.authorisation import request_authorisation
 from guanwei.workflow.actions.decisions import approve_step, check_decider, reject_step
 from guanwei.workflow.actions.delegation import grant_delegation, revoke_delegation
@@ -47,7 +52,10 @@ __all__ = [
     "grant_delegation",
     "pending_steps",
     "reject_step",
+    "apply_for_account",
+    "record_archived_copies",
     "request_application",
+    "request_people_change",
     "request_authorisation",
     "revoke_delegation",
     "select_post_chain",

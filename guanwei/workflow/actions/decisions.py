@@ -309,7 +309,7 @@ def _finish(run: WorkflowRun, status: str, *, actor: User, reason: str = "") -> 
     elif run.application:
         from guanwei.workflow.actions.application import mark_application_decided
 
-        mark_application_decided(run.application, approved=approved)
+        mark_application_decided(run.application, approved=approved, actor=actor)
     record(
         AuditAction.REVIEW_APPROVED if approved else AuditAction.REVIEW_REJECTED,
         actor=actor,

@@ -29,6 +29,10 @@ BEFORE = {
     "submit_week_plan_days": "guanwei.workflow.actions.week_plans",
     # the college's account application form as a run (issue 10 §3, C-02/C-03)
     "request_application": "guanwei.workflow.actions.application",
+    # opening an account and changing its people by the 审批表 (issue 12 §1-2, C-02/C-03)
+    "apply_for_account": "guanwei.workflow.actions.application",
+    "record_archived_copies": "guanwei.workflow.actions.application",
+    "request_people_change": "guanwei.workflow.actions.application",
 }
 
 
