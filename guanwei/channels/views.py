@@ -379,7 +379,9 @@ def channel_change_people(request: HttpRequest, pk: int) -> HttpResponse:
         user, Channel.objects.select_related("organisation", "unit", "manager", "responsible"), pk
     )
     if not may_change_people(user, channel):
-        raise Http404
+        from django.core.exceptions import PermissionDenied as Forbidden
+
+        raise Forbidden  # the account is visible: 403, not 404
     chain = application_chain(channel.organisation_id)
     assert chain is not None
     form = PeopleChangeForm(

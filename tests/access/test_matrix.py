@@ -139,6 +139,11 @@ WHO_SEES: dict[str, Callable[[User, Any], bool]] = {
     "notice": lambda p, n: n.user_id == p.pk,
     "authorisation": lambda p, a: p.pk == a.requested_by_id or _sees_channel(p, a.channel),
     "application": lambda p, a: p.pk == a.requested_by_id or _sees_channel(p, a.channel),
+    "unregistered": lambda p, r: (
+        p.pk == r.reporter_id
+        or can(p, "channel.change", r.organisation)
+        or can(p, "channel.approve", r.organisation)
+    ),
     "lexicon": lambda p, t: can(p, "lexicon.manage", t.organisation),
     "lexicon_allow": lambda p, t: can(p, "lexicon.manage", t.organisation),
     "moderation_rule": lambda p, r: can(p, "comment.moderate", r.organisation),
@@ -226,6 +231,14 @@ ROUTES: dict[str, Entry] = {
     # 附二 is the real-estate pack's form (R-06, issue #10 §2): 404 in the weather bureau, college
     "channel_authorisation": Entry("channel", never=True),
     "follow_list": Entry(None, needs="channel.view"),
+    # C-02 / W-04: 申请开通官方账号 for who the pack lets apply; C-03: 申请变更负责人/管理员
+    # on a visible account answers 403 to who may not fill in its 审批表
+    "channel_apply": Entry(None, needs="channel.apply"),
+    "channel_change_people": Entry("channel"),
+    # C-04: 官方账号名录 for every member; a report for its reporter and the checkers
+    "channel_register": Entry(None),
+    "unregistered_detail": Entry("unregistered"),
+    "unregistered_decide": Entry("unregistered", "POST"),
     # content
     "dropbox": Entry(None),
     "material_new": Entry(None, needs="material.submit"),  # issue 10 §5: none for others
@@ -258,6 +271,7 @@ ROUTES: dict[str, Entry] = {
     # the 审批表 through its chain (C-02); the PDF only once approved
     "application_detail": Entry("application"),
     "application_pdf": Entry("application", never=True),
+    "application_archive": Entry("application", "POST"),  # 一式两份 (C-02)
     "filings": Entry(None),
     "delegations": Entry(None),
     "delegation_revoke": Entry("delegation", "POST"),
@@ -465,6 +479,7 @@ def _in_review(u: Unit, writer: str, ch: Channel, category: str, where: str) -> 
 
 def _objects() -> dict[str, dict[str, Any]]:
     """kind → where → one object (None: that place has none of the kind)."""
+    from guanwei.channels.actions import report_unregistered
     from guanwei.workflow.actions import request_application, request_authorisation
 
     now = timezone.now()
@@ -730,6 +745,16 @@ def _objects() -> dict[str, dict[str, Any]]:
                 actor=person("col_xx_manager"),
                 purpose=f"{MARK}学院新闻发布",
             ),
+        },
+        # C-04: reports of accounts not on the register (kj_editor's, xa_publisher's, the
+        # college's manager's)
+        "unregistered": {
+            w: report_unregistered(org(o), actor=person(who), platform="weibo", name=f"{MARK}{w}号")
+            for w, o, who in (
+                ("own", W, "kj_editor"),
+                ("other", W, "xa_publisher"),
+                ("foreign", C, "col_xx_manager"),
+            )
         },
         "lexicon": {
             "own": LexiconTerm.objects.create(

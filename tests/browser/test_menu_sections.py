@@ -34,7 +34,7 @@ def test_x06_the_sections_open_and_close_with_the_keyboard(page: Any, server: Se
     assert _open(page) == ["management"]
     page.keyboard.press("Tab")
     focused = page.evaluate("() => document.activeElement.textContent")
-    assert focused == "部门"
+    assert focused == "官方账号名录"  # C-04: the register, open to every member
     page.keyboard.press("Escape")  # closes, back on the heading
     assert _open(page) == []
     assert page.evaluate("() => document.activeElement.textContent") == "管理"
