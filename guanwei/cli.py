@@ -365,6 +365,7 @@ def connect_demo_channels(
     from guanwei.channels.models import Channel
     from guanwei.orgs.permissions import SYSTEM
     from guanwei.publishing.actions import set_demo_channel_settings
+    from guanwei.publishing.credentials import settings_for
     from guanwei.publishing.fakes.accounts import FakeAccount, write_accounts
     from guanwei.publishing.fakes.weibo import DEMO_TOKEN
     from guanwei.publishing.models import ChannelSettings
@@ -372,7 +373,10 @@ def connect_demo_channels(
     site_url = site_url.rstrip("/")
     changed = 0
     accounts: list[FakeAccount] = []
-    rows = {s.channel_id: dict(s.values) for s in ChannelSettings.objects.all()}
+    rows = {
+        s.channel_id: dict(settings_for(s.channel))
+        for s in ChannelSettings.objects.select_related("channel")
+    }
     for channel in Channel.objects.select_related("organisation").order_by("pk"):
         current = rows.get(channel.pk)
         if current is not None and current.get("demo") != "1":

@@ -115,6 +115,7 @@ INSTALLED_APPS = [
     "guanwei.publishing",
     "guanwei.oversight",
     "guanwei.interaction",
+    "guanwei.vault",
     "guanwei.web",
 ]
 
@@ -379,6 +380,17 @@ GUANWEI_AUDIT_ANCHOR_FILE = os.environ.get(
 )
 GUANWEI_AUDIT_ANCHOR_WEBHOOK = os.environ.get("GUANWEI_AUDIT_ANCHOR_WEBHOOK", "")
 # --- end sec-tenancy ----------------------------------------------------------------------
+
+# --- the vault (issue 12 item 6; decision 0031, docs/deploy.md 密钥与凭据) -------------------
+# The master key that wraps every secret's data key: GUANWEI_VAULT_KEY (base64 of 32 bytes)
+# or GUANWEI_VAULT_KEY_FILE (a file holding that base64), never in the database. Outside
+# the production profile, with neither set, var/vault-key.txt is made once (0600); the
+# production profile refuses to pass its system check without one (vault.checks).
+GUANWEI_VAULT_KEY = os.environ.get("GUANWEI_VAULT_KEY", "").strip()
+GUANWEI_VAULT_KEY_FILE = os.environ.get("GUANWEI_VAULT_KEY_FILE", "").strip()
+# aes (AES-256-GCM, the default) or sm4 (SM4-GCM; SM4-CBC with HMAC where GCM is missing)
+GUANWEI_VAULT_CIPHER = os.environ.get("GUANWEI_VAULT_CIPHER", "aes").strip().lower() or "aes"
+# --- end of the vault -----------------------------------------------------------------------
 
 # ---------------------------------------------------------------- logins (issue 9 §10, §12, §13)
 # sec-login's block: lockout (django-axes), session limits, password rules and hashing.

@@ -163,6 +163,14 @@ class AuditAction(IntEnum):
     REPRESENTATIVE_UNMARKED = 883
     REPRESENTATIVE_POST_DRAFTED = 884
 
+    # 900: the vault (decision 0031): names and key ids only, never a value
+    SECRET_STORED = 901
+    SECRET_DELETED = 902
+    SECRETS_CHECKED = 903
+    SECRET_ROTATION_DUE = 910
+    SECRET_ROTATED = 911
+    VAULT_KEY_ROTATED = 920
+
     # 1000: oversight
     DEADLINE_CREATED = 1001
     DEADLINE_MET = 1002
@@ -196,6 +204,12 @@ class AuditAction(IntEnum):
 
 
 AUDIT_LABELS: dict[AuditAction, str] = {
+    AuditAction.SECRET_STORED: "保存凭据（加密）",
+    AuditAction.SECRET_DELETED: "删除凭据",
+    AuditAction.SECRETS_CHECKED: "核验保险库",
+    AuditAction.SECRET_ROTATION_DUE: "要求修改账号密码",
+    AuditAction.SECRET_ROTATED: "账号密码已修改",
+    AuditAction.VAULT_KEY_ROTATED: "更换保险库主密钥",
     AuditAction.ACTIVITY_PLANNED: "策划互动活动",
     AuditAction.ACTIVITY_CHANGED: "修改互动活动",
     AuditAction.ACTIVITY_SUBMITTED: "提交活动审批",

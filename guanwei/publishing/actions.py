@@ -20,6 +20,7 @@ from guanwei.content.models import Post, PostRevision, PostStatus
 from guanwei.orgs.errors import InvalidChange, PermissionDenied
 from guanwei.orgs.models import User
 from guanwei.orgs.permissions import SYSTEM, Actor, as_user, require
+from guanwei.publishing.credentials import SECRET_SETTINGS
 from guanwei.publishing.events import intents_released
 from guanwei.publishing.models import OPEN_STATUSES, IntentStatus, PublishIntent
 from guanwei.publishing.queries import may_publish_on
@@ -495,9 +496,6 @@ def complete_calendar_year(*, actor: User, organisation_id: int, year: int) -> N
     )
 
 
-SECRET_SETTINGS = frozenset({"access_token", "secret", "appsecret", "password", "refresh_token"})
-
-
 def _shown_settings(values: dict[str, str] | None) -> dict[str, str] | None:
     """The settings as the audit log keeps them: secrets never, only that there is one."""
     if values is None:
@@ -513,14 +511,20 @@ def set_demo_channel_settings(
     on the local fake Weibo or WeChat, the site directory under var/ guanwei serves, or an
     outbox — at the address the demo is served on. ``None`` disconnects it (the fakes are
     not running). Only a settings record the demo made (``demo: "1"``) is ever changed:
-    an account its custodian connected is left alone. Set-up staff only."""
+    an account its custodian connected is left alone. Set-up staff only. The secrets among
+    the values (``SECRET_SETTINGS``) go to the vault, sealed; the rest to the JSON record
+    (decision 0031)."""
+    from guanwei.publishing.credentials import settings_for, split_secrets
     from guanwei.publishing.models import ChannelSettings
+    from guanwei.vault import actions as vault
 
     require(actor, "pack.load", channel.organisation)
     row = ChannelSettings.objects.select_for_update().filter(channel=channel).first()
     if row is not None and row.values.get("demo") != "1":
         raise InvalidChange(f"账号“{channel.name}”的接入设置不是演示环境生成的，未修改。")
-    before = dict(row.values) if row is not None else None
+    if row is not None:
+        channel.settings = row
+    before = dict(settings_for(channel)) if row is not None else None
     if values is not None:
         values = {**values, "demo": "1"}
     if before == values:
@@ -528,11 +532,15 @@ def set_demo_channel_settings(
     if values is None:
         if row is not None:
             row.delete()
-    elif row is None:
-        ChannelSettings.objects.create(channel=channel, values=values)
+        vault.delete_secrets(channel, actor=actor)
     else:
-        row.values = values
-        row.save(update_fields=["values", "updated"])
+        public, secrets = split_secrets(values)
+        if row is None:
+            ChannelSettings.objects.create(channel=channel, values=public)
+        else:
+            row.values = public
+            row.save(update_fields=["values", "updated"])
+        vault.store_secrets(channel, secrets, actor=actor, replace=True)
     record(
         AuditAction.CHANNEL_SETTINGS_CHANGED,
         actor=actor,

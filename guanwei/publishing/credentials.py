@@ -1,7 +1,9 @@
 """The one accessor for a channel's platform settings (tokens, secrets, endpoints).
 
-Today the values are a plain JSON record; the vault issue will store them encrypted and
-decrypt here, for the adapter call only (DESIGN invariant 4). Nothing else reads them."""
+The non-secret values (base URL, app id, uid …) are a plain JSON record,
+``ChannelSettings.values``; the secrets (``SECRET_SETTINGS``: tokens, app secrets,
+passwords) live sealed in the vault (decision 0031) and are decrypted here, for the adapter
+call only (DESIGN invariant 4). Nothing else reads them."""
 
 from __future__ import annotations
 
@@ -10,11 +12,27 @@ from collections.abc import Mapping
 from guanwei.channels.models import Channel
 from guanwei.publishing.models import ChannelSettings
 
+# The setting names that are secrets: stored in the vault, never in the JSON record, never
+# shown or audited (``***``).
+SECRET_SETTINGS = frozenset({"access_token", "secret", "appsecret", "password", "refresh_token"})
+
+
+def split_secrets(values: Mapping[str, str]) -> tuple[dict[str, str], dict[str, str]]:
+    """(the non-secret values, the secrets) of a settings mapping."""
+    public = {k: v for k, v in values.items() if k not in SECRET_SETTINGS}
+    secret = {k: v for k, v in values.items() if k in SECRET_SETTINGS}
+    return public, secret
+
 
 def settings_for(channel: Channel) -> Mapping[str, str]:
-    """Reads the row loaded with ``select_related("channel__settings")`` when there is one."""
+    """Reads the row loaded with ``select_related("channel__settings")`` when there is one,
+    merged with the account's secrets from the vault. A secret still written in the JSON
+    record (a row made around the actions, e.g. by a test fixture or an old dump restored
+    after the move) is read as before unless the vault holds one of that name."""
+    from guanwei.vault.queries import secrets_for
+
     try:
         row = channel.settings
     except ChannelSettings.DoesNotExist:
-        return {}
-    return dict(row.values)
+        return secrets_for(channel)
+    return {**row.values, **secrets_for(channel)}

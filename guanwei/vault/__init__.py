@@ -1,0 +1,1 @@
+"""The vault: credentials stored encrypted (envelope encryption, decision 0031)."""
