@@ -1,7 +1,8 @@
 """The ``guanwei`` console script (also ``python -m guanwei``).
 
 Subcommands: run, serve, demo, packs list|show|validate|load, audit verify|anchor,
-screen, triage --pack NAME, bench NAME, token create, mfa reset, manage (Django
+screen, triage --pack NAME, bench NAME, token create, mfa reset,
+vault new-key|check|rotate-key, manage (Django
 management passthrough).
 """
 
@@ -650,6 +651,119 @@ def cmd_mfa(args: argparse.Namespace) -> int:
     return 0
 
 
+# ---------------------------------------------------------------- vault (decision 0031)
+
+
+def cmd_vault(args: argparse.Namespace) -> int:
+    """``guanwei vault new-key [--out PATH]``, ``check``, ``rotate-key --new-key-file PATH``."""
+    if args.vault_command == "new-key":
+        return _vault_new_key(args.out)
+    _django()
+    from guanwei.vault.keys import VaultKeyError
+
+    try:
+        if args.vault_command == "check":
+            return _vault_check()
+        return _vault_rotate(Path(args.new_key_file))
+    except VaultKeyError as e:
+        print(str(e), file=sys.stderr)
+        return 1
+
+
+def _vault_new_key(out: str | None) -> int:
+    from guanwei.vault import crypto
+    from guanwei.vault.keys import encode, write_key_file
+
+    key = crypto.new_key()
+    if out is None:
+        print(encode(key))
+        return 0
+    try:
+        path = write_key_file(out, key)
+    except FileExistsError:
+        print(f"{out} 已存在，未覆盖。 / {out} exists: not overwritten.", file=sys.stderr)
+        return 1
+    print(f"{path}: 新主密钥（0600，key id {crypto.key_id(key)}） / new master key written")
+    return 0
+
+
+def _vault_check() -> int:
+    from django.db import transaction
+
+    from guanwei.audit.actions import record
+    from guanwei.audit.events import AuditAction
+    from guanwei.orgs.permissions import SYSTEM
+    from guanwei.vault.keys import master_key
+    from guanwei.vault.queries import check_secrets
+
+    master = master_key()
+    count, failures = check_secrets(master)
+    with transaction.atomic():
+        record(
+            AuditAction.SECRETS_CHECKED,
+            actor=SYSTEM,
+            object_type="vault",
+            object_id="master-key",
+            object_repr="保险库主密钥",
+            after={"key_id": master.id, "secrets": count, "failed": len(failures)},
+        )
+    for f in failures:
+        print(
+            f"凭据 #{f.secret_id}（账号 #{f.channel_id}，{f.name}，主密钥 {f.key_id}）无法解密 / "
+            f"secret {f.secret_id} (channel {f.channel_id}, {f.name}, key {f.key_id}) does "
+            f"not open: {f.reason}",
+            file=sys.stderr,
+        )
+    if failures:
+        print(
+            f"保险库核验失败：{len(failures)}/{count} 项凭据无法用当前主密钥 {master.id} 解密。 / "
+            f"Vault check failed: {len(failures)} of {count} secrets do not open with the "
+            f"current master key {master.id} ({master.source}).",
+            file=sys.stderr,
+        )
+        return 1
+    print(
+        f"保险库核验通过：{count} 项凭据均可用主密钥 {master.id} 解密。 / "
+        f"Vault check passed: {count} secrets open with master key {master.id}."
+    )
+    return 0
+
+
+def _vault_rotate(new_file: Path) -> int:
+    import shutil
+
+    from guanwei.orgs.permissions import SYSTEM
+    from guanwei.vault.actions import VaultKeyMismatch, rotate_master_key
+    from guanwei.vault.keys import configured, dev_key_file, master_key, read_key_file
+
+    current = master_key()
+    new = read_key_file(new_file)
+    if new.id == current.id:
+        print("新旧主密钥相同。 / The new key is the current key.", file=sys.stderr)
+        return 1
+    try:
+        count = rotate_master_key(new, actor=SYSTEM, current=current)
+    except VaultKeyMismatch as e:
+        print(str(e), file=sys.stderr)
+        return 1
+    print(
+        f"已用新主密钥 {new.id} 重新封装 {count} 项凭据的数据密钥（旧密钥 {current.id}）。 / "
+        f"Re-wrapped {count} data keys under {new.id} (was {current.id})."
+    )
+    if configured():
+        print(
+            f"现在请把 GUANWEI_VAULT_KEY_FILE 设为 {new_file} 并重启所有进程。 / Now set "
+            f"GUANWEI_VAULT_KEY_FILE={new_file} and restart every process."
+        )
+    else:  # the dev key file under var/: the new key takes its place, the old one is kept
+        dev = dev_key_file()
+        dev.rename(dev.with_name(f"{dev.name}.{current.id}.old"))
+        shutil.copyfile(new_file, dev)
+        dev.chmod(0o600)
+        print(f"{dev} 已换成新主密钥。 / {dev} now holds the new key.")
+    return 0
+
+
 # ---------------------------------------------------------------- screen and bench
 
 
@@ -823,6 +937,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     fakes.add_argument("rest", nargs=argparse.REMAINDER)
     fakes.set_defaults(func=cmd_fakeplatforms)
+
+    vault = sub.add_parser("vault", help="the credential vault's master key (decision 0031)")
+    vault_sub = vault.add_subparsers(dest="vault_command", required=True)
+    new_key = vault_sub.add_parser("new-key", help="a fresh master key (printed, or --out FILE)")
+    new_key.add_argument("--out", help="write it to this file, 0600 (never over one)")
+    vault_sub.add_parser("check", help="open every secret with the current master key")
+    rotate = vault_sub.add_parser("rotate-key", help="re-wrap every data key under a new key")
+    rotate.add_argument("--new-key-file", required=True, help="the new key (guanwei vault new-key)")
+    vault.set_defaults(func=cmd_vault)
 
     manage = sub.add_parser("manage", help="Django management commands", add_help=False)
     manage.add_argument("rest", nargs=argparse.REMAINDER)

@@ -26,9 +26,11 @@ step "mypy"
 $VENV/bin/mypy guanwei || failed+=("mypy")
 step "check --deploy in the production profile (GUANWEI_ENV=production): no warning"
 # issue #9 §16: a fresh random key and a real host name, as docs/deploy.md asks
+# and a vault master key file (decision 0031: the production profile refuses to run without)
 deploy_var=$(mktemp -d)
+$VENV/bin/guanwei vault new-key --out "$deploy_var/vault-key" >/dev/null
 env -u DATABASE_URL GUANWEI_ENV=production GUANWEI_MFA=required GUANWEI_VAR_DIR="$deploy_var" \
-  GUANWEI_ALLOWED_HOSTS=gw.example.gov.cn \
+  GUANWEI_ALLOWED_HOSTS=gw.example.gov.cn GUANWEI_VAULT_KEY_FILE="$deploy_var/vault-key" \
   GUANWEI_SECRET_KEY="$($VENV/bin/python -c 'import secrets; print(secrets.token_urlsafe(60))')" \
   $VENV/bin/guanwei manage check --deploy --fail-level WARNING || failed+=("check --deploy (production)")
 rm -rf "$deploy_var"

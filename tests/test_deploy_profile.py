@@ -6,6 +6,7 @@ Settings are read once per process, so each case runs in a fresh interpreter."""
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import secrets
@@ -27,10 +28,16 @@ def _env(tmp_path: Path, **values: str | None) -> dict[str, str]:
     env.pop("DJANGO_SETTINGS_MODULE", None)
     (tmp_path / "var").mkdir(exist_ok=True)
     env["GUANWEI_VAR_DIR"] = str(tmp_path / "var")
+    key_file = tmp_path / "vault-key"  # decision 0031: production needs a vault master key
+    if not key_file.exists():
+        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(base64.b64encode(secrets.token_bytes(32)).decode() + "\n")
     env.update(
         GUANWEI_ENV="production",
         GUANWEI_SECRET_KEY=secrets.token_urlsafe(60),
         GUANWEI_ALLOWED_HOSTS="gw.example.gov.cn",
+        GUANWEI_VAULT_KEY_FILE=str(key_file),
     )
     for key, value in values.items():
         if value is None:
@@ -167,3 +174,15 @@ def test_guanwei_serve_behind_the_tls_proxy_redirects_http_and_serves_https(
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def test_the_production_profile_refuses_to_run_without_a_vault_key(tmp_path: Path) -> None:
+    """Decision 0031 (W-16): under GUANWEI_ENV=production the system check is an error,
+    not a warning, when neither GUANWEI_VAULT_KEY nor GUANWEI_VAULT_KEY_FILE is set; no key
+    file is made in var/."""
+    env = _env(tmp_path, GUANWEI_VAULT_KEY_FILE=None)
+    done = _run(env, "manage", "check", "--deploy")
+    output = done.stdout + done.stderr
+    assert done.returncode != 0, output
+    assert "guanwei.vault.E001" in output, output
+    assert not (tmp_path / "var" / "vault-key.txt").exists()
