@@ -31,6 +31,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "guanwei.settings")
 import django
 django.setup()
 from guanwei.orgs.models import Membership, Organisation
+from guanwei.publishing.credentials import settings_for
 from guanwei.publishing.models import ChannelSettings
 out = {"orgs": {}, "settings": {}}
 for o in Organisation.objects.order_by("pk"):
@@ -39,7 +40,7 @@ for o in Organisation.objects.order_by("pk"):
         held.setdefault(m.role, []).append(m.user.username)
     out["orgs"][o.key] = {"name": o.name, "held": held}
 for s in ChannelSettings.objects.select_related("channel__organisation"):
-    out["settings"][f"{s.channel.organisation.key}/{s.channel.key}"] = s.values
+    out["settings"][f"{s.channel.organisation.key}/{s.channel.key}"] = dict(settings_for(s.channel))
 print(json.dumps(out, ensure_ascii=False))
 """
 

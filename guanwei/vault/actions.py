@@ -144,7 +144,9 @@ def mark_rotated(channel: Channel, *, actor: Actor | None) -> PasswordRotation:
 
 
 @transaction.atomic
-def rotate_master_key(new: MasterKey, *, actor: Actor | None, current: MasterKey | None = None) -> int:
+def rotate_master_key(
+    new: MasterKey, *, actor: Actor | None, current: MasterKey | None = None
+) -> int:
     """Re-wrap every data key under ``new`` in one transaction; the values are not
     re-encrypted. Every data key is unwrapped with the current key first: if one does not
     open, ``VaultKeyMismatch`` is raised before anything is written. Returns the count."""

@@ -17,8 +17,7 @@ def vault_key_configured(app_configs: Any = None, **kwargs: Any) -> list[checks.
     if not configured():
         return [
             checks.Error(
-                "GUANWEI_ENV=production without a vault master key "
-                "(生产环境未配置保险库主密钥).",
+                "GUANWEI_ENV=production without a vault master key (生产环境未配置保险库主密钥).",
                 hint="Set GUANWEI_VAULT_KEY_FILE to a 0600 file made by `guanwei vault new-key` "
                 "(docs/deploy.md 密钥与凭据).",
                 id="guanwei.vault.E001",

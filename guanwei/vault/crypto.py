@@ -79,8 +79,8 @@ def seal(data_key: bytes, plaintext: bytes, aad: bytes, cipher: str = AES_GCM) -
         iv = os.urandom(16)
         padder = padding.PKCS7(128).padder()
         padded = padder.update(plaintext) + padder.finalize()
-        enc = Cipher(algorithms.SM4(data_key[:16]), modes.CBC(iv)).encryptor()
-        body = iv + enc.update(padded) + enc.finalize()
+        cbc = Cipher(algorithms.SM4(data_key[:16]), modes.CBC(iv)).encryptor()
+        body = iv + cbc.update(padded) + cbc.finalize()
         return body + _mac(data_key[16:], aad, body)
     raise VaultCryptoError(f"unknown cipher {cipher!r}")
 
@@ -102,8 +102,8 @@ def open_sealed(data_key: bytes, blob: bytes, aad: bytes, cipher: str = AES_GCM)
             body, mac = blob[:-MAC_BYTES], blob[-MAC_BYTES:]
             if len(body) < 32 or not hmac.compare_digest(mac, _mac(data_key[16:], aad, body)):
                 raise VaultCryptoError("sealed value failed its check")
-            dec = Cipher(algorithms.SM4(data_key[:16]), modes.CBC(body[:16])).decryptor()
-            padded = dec.update(body[16:]) + dec.finalize()
+            cbc = Cipher(algorithms.SM4(data_key[:16]), modes.CBC(body[:16])).decryptor()
+            padded = cbc.update(body[16:]) + cbc.finalize()
             unpadder = padding.PKCS7(128).unpadder()
             return unpadder.update(padded) + unpadder.finalize()
     except (InvalidTag, ValueError) as e:

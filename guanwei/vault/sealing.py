@@ -29,7 +29,9 @@ def sealed_fields(
     return {
         "cipher": cipher,
         "key_id": master.id,
-        "wrapped_key": crypto.wrap(master.key, data_key, wrap_aad(ref, channel_id, name, master.id)),
+        "wrapped_key": crypto.wrap(
+            master.key, data_key, wrap_aad(ref, channel_id, name, master.id)
+        ),
         "ciphertext": crypto.seal(
             data_key, value.encode("utf-8"), aad(ref, channel_id, name, cipher), cipher
         ),

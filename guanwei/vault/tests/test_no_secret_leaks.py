@@ -27,7 +27,9 @@ pytestmark = pytest.mark.django_db
 def test_w16_no_secret_in_audit_logs_or_pages(tmp_path: Path, caplog: Any) -> None:
     caplog.set_level(logging.DEBUG)
     assert connect_demo_channels(tmp_path, fakes=FakeAddresses("127.0.0.1", 18101, 18102)) > 0
-    channels = list(Channel.objects.select_related("settings").filter(platform__in=["weibo", "wechat"]))
+    channels = list(
+        Channel.objects.select_related("settings").filter(platform__in=["weibo", "wechat"])
+    )
     secrets = {
         v for ch in channels for k, v in settings_for(ch).items() if k in SECRET_SETTINGS and v
     }

@@ -159,7 +159,9 @@ def test_w16_rotate_key_rewraps_and_the_old_key_no_longer_opens(settings: Any) -
     re-encrypted; afterwards the old key opens nothing, the new one everything. Audited."""
     old = _key(settings)
     ch = _weibo()
-    actions.store_secrets(channel("demo_college", "school_wechat"), {"secret": APPSECRET}, actor=SYSTEM)
+    actions.store_secrets(
+        channel("demo_college", "school_wechat"), {"secret": APPSECRET}, actor=SYSTEM
+    )
     ciphertexts = dict(Secret.objects.values_list("pk", "ciphertext"))
     new_raw = crypto.new_key()
     new = MasterKey(new_raw, crypto.key_id(new_raw), "test")
@@ -181,7 +183,9 @@ def test_w16_rotate_key_with_a_wrong_current_key_writes_nothing(settings: Any) -
     and the right key still opens everything."""
     _key(settings)
     ch = _weibo()
-    actions.store_secrets(channel("demo_college", "school_wechat"), {"secret": APPSECRET}, actor=SYSTEM)
+    actions.store_secrets(
+        channel("demo_college", "school_wechat"), {"secret": APPSECRET}, actor=SYSTEM
+    )
     right = master_key()
     rows = list(Secret.objects.order_by("pk").values_list("key_id", "wrapped_key", "ciphertext"))
     wrong_raw, new_raw = crypto.new_key(), crypto.new_key()
@@ -189,7 +193,10 @@ def test_w16_rotate_key_with_a_wrong_current_key_writes_nothing(settings: Any) -
     new = MasterKey(new_raw, crypto.key_id(new_raw), "new")
     with pytest.raises(actions.VaultKeyMismatch):
         actions.rotate_master_key(new, actor=SYSTEM, current=wrong)
-    assert list(Secret.objects.order_by("pk").values_list("key_id", "wrapped_key", "ciphertext")) == rows
+    assert (
+        list(Secret.objects.order_by("pk").values_list("key_id", "wrapped_key", "ciphertext"))
+        == rows
+    )
     assert not AuditRecord.objects.filter(action=AuditAction.VAULT_KEY_ROTATED).exists()
     assert queries.secrets_for(ch) == {"access_token": TOKEN}
 
@@ -197,7 +204,9 @@ def test_w16_rotate_key_with_a_wrong_current_key_writes_nothing(settings: Any) -
 def test_w16_one_unreadable_row_stops_rotate_key_before_any_write(settings: Any) -> None:
     _key(settings)
     _weibo()
-    actions.store_secrets(channel("demo_college", "school_wechat"), {"secret": APPSECRET}, actor=SYSTEM)
+    actions.store_secrets(
+        channel("demo_college", "school_wechat"), {"secret": APPSECRET}, actor=SYSTEM
+    )
     last = Secret.objects.latest("pk")
     Secret.objects.filter(pk=last.pk).update(wrapped_key=b"\x00" * 60)
     before = list(Secret.objects.order_by("pk").values_list("key_id", "wrapped_key"))
@@ -273,7 +282,10 @@ def test_w16_the_migration_moves_plaintext_secrets_into_the_vault(settings: Any)
     assert dict(settings_for(_fresh(ch))) == values  # read as before, not yet moved
     migration = importlib.import_module("guanwei.publishing.migrations.0006_secrets_to_vault")
     migration.forwards(apps, None)
-    assert ChannelSettings.objects.get(channel=ch).values == {"appid": "wx1", "base_url": "http://x"}
+    assert ChannelSettings.objects.get(channel=ch).values == {
+        "appid": "wx1",
+        "base_url": "http://x",
+    }
     assert sorted(Secret.objects.filter(channel=ch).values_list("name", flat=True)) == [
         "password",
         "secret",
