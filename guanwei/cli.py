@@ -714,11 +714,20 @@ def _vault_check() -> int:
             f"not open: {f.reason}",
             file=sys.stderr,
         )
-    if failures:
+    plaintext = _plaintext_settings()
+    for where, names in plaintext:
         print(
-            f"保险库核验失败：{len(failures)}/{count} 项凭据无法用当前主密钥 {master.id} 解密。 / "
-            f"Vault check failed: {len(failures)} of {count} secrets do not open with the "
-            f"current master key {master.id} ({master.source}).",
+            f"账号 {where} 的接入设置中仍有明文凭据：{', '.join(names)}（绕过保险库写入） / "
+            f"plaintext secrets in the settings of {where} (written around the vault): "
+            f"{', '.join(names)}",
+            file=sys.stderr,
+        )
+    if failures or plaintext:
+        print(
+            f"保险库核验失败：{len(failures)}/{count} 项凭据无法用当前主密钥 {master.id} 解密，"
+            f"{len(plaintext)} 个账号有明文凭据。 / Vault check failed: {len(failures)} of "
+            f"{count} secrets do not open with the current master key {master.id} "
+            f"({master.source}); {len(plaintext)} accounts have plaintext secrets.",
             file=sys.stderr,
         )
         return 1
@@ -727,6 +736,20 @@ def _vault_check() -> int:
         f"Vault check passed: {count} secrets open with master key {master.id}."
     )
     return 0
+
+
+def _plaintext_settings() -> list[tuple[str, list[str]]]:
+    """Settings records that still hold a secret in their JSON (written around the
+    actions): (``org/account``, the names)."""
+    from guanwei.publishing.credentials import SECRET_SETTINGS
+    from guanwei.publishing.models import ChannelSettings
+
+    found = []
+    for row in ChannelSettings.objects.select_related("channel__organisation").order_by("pk"):
+        names = sorted(SECRET_SETTINGS & set(row.values))
+        if names:
+            found.append((f"{row.channel.organisation.key}/{row.channel.key}", names))
+    return found
 
 
 def _vault_rotate(new_file: Path) -> int:

@@ -48,9 +48,17 @@ def decode(text: str, *, source: str) -> bytes:
     return key
 
 
+_read: dict[tuple[str, int, int], MasterKey] = {}
+
+
 def read_key_file(path: str | Path) -> MasterKey:
+    """The key in ``path``; read again only when the file changed (size, mtime)."""
     path = Path(path)
     try:
+        st = path.stat()
+        stamp = (str(path), st.st_mtime_ns, st.st_size)
+        if stamp in _read:
+            return _read[stamp]
         text = path.read_text(encoding="ascii")
     except (OSError, UnicodeDecodeError) as e:
         raise VaultKeyError(
@@ -58,7 +66,9 @@ def read_key_file(path: str | Path) -> MasterKey:
             f"{e.__class__.__name__}."
         ) from e
     key = decode(text, source=str(path))
-    return MasterKey(key, crypto.key_id(key), str(path))
+    _read.clear()
+    _read[stamp] = MasterKey(key, crypto.key_id(key), str(path))
+    return _read[stamp]
 
 
 def write_key_file(path: str | Path, key: bytes) -> Path:

@@ -328,3 +328,33 @@ def test_w16_the_application_approval_reaches_the_vault() -> None:
 
     assert application._require_rotation(ch, actor=person("gw_admin"), application=_Form())  # type: ignore[arg-type]
     assert "#7" in queries.rotation_due(ch).reason  # type: ignore[union-attr]
+
+
+def test_w16_cli_rotate_key_under_a_wrong_current_key_writes_nothing(
+    settings: Any, tmp_path: Path, capsys: Any
+) -> None:
+    """`guanwei vault rotate-key` run with the wrong key configured as current: exit 1, the
+    secret it could not open named in Chinese and English, every row as it was."""
+    right = _key(settings)
+    ch = _weibo()
+    rows = list(Secret.objects.values_list("key_id", "wrapped_key", "ciphertext"))
+    _key(settings)  # the wrong key is now "current"
+    path = tmp_path / "next-key"
+    write_key_file(path, crypto.new_key())
+    assert main(["vault", "rotate-key", "--new-key-file", str(path)]) == 1
+    err = capsys.readouterr().err
+    assert "未做任何修改" in err and "nothing was written" in err and TOKEN not in err
+    assert list(Secret.objects.values_list("key_id", "wrapped_key", "ciphertext")) == rows
+    settings.GUANWEI_VAULT_KEY = encode(right.key)
+    assert queries.secrets_for(ch) == {"access_token": TOKEN}
+
+
+def test_w16_cli_check_names_plaintext_left_in_the_settings(settings: Any, capsys: Any) -> None:
+    """A secret written into the JSON record around the vault makes `vault check` fail."""
+    _key(settings)
+    ch = _weibo()
+    ChannelSettings.objects.filter(channel=ch).update(values={"uid": "1", "password": "pw"})
+    assert main(["vault", "check"]) == 1
+    err = capsys.readouterr().err
+    assert "明文凭据" in err and "plaintext secrets" in err and "password" in err
+    assert "pw\n" not in err
