@@ -46,7 +46,7 @@ from guanwei.channels.models import ChannelStatus
 from guanwei.content import actions as content_actions
 from guanwei.publishing.adapters.base import AdapterError, Media, PublishRequest, PublishResult
 from guanwei.publishing.adapters.http import call_deadline
-from guanwei.publishing.credentials import settings_for
+from guanwei.publishing.credentials import preload_secrets, settings_for
 from guanwei.publishing.models import (
     OPEN_STATUSES,
     IntentStatus,
@@ -549,6 +549,7 @@ def _prepare(
     row's: it propagates (inside a transaction, that transaction is aborted)."""
     ready: list[tuple[PublishIntent, Any, PublishRequest]] = []
     broken: list[tuple[PublishIntent, Exception]] = []
+    preload_secrets([i.channel for i in intents])  # one vault query for the batch
     for intent in intents:
         try:
             ready.append((intent, adapter_for(intent), build_request(intent)))

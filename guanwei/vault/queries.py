@@ -15,9 +15,7 @@ class SecretUnreadable(Exception):
     """A secret did not open under the current master key (bilingual, no value)."""
 
 
-def secrets_for(channel: Channel | int) -> dict[str, str]:
-    channel_id = channel if isinstance(channel, int) else channel.pk
-    rows = list(Secret.objects.filter(channel_id=channel_id))
+def _open(rows: list[Secret]) -> dict[str, str]:
     if not rows:
         return {}
     master = master_key()
@@ -27,9 +25,30 @@ def secrets_for(channel: Channel | int) -> dict[str, str]:
             out[row.name] = sealing.open_row(row, master)
         except crypto.VaultCryptoError as e:
             raise SecretUnreadable(
-                f"账号 #{channel_id} 的凭据“{row.name}”无法用当前主密钥解密。 / "
-                f"Secret {row.name!r} of channel {channel_id} does not open: {e}."
+                f"账号 #{row.channel_id} 的凭据“{row.name}”无法用当前主密钥解密。 / "
+                f"Secret {row.name!r} of channel {row.channel_id} does not open: {e}."
             ) from e
+    return out
+
+
+def secrets_for(channel: Channel | int) -> dict[str, str]:
+    channel_id = channel if isinstance(channel, int) else channel.pk
+    return _open(list(Secret.objects.filter(channel_id=channel_id)))
+
+
+def secrets_for_many(channel_ids: list[int]) -> dict[int, dict[str, str]]:
+    """Every listed account's secrets in one query (a dispatcher's batch): channel id →
+    name → plaintext; an account without secrets maps to ``{}``. An account whose secret
+    does not open is left out: ``secrets_for`` raises for it alone, at its own call."""
+    by_channel: dict[int, list[Secret]] = {pk: [] for pk in channel_ids}
+    for row in Secret.objects.filter(channel_id__in=channel_ids):
+        by_channel[row.channel_id].append(row)
+    out = {}
+    for pk, rows in by_channel.items():
+        try:
+            out[pk] = _open(rows)
+        except SecretUnreadable:
+            continue
     return out
 
 

@@ -358,3 +358,27 @@ def test_w16_cli_check_names_plaintext_left_in_the_settings(settings: Any, capsy
     err = capsys.readouterr().err
     assert "明文凭据" in err and "plaintext secrets" in err and "password" in err
     assert "pw\n" not in err
+
+
+def test_w16_a_batch_reads_its_secrets_in_one_query(
+    settings: Any, django_assert_num_queries: Any
+) -> None:
+    """A dispatcher's batch: one vault query for all its accounts, then each request's
+    settings without another; an account whose secret does not open is left to raise at
+    its own call, not for the whole batch."""
+    from guanwei.publishing.credentials import preload_secrets
+
+    _key(settings)
+    ch = _weibo()
+    other = channel("demo_weather", "county_a_weibo")
+    actions.store_secrets(other, {"access_token": "county-token-1"}, actor=SYSTEM)
+    bad = channel("demo_weather", "county_b_weibo")
+    actions.store_secrets(bad, {"access_token": APPSECRET}, actor=SYSTEM)
+    Secret.objects.filter(channel=bad).update(ciphertext=b"\x00" * 40)
+    batch = [_fresh(ch), _fresh(other), _fresh(bad)]
+    with django_assert_num_queries(1):
+        preload_secrets(batch)
+        assert settings_for(batch[0])["access_token"] == TOKEN
+        assert settings_for(batch[1])["access_token"] == "county-token-1"
+    with pytest.raises(queries.SecretUnreadable):
+        settings_for(batch[2])
