@@ -21,12 +21,17 @@ def _recorders(monkeypatch: pytest.MonkeyPatch, d: worker.Dispatcher) -> dict[st
     monkeypatch.setattr(worker, "close_old_connections", lambda: None)
     monkeypatch.setattr(dispatch, "recover_expired_leases", lambda: 0)
     monkeypatch.setattr(d, "_deliver", lambda pool: 0)  # idle: nothing due
-    monkeypatch.setattr(worker, "own_housekeeping", lambda name: calls["own"].append(name) or 0)
-    monkeypatch.setattr(
-        worker,
-        "rooms_housekeeping",
-        lambda name: calls["rooms"].append(threading.current_thread().name) or 0,
-    )
+
+    def own(name: str) -> int:
+        calls["own"].append(name)
+        return 0
+
+    def rooms(name: str) -> int:
+        calls["rooms"].append(threading.current_thread().name)
+        return 0
+
+    monkeypatch.setattr(worker, "own_housekeeping", own)
+    monkeypatch.setattr(worker, "rooms_housekeeping", rooms)
     return calls
 
 
