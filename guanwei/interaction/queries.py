@@ -510,9 +510,10 @@ def reply_panels(
 def own_account_id(channel: Channel) -> str:
     """The account's own id on its platform: the registry's ``account_id``, else the
     ``uid`` of its connection settings (the demo's accounts on the fakes)."""
-    from guanwei.publishing.credentials import settings_for
+    from guanwei.publishing.credentials import public_settings_for
 
-    return channel.account_id.strip() or str(settings_for(channel).get("uid", "")).strip()
+    uid = public_settings_for(channel).get("uid", "")
+    return channel.account_id.strip() or str(uid).strip()
 
 
 def answers_for(comments: list[Comment]) -> dict[int, str]:

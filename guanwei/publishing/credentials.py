@@ -41,6 +41,16 @@ def preload_secrets(channels: list[Channel]) -> None:
         setattr(wanted[pk], _PRELOADED, secrets)
 
 
+def public_settings_for(channel: Channel) -> Mapping[str, str]:
+    """The non-secret settings only (uid, base URL …): no vault query, nothing decrypted —
+    for pages and statistics that need an account's id, not its keys."""
+    try:
+        row = channel.settings
+    except ChannelSettings.DoesNotExist:
+        return {}
+    return {k: v for k, v in row.values.items() if k not in SECRET_SETTINGS}
+
+
 def settings_for(channel: Channel) -> Mapping[str, str]:
     """Reads the row loaded with ``select_related("channel__settings")`` when there is one,
     merged with the account's secrets from the vault. A secret still written in the JSON
