@@ -73,40 +73,22 @@ def scheduler_pass() -> None:
             log.exception("could not write the audit anchor")
 
 
-def own_housekeeping(name: str) -> int:
-    """Publishing's own passes: poll WeChat jobs, reconcile unknown outcomes, and (W-11)
-    delete the originals a pack deletes once their correction is out — each a small query
-    of its own, never on the send path."""
+def housekeeping(name: str) -> int:
+    """What the loop does besides sending, at most every ``HOUSEKEEPING_INTERVAL``: poll
+    WeChat jobs, reconcile unknown outcomes, and (W-11) delete the originals a pack deletes
+    once their correction is out — each a small query of its own, never on the send path."""
     work = reconcile.poll_remote_pending(name)
     work += reconcile.reconcile_unknown(name)
     work += retract.retract_due(name)
-    return work
-
-
-def rooms_housekeeping(name: str) -> int:
-    """The rooms above's part (interaction's comment fetching), through the signal they
-    connected at start-up: publishing does not import them."""
+    # Rooms above (interaction's comment fetching) run their part through the signal.
     from guanwei.publishing.events import housekeeping_pass
 
-    work = 0
     for _receiver, answer in housekeeping_pass.send_robust(sender=Dispatcher, worker=name):
         if isinstance(answer, BaseException):
             log.error("housekeeping receiver failed: %r", answer)
         elif isinstance(answer, int):
             work += answer
     return work
-
-
-def housekeeping(name: str) -> int:
-    """What the loop does besides sending, at most every ``HOUSEKEEPING_INTERVAL``: both
-    parts, one after the other (the loop of a dispatcher started with ``rooms_thread``
-    runs only its own part; a thread of its own runs the rooms')."""
-    return own_housekeeping(name) + rooms_housekeeping(name)
-
-
-# A dispatcher's rooms' thread waits while the loop has more due than it takes at once (a
-# backlog), but not longer than this: comment fetching yields to sending, never for ever.
-ROOMS_MAX_WAIT = 60.0
 
 
 class Dispatcher:
@@ -118,7 +100,6 @@ class Dispatcher:
         scheduler: bool = True,
         idle_sleep: float = 0.2,
         scheduler_interval: float = SCHEDULER_INTERVAL,
-        rooms_thread: bool = False,
     ) -> None:
         # Fits the lease columns whatever the host is called (a pod: up to 63 characters).
         self.name = dispatch.short_name(f"{socket.gethostname()}:{os.getpid()}")
@@ -135,11 +116,6 @@ class Dispatcher:
         self._crashes = 0  # deliveries that failed in a row: the wait before the next grows
         # The last batch's answers, recorded while the next batch is on the wire.
         self._pending: tuple[dispatch.Taken, list[Any]] | None = None
-        # Issue #8 (p99): the rooms' housekeeping (comment fetching: 1-2 s per pass under
-        # load) on a thread of its own, so that no due post waits behind it in the loop;
-        # it waits while the last take was full (``_backlog``).
-        self.rooms_thread = rooms_thread
-        self._backlog = threading.Event()
 
     def stop(self, *_: object) -> None:
         self.stopping.set()
@@ -169,10 +145,6 @@ class Dispatcher:
                 self._finish(pending)
             raise
         work = len(taken.out) + len(taken.unsent)
-        if work >= self.batch:
-            self._backlog.set()
-        else:
-            self._backlog.clear()
         if not taken.ready:
             if pending:
                 work += self._finish(pending)
@@ -216,30 +188,8 @@ class Dispatcher:
             self._last_housekeeping = started
             if not keeping:
                 dispatch.recover_expired_leases()
-            work += own_housekeeping(self.name)
-            if not self.rooms_thread:
-                work += rooms_housekeeping(self.name)
+            work += housekeeping(self.name)
         return work
-
-    def _rooms_loop(self) -> None:
-        """The rooms' housekeeping every ``HOUSEKEEPING_INTERVAL`` beside the loop, after a
-        backlog has been taken (at most ``ROOMS_MAX_WAIT`` later); its own connection,
-        closed after each pass."""
-        from django.db import connection
-
-        while not self.stopping.is_set():
-            waited = 0.0
-            while self._backlog.is_set() and waited < ROOMS_MAX_WAIT:
-                if self.stopping.wait(0.2):
-                    return
-                waited += 0.2
-            try:
-                rooms_housekeeping(self.name)
-            except Exception:
-                log.exception("dispatcher %s: the rooms' housekeeping failed", self.name)
-            finally:
-                connection.close()
-            self.stopping.wait(HOUSEKEEPING_INTERVAL)
 
     def _idle_wait(self) -> float:
         """Sleep until the next intent falls due, at most ``idle_sleep``."""
@@ -259,10 +209,6 @@ class Dispatcher:
         signal.signal(signal.SIGINT, self.stop)
         log.info("dispatcher %s: %d threads, scheduler=%s", self.name, self.threads, self.scheduler)
         shared_client()  # the connection pool and TLS context, before the first due batch
-        rooms = None
-        if self.rooms_thread:
-            rooms = threading.Thread(target=self._rooms_loop, name="rooms", daemon=True)
-            rooms.start()
         with ThreadPoolExecutor(max_workers=self.threads, thread_name_prefix="deliver") as pool:
             while not self.stopping.is_set():
                 try:
@@ -275,8 +221,6 @@ class Dispatcher:
             if self._pending:
                 self._finish(self._pending)
                 self._pending = None
-        if rooms is not None:
-            rooms.join(timeout=30)
         log.info("dispatcher %s stopped", self.name)
         return 0
 
@@ -295,5 +239,4 @@ def main(argv: list[str]) -> int:
         batch=args.batch,
         scheduler=not args.no_scheduler,
         idle_sleep=args.idle_sleep,
-        rooms_thread=True,
     ).run()
