@@ -274,16 +274,7 @@ def change_people_by_application(
         setattr(channel, field, person)
     channel.save(update_fields=[*changes, "updated"])
     # CHANNEL_CHANGED: the account's history of its people reads these (people_history)
-    record(
-        AuditAction.CHANNEL_CHANGED,
-        actor=actor,
-        object_type="channel",
-        object_id=channel.pk,
-        object_repr=channel.name,
-        organisation_id=channel.organisation_id,
-        before=before,
-        after=channel_snapshot(channel),
-    )
+    _record_changed(channel, actor=actor, before=before)
     record(
         AuditAction.CHANNEL_PEOPLE_CHANGED,
         actor=actor,
@@ -295,6 +286,21 @@ def change_people_by_application(
         after={"application": application.pk, **{f: p.username for f, p in changes.items()}},
     )
     return True
+
+
+def _record_changed(channel: Channel, *, actor: Actor | None, before: dict[str, Any]) -> None:
+    """CHANNEL_CHANGED with the account as it was and as it is now (the account's history,
+    ``people_history``, reads these)."""
+    record(
+        AuditAction.CHANNEL_CHANGED,
+        actor=actor,
+        object_type="channel",
+        object_id=channel.pk,
+        object_repr=channel.name,
+        organisation_id=channel.organisation_id,
+        before=before,
+        after=channel_snapshot(channel),
+    )
 
 
 @transaction.atomic
@@ -331,16 +337,7 @@ def change_channel(channel: Channel, *, actor: Actor | None, **changes: Any) -> 
     for field, value in changes.items():
         setattr(channel, field, value)
     channel.save(update_fields=[*changed, "updated"])
-    record(
-        AuditAction.CHANNEL_CHANGED,
-        actor=actor,
-        object_type="channel",
-        object_id=channel.pk,
-        object_repr=channel.name,
-        organisation_id=channel.organisation_id,
-        before=before,
-        after=channel_snapshot(channel),
-    )
+    _record_changed(channel, actor=actor, before=before)
     if channel.status != status_before:
         from guanwei.channels.events import status_changed
 
